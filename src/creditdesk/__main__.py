@@ -1,0 +1,3 @@
+from creditdesk.entrypoints.cli.main import run
+
+run()

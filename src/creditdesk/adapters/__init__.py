@@ -1,0 +1,1 @@
+"""Adapters: database, importers, clock and ids."""

@@ -1,0 +1,179 @@
+"""Read models for pages and reports: plain figures, computed in the database where it is cheap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.repositories import account_from_row, customer_from_row
+from creditdesk.domain.accounts import CreditAccount
+from creditdesk.domain.customers import Customer
+from creditdesk.domain.money import Money
+
+# Default ageing buckets: (label, first day overdue, last day overdue or None).
+AGEING_BUCKETS: list[tuple[str, int | None, int | None]] = [
+    ("current", None, 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-180", 91, 180),
+    ("180+", 181, None),
+]
+
+
+def bucket_of(days_overdue: int) -> str:
+    for label, low, high in AGEING_BUCKETS:
+        if (low is None or days_overdue >= low) and (high is None or days_overdue <= high):
+            return label
+    raise AssertionError("buckets cover every day")  # pragma: no cover
+
+
+@dataclass
+class CurrencyTotals:
+    currency: str
+    customers: int = 0
+    total_limit: Money | None = None
+    receivables: Money | None = None
+    reserved: Money | None = None
+    overdue: Money | None = None
+    ageing: dict[str, Money] = field(default_factory=dict)
+
+    @property
+    def exposure(self) -> Money:
+        assert self.receivables is not None and self.reserved is not None
+        return self.receivables + self.reserved
+
+    @property
+    def utilisation(self) -> float | None:
+        assert self.total_limit is not None
+        if self.total_limit.is_zero():
+            return None
+        return float(self.exposure.amount / self.total_limit.amount)
+
+
+def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
+    """Totals per account currency: limits, exposure, utilisation, overdue and ageing."""
+    acc = t.credit_accounts
+    totals: dict[str, CurrencyTotals] = {}
+    for ccy, count, limit, receivable, reserved in conn.execute(
+        select(acc.c.currency, func.count(), func.sum(acc.c.limit_minor),
+               func.sum(acc.c.receivable_minor), func.sum(acc.c.reserved_minor))
+        .group_by(acc.c.currency).order_by(acc.c.currency)
+    ):
+        totals[ccy] = CurrencyTotals(
+            ccy, int(count), Money.from_minor(int(limit or 0), ccy),
+            Money.from_minor(int(receivable or 0), ccy), Money.from_minor(int(reserved or 0), ccy),
+            Money.zero(ccy), {label: Money.zero(ccy) for label, _, _ in AGEING_BUCKETS},
+        )
+    inv = t.invoices
+    for ccy, due, open_minor in conn.execute(
+        select(inv.c.currency, inv.c.due_date, func.sum(inv.c.open_minor))
+        .where(inv.c.open_minor > 0).group_by(inv.c.currency, inv.c.due_date)
+    ):
+        entry = totals.get(ccy)
+        if entry is None:
+            continue
+        amount = Money.from_minor(int(open_minor), ccy)
+        days = (as_of - due).days
+        entry.ageing[bucket_of(days)] = entry.ageing[bucket_of(days)] + amount
+        if days > 0:
+            assert entry.overdue is not None
+            entry.overdue = entry.overdue + amount
+    return list(totals.values())
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer: Customer
+    account: CreditAccount
+    overdue: Money
+
+
+def customer_page(
+    conn: Connection, as_of: date, *, search: str = "", offset: int = 0, limit: int = 50,
+    sort: str = "exposure",
+) -> tuple[int, list[CustomerRow]]:
+    """One page of customers with their account and overdue amount, largest exposure first."""
+    cust, acc, inv = t.customers, t.credit_accounts, t.invoices
+    where = []
+    if search:
+        pattern = f"%{search}%"
+        where.append(or_(cust.c.customer_id.ilike(pattern), cust.c.name.ilike(pattern)))
+    total = int(conn.execute(select(func.count()).select_from(cust).where(*where)).scalar_one())
+    exposure = acc.c.receivable_minor + acc.c.reserved_minor
+    order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(),
+             "id": cust.c.customer_id.asc()}.get(sort, exposure.desc())
+    rows = conn.execute(
+        select(cust, *[c for c in acc.c if c.name != "customer_id" and c.name != "currency"])
+        .join(acc, acc.c.customer_id == cust.c.customer_id)
+        .where(*where).order_by(order, cust.c.customer_id).offset(offset).limit(limit)
+    ).mappings().all()
+    ids = [row["customer_id"] for row in rows]
+    overdue: dict[str, int] = {}
+    if ids:
+        overdue = dict(conn.execute(
+            select(inv.c.customer_id, func.sum(inv.c.open_minor))
+            .where(inv.c.customer_id.in_(ids), inv.c.open_minor > 0, inv.c.due_date < as_of)
+            .group_by(inv.c.customer_id)
+        ).tuples().all())
+    result = []
+    for row in rows:
+        customer = customer_from_row(row)
+        account = account_from_row(row)
+        result.append(CustomerRow(customer, account,
+                                  Money.from_minor(int(overdue.get(customer.customer_id, 0)), customer.currency)))
+    return total, result
+
+
+@dataclass(frozen=True)
+class OpenItemView:
+    invoice_id: str
+    invoice_date: date
+    due_date: date
+    amount: Money
+    open_amount: Money
+    days_overdue: int
+    bucket: str
+    disputed: bool
+
+
+def open_items(conn: Connection, customer_id: str, as_of: date, limit: int = 500) -> list[OpenItemView]:
+    inv = t.invoices
+    rows = conn.execute(
+        select(inv).where(inv.c.customer_id == customer_id, inv.c.open_minor > 0)
+        .order_by(inv.c.due_date, inv.c.invoice_id).limit(limit)
+    ).mappings()
+    items = []
+    for row in rows:
+        ccy = row["currency"]
+        days = max(0, (as_of - row["due_date"]).days)
+        items.append(OpenItemView(
+            row["invoice_id"], row["invoice_date"], row["due_date"],
+            Money.from_minor(row["amount_minor"], ccy), Money.from_minor(row["open_minor"], ccy),
+            days, bucket_of((as_of - row["due_date"]).days), bool(row["disputed"]),
+        ))
+    return items
+
+
+def customer_account(conn: Connection, customer_id: str) -> tuple[Customer, CreditAccount] | None:
+    cust, acc = t.customers, t.credit_accounts
+    row = conn.execute(
+        select(cust, *[c for c in acc.c if c.name not in ("customer_id", "currency")])
+        .join(acc, acc.c.customer_id == cust.c.customer_id)
+        .where(cust.c.customer_id == customer_id)
+    ).mappings().first()
+    if row is None:
+        return None
+    return customer_from_row(row), account_from_row(row)
+
+
+def table_counts(conn: Connection) -> dict[str, Any]:
+    return {
+        name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        for name, table in (("customers", t.customers), ("invoices", t.invoices), ("orders", t.orders),
+                            ("payments", t.payments), ("limits_set", t.limit_changes))
+    }

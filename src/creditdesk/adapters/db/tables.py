@@ -1,0 +1,199 @@
+"""The schema. Money is stored as integer minor units (BigInteger) beside its currency."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+# Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 64  # length of caller-given ids
+
+customer_groups = Table(
+    "customer_groups",
+    metadata,
+    Column("group_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("parent_group_id", String(ID), ForeignKey("customer_groups.group_id"), nullable=True),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", String(ID), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("segment", String(32), nullable=False),
+    Column("group_id", String(ID), ForeignKey("customer_groups.group_id"), nullable=True, index=True),
+    Column("country", String(2), nullable=True),
+    Column("industry", String(64), nullable=True),
+    Column("registered_on", Date, nullable=True),
+    Column("payment_terms_days", Integer, nullable=False),
+)
+
+credit_accounts = Table(
+    "credit_accounts",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("limit_minor", BigInteger, nullable=False),
+    Column("limit_valid_to", Date, nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("receivable_minor", BigInteger, nullable=False),
+    Column("reserved_minor", BigInteger, nullable=False),
+    CheckConstraint("limit_minor >= 0", name="limit_not_negative"),
+    CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
+)
+
+limit_changes = Table(
+    "limit_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("changed_by", String(100), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("order_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("order_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("status", String(16), nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("invoice_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("order_id", String(ID), nullable=True),
+    Column("disputed", Boolean, nullable=False),
+    # What is still unpaid; maintained with every allocation so open items need no re-sum.
+    Column("open_minor", BigInteger, nullable=False),
+    CheckConstraint("open_minor >= 0", name="open_not_negative"),
+    Index("ix_invoices_customer_due", "customer_id", "due_date"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("payment_date", Date, nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("invoice_id", String(ID), nullable=True),
+    Column("unapplied_minor", BigInteger, nullable=False),
+)
+
+payment_allocations = Table(
+    "payment_allocations",
+    metadata,
+    Column("payment_id", String(ID), ForeignKey("payments.payment_id"), primary_key=True),
+    Column("invoice_id", String(ID), ForeignKey("invoices.invoice_id"), primary_key=True, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("applied_on", Date, nullable=False),
+)
+
+_STATEMENT_MONEY = [
+    "revenue", "total_assets", "total_liabilities", "current_assets", "current_liabilities",
+    "equity", "net_income", "ebit", "retained_earnings",
+]
+STATEMENT_OPTIONAL_MONEY = ["cash", "inventory", "receivables", "payables", "operating_cash_flow"]
+STATEMENT_REQUIRED_MONEY = _STATEMENT_MONEY
+
+financial_statements = Table(
+    "financial_statements",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("period_end", Date, primary_key=True),
+    Column("currency", String(3), nullable=False),
+    *[Column(f"{name}_minor", BigInteger, nullable=False) for name in _STATEMENT_MONEY],
+    *[Column(f"{name}_minor", BigInteger, nullable=True) for name in STATEMENT_OPTIONAL_MONEY],
+)
+
+bureau_reports = Table(
+    "bureau_reports",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("provider", String(64), primary_key=True),
+    Column("report_date", Date, primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("rating", String(16), nullable=True),
+    Column("pd", Float, nullable=True),  # a model output, not money
+    Column("recommended_limit_minor", BigInteger, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("events", Text, nullable=True),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(100), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("entity", String(64), nullable=False),
+    Column("entity_id", String(ID), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""File importers: CSV, XLSX and JSON Lines, validated in full before anything is written."""

@@ -1,0 +1,165 @@
+"""Strict parsers for one cell each: they return a typed value or raise FieldError."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from creditdesk.domain.currencies import is_known_currency, minor_unit_exponent
+from creditdesk.domain.money import MoneyError, parse_amount
+
+from .problems import Code, FieldError
+
+Parser = Callable[[Any], Any]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _describe(value: Any) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def as_text(value: Any) -> str:
+    """Cells arrive as str (CSV), typed values (XLSX) or JSON values; normalise to text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        # XLSX numbers: the shortest repr is what the user typed (1234.56, not 1234.5599999).
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value).strip()
+
+
+def identifier(value: Any) -> str:
+    text = as_text(value)
+    if not _ID_RE.match(text):
+        raise FieldError(
+            Code.BAD_ID,
+            "expected an id of 1-64 letters, digits or . _ : / - starting with a letter or digit, "
+            f"found {_describe(text)}",
+        )
+    return text
+
+
+def bounded_text(limit: int) -> Parser:
+    def parse(value: Any) -> str:
+        text = as_text(value)
+        if len(text) > limit:
+            raise FieldError(Code.TOO_LONG, f"expected at most {limit} characters, found {len(text)}")
+        return text
+
+    return parse
+
+
+def iso_date(value: Any) -> date:
+    text = as_text(value)
+    if not _DATE_RE.match(text):
+        raise FieldError(Code.BAD_DATE, f"expected a date YYYY-MM-DD, found {_describe(text)}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FieldError(Code.BAD_DATE, f"expected a real calendar date, found {_describe(text)}") from None
+
+
+def currency(value: Any) -> str:
+    text = as_text(value)
+    if not is_known_currency(text):
+        raise FieldError(
+            Code.UNKNOWN_CURRENCY, f"expected an ISO 4217 currency code such as EUR, found {_describe(text)}"
+        )
+    return text
+
+
+def decimal_amount(value: Any) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    try:
+        return parse_amount(as_text(value))
+    except MoneyError:
+        raise FieldError(
+            Code.BAD_AMOUNT, f"expected a decimal amount such as 1234.56, found {_describe(value)}"
+        ) from None
+
+
+def to_minor(amount: Decimal, ccy: str) -> int:
+    """Integer minor units; refuses more decimals than the currency has (no silent rounding)."""
+    exponent = minor_unit_exponent(ccy)
+    scaled = amount.scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise FieldError(
+            Code.BAD_AMOUNT, f"expected at most {exponent} decimals for {ccy}, found {amount}"
+        )
+    return int(scaled)
+
+
+def integer(value: Any) -> int:
+    text = as_text(value)
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise FieldError(Code.BAD_INTEGER, f"expected a whole number, found {_describe(text)}")
+    return int(text)
+
+
+def number(value: Any) -> float:
+    text = as_text(value)
+    try:
+        result = float(text)
+    except ValueError:
+        raise FieldError(Code.BAD_NUMBER, f"expected a number, found {_describe(text)}") from None
+    if result != result or result in (float("inf"), float("-inf")):
+        raise FieldError(Code.BAD_NUMBER, f"expected a finite number, found {_describe(text)}")
+    return result
+
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0", ""}
+
+
+def boolean(value: Any) -> bool:
+    text = as_text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldError(Code.BAD_BOOLEAN, f"expected true/false or yes/no, found {_describe(text)}")
+
+
+def one_of(*allowed: str) -> Parser:
+    def parse(value: Any) -> str:
+        text = as_text(value).lower()
+        if text not in allowed:
+            raise FieldError(Code.BAD_VALUE, f"expected one of {', '.join(allowed)}, found {_describe(text)}")
+        return text
+
+    return parse
+
+
+def country_code(value: Any) -> str:
+    text = as_text(value).upper()
+    if not re.fullmatch(r"[A-Z]{2}", text):
+        raise FieldError(Code.BAD_VALUE, f"expected an ISO 3166 two-letter country code, found {_describe(text)}")
+    return text
+
+
+def event_list(value: Any) -> str:
+    """Adverse events as codes separated by ';' (stored as given, normalised)."""
+    if isinstance(value, list):
+        parts = [as_text(item) for item in value]
+    else:
+        parts = [part.strip() for part in as_text(value).split(";")]
+    codes = [part.upper() for part in parts if part]
+    for code in codes:
+        if not re.fullmatch(r"[A-Z0-9_]{1,40}", code):
+            raise FieldError(Code.BAD_VALUE, f"expected event codes like LATE_FILING separated by ';', found {_describe(code)}")
+    return ";".join(codes)

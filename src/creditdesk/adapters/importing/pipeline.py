@@ -1,0 +1,249 @@
+"""One import: validate the whole file, then write it in one transaction, or write nothing.
+
+The same code runs both passes. The first (read-only) collects every problem; the
+second runs only when there are none, re-checks against the database inside the
+write transaction (so a concurrent change cannot slip in between) and inserts.
+Rows already stored with the same content are skipped, so importing a file twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from creditdesk.adapters.db.repositories import SqlAuditLog
+from creditdesk.service.ports import Clock
+
+from .kinds import KINDS, BuildError, ImportState, Kind
+from .problems import Code, FieldError, FileError, Problem, Severity
+from .readers import Progress, Record, Source, open_source
+
+BATCH = 2000
+MAX_PROBLEMS = 10_000
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    rows: int = 0
+    inserted: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and self.more_problems == 0
+
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.more_problems += 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "file": self.file, "rows": self.rows, "inserted": self.inserted,
+            "unchanged": self.unchanged, "dry_run": self.dry_run, "ok": self.ok,
+            "errors": len(self.errors) + self.more_problems,
+            "problems": [
+                {"line": p.line, "column": p.column, "code": p.code.value, "message": p.message,
+                 "severity": p.severity.value}
+                for p in self.problems
+            ],
+        }
+
+
+class _Abort(Exception):
+    """Raised inside the write pass to roll back when the database changed since validation."""
+
+
+def known_kinds() -> list[str]:
+    return sorted(KINDS)
+
+
+def import_file(
+    kind_name: str,
+    path: Path,
+    engine: Engine,
+    clock: Clock,
+    *,
+    dry_run: bool = False,
+    actor: str = "import",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Validate and (unless ``dry_run``) import one file. ``progress(advance, total)``."""
+    kind = KINDS[kind_name]()
+    report = ImportReport(kind=kind_name, file=str(path), dry_run=dry_run)
+    try:
+        source = open_source(path)
+        header, header_problems = source.header()
+    except FileError as error:
+        report.add(error.problem)
+        return report
+    except OSError as error:
+        report.add(Problem(str(path), 1, 1, Code.BAD_FILE, f"cannot read the file: {error.strerror}"))
+        return report
+    for problem in header_problems:
+        report.add(problem)
+    _check_header(kind, source, header, report)
+    if not report.ok:
+        return report
+
+    tick: Progress | None = (lambda n: progress(n, source.total)) if progress else None
+    with engine.connect() as conn:
+        conn = conn.execution_options(readonly=True)
+        with conn.begin():
+            _run_pass(kind, source, conn, report, write=False, progress=tick, clock=clock)
+    if not report.ok or dry_run:
+        return report
+
+    counted = ImportReport(kind=kind_name, file=str(path))
+    try:
+        with engine.connect() as conn, conn.begin():
+            _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock)
+            if counted.inserted:
+                SqlAuditLog(conn, clock).append(
+                    actor, "import.completed", "import", kind_name,
+                    {"file": path.name, "sha256": _sha256(path), "rows": counted.rows,
+                     "inserted": counted.inserted, "unchanged": counted.unchanged},
+                )
+    except _Abort:
+        report.problems = counted.problems
+        return report
+    report.inserted, report.unchanged = counted.inserted, counted.unchanged
+    return report
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_header(kind: Kind, source: Source, header: list[str], report: ImportReport) -> None:
+    known = {spec.name for spec in kind.fields}
+    seen: set[str] = set()
+    for index, name in enumerate(header, start=1):
+        if name in seen:
+            report.add(Problem(source.name, 1, index, Code.DUPLICATE_COLUMN, f"expected each column once, found {name!r} again"))
+        seen.add(name)
+        if name not in known:
+            report.add(Problem(source.name, 1, index, Code.UNKNOWN_COLUMN,
+                               f"column {name!r} is not a {kind.name} field; ignored", Severity.WARNING))
+    if source.path.suffix.lower() == ".jsonl":
+        return  # JSON Lines has no header; missing fields are reported per line
+    for spec in kind.fields:
+        if spec.required and spec.name not in seen:
+            report.add(Problem(source.name, 1, 1, Code.MISSING_COLUMN,
+                               f"expected a column {spec.name!r} in the header, found: {', '.join(header) or 'none'}"))
+
+
+def _parse_record(kind: Kind, source: Source, record: Record, report: ImportReport) -> dict[str, Any] | None:
+    for problem in record.problems:
+        report.add(problem)
+    ok = not record.problems
+    values: dict[str, Any] = {}
+
+    def column(name: str) -> int:
+        return record.columns.get(name, 1)
+
+    for spec in kind.fields:
+        raw = record.cells.get(spec.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if spec.required:
+                report.add(Problem(source.name, record.line, column(spec.name), Code.MISSING_VALUE,
+                                   f"expected a value for {spec.name!r}, found none"))
+                ok = False
+            values[spec.name] = None
+            continue
+        try:
+            values[spec.name] = spec.parse(raw)
+        except FieldError as error:
+            report.add(Problem(source.name, record.line, column(spec.name), error.code, f"{spec.name}: {error.message}"))
+            ok = False
+    if not ok:
+        return None
+    try:
+        return kind.build(values)
+    except BuildError as error:
+        report.add(Problem(source.name, record.line, column(error.field), error.error.code,
+                           f"{error.field}: {error.error.message}"))
+        return None
+
+
+def _run_pass(
+    kind: Kind, source: Source, conn: Connection, report: ImportReport, *, write: bool,
+    progress: Progress | None, clock: Clock,
+) -> None:
+    state = ImportState(now=clock.now())
+    seen: dict[tuple[Any, ...], int] = {}
+    batch: list[tuple[Record, dict[str, Any]]] = []
+
+    def flush() -> None:
+        if batch:
+            _check_and_write(kind, source, conn, batch, state, report, write=write)
+            batch.clear()
+
+    for record in source.records(progress):
+        report.rows += 1
+        row = _parse_record(kind, source, record, report)
+        if row is None:
+            continue
+        key = kind.key_of(row)
+        if key in seen:
+            report.add(Problem(source.name, record.line, record.columns.get(kind.key[-1], 1), Code.DUPLICATE_ID,
+                               f"expected each {'/'.join(kind.key)} once in the file, found {'/'.join(map(str, key))} "
+                               f"again (first on line {seen[key]})"))
+            continue
+        seen[key] = record.line
+        batch.append((record, row))
+        if len(batch) >= BATCH:
+            flush()
+    flush()
+    if write:
+        kind.finish(conn, state)
+
+
+def _check_and_write(
+    kind: Kind, source: Source, conn: Connection, batch: list[tuple[Record, dict[str, Any]]],
+    state: ImportState, report: ImportReport, *, write: bool,
+) -> None:
+    stored = kind.existing(conn, [kind.key_of(row) for _, row in batch])
+    fresh: list[tuple[Record, dict[str, Any]]] = []
+    for record, row in batch:
+        previous = stored.get(kind.key_of(row))
+        if previous is None:
+            fresh.append((record, row))
+        elif kind.compare(row, previous):
+            report.unchanged += 1
+        else:
+            differing = sorted(name for name, value in row.items()
+                               if name not in kind.derived and previous.get(name) != value and value is not None)
+            report.add(Problem(source.name, record.line, record.columns.get(kind.key[0], 1), Code.CONFLICT,
+                               f"{'/'.join(map(str, kind.key_of(row)))} is already stored with different content "
+                               f"({', '.join(differing) or 'fields'}); expected the same content or a new id"))
+    rows = [row for _, row in fresh]
+    for issue in kind.check(conn, rows, state):
+        record = fresh[issue.index][0]
+        report.add(Problem(source.name, record.line, record.columns.get(issue.field, 1), issue.code, issue.message))
+    if write:
+        if not report.ok:
+            raise _Abort
+        if rows:
+            kind.write(conn, rows, state)
+            report.inserted += len(rows)

@@ -1,0 +1,36 @@
+"""The composition root: the one place where concrete adapters meet the service layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from creditdesk.adapters.clock import SystemClock
+from creditdesk.adapters.db.engine import make_engine
+from creditdesk.adapters.db.uow import SqlUnitOfWork
+from creditdesk.adapters.security import Argon2Hasher
+from creditdesk.config import Settings, load_settings
+from creditdesk.service.ports import Clock
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    clock: Clock = field(default_factory=SystemClock)
+    hasher: Argon2Hasher = field(default_factory=Argon2Hasher)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock)
+
+    def read_uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.clock, readonly=True)
+
+
+def bootstrap(
+    database_url: str | None = None, *, clock: Clock | None = None, pool_size: int = 5
+) -> Services:
+    settings = load_settings(database_url)
+    engine = make_engine(settings.database_url, pool_size=pool_size)
+    return Services(settings=settings, engine=engine, clock=clock or SystemClock())

@@ -1,0 +1,37 @@
+"""Settings, read when asked for (never at import)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///var/creditdesk.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREDITDESK_", extra="ignore")
+
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
+    secret_key: str | None = None
+    var_dir: Path = Path("var")
+
+    def session_secret(self) -> str:
+        """The key that signs web sessions: from the environment or a file kept in var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    settings = Settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings

@@ -1,0 +1,42 @@
+"""Roles and what each may do; a higher role may do everything a lower one may."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    SALES = "sales"
+    ANALYST = "analyst"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class Permission(StrEnum):
+    READ = "read"
+    CHECK = "check"  # what-if checks and order submission
+    WRITE_DOCUMENTS = "write_documents"  # customers, invoices, payments
+    SET_LIMIT = "set_limit"
+    ADMINISTER = "administer"
+
+
+MINIMUM_ROLE: dict[Permission, Role] = {
+    Permission.READ: Role.VIEWER,
+    Permission.CHECK: Role.SALES,
+    Permission.WRITE_DOCUMENTS: Role.ANALYST,
+    # Until the authority matrix arrives, only an admin applies a limit directly.
+    Permission.SET_LIMIT: Role.ADMIN,
+    Permission.ADMINISTER: Role.ADMIN,
+}
+
+
+def may(role: Role, permission: Permission) -> bool:
+    return role.at_least(MINIMUM_ROLE[permission])

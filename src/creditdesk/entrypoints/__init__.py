@@ -1,0 +1,1 @@
+"""Entrypoints: HTTP API, CLI and web app."""

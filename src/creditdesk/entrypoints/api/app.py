@@ -1,0 +1,27 @@
+"""The ASGI application: API, web pages and static assets, all served locally."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.entrypoints.api import problems
+from creditdesk.entrypoints.api.routes import router
+
+
+def create_app(services: Services | None = None) -> FastAPI:
+    services = services or bootstrap()
+    app = FastAPI(title="creditdesk", version="0.1.0",
+                  description="Customer credit limit management: checks, limits, receivables.")
+    app.state.services = services
+    problems.install(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(router)
+    from creditdesk.entrypoints.web.pages import install as install_web
+
+    install_web(app, services)
+    return app

@@ -1,0 +1,116 @@
+"""Request and response bodies. Field values are checked by the same parsers as import rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from creditdesk.adapters.importing.fields import Parser
+from creditdesk.adapters.importing.kinds import KINDS, BuildError
+from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.service.errors import FieldProblem, InvalidInput
+
+Amount = Field(pattern=r"^[+-]?\d+(\.\d+)?$", examples=["1250.00"])
+
+
+class CustomerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str
+    name: str
+    currency: str
+    segment: str | None = None
+    group_id: str | None = None
+    country: str | None = None
+    industry: str | None = None
+    registered_on: str | None = Field(default=None, examples=["2024-01-31"])
+    payment_terms_days: int | None = None
+    credit_limit: str | None = Field(default=None, pattern=r"^[+-]?\d+(\.\d+)?$")
+
+
+class Exposure(BaseModel):
+    receivables: str
+    orders: str
+    total: str
+
+
+class CustomerPublic(BaseModel):
+    customer_id: str
+    name: str
+    currency: str
+    segment: str
+    group_id: str | None
+    country: str | None
+    industry: str | None
+    registered_on: str | None
+    payment_terms_days: int
+    credit_limit: str
+    limit_expires_on: str | None
+    exposure: Exposure
+    available: str
+    status: str
+
+
+class CreditLimitChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: str = Amount
+    currency: str
+    reason: str = Field(min_length=1, max_length=1000)
+    expires_on: str | None = Field(default=None, examples=["2027-06-30"])
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str
+    amount: str = Amount
+    currency: str
+
+
+class ReasonOut(BaseModel):
+    code: str
+    message: str
+
+
+class CheckResult(BaseModel):
+    customer_id: str
+    decision: str
+    amount: str
+    currency: str
+    limit: str
+    exposure: str
+    available: str
+    available_after: str
+    reasons: list[ReasonOut]
+
+
+def parse_like_import(kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Run an import kind's field parsers and row rules on a body; InvalidInput lists every problem."""
+    spec = KINDS[kind]()
+    values: dict[str, Any] = {}
+    problems: list[FieldProblem] = []
+    for field in spec.fields:
+        raw = body.get(field.name)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if field.required:
+                problems.append(FieldProblem(("body", field.name), "MISSING_VALUE", f"expected a value for {field.name!r}"))
+            values[field.name] = None
+            continue
+        try:
+            values[field.name] = field.parse(raw)
+        except FieldError as error:
+            problems.append(FieldProblem(("body", field.name), error.code.value, error.message))
+    if problems:
+        raise InvalidInput("the request has invalid fields", problems)
+    try:
+        return spec.build(values)
+    except BuildError as error:
+        raise InvalidInput("the request has invalid fields", [
+            FieldProblem(("body", error.field), error.error.code.value, error.error.message)]) from None
+
+
+def parse_field(parser: Parser, name: str, raw: Any) -> Any:
+    try:
+        return parser(raw)
+    except FieldError as error:
+        raise InvalidInput("the request has invalid fields",
+                           [FieldProblem(("body", name), error.code.value, error.message)]) from None

@@ -1,0 +1,293 @@
+"""The `creditdesk` command line (Typer)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+from creditdesk.adapters.db.migrate import upgrade
+from creditdesk.adapters.importing import fields as f
+from creditdesk.adapters.importing.pipeline import import_file, known_kinds
+from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.domain.decisions import Outcome
+from creditdesk.domain.money import Money
+from creditdesk.entrypoints.cli.output import (
+    EXIT_DATA,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    err,
+    fail,
+    out,
+    print_json,
+    user_errors,
+)
+from creditdesk.service.audit import verify_audit_chain
+from creditdesk.service.auth import add_user, create_token, parse_role
+from creditdesk.service.checks import what_if_check
+
+app = typer.Typer(help="creditdesk: customer credit limit management.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Web users.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+
+CLI_ACTOR = "cli"
+
+
+class State:
+    def __init__(self, db: str | None, as_json: bool) -> None:
+        self.db = db
+        self.json = as_json
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = bootstrap(self.db)
+        return self._services
+
+
+def state(ctx: typer.Context) -> State:
+    obj: State = ctx.obj
+    return obj
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: CREDITDESK_DATABASE_URL or sqlite:///var/creditdesk.db).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
+) -> None:
+    ctx.obj = State(db, as_json)
+
+
+def _json_flag(ctx: typer.Context, local: bool) -> bool:
+    return local or state(ctx).json
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the schema."""
+    services = state(ctx).services
+    with user_errors():
+        upgrade(services.engine)
+    err.print("schema is up to date")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Who or what uses the token.")],
+    role: Annotated[str, typer.Option("--role", help="viewer, sales, analyst, manager or admin.")],
+) -> None:
+    """Print a new API token (only the token) on stdout."""
+    services = state(ctx).services
+    with user_errors():
+        token = create_token(name, parse_role(role), services.uow(), services.clock, CLI_ACTOR)
+    sys.stdout.write(token + "\n")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user name to sign in with.")],
+    role: Annotated[str, typer.Option("--role")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    language: Annotated[str, typer.Option("--language", help="en or zh")] = "en",
+) -> None:
+    """Create a web user."""
+    if not password_stdin:
+        fail("pass --password-stdin and the password on standard input", EXIT_USAGE)
+    password = sys.stdin.readline().rstrip("\r\n")
+    services = state(ctx).services
+    with user_errors():
+        add_user(name, password, parse_role(role), services.uow(), services.hasher, CLI_ACTOR, language)
+    err.print(f"user {name} added")
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context) -> None:
+    """Exit 0 when the audit chain is intact; 1 and the first broken record otherwise."""
+    services = state(ctx).services
+    with user_errors():
+        broken = verify_audit_chain(services.read_uow())
+    if broken is None:
+        if state(ctx).json:
+            print_json({"intact": True})
+        else:
+            err.print("audit chain intact")
+        return
+    detail = {"intact": False, "seq": broken.seq, "at": broken.at.isoformat(), "action": broken.action,
+              "entity": broken.entity, "entity_id": broken.entity_id}
+    if state(ctx).json:
+        print_json(detail)
+    else:
+        err.print(f"audit chain broken at record {broken.seq} ({broken.action} {broken.entity} {broken.entity_id})")
+    raise typer.Exit(EXIT_REFUSED)
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="customers, invoices, payments, orders, financials, bureau or groups")],
+    file: Annotated[Path, typer.Argument(help=".csv, .xlsx or .jsonl")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import a file. Any error: nothing is written, one line per problem, exit 65."""
+    if kind not in known_kinds():
+        fail(f"unknown kind {kind!r}; expected one of {', '.join(known_kinds())}", EXIT_USAGE)
+    services = state(ctx).services
+    with user_errors():
+        report = _import_with_progress(services, kind, file, dry_run=dry_run)
+    for problem in report.problems:
+        sys.stderr.write(str(problem) + "\n")
+    if report.more_problems:
+        sys.stderr.write(f"{file}: ... and {report.more_problems} more problems not listed\n")
+    if _json_flag(ctx, as_json):
+        print_json(report.as_json())
+    elif report.ok:
+        verb = "valid" if dry_run else "imported"
+        err.print(f"{file}: {verb}: {report.rows} rows, {report.inserted} new, {report.unchanged} unchanged")
+    if not report.ok:
+        errors = len(report.errors) + report.more_problems
+        err.print(f"{file}: {errors} problem(s); nothing was written")
+        raise typer.Exit(EXIT_DATA)
+
+
+def _import_with_progress(services: Services, kind: str, file: Path, *, dry_run: bool) -> object:
+    show = sys.stderr.isatty() and not os.environ.get("CI")
+    columns = [TextColumn(f"{kind} {file.name}"), BarColumn(), TransferSpeedColumn() if file.suffix != ".xlsx"
+               else TextColumn("{task.completed} rows"), TimeRemainingColumn()]
+    with Progress(*columns, console=err, disable=not show, transient=True) as progress:
+        task = progress.add_task("validate", total=None)
+
+        def tick(advance: int, total: int) -> None:
+            progress.update(task, advance=advance, total=total or None)
+
+        return import_file(kind, file, services.engine, services.clock, dry_run=dry_run, progress=tick)
+
+
+@app.command("check")
+def check_command(
+    ctx: typer.Context,
+    customer_id: Annotated[str, typer.Argument()],
+    amount: Annotated[str, typer.Argument(help="Decimal amount, e.g. 1250.00")],
+    currency: Annotated[str | None, typer.Option("--currency", help="Defaults to the customer's currency.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """What-if credit check; nothing is reserved. Exit 0 approved, 1 blocked or review."""
+    services = state(ctx).services
+    with user_errors():
+        money = _parse_money(services, customer_id, amount, currency)
+        decision = what_if_check(customer_id, money, services.read_uow())
+    from creditdesk.entrypoints.api.routes import check_result
+
+    result = check_result(customer_id, decision)
+    if _json_flag(ctx, as_json):
+        print_json(result.model_dump())
+    else:
+        out.print(f"{result.decision.upper()}  {customer_id} {result.amount} {result.currency}: "
+                  f"limit {result.limit}, exposure {result.exposure}, available {result.available}")
+        for reason in result.reasons:
+            out.print(f"  {reason.code}: {reason.message}")
+    if decision.outcome is not Outcome.APPROVED:
+        raise typer.Exit(EXIT_REFUSED)
+
+
+def _parse_money(services: Services, customer_id: str, amount: str, currency: str | None) -> Money:
+    from creditdesk.service.errors import FieldProblem, InvalidInput, NotFound
+
+    try:
+        value: Decimal = f.decimal_amount(amount)
+        if currency is None:
+            with services.read_uow() as uow:
+                account = uow.accounts.get(customer_id)
+            if account is None:
+                raise NotFound(f"customer {customer_id!r} does not exist")
+            currency = account.currency
+        ccy = f.currency(currency)
+        return Money.from_minor(f.to_minor(value, ccy), ccy)
+    except FieldError as error:
+        raise InvalidInput(error.message, [FieldProblem(("amount",), error.code.value, error.message)]) from None
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    workers: Annotated[int, typer.Option("--workers")] = 1,
+) -> None:
+    """Serve the web app and the API."""
+    _serve(state(ctx), host, port, workers)
+
+
+def _serve(st: State, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    if st.db:
+        os.environ["CREDITDESK_DATABASE_URL"] = st.db
+    with user_errors():
+        upgrade(st.services.engine)
+    uvicorn.run("creditdesk.entrypoints.api.asgi:app", host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)
+
+
+@app.command("demo")
+def demo(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option("--customers", min=1)] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    months: Annotated[int, typer.Option("--months", min=1, max=120)] = 24,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve when built.")] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """Build the demo portfolio through the importers, then serve it."""
+    from creditdesk.entrypoints.cli.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
+
+    st = state(ctx)
+    started = time.perf_counter()
+    with user_errors():
+        summary = build_demo(st.services, customers=customers, months=months, seed=seed,
+                             as_of=date.today(), show_progress=sys.stderr.isatty() and not os.environ.get("CI"))
+    summary["build_seconds"] = round(time.perf_counter() - started, 1)
+    if summary.get("problems"):
+        for line in summary["problems"]:
+            sys.stderr.write(line + "\n")
+        fail("the demo data did not import cleanly", EXIT_DATA)
+    url = f"http://{host}:{port}"
+    summary.update(url=url, login={"username": DEMO_USERS[0][0], "password": DEMO_PASSWORD})
+    if _json_flag(ctx, as_json):
+        print_json(summary)
+    else:
+        out.print(f"demo built in {summary['build_seconds']} s: {summary['customers']} customers, "
+                  f"{summary['invoices']} invoices, {summary['orders']} orders, {summary['limits_set']} limits")
+    if serve_after:
+        err.print(f"creditdesk demo: open {url}  (log in as {DEMO_USERS[0][0]} / {DEMO_PASSWORD}; "
+                  f"other users: {', '.join(u for u, _ in DEMO_USERS[1:])}, same password)")
+        _serve(st, host, port, 1)
+
+
+def run() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+

@@ -1,0 +1,105 @@
+"""Chinese and English for the web pages: one catalogue, one lookup."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from creditdesk.domain.money import Money
+
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "app_name": {"en": "creditdesk", "zh": "信用管理台"},
+    "portfolio": {"en": "Portfolio", "zh": "客户组合"},
+    "customers": {"en": "Customers", "zh": "客户"},
+    "customer": {"en": "Customer", "zh": "客户"},
+    "sign_in": {"en": "Sign in", "zh": "登录"},
+    "sign_out": {"en": "Sign out", "zh": "退出"},
+    "username": {"en": "User name", "zh": "用户名"},
+    "password": {"en": "Password", "zh": "密码"},
+    "bad_login": {"en": "User name or password is wrong.", "zh": "用户名或密码错误。"},
+    "bad_form": {"en": "The form expired; please try again.", "zh": "表单已过期，请重试。"},
+    "total_limit": {"en": "Total limits", "zh": "授信总额"},
+    "exposure": {"en": "Exposure", "zh": "风险敞口"},
+    "receivables": {"en": "Receivables", "zh": "应收账款"},
+    "open_orders": {"en": "Open orders", "zh": "未结订单"},
+    "utilisation": {"en": "Utilisation", "zh": "额度使用率"},
+    "overdue": {"en": "Overdue", "zh": "逾期金额"},
+    "ageing": {"en": "Ageing", "zh": "账龄"},
+    "bucket": {"en": "Bucket", "zh": "账龄段"},
+    "amount": {"en": "Amount", "zh": "金额"},
+    "share": {"en": "Share", "zh": "占比"},
+    "current": {"en": "Not yet due", "zh": "未到期"},
+    "days": {"en": "days", "zh": "天"},
+    "as_of": {"en": "As of", "zh": "截至"},
+    "search": {"en": "Search", "zh": "搜索"},
+    "search_hint": {"en": "Customer id or name", "zh": "客户编号或名称"},
+    "id": {"en": "Id", "zh": "编号"},
+    "name": {"en": "Name", "zh": "名称"},
+    "segment": {"en": "Segment", "zh": "客户类别"},
+    "status": {"en": "Status", "zh": "状态"},
+    "limit": {"en": "Limit", "zh": "信用额度"},
+    "available": {"en": "Available", "zh": "可用额度"},
+    "previous": {"en": "Previous", "zh": "上一页"},
+    "next": {"en": "Next", "zh": "下一页"},
+    "page_of": {"en": "customers {first}–{last} of {total}", "zh": "第 {first}–{last} 位，共 {total} 位客户"},
+    "profile": {"en": "Profile", "zh": "基本信息"},
+    "group": {"en": "Group", "zh": "所属集团"},
+    "country": {"en": "Country", "zh": "国家/地区"},
+    "industry": {"en": "Industry", "zh": "行业"},
+    "registered_on": {"en": "Customer since", "zh": "合作起始日"},
+    "payment_terms": {"en": "Payment terms", "zh": "付款期限"},
+    "limit_history": {"en": "Limit history", "zh": "额度变更历史"},
+    "changed_at": {"en": "Changed", "zh": "变更时间"},
+    "changed_by": {"en": "By", "zh": "操作人"},
+    "reason": {"en": "Reason", "zh": "原因"},
+    "valid": {"en": "Valid", "zh": "有效期"},
+    "source": {"en": "Source", "zh": "来源"},
+    "open_items": {"en": "Open items", "zh": "未清项目"},
+    "invoice": {"en": "Invoice", "zh": "发票"},
+    "invoice_date": {"en": "Invoice date", "zh": "开票日期"},
+    "due_date": {"en": "Due date", "zh": "到期日"},
+    "open_amount": {"en": "Open", "zh": "未付金额"},
+    "days_overdue": {"en": "Days overdue", "zh": "逾期天数"},
+    "disputed": {"en": "Disputed", "zh": "有争议"},
+    "none": {"en": "None", "zh": "无"},
+    "no_items": {"en": "No open items.", "zh": "没有未清项目。"},
+    "not_found": {"en": "Not found", "zh": "未找到"},
+    "forbidden": {"en": "You may not do this.", "zh": "您无权执行此操作。"},
+    "status_active": {"en": "Active", "zh": "正常"},
+    "status_on_hold": {"en": "On hold", "zh": "暂停"},
+    "status_blocked": {"en": "Blocked", "zh": "冻结"},
+    "yes": {"en": "Yes", "zh": "是"},
+    "language": {"en": "Language", "zh": "语言"},
+    "customers_count": {"en": "Customers", "zh": "客户数"},
+    "currency": {"en": "Currency", "zh": "币种"},
+    "signed_in_as": {"en": "Signed in as", "zh": "当前用户"},
+}
+
+
+def translate(key: str, language: str, **values: object) -> str:
+    entry = CATALOGUE.get(key)
+    text = key if entry is None else entry.get(language) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def format_money(money: Money, language: str) -> str:
+    """Grouped digits at the currency's precision; the same in both languages except the code."""
+    return f"{money.amount:,} {money.currency}"
+
+
+def format_decimal(value: Decimal | float) -> str:
+    return f"{value:,.2f}"
+
+
+def format_date(value: date | None, language: str) -> str:
+    if value is None:
+        return "—"
+    if language == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def format_percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f} %"

@@ -1,0 +1,150 @@
+"""Server-rendered pages: sign-in, portfolio, customer. Sessions are signed cookies."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from creditdesk.adapters.db import queries
+from creditdesk.bootstrap import Services
+from creditdesk.entrypoints.web import i18n
+from creditdesk.service.auth import authenticate_user, set_language
+
+_HERE = Path(__file__).parent
+PAGE_SIZE = 50
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: never redirect to another host after sign-in.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def install(app: FastAPI, services: Services) -> None:
+    templates = Jinja2Templates(directory=str(_HERE / "templates"))
+    env = templates.env
+    env.globals.update(languages=i18n.LANGUAGES, fmt_date=i18n.format_date,
+                       fmt_pct=i18n.format_percent, fmt_money=i18n.format_money)
+    app.add_middleware(SessionMiddleware, secret_key=services.settings.session_secret(),
+                       session_cookie="creditdesk_session", same_site="lax", https_only=False,
+                       max_age=12 * 3600)
+    app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
+
+    def language_of(request: Request) -> str:
+        lang = request.session.get("lang") or "en"
+        return lang if lang in i18n.LANGUAGES else "en"
+
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(24)
+            request.session["csrf"] = token
+        return str(token)
+
+    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = language_of(request)
+        context.update(
+            request=request, lang=lang, user=request.session.get("user"),
+            role=request.session.get("role"), csrf=csrf_token(request),
+            t=lambda key, **values: i18n.translate(key, lang, **values),
+            other_lang="zh" if lang == "en" else "en",
+            here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        )
+        return templates.TemplateResponse(request, template, context, status_code=status)
+
+    def signed_in(request: Request) -> bool:
+        return bool(request.session.get("user"))
+
+    def to_login(request: Request) -> RedirectResponse:
+        target = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "login.html", next=_safe_next(next), error=None)
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request, username: str = Form(""), password: str = Form(""),
+                    csrf: str = Form(""), next: str = Form("/")) -> Response:
+        if not secrets.compare_digest(csrf, str(request.session.get("csrf", ""))):
+            return render(request, "login.html", status=400, next=_safe_next(next), error="bad_form")
+        principal = await run_in_threadpool(authenticate_user, username, password,
+                                            services.read_uow(), services.hasher)
+        if principal is None:
+            return render(request, "login.html", status=401, next=_safe_next(next), error="bad_login")
+        request.session.clear()
+        request.session.update(user=principal.name, role=principal.role.value, lang=principal.language,
+                               csrf=secrets.token_urlsafe(24))
+        return RedirectResponse(_safe_next(next), status_code=303)
+
+    @app.post("/logout", include_in_schema=False)
+    async def logout(request: Request, csrf: str = Form("")) -> Response:
+        if secrets.compare_digest(csrf, str(request.session.get("csrf", ""))):
+            request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    async def switch_language(request: Request, code: str, next: str = "/") -> Response:
+        if code in i18n.LANGUAGES:
+            request.session["lang"] = code
+            user = request.session.get("user")
+            if user:
+                # Remembered per user: the next sign-in opens in the same language.
+                await run_in_threadpool(set_language, user, code, services.uow())
+        return RedirectResponse(_safe_next(next), status_code=303)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def home(request: Request, q: str = "", page: int = 1) -> Response:
+        if not signed_in(request):
+            return to_login(request)
+        page = max(1, page)
+        as_of = services.clock.today()
+
+        def load() -> tuple[list[queries.CurrencyTotals], int, list[queries.CustomerRow]]:
+            with services.engine.connect() as conn:
+                conn = conn.execution_options(readonly=True)
+                totals = queries.portfolio_totals(conn, as_of)
+                count, rows = queries.customer_page(conn, as_of, search=q.strip(),
+                                                    offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                return totals, count, rows
+
+        totals, count, rows = await run_in_threadpool(load)
+        return render(request, "home.html", totals=totals, count=count, rows=rows, q=q, page=page,
+                      page_size=PAGE_SIZE, as_of=as_of, buckets=[b[0] for b in queries.AGEING_BUCKETS])
+
+    @app.get("/customers/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def customer(request: Request, customer_id: str) -> Response:
+        if not signed_in(request):
+            return to_login(request)
+        as_of = services.clock.today()
+
+        def load() -> dict[str, Any] | None:
+            with services.engine.connect() as conn:
+                conn = conn.execution_options(readonly=True)
+                found = queries.customer_account(conn, customer_id)
+                if found is None:
+                    return None
+                items = queries.open_items(conn, customer_id, as_of)
+            with services.read_uow() as uow:
+                history = uow.limits.for_customer(customer_id)
+            ageing: dict[str, Any] = {}
+            for item in items:
+                ageing[item.bucket] = ageing[item.bucket] + item.open_amount if item.bucket in ageing else item.open_amount
+            return {"customer": found[0], "account": found[1], "items": items, "history": history,
+                    "ageing": ageing}
+
+        data = await run_in_threadpool(load)
+        if data is None:
+            return render(request, "not_found.html", status=404)
+        return render(request, "customer.html", as_of=as_of,
+                      buckets=[b[0] for b in queries.AGEING_BUCKETS], **data)

@@ -1,0 +1,1 @@
+"""The modelling library: knows nothing of the app."""

@@ -1,0 +1,1 @@
+"""Use cases: handlers over a unit of work."""
