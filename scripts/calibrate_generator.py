@@ -42,8 +42,9 @@ def read_arff(path: Path) -> pd.DataFrame:
 
 
 def ibm_figures() -> dict[str, object]:
-    frame = pd.read_csv(DATASETS / "ibm_accounts_receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv",
-                        dtype={"invoiceNumber": str})
+    frame = pd.read_csv(
+        DATASETS / "ibm_accounts_receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv", dtype={"invoiceNumber": str}
+    )
     frame["InvoiceDate"] = pd.to_datetime(frame["InvoiceDate"], format="%m/%d/%Y")
     late = frame["DaysLate"] > 0
     disputed = frame["Disputed"] == "Yes"
@@ -69,8 +70,11 @@ def ibm_figures() -> dict[str, object]:
 def polish_figures() -> dict[str, object]:
     frames = [read_arff(DATASETS / "polish_bankruptcy" / name) for name in ("1year.arff", "5year.arff")]
     data = pd.concat(frames, ignore_index=True)
-    out: dict[str, object] = {"source": "polish_bankruptcy 1year+5year (12,937 company-years)",
-                              "percentiles": PERCENTILES, "ratios": {}}
+    out: dict[str, object] = {
+        "source": "polish_bankruptcy 1year+5year (12,937 company-years)",
+        "percentiles": PERCENTILES,
+        "ratios": {},
+    }
     ratios: dict[str, object] = {}
     for attr, name in POLISH_RATIOS.items():
         column = data[attr]
@@ -114,7 +118,7 @@ def main() -> int:
         return 69
     calibration = {
         "about": "Calibration of creditdesk.risk.portfolio.make_portfolio, derived by "
-                 "scripts/calibrate_generator.py from the real datasets in ../shared/datasets.",
+        "scripts/calibrate_generator.py from the real datasets in ../shared/datasets.",
         "payments": ibm_figures(),
         "financial_ratios": polish_figures(),
         "defaults": slovak_figures(),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterable
 from typing import Any
 
 GENESIS_HASH = "0" * 64
@@ -40,9 +40,7 @@ def chain_hash(
     entity_id: str,
     payload: dict[str, Any],
 ) -> str:
-    body = "\x1f".join(
-        [prev_hash, str(seq), at.isoformat(), actor, action, entity, entity_id, canonical(payload)]
-    )
+    body = "\x1f".join([prev_hash, str(seq), at.isoformat(), actor, action, entity, entity_id, canonical(payload)])
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -55,8 +53,14 @@ def first_broken(records: Iterable[AuditRecord]) -> AuditRecord | None:
     expected_seq = 1
     for record in records:
         recomputed = chain_hash(
-            prev, record.seq, record.at, record.actor, record.action,
-            record.entity, record.entity_id, record.payload,
+            prev,
+            record.seq,
+            record.at,
+            record.actor,
+            record.action,
+            record.entity,
+            record.entity_id,
+            record.payload,
         )
         if record.seq != expected_seq or record.prev_hash != prev or record.hash != recomputed:
             return record

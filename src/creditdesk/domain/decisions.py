@@ -62,9 +62,7 @@ def check_static_limit(account: CreditAccount, amount: Money) -> Decision:
     if account.status is AccountStatus.BLOCKED:
         reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, "the customer's account is blocked"))
     elif account.status is AccountStatus.ON_HOLD:
-        reasons.append(
-            Reason(ReasonCode.CUSTOMER_ON_HOLD, "the customer's account is on hold; needs review")
-        )
+        reasons.append(Reason(ReasonCode.CUSTOMER_ON_HOLD, "the customer's account is on hold; needs review"))
     if account.limit.is_zero():
         reasons.append(Reason(ReasonCode.NO_LIMIT, "the customer has no credit limit"))
     elif amount > available:

@@ -50,9 +50,7 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.amount, float) or not isinstance(self.amount, Decimal | int):
-            raise MoneyError(
-                f"Money needs a Decimal or int amount, got {type(self.amount).__name__}"
-            )
+            raise MoneyError(f"Money needs a Decimal or int amount, got {type(self.amount).__name__}")
         if not self.amount.is_finite() if isinstance(self.amount, Decimal) else False:
             raise MoneyError(f"Money needs a finite amount, got {self.amount}")
         exponent = minor_unit_exponent(self.currency)
@@ -60,8 +58,7 @@ class Money:
         amount = Decimal(self.amount)
         if amount != amount.quantize(quantum):
             raise MoneyError(
-                f"{amount} {self.currency} has more than {exponent} decimals; "
-                "round it explicitly with Money.rounded"
+                f"{amount} {self.currency} has more than {exponent} decimals; round it explicitly with Money.rounded"
             )
         object.__setattr__(self, "amount", amount.quantize(quantum))
 

@@ -81,11 +81,46 @@ def _ids(prefix: str, count: int, width: int = 6) -> np.ndarray:
     return np.char.add(prefix, np.char.zfill(np.arange(1, count + 1).astype(str), width))
 
 
-_NAME_A = np.array(["Huaxin", "Zhongda", "Jinlong", "Hengtai", "Baosheng", "Tianyu", "Xinghe",
-                    "Nordwind", "Alpen", "Meridian", "Pacific", "Keystone", "Sakura", "Harbor",
-                    "Lotus", "Evergreen", "Summit", "Orient", "Silverline", "Redwood"])
-_NAME_B = np.array(["Trading", "Industrial", "Materials", "Logistics", "Foods", "Machinery",
-                    "Electronics", "Construction", "Agritech", "Retail", "Components", "Supply"])
+_NAME_A = np.array(
+    [
+        "Huaxin",
+        "Zhongda",
+        "Jinlong",
+        "Hengtai",
+        "Baosheng",
+        "Tianyu",
+        "Xinghe",
+        "Nordwind",
+        "Alpen",
+        "Meridian",
+        "Pacific",
+        "Keystone",
+        "Sakura",
+        "Harbor",
+        "Lotus",
+        "Evergreen",
+        "Summit",
+        "Orient",
+        "Silverline",
+        "Redwood",
+    ]
+)
+_NAME_B = np.array(
+    [
+        "Trading",
+        "Industrial",
+        "Materials",
+        "Logistics",
+        "Foods",
+        "Machinery",
+        "Electronics",
+        "Construction",
+        "Agritech",
+        "Retail",
+        "Components",
+        "Supply",
+    ]
+)
 _NAME_C = np.array(["Co., Ltd.", "GmbH", "Inc.", "Ltd.", "Group", "S.A.", "Pte. Ltd."])
 _COUNTRIES = np.array(["CN", "CN", "CN", "CN", "CN", "CN", "HK", "SG", "DE", "US", "JP", "KR"])
 _TERMS = np.array([30, 45, 60, 90])
@@ -125,7 +160,7 @@ def make_portfolio(
     cal = calibration()
     n = n_customers
     as_of_day = int((np.datetime64(as_of, "D") - _EPOCH).astype(int))
-    start_month = (np.datetime64(as_of, "M") - np.timedelta64(months - 1, "M"))
+    start_month = np.datetime64(as_of, "M") - np.timedelta64(months - 1, "M")
     start_day = int((start_month.astype("datetime64[D]") - _EPOCH).astype(int))
 
     # Latent creditworthiness: higher is better.
@@ -146,8 +181,7 @@ def make_portfolio(
             annual_pd[members] = 1 / (1 + np.exp(-(_logit_solve(rate, base) + base)))
     hazard = -np.log1p(-np.clip(annual_pd, 1e-6, 0.99)) / 365.0
     default_after_days = rng.exponential(1 / hazard)
-    default_day = np.where(start_day + default_after_days <= as_of_day,
-                           start_day + default_after_days, np.nan)
+    default_day = np.where(start_day + default_after_days <= as_of_day, start_day + default_after_days, np.nan)
 
     # Size, terms, tenure, segment.
     revenue = np.round(np.exp(rng.normal(np.log(30e6), 1.1, n) + 0.15 * quality), -3)
@@ -173,60 +207,95 @@ def make_portfolio(
     n_holdings = max(1, n_groups // 5)
     holding_ids = _ids("H", n_holdings, 4)
     group_parent = np.where(rng.random(n_groups) < 0.2, rng.integers(0, n_holdings, n_groups), -1)
-    groups = pd.concat([
-        pd.DataFrame({"group_id": holding_ids, "name": [f"{h} Holdings" for h in holding_ids],
-                      "parent_group_id": None}),
-        pd.DataFrame({"group_id": group_ids,
-                      "name": [f"{_NAME_A[i % len(_NAME_A)]} Group {g}" for i, g in enumerate(group_ids)],
-                      "parent_group_id": [holding_ids[p] if p >= 0 else None for p in group_parent]}),
-    ], ignore_index=True)
+    groups = pd.concat(
+        [
+            pd.DataFrame(
+                {"group_id": holding_ids, "name": [f"{h} Holdings" for h in holding_ids], "parent_group_id": None}
+            ),
+            pd.DataFrame(
+                {
+                    "group_id": group_ids,
+                    "name": [f"{_NAME_A[i % len(_NAME_A)]} Group {g}" for i, g in enumerate(group_ids)],
+                    "parent_group_id": [holding_ids[p] if p >= 0 else None for p in group_parent],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     used = set(group_ids[member_group[member_group >= 0]]) | {
         holding_ids[p] for p, g in zip(group_parent, group_ids, strict=True) if p >= 0
     }
     groups = groups[groups["group_id"].isin(used)].reset_index(drop=True)
 
-    names = np.char.add(np.char.add(np.char.add(_NAME_A[rng.integers(0, len(_NAME_A), n)], " "),
-                                    np.char.add(_NAME_B[rng.integers(0, len(_NAME_B), n)], " ")),
-                        _NAME_C[rng.integers(0, len(_NAME_C), n)])
+    names = np.char.add(
+        np.char.add(
+            np.char.add(_NAME_A[rng.integers(0, len(_NAME_A), n)], " "),
+            np.char.add(_NAME_B[rng.integers(0, len(_NAME_B), n)], " "),
+        ),
+        _NAME_C[rng.integers(0, len(_NAME_C), n)],
+    )
     names = np.char.add(np.char.add(names, " #"), np.char.zfill(np.arange(1, n + 1).astype(str), 4))
 
     # Legacy limit: what someone once typed, roughly two months of purchases, not risk-based.
     legacy_limit = np.maximum(10_000, np.round(2 * monthly_purchases * np.exp(rng.normal(0, 0.5, n)), -4))
 
-    customers = pd.DataFrame({
-        "customer_id": customer_ids,
-        "name": names,
-        "currency": currency,
-        "segment": segment,
-        "group_id": [group_ids[g] if g >= 0 else None for g in member_group],
-        "country": _COUNTRIES[rng.integers(0, len(_COUNTRIES), n)],
-        "industry": industries[industry_idx],
-        "registered_on": _to_dates(registered_day).astype(str),
-        "payment_terms_days": terms,
-        "credit_limit": [f"{v:.2f}" for v in legacy_limit],
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": customer_ids,
+            "name": names,
+            "currency": currency,
+            "segment": segment,
+            "group_id": [group_ids[g] if g >= 0 else None for g in member_group],
+            "country": _COUNTRIES[rng.integers(0, len(_COUNTRIES), n)],
+            "industry": industries[industry_idx],
+            "registered_on": _to_dates(registered_day).astype(str),
+            "payment_terms_days": terms,
+            "credit_limit": [f"{v:.2f}" for v in legacy_limit],
+        }
+    )
 
-    financials = _financials(rng, cal["financial_ratios"], customer_ids, quality, annual_pd,
-                             revenue, terms, as_of, currency)
+    financials = _financials(
+        rng, cal["financial_ratios"], customer_ids, quality, annual_pd, revenue, terms, as_of, currency
+    )
     bureau = _bureau(rng, customer_ids, quality, revenue, start_day, as_of_day, currency)
     orders, invoices, payments = _documents(
-        rng, cal["payments"], customer_ids, quality, terms, monthly_purchases, registered_day,
-        default_day, start_month, months, as_of_day, currency,
+        rng,
+        cal["payments"],
+        customer_ids,
+        quality,
+        terms,
+        monthly_purchases,
+        registered_day,
+        default_day,
+        start_month,
+        months,
+        as_of_day,
+        currency,
     )
-    truth = pd.DataFrame({
-        "customer_id": customer_ids,
-        "quality": quality,
-        "annual_pd": annual_pd,
-        "defaulted_on": pd.to_datetime(_to_dates(np.nan_to_num(default_day, nan=0).astype(int)))
-        .where(~np.isnan(default_day)),
-        "legacy_limit": legacy_limit,
-    })
+    truth = pd.DataFrame(
+        {
+            "customer_id": customer_ids,
+            "quality": quality,
+            "annual_pd": annual_pd,
+            "defaulted_on": pd.to_datetime(_to_dates(np.nan_to_num(default_day, nan=0).astype(int))).where(
+                ~np.isnan(default_day)
+            ),
+            "legacy_limit": legacy_limit,
+        }
+    )
     return Portfolio(as_of, customers, groups, financials, bureau, orders, invoices, payments, truth)
 
 
 def _financials(
-    rng: np.random.Generator, cal: dict[str, Any], customer_ids: np.ndarray, quality: np.ndarray,
-    annual_pd: np.ndarray, revenue: np.ndarray, terms: np.ndarray, as_of: date, currency: str,
+    rng: np.random.Generator,
+    cal: dict[str, Any],
+    customer_ids: np.ndarray,
+    quality: np.ndarray,
+    annual_pd: np.ndarray,
+    revenue: np.ndarray,
+    terms: np.ndarray,
+    as_of: date,
+    currency: str,
 ) -> pd.DataFrame:
     """Two years of statements whose ratios follow the real healthy or bankrupt distributions."""
     n = len(customer_ids)
@@ -245,35 +314,40 @@ def _financials(
             healthy = np.interp(u, percentiles, quantiles["healthy"])
             bankrupt = np.interp(u, percentiles, quantiles["bankrupt"])
             ratio[name] = np.where(distressed, bankrupt, healthy)
-        year_revenue = revenue / (1.05 ** back) * np.exp(rng.normal(0, 0.05, n))
+        year_revenue = revenue / (1.05**back) * np.exp(rng.normal(0, 0.05, n))
         assets = year_revenue / np.clip(ratio["sales_to_assets"], 0.3, 6)
         liabilities = assets * np.clip(ratio["liabilities_to_assets"], 0.05, 1.6)
         current_assets = assets * np.clip(0.5 + 0.5 * ratio["working_capital_to_assets"], 0.1, 0.95)
         current_liabilities = np.minimum(current_assets / np.clip(ratio["current_ratio"], 0.2, 10), liabilities)
         cash = current_assets * rng.uniform(0.05, 0.3, n)
         inventory = current_assets * rng.uniform(0.1, 0.4, n)
-        receivables = np.minimum(year_revenue * terms / 365 * rng.uniform(0.8, 1.3, n),
-                                 current_assets - cash - inventory)
+        receivables = np.minimum(
+            year_revenue * terms / 365 * rng.uniform(0.8, 1.3, n), current_assets - cash - inventory
+        )
         net_income = assets * np.clip(ratio["net_income_to_assets"], -1, 1)
-        frames.append(pd.DataFrame({
-            "customer_id": customer_ids,
-            "period_end": f"{year}-12-31",
-            "currency": currency,
-            "revenue": np.round(year_revenue, 0),
-            "total_assets": np.round(assets, 0),
-            "total_liabilities": np.round(liabilities, 0),
-            "current_assets": np.round(current_assets, 0),
-            "current_liabilities": np.round(current_liabilities, 0),
-            "equity": np.round(assets, 0) - np.round(liabilities, 0),
-            "net_income": np.round(net_income, 0),
-            "ebit": np.round(assets * np.clip(ratio["ebit_to_assets"], -1, 1), 0),
-            "retained_earnings": np.round(assets * np.clip(ratio["retained_earnings_to_assets"], -2, 1), 0),
-            "cash": np.round(cash, 0),
-            "inventory": np.round(inventory, 0),
-            "receivables": np.round(np.maximum(receivables, 0), 0),
-            "payables": np.round(current_liabilities * rng.uniform(0.3, 0.7, n), 0),
-            "operating_cash_flow": np.round(net_income + assets * rng.normal(0.03, 0.03, n), 0),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "customer_id": customer_ids,
+                    "period_end": f"{year}-12-31",
+                    "currency": currency,
+                    "revenue": np.round(year_revenue, 0),
+                    "total_assets": np.round(assets, 0),
+                    "total_liabilities": np.round(liabilities, 0),
+                    "current_assets": np.round(current_assets, 0),
+                    "current_liabilities": np.round(current_liabilities, 0),
+                    "equity": np.round(assets, 0) - np.round(liabilities, 0),
+                    "net_income": np.round(net_income, 0),
+                    "ebit": np.round(assets * np.clip(ratio["ebit_to_assets"], -1, 1), 0),
+                    "retained_earnings": np.round(assets * np.clip(ratio["retained_earnings_to_assets"], -2, 1), 0),
+                    "cash": np.round(cash, 0),
+                    "inventory": np.round(inventory, 0),
+                    "receivables": np.round(np.maximum(receivables, 0), 0),
+                    "payables": np.round(current_liabilities * rng.uniform(0.3, 0.7, n), 0),
+                    "operating_cash_flow": np.round(net_income + assets * rng.normal(0.03, 0.03, n), 0),
+                }
+            )
+        )
     statements = pd.concat(frames, ignore_index=True)
     money = [c for c in statements.columns if c not in ("customer_id", "period_end", "currency")]
     statements[money] = statements[money].astype(np.int64)
@@ -281,8 +355,13 @@ def _financials(
 
 
 def _bureau(
-    rng: np.random.Generator, customer_ids: np.ndarray, quality: np.ndarray, revenue: np.ndarray,
-    start_day: int, as_of_day: int, currency: str,
+    rng: np.random.Generator,
+    customer_ids: np.ndarray,
+    quality: np.ndarray,
+    revenue: np.ndarray,
+    start_day: int,
+    as_of_day: int,
+    currency: str,
 ) -> pd.DataFrame:
     """Two bureaus, each seeing the latent quality through its own noise, twice a year."""
     n = len(customer_ids)
@@ -298,27 +377,44 @@ def _bureau(
             rating = _RATINGS[np.clip((score - 420) // 60, 0, len(_RATINGS) - 1)]
             adverse = rng.random(n) < np.clip(0.25 * pd_ * 10, 0, 0.8)
             events = np.where(adverse, _EVENTS[rng.integers(0, len(_EVENTS), n)], "")
-            frames.append(pd.DataFrame({
-                "customer_id": customer_ids, "provider": provider,
-                "report_date": str(_to_dates(np.array([day]))[0]),
-                "score": score, "rating": rating, "pd": np.round(pd_, 5),
-                "recommended_limit": [f"{v:.2f}" for v in np.round(revenue * 0.01 * (score / 700) ** 3, -3)],
-                "currency": currency, "events": events,
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "customer_id": customer_ids,
+                        "provider": provider,
+                        "report_date": str(_to_dates(np.array([day]))[0]),
+                        "score": score,
+                        "rating": rating,
+                        "pd": np.round(pd_, 5),
+                        "recommended_limit": [f"{v:.2f}" for v in np.round(revenue * 0.01 * (score / 700) ** 3, -3)],
+                        "currency": currency,
+                        "events": events,
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
 def _documents(
-    rng: np.random.Generator, cal: dict[str, Any], customer_ids: np.ndarray, quality: np.ndarray,
-    terms: np.ndarray, monthly_purchases: np.ndarray, registered_day: np.ndarray,
-    default_day: np.ndarray, start_month: np.datetime64, months: int, as_of_day: int, currency: str,
+    rng: np.random.Generator,
+    cal: dict[str, Any],
+    customer_ids: np.ndarray,
+    quality: np.ndarray,
+    terms: np.ndarray,
+    monthly_purchases: np.ndarray,
+    registered_day: np.ndarray,
+    default_day: np.ndarray,
+    start_month: np.datetime64,
+    months: int,
+    as_of_day: int,
+    currency: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Orders with seasonality, their invoices, and payments that follow each customer's habits."""
     n = len(customer_ids)
     # Order rate per month: IBM customers get about 1.6 invoices a month; bigger buyers more.
     base_rate = cal["invoices_per_customer_month"] * np.exp(0.3 * rng.standard_normal(n))
     month_starts = (start_month + np.arange(months)).astype("datetime64[D]")
-    month_days = ((month_starts - _EPOCH).astype(int))
+    month_days = (month_starts - _EPOCH).astype(int)
     month_len = np.diff(np.append(month_days, month_days[-1] + 31))
     month_no = (start_month + np.arange(months)).astype(int) % 12  # 0 = January
     season = 1 + 0.15 * np.sin(2 * np.pi * (month_no - 2) / 12) + np.where(month_no >= 9, 0.1, 0)
@@ -332,19 +428,27 @@ def _documents(
     order_sort = np.lexsort((order_day, cust))
     cust, order_day = cust[order_sort], order_day[order_sort]
     m = len(cust)
-    amount = monthly_purchases[cust] / base_rate[cust] * np.exp(
-        rng.normal(-cal["log_amount_sd"] ** 2 / 2, cal["log_amount_sd"], m))
+    amount = (
+        monthly_purchases[cust]
+        / base_rate[cust]
+        * np.exp(rng.normal(-(cal["log_amount_sd"] ** 2) / 2, cal["log_amount_sd"], m))
+    )
     amount = np.maximum(np.round(amount, 2), 1.0)
     order_ids = _ids("O", m, 7)
     invoice_day = order_day + rng.integers(0, 6, m)
     cancelled = rng.random(m) < 0.02
     invoiced = ~cancelled & (invoice_day <= as_of_day)
     status = np.where(cancelled, "cancelled", np.where(invoiced, "invoiced", "open"))
-    orders = pd.DataFrame({
-        "order_id": order_ids, "customer_id": customer_ids[cust],
-        "order_date": _to_dates(order_day).astype(str), "amount": [f"{v:.2f}" for v in amount],
-        "currency": currency, "status": status,
-    })
+    orders = pd.DataFrame(
+        {
+            "order_id": order_ids,
+            "customer_id": customer_ids[cust],
+            "order_date": _to_dates(order_day).astype(str),
+            "amount": [f"{v:.2f}" for v in amount],
+            "currency": currency,
+            "status": status,
+        }
+    )
 
     # Invoices.
     icust, iday, iamount, iorder = cust[invoiced], invoice_day[invoiced], amount[invoiced], order_ids[invoiced]
@@ -352,17 +456,24 @@ def _documents(
     due_day = iday + terms[icust]
     disputed = rng.random(k) < cal["disputed_share"]
     invoice_ids = _ids("INV", k, 7)
-    invoices = pd.DataFrame({
-        "invoice_id": invoice_ids, "customer_id": customer_ids[icust],
-        "invoice_date": _to_dates(iday).astype(str), "due_date": _to_dates(due_day).astype(str),
-        "amount": [f"{v:.2f}" for v in iamount], "currency": currency, "order_id": iorder,
-        "disputed": np.where(disputed, "true", "false"),
-    })
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": invoice_ids,
+            "customer_id": customer_ids[icust],
+            "invoice_date": _to_dates(iday).astype(str),
+            "due_date": _to_dates(due_day).astype(str),
+            "amount": [f"{v:.2f}" for v in iamount],
+            "currency": currency,
+            "order_id": iorder,
+            "disputed": np.where(disputed, "true", "false"),
+        }
+    )
 
     # Lateness: a customer effect (the IBM customers differ a lot) plus disputes.
     habit = -1.2 * quality + 0.9 * rng.standard_normal(n)
     dispute_effect = np.log(cal["late_share_disputed"] / (1 - cal["late_share_disputed"])) - np.log(
-        cal["late_share_undisputed"] / (1 - cal["late_share_undisputed"]))
+        cal["late_share_undisputed"] / (1 - cal["late_share_undisputed"])
+    )
     # The customer effect dilutes a per-invoice odds ratio, so the dispute effect is scaled up
     # to land on the observed marginal late shares of disputed and undisputed invoices.
     logits = habit[icust] + 1.6 * dispute_effect * disputed
@@ -385,11 +496,27 @@ def _documents(
     first_day = iday + np.round((pay_day - iday) * 0.5)
     p_rows = []
     whole = paid & ~split
-    p_rows.append((invoice_ids[whole], np.char.add("P", invoice_ids[whole]), icust[whole], pay_day[whole], iamount[whole]))
-    p_rows.append((invoice_ids[split], np.char.add(np.char.add("P", invoice_ids[split]), "-1"), icust[split],
-                   first_day[split], first_part[split]))
-    p_rows.append((invoice_ids[split], np.char.add(np.char.add("P", invoice_ids[split]), "-2"), icust[split],
-                   pay_day[split], np.round(iamount[split] - first_part[split], 2)))
+    p_rows.append(
+        (invoice_ids[whole], np.char.add("P", invoice_ids[whole]), icust[whole], pay_day[whole], iamount[whole])
+    )
+    p_rows.append(
+        (
+            invoice_ids[split],
+            np.char.add(np.char.add("P", invoice_ids[split]), "-1"),
+            icust[split],
+            first_day[split],
+            first_part[split],
+        )
+    )
+    p_rows.append(
+        (
+            invoice_ids[split],
+            np.char.add(np.char.add("P", invoice_ids[split]), "-2"),
+            icust[split],
+            pay_day[split],
+            np.round(iamount[split] - first_part[split], 2),
+        )
+    )
     pay_inv = np.concatenate([r[0] for r in p_rows])
     pay_ids = np.concatenate([r[1] for r in p_rows])
     pay_cust = np.concatenate([r[2] for r in p_rows])
@@ -397,12 +524,16 @@ def _documents(
     pay_amount = np.concatenate([r[4] for r in p_rows])
     order = np.lexsort((pay_ids, pay_date))
     no_advice = rng.random(len(order)) < 0.03
-    payments = pd.DataFrame({
-        "payment_id": pay_ids[order], "customer_id": customer_ids[pay_cust[order]],
-        "payment_date": _to_dates(pay_date[order]).astype(str),
-        "amount": [f"{v:.2f}" for v in pay_amount[order]], "currency": currency,
-        "invoice_id": np.where(no_advice, None, pay_inv[order]),
-    })
+    payments = pd.DataFrame(
+        {
+            "payment_id": pay_ids[order],
+            "customer_id": customer_ids[pay_cust[order]],
+            "payment_date": _to_dates(pay_date[order]).astype(str),
+            "amount": [f"{v:.2f}" for v in pay_amount[order]],
+            "currency": currency,
+            "invoice_id": np.where(no_advice, np.array(None, dtype=object), pay_inv[order]),
+        }
+    )
     return orders, invoices, payments
 
 
@@ -422,4 +553,3 @@ def truth_summary(portfolio: Portfolio) -> dict[str, float]:
         "late_share_undisputed": float(late[~disputed].mean()),
         "default_rate": float(portfolio.truth["defaulted_on"].notna().mean()),
     }
-

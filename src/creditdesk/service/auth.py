@@ -54,7 +54,12 @@ def authenticate_token(token: str, uow: UnitOfWork) -> Principal | None:
 
 
 def add_user(
-    username: str, password: str, role: Role, uow: UnitOfWork, hasher: PasswordHasher, actor: str,
+    username: str,
+    password: str,
+    role: Role,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    actor: str,
     language: str = "en",
 ) -> None:
     if not username.strip() or len(username) > 100:
@@ -71,9 +76,7 @@ def add_user(
         uow.commit()
 
 
-def authenticate_user(
-    username: str, password: str, uow: UnitOfWork, hasher: PasswordHasher
-) -> Principal | None:
+def authenticate_user(username: str, password: str, uow: UnitOfWork, hasher: PasswordHasher) -> Principal | None:
     with uow:
         found = uow.users.get(username)
     if found is None:

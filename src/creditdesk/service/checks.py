@@ -16,7 +16,5 @@ def what_if_check(customer_id: str, amount: Money, uow: UnitOfWork) -> Decision:
         if account is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
         if amount.currency != account.currency:
-            raise InvalidInput(
-                f"amount must be in the account currency {account.currency}; got {amount.currency}"
-            )
+            raise InvalidInput(f"amount must be in the account currency {account.currency}; got {amount.currency}")
         return check_static_limit(account, amount)

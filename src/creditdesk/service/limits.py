@@ -38,20 +38,29 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Cred
             raise NotFound(f"customer {cmd.customer_id!r} does not exist")
         if cmd.amount.currency != account.currency:
             raise InvalidInput(
-                f"the limit must be in the account currency {account.currency}; "
-                f"got {cmd.amount.currency}"
+                f"the limit must be in the account currency {account.currency}; got {cmd.amount.currency}"
             )
         # A limit may fall below exposure (a penalty): new orders are then refused, nothing
         # already accepted is undone.
         uow.accounts.set_limit(cmd.customer_id, cmd.amount, cmd.expires_on)
         uow.limits.add(
-            LimitChange(cmd.customer_id, cmd.amount, cmd.reason, cmd.actor, clock.now(), today,
-                        cmd.expires_on, source="manual")
+            LimitChange(
+                cmd.customer_id, cmd.amount, cmd.reason, cmd.actor, clock.now(), today, cmd.expires_on, source="manual"
+            )
         )
-        uow.audit.append(cmd.actor, "limit.set", "customer", cmd.customer_id,
-                         {"from": str(account.limit.amount), "to": str(cmd.amount.amount),
-                          "currency": account.currency, "reason": cmd.reason,
-                          "expires_on": cmd.expires_on.isoformat() if cmd.expires_on else None})
+        uow.audit.append(
+            cmd.actor,
+            "limit.set",
+            "customer",
+            cmd.customer_id,
+            {
+                "from": str(account.limit.amount),
+                "to": str(cmd.amount.amount),
+                "currency": account.currency,
+                "reason": cmd.reason,
+                "expires_on": cmd.expires_on.isoformat() if cmd.expires_on else None,
+            },
+        )
         updated = uow.accounts.get(cmd.customer_id)
         assert updated is not None
         uow.commit()

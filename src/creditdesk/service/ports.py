@@ -36,9 +36,7 @@ class LimitHistory(Protocol):
 
 
 class AuditLog(Protocol):
-    def append(
-        self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]
-    ) -> AuditRecord: ...
+    def append(self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]) -> AuditRecord: ...
     def records(self) -> Iterator[AuditRecord]: ...
 
 
@@ -54,8 +52,8 @@ class UserRepository(Protocol):
     def get(self, username: str) -> tuple[str, str, str] | None:
         """(password_hash, role, language) of the user."""
         ...
+
     def set_language(self, username: str, language: str) -> None: ...
-    def set_password_hash(self, username: str, password_hash: str) -> None: ...
 
 
 class PasswordHasher(Protocol):
@@ -69,13 +67,21 @@ class Clock(Protocol):
 
 
 class UnitOfWork(Protocol):
-    customers: CustomerRepository
-    groups: GroupRepository
-    accounts: AccountRepository
-    limits: LimitHistory
-    audit: AuditLog
-    tokens: TokenRepository
-    users: UserRepository
+    # Read-only members, so an adapter may hold more specific repository types.
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def groups(self) -> GroupRepository: ...
+    @property
+    def accounts(self) -> AccountRepository: ...
+    @property
+    def limits(self) -> LimitHistory: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

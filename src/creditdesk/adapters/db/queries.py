@@ -60,19 +60,30 @@ def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
     acc = t.credit_accounts
     totals: dict[str, CurrencyTotals] = {}
     for ccy, count, limit, receivable, reserved in conn.execute(
-        select(acc.c.currency, func.count(), func.sum(acc.c.limit_minor),
-               func.sum(acc.c.receivable_minor), func.sum(acc.c.reserved_minor))
-        .group_by(acc.c.currency).order_by(acc.c.currency)
+        select(
+            acc.c.currency,
+            func.count(),
+            func.sum(acc.c.limit_minor),
+            func.sum(acc.c.receivable_minor),
+            func.sum(acc.c.reserved_minor),
+        )
+        .group_by(acc.c.currency)
+        .order_by(acc.c.currency)
     ):
         totals[ccy] = CurrencyTotals(
-            ccy, int(count), Money.from_minor(int(limit or 0), ccy),
-            Money.from_minor(int(receivable or 0), ccy), Money.from_minor(int(reserved or 0), ccy),
-            Money.zero(ccy), {label: Money.zero(ccy) for label, _, _ in AGEING_BUCKETS},
+            ccy,
+            int(count),
+            Money.from_minor(int(limit or 0), ccy),
+            Money.from_minor(int(receivable or 0), ccy),
+            Money.from_minor(int(reserved or 0), ccy),
+            Money.zero(ccy),
+            {label: Money.zero(ccy) for label, _, _ in AGEING_BUCKETS},
         )
     inv = t.invoices
     for ccy, due, open_minor in conn.execute(
         select(inv.c.currency, inv.c.due_date, func.sum(inv.c.open_minor))
-        .where(inv.c.open_minor > 0).group_by(inv.c.currency, inv.c.due_date)
+        .where(inv.c.open_minor > 0)
+        .group_by(inv.c.currency, inv.c.due_date)
     ):
         entry = totals.get(ccy)
         if entry is None:
@@ -94,7 +105,12 @@ class CustomerRow:
 
 
 def customer_page(
-    conn: Connection, as_of: date, *, search: str = "", offset: int = 0, limit: int = 50,
+    conn: Connection,
+    as_of: date,
+    *,
+    search: str = "",
+    offset: int = 0,
+    limit: int = 50,
     sort: str = "exposure",
 ) -> tuple[int, list[CustomerRow]]:
     """One page of customers with their account and overdue amount, largest exposure first."""
@@ -105,27 +121,40 @@ def customer_page(
         where.append(or_(cust.c.customer_id.ilike(pattern), cust.c.name.ilike(pattern)))
     total = int(conn.execute(select(func.count()).select_from(cust).where(*where)).scalar_one())
     exposure = acc.c.receivable_minor + acc.c.reserved_minor
-    order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(),
-             "id": cust.c.customer_id.asc()}.get(sort, exposure.desc())
-    rows = conn.execute(
-        select(cust, *[c for c in acc.c if c.name != "customer_id" and c.name != "currency"])
-        .join(acc, acc.c.customer_id == cust.c.customer_id)
-        .where(*where).order_by(order, cust.c.customer_id).offset(offset).limit(limit)
-    ).mappings().all()
+    order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(), "id": cust.c.customer_id.asc()}.get(
+        sort, exposure.desc()
+    )
+    rows = (
+        conn.execute(
+            select(cust, *[c for c in acc.c if c.name not in {"customer_id", "currency"}])
+            .join(acc, acc.c.customer_id == cust.c.customer_id)
+            .where(*where)
+            .order_by(order, cust.c.customer_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
     ids = [row["customer_id"] for row in rows]
     overdue: dict[str, int] = {}
     if ids:
-        overdue = dict(conn.execute(
-            select(inv.c.customer_id, func.sum(inv.c.open_minor))
-            .where(inv.c.customer_id.in_(ids), inv.c.open_minor > 0, inv.c.due_date < as_of)
-            .group_by(inv.c.customer_id)
-        ).tuples().all())
+        overdue = dict(
+            conn.execute(
+                select(inv.c.customer_id, func.sum(inv.c.open_minor))
+                .where(inv.c.customer_id.in_(ids), inv.c.open_minor > 0, inv.c.due_date < as_of)
+                .group_by(inv.c.customer_id)
+            ).all()
+        )
     result = []
     for row in rows:
         customer = customer_from_row(row)
         account = account_from_row(row)
-        result.append(CustomerRow(customer, account,
-                                  Money.from_minor(int(overdue.get(customer.customer_id, 0)), customer.currency)))
+        result.append(
+            CustomerRow(
+                customer, account, Money.from_minor(int(overdue.get(customer.customer_id, 0)), customer.currency)
+            )
+        )
     return total, result
 
 
@@ -144,28 +173,41 @@ class OpenItemView:
 def open_items(conn: Connection, customer_id: str, as_of: date, limit: int = 500) -> list[OpenItemView]:
     inv = t.invoices
     rows = conn.execute(
-        select(inv).where(inv.c.customer_id == customer_id, inv.c.open_minor > 0)
-        .order_by(inv.c.due_date, inv.c.invoice_id).limit(limit)
+        select(inv)
+        .where(inv.c.customer_id == customer_id, inv.c.open_minor > 0)
+        .order_by(inv.c.due_date, inv.c.invoice_id)
+        .limit(limit)
     ).mappings()
     items = []
     for row in rows:
         ccy = row["currency"]
         days = max(0, (as_of - row["due_date"]).days)
-        items.append(OpenItemView(
-            row["invoice_id"], row["invoice_date"], row["due_date"],
-            Money.from_minor(row["amount_minor"], ccy), Money.from_minor(row["open_minor"], ccy),
-            days, bucket_of((as_of - row["due_date"]).days), bool(row["disputed"]),
-        ))
+        items.append(
+            OpenItemView(
+                row["invoice_id"],
+                row["invoice_date"],
+                row["due_date"],
+                Money.from_minor(row["amount_minor"], ccy),
+                Money.from_minor(row["open_minor"], ccy),
+                days,
+                bucket_of((as_of - row["due_date"]).days),
+                bool(row["disputed"]),
+            )
+        )
     return items
 
 
 def customer_account(conn: Connection, customer_id: str) -> tuple[Customer, CreditAccount] | None:
     cust, acc = t.customers, t.credit_accounts
-    row = conn.execute(
-        select(cust, *[c for c in acc.c if c.name not in ("customer_id", "currency")])
-        .join(acc, acc.c.customer_id == cust.c.customer_id)
-        .where(cust.c.customer_id == customer_id)
-    ).mappings().first()
+    row = (
+        conn.execute(
+            select(cust, *[c for c in acc.c if c.name not in ("customer_id", "currency")])
+            .join(acc, acc.c.customer_id == cust.c.customer_id)
+            .where(cust.c.customer_id == customer_id)
+        )
+        .mappings()
+        .first()
+    )
     if row is None:
         return None
     return customer_from_row(row), account_from_row(row)
@@ -174,6 +216,11 @@ def customer_account(conn: Connection, customer_id: str) -> tuple[Customer, Cred
 def table_counts(conn: Connection) -> dict[str, Any]:
     return {
         name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-        for name, table in (("customers", t.customers), ("invoices", t.invoices), ("orders", t.orders),
-                            ("payments", t.payments), ("limits_set", t.limit_changes))
+        for name, table in (
+            ("customers", t.customers),
+            ("invoices", t.invoices),
+            ("orders", t.orders),
+            ("payments", t.payments),
+            ("limits_set", t.limit_changes),
+        )
     }

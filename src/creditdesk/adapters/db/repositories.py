@@ -71,9 +71,7 @@ class SqlCustomers:
         self._c = connection
 
     def get(self, customer_id: str) -> Customer | None:
-        row = self._c.execute(
-            select(t.customers).where(t.customers.c.customer_id == customer_id)
-        ).mappings().first()
+        row = self._c.execute(select(t.customers).where(t.customers.c.customer_id == customer_id)).mappings().first()
         return customer_from_row(row) if row else None
 
     def add(self, customer: Customer) -> None:
@@ -85,23 +83,22 @@ class SqlGroups:
         self._c = connection
 
     def get(self, group_id: str) -> CustomerGroup | None:
-        row = self._c.execute(
-            select(t.customer_groups).where(t.customer_groups.c.group_id == group_id)
-        ).mappings().first()
+        row = (
+            self._c.execute(select(t.customer_groups).where(t.customer_groups.c.group_id == group_id))
+            .mappings()
+            .first()
+        )
         return CustomerGroup(row["group_id"], row["name"], row["parent_group_id"]) if row else None
 
     def add(self, group: CustomerGroup) -> None:
         self._c.execute(
             insert(t.customer_groups),
-            [{"group_id": group.group_id, "name": group.name,
-              "parent_group_id": group.parent_group_id}],
+            [{"group_id": group.group_id, "name": group.name, "parent_group_id": group.parent_group_id}],
         )
 
     def parent_of(self, group_id: str) -> str | None:
         parent: str | None = self._c.execute(
-            select(t.customer_groups.c.parent_group_id).where(
-                t.customer_groups.c.group_id == group_id
-            )
+            select(t.customer_groups.c.parent_group_id).where(t.customer_groups.c.group_id == group_id)
         ).scalar()
         return parent
 
@@ -122,10 +119,17 @@ class SqlAccounts:
     def add(self, account: CreditAccount) -> None:
         self._c.execute(
             insert(t.credit_accounts),
-            [{"customer_id": account.customer_id, "currency": account.currency,
-              "limit_minor": account.limit.minor, "limit_valid_to": account.limit_valid_to,
-              "status": account.status.value, "receivable_minor": account.receivable.minor,
-              "reserved_minor": account.reserved.minor}],
+            [
+                {
+                    "customer_id": account.customer_id,
+                    "currency": account.currency,
+                    "limit_minor": account.limit.minor,
+                    "limit_valid_to": account.limit_valid_to,
+                    "status": account.status.value,
+                    "receivable_minor": account.receivable.minor,
+                    "reserved_minor": account.reserved.minor,
+                }
+            ],
         )
 
     def set_limit(self, customer_id: str, limit: Money, valid_to: date | None) -> None:
@@ -143,10 +147,19 @@ class SqlLimitHistory:
     def add(self, change: LimitChange) -> None:
         self._c.execute(
             insert(t.limit_changes),
-            [{"customer_id": change.customer_id, "amount_minor": change.amount.minor,
-              "currency": change.amount.currency, "valid_from": change.valid_from,
-              "valid_to": change.valid_to, "reason": change.reason, "source": change.source,
-              "changed_by": change.changed_by, "changed_at": change.changed_at}],
+            [
+                {
+                    "customer_id": change.customer_id,
+                    "amount_minor": change.amount.minor,
+                    "currency": change.amount.currency,
+                    "valid_from": change.valid_from,
+                    "valid_to": change.valid_to,
+                    "reason": change.reason,
+                    "source": change.source,
+                    "changed_by": change.changed_by,
+                    "changed_at": change.changed_at,
+                }
+            ],
         )
 
     def for_customer(self, customer_id: str) -> list[LimitChange]:
@@ -175,9 +188,7 @@ class SqlAuditLog:
         self._c = connection
         self._clock = clock
 
-    def append(
-        self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]
-    ) -> AuditRecord:
+    def append(self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]) -> AuditRecord:
         if self._c.dialect.name == "postgresql":
             # Appends form one hash chain, so they are serialised; the lock lasts until commit.
             self._c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
@@ -191,21 +202,39 @@ class SqlAuditLog:
         digest = chain_hash(prev, seq, at, actor, action, entity, entity_id, stored)
         self._c.execute(
             insert(t.audit_log),
-            [{"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-              "entity_id": entity_id, "payload": json.dumps(stored, sort_keys=True),
-              "prev_hash": prev, "hash": digest}],
+            [
+                {
+                    "seq": seq,
+                    "at": at,
+                    "actor": actor,
+                    "action": action,
+                    "entity": entity,
+                    "entity_id": entity_id,
+                    "payload": json.dumps(stored, sort_keys=True),
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            ],
         )
         return AuditRecord(seq, at, actor, action, entity, entity_id, stored, prev, digest)
 
     def records(self) -> Iterator[AuditRecord]:
-        result = self._c.execution_options(yield_per=1000).execute(
-            select(t.audit_log).order_by(t.audit_log.c.seq)
-        ).mappings()
+        result = (
+            self._c.execution_options(yield_per=1000)
+            .execute(select(t.audit_log).order_by(t.audit_log.c.seq))
+            .mappings()
+        )
         for row in result:
             yield AuditRecord(
-                seq=row["seq"], at=utc(row["at"]), actor=row["actor"], action=row["action"],
-                entity=row["entity"], entity_id=row["entity_id"],
-                payload=json.loads(row["payload"]), prev_hash=row["prev_hash"], hash=row["hash"],
+                seq=row["seq"],
+                at=utc(row["at"]),
+                actor=row["actor"],
+                action=row["action"],
+                entity=row["entity"],
+                entity_id=row["entity_id"],
+                payload=json.loads(row["payload"]),
+                prev_hash=row["prev_hash"],
+                hash=row["hash"],
             )
 
     def count(self) -> int:
@@ -239,19 +268,22 @@ class SqlUsers:
     def add(self, username: str, password_hash: str, role: str, language: str) -> None:
         self._c.execute(
             insert(t.users),
-            [{"username": username, "password_hash": password_hash, "role": role,
-              "language": language, "created_at": self._clock.now()}],
+            [
+                {
+                    "username": username,
+                    "password_hash": password_hash,
+                    "role": role,
+                    "language": language,
+                    "created_at": self._clock.now(),
+                }
+            ],
         )
 
     def get(self, username: str) -> tuple[str, str, str] | None:
         row = self._c.execute(
-            select(t.users.c.password_hash, t.users.c.role, t.users.c.language).where(
-                t.users.c.username == username
-            )
+            select(t.users.c.password_hash, t.users.c.role, t.users.c.language).where(t.users.c.username == username)
         ).first()
         return (row[0], row[1], row[2]) if row else None
 
     def set_language(self, username: str, language: str) -> None:
-        self._c.execute(
-            update(t.users).where(t.users.c.username == username).values(language=language)
-        )
+        self._c.execute(update(t.users).where(t.users.c.username == username).values(language=language))

@@ -133,8 +133,15 @@ payment_allocations = Table(
 )
 
 _STATEMENT_MONEY = [
-    "revenue", "total_assets", "total_liabilities", "current_assets", "current_liabilities",
-    "equity", "net_income", "ebit", "retained_earnings",
+    "revenue",
+    "total_assets",
+    "total_liabilities",
+    "current_assets",
+    "current_liabilities",
+    "equity",
+    "net_income",
+    "ebit",
+    "retained_earnings",
 ]
 STATEMENT_OPTIONAL_MONEY = ["cash", "inventory", "receivables", "payables", "operating_cash_flow"]
 STATEMENT_REQUIRED_MONEY = _STATEMENT_MONEY

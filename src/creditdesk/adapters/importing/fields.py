@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -98,9 +99,7 @@ def to_minor(amount: Decimal, ccy: str) -> int:
     exponent = minor_unit_exponent(ccy)
     scaled = amount.scaleb(exponent)
     if scaled != scaled.to_integral_value():
-        raise FieldError(
-            Code.BAD_AMOUNT, f"expected at most {exponent} decimals for {ccy}, found {amount}"
-        )
+        raise FieldError(Code.BAD_AMOUNT, f"expected at most {exponent} decimals for {ccy}, found {amount}")
     return int(scaled)
 
 
@@ -117,7 +116,7 @@ def number(value: Any) -> float:
         result = float(text)
     except ValueError:
         raise FieldError(Code.BAD_NUMBER, f"expected a number, found {_describe(text)}") from None
-    if result != result or result in (float("inf"), float("-inf")):
+    if not math.isfinite(result):
         raise FieldError(Code.BAD_NUMBER, f"expected a finite number, found {_describe(text)}")
     return result
 
@@ -161,5 +160,7 @@ def event_list(value: Any) -> str:
     codes = [part.upper() for part in parts if part]
     for code in codes:
         if not re.fullmatch(r"[A-Z0-9_]{1,40}", code):
-            raise FieldError(Code.BAD_VALUE, f"expected event codes like LATE_FILING separated by ';', found {_describe(code)}")
+            raise FieldError(
+                Code.BAD_VALUE, f"expected event codes like LATE_FILING separated by ';', found {_describe(code)}"
+            )
     return ";".join(codes)

@@ -57,10 +57,11 @@ def _in_chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
 def load_customers(conn: Connection, state: ImportState, ids: set[str]) -> None:
     missing = [cid for cid in ids if cid not in state.customer_currency]
     for chunk in _in_chunks(missing):
-        found = dict(conn.execute(
-            select(t.customers.c.customer_id, t.customers.c.currency).where(
-                t.customers.c.customer_id.in_(chunk))
-        ).tuples().all())
+        found = dict(
+            conn.execute(
+                select(t.customers.c.customer_id, t.customers.c.currency).where(t.customers.c.customer_id.in_(chunk))
+            ).all()
+        )
         for cid in chunk:
             state.customer_currency[cid] = found.get(cid)
 
@@ -111,17 +112,22 @@ class BuildError(Exception):
         self.error = error
 
 
-def _minor(values: dict[str, Any], amount_field: str, ccy: str | None, *, positive: bool = False,
-           non_negative: bool = False) -> int | None:
+def _minor(
+    values: dict[str, Any], amount_field: str, ccy: str | None, *, positive: bool = False, non_negative: bool = False
+) -> int | None:
     amount = values.get(amount_field)
     if amount is None:
         return None
     if ccy is None:
-        raise BuildError("currency", FieldError(Code.MISSING_VALUE, f"expected a currency for {amount_field}, found none"))
+        raise BuildError(
+            "currency", FieldError(Code.MISSING_VALUE, f"expected a currency for {amount_field}, found none")
+        )
     if positive and amount <= 0:
         raise BuildError(amount_field, FieldError(Code.OUT_OF_RANGE, f"expected an amount above 0, found {amount}"))
     if non_negative and amount < 0:
-        raise BuildError(amount_field, FieldError(Code.OUT_OF_RANGE, f"expected an amount of 0 or more, found {amount}"))
+        raise BuildError(
+            amount_field, FieldError(Code.OUT_OF_RANGE, f"expected an amount of 0 or more, found {amount}")
+        )
     try:
         return f.to_minor(amount, ccy)
     except FieldError as error:
@@ -136,11 +142,23 @@ def _customer_issues(
     for index, row in enumerate(rows):
         ccy = state.customer_currency.get(row["customer_id"])
         if ccy is None:
-            issues.append(RowIssue(index, "customer_id", Code.UNKNOWN_CUSTOMER,
-                                   f"expected a stored customer, found unknown id {row['customer_id']!r}"))
+            issues.append(
+                RowIssue(
+                    index,
+                    "customer_id",
+                    Code.UNKNOWN_CUSTOMER,
+                    f"expected a stored customer, found unknown id {row['customer_id']!r}",
+                )
+            )
         elif currency_must_match and row.get("currency") not in (None, ccy):
-            issues.append(RowIssue(index, "currency", Code.CURRENCY_MISMATCH,
-                                   f"expected {ccy} (the customer's account currency), found {row['currency']}"))
+            issues.append(
+                RowIssue(
+                    index,
+                    "currency",
+                    Code.CURRENCY_MISMATCH,
+                    f"expected {ccy} (the customer's account currency), found {row['currency']}",
+                )
+            )
     return issues
 
 
@@ -157,17 +175,33 @@ class Groups(Kind):
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
         wanted = {row["parent_group_id"] for row in rows if row["parent_group_id"]} - set(state.groups)
         for chunk in _in_chunks(sorted(wanted)):
-            stored = set(conn.execute(select(t.customer_groups.c.group_id).where(
-                t.customer_groups.c.group_id.in_(chunk))).scalars())
+            stored = set(
+                conn.execute(
+                    select(t.customer_groups.c.group_id).where(t.customer_groups.c.group_id.in_(chunk))
+                ).scalars()
+            )
             state.groups.update({gid: gid in stored for gid in chunk})
         issues = []
         for index, row in enumerate(rows):
             parent = row["parent_group_id"]
             if parent == row["group_id"]:
-                issues.append(RowIssue(index, "parent_group_id", Code.GROUP_CYCLE, "expected another group as parent, found the group itself"))
+                issues.append(
+                    RowIssue(
+                        index,
+                        "parent_group_id",
+                        Code.GROUP_CYCLE,
+                        "expected another group as parent, found the group itself",
+                    )
+                )
             elif parent and not state.groups.get(parent):
-                issues.append(RowIssue(index, "parent_group_id", Code.UNKNOWN_GROUP,
-                                       f"expected a stored group or one earlier in the file, found {parent!r}"))
+                issues.append(
+                    RowIssue(
+                        index,
+                        "parent_group_id",
+                        Code.UNKNOWN_GROUP,
+                        f"expected a stored group or one earlier in the file, found {parent!r}",
+                    )
+                )
             # Parents must come first, so a group defined here may parent later rows.
             state.groups[row["group_id"]] = True
         return issues
@@ -193,12 +227,18 @@ class Customers(Kind):
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         terms = values.get("payment_terms_days")
         if terms is not None and not 0 <= terms <= 365:
-            raise BuildError("payment_terms_days", FieldError(Code.OUT_OF_RANGE, f"expected 0 to 365 days, found {terms}"))
+            raise BuildError(
+                "payment_terms_days", FieldError(Code.OUT_OF_RANGE, f"expected 0 to 365 days, found {terms}")
+            )
         limit = _minor(values, "credit_limit", values["currency"], non_negative=True)
         return {
-            "customer_id": values["customer_id"], "name": values["name"], "currency": values["currency"],
-            "segment": values.get("segment") or "standard", "group_id": values.get("group_id"),
-            "country": values.get("country"), "industry": values.get("industry"),
+            "customer_id": values["customer_id"],
+            "name": values["name"],
+            "currency": values["currency"],
+            "segment": values.get("segment") or "standard",
+            "group_id": values.get("group_id"),
+            "country": values.get("country"),
+            "industry": values.get("industry"),
             "registered_on": values.get("registered_on"),
             "payment_terms_days": 30 if terms is None else terms,
             "limit_minor": limit,
@@ -207,8 +247,11 @@ class Customers(Kind):
     def existing(self, conn: Connection, keys: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], dict[str, Any]]:
         found = super().existing(conn, keys)
         for chunk in _in_chunks([k[0] for k in found]):
-            for cid, limit in conn.execute(select(t.credit_accounts.c.customer_id, t.credit_accounts.c.limit_minor).where(
-                    t.credit_accounts.c.customer_id.in_(chunk))):
+            for cid, limit in conn.execute(
+                select(t.credit_accounts.c.customer_id, t.credit_accounts.c.limit_minor).where(
+                    t.credit_accounts.c.customer_id.in_(chunk)
+                )
+            ):
                 found[(cid,)]["limit_minor"] = limit
         return found
 
@@ -217,30 +260,58 @@ class Customers(Kind):
         return same and (row["limit_minor"] is None or row["limit_minor"] == stored.get("limit_minor"))
 
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
-        groups = sorted({row["group_id"] for row in rows if row["group_id"]} - {g for g, ok in state.groups.items() if ok})
+        groups = sorted(
+            {row["group_id"] for row in rows if row["group_id"]} - {g for g, ok in state.groups.items() if ok}
+        )
         for chunk in _in_chunks(groups):
-            stored = set(conn.execute(select(t.customer_groups.c.group_id).where(
-                t.customer_groups.c.group_id.in_(chunk))).scalars())
+            stored = set(
+                conn.execute(
+                    select(t.customer_groups.c.group_id).where(t.customer_groups.c.group_id.in_(chunk))
+                ).scalars()
+            )
             new = [g for g in chunk if g not in stored]
             if new:
                 # ERP exports carry group codes without a group master; the code creates the group.
-                conn.execute(insert(t.customer_groups), [{"group_id": g, "name": g, "parent_group_id": None} for g in new])
+                conn.execute(
+                    insert(t.customer_groups), [{"group_id": g, "name": g, "parent_group_id": None} for g in new]
+                )
             state.groups.update(dict.fromkeys(chunk, True))
         conn.execute(insert(t.customers), [{k: v for k, v in row.items() if k != "limit_minor"} for row in rows])
-        conn.execute(insert(t.credit_accounts), [
-            {"customer_id": row["customer_id"], "currency": row["currency"], "limit_minor": row["limit_minor"] or 0,
-             "limit_valid_to": None, "status": "active", "receivable_minor": 0, "reserved_minor": 0}
-            for row in rows
-        ])
+        conn.execute(
+            insert(t.credit_accounts),
+            [
+                {
+                    "customer_id": row["customer_id"],
+                    "currency": row["currency"],
+                    "limit_minor": row["limit_minor"] or 0,
+                    "limit_valid_to": None,
+                    "status": "active",
+                    "receivable_minor": 0,
+                    "reserved_minor": 0,
+                }
+                for row in rows
+            ],
+        )
         limited = [row for row in rows if row["limit_minor"] is not None]
         if limited:
             now = state.now
-            conn.execute(insert(t.limit_changes), [
-                {"customer_id": row["customer_id"], "amount_minor": row["limit_minor"], "currency": row["currency"],
-                 "valid_from": now.date(), "valid_to": None, "reason": "imported limit", "source": "import",
-                 "changed_by": "import", "changed_at": now}
-                for row in limited
-            ])
+            conn.execute(
+                insert(t.limit_changes),
+                [
+                    {
+                        "customer_id": row["customer_id"],
+                        "amount_minor": row["limit_minor"],
+                        "currency": row["currency"],
+                        "valid_from": now.date(),
+                        "valid_to": None,
+                        "reason": "imported limit",
+                        "source": "import",
+                        "changed_by": "import",
+                        "changed_at": now,
+                    }
+                    for row in limited
+                ],
+            )
 
 
 class Invoices(Kind):
@@ -261,14 +332,25 @@ class Invoices(Kind):
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         if values["due_date"] < values["invoice_date"]:
-            raise BuildError("due_date", FieldError(
-                Code.DATE_ORDER, f"expected a due date on or after the invoice date {values['invoice_date']}, found {values['due_date']}"))
+            raise BuildError(
+                "due_date",
+                FieldError(
+                    Code.DATE_ORDER,
+                    f"expected a due date on or after the invoice date {values['invoice_date']}, "
+                    f"found {values['due_date']}",
+                ),
+            )
         amount = _minor(values, "amount", values["currency"], positive=True)
         return {
-            "invoice_id": values["invoice_id"], "customer_id": values["customer_id"],
-            "invoice_date": values["invoice_date"], "due_date": values["due_date"],
-            "amount_minor": amount, "currency": values["currency"], "order_id": values.get("order_id"),
-            "disputed": bool(values.get("disputed")), "open_minor": amount,
+            "invoice_id": values["invoice_id"],
+            "customer_id": values["customer_id"],
+            "invoice_date": values["invoice_date"],
+            "due_date": values["due_date"],
+            "amount_minor": amount,
+            "currency": values["currency"],
+            "order_id": values.get("order_id"),
+            "disputed": bool(values.get("disputed")),
+            "open_minor": amount,
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
@@ -281,8 +363,11 @@ class Invoices(Kind):
             state.receivable_delta[cid] = state.receivable_delta.get(cid, 0) + row["amount_minor"]
         order_ids = [row["order_id"] for row in rows if row["order_id"]]
         for chunk in _in_chunks(order_ids):
-            conn.execute(update(t.orders).where(t.orders.c.order_id.in_(chunk), t.orders.c.status == "open")
-                         .values(status="invoiced"))
+            conn.execute(
+                update(t.orders)
+                .where(t.orders.c.order_id.in_(chunk), t.orders.c.status == "open")
+                .values(status="invoiced")
+            )
 
     def finish(self, conn: Connection, state: ImportState) -> None:
         apply_receivable_deltas(conn, state)
@@ -315,17 +400,24 @@ class Payments(Kind):
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         amount = _minor(values, "amount", values["currency"], positive=True)
         return {
-            "payment_id": values["payment_id"], "customer_id": values["customer_id"],
-            "payment_date": values["payment_date"], "amount_minor": amount, "currency": values["currency"],
-            "invoice_id": values.get("invoice_id"), "unapplied_minor": amount,
+            "payment_id": values["payment_id"],
+            "customer_id": values["customer_id"],
+            "payment_date": values["payment_date"],
+            "amount_minor": amount,
+            "currency": values["currency"],
+            "invoice_id": values.get("invoice_id"),
+            "unapplied_minor": amount,
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
         issues = _customer_issues(conn, rows, state)
         wanted = sorted({row["invoice_id"] for row in rows if row["invoice_id"]} - set(state.invoice_customer))
         for chunk in _in_chunks(wanted):
-            found = dict(conn.execute(select(t.invoices.c.invoice_id, t.invoices.c.customer_id).where(
-                t.invoices.c.invoice_id.in_(chunk))).tuples().all())
+            found = dict(
+                conn.execute(
+                    select(t.invoices.c.invoice_id, t.invoices.c.customer_id).where(t.invoices.c.invoice_id.in_(chunk))
+                ).all()
+            )
             state.invoice_customer.update({iid: found.get(iid) for iid in chunk})
         for index, row in enumerate(rows):
             iid = row["invoice_id"]
@@ -333,10 +425,23 @@ class Payments(Kind):
                 continue
             owner = state.invoice_customer.get(iid)
             if owner is None:
-                issues.append(RowIssue(index, "invoice_id", Code.UNKNOWN_INVOICE, f"expected a stored invoice, found unknown id {iid!r}"))
+                issues.append(
+                    RowIssue(
+                        index,
+                        "invoice_id",
+                        Code.UNKNOWN_INVOICE,
+                        f"expected a stored invoice, found unknown id {iid!r}",
+                    )
+                )
             elif owner != row["customer_id"]:
-                issues.append(RowIssue(index, "invoice_id", Code.INVOICE_OF_OTHER_CUSTOMER,
-                                       f"expected an invoice of customer {row['customer_id']!r}, found one of {owner!r}"))
+                issues.append(
+                    RowIssue(
+                        index,
+                        "invoice_id",
+                        Code.INVOICE_OF_OTHER_CUSTOMER,
+                        f"expected an invoice of customer {row['customer_id']!r}, found one of {owner!r}",
+                    )
+                )
         return issues
 
     def _open_items(self, conn: Connection, state: ImportState, customer_id: str) -> list[tuple[date, str]]:
@@ -345,7 +450,7 @@ class Payments(Kind):
                 select(t.invoices.c.due_date, t.invoices.c.invoice_id, t.invoices.c.open_minor)
                 .where(t.invoices.c.customer_id == customer_id, t.invoices.c.open_minor > 0)
                 .order_by(t.invoices.c.due_date, t.invoices.c.invoice_id)
-            ).tuples().all()
+            ).all()
             state.customer_open_items[customer_id] = [(due, iid) for due, iid, _ in rows]
             for _due, iid, open_minor in rows:
                 state.invoice_open[iid] = open_minor
@@ -357,7 +462,11 @@ class Payments(Kind):
         for row in rows:
             cid = row["customer_id"]
             items = self._open_items(conn, state, cid)
-            targets = [iid for _due, iid in items if iid == row["invoice_id"]] if row["invoice_id"] else [iid for _due, iid in items]
+            targets = (
+                [iid for _due, iid in items if iid == row["invoice_id"]]
+                if row["invoice_id"]
+                else [iid for _due, iid in items]
+            )
             left = row["amount_minor"]
             for iid in targets:
                 if left <= 0:
@@ -366,8 +475,14 @@ class Payments(Kind):
                 applied = min(left, open_minor)
                 if applied <= 0:
                     continue
-                allocations.append({"payment_id": row["payment_id"], "invoice_id": iid,
-                                    "amount_minor": applied, "applied_on": row["payment_date"]})
+                allocations.append(
+                    {
+                        "payment_id": row["payment_id"],
+                        "invoice_id": iid,
+                        "amount_minor": applied,
+                        "applied_on": row["payment_date"],
+                    }
+                )
                 state.invoice_open[iid] = open_minor - applied
                 left -= applied
             # What is not applied stays on account: it still lowers the receivable total.
@@ -379,7 +494,9 @@ class Payments(Kind):
             conn.execute(insert(t.payment_allocations), allocations)
             touched = {a["invoice_id"] for a in allocations}
             conn.execute(
-                update(t.invoices).where(t.invoices.c.invoice_id == bindparam("iid")).values(open_minor=bindparam("open_minor")),
+                update(t.invoices)
+                .where(t.invoices.c.invoice_id == bindparam("iid"))
+                .values(open_minor=bindparam("open_minor")),
                 [{"iid": iid, "open_minor": state.invoice_open[iid]} for iid in touched],
             )
 
@@ -402,9 +519,12 @@ class Orders(Kind):
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         return {
-            "order_id": values["order_id"], "customer_id": values["customer_id"], "order_date": values["order_date"],
+            "order_id": values["order_id"],
+            "customer_id": values["customer_id"],
+            "order_date": values["order_date"],
             "amount_minor": _minor(values, "amount", values["currency"], positive=True),
-            "currency": values["currency"], "status": values.get("status") or "open",
+            "currency": values["currency"],
+            "status": values.get("status") or "open",
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
@@ -428,11 +548,18 @@ class Financials(Kind):
     )
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
-        row: dict[str, Any] = {"customer_id": values["customer_id"], "period_end": values["period_end"],
-                               "currency": values["currency"]}
+        row: dict[str, Any] = {
+            "customer_id": values["customer_id"],
+            "period_end": values["period_end"],
+            "currency": values["currency"],
+        }
         for name in (*_STATEMENT_REQUIRED, *_STATEMENT_OPTIONAL):
-            row[f"{name}_minor"] = _minor(values, name, values["currency"],
-                                          non_negative=name in ("total_assets", "current_assets", "cash", "inventory"))
+            row[f"{name}_minor"] = _minor(
+                values,
+                name,
+                values["currency"],
+                non_negative=name in ("total_assets", "current_assets", "cash", "inventory"),
+            )
         return row
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
@@ -461,10 +588,15 @@ class Bureau(Kind):
         if pd is not None and not 0.0 <= pd <= 1.0:
             raise BuildError("pd", FieldError(Code.OUT_OF_RANGE, f"expected a probability from 0 to 1, found {pd}"))
         return {
-            "customer_id": values["customer_id"], "provider": values["provider"], "report_date": values["report_date"],
-            "score": values["score"], "rating": values.get("rating") or None, "pd": pd,
+            "customer_id": values["customer_id"],
+            "provider": values["provider"],
+            "report_date": values["report_date"],
+            "score": values["score"],
+            "rating": values.get("rating") or None,
+            "pd": pd,
             "recommended_limit_minor": _minor(values, "recommended_limit", values.get("currency"), non_negative=True),
-            "currency": values.get("currency"), "events": values.get("events") or None,
+            "currency": values.get("currency"),
+            "events": values.get("events") or None,
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:

@@ -55,12 +55,22 @@ class ImportReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "file": self.file, "rows": self.rows, "inserted": self.inserted,
-            "unchanged": self.unchanged, "dry_run": self.dry_run, "ok": self.ok,
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
             "errors": len(self.errors) + self.more_problems,
             "problems": [
-                {"line": p.line, "column": p.column, "code": p.code.value, "message": p.message,
-                 "severity": p.severity.value}
+                {
+                    "line": p.line,
+                    "column": p.column,
+                    "code": p.code.value,
+                    "message": p.message,
+                    "severity": p.severity.value,
+                }
                 for p in self.problems
             ],
         }
@@ -103,10 +113,13 @@ def import_file(
         return report
 
     tick: Progress | None = (lambda n: progress(n, source.total)) if progress else None
-    with engine.connect() as conn:
-        conn = conn.execution_options(readonly=True)
-        with conn.begin():
-            _run_pass(kind, source, conn, report, write=False, progress=tick, clock=clock)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(readonly=True)
+            with conn.begin():
+                _run_pass(kind, source, conn, report, write=False, progress=tick, clock=clock)
+    except FileError as error:  # the file stops being readable part way (a broken quote)
+        report.add(error.problem)
     if not report.ok or dry_run:
         return report
 
@@ -116,9 +129,17 @@ def import_file(
             _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock)
             if counted.inserted:
                 SqlAuditLog(conn, clock).append(
-                    actor, "import.completed", "import", kind_name,
-                    {"file": path.name, "sha256": _sha256(path), "rows": counted.rows,
-                     "inserted": counted.inserted, "unchanged": counted.unchanged},
+                    actor,
+                    "import.completed",
+                    "import",
+                    kind_name,
+                    {
+                        "file": path.name,
+                        "sha256": _sha256(path),
+                        "rows": counted.rows,
+                        "inserted": counted.inserted,
+                        "unchanged": counted.unchanged,
+                    },
                 )
     except _Abort:
         report.problems = counted.problems
@@ -140,22 +161,43 @@ def _check_header(kind: Kind, source: Source, header: list[str], report: ImportR
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if name in seen:
-            report.add(Problem(source.name, 1, index, Code.DUPLICATE_COLUMN, f"expected each column once, found {name!r} again"))
+            report.add(
+                Problem(
+                    source.name, 1, index, Code.DUPLICATE_COLUMN, f"expected each column once, found {name!r} again"
+                )
+            )
         seen.add(name)
         if name not in known:
-            report.add(Problem(source.name, 1, index, Code.UNKNOWN_COLUMN,
-                               f"column {name!r} is not a {kind.name} field; ignored", Severity.WARNING))
+            report.add(
+                Problem(
+                    source.name,
+                    1,
+                    index,
+                    Code.UNKNOWN_COLUMN,
+                    f"column {name!r} is not a {kind.name} field; ignored",
+                    Severity.WARNING,
+                )
+            )
     if source.path.suffix.lower() == ".jsonl":
         return  # JSON Lines has no header; missing fields are reported per line
     for spec in kind.fields:
         if spec.required and spec.name not in seen:
-            report.add(Problem(source.name, 1, 1, Code.MISSING_COLUMN,
-                               f"expected a column {spec.name!r} in the header, found: {', '.join(header) or 'none'}"))
+            report.add(
+                Problem(
+                    source.name,
+                    1,
+                    1,
+                    Code.MISSING_COLUMN,
+                    f"expected a column {spec.name!r} in the header, found: {', '.join(header) or 'none'}",
+                )
+            )
 
 
 def _parse_record(kind: Kind, source: Source, record: Record, report: ImportReport) -> dict[str, Any] | None:
     for problem in record.problems:
         report.add(problem)
+    if not record.cells:
+        return None  # an unreadable line (bad JSON): its problem is already reported
     ok = not record.problems
     values: dict[str, Any] = {}
 
@@ -166,29 +208,47 @@ def _parse_record(kind: Kind, source: Source, record: Record, report: ImportRepo
         raw = record.cells.get(spec.name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if spec.required:
-                report.add(Problem(source.name, record.line, column(spec.name), Code.MISSING_VALUE,
-                                   f"expected a value for {spec.name!r}, found none"))
+                report.add(
+                    Problem(
+                        source.name,
+                        record.line,
+                        column(spec.name),
+                        Code.MISSING_VALUE,
+                        f"expected a value for {spec.name!r}, found none",
+                    )
+                )
                 ok = False
             values[spec.name] = None
             continue
         try:
             values[spec.name] = spec.parse(raw)
         except FieldError as error:
-            report.add(Problem(source.name, record.line, column(spec.name), error.code, f"{spec.name}: {error.message}"))
+            report.add(
+                Problem(source.name, record.line, column(spec.name), error.code, f"{spec.name}: {error.message}")
+            )
             ok = False
     if not ok:
         return None
     try:
         return kind.build(values)
     except BuildError as error:
-        report.add(Problem(source.name, record.line, column(error.field), error.error.code,
-                           f"{error.field}: {error.error.message}"))
+        report.add(
+            Problem(
+                source.name, record.line, column(error.field), error.error.code, f"{error.field}: {error.error.message}"
+            )
+        )
         return None
 
 
 def _run_pass(
-    kind: Kind, source: Source, conn: Connection, report: ImportReport, *, write: bool,
-    progress: Progress | None, clock: Clock,
+    kind: Kind,
+    source: Source,
+    conn: Connection,
+    report: ImportReport,
+    *,
+    write: bool,
+    progress: Progress | None,
+    clock: Clock,
 ) -> None:
     state = ImportState(now=clock.now())
     seen: dict[tuple[Any, ...], int] = {}
@@ -206,9 +266,16 @@ def _run_pass(
             continue
         key = kind.key_of(row)
         if key in seen:
-            report.add(Problem(source.name, record.line, record.columns.get(kind.key[-1], 1), Code.DUPLICATE_ID,
-                               f"expected each {'/'.join(kind.key)} once in the file, found {'/'.join(map(str, key))} "
-                               f"again (first on line {seen[key]})"))
+            report.add(
+                Problem(
+                    source.name,
+                    record.line,
+                    record.columns.get(kind.key[-1], 1),
+                    Code.DUPLICATE_ID,
+                    f"expected each {'/'.join(kind.key)} once in the file, found {'/'.join(map(str, key))} "
+                    f"again (first on line {seen[key]})",
+                )
+            )
             continue
         seen[key] = record.line
         batch.append((record, row))
@@ -220,8 +287,14 @@ def _run_pass(
 
 
 def _check_and_write(
-    kind: Kind, source: Source, conn: Connection, batch: list[tuple[Record, dict[str, Any]]],
-    state: ImportState, report: ImportReport, *, write: bool,
+    kind: Kind,
+    source: Source,
+    conn: Connection,
+    batch: list[tuple[Record, dict[str, Any]]],
+    state: ImportState,
+    report: ImportReport,
+    *,
+    write: bool,
 ) -> None:
     stored = kind.existing(conn, [kind.key_of(row) for _, row in batch])
     fresh: list[tuple[Record, dict[str, Any]]] = []
@@ -232,11 +305,21 @@ def _check_and_write(
         elif kind.compare(row, previous):
             report.unchanged += 1
         else:
-            differing = sorted(name for name, value in row.items()
-                               if name not in kind.derived and previous.get(name) != value and value is not None)
-            report.add(Problem(source.name, record.line, record.columns.get(kind.key[0], 1), Code.CONFLICT,
-                               f"{'/'.join(map(str, kind.key_of(row)))} is already stored with different content "
-                               f"({', '.join(differing) or 'fields'}); expected the same content or a new id"))
+            differing = sorted(
+                name
+                for name, value in row.items()
+                if name not in kind.derived and previous.get(name) != value and value is not None
+            )
+            report.add(
+                Problem(
+                    source.name,
+                    record.line,
+                    record.columns.get(kind.key[0], 1),
+                    Code.CONFLICT,
+                    f"{'/'.join(map(str, kind.key_of(row)))} is already stored with different content "
+                    f"({', '.join(differing) or 'fields'}); expected the same content or a new id",
+                )
+            )
     rows = [row for _, row in fresh]
     for issue in kind.check(conn, rows, state):
         record = fresh[issue.index][0]

@@ -52,14 +52,17 @@ def open_source(path: Path) -> Source:
     if suffix == ".xlsx":
         return XlsxSource(path)
     raise FileError(
-        Problem(str(path), 1, 1, Code.UNSUPPORTED_FORMAT,
-                f"expected a .csv, .xlsx or .jsonl file, found {suffix or 'no extension'!r}")
+        Problem(
+            str(path),
+            1,
+            1,
+            Code.UNSUPPORTED_FORMAT,
+            f"expected a .csv, .xlsx or .jsonl file, found {suffix or 'no extension'!r}",
+        )
     )
 
 
-def _decoded_lines(
-    handle: BinaryIO, name: str, sink: list[Problem], progress: Progress | None
-) -> Iterator[str]:
+def _decoded_lines(handle: BinaryIO, name: str, sink: list[Problem], progress: Progress | None) -> Iterator[str]:
     for number, raw in enumerate(handle, start=1):
         if progress is not None:
             progress(len(raw))
@@ -67,8 +70,13 @@ def _decoded_lines(
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             sink.append(
-                Problem(name, number, error.start + 1, Code.ENCODING,
-                        f"expected UTF-8 text, found byte 0x{raw[error.start]:02x}")
+                Problem(
+                    name,
+                    number,
+                    error.start + 1,
+                    Code.ENCODING,
+                    f"expected UTF-8 text, found byte 0x{raw[error.start]:02x}",
+                )
             )
             text = raw.decode("utf-8", errors="replace")
         if number == 1:
@@ -111,8 +119,13 @@ class CsvSource(Source):
                 continue  # blank line
             if len(row) != len(header):
                 problems.append(
-                    Problem(self.name, line, min(len(row), len(header)) + 1, Code.BAD_ROW,
-                            f"expected {len(header)} fields as in the header, found {len(row)}")
+                    Problem(
+                        self.name,
+                        line,
+                        min(len(row), len(header)) + 1,
+                        Code.BAD_ROW,
+                        f"expected {len(header)} fields as in the header, found {len(row)}",
+                    )
                 )
             yield Record(line, dict(zip(header, row, strict=False)), columns, problems)
 
@@ -135,13 +148,23 @@ class JsonLinesSource(Source):
                     # parse_float=Decimal: amounts written as JSON numbers stay exact.
                     value = json.loads(text, parse_float=Decimal)
                 except json.JSONDecodeError as error:
-                    problems.append(Problem(self.name, number, error.colno, Code.BAD_JSON,
-                                            f"expected a JSON object, {error.msg.lower()}"))
+                    problems.append(
+                        Problem(
+                            self.name,
+                            number,
+                            error.colno,
+                            Code.BAD_JSON,
+                            f"expected a JSON object, {error.msg.lower()}",
+                        )
+                    )
                     yield Record(number, {}, {}, problems)
                     continue
                 if not isinstance(value, dict):
-                    problems.append(Problem(self.name, number, 1, Code.BAD_JSON,
-                                            f"expected a JSON object, found {type(value).__name__}"))
+                    problems.append(
+                        Problem(
+                            self.name, number, 1, Code.BAD_JSON, f"expected a JSON object, found {type(value).__name__}"
+                        )
+                    )
                     yield Record(number, {}, {}, problems)
                     continue
                 columns = {key: max(1, text.find(json.dumps(key)) + 1) for key in value}
@@ -160,7 +183,13 @@ class XlsxSource(Source):
             workbook = load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many types for a non-workbook
             raise FileError(
-                Problem(self.name, 1, 1, Code.BAD_FILE, f"expected an .xlsx workbook, found unreadable data ({error.__class__.__name__})")
+                Problem(
+                    self.name,
+                    1,
+                    1,
+                    Code.BAD_FILE,
+                    f"expected an .xlsx workbook, found unreadable data ({error.__class__.__name__})",
+                )
             ) from None
         try:
             sheet = workbook.worksheets[0]

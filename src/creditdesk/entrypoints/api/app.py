@@ -11,8 +11,11 @@ from creditdesk.entrypoints.api.routes import router
 
 def create_app(services: Services | None = None) -> FastAPI:
     services = services or bootstrap()
-    app = FastAPI(title="creditdesk", version="0.1.0",
-                  description="Customer credit limit management: checks, limits, receivables.")
+    app = FastAPI(
+        title="creditdesk",
+        version="0.1.0",
+        description="Customer credit limit management: checks, limits, receivables.",
+    )
     app.state.services = services
     problems.install(app)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -34,7 +34,7 @@ async def get_principal(request: Request, services: ServicesDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(permission: Permission) -> object:
+def require(permission: Permission) -> Any:
     async def check(principal: PrincipalDep) -> Principal:
         if not may(principal.role, permission):
             raise HTTPException(403, f"role {principal.role.value!r} may not {permission.value.replace('_', ' ')}")

@@ -14,10 +14,19 @@ from creditdesk.service.errors import FieldProblem, InvalidInput, ServiceError
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-            headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": f"https://creditdesk.dev/problems/{status}", "title": title,
-                            "status": status, "detail": detail}
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://creditdesk.dev/problems/{status}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors is not None:
         body["errors"] = errors
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -36,8 +45,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": [str(part) for part in item.get("loc", ())],
-             "code": str(item.get("type", "invalid")).upper(), "message": str(item.get("msg", ""))}
+            {
+                "loc": [str(part) for part in item.get("loc", ())],
+                "code": str(item.get("type", "invalid")).upper(),
+                "message": str(item.get("msg", "")),
+            }
             for item in error.errors()
         ]
         return problem(422, "Invalid input", "the request body does not match the schema", errors)
@@ -45,5 +57,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
         titles = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}
-        return problem(error.status_code, titles.get(error.status_code, "Error"), str(error.detail),
-                       headers=getattr(error, "headers", None))
+        return problem(
+            error.status_code,
+            titles.get(error.status_code, "Error"),
+            str(error.detail),
+            headers=getattr(error, "headers", None),
+        )

@@ -36,24 +36,36 @@ router = APIRouter(prefix="/api/v1")
 
 def customer_public(customer: Customer, account: CreditAccount) -> CustomerPublic:
     return CustomerPublic(
-        customer_id=customer.customer_id, name=customer.name, currency=customer.currency,
-        segment=customer.segment, group_id=customer.group_id, country=customer.country,
+        customer_id=customer.customer_id,
+        name=customer.name,
+        currency=customer.currency,
+        segment=customer.segment,
+        group_id=customer.group_id,
+        country=customer.country,
         industry=customer.industry,
         registered_on=customer.registered_on.isoformat() if customer.registered_on else None,
         payment_terms_days=customer.payment_terms_days,
         credit_limit=account.limit.to_json(),
         limit_expires_on=account.limit_valid_to.isoformat() if account.limit_valid_to else None,
-        exposure=Exposure(receivables=account.receivable.to_json(), orders=account.reserved.to_json(),
-                          total=account.exposure.to_json()),
-        available=account.available.to_json(), status=account.status.value,
+        exposure=Exposure(
+            receivables=account.receivable.to_json(),
+            orders=account.reserved.to_json(),
+            total=account.exposure.to_json(),
+        ),
+        available=account.available.to_json(),
+        status=account.status.value,
     )
 
 
 def check_result(customer_id: str, decision: Decision) -> CheckResult:
     return CheckResult(
-        customer_id=customer_id, decision=decision.outcome.value, amount=decision.amount.to_json(),
-        currency=decision.amount.currency, limit=decision.limit.to_json(),
-        exposure=decision.exposure.to_json(), available=decision.available_before.to_json(),
+        customer_id=customer_id,
+        decision=decision.outcome.value,
+        amount=decision.amount.to_json(),
+        currency=decision.amount.currency,
+        limit=decision.limit.to_json(),
+        exposure=decision.exposure.to_json(),
+        available=decision.available_before.to_json(),
         available_after=decision.available_after.to_json(),
         reasons=[ReasonOut(code=r.code.value, message=r.message) for r in decision.reasons],
     )
@@ -67,15 +79,23 @@ def _read_customer(services: ServicesDep, customer_id: str) -> CustomerPublic:
     return customer_public(*found)
 
 
-@router.post("/customers", status_code=201, response_model=CustomerPublic,
-             dependencies=[require(Permission.WRITE_DOCUMENTS)])
-async def create_customer(body: CustomerCreate, response: Response, services: ServicesDep,
-                          principal: PrincipalDep) -> CustomerPublic:
+@router.post(
+    "/customers", status_code=201, response_model=CustomerPublic, dependencies=[require(Permission.WRITE_DOCUMENTS)]
+)
+async def create_customer(
+    body: CustomerCreate, response: Response, services: ServicesDep, principal: PrincipalDep
+) -> CustomerPublic:
     row = parse_like_import("customers", body.model_dump())
     customer = Customer(
-        customer_id=row["customer_id"], name=row["name"], currency=row["currency"], segment=row["segment"],
-        group_id=row["group_id"], country=row["country"], industry=row["industry"],
-        registered_on=row["registered_on"], payment_terms_days=row["payment_terms_days"],
+        customer_id=row["customer_id"],
+        name=row["name"],
+        currency=row["currency"],
+        segment=row["segment"],
+        group_id=row["group_id"],
+        country=row["country"],
+        industry=row["industry"],
+        registered_on=row["registered_on"],
+        payment_terms_days=row["payment_terms_days"],
     )
     limit = Money.from_minor(row["limit_minor"], customer.currency) if row["limit_minor"] is not None else None
     created = await run_in_threadpool(
@@ -86,22 +106,24 @@ async def create_customer(body: CustomerCreate, response: Response, services: Se
     return await run_in_threadpool(_read_customer, services, customer.customer_id)
 
 
-@router.get("/customers/{customer_id}", response_model=CustomerPublic,
-            dependencies=[require(Permission.READ)])
+@router.get("/customers/{customer_id}", response_model=CustomerPublic, dependencies=[require(Permission.READ)])
 async def get_customer(customer_id: str, services: ServicesDep) -> CustomerPublic:
     return await run_in_threadpool(_read_customer, services, customer_id)
 
 
-@router.put("/customers/{customer_id}/credit-limit", response_model=CustomerPublic,
-            dependencies=[require(Permission.READ)])
-async def put_credit_limit(customer_id: str, body: CreditLimitChange, services: ServicesDep,
-                           principal: PrincipalDep) -> CustomerPublic:
+@router.put(
+    "/customers/{customer_id}/credit-limit", response_model=CustomerPublic, dependencies=[require(Permission.READ)]
+)
+async def put_credit_limit(
+    customer_id: str, body: CreditLimitChange, services: ServicesDep, principal: PrincipalDep
+) -> CustomerPublic:
     ccy = parse_field(f.currency, "currency", body.currency)
     amount = parse_field(f.decimal_amount, "amount", body.amount)
     minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", amount)
     expires: date | None = parse_field(f.iso_date, "expires_on", body.expires_on) if body.expires_on else None
-    cmd = SetCreditLimit(customer_id, Money.from_minor(minor, ccy), body.reason, principal.name,
-                         principal.role, expires)
+    cmd = SetCreditLimit(
+        customer_id, Money.from_minor(minor, ccy), body.reason, principal.name, principal.role, expires
+    )
     await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
     return await run_in_threadpool(_read_customer, services, customer_id)
 
@@ -111,6 +133,7 @@ async def post_check(body: CheckRequest, services: ServicesDep) -> CheckResult:
     ccy = parse_field(f.currency, "currency", body.currency)
     amount = parse_field(f.decimal_amount, "amount", body.amount)
     minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", amount)
-    decision = await run_in_threadpool(what_if_check, body.customer_id, Money.from_minor(minor, ccy),
-                                       services.read_uow())
+    decision = await run_in_threadpool(
+        what_if_check, body.customer_id, Money.from_minor(minor, ccy), services.read_uow()
+    )
     return check_result(body.customer_id, decision)

@@ -92,7 +92,9 @@ def parse_like_import(kind: str, body: dict[str, Any]) -> dict[str, Any]:
         raw = body.get(field.name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if field.required:
-                problems.append(FieldProblem(("body", field.name), "MISSING_VALUE", f"expected a value for {field.name!r}"))
+                problems.append(
+                    FieldProblem(("body", field.name), "MISSING_VALUE", f"expected a value for {field.name!r}")
+                )
             values[field.name] = None
             continue
         try:
@@ -104,13 +106,16 @@ def parse_like_import(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     try:
         return spec.build(values)
     except BuildError as error:
-        raise InvalidInput("the request has invalid fields", [
-            FieldProblem(("body", error.field), error.error.code.value, error.error.message)]) from None
+        raise InvalidInput(
+            "the request has invalid fields",
+            [FieldProblem(("body", error.field), error.error.code.value, error.error.message)],
+        ) from None
 
 
 def parse_field(parser: Parser, name: str, raw: Any) -> Any:
     try:
         return parser(raw)
     except FieldError as error:
-        raise InvalidInput("the request has invalid fields",
-                           [FieldProblem(("body", name), error.code.value, error.message)]) from None
+        raise InvalidInput(
+            "the request has invalid fields", [FieldProblem(("body", name), error.code.value, error.message)]
+        ) from None

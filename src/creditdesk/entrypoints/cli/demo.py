@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,14 @@ from creditdesk.service.auth import add_user
 from creditdesk.service.errors import Conflict
 
 DEMO_PASSWORD = "creditdesk-demo"
-DEMO_USERS = [("admin", Role.ADMIN), ("manager", Role.MANAGER), ("manager2", Role.MANAGER),
-              ("analyst", Role.ANALYST), ("sales", Role.SALES), ("viewer", Role.VIEWER)]
+DEMO_USERS = [
+    ("admin", Role.ADMIN),
+    ("manager", Role.MANAGER),
+    ("manager2", Role.MANAGER),
+    ("analyst", Role.ANALYST),
+    ("sales", Role.SALES),
+    ("viewer", Role.VIEWER),
+]
 # Parents before children: groups before customers, invoices before the payments that settle them.
 IMPORT_ORDER = ["groups", "customers", "financials", "bureau", "orders", "invoices", "payments"]
 
@@ -47,16 +54,23 @@ def _fresh_database(services: Services) -> None:
     err.print(f"the previous database was kept as {database}.{stamp}.bak")
 
 
-def build_demo(services: Services, *, customers: int, months: int, seed: int, as_of: date,
-               show_progress: bool) -> dict[str, Any]:
+def build_demo(
+    services: Services, *, customers: int, months: int, seed: int, as_of: date, show_progress: bool
+) -> dict[str, Any]:
     _fresh_database(services)
     upgrade(services.engine)
     portfolio = make_portfolio(customers, months, seed, as_of=as_of)
     folder = services.settings.var_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
-    with Progress(TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  disable=not show_progress, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        disable=not show_progress,
+        transient=True,
+    ) as progress:
         task = progress.add_task("demo", total=len(IMPORT_ORDER))
         for kind in IMPORT_ORDER:
             progress.update(task, description=kind)
@@ -68,11 +82,16 @@ def build_demo(services: Services, *, customers: int, months: int, seed: int, as
                 break
             progress.advance(task)
     for username, role in DEMO_USERS:
-        try:
+        with suppress(Conflict):  # the users of an earlier build stay
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
-        except Conflict:
-            pass
     with services.engine.connect() as conn:
         counts = table_counts(conn)
-    return {**counts, "payments": counts["payments"], "as_of": as_of.isoformat(), "seed": seed,
-            "months": months, "data_dir": str(folder), "problems": problems}
+    return {
+        **counts,
+        "payments": counts["payments"],
+        "as_of": as_of.isoformat(),
+        "seed": seed,
+        "months": months,
+        "data_dir": str(folder),
+        "problems": problems,
+    }

@@ -15,7 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, 
 
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.importing import fields as f
-from creditdesk.adapters.importing.pipeline import import_file, known_kinds
+from creditdesk.adapters.importing.pipeline import ImportReport, import_file, known_kinds
 from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.domain.decisions import Outcome
@@ -34,8 +34,12 @@ from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
 from creditdesk.service.checks import what_if_check
 
-app = typer.Typer(help="creditdesk: customer credit limit management.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="creditdesk: customer credit limit management.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 user_app = typer.Typer(help="Web users.", no_args_is_help=True)
@@ -69,7 +73,10 @@ def state(ctx: typer.Context) -> State:
 @app.callback()
 def main(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option("--db", help="Database URL (default: CREDITDESK_DATABASE_URL or sqlite:///var/creditdesk.db).")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL (default: CREDITDESK_DATABASE_URL or sqlite:///var/creditdesk.db)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
 ) -> None:
     ctx.obj = State(db, as_json)
@@ -106,7 +113,9 @@ def user_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The user name to sign in with.")],
     role: Annotated[str, typer.Option("--role")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
     language: Annotated[str, typer.Option("--language", help="en or zh")] = "en",
 ) -> None:
     """Create a web user."""
@@ -131,8 +140,14 @@ def audit_verify(ctx: typer.Context) -> None:
         else:
             err.print("audit chain intact")
         return
-    detail = {"intact": False, "seq": broken.seq, "at": broken.at.isoformat(), "action": broken.action,
-              "entity": broken.entity, "entity_id": broken.entity_id}
+    detail = {
+        "intact": False,
+        "seq": broken.seq,
+        "at": broken.at.isoformat(),
+        "action": broken.action,
+        "entity": broken.entity,
+        "entity_id": broken.entity_id,
+    }
     if state(ctx).json:
         print_json(detail)
     else:
@@ -169,10 +184,14 @@ def import_command(
         raise typer.Exit(EXIT_DATA)
 
 
-def _import_with_progress(services: Services, kind: str, file: Path, *, dry_run: bool) -> object:
+def _import_with_progress(services: Services, kind: str, file: Path, *, dry_run: bool) -> ImportReport:
     show = sys.stderr.isatty() and not os.environ.get("CI")
-    columns = [TextColumn(f"{kind} {file.name}"), BarColumn(), TransferSpeedColumn() if file.suffix != ".xlsx"
-               else TextColumn("{task.completed} rows"), TimeRemainingColumn()]
+    columns = [
+        TextColumn(f"{kind} {file.name}"),
+        BarColumn(),
+        TransferSpeedColumn() if file.suffix != ".xlsx" else TextColumn("{task.completed} rows"),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=err, disable=not show, transient=True) as progress:
         task = progress.add_task("validate", total=None)
 
@@ -201,8 +220,10 @@ def check_command(
     if _json_flag(ctx, as_json):
         print_json(result.model_dump())
     else:
-        out.print(f"{result.decision.upper()}  {customer_id} {result.amount} {result.currency}: "
-                  f"limit {result.limit}, exposure {result.exposure}, available {result.available}")
+        out.print(
+            f"{result.decision.upper()}  {customer_id} {result.amount} {result.currency}: "
+            f"limit {result.limit}, exposure {result.exposure}, available {result.available}"
+        )
         for reason in result.reasons:
             out.print(f"  {reason.code}: {reason.message}")
     if decision.outcome is not Outcome.APPROVED:
@@ -244,8 +265,14 @@ def _serve(st: State, host: str, port: int, workers: int) -> None:
         os.environ["CREDITDESK_DATABASE_URL"] = st.db
     with user_errors():
         upgrade(st.services.engine)
-    uvicorn.run("creditdesk.entrypoints.api.asgi:app", host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "creditdesk.entrypoints.api.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @app.command("demo")
@@ -265,8 +292,14 @@ def demo(
     st = state(ctx)
     started = time.perf_counter()
     with user_errors():
-        summary = build_demo(st.services, customers=customers, months=months, seed=seed,
-                             as_of=date.today(), show_progress=sys.stderr.isatty() and not os.environ.get("CI"))
+        summary = build_demo(
+            st.services,
+            customers=customers,
+            months=months,
+            seed=seed,
+            as_of=date.today(),
+            show_progress=sys.stderr.isatty() and not os.environ.get("CI"),
+        )
     summary["build_seconds"] = round(time.perf_counter() - started, 1)
     if summary.get("problems"):
         for line in summary["problems"]:
@@ -277,11 +310,15 @@ def demo(
     if _json_flag(ctx, as_json):
         print_json(summary)
     else:
-        out.print(f"demo built in {summary['build_seconds']} s: {summary['customers']} customers, "
-                  f"{summary['invoices']} invoices, {summary['orders']} orders, {summary['limits_set']} limits")
+        out.print(
+            f"demo built in {summary['build_seconds']} s: {summary['customers']} customers, "
+            f"{summary['invoices']} invoices, {summary['orders']} orders, {summary['limits_set']} limits"
+        )
     if serve_after:
-        err.print(f"creditdesk demo: open {url}  (log in as {DEMO_USERS[0][0]} / {DEMO_PASSWORD}; "
-                  f"other users: {', '.join(u for u, _ in DEMO_USERS[1:])}, same password)")
+        err.print(
+            f"creditdesk demo: open {url}  (log in as {DEMO_USERS[0][0]} / {DEMO_PASSWORD}; "
+            f"other users: {', '.join(u for u, _ in DEMO_USERS[1:])}, same password)"
+        )
         _serve(st, host, port, 1)
 
 
@@ -290,4 +327,3 @@ def run() -> None:
         app()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
-

@@ -49,8 +49,10 @@ def user_errors() -> Iterator[None]:
     except (OperationalError, ProgrammingError) as error:
         text = str(error.orig) if error.orig is not None else str(error)
         if "no such table" in text or "does not exist" in text:
-            fail(f"the database has no schema yet; run `creditdesk db upgrade` ({text.splitlines()[0]})",
-                 EXIT_UNAVAILABLE)
+            fail(
+                f"the database has no schema yet; run `creditdesk db upgrade` ({text.splitlines()[0]})",
+                EXIT_UNAVAILABLE,
+            )
         fail(f"the database is unavailable: {text.splitlines()[0]}", EXIT_UNAVAILABLE)
 
 

@@ -33,11 +33,17 @@ def _safe_next(target: str | None) -> str:
 def install(app: FastAPI, services: Services) -> None:
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     env = templates.env
-    env.globals.update(languages=i18n.LANGUAGES, fmt_date=i18n.format_date,
-                       fmt_pct=i18n.format_percent, fmt_money=i18n.format_money)
-    app.add_middleware(SessionMiddleware, secret_key=services.settings.session_secret(),
-                       session_cookie="creditdesk_session", same_site="lax", https_only=False,
-                       max_age=12 * 3600)
+    env.globals.update(
+        languages=i18n.LANGUAGES, fmt_date=i18n.format_date, fmt_pct=i18n.format_percent, fmt_money=i18n.format_money
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=services.settings.session_secret(),
+        session_cookie="creditdesk_session",
+        same_site="lax",
+        https_only=False,
+        max_age=12 * 3600,
+    )
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")
 
     def language_of(request: Request) -> str:
@@ -54,8 +60,11 @@ def install(app: FastAPI, services: Services) -> None:
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         lang = language_of(request)
         context.update(
-            request=request, lang=lang, user=request.session.get("user"),
-            role=request.session.get("role"), csrf=csrf_token(request),
+            request=request,
+            lang=lang,
+            user=request.session.get("user"),
+            role=request.session.get("role"),
+            csrf=csrf_token(request),
             t=lambda key, **values: i18n.translate(key, lang, **values),
             other_lang="zh" if lang == "en" else "en",
             here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
@@ -74,17 +83,22 @@ def install(app: FastAPI, services: Services) -> None:
         return render(request, "login.html", next=_safe_next(next), error=None)
 
     @app.post("/login", include_in_schema=False)
-    async def login(request: Request, username: str = Form(""), password: str = Form(""),
-                    csrf: str = Form(""), next: str = Form("/")) -> Response:
+    async def login(
+        request: Request,
+        username: str = Form(""),
+        password: str = Form(""),
+        csrf: str = Form(""),
+        next: str = Form("/"),
+    ) -> Response:
         if not secrets.compare_digest(csrf, str(request.session.get("csrf", ""))):
             return render(request, "login.html", status=400, next=_safe_next(next), error="bad_form")
-        principal = await run_in_threadpool(authenticate_user, username, password,
-                                            services.read_uow(), services.hasher)
+        principal = await run_in_threadpool(authenticate_user, username, password, services.read_uow(), services.hasher)
         if principal is None:
             return render(request, "login.html", status=401, next=_safe_next(next), error="bad_login")
         request.session.clear()
-        request.session.update(user=principal.name, role=principal.role.value, lang=principal.language,
-                               csrf=secrets.token_urlsafe(24))
+        request.session.update(
+            user=principal.name, role=principal.role.value, lang=principal.language, csrf=secrets.token_urlsafe(24)
+        )
         return RedirectResponse(_safe_next(next), status_code=303)
 
     @app.post("/logout", include_in_schema=False)
@@ -114,13 +128,24 @@ def install(app: FastAPI, services: Services) -> None:
             with services.engine.connect() as conn:
                 conn = conn.execution_options(readonly=True)
                 totals = queries.portfolio_totals(conn, as_of)
-                count, rows = queries.customer_page(conn, as_of, search=q.strip(),
-                                                    offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+                count, rows = queries.customer_page(
+                    conn, as_of, search=q.strip(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+                )
                 return totals, count, rows
 
         totals, count, rows = await run_in_threadpool(load)
-        return render(request, "home.html", totals=totals, count=count, rows=rows, q=q, page=page,
-                      page_size=PAGE_SIZE, as_of=as_of, buckets=[b[0] for b in queries.AGEING_BUCKETS])
+        return render(
+            request,
+            "home.html",
+            totals=totals,
+            count=count,
+            rows=rows,
+            q=q,
+            page=page,
+            page_size=PAGE_SIZE,
+            as_of=as_of,
+            buckets=[b[0] for b in queries.AGEING_BUCKETS],
+        )
 
     @app.get("/customers/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
     async def customer(request: Request, customer_id: str) -> Response:
@@ -139,12 +164,12 @@ def install(app: FastAPI, services: Services) -> None:
                 history = uow.limits.for_customer(customer_id)
             ageing: dict[str, Any] = {}
             for item in items:
-                ageing[item.bucket] = ageing[item.bucket] + item.open_amount if item.bucket in ageing else item.open_amount
-            return {"customer": found[0], "account": found[1], "items": items, "history": history,
-                    "ageing": ageing}
+                ageing[item.bucket] = (
+                    ageing[item.bucket] + item.open_amount if item.bucket in ageing else item.open_amount
+                )
+            return {"customer": found[0], "account": found[1], "items": items, "history": history, "ageing": ageing}
 
         data = await run_in_threadpool(load)
         if data is None:
             return render(request, "not_found.html", status=404)
-        return render(request, "customer.html", as_of=as_of,
-                      buckets=[b[0] for b in queries.AGEING_BUCKETS], **data)
+        return render(request, "customer.html", as_of=as_of, buckets=[b[0] for b in queries.AGEING_BUCKETS], **data)

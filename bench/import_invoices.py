@@ -1,0 +1,71 @@
+"""Import 1,000,000 invoice rows (CSV) into SQLite; print rows/s and peak memory.
+
+    python -m bench.import_invoices [--rows N] [--customers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from creditdesk.adapters.db.migrate import upgrade
+from creditdesk.adapters.importing.pipeline import import_file
+from creditdesk.bootstrap import bootstrap
+
+
+def write_files(folder: Path, rows: int, customers: int) -> tuple[Path, Path]:
+    rng = np.random.default_rng(0)
+    customer_file = folder / "customers.csv"
+    with customer_file.open("w") as handle:
+        handle.write("customer_id,name,currency,credit_limit\n")
+        for i in range(customers):
+            handle.write(f"C{i:07d},Customer {i},EUR,100000.00\n")
+    invoice_file = folder / "invoices.csv"
+    cust = rng.integers(0, customers, rows)
+    day = rng.integers(0, 700, rows)
+    cents = rng.integers(100, 10_000_000, rows)
+    base = np.datetime64("2024-01-01")
+    with invoice_file.open("w") as handle:
+        handle.write("invoice_id,customer_id,invoice_date,due_date,amount,currency\n")
+        for i in range(rows):
+            d = base + day[i]
+            handle.write(f"I{i:08d},C{cust[i]:07d},{d},{d + 30},{cents[i] // 100}.{cents[i] % 100:02d},EUR\n")
+    return customer_file, invoice_file
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=20_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        customer_file, invoice_file = write_files(folder, args.rows, args.customers)
+        services = bootstrap(f"sqlite:///{folder / 'bench.db'}")
+        upgrade(services.engine)
+        import_file("customers", customer_file, services.engine, services.clock)
+        started = time.perf_counter()
+        report = import_file("invoices", invoice_file, services.engine, services.clock)
+        elapsed = time.perf_counter() - started
+        assert report.ok and report.inserted == args.rows, report.problems[:5]
+        started = time.perf_counter()
+        again = import_file("invoices", invoice_file, services.engine, services.clock)
+        reimport = time.perf_counter() - started
+        assert again.inserted == 0
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({
+        "benchmark": "import_invoices", "rows": args.rows, "seconds": round(elapsed, 1),
+        "rows_per_s": round(args.rows / elapsed), "reimport_seconds": round(reimport, 1),
+        "peak_memory_mib": round(peak_mib), "file_mib": round(invoice_file.stat().st_size / 2**20, 1)
+        if invoice_file.exists() else None,
+    }))
+
+
+if __name__ == "__main__":
+    main()

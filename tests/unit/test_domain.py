@@ -1,0 +1,100 @@
+from datetime import UTC, date, datetime
+
+import pytest
+
+from creditdesk.domain.accounts import AccountStatus, CreditAccount
+from creditdesk.domain.audit import GENESIS_HASH, AuditRecord, chain_hash, first_broken
+from creditdesk.domain.customers import GroupCycle, ancestry
+from creditdesk.domain.decisions import Outcome, ReasonCode, check_static_limit
+from creditdesk.domain.documents import OpenItem, Payment, allocate_payment
+from creditdesk.domain.money import Money
+
+
+def eur(text: str) -> Money:
+    return Money.of(text, "EUR")
+
+
+def account(
+    limit: str, receivable: str = "0", reserved: str = "0", status: AccountStatus = AccountStatus.ACTIVE
+) -> CreditAccount:
+    return CreditAccount("C1", "EUR", eur(limit), status, eur(receivable), eur(reserved))
+
+
+class TestStaticCheck:
+    def test_fits_exactly(self) -> None:
+        decision = check_static_limit(account("1000", "400", "100"), eur("500"))
+        assert decision.outcome is Outcome.APPROVED
+        assert decision.available_after == eur("0")
+
+    def test_one_cent_over_is_blocked_with_figures(self) -> None:
+        decision = check_static_limit(account("1000", "400", "100"), eur("500.01"))
+        assert decision.outcome is Outcome.BLOCKED
+        assert [r.code for r in decision.reasons] == [ReasonCode.OVER_LIMIT]
+        assert "approvable up to 500.00 EUR" in decision.reasons[0].message
+        assert "needs 0.01 EUR more" in decision.reasons[0].message
+
+    def test_limit_below_exposure_refuses_and_says_nothing_is_approvable(self) -> None:
+        decision = check_static_limit(account("100", "400"), eur("1"))
+        assert decision.outcome is Outcome.BLOCKED
+        assert decision.available_before == eur("-300")
+        assert "approvable up to 0.00 EUR" in decision.reasons[0].message
+
+    def test_blocked_account(self) -> None:
+        decision = check_static_limit(account("1000", status=AccountStatus.BLOCKED), eur("1"))
+        assert decision.outcome is Outcome.BLOCKED
+        assert decision.reasons[0].code is ReasonCode.CUSTOMER_BLOCKED
+
+    def test_on_hold_goes_to_review(self) -> None:
+        decision = check_static_limit(account("1000", status=AccountStatus.ON_HOLD), eur("1"))
+        assert decision.outcome is Outcome.REVIEW
+
+    def test_no_limit(self) -> None:
+        assert check_static_limit(account("0"), eur("1")).reasons[0].code is ReasonCode.NO_LIMIT
+
+
+class TestAllocation:
+    items = [OpenItem("I2", date(2026, 2, 28), eur("50")), OpenItem("I1", date(2026, 1, 31), eur("100"))]
+
+    def test_unallocated_payment_goes_oldest_due_first(self) -> None:
+        result = allocate_payment(Payment("P1", "C1", date(2026, 3, 1), eur("120")), self.items)
+        assert [(a.invoice_id, a.amount) for a in result] == [("I1", eur("100")), ("I2", eur("20"))]
+
+    def test_named_invoice_only_and_overpayment_stays_unapplied(self) -> None:
+        result = allocate_payment(Payment("P1", "C1", date(2026, 3, 1), eur("80"), "I2"), self.items)
+        assert [(a.invoice_id, a.amount) for a in result] == [("I2", eur("50"))]
+
+
+class _Groups:
+    def __init__(self, parents: dict[str, str | None]) -> None:
+        self.parents = parents
+
+    def parent_of(self, group_id: str) -> str | None:
+        return self.parents.get(group_id)
+
+
+def test_group_ancestry_any_depth_and_cycles() -> None:
+    assert ancestry("A", _Groups({"A": "B", "B": "C", "C": None})) == ["A", "B", "C"]
+    with pytest.raises(GroupCycle):
+        ancestry("A", _Groups({"A": "B", "B": "A"}))
+
+
+def _chain(n: int) -> list[AuditRecord]:
+    records, prev = [], GENESIS_HASH
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for seq in range(1, n + 1):
+        digest = chain_hash(prev, seq, at, "u", "a", "e", str(seq), {"n": seq})
+        records.append(AuditRecord(seq, at, "u", "a", "e", str(seq), {"n": seq}, prev, digest))
+        prev = digest
+    return records
+
+
+def test_audit_chain_detects_edit_and_deletion() -> None:
+    records = _chain(5)
+    assert first_broken(records) is None
+    edited = list(records)
+    r = edited[2]
+    edited[2] = AuditRecord(r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, {"n": 99}, r.prev_hash, r.hash)
+    assert first_broken(edited) == edited[2]
+    deleted = records[:2] + records[3:]
+    broken = first_broken(deleted)
+    assert broken is not None and broken.seq == 4
