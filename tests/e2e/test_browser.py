@@ -62,13 +62,13 @@ def test_home_page_shows_the_portfolio(browser: Any, demo_server: DemoServer) ->
     page.click("button[type=submit]")
     assert page.locator("[role=alert]").inner_text() == "User name or password is wrong."
     sign_in(page, demo_server)
-    assert page.locator("#kpi-customers").inner_text() == f"{demo_server.summary['customers']:,}"
+    assert page.locator("#kpi-customers-CNY").inner_text() == f"{demo_server.summary['customers']:,}"
     with demo_server.client("viewer") as api:
         first_id = page.locator("#customers tbody tr td a").first.inner_text()
         shown = api.get(f"/api/v1/customers/{first_id}").json()
     row = page.locator("#customers tbody tr").first
     assert f"{float(shown['exposure']['total']):,.2f}" in row.inner_text()
-    assert page.locator("#ageing tbody tr").count() == 6
+    assert page.locator("#ageing-CNY tbody tr").count() == 6
     assert page.locator("#customers tbody tr").count() == 50
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
