@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def customer_from_row(row: RowMapping) -> Customer:
+def customer_from_row(row: Mapping[Any, Any]) -> Customer:
     return Customer(
         customer_id=row["customer_id"],
         name=row["name"],

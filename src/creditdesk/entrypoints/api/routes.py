@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from creditdesk.adapters.db.queries import customer_account
+from creditdesk.adapters.db.repositories import customer_from_row
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.accounts import CreditAccount
 from creditdesk.domain.customers import Customer
@@ -86,17 +87,7 @@ async def create_customer(
     body: CustomerCreate, response: Response, services: ServicesDep, principal: PrincipalDep
 ) -> CustomerPublic:
     row = parse_like_import("customers", body.model_dump())
-    customer = Customer(
-        customer_id=row["customer_id"],
-        name=row["name"],
-        currency=row["currency"],
-        segment=row["segment"],
-        group_id=row["group_id"],
-        country=row["country"],
-        industry=row["industry"],
-        registered_on=row["registered_on"],
-        payment_terms_days=row["payment_terms_days"],
-    )
+    customer = customer_from_row(row)
     limit = Money.from_minor(row["limit_minor"], customer.currency) if row["limit_minor"] is not None else None
     created = await run_in_threadpool(
         register_customer, RegisterCustomer(customer, limit, principal.name), services.uow(), services.clock
