@@ -16,6 +16,11 @@ def run(services: Services, kind: str, path: Path, **kw):  # type: ignore[no-unt
     return import_file(kind, path, services.engine, services.clock, **kw)
 
 
+def load_customers_and_invoices(services: Services, tmp_path: Path) -> None:
+    run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS))
+    run(services, "invoices", write_csv(tmp_path / "invoices.csv", INVOICES))
+
+
 def lines(report) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(p) for p in report.problems]
 
@@ -41,8 +46,7 @@ def test_good_files_import_once_and_reimport_adds_nothing(services: Services, tm
 
 
 def test_malformed_file_reports_every_problem_and_writes_nothing(services: Services, tmp_path: Path) -> None:
-    run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS))
-    run(services, "invoices", write_csv(tmp_path / "invoices.csv", INVOICES))
+    load_customers_and_invoices(services, tmp_path)
     before = snapshot(services.engine)
     bad = write_csv(
         tmp_path / "bad.csv",
@@ -161,8 +165,7 @@ def test_xlsx_and_jsonl(services: Services, tmp_path: Path) -> None:
 
 
 def test_payments_partial_unallocated_and_overpaid(services: Services, tmp_path: Path) -> None:
-    run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS))
-    run(services, "invoices", write_csv(tmp_path / "invoices.csv", INVOICES))
+    load_customers_and_invoices(services, tmp_path)
     payments = write_csv(
         tmp_path / "payments.csv",
         """

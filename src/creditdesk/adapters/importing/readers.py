@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +29,7 @@ class Record:
     problems: list[Problem] = field(default_factory=list)
 
 
-class Source:
+class Source(ABC):
     """One import file; ``records()`` can be iterated more than once (validate, then write)."""
 
     def __init__(self, path: Path) -> None:
@@ -36,11 +37,11 @@ class Source:
         self.name = str(path)
         self.total = path.stat().st_size  # units of progress: bytes
 
-    def header(self) -> tuple[list[str], list[Problem]]:
-        raise NotImplementedError  # pragma: no cover - abstract
+    @abstractmethod
+    def header(self) -> tuple[list[str], list[Problem]]: ...
 
-    def records(self, progress: Progress | None = None) -> Iterator[Record]:
-        raise NotImplementedError  # pragma: no cover - abstract
+    @abstractmethod
+    def records(self, progress: Progress | None = None) -> Iterator[Record]: ...
 
 
 def open_source(path: Path) -> Source:
