@@ -196,7 +196,13 @@ P3,C2,2024-04-02,300.00,EUR,I3
     with services.read_uow() as uow:
         c1, c2 = uow.accounts.get("C1"), uow.accounts.get("C2")
     assert c1 is not None and c1.receivable.minor == 40050
-    assert c2 is not None and c2.receivable.minor == -5000  # credit on account lowers exposure
+    # The overpayment is a credit on account, kept apart from receivables (never negative).
+    assert c2 is not None and c2.receivable.minor == 0
+    with services.engine.connect() as conn:
+        on_account = conn.execute(
+            select(t.credit_accounts.c.unapplied_minor).where(t.credit_accounts.c.customer_id == "C2")
+        ).scalar_one()
+    assert on_account == 5000
 
     bad = write_csv(
         tmp_path / "bad_payments.csv",

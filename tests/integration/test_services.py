@@ -13,7 +13,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, authenticate_token, authenticate_user, create_token
-from creditdesk.service.checks import what_if_check
+from creditdesk.service.credit import what_if
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.limits import SetCreditLimit, set_credit_limit
@@ -78,12 +78,12 @@ def test_audit_verify_finds_a_tampered_record(services: Services) -> None:
 
 def test_what_if_check_reserves_nothing(services: Services) -> None:
     register(services, Customer("C1", "Acme", "EUR"), eur("1000"))
-    assert what_if_check("C1", eur("1000"), services.read_uow()).outcome is Outcome.APPROVED
-    assert what_if_check("C1", eur("1000"), services.read_uow()).outcome is Outcome.APPROVED
-    blocked = what_if_check("C1", eur("1000.01"), services.read_uow())
+    assert what_if("C1", eur("1000"), services.read_uow(), services.clock).outcome is Outcome.APPROVED
+    assert what_if("C1", eur("1000"), services.read_uow(), services.clock).outcome is Outcome.APPROVED
+    blocked = what_if("C1", eur("1000.01"), services.read_uow(), services.clock)
     assert blocked.outcome is Outcome.BLOCKED and blocked.reasons[0].code.value == "OVER_LIMIT"
     with pytest.raises(InvalidInput):
-        what_if_check("C1", eur("-1"), services.read_uow())
+        what_if("C1", eur("-1"), services.read_uow(), services.clock)
 
 
 def test_tokens_and_users(services: Services) -> None:

@@ -2,54 +2,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from creditdesk.domain.accounts import AccountStatus, CreditAccount
 from creditdesk.domain.audit import GENESIS_HASH, AuditRecord, chain_hash, first_broken
 from creditdesk.domain.customers import GroupCycle, ancestry
-from creditdesk.domain.decisions import Outcome, ReasonCode, check_static_limit
 from creditdesk.domain.documents import OpenItem, Payment, allocate_payment
 from creditdesk.domain.money import Money
 
 
 def eur(text: str) -> Money:
     return Money.of(text, "EUR")
-
-
-def account(
-    limit: str, receivable: str = "0", reserved: str = "0", status: AccountStatus = AccountStatus.ACTIVE
-) -> CreditAccount:
-    return CreditAccount("C1", "EUR", eur(limit), status, eur(receivable), eur(reserved))
-
-
-class TestStaticCheck:
-    def test_fits_exactly(self) -> None:
-        decision = check_static_limit(account("1000", "400", "100"), eur("500"))
-        assert decision.outcome is Outcome.APPROVED
-        assert decision.available_after == eur("0")
-
-    def test_one_cent_over_is_blocked_with_figures(self) -> None:
-        decision = check_static_limit(account("1000", "400", "100"), eur("500.01"))
-        assert decision.outcome is Outcome.BLOCKED
-        assert [r.code for r in decision.reasons] == [ReasonCode.OVER_LIMIT]
-        assert "approvable up to 500.00 EUR" in decision.reasons[0].message
-        assert "needs 0.01 EUR more" in decision.reasons[0].message
-
-    def test_limit_below_exposure_refuses_and_says_nothing_is_approvable(self) -> None:
-        decision = check_static_limit(account("100", "400"), eur("1"))
-        assert decision.outcome is Outcome.BLOCKED
-        assert decision.available_before == eur("-300")
-        assert "approvable up to 0.00 EUR" in decision.reasons[0].message
-
-    def test_blocked_account(self) -> None:
-        decision = check_static_limit(account("1000", status=AccountStatus.BLOCKED), eur("1"))
-        assert decision.outcome is Outcome.BLOCKED
-        assert decision.reasons[0].code is ReasonCode.CUSTOMER_BLOCKED
-
-    def test_on_hold_goes_to_review(self) -> None:
-        decision = check_static_limit(account("1000", status=AccountStatus.ON_HOLD), eur("1"))
-        assert decision.outcome is Outcome.REVIEW
-
-    def test_no_limit(self) -> None:
-        assert check_static_limit(account("0"), eur("1")).reasons[0].code is ReasonCode.NO_LIMIT
 
 
 class TestAllocation:
@@ -83,7 +43,7 @@ def _chain(n: int) -> list[AuditRecord]:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     for seq in range(1, n + 1):
         digest = chain_hash(prev, seq, at, "u", "a", "e", str(seq), {"n": seq})
-        records.append(AuditRecord(seq, at, "u", "a", "e", str(seq), {"n": seq}, prev, digest))
+        records.append(AuditRecord(seq, at, "u", "a", "e", str(seq), {"n": seq}, prev, digest, stream_seq=seq))
         prev = digest
     return records
 
@@ -93,7 +53,9 @@ def test_audit_chain_detects_edit_and_deletion() -> None:
     assert first_broken(records) is None
     edited = list(records)
     r = edited[2]
-    edited[2] = AuditRecord(r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, {"n": 99}, r.prev_hash, r.hash)
+    edited[2] = AuditRecord(
+        r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, {"n": 99}, r.prev_hash, r.hash, stream_seq=r.stream_seq
+    )
     assert first_broken(edited) == edited[2]
     deleted = records[:2] + records[3:]
     broken = first_broken(deleted)

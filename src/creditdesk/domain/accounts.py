@@ -44,14 +44,18 @@ class CreditAccount:
     receivable: Money
     reserved: Money
     limit_valid_to: date | None = None
+    delivered: Money | None = None  # delivered, not yet invoiced; None reads as zero
 
     def __post_init__(self) -> None:
-        for money in (self.limit, self.receivable, self.reserved):
-            assert money.currency == self.currency, "account totals share the account currency"
+        if self.delivered is None:
+            object.__setattr__(self, "delivered", Money.zero(self.currency))
+        for money in (self.limit, self.receivable, self.reserved, self.delivered):
+            assert money is not None and money.currency == self.currency, "account totals share the account currency"
 
     @property
     def exposure(self) -> Money:
-        return self.receivable + self.reserved
+        assert self.delivered is not None
+        return self.receivable + self.reserved + self.delivered
 
     @property
     def available(self) -> Money:

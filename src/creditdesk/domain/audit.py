@@ -1,4 +1,8 @@
-"""A tamper-evident audit trail: each record's hash covers its content and the previous hash."""
+"""A tamper-evident audit trail: each record's hash covers its content and the previous hash.
+
+The trail is split into streams (one per credit account, plus "system"), each its own
+chain, so writers on different accounts never wait for one another to append.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+SYSTEM_STREAM = "system"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,8 @@ class AuditRecord:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+    stream: str = SYSTEM_STREAM
+    stream_seq: int = 0
 
 
 def canonical(payload: dict[str, Any]) -> str:
@@ -39,31 +46,43 @@ def chain_hash(
     entity: str,
     entity_id: str,
     payload: dict[str, Any],
+    stream: str = SYSTEM_STREAM,
 ) -> str:
-    body = "\x1f".join([prev_hash, str(seq), at.isoformat(), actor, action, entity, entity_id, canonical(payload)])
+    """``seq`` is the position in the stream. The system stream's hash leaves the stream name
+    out, so records written before streams existed still verify."""
+    parts = [prev_hash, str(seq), at.isoformat(), actor, action, entity, entity_id, canonical(payload)]
+    if stream != SYSTEM_STREAM:
+        parts.append(stream)
+    body = "\x1f".join(parts)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 def first_broken(records: Iterable[AuditRecord]) -> AuditRecord | None:
-    """The first record whose link or hash does not match, or None when the chain holds.
+    """The first record whose link or hash does not match, or None when every stream holds.
 
-    Records come in ``seq`` order starting at 1; a gap (a deleted record) breaks the chain.
+    Each stream's records start at 1 with no gap (a deleted record breaks its stream).
     """
-    prev = GENESIS_HASH
-    expected_seq = 1
+    prev: dict[str, str] = {}
+    expected: dict[str, int] = {}
     for record in records:
+        stream = record.stream
         recomputed = chain_hash(
-            prev,
-            record.seq,
+            prev.get(stream, GENESIS_HASH),
+            record.stream_seq,
             record.at,
             record.actor,
             record.action,
             record.entity,
             record.entity_id,
             record.payload,
+            stream,
         )
-        if record.seq != expected_seq or record.prev_hash != prev or record.hash != recomputed:
+        if (
+            record.stream_seq != expected.get(stream, 1)
+            or record.prev_hash != prev.get(stream, GENESIS_HASH)
+            or record.hash != recomputed
+        ):
             return record
-        prev = record.hash
-        expected_seq += 1
+        prev[stream] = record.hash
+        expected[stream] = record.stream_seq + 1
     return None

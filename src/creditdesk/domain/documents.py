@@ -10,11 +10,14 @@ from creditdesk.domain.money import Money
 
 
 class OrderStatus(StrEnum):
-    OPEN = "open"
+    OPEN = "open"  # accepted: its amount is reserved (or delivered, not yet invoiced)
+    BLOCKED = "blocked"  # held by a blocking rule; reserves nothing until released
+    REVIEW = "review"  # held for a credit controller's review; reserves nothing until released
+    RELEASE_PENDING = "release_pending"  # a release beyond its requester's authority awaits a second approver
     INVOICED = "invoiced"
     CANCELLED = "cancelled"
-    BLOCKED = "blocked"
     EXPIRED = "expired"
+    REJECTED = "rejected"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ class Permission(StrEnum):
     READ = "read"
     CHECK = "check"  # what-if checks and order submission
     WRITE_DOCUMENTS = "write_documents"  # customers, invoices, payments
+    RELEASE_ORDERS = "release_orders"  # release or reject held orders, within the policy's authority
+    SET_STANDING = "set_standing"  # hold, block or reactivate an account; its review date and risk class
     SET_LIMIT = "set_limit"
     ADMINISTER = "administer"
 
@@ -32,6 +34,8 @@ MINIMUM_ROLE: dict[Permission, Role] = {
     Permission.READ: Role.VIEWER,
     Permission.CHECK: Role.SALES,
     Permission.WRITE_DOCUMENTS: Role.ANALYST,
+    Permission.RELEASE_ORDERS: Role.ANALYST,
+    Permission.SET_STANDING: Role.MANAGER,
     # Until the authority matrix arrives, only an admin applies a limit directly.
     Permission.SET_LIMIT: Role.ADMIN,
     Permission.ADMINISTER: Role.ADMIN,

@@ -60,6 +60,7 @@ def register_customer(cmd: RegisterCustomer, uow: UnitOfWork, clock: Clock) -> b
             "customer",
             customer.customer_id,
             {"name": customer.name, "currency": customer.currency, "credit_limit": str(limit.amount)},
+            stream=customer.customer_id,
         )
         uow.commit()
         return True

@@ -60,6 +60,7 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Cred
                 "reason": cmd.reason,
                 "expires_on": cmd.expires_on.isoformat() if cmd.expires_on else None,
             },
+            stream=cmd.customer_id,
         )
         updated = uow.accounts.get(cmd.customer_id)
         assert updated is not None

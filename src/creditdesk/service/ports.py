@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from creditdesk.domain.accounts import CreditAccount, LimitChange
+from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
 from creditdesk.domain.audit import AuditRecord
 from creditdesk.domain.customers import Customer, CustomerGroup
+from creditdesk.domain.documents import Allocation, Invoice, Payment
+from creditdesk.domain.fx import Rate
+from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.domain.money import Money
+from creditdesk.domain.rules import CheckPolicy
 
 
 class CustomerRepository(Protocol):
@@ -36,7 +41,19 @@ class LimitHistory(Protocol):
 
 
 class AuditLog(Protocol):
-    def append(self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]) -> AuditRecord: ...
+    def append(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        payload: dict[str, Any],
+        *,
+        stream: str = "system",
+    ) -> AuditRecord:
+        """Append to ``stream``'s hash chain; a customer stream's caller holds that account's lock."""
+        ...
+
     def records(self) -> Iterator[AuditRecord]: ...
 
 
@@ -82,6 +99,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenRepository: ...
     @property
     def users(self) -> UserRepository: ...
+    @property
+    def credit(self) -> CreditStore: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -92,3 +111,122 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """A credit account as the engine reads it, with the figures its rules need."""
+
+    customer_id: str
+    currency: str
+    segment: str | None
+    group_id: str | None
+    risk_class: str | None
+    status: AccountStatus
+    limit: int
+    totals: Totals
+    limit_valid_to: date | None
+    next_review_on: date | None
+    next_expiry: date | None
+    oldest_open_due: date | None
+    overdue: int  # as of the ``today`` it was read for
+    overdue_is_stored: bool  # False: the stored watermark must be moved to today
+
+
+@dataclass(frozen=True, slots=True)
+class GroupAccountState:
+    group_id: str
+    currency: str
+    limit: int
+    totals: Totals
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    order_id: str
+    customer_id: str
+    order_date: date
+    amount: Money  # as ordered, in the order's currency
+    account_minor: int  # in the account currency, at ``fx_rate``
+    fx_rate: str | None
+    status: str
+    reserved: int
+    delivered: int
+    delivery_date: date | None
+    valid_until: date | None
+    decision: dict[str, Any] | None
+    resolution: dict[str, Any] | None
+    submitted_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenItemRow:
+    invoice_id: str
+    due_date: date
+    open_minor: int
+    disputed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOutcome:
+    request_hash: str
+    status: int
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Posting:
+    """One movement of an account's totals, recorded in the ledger with its source document."""
+
+    account_kind: str  # "customer" | "group"
+    account_id: str
+    kind: EntryKind
+    ref_id: str
+    delta: Delta
+    source: Money | None = None
+    fx_rate: str | None = None
+
+
+class CreditStore(Protocol):
+    """What the credit engine needs from storage. Writers hold the account's lock."""
+
+    def outcome(self, command_id: str) -> StoredOutcome | None: ...
+    def save_outcome(self, command_id: str, request_hash: str, status: int, body: dict[str, Any]) -> None: ...
+
+    def account(self, customer_id: str, today: date, *, lock: bool) -> AccountState | None: ...
+    def store_overdue(self, customer_id: str, overdue: int, through: date) -> None: ...
+    def groups_over(self, group_id: str, *, lock: bool) -> list[GroupAccountState]: ...
+    def reserved_beyond(self, customer_id: str, after: date) -> int: ...
+    def rate(self, base: str, quote: str, on: date) -> Rate: ...
+    def check_policy(self) -> CheckPolicy: ...
+
+    def order(self, order_id: str) -> OrderRecord | None: ...
+    def add_order(self, order: OrderRecord) -> None: ...
+    def update_order(self, order_id: str, **changes: Any) -> None: ...
+    def expiring_orders(self, customer_id: str, today: date) -> list[OrderRecord]: ...
+    def set_next_expiry(self, customer_id: str, on: date | None) -> None:
+        """``None``: recompute from the open orders."""
+        ...
+
+    def blocked_orders(self, *, limit: int = 200) -> list[OrderRecord]: ...
+
+    def invoice_customer(self, invoice_id: str) -> str | None: ...
+    def add_invoice(self, invoice: Invoice) -> None: ...
+    def open_items(self, customer_id: str, invoice_id: str | None, enough: int) -> list[OpenItemRow]:
+        """Open items oldest due first, as many as it takes to cover ``enough`` minor units."""
+        ...
+
+    def add_payment(self, payment: Payment, allocations: list[Allocation], unapplied: int) -> None: ...
+    def payment_exists(self, payment_id: str) -> bool: ...
+
+    def set_standing(self, customer_id: str, **changes: Any) -> None: ...
+    def lock_group_members(self, group_id: str, today: date) -> list[AccountState]:
+        """The accounts of the customers in the group or any group below it, locked."""
+        ...
+
+    def open_group_account(self, group_id: str, currency: str, limit: int) -> None: ...
+    def set_group_limit(self, group_id: str, limit: int) -> None: ...
+    def add_check_policy(self, name: str, body: str, actor: str, at: datetime) -> int: ...
+
+    def post(self, postings: list[Posting], at: datetime) -> None: ...
+    def emit(self, stream: str, event_type: str, payload: dict[str, Any], at: datetime) -> None: ...

@@ -52,7 +52,10 @@ def _sqlite_engine(url: URL) -> Engine:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock when the transaction starts (BEGIN IMMEDIATE), so a
         # read-then-write inside a unit of work can never be overtaken by another writer.
-        mode = "DEFERRED" if conn.get_execution_options().get("readonly") else "IMMEDIATE"
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return
+        mode = "DEFERRED" if options.get("readonly") else "IMMEDIATE"
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

@@ -65,7 +65,8 @@ def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
             func.count(),
             func.sum(acc.c.limit_minor),
             func.sum(acc.c.receivable_minor),
-            func.sum(acc.c.reserved_minor),
+            # Orders not yet invoiced: reserved plus delivered-not-invoiced.
+            func.sum(acc.c.reserved_minor + acc.c.delivered_minor),
         )
         .group_by(acc.c.currency)
         .order_by(acc.c.currency)
@@ -120,7 +121,7 @@ def customer_page(
         pattern = f"%{search}%"
         where.append(or_(cust.c.customer_id.ilike(pattern), cust.c.name.ilike(pattern)))
     total = int(conn.execute(select(func.count()).select_from(cust).where(*where)).scalar_one())
-    exposure = acc.c.receivable_minor + acc.c.reserved_minor
+    exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
     order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(), "id": cust.c.customer_id.asc()}.get(
         sort, exposure.desc()
     )

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, func, insert, select, text, updat
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
-from creditdesk.domain.audit import GENESIS_HASH, AuditRecord, chain_hash
+from creditdesk.domain.audit import GENESIS_HASH, SYSTEM_STREAM, AuditRecord, chain_hash
 from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.money import Money
 from creditdesk.service.ports import Clock
@@ -63,6 +63,7 @@ def account_from_row(row: RowMapping) -> CreditAccount:
         receivable=Money.from_minor(row["receivable_minor"], ccy),
         reserved=Money.from_minor(row["reserved_minor"], ccy),
         limit_valid_to=row["limit_valid_to"],
+        delivered=Money.from_minor(row["delivered_minor"], ccy),
     )
 
 
@@ -188,35 +189,48 @@ class SqlAuditLog:
         self._c = connection
         self._clock = clock
 
-    def append(self, actor: str, action: str, entity: str, entity_id: str, payload: dict[str, Any]) -> AuditRecord:
-        if self._c.dialect.name == "postgresql":
-            # Appends form one hash chain, so they are serialised; the lock lasts until commit.
+    def append(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: str,
+        payload: dict[str, Any],
+        *,
+        stream: str = SYSTEM_STREAM,
+    ) -> AuditRecord:
+        if stream == SYSTEM_STREAM and self._c.dialect.name == "postgresql":
+            # The system stream has no row of its own to lock; the lock lasts until commit.
+            # (SQLite: BEGIN IMMEDIATE already serialises writers. A customer stream's writer
+            # holds that account's row lock, and the unique (stream, stream_seq) index backs it.)
             self._c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
         tail = self._c.execute(
-            select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+            select(t.audit_log.c.stream_seq, t.audit_log.c.hash)
+            .where(t.audit_log.c.stream == stream)
+            .order_by(t.audit_log.c.stream_seq.desc())
+            .limit(1)
         ).first()
-        seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
+        stream_seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
         at = self._clock.now().replace(microsecond=0)
         # Round-trip through JSON so the hashed payload is exactly what is stored.
         stored = json.loads(json.dumps(payload, default=str))
-        digest = chain_hash(prev, seq, at, actor, action, entity, entity_id, stored)
-        self._c.execute(
-            insert(t.audit_log),
-            [
-                {
-                    "seq": seq,
-                    "at": at,
-                    "actor": actor,
-                    "action": action,
-                    "entity": entity,
-                    "entity_id": entity_id,
-                    "payload": json.dumps(stored, sort_keys=True),
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
-            ],
-        )
-        return AuditRecord(seq, at, actor, action, entity, entity_id, stored, prev, digest)
+        digest = chain_hash(prev, stream_seq, at, actor, action, entity, entity_id, stored, stream)
+        seq = self._c.execute(
+            insert(t.audit_log).returning(t.audit_log.c.seq),
+            {
+                "stream": stream,
+                "stream_seq": stream_seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "payload": json.dumps(stored, sort_keys=True),
+                "prev_hash": prev,
+                "hash": digest,
+            },
+        ).scalar_one()
+        return AuditRecord(seq, at, actor, action, entity, entity_id, stored, prev, digest, stream, stream_seq)
 
     def records(self) -> Iterator[AuditRecord]:
         result = (
@@ -235,6 +249,8 @@ class SqlAuditLog:
                 payload=json.loads(row["payload"]),
                 prev_hash=row["prev_hash"],
                 hash=row["hash"],
+                stream=row["stream"],
+                stream_seq=row["stream_seq"],
             )
 
     def count(self) -> int:

@@ -11,12 +11,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    text,
 )
 
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -64,8 +66,101 @@ credit_accounts = Table(
     Column("status", String(16), nullable=False),
     Column("receivable_minor", BigInteger, nullable=False),
     Column("reserved_minor", BigInteger, nullable=False),
+    # Exposure buckets beyond receivables and reservations (migration 0002).
+    Column("delivered_minor", BigInteger, nullable=False, server_default="0"),
+    Column("unapplied_minor", BigInteger, nullable=False, server_default="0"),
+    # Overdue open items counted up to (not including) ``overdue_through``; a check only adds
+    # the items that fell due since, so its cost does not grow with the customer's history.
+    Column("overdue_minor", BigInteger, nullable=False, server_default="0"),
+    Column("overdue_through", Date, nullable=True),
+    Column("next_review_on", Date, nullable=True),
+    Column("risk_class", String(16), nullable=True),
+    # The earliest validity end of an open order (may be stale-early): when it has passed, the
+    # reservation path sweeps expired orders first.
+    Column("next_expiry", Date, nullable=True),
+    Column("event_seq", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("limit_minor >= 0", name="limit_not_negative"),
     CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
+)
+
+# A pooled limit over a group (parent and subsidiaries); totals in the group's currency.
+group_accounts = Table(
+    "group_accounts",
+    metadata,
+    Column("group_id", String(ID), ForeignKey("customer_groups.group_id"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("limit_minor", BigInteger, nullable=False),
+    Column("receivable_minor", BigInteger, nullable=False),
+    Column("reserved_minor", BigInteger, nullable=False),
+    Column("delivered_minor", BigInteger, nullable=False),
+    Column("unapplied_minor", BigInteger, nullable=False),
+    CheckConstraint("limit_minor >= 0", name="limit_not_negative"),
+)
+
+# Append-only: every change of an account's running totals, with the rate used when the
+# document was in another currency. ``creditdesk ledger reconcile`` re-sums it.
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("account_kind", String(8), nullable=False),  # customer | group
+    Column("account_id", String(ID), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("ref_id", String(ID), nullable=False),
+    Column("reserved_delta", BigInteger, nullable=False),
+    Column("delivered_delta", BigInteger, nullable=False),
+    Column("receivable_delta", BigInteger, nullable=False),
+    Column("unapplied_delta", BigInteger, nullable=False),
+    Column("source_minor", BigInteger, nullable=True),
+    Column("source_currency", String(3), nullable=True),
+    Column("fx_rate", String(40), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_ledger_entries_account", "account_kind", "account_id", "entry_id"),
+)
+
+# Outbound events, written in the decision's transaction and published later (outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("stream", String(ID), nullable=False),
+    Column("stream_seq", BigInteger, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Index("ux_outbox_stream_seq", "stream", "stream_seq", unique=True),
+)
+
+# Idempotency: every write command's id with its request fingerprint and stored outcome.
+command_log = Table(
+    "command_log",
+    metadata,
+    Column("command_id", String(120), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+fx_rates = Table(
+    "fx_rates",
+    metadata,
+    Column("base_currency", String(3), primary_key=True),
+    Column("quote_currency", String(3), primary_key=True),
+    Column("rate_date", Date, primary_key=True),
+    Column("rate", String(40), nullable=False),  # exact decimal text: quote units per base unit
+)
+
+check_policies = Table(
+    "check_policies",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("activated_at", DateTime(timezone=True), nullable=False),
+    Column("activated_by", String(100), nullable=False),
 )
 
 limit_changes = Table(
@@ -92,6 +187,27 @@ orders = Table(
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("status", String(16), nullable=False),
+    # The credit engine's view (migration 0002): the amount in the account currency, what is
+    # still reserved or delivered-not-invoiced, and the decision that admitted or held it.
+    Column("account_minor", BigInteger, nullable=True),
+    Column("fx_rate", String(40), nullable=True),
+    Column("reserved_minor", BigInteger, nullable=False, server_default="0"),
+    Column("delivered_minor", BigInteger, nullable=False, server_default="0"),
+    Column("delivery_date", Date, nullable=True),
+    Column("valid_until", Date, nullable=True),
+    Column("decision", Text, nullable=True),
+    Column("policy_version", Integer, nullable=True),
+    Column("submitted_by", String(100), nullable=True),
+    Column("resolution", Text, nullable=True),
+    CheckConstraint("reserved_minor >= 0", name="order_reserved_not_negative"),
+    CheckConstraint("delivered_minor >= 0", name="order_delivered_not_negative"),
+    Index(
+        "ix_orders_open_delivery",
+        "customer_id",
+        "delivery_date",
+        sqlite_where=text("status = 'open'"),
+        postgresql_where=text("status = 'open'"),
+    ),
 )
 
 invoices = Table(
@@ -109,6 +225,14 @@ invoices = Table(
     Column("open_minor", BigInteger, nullable=False),
     CheckConstraint("open_minor >= 0", name="open_not_negative"),
     Index("ix_invoices_customer_due", "customer_id", "due_date"),
+    # Only undisputed open items: the oldest one and newly overdue sums are index range reads.
+    Index(
+        "ix_invoices_open_due",
+        "customer_id",
+        "due_date",
+        sqlite_where=text("open_minor > 0 AND disputed = false"),
+        postgresql_where=text("open_minor > 0 AND disputed = false"),
+    ),
 )
 
 payments = Table(
@@ -194,7 +318,11 @@ users = Table(
 audit_log = Table(
     "audit_log",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, Identity(), primary_key=True),
+    # Each stream (a customer's account, or "system") is its own hash chain, so appends
+    # serialise on the account row already locked rather than on one global lock.
+    Column("stream", String(ID), nullable=False, server_default="system"),
+    Column("stream_seq", Integer, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(64), nullable=False),
@@ -203,4 +331,5 @@ audit_log = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Index("ux_audit_log_stream_seq", "stream", "stream_seq", unique=True),
 )

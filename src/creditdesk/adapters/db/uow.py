@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from creditdesk.adapters.db.credit_store import SqlCreditStore
 from creditdesk.adapters.db.repositories import (
     SqlAccounts,
     SqlAuditLog,
@@ -27,20 +28,32 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     tokens: SqlTokens
     users: SqlUsers
+    credit: SqlCreditStore
     connection: Connection
 
-    def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False) -> None:
+    def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False, unlocked: bool = False) -> None:
+        """``unlocked`` is a test-only strategy: the credit engine reads its figures through a
+        separate connection before taking any lock (check, then act), the bug the locking
+        strategy prevents. Concurrency tests use it as their negative control."""
         self._engine = engine
         self._clock = clock
         self._readonly = readonly
+        self._unlocked = unlocked
         self._transaction: RootTransaction | None = None
+        self._side: Connection | None = None
+
+    def _side_connection(self) -> Connection:
+        if self._side is None:
+            self._side = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return self._side
 
     def __enter__(self) -> Self:
         connection = self._engine.connect()
         if self._readonly:
             connection = connection.execution_options(readonly=True)
         self.connection = connection
-        self._transaction = connection.begin()
+        # Unlocked: no transaction until the first statement on this connection (autobegin).
+        self._transaction = None if self._unlocked else connection.begin()
         self.customers = SqlCustomers(connection)
         self.groups = SqlGroups(connection)
         self.accounts = SqlAccounts(connection)
@@ -48,6 +61,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(connection, self._clock)
         self.tokens = SqlTokens(connection)
         self.users = SqlUsers(connection, self._clock)
+        self.credit = SqlCreditStore(connection, self._clock, self._side_connection if self._unlocked else None)
         return self
 
     def __exit__(
@@ -60,11 +74,18 @@ class SqlUnitOfWork:
             self.rollback()
         finally:
             self.connection.close()
+            if self._side is not None:
+                self._side.close()
+                self._side = None
 
     def commit(self) -> None:
-        assert self._transaction is not None, "commit outside a unit of work"
+        if self._transaction is None:
+            self.connection.commit()
+            return
         self._transaction.commit()
 
     def rollback(self) -> None:
-        if self._transaction is not None and self._transaction.is_active:
+        if self._transaction is None:
+            self.connection.rollback()
+        elif self._transaction.is_active:
             self._transaction.rollback()

@@ -13,9 +13,12 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_, update
 
+from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db import tables as t
+from creditdesk.domain.ledger import EntryKind
 
 from . import fields as f
+from .booking import Booker
 from .problems import Code, FieldError
 
 
@@ -46,8 +49,12 @@ class ImportState:
     invoice_customer: dict[str, str | None] = field(default_factory=dict)
     open_items_loaded: set[str] = field(default_factory=set)
     customer_open_items: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
-    receivable_delta: dict[str, int] = field(default_factory=dict)
-    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    booker: Booker = field(default_factory=lambda: Booker(SystemClock(), datetime.now(UTC)))
+    source: str = "import"
+
+    @property
+    def now(self) -> datetime:
+        return self.booker.now
 
 
 def _in_chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
@@ -358,29 +365,33 @@ class Invoices(Kind):
 
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
         conn.execute(insert(self.table), rows)
+        book = state.booker
         for row in rows:
-            cid = row["customer_id"]
-            state.receivable_delta[cid] = state.receivable_delta.get(cid, 0) + row["amount_minor"]
-        order_ids = [row["order_id"] for row in rows if row["order_id"]]
-        for chunk in _in_chunks(order_ids):
-            conn.execute(
-                update(t.orders)
-                .where(t.orders.c.order_id.in_(chunk), t.orders.c.status == "open")
-                .values(status="invoiced")
-            )
+            book.book(row["customer_id"], EntryKind.POST, row["invoice_id"], receivable=row["amount_minor"])
+        by_order = {row["order_id"]: row for row in rows if row["order_id"]}
+        o = t.orders
+        for chunk in _in_chunks(sorted(by_order)):
+            open_orders = conn.execute(
+                select(o.c.order_id, o.c.customer_id, o.c.reserved_minor, o.c.delivered_minor).where(
+                    o.c.order_id.in_(chunk), o.c.status == "open"
+                )
+            ).all()
+            for order_id, customer_id, reserved, delivered in open_orders:
+                if customer_id != by_order[order_id]["customer_id"]:
+                    continue  # an invoice names another customer's order: it consumes nothing
+                # Posting consumes the order; what it did not post is released (two-phase close).
+                invoice_id = by_order[order_id]["invoice_id"]
+                book.book(customer_id, EntryKind.POST, invoice_id, reserved=-reserved, delivered=-delivered)
+                book.order_changed(customer_id, order_id, "invoiced", 0, 0)
+                conn.execute(
+                    update(o)
+                    .where(o.c.order_id == order_id)
+                    .values(status="invoiced", reserved_minor=0, delivered_minor=0)
+                )
+        book.flush(conn)
 
     def finish(self, conn: Connection, state: ImportState) -> None:
-        apply_receivable_deltas(conn, state)
-
-
-def apply_receivable_deltas(conn: Connection, state: ImportState) -> None:
-    if state.receivable_delta:
-        conn.execute(
-            update(t.credit_accounts)
-            .where(t.credit_accounts.c.customer_id == bindparam("cid"))
-            .values(receivable_minor=t.credit_accounts.c.receivable_minor + bindparam("delta")),
-            [{"cid": cid, "delta": delta} for cid, delta in state.receivable_delta.items()],
-        )
+        state.booker.finish(conn, state.source)
 
 
 class Payments(Kind):
@@ -485,10 +496,11 @@ class Payments(Kind):
                 )
                 state.invoice_open[iid] = open_minor - applied
                 left -= applied
-            # What is not applied stays on account: it still lowers the receivable total.
+            # What is not applied stays on account, as a credit apart from the receivables.
             row["unapplied_minor"] = left
             state.customer_open_items[cid] = [(d, i) for d, i in items if state.invoice_open.get(i, 0) > 0]
-            state.receivable_delta[cid] = state.receivable_delta.get(cid, 0) - row["amount_minor"]
+            applied = row["amount_minor"] - left
+            state.booker.book(cid, EntryKind.PAYMENT, row["payment_id"], receivable=-applied, unapplied=left)
         conn.execute(insert(self.table), rows)
         if allocations:
             conn.execute(insert(t.payment_allocations), allocations)
@@ -499,9 +511,10 @@ class Payments(Kind):
                 .values(open_minor=bindparam("open_minor")),
                 [{"iid": iid, "open_minor": state.invoice_open[iid]} for iid in touched],
             )
+        state.booker.flush(conn)
 
     def finish(self, conn: Connection, state: ImportState) -> None:
-        apply_receivable_deltas(conn, state)
+        state.booker.finish(conn, state.source)
 
 
 class Orders(Kind):
@@ -529,6 +542,23 @@ class Orders(Kind):
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
         return _customer_issues(conn, rows, state)
+
+    def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
+        # Open orders from the ERP are reservations already made there: they are booked as
+        # they are, not re-decided (a check happens when an order is submitted here).
+        stored = []
+        for row in rows:
+            is_open = row["status"] == "open"
+            reserved = row["amount_minor"] if is_open else 0
+            stored.append({**row, "account_minor": row["amount_minor"], "reserved_minor": reserved})
+            if is_open:
+                state.booker.book(row["customer_id"], EntryKind.RESERVE, row["order_id"], reserved=reserved)
+            state.booker.order_changed(row["customer_id"], row["order_id"], row["status"], reserved, 0)
+        conn.execute(insert(self.table), stored)
+        state.booker.flush(conn)
+
+    def finish(self, conn: Connection, state: ImportState) -> None:
+        state.booker.finish(conn, state.source)
 
 
 _STATEMENT_REQUIRED = t.STATEMENT_REQUIRED_MONEY
@@ -603,6 +633,28 @@ class Bureau(Kind):
         return _customer_issues(conn, rows, state, currency_must_match=False)
 
 
+class FxRates(Kind):
+    name = "fx_rates"
+    table = t.fx_rates
+    key = ("base_currency", "quote_currency", "rate_date")
+    fields = (
+        Field("base_currency", f.currency, required=True),
+        Field("quote_currency", f.currency, required=True),
+        Field("rate_date", f.iso_date, required=True),
+        Field("rate", f.decimal_amount, required=True),
+    )
+
+    def build(self, values: dict[str, Any]) -> dict[str, Any]:
+        if values["base_currency"] == values["quote_currency"]:
+            raise BuildError(
+                "quote_currency",
+                FieldError(Code.OUT_OF_RANGE, f"expected a currency other than {values['base_currency']}"),
+            )
+        if not values["rate"] > 0:
+            raise BuildError("rate", FieldError(Code.OUT_OF_RANGE, f"expected a positive rate, found {values['rate']}"))
+        return {**values, "rate": str(values["rate"])}
+
+
 KINDS: dict[str, Callable[[], Kind]] = {
-    kind.name: kind for kind in (Customers, Invoices, Payments, Orders, Financials, Bureau, Groups)
+    kind.name: kind for kind in (Customers, Invoices, Payments, Orders, Financials, Bureau, Groups, FxRates)
 }

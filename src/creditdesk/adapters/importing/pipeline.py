@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from creditdesk.adapters.db.repositories import SqlAuditLog
 from creditdesk.service.ports import Clock
 
+from .booking import Booker, MissingGroupRate
 from .kinds import KINDS, BuildError, ImportState, Kind
 from .problems import Code, FieldError, FileError, Problem, Severity
 from .readers import Progress, Record, Source, open_source
@@ -144,6 +145,9 @@ def import_file(
     except _Abort:
         report.problems = counted.problems
         return report
+    except MissingGroupRate as error:
+        report.add(Problem(str(path), 1, 1, Code.MISSING_RATE, str(error)))
+        return report
     report.inserted, report.unchanged = counted.inserted, counted.unchanged
     return report
 
@@ -250,7 +254,7 @@ def _run_pass(
     progress: Progress | None,
     clock: Clock,
 ) -> None:
-    state = ImportState(now=clock.now())
+    state = ImportState(booker=Booker(clock, clock.now()), source=source.name)
     seen: dict[tuple[Any, ...], int] = {}
     batch: list[tuple[Record, dict[str, Any]]] = []
 

@@ -36,6 +36,7 @@ class Code(StrEnum):
     CONFLICT = "CONFLICT"
     DATE_ORDER = "DATE_ORDER"
     OUT_OF_RANGE = "OUT_OF_RANGE"
+    MISSING_RATE = "MISSING_RATE"
 
 
 class Severity(StrEnum):

@@ -27,7 +27,7 @@ from creditdesk.entrypoints.api.schemas import (
     parse_field,
     parse_like_import,
 )
-from creditdesk.service.checks import what_if_check
+from creditdesk.service.credit import what_if
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import NotFound
 from creditdesk.service.limits import SetCreditLimit, set_credit_limit
@@ -125,6 +125,6 @@ async def post_check(body: CheckRequest, services: ServicesDep) -> CheckResult:
     amount = parse_field(f.decimal_amount, "amount", body.amount)
     minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", amount)
     decision = await run_in_threadpool(
-        what_if_check, body.customer_id, Money.from_minor(minor, ccy), services.read_uow()
+        what_if, body.customer_id, Money.from_minor(minor, ccy), services.read_uow(), services.clock
     )
     return check_result(body.customer_id, decision)

@@ -32,7 +32,7 @@ from creditdesk.entrypoints.cli.output import (
 )
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
-from creditdesk.service.checks import what_if_check
+from creditdesk.service.credit import what_if
 
 app = typer.Typer(
     help="creditdesk: customer credit limit management.",
@@ -213,7 +213,7 @@ def check_command(
     services = state(ctx).services
     with user_errors():
         money = _parse_money(services, customer_id, amount, currency)
-        decision = what_if_check(customer_id, money, services.read_uow())
+        decision = what_if(customer_id, money, services.read_uow(), services.clock)
     from creditdesk.entrypoints.api.routes import check_result
 
     result = check_result(customer_id, decision)

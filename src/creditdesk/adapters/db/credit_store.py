@@ -1,0 +1,498 @@
+"""The credit engine's storage on SQLite and PostgreSQL.
+
+The hot read (``account``) is one statement: the account row, its customer's segment and
+group, the oldest undisputed open item, the open items that fell due since the stored
+overdue watermark and the active policy version. Both sums are range reads on a partial
+index, so a check costs the same for a customer with ten open items or a hundred thousand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Date, bindparam, func, insert, select, text, update
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.policy_file import parse_check_policy
+from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.documents import Allocation, Invoice, Payment
+from creditdesk.domain.fx import MissingRate, Rate
+from creditdesk.domain.ledger import Totals
+from creditdesk.domain.money import Money
+from creditdesk.domain.rules import CheckPolicy, builtin_policy
+from creditdesk.service.ports import (
+    AccountState,
+    Clock,
+    GroupAccountState,
+    OpenItemRow,
+    OrderRecord,
+    Posting,
+    StoredOutcome,
+)
+
+_ACCOUNT_SQL = """
+SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.status,
+       a.receivable_minor, a.reserved_minor, a.delivered_minor, a.unapplied_minor,
+       a.overdue_minor, a.overdue_through, a.next_review_on, a.risk_class, a.next_expiry,
+       c.segment, c.group_id,
+       (SELECT MIN(i.due_date) FROM invoices i
+         WHERE i.customer_id = a.customer_id AND i.open_minor > 0 AND i.disputed = false) AS oldest_due,
+       (SELECT COALESCE(SUM(i.open_minor), 0) FROM invoices i
+         WHERE i.customer_id = a.customer_id AND i.open_minor > 0 AND i.disputed = false
+           AND i.due_date >= CASE WHEN a.overdue_through IS NULL OR a.overdue_through > :today
+                                  THEN :epoch ELSE a.overdue_through END
+           AND i.due_date < :today) AS newly_overdue,
+       (SELECT MAX(p.version) FROM check_policies p) AS policy_version
+  FROM credit_accounts a JOIN customers c ON c.customer_id = a.customer_id
+ WHERE a.customer_id = :customer_id
+"""
+
+_ACCOUNT = (
+    text(_ACCOUNT_SQL)
+    .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
+    .columns(
+        limit_valid_to=Date,
+        overdue_through=Date,
+        next_review_on=Date,
+        next_expiry=Date,
+        oldest_due=Date,
+    )
+)
+# PostgreSQL: the row lock serialises writers on this account (SQLite: BEGIN IMMEDIATE did).
+_ACCOUNT_FOR_UPDATE = (
+    text(_ACCOUNT_SQL + " FOR UPDATE OF a")
+    .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
+    .columns(
+        limit_valid_to=Date,
+        overdue_through=Date,
+        next_review_on=Date,
+        next_expiry=Date,
+        oldest_due=Date,
+    )
+)
+_EPOCH = date(1900, 1, 1)
+
+# Policies are immutable once stored: a process keeps each version it has parsed.
+_POLICY_CACHE: dict[tuple[str, int], CheckPolicy] = {}
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True, default=str)
+
+
+def _order_from_row(row: Any) -> OrderRecord:
+    ccy = row["currency"]
+    return OrderRecord(
+        order_id=row["order_id"],
+        customer_id=row["customer_id"],
+        order_date=row["order_date"],
+        amount=Money.from_minor(row["amount_minor"], ccy),
+        account_minor=row["account_minor"] if row["account_minor"] is not None else row["amount_minor"],
+        fx_rate=row["fx_rate"],
+        status=row["status"],
+        reserved=row["reserved_minor"],
+        delivered=row["delivered_minor"],
+        delivery_date=row["delivery_date"],
+        valid_until=row["valid_until"],
+        decision=json.loads(row["decision"]) if row["decision"] else None,
+        resolution=json.loads(row["resolution"]) if row["resolution"] else None,
+        submitted_by=row["submitted_by"],
+    )
+
+
+class SqlCreditStore:
+    def __init__(self, connection: Connection, clock: Clock, reader: Callable[[], Connection] | None = None) -> None:
+        self._c = connection
+        self._clock = clock
+        self._postgres = connection.dialect.name == "postgresql"
+        # The test-only unlocked strategy reads through its own connection (check, then act).
+        self._reader = reader
+        self._policy_version: int | None = None
+
+    def _read(self) -> Connection:
+        return self._reader() if self._reader is not None else self._c
+
+    # idempotency -------------------------------------------------------------------------
+    def outcome(self, command_id: str) -> StoredOutcome | None:
+        row = (
+            self._read()
+            .execute(
+                select(t.command_log.c.request_hash, t.command_log.c.status, t.command_log.c.response).where(
+                    t.command_log.c.command_id == command_id
+                )
+            )
+            .first()
+        )
+        return StoredOutcome(row[0], row[1], json.loads(row[2])) if row else None
+
+    def save_outcome(self, command_id: str, request_hash: str, status: int, body: dict[str, Any]) -> None:
+        self._c.execute(
+            insert(t.command_log),
+            {
+                "command_id": command_id,
+                "request_hash": request_hash,
+                "status": status,
+                "response": _json(body),
+                "at": self._clock.now(),
+            },
+        )
+
+    # accounts ----------------------------------------------------------------------------
+    def account(self, customer_id: str, today: date, *, lock: bool) -> AccountState | None:
+        statement = _ACCOUNT_FOR_UPDATE if lock and self._postgres and self._reader is None else _ACCOUNT
+        conn = self._read() if lock else self._c
+        row = conn.execute(statement, {"customer_id": customer_id, "today": today, "epoch": _EPOCH}).mappings().first()
+        if row is None:
+            return None
+        self._policy_version = row["policy_version"]
+        through = row["overdue_through"]
+        if through is None or through > today:
+            overdue, stored = row["newly_overdue"], False
+        else:
+            overdue, stored = row["overdue_minor"] + row["newly_overdue"], through == today
+        return AccountState(
+            customer_id=row["customer_id"],
+            currency=row["currency"],
+            segment=row["segment"],
+            group_id=row["group_id"],
+            risk_class=row["risk_class"],
+            status=AccountStatus(row["status"]),
+            limit=row["limit_minor"],
+            totals=Totals(
+                row["receivable_minor"], row["reserved_minor"], row["delivered_minor"], row["unapplied_minor"]
+            ),
+            limit_valid_to=row["limit_valid_to"],
+            next_review_on=row["next_review_on"],
+            next_expiry=row["next_expiry"],
+            oldest_open_due=row["oldest_due"],
+            overdue=int(overdue),
+            overdue_is_stored=stored,
+        )
+
+    def store_overdue(self, customer_id: str, overdue: int, through: date) -> None:
+        self._c.execute(
+            update(t.credit_accounts)
+            .where(t.credit_accounts.c.customer_id == customer_id)
+            .values(overdue_minor=overdue, overdue_through=through)
+        )
+
+    def groups_over(self, group_id: str, *, lock: bool) -> list[GroupAccountState]:
+        chain: list[str] = []
+        current: str | None = group_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self._c.execute(
+                select(t.customer_groups.c.parent_group_id).where(t.customer_groups.c.group_id == current)
+            ).scalar()
+        g = t.group_accounts
+        query = select(g).where(g.c.group_id.in_(chain)).order_by(g.c.group_id)
+        if lock and self._postgres and self._reader is None:
+            # Always after the account row and in group_id order, so lockers never deadlock.
+            query = query.with_for_update()
+        rows = self._read().execute(query).mappings().all() if lock else self._c.execute(query).mappings().all()
+        return [
+            GroupAccountState(
+                r["group_id"],
+                r["currency"],
+                r["limit_minor"],
+                Totals(r["receivable_minor"], r["reserved_minor"], r["delivered_minor"], r["unapplied_minor"]),
+            )
+            for r in rows
+        ]
+
+    def reserved_beyond(self, customer_id: str, after: date) -> int:
+        o = t.orders
+        total = self._c.execute(
+            select(func.coalesce(func.sum(o.c.reserved_minor), 0)).where(
+                o.c.customer_id == customer_id, o.c.status == "open", o.c.delivery_date > after
+            )
+        ).scalar_one()
+        return int(total)
+
+    def rate(self, base: str, quote: str, on: date) -> Rate:
+        fx = t.fx_rates
+        for b, q, inverse in ((base, quote, False), (quote, base, True)):
+            row = self._c.execute(
+                select(fx.c.rate, fx.c.rate_date)
+                .where(fx.c.base_currency == b, fx.c.quote_currency == q, fx.c.rate_date <= on)
+                .order_by(fx.c.rate_date.desc())
+                .limit(1)
+            ).first()
+            if row is not None:
+                value = Decimal(row[0])
+                return Rate(base, quote, Decimal(1) / value if inverse else value, row[1])
+        raise MissingRate(base, quote, on)
+
+    def check_policy(self) -> CheckPolicy:
+        version = self._policy_version
+        if version is None:
+            version = self._c.execute(select(func.max(t.check_policies.c.version))).scalar()
+        if version is None:
+            return builtin_policy()
+        key = (str(self._c.engine.url), version)
+        if key not in _POLICY_CACHE:
+            body = self._c.execute(
+                select(t.check_policies.c.body).where(t.check_policies.c.version == version)
+            ).scalar_one()
+            _POLICY_CACHE[key] = parse_check_policy(body, version)
+        return _POLICY_CACHE[key]
+
+    # orders ------------------------------------------------------------------------------
+    def order(self, order_id: str) -> OrderRecord | None:
+        row = self._read().execute(select(t.orders).where(t.orders.c.order_id == order_id)).mappings().first()
+        return _order_from_row(row) if row else None
+
+    def add_order(self, order: OrderRecord) -> None:
+        self._c.execute(
+            insert(t.orders),
+            {
+                "order_id": order.order_id,
+                "customer_id": order.customer_id,
+                "order_date": order.order_date,
+                "amount_minor": order.amount.minor,
+                "currency": order.amount.currency,
+                "status": order.status,
+                "account_minor": order.account_minor,
+                "fx_rate": order.fx_rate,
+                "reserved_minor": order.reserved,
+                "delivered_minor": order.delivered,
+                "delivery_date": order.delivery_date,
+                "valid_until": order.valid_until,
+                "decision": _json(order.decision),
+                "policy_version": (order.decision or {}).get("policy_version"),
+                "submitted_by": order.submitted_by,
+                "resolution": _json(order.resolution),
+            },
+        )
+
+    def update_order(self, order_id: str, **changes: Any) -> None:
+        values = {k: (_json(v) if k in ("decision", "resolution") else v) for k, v in changes.items()}
+        self._c.execute(update(t.orders).where(t.orders.c.order_id == order_id).values(**values))
+
+    def expiring_orders(self, customer_id: str, today: date) -> list[OrderRecord]:
+        o = t.orders
+        rows = self._c.execute(
+            select(o)
+            .where(
+                o.c.customer_id == customer_id, o.c.status == "open", o.c.reserved_minor > 0, o.c.valid_until < today
+            )
+            .order_by(o.c.order_id)
+        ).mappings()
+        return [_order_from_row(row) for row in rows]
+
+    def set_next_expiry(self, customer_id: str, on: date | None) -> None:
+        if on is None:
+            o = t.orders
+            on = self._c.execute(
+                select(func.min(o.c.valid_until)).where(
+                    o.c.customer_id == customer_id, o.c.status == "open", o.c.reserved_minor > 0
+                )
+            ).scalar()
+        self._c.execute(
+            update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(next_expiry=on)
+        )
+
+    def blocked_orders(self, *, limit: int = 200) -> list[OrderRecord]:
+        o = t.orders
+        rows = self._c.execute(
+            select(o)
+            .where(o.c.status.in_(("blocked", "review", "release_pending")))
+            .order_by(o.c.order_date, o.c.order_id)
+            .limit(limit)
+        ).mappings()
+        return [_order_from_row(row) for row in rows]
+
+    # invoices and payments ---------------------------------------------------------------
+    def invoice_customer(self, invoice_id: str) -> str | None:
+        owner: str | None = self._c.execute(
+            select(t.invoices.c.customer_id).where(t.invoices.c.invoice_id == invoice_id)
+        ).scalar()
+        return owner
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        self._c.execute(
+            insert(t.invoices),
+            {
+                "invoice_id": invoice.invoice_id,
+                "customer_id": invoice.customer_id,
+                "invoice_date": invoice.invoice_date,
+                "due_date": invoice.due_date,
+                "amount_minor": invoice.amount.minor,
+                "currency": invoice.amount.currency,
+                "order_id": invoice.order_id,
+                "disputed": invoice.disputed,
+                "open_minor": invoice.amount.minor,
+            },
+        )
+
+    def open_items(self, customer_id: str, invoice_id: str | None, enough: int) -> list[OpenItemRow]:
+        """Open items oldest due first, only as many as it takes to cover ``enough``."""
+        i = t.invoices
+        query = select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed).where(
+            i.c.customer_id == customer_id, i.c.open_minor > 0
+        )
+        if invoice_id is not None:
+            query = query.where(i.c.invoice_id == invoice_id)
+        query = query.order_by(i.c.due_date, i.c.invoice_id)
+        items: list[OpenItemRow] = []
+        covered = 0
+        for row in self._c.execute(query.execution_options(yield_per=64)):
+            items.append(OpenItemRow(row[0], row[1], row[2], bool(row[3])))
+            covered += row[2]
+            if covered >= enough:
+                break
+        return items
+
+    def payment_exists(self, payment_id: str) -> bool:
+        found = self._c.execute(select(t.payments.c.payment_id).where(t.payments.c.payment_id == payment_id)).first()
+        return found is not None
+
+    def add_payment(self, payment: Payment, allocations: list[Allocation], unapplied: int) -> None:
+        self._c.execute(
+            insert(t.payments),
+            {
+                "payment_id": payment.payment_id,
+                "customer_id": payment.customer_id,
+                "payment_date": payment.payment_date,
+                "amount_minor": payment.amount.minor,
+                "currency": payment.amount.currency,
+                "invoice_id": payment.invoice_id,
+                "unapplied_minor": unapplied,
+            },
+        )
+        if allocations:
+            self._c.execute(
+                insert(t.payment_allocations),
+                [
+                    {
+                        "payment_id": a.payment_id,
+                        "invoice_id": a.invoice_id,
+                        "amount_minor": a.amount.minor,
+                        "applied_on": payment.payment_date,
+                    }
+                    for a in allocations
+                ],
+            )
+            self._c.execute(
+                update(t.invoices)
+                .where(t.invoices.c.invoice_id == bindparam("iid"))
+                .values(open_minor=t.invoices.c.open_minor - bindparam("applied")),
+                [{"iid": a.invoice_id, "applied": a.amount.minor} for a in allocations],
+            )
+
+    # standing, groups and policies ------------------------------------------------------
+    def set_standing(self, customer_id: str, **changes: Any) -> None:
+        self._c.execute(
+            update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(**changes)
+        )
+
+    def lock_group_members(self, group_id: str, today: date) -> list[AccountState]:
+        groups = {group_id}
+        while True:
+            below = set(
+                self._c.execute(
+                    select(t.customer_groups.c.group_id).where(t.customer_groups.c.parent_group_id.in_(sorted(groups)))
+                ).scalars()
+            )
+            if below <= groups:
+                break
+            groups |= below
+        members = self._c.execute(
+            select(t.customers.c.customer_id)
+            .where(t.customers.c.group_id.in_(sorted(groups)))
+            .order_by(t.customers.c.customer_id)
+        ).scalars()
+        found = []
+        for customer_id in list(members):
+            state = self.account(customer_id, today, lock=True)
+            if state is not None:
+                found.append(state)
+        return found
+
+    def open_group_account(self, group_id: str, currency: str, limit: int) -> None:
+        self._c.execute(
+            insert(t.group_accounts),
+            {
+                "group_id": group_id,
+                "currency": currency,
+                "limit_minor": limit,
+                "receivable_minor": 0,
+                "reserved_minor": 0,
+                "delivered_minor": 0,
+                "unapplied_minor": 0,
+            },
+        )
+
+    def set_group_limit(self, group_id: str, limit: int) -> None:
+        self._c.execute(
+            update(t.group_accounts).where(t.group_accounts.c.group_id == group_id).values(limit_minor=limit)
+        )
+
+    def add_check_policy(self, name: str, body: str, actor: str, at: datetime) -> int:
+        version = int(self._c.execute(select(func.coalesce(func.max(t.check_policies.c.version), 0))).scalar_one()) + 1
+        self._c.execute(
+            insert(t.check_policies),
+            {
+                "version": version,
+                "name": name,
+                "body": body,
+                "sha256": hashlib.sha256(body.encode()).hexdigest(),
+                "activated_at": at,
+                "activated_by": actor,
+            },
+        )
+        return version
+
+    # the ledger and the outbox -----------------------------------------------------------
+    def post(self, postings: list[Posting], at: datetime) -> None:
+        self._c.execute(
+            insert(t.ledger_entries),
+            [
+                {
+                    "account_kind": p.account_kind,
+                    "account_id": p.account_id,
+                    "kind": p.kind.value,
+                    "ref_id": p.ref_id,
+                    "reserved_delta": p.delta.reserved,
+                    "delivered_delta": p.delta.delivered,
+                    "receivable_delta": p.delta.receivable,
+                    "unapplied_delta": p.delta.unapplied,
+                    "source_minor": p.source.minor if p.source else None,
+                    "source_currency": p.source.currency if p.source else None,
+                    "fx_rate": p.fx_rate,
+                    "at": at,
+                }
+                for p in postings
+            ],
+        )
+        for p in postings:
+            table = t.credit_accounts if p.account_kind == "customer" else t.group_accounts
+            key = table.c.customer_id if p.account_kind == "customer" else table.c.group_id
+            # Relative updates: the totals move by exactly what the ledger records.
+            self._c.execute(
+                update(table)
+                .where(key == p.account_id)
+                .values(
+                    receivable_minor=table.c.receivable_minor + p.delta.receivable,
+                    reserved_minor=table.c.reserved_minor + p.delta.reserved,
+                    delivered_minor=table.c.delivered_minor + p.delta.delivered,
+                    unapplied_minor=table.c.unapplied_minor + p.delta.unapplied,
+                )
+            )
+
+    def emit(self, stream: str, event_type: str, payload: dict[str, Any], at: datetime) -> None:
+        seq = self._c.execute(
+            update(t.credit_accounts)
+            .where(t.credit_accounts.c.customer_id == stream)
+            .values(event_seq=t.credit_accounts.c.event_seq + 1)
+            .returning(t.credit_accounts.c.event_seq)
+        ).scalar_one()
+        self._c.execute(
+            insert(t.outbox),
+            {"stream": stream, "stream_seq": seq, "type": event_type, "payload": _json(payload), "at": at},
+        )

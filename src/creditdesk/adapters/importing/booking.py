@@ -1,0 +1,124 @@
+"""Imports book the exposure ledger like the engine does: one entry per document.
+
+The account totals move once per customer at the end of the file (a million invoices
+make a million ledger entries but only one update per account), together with the
+pooled group accounts above the customer and one outbox event per customer, so the
+ledger, the totals and the event log reconcile after an import as after a check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.credit_store import SqlCreditStore
+from creditdesk.domain.fx import MissingRate, identity
+from creditdesk.domain.ledger import Delta, EntryKind
+from creditdesk.service.events import event_payload
+from creditdesk.service.ports import Clock, Posting
+
+BUCKETS = ("receivable", "reserved", "delivered", "unapplied")
+
+
+class MissingGroupRate(Exception):
+    def __init__(self, error: MissingRate) -> None:
+        super().__init__(f"a pooled group limit needs {error}")
+
+
+@dataclass
+class Booker:
+    clock: Clock
+    now: datetime
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    deltas: dict[str, dict[str, int]] = field(default_factory=dict)
+    orders: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def book(self, customer_id: str, kind: EntryKind, ref_id: str, **delta: int) -> None:
+        self.pending.append(
+            {
+                "account_kind": "customer",
+                "account_id": customer_id,
+                "kind": kind.value,
+                "ref_id": ref_id,
+                "at": self.now,
+                "source_minor": None,
+                "source_currency": None,
+                "fx_rate": None,
+                **{f"{name}_delta": delta.get(name, 0) for name in BUCKETS},
+            }
+        )
+        total = self.deltas.setdefault(customer_id, dict.fromkeys(BUCKETS, 0))
+        for name, value in delta.items():
+            total[name] += value
+
+    def order_changed(self, customer_id: str, order_id: str, status: str, reserved: int, delivered: int) -> None:
+        state = {"order_id": order_id, "status": status, "reserved": reserved, "delivered": delivered}
+        self.orders.setdefault(customer_id, []).append(state)
+
+    def flush(self, conn: Connection) -> None:
+        """Write the entries of one batch."""
+        if self.pending:
+            conn.execute(insert(t.ledger_entries), self.pending)
+            self.pending.clear()
+
+    def finish(self, conn: Connection, source: str) -> None:
+        """Move the totals, the pooled groups and the overdue watermark; one event per customer."""
+        self.flush(conn)
+        touched = sorted(set(self.deltas) | set(self.orders))
+        if not touched:
+            return
+        accounts = t.credit_accounts
+        if self.deltas:
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.customer_id == bindparam("cid"))
+                .values(
+                    receivable_minor=accounts.c.receivable_minor + bindparam("d_receivable"),
+                    reserved_minor=accounts.c.reserved_minor + bindparam("d_reserved"),
+                    delivered_minor=accounts.c.delivered_minor + bindparam("d_delivered"),
+                    unapplied_minor=accounts.c.unapplied_minor + bindparam("d_unapplied"),
+                    # Back-dated items change what is overdue: the next check recounts it once.
+                    overdue_minor=0,
+                    overdue_through=None,
+                ),
+                [{"cid": cid, **{f"d_{k}": v for k, v in d.items()}} for cid, d in self.deltas.items()],
+            )
+        store = SqlCreditStore(conn, self.clock)
+        today: date = self.clock.today()
+        c = t.customers
+        grouped: dict[str, tuple[str, str]] = {}
+        ids = sorted(self.deltas)
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(c.c.customer_id, c.c.group_id, c.c.currency).where(
+                    c.c.customer_id.in_(ids[start : start + 500]), c.c.group_id.is_not(None)
+                )
+            )
+            grouped.update({cid: (gid, ccy) for cid, gid, ccy in rows})
+        for cid in touched:
+            totals = self.deltas.get(cid)
+            if totals is None:
+                store.emit(cid, "import.booked", event_payload(cid, [], self.orders.get(cid, [])), self.now)
+                continue
+            delta = Delta(**totals)
+            postings = [Posting("customer", cid, EntryKind.IMPORT, source, delta)]
+            if cid in grouped:
+                group_id, currency = grouped[cid]
+                for group in store.groups_over(group_id, lock=False):
+                    try:
+                        rate = (
+                            identity(currency, today)
+                            if group.currency == currency
+                            else store.rate(currency, group.currency, today)
+                        )
+                    except MissingRate as error:
+                        raise MissingGroupRate(error) from None
+                    postings.append(Posting("group", group.group_id, EntryKind.IMPORT, source, delta.scaled(rate)))
+            # The customer's entries were written per document above; only the groups' here.
+            if len(postings) > 1:
+                store.post(postings[1:], self.now)
+            store.emit(cid, "import.booked", event_payload(cid, postings, self.orders.get(cid, [])), self.now)

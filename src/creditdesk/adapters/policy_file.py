@@ -1,0 +1,187 @@
+"""Check policy files (YAML): parsed with every problem located by line and column.
+
+name: standard-2026
+checks:
+  default: {limit: block, overdue_days: 60, overdue_share: "0.5", max_order: {CNY: "5000000.00"}}
+  segments: {strategic: {overdue_days: 90}}
+  risk_classes: {"9": {limit: review}}
+release_authority: {analyst: {CNY: "100000.00"}, manager: {CNY: "2000000.00"}, admin: unlimited}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+from creditdesk.domain.currencies import is_known_currency
+from creditdesk.domain.decisions import Reaction
+from creditdesk.domain.roles import Role
+from creditdesk.domain.rules import RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def render(self, file: str) -> str:
+        return f"{file}:{self.line}:{self.column}: {self.code} {self.message}"
+
+
+class PolicyError(ValueError):
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the policy")
+        self.problems = problems
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return "a list" if isinstance(node, yaml.SequenceNode) else "a value"
+
+
+_REACTIONS = {"block": Reaction.BLOCK, "review": Reaction.REVIEW}
+_OPTIONAL_REACTION = {"limit", "review_expired", "group_limit"}
+_REACTION_FIELDS = {"max_order_reaction", "overdue_reaction", "overdue_share_reaction", "on_hold"}
+
+
+class _Parser:
+    def __init__(self) -> None:
+        self.problems: list[PolicyProblem] = []
+
+    def fail(self, node: yaml.Node, code: str, message: str) -> None:
+        self.problems.append(PolicyProblem(node.start_mark.line + 1, node.start_mark.column + 1, code, message))
+
+    def mapping(self, node: yaml.Node, what: str) -> list[tuple[yaml.ScalarNode, yaml.Node]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, "EXPECTED_MAPPING", f"expected a mapping for {what}, found {_kind(node)}")
+            return []
+        pairs = []
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                self.fail(key, "BAD_KEY", "expected a plain key")
+                continue
+            pairs.append((key, value))
+        return pairs
+
+    def scalar(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, "EXPECTED_VALUE", f"expected a single value for {what}, found {_kind(node)}")
+            return None
+        return str(node.value)
+
+    def decimal(self, node: yaml.Node, what: str, *, share: bool = False) -> Decimal | None:
+        text = self.scalar(node, what)
+        if text is None:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            self.fail(node, "BAD_NUMBER", f"expected a decimal number for {what}, found {text!r}")
+            return None
+        if not value.is_finite() or value < 0 or (share and value > 1):
+            bound = "from 0 to 1" if share else "zero or more"
+            self.fail(node, "OUT_OF_RANGE", f"expected {what} {bound}, found {text}")
+            return None
+        return value
+
+    def days(self, node: yaml.Node, what: str) -> int | None:
+        text = self.scalar(node, what)
+        if text is None:
+            return None
+        if not text.isdigit():
+            self.fail(node, "BAD_NUMBER", f"expected a whole number of days for {what}, found {text!r}")
+            return None
+        return int(text)
+
+    def amounts(self, node: yaml.Node, what: str) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for key, value in self.mapping(node, what):
+            if not is_known_currency(key.value):
+                self.fail(key, "UNKNOWN_CURRENCY", f"expected an ISO 4217 currency code, found {key.value!r}")
+                continue
+            amount = self.decimal(value, f"{what} {key.value}")
+            if amount is not None:
+                found[key.value] = amount
+        return found
+
+    def rules(self, node: yaml.Node, what: str) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for key, value in self.mapping(node, what):
+            name = key.value
+            if name not in RULE_FIELDS:
+                self.fail(key, "UNKNOWN_RULE", f"expected one of {', '.join(sorted(RULE_FIELDS))}; found {name!r}")
+            elif name in _OPTIONAL_REACTION or name in _REACTION_FIELDS:
+                text = self.scalar(value, name)
+                allowed = {**_REACTIONS, "off": None} if name in _OPTIONAL_REACTION else _REACTIONS
+                if text is not None and text not in allowed:
+                    self.fail(value, "BAD_REACTION", f"expected {' or '.join(allowed)} for {name}, found {text!r}")
+                elif text is not None:
+                    changes[name] = allowed[text]
+            elif name in ("horizon_days", "overdue_days"):
+                changes[name] = None if self.scalar(value, name) == "off" else self.days(value, name)
+            elif name == "overdue_share":
+                changes[name] = None if self.scalar(value, name) == "off" else self.decimal(value, name, share=True)
+            elif name == "max_order":
+                changes[name] = self.amounts(value, name)
+        return changes
+
+    def authority(self, node: yaml.Node) -> dict[Role, dict[str, Decimal]]:
+        found: dict[Role, dict[str, Decimal]] = {}
+        for key, value in self.mapping(node, "release_authority"):
+            try:
+                role = Role(key.value)
+            except ValueError:
+                self.fail(key, "UNKNOWN_ROLE", f"expected one of {', '.join(Role)}; found {key.value!r}")
+                continue
+            if isinstance(value, yaml.ScalarNode) and value.value == "unlimited":
+                found[role] = {}
+            else:
+                found[role] = self.amounts(value, f"release_authority {role.value}")
+        return found
+
+
+def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:
+    """The policy a file describes, or PolicyError listing every problem with its place."""
+    parser = _Parser()
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise PolicyError([PolicyProblem(line, column, "BAD_YAML", str(getattr(error, "problem", error)))]) from None
+    if root is None:
+        raise PolicyError([PolicyProblem(1, 1, "EMPTY", "expected a policy, found an empty file")])
+    name = "unnamed"
+    default = RuleSet()
+    segments: dict[str, dict[str, Any]] = {}
+    risk_classes: dict[str, dict[str, Any]] = {}
+    authority: dict[Role, dict[str, Decimal]] | None = None
+    for key, value in parser.mapping(root, "the policy"):
+        if key.value == "name":
+            name = parser.scalar(value, "name") or name
+        elif key.value == "checks":
+            for section, body in parser.mapping(value, "checks"):
+                if section.value == "default":
+                    default = RuleSet().overridden(parser.rules(body, "checks.default"))
+                elif section.value in ("segments", "risk_classes"):
+                    target = segments if section.value == "segments" else risk_classes
+                    for group, rules in parser.mapping(body, f"checks.{section.value}"):
+                        target[group.value] = parser.rules(rules, f"checks.{section.value}.{group.value}")
+                else:
+                    parser.fail(
+                        section, "UNKNOWN_KEY", f"expected default, segments or risk_classes; found {section.value!r}"
+                    )
+        elif key.value == "release_authority":
+            authority = parser.authority(value)
+        else:
+            parser.fail(key, "UNKNOWN_KEY", f"expected name, checks or release_authority; found {key.value!r}")
+    if parser.problems:
+        raise PolicyError(parser.problems)
+    release = authority if authority is not None else builtin_policy().release_authority
+    return CheckPolicy(version, name, default, segments, risk_classes, release)

@@ -1,0 +1,76 @@
+"""The exposure ledger: running totals per credit account and the entries that move them.
+
+Orders are two-phase, like pending transfers: a reservation is posted (invoiced) in
+whole or part, voided (cancelled) or expired; what is not posted is released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+# Converts minor units of one currency into another's (a bound exchange rate, see domain.fx).
+ConvertMinor = Callable[[int], int]
+
+
+class EntryKind(StrEnum):
+    RESERVE = "reserve"  # an order accepted, or amended upward, or released from a block
+    RELEASE = "release"  # an order amended downward, cancelled, or what its invoice did not post
+    EXPIRE = "expire"  # an order whose validity passed
+    DELIVER = "deliver"  # goods shipped: reserved -> delivered, not yet invoiced
+    POST = "post"  # an invoice: consumes the order's reservation, raises receivables
+    PAYMENT = "payment"  # cash: lowers receivables; what is not applied stays on account
+    OPENING = "opening"  # a group account's opening balance from its members
+    IMPORT = "import"  # a customer's documents of one import file, summed
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Running totals of one account, in integer minor units of the account currency."""
+
+    receivable: int = 0
+    reserved: int = 0
+    delivered: int = 0
+    unapplied: int = 0
+
+    @property
+    def exposure(self) -> int:
+        # Cash on account is not netted against exposure: it may be refunded or disputed.
+        return self.receivable + self.reserved + self.delivered
+
+    def apply(self, delta: Delta) -> Totals:
+        return Totals(
+            self.receivable + delta.receivable,
+            self.reserved + delta.reserved,
+            self.delivered + delta.delivered,
+            self.unapplied + delta.unapplied,
+        )
+
+    def negative_buckets(self) -> list[str]:
+        return [name for name in ("receivable", "reserved", "delivered", "unapplied") if getattr(self, name) < 0]
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    receivable: int = 0
+    reserved: int = 0
+    delivered: int = 0
+    unapplied: int = 0
+
+    @property
+    def exposure(self) -> int:
+        return self.receivable + self.reserved + self.delivered
+
+    def is_zero(self) -> bool:
+        return self == Delta()
+
+    def scaled(self, convert: ConvertMinor) -> Delta:
+        """The same movement in another account's currency (a group's), bucket by bucket."""
+        return replace(
+            self,
+            receivable=convert(self.receivable),
+            reserved=convert(self.reserved),
+            delivered=convert(self.delivered),
+            unapplied=convert(self.unapplied),
+        )

@@ -1,0 +1,236 @@
+"""Credit check rules, configured per segment or risk class by a versioned check policy.
+
+``evaluate`` is pure: given the account's figures as of today and an amount, it returns
+the decision with every reason that applies. The reservation path calls it while it
+holds the account's lock, so what it approves fits at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.decisions import Decision, Outcome, Reaction, Reason, ReasonCode, fmt
+from creditdesk.domain.ledger import ConvertMinor, Totals
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Which rules apply and how each reacts. ``None`` switches a rule off."""
+
+    limit: Reaction | None = Reaction.BLOCK
+    # Dynamic limit: open orders to be delivered more than this many days ahead don't count.
+    horizon_days: int | None = None
+    max_order: dict[str, Decimal] = field(default_factory=dict)  # per account currency
+    max_order_reaction: Reaction = Reaction.REVIEW
+    overdue_days: int | None = None
+    overdue_reaction: Reaction = Reaction.REVIEW
+    overdue_share: Decimal | None = None  # e.g. 0.25: overdue above a quarter of receivables
+    overdue_share_reaction: Reaction = Reaction.REVIEW
+    on_hold: Reaction = Reaction.REVIEW
+    review_expired: Reaction | None = Reaction.REVIEW
+    group_limit: Reaction | None = Reaction.BLOCK
+
+    def overridden(self, changes: dict[str, Any]) -> RuleSet:
+        return replace(self, **changes)
+
+
+RULE_FIELDS = frozenset(f.name for f in fields(RuleSet))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckPolicy:
+    """The check rules for every customer: a default with overrides by segment and risk class.
+
+    A risk class override wins over a segment override, which wins over the default.
+    ``release_authority`` is the largest order amount (per currency) each role may release
+    on its own; a role not listed may not release; an empty mapping means no ceiling.
+    """
+
+    version: int
+    name: str
+    default: RuleSet = field(default_factory=RuleSet)
+    segments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    risk_classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    release_authority: dict[Role, dict[str, Decimal]] = field(default_factory=dict)
+
+    def rules_for(self, segment: str | None, risk_class: str | None) -> RuleSet:
+        rules = self.default
+        if segment is not None and segment in self.segments:
+            rules = rules.overridden(self.segments[segment])
+        if risk_class is not None and risk_class in self.risk_classes:
+            rules = rules.overridden(self.risk_classes[risk_class])
+        return rules
+
+    def may_release(self, role: Role, amount: Money) -> bool:
+        if role not in self.release_authority:
+            return False
+        ceilings = self.release_authority[role]
+        if not ceilings:
+            return True
+        ceiling = ceilings.get(amount.currency)
+        return ceiling is not None and amount.amount <= ceiling
+
+
+def builtin_policy() -> CheckPolicy:
+    """What applies until a policy file is activated: the limit, overdue items and status."""
+    return CheckPolicy(
+        version=0,
+        name="built-in",
+        default=RuleSet(overdue_days=60, overdue_share=Decimal("0.5")),
+        release_authority={Role.ANALYST: {}, Role.MANAGER: {}, Role.ADMIN: {}},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPosition:
+    """A pooled group limit the customer falls under, with the rate from account to group currency."""
+
+    group_id: str
+    currency: str
+    limit: int
+    exposure: int
+    to_group: ConvertMinor
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInputs:
+    """One account's figures at the moment of a check (minor units of the account currency)."""
+
+    customer_id: str
+    currency: str
+    segment: str | None
+    risk_class: str | None
+    status: AccountStatus
+    limit: int
+    totals: Totals
+    limit_valid_to: date | None = None
+    next_review_on: date | None = None
+    oldest_open_due: date | None = None
+    overdue: int = 0
+    reserved_beyond_horizon: int = 0
+    groups: tuple[GroupPosition, ...] = ()
+
+
+def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, policy_version: int = 0) -> Decision:
+    assert amount.currency == inputs.currency, "the amount is converted to the account currency first"
+    ccy = inputs.currency
+
+    def money(minor: int) -> Money:
+        return Money.from_minor(minor, ccy)
+
+    reasons: list[Reason] = []
+    figures: tuple[tuple[str, str], ...]
+    approvable = amount.minor if amount.minor > 0 else 0
+    totals = inputs.totals
+
+    if inputs.status is AccountStatus.BLOCKED:
+        reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, Reaction.BLOCK))
+    elif inputs.status is AccountStatus.ON_HOLD:
+        reasons.append(Reason(ReasonCode.CUSTOMER_ON_HOLD, rules.on_hold))
+
+    if rules.review_expired is not None:
+        for what, what_zh, on in (
+            ("the credit limit expired", "信用额度已到期", inputs.limit_valid_to),
+            ("the credit review fell due", "信用复核已到期", inputs.next_review_on),
+        ):
+            if on is not None and on < today:
+                figures = (("what", what), ("what_zh", what_zh), ("on", on.isoformat()))
+                reasons.append(Reason(ReasonCode.REVIEW_EXPIRED, rules.review_expired, figures))
+
+    if rules.limit is not None:
+        counted = totals.exposure
+        scope, scope_zh = "", ""
+        if rules.horizon_days is not None:
+            counted -= inputs.reserved_beyond_horizon
+            scope = f" (orders due within {rules.horizon_days} days)"
+            scope_zh = f"（{rules.horizon_days} 天内交付的订单）"
+        available = inputs.limit - counted
+        approvable = min(approvable, max(available, 0))
+        if inputs.limit == 0:
+            reasons.append(Reason(ReasonCode.NO_LIMIT, rules.limit))
+        elif amount.minor > available:
+            figures = (
+                ("limit", fmt(money(inputs.limit))),
+                ("exposure", fmt(money(counted))),
+                ("scope", scope),
+                ("scope_zh", scope_zh),
+                ("available", fmt(money(available))),
+                ("approvable", fmt(money(max(available, 0)))),
+                ("shortfall", fmt(money(amount.minor - max(available, 0)))),
+            )
+            reasons.append(Reason(ReasonCode.OVER_LIMIT, rules.limit, figures))
+
+    maximum = rules.max_order.get(ccy)
+    if maximum is not None:
+        ceiling = Money(maximum, ccy)
+        approvable = min(approvable, ceiling.minor)
+        if amount > ceiling:
+            figures = (("amount", fmt(amount)), ("maximum", fmt(ceiling)))
+            reasons.append(Reason(ReasonCode.ORDER_TOO_LARGE, rules.max_order_reaction, figures))
+
+    if rules.overdue_days is not None and inputs.oldest_open_due is not None:
+        days = (today - inputs.oldest_open_due).days
+        if days > rules.overdue_days:
+            figures = (
+                ("days", str(days)),
+                ("due", inputs.oldest_open_due.isoformat()),
+                ("allowed", str(rules.overdue_days)),
+            )
+            reasons.append(Reason(ReasonCode.OVERDUE, rules.overdue_reaction, figures))
+
+    if rules.overdue_share is not None and totals.receivable > 0 and inputs.overdue > 0:
+        share = Decimal(inputs.overdue) / Decimal(totals.receivable)
+        if share > rules.overdue_share:
+            figures = (
+                ("overdue", fmt(money(inputs.overdue))),
+                ("receivable", fmt(money(totals.receivable))),
+                ("share", f"{share * 100:.1f}"),
+                ("allowed", f"{rules.overdue_share * 100:.1f}"),
+            )
+            reasons.append(Reason(ReasonCode.OVERDUE_SHARE, rules.overdue_share_reaction, figures))
+
+    if rules.group_limit is not None:
+        for group in inputs.groups:
+            wanted = group.to_group(amount.minor)
+            available = group.limit - group.exposure
+            if wanted > available:
+
+                def gmoney(minor: int, currency: str = group.currency) -> Money:
+                    return Money.from_minor(minor, currency)
+
+                # Back to the account currency for "approvable", rounding down by one unit at most.
+                back = max(0, available) * amount.minor // wanted if wanted > 0 else 0
+                approvable = min(approvable, back)
+                figures = (
+                    ("group", group.group_id),
+                    ("limit", fmt(gmoney(group.limit))),
+                    ("exposure", fmt(gmoney(group.exposure))),
+                    ("available", fmt(gmoney(available))),
+                    ("approvable", fmt(gmoney(max(available, 0)))),
+                    ("shortfall", fmt(gmoney(wanted - max(available, 0)))),
+                )
+                reasons.append(Reason(ReasonCode.GROUP_OVER_LIMIT, rules.group_limit, figures))
+
+    if any(reason.reaction is Reaction.BLOCK for reason in reasons):
+        outcome = Outcome.BLOCKED
+    elif reasons:
+        outcome = Outcome.REVIEW
+    else:
+        outcome = Outcome.APPROVED
+    return Decision(
+        outcome=outcome,
+        amount=amount,
+        limit=money(inputs.limit),
+        receivable=money(totals.receivable),
+        reserved=money(totals.reserved),
+        delivered=money(totals.delivered),
+        approvable=money(approvable),
+        reasons=tuple(reasons),
+        policy_version=policy_version,
+    )
