@@ -252,6 +252,7 @@ def _reserve(
     today: date,
     order_date: date,
     *,
+    valid_until: date | None,
     override: bool = False,
     source: Money | None = None,
     fx_rate: str | None = None,
@@ -260,13 +261,18 @@ def _reserve(
 
     ``override`` is a documented release by someone with the authority to accept what the
     rules refused: the postings are made although the decision stays as the rules gave it.
+    A reservation for an order valid until a date makes sure the sweep will find it then.
     """
+    if valid_until is not None and valid_until < today:
+        raise Conflict(f"the order was valid until {valid_until}; submit a new order")
     groups = _groups(uow, state, order_date, lock=True)
     decision = decide(uow, state, amount, today, groups)
     if decision.outcome is not Outcome.APPROVED and not override:
         return decision, []
     # Invariant: without an override, a reservation always fits what the rules allow.
     assert override or amount.minor <= decision.approvable.minor, "an approved reservation fits its limit"
+    if valid_until is not None and (state.next_expiry is None or valid_until < state.next_expiry):
+        uow.credit.set_next_expiry(state.customer_id, valid_until)
     delta = Delta(reserved=amount.minor)
     return decision, _spread(state.customer_id, EntryKind.RESERVE, ref_id, delta, groups, source, fx_rate)
 
@@ -328,8 +334,6 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> Result:
         raise InvalidInput(f"the amount must be positive; got {cmd.amount.amount}")
     today, at = clock.today(), clock.now()
     order_date = cmd.order_date or today
-    if cmd.valid_until is not None and cmd.valid_until < order_date:
-        raise InvalidInput(f"valid_until {cmd.valid_until} is before the order date {order_date}")
     request = {
         "order_id": cmd.order_id,
         "customer_id": cmd.customer_id,
@@ -343,13 +347,23 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> Result:
     with uow:
         state = _lock(uow, cmd.customer_id, today, at)
         if (replay := _replayed(uow, command_id, request)) is not None:
-            return replay
+            return replay  # a retry gets the stored outcome, whatever day it comes on
+        if cmd.valid_until is not None and cmd.valid_until < max(order_date, today):
+            raise InvalidInput(f"valid_until {cmd.valid_until} has passed (order date {order_date}, today {today})")
         if uow.credit.order(cmd.order_id) is not None:
             raise Conflict(f"order {cmd.order_id!r} already exists (imported or submitted under another route)")
         amount, rate = _to_account(uow, cmd.amount, state.currency, order_date)
         fx_rate = str(rate.rate) if rate.base != rate.quote else None
         decision, postings = _reserve(
-            uow, state, cmd.order_id, amount, today, order_date, source=cmd.amount, fx_rate=fx_rate
+            uow,
+            state,
+            cmd.order_id,
+            amount,
+            today,
+            order_date,
+            valid_until=cmd.valid_until,
+            source=cmd.amount,
+            fx_rate=fx_rate,
         )
         order = OrderRecord(
             order_id=cmd.order_id,
@@ -368,12 +382,6 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> Result:
             submitted_by=cmd.actor,
         )
         uow.credit.add_order(order)
-        if (
-            postings
-            and cmd.valid_until is not None
-            and (state.next_expiry is None or cmd.valid_until < state.next_expiry)
-        ):
-            uow.credit.set_next_expiry(cmd.customer_id, cmd.valid_until)
         change = _Change(f"order.{decision.outcome.value}", postings, {"codes": decision.codes})
         _record(uow, cmd.customer_id, cmd.actor, change, at, order)
         body = _order_body(order, state.currency, order.decision)
@@ -414,7 +422,13 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
         groups = _groups(uow, state, order.order_date, lock=True)
         if order.status == OrderStatus.OPEN.value and diff > 0:
             decision, postings = _reserve(
-                uow, state, order.order_id, Money.from_minor(diff, state.currency), today, order.order_date
+                uow,
+                state,
+                order.order_id,
+                Money.from_minor(diff, state.currency),
+                today,
+                order.order_date,
+                valid_until=order.valid_until,
             )
             decision_json = decision_body(decision)
             if not postings:
@@ -449,6 +463,9 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
         if (replay := _replayed(uow, command_id, request)) is not None:
             return replay
         order = _held_or_open(uow, cmd.order_id)
+        if order.status == OrderStatus.EXPIRED.value:
+            # Its reservation is already released (perhaps by the sweep just now): nothing to undo.
+            return _finish(uow, command_id, request, Result(200, _order_body(order, state.currency, None)))
         if order.status not in (OrderStatus.OPEN.value, *HELD):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; it cannot be cancelled")
         if order.delivered > 0:
@@ -480,7 +497,7 @@ def reopen_order(cmd: ReopenOrder, uow: UnitOfWork, clock: Clock) -> Result:
         if order.status not in (OrderStatus.CANCELLED.value, OrderStatus.EXPIRED.value):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only cancelled or expired orders reopen")
         amount = Money.from_minor(order.account_minor, state.currency)
-        decision, postings = _reserve(uow, state, order.order_id, amount, today, order.order_date)
+        decision, postings = _reserve(uow, state, order.order_id, amount, today, order.order_date, valid_until=None)
         order = replace(
             order,
             status=_status_for(decision.outcome),
@@ -594,7 +611,10 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
             return Result(200, _order_body(order, state.currency, order.decision))
         amount = Money.from_minor(order.account_minor, state.currency)
         policy = uow.credit.check_policy()
-        decision, postings = _reserve(uow, state, order.order_id, amount, today, order.order_date)
+        valid_until = order.valid_until
+        decision, postings = _reserve(
+            uow, state, order.order_id, amount, today, order.order_date, valid_until=valid_until
+        )
         if not postings:
             if ReasonCode.CUSTOMER_BLOCKED in {r.code for r in decision.reasons}:
                 raise Conflict("the customer's account is blocked; unblock it before releasing orders")
@@ -619,7 +639,9 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
                 _record(uow, order.customer_id, cmd.actor, _Change("order.release_requested", [], request), at, order)
                 uow.commit()
                 return Result(202, _order_body(order, state.currency, order.decision))
-            decision, postings = _reserve(uow, state, order.order_id, amount, today, order.order_date, override=True)
+            decision, postings = _reserve(
+                uow, state, order.order_id, amount, today, order.order_date, valid_until=valid_until, override=True
+            )
             resolution["override"] = decision.codes
         resolution["action"] = "released"
         order = replace(
