@@ -69,11 +69,10 @@ class Model:
 
     def sweep(self, cid: str) -> None:
         for order in self.orders.values():
-            if order.customer == cid and order.status == "open" and order.reserved and order.valid_until:
-                if order.valid_until < self.today:
-                    order.reserved = 0
-                    if order.delivered == 0:
-                        order.status = "expired"
+            if order.customer == cid and order.status == "open" and self.expired(order):
+                order.reserved = 0
+                if order.delivered == 0:
+                    order.status = "expired"
 
     def decide(self, cid: str, amount: int) -> str:
         items = [(due, open_) for c, due, open_ in self.invoices.values() if c == cid and open_ > 0]
