@@ -1,6 +1,6 @@
 """Import 1,000,000 invoice rows (CSV) into SQLite; print rows/s and peak memory.
 
-    python -m bench.import_invoices [--rows N] [--customers N]
+python -m bench.import_invoices [--rows N] [--customers N]
 """
 
 from __future__ import annotations
@@ -60,11 +60,19 @@ def main() -> None:
         reimport = time.perf_counter() - started
         assert again.inserted == 0
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({
-        "benchmark": "import_invoices", "rows": args.rows, "seconds": round(elapsed, 1),
-        "rows_per_s": round(args.rows / elapsed), "reimport_seconds": round(reimport, 1),
-        "peak_memory_mib": round(peak_mib), "file_mib": round(file_mib, 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "benchmark": "import_invoices",
+                "rows": args.rows,
+                "seconds": round(elapsed, 1),
+                "rows_per_s": round(args.rows / elapsed),
+                "reimport_seconds": round(reimport, 1),
+                "peak_memory_mib": round(peak_mib),
+                "file_mib": round(file_mib, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def test_customer_create_idempotent_and_conflict(demo_server: DemoServer) -> Non
         assert created.status_code == 201, created.text
         shown = created.json()
         assert shown["credit_limit"] == "2500.00" and shown["available"] == "2500.00"
-        assert shown["exposure"] == {"receivables": "0.00", "orders": "0.00", "total": "0.00"}
+        assert shown["exposure"] == {"receivables": "0.00", "orders": "0.00", "delivered": "0.00", "total": "0.00"}
         assert client.post("/api/v1/customers", json=body).status_code == 200
         assert_problem(client.post("/api/v1/customers", json={**body, "name": "Other"}), 409)
         invalid = assert_problem(

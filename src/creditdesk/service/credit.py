@@ -299,7 +299,7 @@ def decision_body(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _order_body(order: OrderRecord, currency: str, decision: dict[str, Any] | None) -> dict[str, Any]:
+def order_body(order: OrderRecord, currency: str, decision: dict[str, Any] | None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "order_id": order.order_id,
         "customer_id": order.customer_id,
@@ -316,6 +316,23 @@ def _order_body(order: OrderRecord, currency: str, decision: dict[str, Any] | No
     if order.resolution is not None:
         body["resolution"] = order.resolution
     return body
+
+
+def held_order_summary(order: OrderRecord) -> dict[str, Any]:
+    """One line of the held-orders worklist: what is held, why, and who asked to release it."""
+    decision = order.decision or {}
+    return {
+        "order_id": order.order_id,
+        "customer_id": order.customer_id,
+        "order_date": order.order_date.isoformat(),
+        "amount": order.amount.to_json(),
+        "currency": order.amount.currency,
+        "status": order.status,
+        "submitted_by": order.submitted_by,
+        "reasons": decision.get("reasons", []),
+        "approvable_up_to": decision.get("approvable_up_to"),
+        "release_requested_by": (order.resolution or {}).get("requested_by"),
+    }
 
 
 def _status_for(outcome: Outcome) -> str:
@@ -384,7 +401,7 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> Result:
         uow.credit.add_order(order)
         change = _Change(f"order.{decision.outcome.value}", postings, {"codes": decision.codes})
         _record(uow, cmd.customer_id, cmd.actor, change, at, order)
-        body = _order_body(order, state.currency, order.decision)
+        body = order_body(order, state.currency, order.decision)
         return _finish(uow, command_id, request, Result(201, body))
 
 
@@ -432,7 +449,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
             )
             decision_json = decision_body(decision)
             if not postings:
-                body = {**_order_body(order, state.currency, decision_json), "amendment": "refused"}
+                body = {**order_body(order, state.currency, decision_json), "amendment": "refused"}
                 change = _Change("order.amendment_refused", [], {"codes": decision.codes, "diff": diff})
                 _record(uow, order.customer_id, cmd.actor, change, at, order)
                 return _finish(uow, command_id, request, Result(200, body))
@@ -445,7 +462,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
             order.order_id, amount_minor=cmd.amount.minor, account_minor=new_minor, reserved_minor=reserved
         )
         _record(uow, order.customer_id, cmd.actor, _Change("order.amended", postings, {"diff": diff}), at, order)
-        body = {**_order_body(order, state.currency, decision_json), "amendment": "applied"}
+        body = {**order_body(order, state.currency, decision_json), "amendment": "applied"}
         return _finish(uow, command_id, request, Result(200, body))
 
 
@@ -465,7 +482,7 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
         order = _held_or_open(uow, cmd.order_id)
         if order.status == OrderStatus.EXPIRED.value:
             # Its reservation is already released (perhaps by the sweep just now): nothing to undo.
-            return _finish(uow, command_id, request, Result(200, _order_body(order, state.currency, None)))
+            return _finish(uow, command_id, request, Result(200, order_body(order, state.currency, None)))
         if order.status not in (OrderStatus.OPEN.value, *HELD):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; it cannot be cancelled")
         if order.delivered > 0:
@@ -481,7 +498,7 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
         _record(
             uow, order.customer_id, cmd.actor, _Change("order.cancelled", postings, {"reason": cmd.reason}), at, order
         )
-        return _finish(uow, command_id, request, Result(200, _order_body(order, state.currency, None)))
+        return _finish(uow, command_id, request, Result(200, order_body(order, state.currency, None)))
 
 
 def reopen_order(cmd: ReopenOrder, uow: UnitOfWork, clock: Clock) -> Result:
@@ -515,7 +532,7 @@ def reopen_order(cmd: ReopenOrder, uow: UnitOfWork, clock: Clock) -> Result:
         _record(
             uow, order.customer_id, cmd.actor, _Change(f"order.reopened.{decision.outcome.value}", postings), at, order
         )
-        return _finish(uow, command_id, request, Result(200, _order_body(order, state.currency, order.decision)))
+        return _finish(uow, command_id, request, Result(200, order_body(order, state.currency, order.decision)))
 
 
 def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
@@ -548,7 +565,7 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
         order = replace(order, reserved=order.reserved - minor, delivered=order.delivered + minor)
         uow.credit.update_order(order.order_id, reserved_minor=order.reserved, delivered_minor=order.delivered)
         _record(uow, order.customer_id, cmd.actor, _Change("order.delivered", postings), at, order)
-        return _finish(uow, command_id, request, Result(200, _order_body(order, state.currency, None)))
+        return _finish(uow, command_id, request, Result(200, order_body(order, state.currency, None)))
 
 
 def _expire(uow: UnitOfWork, state: AccountState, today: date, at: datetime) -> None:
@@ -608,7 +625,7 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
             uow.credit.update_order(order.order_id, status=order.status, resolution=order.resolution)
             _record(uow, order.customer_id, cmd.actor, _Change("order.rejected", [], resolution), at, order)
             uow.commit()
-            return Result(200, _order_body(order, state.currency, order.decision))
+            return Result(200, order_body(order, state.currency, order.decision))
         amount = Money.from_minor(order.account_minor, state.currency)
         policy = uow.credit.check_policy()
         valid_until = order.valid_until
@@ -638,7 +655,7 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
                 )
                 _record(uow, order.customer_id, cmd.actor, _Change("order.release_requested", [], request), at, order)
                 uow.commit()
-                return Result(202, _order_body(order, state.currency, order.decision))
+                return Result(202, order_body(order, state.currency, order.decision))
             decision, postings = _reserve(
                 uow, state, order.order_id, amount, today, order.order_date, valid_until=valid_until, override=True
             )
@@ -660,7 +677,7 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
         )
         _record(uow, order.customer_id, cmd.actor, _Change("order.released", postings, resolution), at, order)
         uow.commit()
-        return Result(200, _order_body(order, state.currency, order.decision))
+        return Result(200, order_body(order, state.currency, order.decision))
 
 
 # --- invoices and payments -----------------------------------------------------------------

@@ -307,6 +307,10 @@ class SqlCreditStore:
         ).mappings()
         return [_order_from_row(row) for row in rows]
 
+    def customers_with_expired_orders(self, today: date) -> list[str]:
+        a = t.credit_accounts
+        return list(self._c.execute(select(a.c.customer_id).where(a.c.next_expiry < today)).scalars())
+
     # invoices and payments ---------------------------------------------------------------
     def invoice_customer(self, invoice_id: str) -> str | None:
         owner: str | None = self._c.execute(

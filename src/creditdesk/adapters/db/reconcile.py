@@ -9,7 +9,7 @@ events must rebuild, in the same shape as ``service.events.project``.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -51,7 +51,7 @@ class ReconcileReport:
             "ok": self.ok,
             "accounts": self.accounts,
             "entries": self.entries,
-            "mismatches": [m.__dict__ | {"message": m.render()} for m in self.mismatches],
+            "mismatches": [asdict(m) | {"message": m.render()} for m in self.mismatches],
             "negative": self.negative,
         }
 

@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.entrypoints.api import problems
+from creditdesk.entrypoints.api.deps import TokenCache
+from creditdesk.entrypoints.api.orders import router as orders_router
 from creditdesk.entrypoints.api.routes import router
 
 
@@ -17,6 +19,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         description="Customer credit limit management: checks, limits, receivables.",
     )
     app.state.services = services
+    app.state.token_cache = TokenCache()
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -24,6 +27,7 @@ def create_app(services: Services | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(router)
+    app.include_router(orders_router)
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)

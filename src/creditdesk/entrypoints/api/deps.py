@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -20,14 +21,42 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+class TokenCache:
+    """Recently verified tokens, so a busy client costs one database read per token per TTL.
+
+    A revoked token stops working within ``ttl`` seconds; an unknown one is never cached.
+    """
+
+    def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._seen: dict[str, tuple[Principal, float]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        found = self._seen.get(token)
+        if found is None or found[1] < time.monotonic():
+            return None
+        return found[0]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if len(self._seen) >= self.size:
+            self._seen.clear()
+        self._seen[token] = (principal, time.monotonic() + self.ttl)
+
+
 async def get_principal(request: Request, services: ServicesDep) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    principal = await run_in_threadpool(authenticate_token, token.strip(), services.read_uow())
+    cache: TokenCache = request.app.state.token_cache
+    token = token.strip()
+    principal = cache.get(token)
     if principal is None:
-        raise HTTPException(401, "the token is not valid", headers={"WWW-Authenticate": "Bearer"})
+        principal = await run_in_threadpool(authenticate_token, token, services.read_uow())
+        if principal is None:
+            raise HTTPException(401, "the token is not valid", headers={"WWW-Authenticate": "Bearer"})
+        cache.put(token, principal)
     return principal
 
 

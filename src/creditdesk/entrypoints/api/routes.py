@@ -51,6 +51,7 @@ def customer_public(customer: Customer, account: CreditAccount) -> CustomerPubli
         exposure=Exposure(
             receivables=account.receivable.to_json(),
             orders=account.reserved.to_json(),
+            delivered=(account.delivered or Money.zero(account.currency)).to_json(),
             total=account.exposure.to_json(),
         ),
         available=account.available.to_json(),
@@ -68,7 +69,18 @@ def check_result(customer_id: str, decision: Decision) -> CheckResult:
         exposure=decision.exposure.to_json(),
         available=decision.available_before.to_json(),
         available_after=decision.available_after.to_json(),
-        reasons=[ReasonOut(code=r.code.value, message=r.message) for r in decision.reasons],
+        approvable_up_to=decision.approvable.to_json(),
+        exposure_detail=Exposure(
+            receivables=decision.receivable.to_json(),
+            orders=decision.reserved.to_json(),
+            delivered=decision.delivered.to_json(),
+            total=decision.exposure.to_json(),
+        ),
+        policy_version=decision.policy_version,
+        reasons=[
+            ReasonOut(code=r.code.value, reaction=r.reaction.value, message=r.text("en"), message_zh=r.text("zh"))
+            for r in decision.reasons
+        ],
     )
 
 

@@ -32,6 +32,7 @@ class Exposure(BaseModel):
     receivables: str
     orders: str
     total: str
+    delivered: str = "0"
 
 
 class CustomerPublic(BaseModel):
@@ -68,7 +69,9 @@ class CheckRequest(BaseModel):
 
 class ReasonOut(BaseModel):
     code: str
+    reaction: str
     message: str
+    message_zh: str
 
 
 class CheckResult(BaseModel):
@@ -80,6 +83,9 @@ class CheckResult(BaseModel):
     exposure: str
     available: str
     available_after: str
+    approvable_up_to: str
+    exposure_detail: Exposure
+    policy_version: int
     reasons: list[ReasonOut]
 
 
@@ -119,3 +125,83 @@ def parse_field(parser: Parser, name: str, raw: Any) -> Any:
         raise InvalidInput(
             "the request has invalid fields", [FieldProblem(("body", name), error.code.value, error.message)]
         ) from None
+
+
+OptionalDate = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-31"])
+
+
+class OrderCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    order_id: str = Field(min_length=1, max_length=64)
+    customer_id: str
+    amount: str = Amount
+    currency: str
+    order_date: str | None = OptionalDate
+    delivery_date: str | None = OptionalDate
+    valid_until: str | None = OptionalDate
+
+
+class OrderAmend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amendment_id: str = Field(min_length=1, max_length=64)
+    amount: str = Amount
+    currency: str
+
+
+class OrderCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=1000)
+
+
+class OrderDeliver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    delivery_id: str = Field(min_length=1, max_length=64)
+    amount: str | None = Field(default=None, pattern=r"^[+-]?\d+(\.\d+)?$")
+    currency: str | None = None
+
+
+class OrderReopen(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reopen_id: str = Field(min_length=1, max_length=64)
+
+
+class Resolution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(min_length=1, max_length=2000)
+
+
+class InvoiceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    invoice_id: str
+    customer_id: str
+    invoice_date: str
+    due_date: str
+    amount: str = Amount
+    currency: str
+    order_id: str | None = None
+    disputed: bool | None = None
+
+
+class PaymentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    payment_id: str
+    customer_id: str
+    payment_date: str
+    amount: str = Amount
+    currency: str
+    invoice_id: str | None = None
+
+
+class GroupLimitChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    amount: str = Amount
+    currency: str
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class StandingChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000)
+    status: str | None = Field(default=None, pattern=r"^(active|on_hold|blocked)$")
+    risk_class: str | None = Field(default=None, max_length=16)
+    next_review_on: str | None = OptionalDate

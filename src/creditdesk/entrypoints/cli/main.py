@@ -17,9 +17,12 @@ from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.pipeline import ImportReport, import_file, known_kinds
 from creditdesk.adapters.importing.problems import FieldError
-from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.bootstrap import Services
 from creditdesk.domain.decisions import Outcome
 from creditdesk.domain.money import Money
+from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
+from creditdesk.entrypoints.cli.context import json_flag as _json_flag
+from creditdesk.entrypoints.cli.engine import ledger_app, orders_app, policy_app
 from creditdesk.entrypoints.cli.output import (
     EXIT_DATA,
     EXIT_REFUSED,
@@ -48,26 +51,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
-
-CLI_ACTOR = "cli"
-
-
-class State:
-    def __init__(self, db: str | None, as_json: bool) -> None:
-        self.db = db
-        self.json = as_json
-        self._services: Services | None = None
-
-    @property
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = bootstrap(self.db)
-        return self._services
-
-
-def state(ctx: typer.Context) -> State:
-    obj: State = ctx.obj
-    return obj
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(orders_app, name="orders")
+app.add_typer(policy_app, name="policy")
 
 
 @app.callback()
@@ -80,10 +66,6 @@ def main(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout.")] = False,
 ) -> None:
     ctx.obj = State(db, as_json)
-
-
-def _json_flag(ctx: typer.Context, local: bool) -> bool:
-    return local or state(ctx).json
 
 
 @db_app.command("upgrade")

@@ -1,0 +1,204 @@
+"""The credit engine over HTTP: orders, the held-orders worklist, invoices, payments, standing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from creditdesk.adapters.db.reconcile import reconcile
+from creditdesk.adapters.importing import fields as f
+from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.documents import Invoice, Payment
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Permission
+from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.schemas import (
+    GroupLimitChange,
+    InvoiceCreate,
+    OrderAmend,
+    OrderCancel,
+    OrderCreate,
+    OrderDeliver,
+    OrderReopen,
+    PaymentCreate,
+    Resolution,
+    StandingChange,
+    parse_field,
+    parse_like_import,
+)
+from creditdesk.service import credit
+from creditdesk.service.accounts import SetGroupLimit, SetStanding, set_group_limit, set_standing
+from creditdesk.service.errors import NotFound
+
+router = APIRouter(prefix="/api/v1")
+
+
+def money(amount: str, currency: str, name: str = "amount") -> Money:
+    ccy = parse_field(f.currency, "currency", currency)
+    value = parse_field(f.decimal_amount, name, amount)
+    return Money.from_minor(parse_field(lambda a: f.to_minor(a, ccy), name, value), ccy)
+
+
+def optional_date(name: str, raw: str | None) -> date | None:
+    return parse_field(f.iso_date, name, raw) if raw else None
+
+
+def respond(result: credit.Result) -> JSONResponse:
+    return JSONResponse(result.body, status_code=result.status)
+
+
+@router.post("/orders", dependencies=[require(Permission.CHECK)], status_code=201)
+async def post_order(body: OrderCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    """Check and reserve atomically; the same order_id returns the stored outcome (200)."""
+    cmd = credit.SubmitOrder(
+        order_id=parse_field(f.identifier, "order_id", body.order_id),
+        customer_id=body.customer_id,
+        amount=money(body.amount, body.currency),
+        actor=principal.name,
+        order_date=optional_date("order_date", body.order_date),
+        delivery_date=optional_date("delivery_date", body.delivery_date),
+        valid_until=optional_date("valid_until", body.valid_until),
+    )
+    return respond(await run_in_threadpool(credit.submit_order, cmd, services.uow(), services.clock))
+
+
+@router.get("/orders/{order_id}", dependencies=[require(Permission.READ)])
+async def get_order(order_id: str, services: ServicesDep) -> dict[str, Any]:
+    def read() -> dict[str, Any]:
+        with services.read_uow() as uow:
+            order = uow.credit.order(order_id)
+            if order is None:
+                raise NotFound(f"order {order_id!r} does not exist")
+            state = uow.credit.account(order.customer_id, services.clock.today(), lock=False)
+            assert state is not None
+            return credit.order_body(order, state.currency, order.decision)
+
+    return await run_in_threadpool(read)
+
+
+@router.post("/orders/{order_id}/cancel", dependencies=[require(Permission.CHECK)])
+async def cancel_order(
+    order_id: str, services: ServicesDep, principal: PrincipalDep, body: OrderCancel | None = None
+) -> JSONResponse:
+    cmd = credit.CancelOrder(order_id, principal.name, body.reason if body else "")
+    return respond(await run_in_threadpool(credit.cancel_order, cmd, services.uow(), services.clock))
+
+
+@router.post("/orders/{order_id}/amend", dependencies=[require(Permission.CHECK)])
+async def amend_order(order_id: str, body: OrderAmend, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    cmd = credit.AmendOrder(body.amendment_id, order_id, money(body.amount, body.currency), principal.name)
+    return respond(await run_in_threadpool(credit.amend_order, cmd, services.uow(), services.clock))
+
+
+@router.post("/orders/{order_id}/deliver", dependencies=[require(Permission.WRITE_DOCUMENTS)])
+async def deliver_order(
+    order_id: str, body: OrderDeliver, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
+    amount = money(body.amount, body.currency or "", "amount") if body.amount is not None else None
+    cmd = credit.DeliverOrder(body.delivery_id, order_id, principal.name, amount)
+    return respond(await run_in_threadpool(credit.deliver_order, cmd, services.uow(), services.clock))
+
+
+@router.post("/orders/{order_id}/reopen", dependencies=[require(Permission.CHECK)])
+async def reopen_order(
+    order_id: str, body: OrderReopen, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
+    cmd = credit.ReopenOrder(body.reopen_id, order_id, principal.name)
+    return respond(await run_in_threadpool(credit.reopen_order, cmd, services.uow(), services.clock))
+
+
+@router.post("/orders/{order_id}/release", dependencies=[require(Permission.RELEASE_ORDERS)])
+async def release_order(
+    order_id: str, body: Resolution, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
+    """Re-checked now; beyond the releaser's authority it waits for a second approver (202)."""
+    cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=True)
+    return respond(await run_in_threadpool(credit.resolve_order, cmd, services.uow(), services.clock))
+
+
+@router.post("/orders/{order_id}/reject", dependencies=[require(Permission.RELEASE_ORDERS)])
+async def reject_order(order_id: str, body: Resolution, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=False)
+    return respond(await run_in_threadpool(credit.resolve_order, cmd, services.uow(), services.clock))
+
+
+@router.get("/worklists/blocked-orders", dependencies=[require(Permission.READ)])
+async def blocked_orders(services: ServicesDep, limit: int = 200) -> dict[str, Any]:
+    """Orders held by the rules (blocked, review) or waiting for a second approver."""
+
+    def read() -> dict[str, Any]:
+        with services.read_uow() as uow:
+            orders = uow.credit.blocked_orders(limit=max(1, min(limit, 1000)))
+        return {"orders": [credit.held_order_summary(order) for order in orders], "count": len(orders)}
+
+    return await run_in_threadpool(read)
+
+
+@router.post("/invoices", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    """Posts a receivable; with order_id it consumes that order's reservation and releases the rest."""
+    row = parse_like_import("invoices", body.model_dump())
+    invoice = Invoice(
+        row["invoice_id"],
+        row["customer_id"],
+        row["invoice_date"],
+        row["due_date"],
+        Money.from_minor(row["amount_minor"], row["currency"]),
+        row["order_id"],
+        row["disputed"],
+    )
+    cmd = credit.PostInvoice(invoice, principal.name)
+    return respond(await run_in_threadpool(credit.post_invoice, cmd, services.uow(), services.clock))
+
+
+@router.post("/payments", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+async def post_payment(body: PaymentCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    row = parse_like_import("payments", body.model_dump())
+    payment = Payment(
+        row["payment_id"],
+        row["customer_id"],
+        row["payment_date"],
+        Money.from_minor(row["amount_minor"], row["currency"]),
+        row["invoice_id"],
+    )
+    cmd = credit.ReceivePayment(payment, principal.name)
+    return respond(await run_in_threadpool(credit.receive_payment, cmd, services.uow(), services.clock))
+
+
+@router.put("/groups/{group_id}/credit-limit", dependencies=[require(Permission.READ)])
+async def put_group_limit(
+    group_id: str, body: GroupLimitChange, services: ServicesDep, principal: PrincipalDep
+) -> dict[str, str]:
+    cmd = SetGroupLimit(group_id, money(body.amount, body.currency), body.reason, principal.name, principal.role)
+    await run_in_threadpool(set_group_limit, cmd, services.uow(), services.clock)
+    return {"group_id": group_id, "credit_limit": cmd.amount.to_json(), "currency": cmd.amount.currency}
+
+
+@router.put("/customers/{customer_id}/standing", dependencies=[require(Permission.READ)])
+async def put_standing(
+    customer_id: str, body: StandingChange, services: ServicesDep, principal: PrincipalDep
+) -> dict[str, str]:
+    cmd = SetStanding(
+        customer_id,
+        principal.name,
+        principal.role,
+        body.reason,
+        AccountStatus(body.status) if body.status else None,
+        body.risk_class,
+        optional_date("next_review_on", body.next_review_on),
+    )
+    await run_in_threadpool(set_standing, cmd, services.uow(), services.clock)
+    return {"customer_id": customer_id, "status": "updated"}
+
+
+@router.get("/ledger/reconcile", dependencies=[require(Permission.ADMINISTER)])
+async def get_reconcile(services: ServicesDep) -> dict[str, Any]:
+    def run() -> dict[str, Any]:
+        with services.engine.connect() as conn:
+            return reconcile(conn.execution_options(readonly=True)).as_json()
+
+    return await run_in_threadpool(run)

@@ -1,0 +1,31 @@
+"""What every command shares: the global options and the services they open."""
+
+from __future__ import annotations
+
+import typer
+
+from creditdesk.bootstrap import Services, bootstrap
+
+CLI_ACTOR = "cli"
+
+
+class State:
+    def __init__(self, db: str | None, as_json: bool) -> None:
+        self.db = db
+        self.json = as_json
+        self._services: Services | None = None
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = bootstrap(self.db)
+        return self._services
+
+
+def state(ctx: typer.Context) -> State:
+    obj: State = ctx.obj
+    return obj
+
+
+def json_flag(ctx: typer.Context, local: bool) -> bool:
+    return local or state(ctx).json

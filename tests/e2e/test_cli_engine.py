@@ -1,0 +1,63 @@
+"""The engine's commands as a subprocess: ledger proof, policy activation, held orders."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import cli
+from tests.helpers import CUSTOMERS, INVOICES, write_csv
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    assert cli(tmp_path, "db", "upgrade").returncode == 0
+    assert cli(tmp_path, "import", "customers", str(write_csv(tmp_path / "c.csv", CUSTOMERS))).returncode == 0
+    assert cli(tmp_path, "import", "invoices", str(write_csv(tmp_path / "i.csv", INVOICES))).returncode == 0
+    for name, role in (("ann", "admin"), ("ian", "analyst")):
+        added = cli(tmp_path, "user", "add", name, "--role", role, "--password-stdin", stdin="long enough pw\n")
+        assert added.returncode == 0
+    return tmp_path
+
+
+def test_ledger_reconciles_and_a_tampered_total_is_caught(workdir: Path) -> None:
+    ok = cli(workdir, "--json", "ledger", "reconcile")
+    assert ok.returncode == 0, ok.stdout
+    report = json.loads(ok.stdout)
+    assert report["ok"] and report["entries"] > 0
+    with sqlite3.connect(workdir / "var" / "creditdesk.db") as conn:
+        conn.execute("UPDATE credit_accounts SET receivable_minor = receivable_minor + 1 WHERE customer_id = 'C1'")
+    broken = cli(workdir, "--json", "ledger", "reconcile")
+    assert broken.returncode == 1
+    what = {(m["account"], m["what"]) for m in json.loads(broken.stdout)["mismatches"]}
+    assert what == {("customer:C1", "ledger receivable"), ("customer:C1", "receivable")}
+
+
+def test_policy_activation_and_its_errors(workdir: Path) -> None:
+    example = ROOT / "policies" / "check-policy.example.yaml"
+    assert cli(workdir, "policy", "activate", str(example), "--user", "ann").returncode == 0
+    bad = write_csv(workdir / "bad.yaml", "checks:\n  default:\n    overdue_days: soon\n    limit: maybe\n")
+    result = cli(workdir, "policy", "activate", str(bad), "--user", "ann")
+    assert result.returncode == 65
+    assert f"{bad}:3:19: BAD_NUMBER" in result.stderr and f"{bad}:4:12: BAD_REACTION" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert cli(workdir, "policy", "activate", str(example), "--user", "ian").returncode == 1  # not an admin
+
+
+def test_held_orders_worklist(workdir: Path) -> None:
+    orders = write_csv(
+        workdir / "o.csv", "order_id,customer_id,order_date,amount,currency,status\nX1,C1,2026-03-01,100,EUR,open\n"
+    )
+    assert cli(workdir, "import", "orders", str(orders)).returncode == 0
+    assert json.loads(cli(workdir, "--json", "orders", "held").stdout)["count"] == 0
+    missing = cli(workdir, "orders", "release", "NOPE", "--user", "ian", "--comment", "ok")
+    assert missing.returncode == 65 and "does not exist" in missing.stderr
+    assert cli(workdir, "orders", "release", "X1", "--user", "nobody", "--comment", "ok").returncode == 65
+    assert cli(workdir, "orders", "expire").returncode == 0
