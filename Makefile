@@ -30,6 +30,7 @@ test: $(STAMP)
 	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(BIN)/pytest -q
 
 bench: $(STAMP)
+	bash scripts/ensure-system-deps.sh bench
 	$(BIN)/python -m bench
 
 clean:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite drives for real: a PostgreSQL server
-# (initdb/pg_ctl) and Chromium for the browser tests. Only what is missing is installed.
+# (initdb/pg_ctl) and Chromium for the browser tests; with the argument "bench", also wrk,
+# the HTTP load generator of the benchmarks. Only what is missing is installed.
 set -euo pipefail
 
 have_postgres() {
@@ -13,6 +14,7 @@ have_chromium() {
 missing=()
 have_postgres || missing+=(postgresql)
 have_chromium || missing+=(chromium fonts-noto-cjk)
+if [ "${1:-}" = "bench" ]; then command -v wrk >/dev/null 2>&1 || missing+=(wrk); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -14,7 +14,7 @@ import pytest
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.bootstrap import Services, bootstrap
-from tests.pg import PostgresServer
+from creditdesk.adapters.db.throwaway_pg import PostgresServer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

@@ -28,7 +28,7 @@ class Services:
         return SqlUnitOfWork(self.engine, self.clock, readonly=True)
 
 
-def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, pool_size: int = 5) -> Services:
+def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, pool_size: int | None = None) -> Services:
     settings = load_settings(database_url)
-    engine = make_engine(settings.database_url, pool_size=pool_size)
+    engine = make_engine(settings.database_url, pool_size=pool_size or settings.pool_size)
     return Services(settings=settings, engine=engine, clock=clock or SystemClock())

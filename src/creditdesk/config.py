@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     secret_key: str | None = None
     var_dir: Path = Path("var")
+    # Connections per process (PostgreSQL); the API's thread pool shares them.
+    pool_size: int = Field(default=20, ge=1, le=500)
 
     def session_secret(self) -> str:
         """The key that signs web sessions: from the environment or a file kept in var/."""

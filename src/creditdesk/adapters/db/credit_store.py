@@ -77,6 +77,13 @@ _ACCOUNT_FOR_UPDATE = (
 )
 _EPOCH = date(1900, 1, 1)
 
+
+class _Unread:
+    """The active policy version has not been read in this unit of work yet."""
+
+
+_UNREAD = _Unread()
+
 # Policies are immutable once stored: a process keeps each version it has parsed.
 _POLICY_CACHE: dict[tuple[str, int], CheckPolicy] = {}
 
@@ -112,7 +119,7 @@ class SqlCreditStore:
         self._postgres = connection.dialect.name == "postgresql"
         # The test-only unlocked strategy reads through its own connection (check, then act).
         self._reader = reader
-        self._policy_version: int | None = None
+        self._policy_version: int | _Unread | None = _UNREAD
 
     def _read(self) -> Connection:
         return self._reader() if self._reader is not None else self._c
@@ -230,7 +237,7 @@ class SqlCreditStore:
 
     def check_policy(self) -> CheckPolicy:
         version = self._policy_version
-        if version is None:
+        if isinstance(version, _Unread):  # the account read carries it; only other paths ask
             version = self._c.execute(select(func.max(t.check_policies.c.version))).scalar()
         if version is None:
             return builtin_policy()

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 
 def normalise_url(url: str) -> URL:
@@ -20,18 +20,22 @@ def normalise_url(url: str) -> URL:
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        return _sqlite_engine(parsed, pool_size)
+    # No pre-ping (a round trip per checkout, as much as a check costs); connections are
+    # recycled instead, and a dropped one fails its unit of work, which the caller retries.
+    return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, pool_size: int) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
-        # One connection per checkout: SQLite connections are cheap and this keeps
-        # threads (the API's worker pool, concurrency tests) from sharing one.
-        poolclass=NullPool,
+        # A pool: opening a connection (and its PRAGMAs) costs more than a whole check. A
+        # connection serves one thread at a time, so it may move between threads.
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
         connect_args={"check_same_thread": False, "timeout": 30},
     )
 

@@ -51,6 +51,10 @@ class SqlUnitOfWork:
         connection = self._engine.connect()
         if self._readonly:
             connection = connection.execution_options(readonly=True)
+            if connection.dialect.name == "postgresql":
+                # Reads need no BEGIN/ROLLBACK round trips: each statement sees what was
+                # committed when it started, as in a READ COMMITTED transaction.
+                connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         self.connection = connection
         # Unlocked: no transaction until the first statement on this connection (autobegin).
         self._transaction = None if self._unlocked else connection.begin()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.credit_store import SqlCreditStore
@@ -65,6 +65,27 @@ class Booker:
             conn.execute(insert(t.ledger_entries), self.pending)
             self.pending.clear()
 
+    @staticmethod
+    def _recount_overdue(conn: Connection, customers: list[str], today: date) -> None:
+        """Back-dated items change what is overdue: recount it once here, so no check has to."""
+        accounts, inv = t.credit_accounts, t.invoices
+        overdue = (
+            select(func.coalesce(func.sum(inv.c.open_minor), 0))
+            .where(
+                inv.c.customer_id == accounts.c.customer_id,
+                inv.c.open_minor > 0,
+                inv.c.disputed.is_(False),
+                inv.c.due_date < today,
+            )
+            .scalar_subquery()
+        )
+        for start in range(0, len(customers), 500):
+            conn.execute(
+                update(accounts)
+                .where(accounts.c.customer_id.in_(customers[start : start + 500]))
+                .values(overdue_minor=overdue, overdue_through=today)
+            )
+
     def finish(self, conn: Connection, source: str) -> None:
         """Move the totals, the pooled groups and the overdue watermark; one event per customer."""
         self.flush(conn)
@@ -81,14 +102,12 @@ class Booker:
                     reserved_minor=accounts.c.reserved_minor + bindparam("d_reserved"),
                     delivered_minor=accounts.c.delivered_minor + bindparam("d_delivered"),
                     unapplied_minor=accounts.c.unapplied_minor + bindparam("d_unapplied"),
-                    # Back-dated items change what is overdue: the next check recounts it once.
-                    overdue_minor=0,
-                    overdue_through=None,
                 ),
                 [{"cid": cid, **{f"d_{k}": v for k, v in d.items()}} for cid, d in self.deltas.items()],
             )
-        store = SqlCreditStore(conn, self.clock)
         today: date = self.clock.today()
+        self._recount_overdue(conn, touched, today)
+        store = SqlCreditStore(conn, self.clock)
         c = t.customers
         grouped: dict[str, tuple[str, str]] = {}
         ids = sorted(self.deltas)

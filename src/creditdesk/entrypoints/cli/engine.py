@@ -138,3 +138,36 @@ def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") 
         role = _role_of(ctx, user)
         version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)
     out.print(f"check policy {policy.name!r} is active as version {version}")
+
+
+bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+
+
+@bench_app.command("credit-check")
+def bench_credit_check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    invoices: Annotated[int, typer.Option("--invoices", help="Size of the ledger.")] = 1_000_000,
+    customers: Annotated[int, typer.Option("--customers")] = 10_000,
+    big_items: Annotated[int, typer.Option("--big-items", help="Open items of the largest customer.")] = 100_000,
+    seconds: Annotated[int, typer.Option("--seconds", help="Length of each HTTP load run.")] = 10,
+    connections: Annotated[int, typer.Option("--connections")] = 32,
+    workers: Annotated[int, typer.Option("--workers", help="Server processes.")] = 2,
+) -> None:
+    """In-process and HTTP check rates, latency against history size, the naive re-sum, /healthz."""
+    from creditdesk.entrypoints.bench.credit_check import run
+
+    figures = run(
+        customers=customers,
+        invoices=invoices,
+        big_items=big_items,
+        seconds=seconds,
+        connections=connections,
+        workers=workers,
+        progress=lambda message: err.print(f"[dim]{message}…[/dim]"),
+    )
+    if json_flag(ctx, as_json):
+        print_json(figures)
+    else:
+        for key, value in figures.items():
+            out.print(f"{key}: {value}")

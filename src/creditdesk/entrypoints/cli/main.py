@@ -22,7 +22,7 @@ from creditdesk.domain.decisions import Outcome
 from creditdesk.domain.money import Money
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
 from creditdesk.entrypoints.cli.context import json_flag as _json_flag
-from creditdesk.entrypoints.cli.engine import ledger_app, orders_app, policy_app
+from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app
 from creditdesk.entrypoints.cli.output import (
     EXIT_DATA,
     EXIT_REFUSED,
@@ -54,6 +54,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(orders_app, name="orders")
 app.add_typer(policy_app, name="policy")
+app.add_typer(bench_app, name="bench")
 
 
 @app.callback()

@@ -1,4 +1,8 @@
-"""A throwaway PostgreSQL server for the test run (initdb + pg_ctl, as an unprivileged user)."""
+"""A throwaway PostgreSQL server for tests and benchmarks (initdb + pg_ctl, as an unprivileged user).
+
+Tests run it without fsync (nothing of it survives the run); benchmarks run it durable,
+so their write figures are what a real server would give.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +31,8 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         bin_dir = find_pg_bin()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL server programs (initdb, pg_ctl) not found")
@@ -60,10 +65,11 @@ class PostgresServer:
             "--encoding=UTF8",
             "--locale=C",
         )
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
+        else:
+            options += " -c shared_buffers=256MB"
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",
