@@ -26,8 +26,9 @@ class EntryKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Totals:
-    """Running totals of one account, in integer minor units of the account currency."""
+class Buckets:
+    """The four figures of an account, in integer minor units of its currency: as running
+    totals (``Totals``) or as one ledger entry's movement of them (``Delta``)."""
 
     receivable: int = 0
     reserved: int = 0
@@ -39,33 +40,10 @@ class Totals:
         # Cash on account is not netted against exposure: it may be refunded or disputed.
         return self.receivable + self.reserved + self.delivered
 
-    def apply(self, delta: Delta) -> Totals:
-        return Totals(
-            self.receivable + delta.receivable,
-            self.reserved + delta.reserved,
-            self.delivered + delta.delivered,
-            self.unapplied + delta.unapplied,
-        )
-
-    def negative_buckets(self) -> list[str]:
-        return [name for name in ("receivable", "reserved", "delivered", "unapplied") if getattr(self, name) < 0]
-
-
-@dataclass(frozen=True, slots=True)
-class Delta:
-    receivable: int = 0
-    reserved: int = 0
-    delivered: int = 0
-    unapplied: int = 0
-
-    @property
-    def exposure(self) -> int:
-        return self.receivable + self.reserved + self.delivered
-
     def is_zero(self) -> bool:
-        return self == Delta()
+        return self == Buckets()
 
-    def scaled(self, convert: ConvertMinor) -> Delta:
+    def scaled(self, convert: ConvertMinor) -> Buckets:
         """The same movement in another account's currency (a group's), bucket by bucket."""
         return replace(
             self,
@@ -74,3 +52,7 @@ class Delta:
             delivered=convert(self.delivered),
             unapplied=convert(self.unapplied),
         )
+
+
+Totals = Buckets
+Delta = Buckets

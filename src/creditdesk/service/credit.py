@@ -412,6 +412,17 @@ def _held_or_open(uow: UnitOfWork, order_id: str) -> OrderRecord:
     return order
 
 
+def _locked_order(
+    uow: UnitOfWork, order_id: str, command_id: str, request: dict[str, Any], today: date, at: datetime
+) -> Result | tuple[OrderRecord, AccountState]:
+    """The order and its locked account, or the stored outcome when the command was seen before."""
+    order = _held_or_open(uow, order_id)
+    state = _lock(uow, order.customer_id, today, at)
+    if (replay := _replayed(uow, command_id, request)) is not None:
+        return replay
+    return _held_or_open(uow, order_id), state  # re-read under the lock
+
+
 def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
     if not cmd.amount.amount > 0:
         raise InvalidInput(f"the amount must be positive; got {cmd.amount.amount}")
@@ -419,11 +430,10 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
     request = {"order_id": cmd.order_id, "amount": cmd.amount.to_json(), "currency": cmd.amount.currency}
     command_id = f"amend:{cmd.amendment_id}"
     with uow:
-        order = _held_or_open(uow, cmd.order_id)
-        state = _lock(uow, order.customer_id, today, at)
-        if (replay := _replayed(uow, command_id, request)) is not None:
-            return replay
-        order = _held_or_open(uow, cmd.order_id)  # re-read under the lock
+        found = _locked_order(uow, cmd.order_id, command_id, request, today, at)
+        if isinstance(found, Result):
+            return found
+        order, state = found
         if cmd.amount.currency != order.amount.currency:
             raise InvalidInput(
                 f"an amendment keeps the order currency {order.amount.currency}; got {cmd.amount.currency}"
@@ -475,11 +485,10 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
     request = {"order_id": cmd.order_id}
     command_id = f"cancel:{cmd.order_id}"
     with uow:
-        order = _held_or_open(uow, cmd.order_id)
-        state = _lock(uow, order.customer_id, today, at)
-        if (replay := _replayed(uow, command_id, request)) is not None:
-            return replay
-        order = _held_or_open(uow, cmd.order_id)
+        found = _locked_order(uow, cmd.order_id, command_id, request, today, at)
+        if isinstance(found, Result):
+            return found
+        order, state = found
         if order.status == OrderStatus.EXPIRED.value:
             # Its reservation is already released (perhaps by the sweep just now): nothing to undo.
             return _finish(uow, command_id, request, Result(200, order_body(order, state.currency, None)))
@@ -506,11 +515,10 @@ def reopen_order(cmd: ReopenOrder, uow: UnitOfWork, clock: Clock) -> Result:
     request = {"order_id": cmd.order_id}
     command_id = f"reopen:{cmd.reopen_id}"
     with uow:
-        order = _held_or_open(uow, cmd.order_id)
-        state = _lock(uow, order.customer_id, today, at)
-        if (replay := _replayed(uow, command_id, request)) is not None:
-            return replay
-        order = _held_or_open(uow, cmd.order_id)
+        found = _locked_order(uow, cmd.order_id, command_id, request, today, at)
+        if isinstance(found, Result):
+            return found
+        order, state = found
         if order.status not in (OrderStatus.CANCELLED.value, OrderStatus.EXPIRED.value):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only cancelled or expired orders reopen")
         amount = Money.from_minor(order.account_minor, state.currency)
@@ -540,11 +548,10 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
     request = {"order_id": cmd.order_id, "amount": cmd.amount.to_json() if cmd.amount else None}
     command_id = f"deliver:{cmd.delivery_id}"
     with uow:
-        order = _held_or_open(uow, cmd.order_id)
-        state = _lock(uow, order.customer_id, today, at)
-        if (replay := _replayed(uow, command_id, request)) is not None:
-            return replay
-        order = _held_or_open(uow, cmd.order_id)
+        found = _locked_order(uow, cmd.order_id, command_id, request, today, at)
+        if isinstance(found, Result):
+            return found
+        order, state = found
         if order.status != OrderStatus.OPEN.value:
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only open orders are delivered")
         minor = order.reserved

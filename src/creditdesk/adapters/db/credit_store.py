@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, func, insert, select, text, update
+from sqlalchemy.sql.selectable import TextualSelect
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.policy_file import parse_check_policy
@@ -52,29 +53,17 @@ SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.status,
  WHERE a.customer_id = :customer_id
 """
 
-_ACCOUNT = (
-    text(_ACCOUNT_SQL)
-    .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
-    .columns(
-        limit_valid_to=Date,
-        overdue_through=Date,
-        next_review_on=Date,
-        next_expiry=Date,
-        oldest_due=Date,
+def _account_statement(sql: str) -> TextualSelect:
+    return (
+        text(sql)
+        .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
+        .columns(limit_valid_to=Date, overdue_through=Date, next_review_on=Date, next_expiry=Date, oldest_due=Date)
     )
-)
+
+
+_ACCOUNT = _account_statement(_ACCOUNT_SQL)
 # PostgreSQL: the row lock serialises writers on this account (SQLite: BEGIN IMMEDIATE did).
-_ACCOUNT_FOR_UPDATE = (
-    text(_ACCOUNT_SQL + " FOR UPDATE OF a")
-    .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
-    .columns(
-        limit_valid_to=Date,
-        overdue_through=Date,
-        next_review_on=Date,
-        next_expiry=Date,
-        oldest_due=Date,
-    )
-)
+_ACCOUNT_FOR_UPDATE = _account_statement(_ACCOUNT_SQL + " FOR UPDATE OF a")
 _EPOCH = date(1900, 1, 1)
 
 
