@@ -13,8 +13,8 @@ import pytest
 
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
-from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.adapters.db.throwaway_pg import PostgresServer
+from creditdesk.bootstrap import Services, bootstrap
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"

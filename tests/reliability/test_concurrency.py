@@ -19,6 +19,8 @@ from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.credit import SubmitOrder, submit_order
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from tests.conftest import reliability_scale
@@ -37,19 +39,25 @@ def wide(database_url: str, clock: object) -> Iterator[Services]:
     services.engine.dispose()
 
 
-def one_round(services: Services, customer_id: str, *, unlocked: bool) -> int:
-    customer = Customer(customer_id, customer_id, "EUR")
-    register_customer(RegisterCustomer(customer, Money.of("1000", "EUR"), "t"), services.uow(), services.clock)
+def submit_all(services: Services, customers: list[str], *, unlocked: bool) -> list[str]:
+    """Every client submits one 70.00 order, all released together by a barrier."""
     barrier = threading.Barrier(CLIENTS)
 
     def client(n: int) -> str:
+        customer_id = customers[n % len(customers)]
         uow = SqlUnitOfWork(services.engine, services.clock, unlocked=unlocked)
         command = SubmitOrder(f"{customer_id}-{n}", customer_id, Money.of("70", "EUR"), f"client{n}")
         barrier.wait()
         return str(submit_order(command, uow, services.clock).body["decision"])
 
     with ThreadPoolExecutor(CLIENTS) as pool:
-        decisions = list(pool.map(client, range(CLIENTS)))
+        return list(pool.map(client, range(CLIENTS)))
+
+
+def one_round(services: Services, customer_id: str, *, unlocked: bool) -> int:
+    customer = Customer(customer_id, customer_id, "EUR")
+    register_customer(RegisterCustomer(customer, Money.of("1000", "EUR"), "t"), services.uow(), services.clock)
+    decisions = submit_all(services, [customer_id], unlocked=unlocked)
     driver = Driver(services)
     assert driver.reconcile().ok  # totals always agree with the ledger, locked or not
     reserved = driver.totals(f"customer:{customer_id}")["reserved"]
@@ -69,3 +77,18 @@ def test_negative_control_without_the_lock_overshoots(wide: Services) -> None:
     results = [one_round(wide, f"U{n}", unlocked=True) for n in range(rounds)]
     print(f"unlocked rounds approved: {results}")
     assert max(results) > 14, f"the unlocked strategy never overshot: {results}"
+
+
+def test_a_pooled_group_limit_holds_across_its_members(wide: Services) -> None:
+    """Four members with ample limits of their own share a pooled limit of 1,000.00."""
+    for n in range(reliability_scale() * 2):
+        members = [f"G{n}M{m}" for m in range(4)]
+        for member in members:
+            customer = Customer(member, member, "EUR", group_id=f"G{n}")
+            limit = Money.of("10000", "EUR")
+            register_customer(RegisterCustomer(customer, limit, "t"), wide.uow(), wide.clock)
+        pooled = SetGroupLimit(f"G{n}", Money.of("1000", "EUR"), "pooled", "admin", Role.ADMIN)
+        set_group_limit(pooled, wide.uow(), wide.clock)
+        decisions = submit_all(wide, members, unlocked=False)
+        assert decisions.count("approved") == 14
+        assert Driver(wide).totals(f"group:G{n}")["reserved"] == 14 * 7000

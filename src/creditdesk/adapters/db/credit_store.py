@@ -53,6 +53,7 @@ SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.status,
  WHERE a.customer_id = :customer_id
 """
 
+
 def _account_statement(sql: str) -> TextualSelect:
     return (
         text(sql)

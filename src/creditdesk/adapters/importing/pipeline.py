@@ -10,7 +10,8 @@ changes nothing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,7 @@ def import_file(
     tick: Progress | None = (lambda n: progress(n, source.total)) if progress else None
     try:
         with engine.connect() as conn:
+            _plan_each_statement(conn)
             conn = conn.execution_options(readonly=True)
             with conn.begin():
                 _run_pass(kind, source, conn, report, write=False, progress=tick, clock=clock)
@@ -126,7 +128,7 @@ def import_file(
 
     counted = ImportReport(kind=kind_name, file=str(path))
     try:
-        with engine.connect() as conn, conn.begin():
+        with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
             _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock)
             if counted.inserted:
                 SqlAuditLog(conn, clock).append(
@@ -150,6 +152,21 @@ def import_file(
         return report
     report.inserted, report.unchanged = counted.inserted, counted.unchanged
     return report
+
+
+@contextmanager
+def _plan_each_statement(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: no prepared statements while importing. The tables grow under the import,
+    and a plan prepared when they were small (a sequential scan) would be kept for the rest."""
+    driver = conn.connection.dbapi_connection
+    before = getattr(driver, "prepare_threshold", None)
+    if conn.dialect.name == "postgresql":
+        driver.prepare_threshold = None  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if conn.dialect.name == "postgresql":
+            driver.prepare_threshold = before  # type: ignore[union-attr]
 
 
 def _sha256(path: Path) -> str:
