@@ -27,6 +27,10 @@ class Services:
     def read_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock, readonly=True)
 
+    def check_uow(self) -> SqlUnitOfWork:
+        """For what-if checks: a few reads without transaction round trips."""
+        return SqlUnitOfWork(self.engine, self.clock, readonly=True, brief=True)
+
 
 def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, pool_size: int | None = None) -> Services:
     settings = load_settings(database_url)

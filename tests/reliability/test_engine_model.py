@@ -24,6 +24,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.accounts import SetGroupLimit, activate_check_policy, set_group_limit
 from creditdesk.service.errors import Conflict
+from creditdesk.service.ports import Posting
 from tests.conftest import reliability_scale
 from tests.engine import Driver
 
@@ -297,14 +298,20 @@ def test_engine_matches_the_reference_model(machine_services: Services) -> None:
 
 
 def test_the_model_test_catches_a_broken_engine(machine_services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Negative control: an engine that never expires reservations must be caught."""
+    """Negative control: an engine whose postings skip the pooled group's account must be caught
+    (the bug of a limit check that counts a path twice or not at all)."""
     from creditdesk.adapters.db import credit_store
 
-    monkeypatch.setattr(credit_store.SqlCreditStore, "expiring_orders", lambda self, *args: [])
+    post = credit_store.SqlCreditStore.post
+
+    def customers_only(self: credit_store.SqlCreditStore, postings: list[Posting], at: datetime) -> None:
+        post(self, [p for p in postings if p.account_kind == "customer"], at)
+
+    monkeypatch.setattr(credit_store.SqlCreditStore, "post", customers_only)
     EngineMachine.services = machine_services
     run = EngineMachine.TestCase()
     run.settings = settings(
-        max_examples=60,
+        max_examples=100,  # stops at the first failure
         stateful_step_count=25,
         deadline=None,
         suppress_health_check=list(HealthCheck),

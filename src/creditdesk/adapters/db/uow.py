@@ -31,14 +31,18 @@ class SqlUnitOfWork:
     credit: SqlCreditStore
     connection: Connection
 
-    def __init__(self, engine: Engine, clock: Clock, *, readonly: bool = False, unlocked: bool = False) -> None:
-        """``unlocked`` is a test-only strategy: the credit engine reads its figures through a
+    def __init__(
+        self, engine: Engine, clock: Clock, *, readonly: bool = False, unlocked: bool = False, brief: bool = False
+    ) -> None:
+        """``brief``: a read-only unit of a few statements (a what-if check), no transaction.
+        ``unlocked`` is a test-only strategy: the credit engine reads its figures through a
         separate connection before taking any lock (check, then act), the bug the locking
         strategy prevents. Concurrency tests use it as their negative control."""
         self._engine = engine
         self._clock = clock
         self._readonly = readonly
         self._unlocked = unlocked
+        self._brief = brief
         self._transaction: RootTransaction | None = None
         self._side: Connection | None = None
 
@@ -51,9 +55,9 @@ class SqlUnitOfWork:
         connection = self._engine.connect()
         if self._readonly:
             connection = connection.execution_options(readonly=True)
-            if connection.dialect.name == "postgresql":
-                # Reads need no BEGIN/ROLLBACK round trips: each statement sees what was
-                # committed when it started, as in a READ COMMITTED transaction.
+            if self._brief and connection.dialect.name == "postgresql":
+                # A check's few reads need no BEGIN/ROLLBACK round trips: each statement sees
+                # what was committed when it started, as in a READ COMMITTED transaction.
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         self.connection = connection
         # Unlocked: no transaction until the first statement on this connection (autobegin).

@@ -81,7 +81,7 @@ def ledger_figures(services: Services, repeat: int) -> dict[str, Any]:
     amount = Money.of("100.00", CURRENCY)
 
     def engine(customer: str) -> None:
-        what_if(customer, amount, services.read_uow(), services.clock)
+        what_if(customer, amount, services.check_uow(), services.clock)
 
     def naive(customer: str) -> None:
         # ERPNext's way: re-sum the customer's outstanding documents, then compare with the limit.
@@ -121,7 +121,7 @@ def inprocess_rate(services: Services, customers: list[str], seconds: float) -> 
     done = 0
     started = time.perf_counter()
     while time.perf_counter() - started < seconds:
-        what_if(rng.choice(customers), amount, services.read_uow(), services.clock)
+        what_if(rng.choice(customers), amount, services.check_uow(), services.clock)
         done += 1
     return done / (time.perf_counter() - started)
 

@@ -196,7 +196,7 @@ def check_command(
     services = state(ctx).services
     with user_errors():
         money = _parse_money(services, customer_id, amount, currency)
-        decision = what_if(customer_id, money, services.read_uow(), services.clock)
+        decision = what_if(customer_id, money, services.check_uow(), services.clock)
     from creditdesk.entrypoints.api.routes import check_result
 
     result = check_result(customer_id, decision)
