@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from creditdesk.entrypoints.served import served
 
 
 def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,12 +47,6 @@ class DemoServer:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(role)}"}, timeout=30)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     cwd = tmp_path_factory.mktemp("demo")
@@ -60,29 +54,5 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     built = cli(cwd, "demo", "--customers", "300", "--months", "12", "--no-serve", "--json", db=db)
     assert built.returncode == 0, built.stderr
     summary = json.loads(built.stdout)
-    port = _free_port()
-    env = {**os.environ, "CREDITDESK_DATABASE_URL": db}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "creditdesk", "serve", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read() if process.stdout else ""
-            process.kill()
-            pytest.fail(f"the server did not start: {output}")
-        time.sleep(0.2)
-    yield DemoServer(url, cwd, db, summary)
-    process.terminate()
-    process.wait(timeout=20)
+    with served(db, cwd) as url:
+        yield DemoServer(url, cwd, db, summary)

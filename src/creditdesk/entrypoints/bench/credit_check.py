@@ -30,6 +30,7 @@ from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.bench import load
+from creditdesk.entrypoints.served import served
 from creditdesk.service.auth import create_token
 from creditdesk.service.credit import what_if
 
@@ -132,7 +133,7 @@ def http_figures(
     token = create_token("bench", Role.SALES, services.uow(), services.clock, "bench")
     url = services.settings.database_url
     figures: dict[str, Any] = {}
-    with load.server(url, workers, cwd) as base:
+    with served(url, cwd, workers=workers) as base:
         script = load.checks_script(token, customers, "100.00", CURRENCY)
         load.run_wrk(base, connections=connections, seconds=2, script=script)  # warm-up
         figures["checks"] = load.run_wrk(base, connections=connections, seconds=seconds, script=script).as_json()

@@ -5,17 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-
-import httpx
 
 _CHECKS_LUA = """
 local ids = {%(ids)s}
@@ -113,43 +105,3 @@ def checks_script(token: str, customer_ids: list[str], amount: str, currency: st
 def orders_script(token: str, customer_ids: list[str], amount: str, currency: str) -> str:
     ids = ",".join(f'"{cid}"' for cid in customer_ids)
     return _ORDERS_LUA % {"ids": ids, "token": token, "amount": amount, "currency": currency}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(database_url: str, workers: int, cwd: Path) -> Iterator[str]:
-    """``creditdesk serve`` as a subprocess on a free port; yields its base URL."""
-    port = _free_port()
-    env = {**os.environ, "CREDITDESK_DATABASE_URL": database_url, "CREDITDESK_SECRET_KEY": "bench"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "creditdesk", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
