@@ -83,7 +83,16 @@ class Money:
     def from_minor(cls, minor: int, currency: str) -> Self:
         if not isinstance(minor, int) or isinstance(minor, bool):
             raise MoneyError(f"minor units must be an int, got {type(minor).__name__}")
-        return cls(Decimal(minor).scaleb(-minor_unit_exponent(currency)), currency)
+        return cls._exact(Decimal(minor).scaleb(-minor_unit_exponent(currency)), currency)
+
+    @classmethod
+    def _exact(cls, amount: Decimal, currency: str) -> Self:
+        """An amount already at the currency's exponent (scaled minor units, or the sum of two
+        such): the checks of __post_init__ are skipped on this hot path of every check."""
+        money = object.__new__(cls)
+        object.__setattr__(money, "amount", amount)
+        object.__setattr__(money, "currency", currency)
+        return money
 
     # conversion -------------------------------------------------------------------
     @property
@@ -100,14 +109,14 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money._exact(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money._exact(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._exact(-self.amount, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

@@ -15,7 +15,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Date, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Integer,
+    String,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.sql.selectable import TextualSelect
 
 from creditdesk.adapters.db import tables as t
@@ -54,11 +67,35 @@ SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.status,
 """
 
 
+_ACCOUNT_COLUMNS = (
+    ("customer_id", String),
+    ("currency", String),
+    ("limit_minor", BigInteger),
+    ("limit_valid_to", Date),
+    ("status", String),
+    ("receivable_minor", BigInteger),
+    ("reserved_minor", BigInteger),
+    ("delivered_minor", BigInteger),
+    ("unapplied_minor", BigInteger),
+    ("overdue_minor", BigInteger),
+    ("overdue_through", Date),
+    ("next_review_on", Date),
+    ("risk_class", String),
+    ("next_expiry", Date),
+    ("segment", String),
+    ("group_id", String),
+    ("oldest_due", Date),
+    ("newly_overdue", BigInteger),
+    ("policy_version", Integer),
+)
+
+
 def _account_statement(sql: str) -> TextualSelect:
+    # Every column, in order: results are then matched by position, not name by name.
     return (
         text(sql)
         .bindparams(bindparam("today", type_=Date), bindparam("epoch", type_=Date))
-        .columns(limit_valid_to=Date, overdue_through=Date, next_review_on=Date, next_expiry=Date, oldest_due=Date)
+        .columns(*(column(name, kind) for name, kind in _ACCOUNT_COLUMNS))
     )
 
 

@@ -13,7 +13,8 @@ from creditdesk.domain.roles import Permission, may
 from creditdesk.service.auth import Principal, authenticate_token
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    # async: FastAPI would run a plain function in the thread pool, a hop per request.
     services: Services = request.app.state.services
     return services
 
@@ -44,7 +45,7 @@ class TokenCache:
         self._seen[token] = (principal, time.monotonic() + self.ttl)
 
 
-async def get_principal(request: Request, services: ServicesDep) -> Principal:
+async def get_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -53,6 +54,7 @@ async def get_principal(request: Request, services: ServicesDep) -> Principal:
     token = token.strip()
     principal = cache.get(token)
     if principal is None:
+        services: Services = request.app.state.services  # not a sub-dependency: each costs per request
         principal = await run_in_threadpool(authenticate_token, token, services.read_uow())
         if principal is None:
             raise HTTPException(401, "the token is not valid", headers={"WWW-Authenticate": "Bearer"})
