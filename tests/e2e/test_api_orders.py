@@ -80,6 +80,9 @@ def test_invoice_consumes_order_and_payment_reduces_receivables(demo_server: Dem
             analyst.post("/api/v1/invoices", json={**invoice, "invoice_id": "INV-10", "due_date": "2026-02-01"}), 422
         )
         assert bad["errors"][0]["code"] == "DATE_ORDER"  # type: ignore[index]
+        flagged = analyst.put("/api/v1/invoices/INV-9/dispute", json={"disputed": True, "reason": "short delivery"})
+        assert flagged.status_code == 200 and flagged.json()["disputed"] is True
+        assert_problem(analyst.put("/api/v1/invoices/NOPE/dispute", json={"disputed": True, "reason": "x"}), 404)
     with demo_server.client("admin") as admin:
         report = admin.get("/api/v1/ledger/reconcile").json()
         assert report["ok"], report

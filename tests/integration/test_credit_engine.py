@@ -15,8 +15,8 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.accounts import SetGroupLimit, SetStanding, activate_check_policy, set_group_limit, set_standing
 from creditdesk.service.audit import verify_audit_chain
-from creditdesk.service.credit import what_if
-from creditdesk.service.errors import Conflict, Forbidden, InvalidInput
+from creditdesk.service.credit import FlagDispute, flag_dispute, what_if
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.engine import Driver
 from tests.helpers import write_csv
 
@@ -160,6 +160,26 @@ def test_overdue_rules_follow_the_clock_and_payments(services: Services) -> None
     assert engine.order("O4", "C1", "1").body["decision"] == "approved"
     decision = what_if("C1", Money.of("1", "EUR"), services.read_uow(), engine.clock)
     assert decision.outcome.value == "approved"
+
+
+def test_a_disputed_item_leaves_the_overdue_rules(services: Services) -> None:
+    engine = Driver(services)
+    engine.customer("C1", "100000")
+    policy = "checks: {default: {overdue_days: 10, overdue_share: '0.3', overdue_share_reaction: block}}\n"
+    activate_check_policy("overdue", policy, "admin", Role.ADMIN, services.uow(), engine.clock)
+    engine.invoice("I1", "C1", "400", days=5)
+    engine.invoice("I2", "C1", "600", days=40)
+    engine.move(20)  # I1 is 15 days overdue: 40 % of receivables
+    assert {r["code"] for r in engine.order("O1", "C1", "1").body["reasons"]} == {"OVERDUE", "OVERDUE_SHARE"}
+    dispute = FlagDispute("I1", True, "goods damaged", "analyst1")
+    flag_dispute(dispute, services.uow(), engine.clock)
+    assert engine.order("O2", "C1", "1").body["decision"] == "approved"
+    assert engine.totals("customer:C1")["receivable"] == 100000  # still owed, only out of the rules
+    flag_dispute(FlagDispute("I1", False, "credit note refused", "analyst1"), services.uow(), engine.clock)
+    assert engine.order("O3", "C1", "1").body["decision"] == "blocked"
+    with pytest.raises(NotFound):
+        flag_dispute(FlagDispute("NOPE", True, "x", "a"), services.uow(), engine.clock)
+    assert engine.reconcile().ok
 
 
 def test_orders_in_another_currency_use_the_stored_rate(services: Services, tmp_path: object) -> None:

@@ -826,6 +826,38 @@ def receive_payment(cmd: ReceivePayment, uow: UnitOfWork, clock: Clock) -> Resul
         return _finish(uow, command_id, request, Result(201, body))
 
 
+@dataclass(frozen=True, slots=True)
+class FlagDispute:
+    invoice_id: str
+    disputed: bool
+    reason: str
+    actor: str
+
+
+def flag_dispute(cmd: FlagDispute, uow: UnitOfWork, clock: Clock) -> Result:
+    """Mark an invoice disputed (or settled): a disputed item leaves the overdue rules, not receivables."""
+    if not cmd.reason.strip():
+        raise InvalidInput("a dispute flag needs a reason")
+    today, at = clock.today(), clock.now()
+    with uow:
+        customer_id = uow.credit.invoice_customer(cmd.invoice_id)
+        if customer_id is None:
+            raise NotFound(f"invoice {cmd.invoice_id!r} does not exist")
+        state = _lock(uow, customer_id, today, at)
+        item = uow.credit.open_item(cmd.invoice_id)
+        assert item is not None
+        if item.disputed != cmd.disputed:
+            uow.credit.set_disputed(cmd.invoice_id, cmd.disputed)
+            if item.open_minor > 0 and item.due_date < today:
+                # The watermark counts undisputed overdue items up to today (set by _lock).
+                change = -item.open_minor if cmd.disputed else item.open_minor
+                uow.credit.store_overdue(customer_id, state.overdue + change, today)
+            audit = {"invoice_id": cmd.invoice_id, "disputed": cmd.disputed, "reason": cmd.reason}
+            _record(uow, customer_id, cmd.actor, _Change("invoice.dispute", [], audit), at, None)
+            uow.commit()
+        return Result(200, {"invoice_id": cmd.invoice_id, "customer_id": customer_id, "disputed": cmd.disputed})
+
+
 # --- what-if -------------------------------------------------------------------------------
 
 

@@ -352,6 +352,16 @@ class SqlCreditStore:
         ).scalar()
         return owner
 
+    def open_item(self, invoice_id: str) -> OpenItemRow | None:
+        i = t.invoices
+        row = self._c.execute(
+            select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed).where(i.c.invoice_id == invoice_id)
+        ).first()
+        return OpenItemRow(row[0], row[1], row[2], bool(row[3])) if row else None
+
+    def set_disputed(self, invoice_id: str, disputed: bool) -> None:
+        self._c.execute(update(t.invoices).where(t.invoices.c.invoice_id == invoice_id).values(disputed=disputed))
+
     def add_invoice(self, invoice: Invoice) -> None:
         self._c.execute(
             insert(t.invoices),

@@ -17,6 +17,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.schemas import (
+    DisputeChange,
     GroupLimitChange,
     InvoiceCreate,
     OrderAmend,
@@ -153,6 +154,15 @@ async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: Pr
     )
     cmd = credit.PostInvoice(invoice, principal.name)
     return respond(await run_in_threadpool(credit.post_invoice, cmd, services.uow(), services.clock))
+
+
+@router.put("/invoices/{invoice_id}/dispute", dependencies=[require(Permission.WRITE_DOCUMENTS)])
+async def put_dispute(
+    invoice_id: str, body: DisputeChange, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
+    """A disputed item stays in receivables but leaves the overdue rules until it is settled."""
+    cmd = credit.FlagDispute(invoice_id, body.disputed, body.reason, principal.name)
+    return respond(await run_in_threadpool(credit.flag_dispute, cmd, services.uow(), services.clock))
 
 
 @router.post("/payments", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)

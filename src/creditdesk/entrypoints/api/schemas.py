@@ -199,6 +199,12 @@ class GroupLimitChange(BaseModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class DisputeChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    disputed: bool
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class StandingChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=1000)
