@@ -1,0 +1,1 @@
+"""Point-in-time features: each is computed from what was known on the scoring date only."""
