@@ -1,0 +1,114 @@
+"""Payment-behaviour features from invoices and the payments applied to them, point in time.
+
+Only invoices dated on or before the scoring date and only payments applied on or before it
+are seen. An invoice is settled on the day its applied payments reach its amount; an invoice
+still open on the scoring date counts with its days past due so far (a censored lateness:
+at least that late), so a customer who stops paying does not look punctual.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+FEATURES = (
+    "invoices_12m",
+    "sales_12m",
+    "sales_growth_6m",
+    "tenure_days",
+    "dbt_weighted_12m",
+    "dbt_recent_90d",
+    "dbt_older",
+    "dbt_trend",
+    "share_paid_late",
+    "max_days_late",
+    "share_partially_paid",
+    "open_overdue_share",
+    "oldest_overdue_days",
+    "disputed_share",
+)
+
+
+def _settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per invoice known on ``as_of``: amount, paid so far, settlement date (NaT if open), payments."""
+    inv = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= as_of].copy()
+    inv["invoice_date"] = pd.to_datetime(inv["invoice_date"])
+    inv["due_date"] = pd.to_datetime(inv["due_date"])
+    inv["amount"] = inv["amount"].astype(float)
+    alloc = allocations.copy()
+    alloc["applied_on"] = pd.to_datetime(alloc["applied_on"])
+    alloc = alloc.loc[(alloc["applied_on"] <= as_of) & alloc["invoice_id"].isin(inv["invoice_id"])]
+    alloc = alloc.sort_values(["invoice_id", "applied_on"])
+    alloc["amount"] = alloc["amount"].astype(float)
+    alloc["paid_so_far"] = alloc.groupby("invoice_id")["amount"].cumsum()
+    alloc = alloc.merge(inv[["invoice_id", "amount"]].rename(columns={"amount": "invoice_amount"}), on="invoice_id")
+    # Half a minor unit of tolerance: amounts are decimal money turned into floats here.
+    settled = alloc.loc[alloc["paid_so_far"] >= alloc["invoice_amount"] - 0.005]
+    settled_on = settled.groupby("invoice_id")["applied_on"].min()
+    paid = alloc.groupby("invoice_id")["amount"].sum()
+    count = alloc.groupby("invoice_id").size()
+    inv = inv.set_index("invoice_id")
+    inv["settled_on"] = settled_on.reindex(inv.index)
+    inv["paid"] = paid.reindex(inv.index).fillna(0.0)
+    inv["payments"] = count.reindex(inv.index).fillna(0).astype(int)
+    return inv.reset_index()
+
+
+def _weighted(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Series:
+    frame = pd.DataFrame({"vw": values * weights, "w": weights, "g": groups})
+    sums = frame.groupby("g")[["vw", "w"]].sum()
+    return sums["vw"] / sums["w"].where(sums["w"] > 0)
+
+
+def payment_features(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One row per customer with an invoice on or before ``as_of``.
+
+    ``invoices``: invoice_id, customer_id, invoice_date, due_date, amount [, disputed];
+    ``allocations``: invoice_id, applied_on, amount (the payments applied to each invoice).
+    """
+    day = pd.Timestamp(as_of)
+    inv = _settlements(invoices, allocations, day)
+    open_now = inv["settled_on"].isna()
+    # Days beyond terms: at settlement for settled invoices, so far for open ones past due.
+    end = inv["settled_on"].where(~open_now, day)
+    inv["days_late"] = (end - inv["due_date"]).dt.days.clip(lower=0).astype(float)
+    inv.loc[open_now & (inv["due_date"] >= day), "days_late"] = np.nan  # not due yet: no evidence
+    last_year = inv["invoice_date"] > day - pd.Timedelta(days=365)
+    recent = inv["invoice_date"] > day - pd.Timedelta(days=90)
+    cid = inv["customer_id"]
+    out = pd.DataFrame(index=pd.Index(sorted(cid.unique()), name="customer_id"))
+    year = inv.loc[last_year]
+    out["invoices_12m"] = year.groupby("customer_id").size().reindex(out.index).fillna(0)
+    out["sales_12m"] = year.groupby("customer_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    half = inv["invoice_date"] > day - pd.Timedelta(days=182)
+    last6 = inv.loc[half].groupby("customer_id")["amount"].sum()
+    prior6 = inv.loc[last_year & ~half].groupby("customer_id")["amount"].sum()
+    out["sales_growth_6m"] = (last6.reindex(out.index).fillna(0) / prior6.reindex(out.index)).replace(np.inf, np.nan)
+    out["tenure_days"] = (day - inv.groupby("customer_id")["invoice_date"].min()).dt.days.astype(float)
+    judged = inv["days_late"].notna()
+    sel = judged & last_year
+    out["dbt_weighted_12m"] = _weighted(inv.loc[sel, "days_late"], inv.loc[sel, "amount"], cid[sel])
+    sel = judged & recent
+    out["dbt_recent_90d"] = _weighted(inv.loc[sel, "days_late"], inv.loc[sel, "amount"], cid[sel])
+    sel = judged & last_year & ~recent
+    out["dbt_older"] = _weighted(inv.loc[sel, "days_late"], inv.loc[sel, "amount"], cid[sel])
+    out["dbt_trend"] = out["dbt_recent_90d"] - out["dbt_older"]
+    settled = inv.loc[~open_now]
+    out["share_paid_late"] = (settled["days_late"] > 0).groupby(settled["customer_id"]).mean().reindex(out.index)
+    out["max_days_late"] = inv.loc[judged].groupby("customer_id")["days_late"].max().reindex(out.index)
+    out["share_partially_paid"] = (settled["payments"] > 1).groupby(settled["customer_id"]).mean().reindex(out.index)
+    open_items = inv.loc[open_now].assign(open=lambda f: f["amount"] - f["paid"])
+    overdue = open_items.loc[open_items["due_date"] < day]
+    open_total = open_items.groupby("customer_id")["open"].sum()
+    out["open_overdue_share"] = overdue.groupby("customer_id")["open"].sum().reindex(out.index).fillna(
+        0.0
+    ) / open_total.reindex(out.index).where(open_total.reindex(out.index) > 0)
+    oldest = (day - overdue.groupby("customer_id")["due_date"].min()).dt.days.astype(float)
+    out["oldest_overdue_days"] = oldest.reindex(out.index).fillna(0.0)
+    if "disputed" in inv:
+        out["disputed_share"] = inv.loc[last_year].groupby("customer_id")["disputed"].mean().reindex(out.index)
+    else:
+        out["disputed_share"] = np.nan
+    return out[list(FEATURES)].astype(float)

@@ -1,0 +1,68 @@
+"""Payment behaviour: hand-checked lateness, censoring of open items, and no look-ahead."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from creditdesk.risk.features.payment import FEATURES, payment_features
+
+AS_OF = date(2026, 6, 30)
+
+
+def invoices() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            # A: paid 10 days late in two parts; paid on time; open and 20 days past due
+            ("I1", "A", "2026-01-01", "2026-01-31", 100.0),
+            ("I2", "A", "2026-05-01", "2026-05-31", 300.0),
+            ("I3", "A", "2026-05-01", "2026-06-10", 100.0),
+            # B: one invoice not yet due
+            ("I4", "B", "2026-06-20", "2026-07-20", 50.0),
+        ],
+        columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount"],
+    )
+
+
+def allocations() -> pd.DataFrame:
+    return pd.DataFrame(
+        [("I1", "2026-02-05", 40.0), ("I1", "2026-02-10", 60.0), ("I2", "2026-05-30", 300.0)],
+        columns=["invoice_id", "applied_on", "amount"],
+    )
+
+
+def test_lateness_by_hand() -> None:
+    features = payment_features(invoices(), allocations(), AS_OF)
+    a = features.loc["A"]
+    assert a["invoices_12m"] == 3 and a["sales_12m"] == 500.0
+    # Days late: I1 10 (settled Feb 10), I2 0, I3 20 so far (open, censored); weighted by amount.
+    assert a["dbt_weighted_12m"] == pytest.approx((100 * 10 + 300 * 0 + 100 * 20) / 500)
+    assert a["dbt_recent_90d"] == pytest.approx((300 * 0 + 100 * 20) / 400)
+    assert a["dbt_older"] == 10 and a["dbt_trend"] == pytest.approx(5 - 10)
+    assert a["share_paid_late"] == 0.5 and a["max_days_late"] == 20
+    assert a["share_partially_paid"] == 0.5
+    assert a["open_overdue_share"] == 1.0 and a["oldest_overdue_days"] == 20
+    b = features.loc["B"]
+    assert np.isnan(b["dbt_weighted_12m"]) and b["open_overdue_share"] == 0.0  # not due: no evidence
+    assert list(features.columns) == list(FEATURES)
+
+
+def test_nothing_after_the_scoring_date_leaks_in() -> None:
+    before = payment_features(invoices(), allocations(), AS_OF)
+    later_invoices = pd.concat(
+        [
+            invoices(),
+            pd.DataFrame(
+                [("I9", "A", "2026-07-02", "2026-08-01", 999.0), ("I8", "C", "2026-07-01", "2026-07-31", 5.0)],
+                columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount"],
+            ),
+        ]
+    )
+    later_payments = pd.concat(
+        [allocations(), pd.DataFrame([("I3", "2026-07-01", 100.0)], columns=["invoice_id", "applied_on", "amount"])]
+    )
+    after = payment_features(later_invoices, later_payments, AS_OF)
+    pd.testing.assert_frame_equal(before, after)
+    # ... while on a later date the payment does count: I3 settled 21 days late.
+    assert payment_features(later_invoices, later_payments, date(2026, 7, 1)).loc["A", "max_days_late"] == 21
