@@ -1,0 +1,126 @@
+"""A points scorecard: optimal monotonic binning, weight of evidence, logistic regression.
+
+scikit-learn conventions: hyper-parameters in ``__init__`` and nothing else there; ``fit``
+returns ``self``; what is learned ends in ``_``. Binning is optbinning's (a mixed-integer
+optimisation per feature, with a monotonic event-rate trend where the data allow it).
+
+Points follow the usual scaling: ``score = offset + factor * ln(odds of not defaulting)``
+with ``factor = pdo / ln 2`` and ``offset = base_points - factor * ln(base_odds)``, so
+``base_points`` stands for odds of ``base_odds`` to 1 and every ``pdo`` points double the
+odds. Each feature's bin carries its share of the points, so a customer's score is the sum
+of its row in ``points_table_`` and its reasons are the features where it lost most points.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from optbinning import BinningProcess
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+
+class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    def __init__(
+        self,
+        *,
+        pdo: float = 20.0,
+        base_points: float = 600.0,
+        base_odds: float = 50.0,
+        max_n_bins: int = 6,
+        min_bin_size: float = 0.05,
+        monotonic_trend: str = "auto_asc_desc",
+        C: float = 1.0,
+    ) -> None:
+        self.pdo = pdo
+        self.base_points = base_points
+        self.base_odds = base_odds
+        self.max_n_bins = max_n_bins
+        self.min_bin_size = min_bin_size
+        self.monotonic_trend = monotonic_trend
+        self.C = C
+
+    def _check_params(self) -> None:
+        for name in ("pdo", "base_odds", "C"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"The {name!r} parameter must be a positive number; got {value}")
+        if not 0 < self.min_bin_size < 0.5:
+            raise ValueError(f"The 'min_bin_size' parameter must lie between 0 and 0.5; got {self.min_bin_size}")
+
+    def fit(self, X: pd.DataFrame, y: Any) -> Self:
+        self._check_params()
+        frame = pd.DataFrame(X)
+        target = np.asarray(y).astype(int)
+        self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
+        self.classes_ = np.array([0, 1])
+        trend = {name: {"monotonic_trend": self.monotonic_trend} for name in frame.columns}
+        self.binning_process_ = BinningProcess(
+            list(frame.columns),
+            max_n_bins=self.max_n_bins,
+            min_bin_size=self.min_bin_size,
+            binning_fit_params=trend,
+        ).fit(frame, target)
+        woe = self._woe(frame)
+        self.estimator_ = LogisticRegression(C=self.C, max_iter=2000).fit(woe, target)
+        self.factor_ = self.pdo / math.log(2)
+        self.offset_ = self.base_points - self.factor_ * math.log(self.base_odds)
+        self.points_table_ = self._points_table()
+        return self
+
+    def _woe(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(self.binning_process_.transform(frame, metric="woe"), columns=frame.columns)
+
+    def _points_table(self) -> pd.DataFrame:
+        """Points of every bin of every feature (intercept and offset spread evenly)."""
+        n = len(self.feature_names_in_)
+        intercept = float(self.estimator_.intercept_[0])
+        rows = []
+        for coef, name in zip(self.estimator_.coef_[0], self.feature_names_in_, strict=True):
+            table = self.binning_process_.get_binned_variable(name).binning_table.build()
+            table = table.loc[~table.index.isin(["Totals"])]
+            for label, woe in zip(table["Bin"], table["WoE"], strict=True):
+                # ln(odds good) = -(b0 + sum b_j * woe_j); optbinning's WoE is ln(good share / bad share).
+                points = self.offset_ / n - self.factor_ * (intercept / n + coef * float(woe))
+                rows.append({"feature": name, "bin": str(label), "woe": float(woe), "points": points})
+        return pd.DataFrame(rows)
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "estimator_")
+        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
+        proba: np.ndarray = self.estimator_.predict_proba(self._woe(frame))
+        return proba
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+    def feature_points(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Each row's points per feature; their sum is the score."""
+        check_is_fitted(self, "estimator_")
+        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
+        woe = self._woe(frame)
+        n = len(self.feature_names_in_)
+        intercept = float(self.estimator_.intercept_[0])
+        coefs = pd.Series(self.estimator_.coef_[0], index=woe.columns)
+        return self.offset_ / n - self.factor_ * (intercept / n + woe.mul(coefs, axis=1))
+
+    def points(self, X: pd.DataFrame) -> np.ndarray:
+        """The score: higher is safer; ``pdo`` more points double the odds of not defaulting."""
+        total: np.ndarray = self.feature_points(X).sum(axis=1).to_numpy()
+        return total
+
+    def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
+        """Per row, the features that cost it most points against their best bin, largest first."""
+        got = self.feature_points(X)
+        best = self.points_table_.groupby("feature")["points"].max()
+        shortfall = best.reindex(got.columns).to_numpy() - got.to_numpy()
+        order = np.argsort(-shortfall, axis=1)[:, :top]
+        names = np.asarray(got.columns)
+        return [
+            [(str(names[j]), float(shortfall[i, j])) for j in row if shortfall[i, j] > 1e-9]
+            for i, row in enumerate(order)
+        ]
