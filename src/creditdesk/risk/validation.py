@@ -1,0 +1,54 @@
+"""A model's validation report: discrimination, accuracy, calibration by grade and stability.
+
+One function, one report: what a model validator signs off before a model scores customers,
+and what monitoring re-runs as the population drifts (PSI of the score and of each feature
+between the training population and today's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from creditdesk.risk.metrics import auc, brier, calibration_by_grade, gini, ks, psi
+from creditdesk.risk.rating import grade_of
+
+
+class ProbabilisticModel(Protocol):
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
+
+
+def validation_report(
+    model: ProbabilisticModel,
+    X_test: pd.DataFrame,
+    y_test: Any,
+    X_reference: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Metrics on a test sample; with ``X_reference`` (the training population), stability too."""
+    y = np.asarray(y_test).astype(int)
+    pd_test = model.predict_proba(X_test)[:, 1]
+    grades = grade_of(pd_test)
+    report: dict[str, Any] = {
+        "n": len(y),
+        "defaults": int(y.sum()),
+        "auc": auc(y, pd_test),
+        "gini": gini(y, pd_test),
+        "ks": ks(y, pd_test),
+        "brier": brier(y, pd_test),
+        "calibration": [asdict(row) for row in calibration_by_grade(y, pd_test, grades)],
+    }
+    report["grades_rejected"] = [row["grade"] for row in report["calibration"] if row["p_value"] < 0.05]
+    if X_reference is not None:
+        pd_reference = model.predict_proba(X_reference)[:, 1]
+        report["psi_score"] = psi(pd_reference, pd_test)
+        report["psi_features"] = {
+            str(name): psi(X_reference[name].dropna(), X_test[name].dropna())
+            for name in X_test.columns
+            if pd.api.types.is_numeric_dtype(X_test[name])
+            and X_reference[name].notna().any()
+            and X_test[name].notna().any()
+        }
+    return report
