@@ -13,10 +13,11 @@ from creditdesk.bootstrap import Services
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.service.accounts import SetGroupLimit, SetStanding, activate_check_policy, set_group_limit, set_standing
+from creditdesk.service.accounts import SetGroupLimit, SetStanding, set_group_limit, set_standing
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.credit import FlagDispute, flag_dispute, what_if
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditdesk.service.policies import activate_check_policy
 from tests.engine import Driver
 from tests.helpers import write_csv
 

@@ -22,8 +22,9 @@ from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.service.accounts import SetGroupLimit, activate_check_policy, set_group_limit
+from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.errors import Conflict
+from creditdesk.service.policies import activate_check_policy
 from creditdesk.service.ports import Posting
 from tests.conftest import reliability_scale
 from tests.engine import Driver

@@ -133,14 +133,3 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
             stream=f"group:{cmd.group_id}",
         )
         uow.commit()
-
-
-def activate_check_policy(name: str, body: str, actor: str, role: Role, uow: UnitOfWork, clock: Clock) -> int:
-    """Store a validated policy as the next version; it applies from the next check on."""
-    if not may(role, Permission.ADMINISTER):
-        raise Forbidden(f"role {role.value!r} may not activate policies")
-    with uow:
-        version = uow.credit.add_check_policy(name, body, actor, clock.now())
-        uow.audit.append(actor, "policy.activated", "check_policy", str(version), {"name": name})
-        uow.commit()
-        return version

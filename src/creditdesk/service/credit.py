@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -440,13 +441,10 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
             )
         if order.status not in (OrderStatus.OPEN.value, *HELD):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only open or held orders can be amended")
-        # The order keeps the rate it was accepted at, so an amendment never books an FX difference.
-        rate = Rate(order.amount.currency, state.currency, _rate_of(order), order.order_date)
-        new_minor = rate.convert(cmd.amount).minor
+        new_minor = _order_rate(order, state.currency).convert(cmd.amount).minor
         diff = new_minor - order.account_minor
         decision_json: dict[str, Any] | None = None
         postings: list[Posting] = []
-        groups = _groups(uow, state, order.order_date, lock=True)
         if order.status == OrderStatus.OPEN.value and diff > 0:
             decision, postings = _reserve(
                 uow,
@@ -465,6 +463,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
                 return _finish(uow, command_id, request, Result(200, body))
         elif order.status == OrderStatus.OPEN.value and diff < 0:
             released = min(-diff, order.reserved)
+            groups = _groups(uow, state, order.order_date, lock=True)
             postings = _spread(order.customer_id, EntryKind.RELEASE, order.order_id, Delta(reserved=-released), groups)
         reserved = order.reserved + sum(p.delta.reserved for p in postings if p.account_kind == "customer")
         order = replace(order, amount=cmd.amount, account_minor=new_minor, reserved=reserved)
@@ -476,8 +475,11 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
         return _finish(uow, command_id, request, Result(200, body))
 
 
-def _rate_of(order: OrderRecord) -> Decimal:
-    return Decimal(order.fx_rate) if order.fx_rate is not None else Decimal(1)
+def _order_rate(order: OrderRecord, account_currency: str) -> Rate:
+    """The rate the order was accepted at: amendments and deliveries keep it, so they never
+    book an exchange difference."""
+    rate = Decimal(order.fx_rate) if order.fx_rate is not None else Decimal(1)
+    return Rate(order.amount.currency, account_currency, rate, order.order_date)
 
 
 def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
@@ -558,9 +560,7 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
         if cmd.amount is not None:
             if cmd.amount.currency != order.amount.currency or not cmd.amount.amount > 0:
                 raise InvalidInput(f"a delivery is a positive amount in the order currency {order.amount.currency}")
-            minor = (
-                Rate(order.amount.currency, state.currency, _rate_of(order), order.order_date).convert(cmd.amount).minor
-            )
+            minor = _order_rate(order, state.currency).convert(cmd.amount).minor
         if minor > order.reserved:
             raise Conflict(
                 f"the delivery exceeds what order {cmd.order_id!r} still reserves; amend the order upward first"
@@ -586,11 +586,11 @@ def _expire(uow: UnitOfWork, state: AccountState, today: date, at: datetime) -> 
     uow.credit.set_next_expiry(state.customer_id, None)
 
 
-def expire_orders(customer_ids: list[str], uow_factory: Any, clock: Clock) -> int:
+def expire_orders(customer_ids: list[str], uow_factory: Callable[[], UnitOfWork], clock: Clock) -> int:
     """Sweep expired reservations of the given customers, one transaction per customer."""
     swept = 0
     for customer_id in customer_ids:
-        uow: UnitOfWork = uow_factory()
+        uow = uow_factory()
         with uow:
             _lock(uow, customer_id, clock.today(), clock.now())
             uow.commit()

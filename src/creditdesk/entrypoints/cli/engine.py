@@ -14,8 +14,8 @@ from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_REFUSED, err, fail, out, print_json, user_errors
 from creditdesk.service import credit
-from creditdesk.service.accounts import activate_check_policy
 from creditdesk.service.auth import parse_role
+from creditdesk.service.policies import activate_check_policy
 
 ledger_app = typer.Typer(help="The exposure ledger.", no_args_is_help=True)
 orders_app = typer.Typer(help="Orders held by the credit check.", no_args_is_help=True)

@@ -65,24 +65,20 @@ def network_features(
     out["in_group"] = grouped.to_numpy(dtype=float)
 
     def others(key: str, column: str, how: str) -> pd.Series:
-        """The group's figure over its other members (sum, mean or max), NaN outside groups."""
+        """The figure over the group's other members (sum, mean or max), NaN outside groups."""
         members = frame.loc[frame[key].notna()]
-        total = members.groupby(key)[column]
-        size = total.size()
+        by_group = members.groupby(key)[column]
+        total, size = members[key].map(by_group.sum()), members[key].map(by_group.size())
         if how == "sum":
-            value = members[key].map(total.sum()) - members[column]
+            value = total - members[column]
         elif how == "mean":
-            value = (members[key].map(total.sum()) - members[column]) / (members[key].map(size) - 1).where(
-                members[key].map(size) > 1
-            )
-        else:  # max over the others: the largest when the customer is not it, else the second largest
-            ranked = members.sort_values(column, ascending=False)
-            first = ranked.groupby(key)[column].nth(0)
-            second = ranked.groupby(key)[column].nth(1)
-            first = pd.Series(first.to_numpy(), index=ranked.loc[first.index, key])
-            second = pd.Series(second.to_numpy(), index=ranked.loc[second.index, key])
-            top_value = members[key].map(first)
-            value = top_value.where(members[column] < top_value, members[key].map(second))
+            value = (total - members[column]) / (size - 1).where(size > 1)
+        else:
+            # The holder of the group's largest value sees the second largest; everyone else the largest.
+            top_two = by_group.apply(lambda s: s.nlargest(2).tolist())
+            first = members[key].map(top_two.map(lambda v: v[0] if v else np.nan))
+            second = members[key].map(top_two.map(lambda v: v[1] if len(v) > 1 else np.nan))
+            value = first.where(~(members[column] >= first), second)
         return pd.Series(value.to_numpy(), index=members["customer_id"]).reindex(out.index)
 
     sizes = frame.loc[grouped].groupby("group_id").size()
