@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from creditdesk.risk.datasets import datasets_dir, read_arff
+
 ROOT = Path(__file__).resolve().parents[1]
-DATASETS = ROOT.parent / "shared" / "datasets"
+DATASETS = datasets_dir()
 OUT = ROOT / "src" / "creditdesk" / "risk" / "data" / "calibration.json"
 
 # Polish attribute -> the ratio the generator builds statements from.
@@ -30,15 +32,6 @@ POLISH_RATIOS = {
     "Attr9": "sales_to_assets",
 }
 PERCENTILES = list(range(1, 100))
-
-
-def read_arff(path: Path) -> pd.DataFrame:
-    lines = path.read_text().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().lower() == "@data") + 1
-    names = [line.split()[1] for line in lines[:start] if line.lower().startswith("@attribute")]
-    rows = [line.split(",") for line in lines[start:] if line.strip()]
-    frame = pd.DataFrame(rows, columns=names).replace("?", np.nan)
-    return frame.astype(float)
 
 
 def ibm_figures() -> dict[str, object]:

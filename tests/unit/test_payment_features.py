@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.risk.features.payment import FEATURES, payment_features
+from creditdesk.risk.features.payment import FEATURES, default_dates, payment_features
 
 AS_OF = date(2026, 6, 30)
 
@@ -66,3 +66,46 @@ def test_nothing_after_the_scoring_date_leaks_in() -> None:
     pd.testing.assert_frame_equal(before, after)
     # ... while on a later date the payment does count: I3 settled 21 days late.
     assert payment_features(later_invoices, later_payments, date(2026, 7, 1)).loc["A", "max_days_late"] == 21
+
+
+def _default_book() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    invoices = pd.DataFrame(
+        [
+            ("D1", "A", "2025-11-01", "2025-12-01", 100.0, False),  # never paid: 90 DPD on 2026-03-01
+            ("D2", "B", "2025-11-01", "2025-12-01", 100.0, False),  # paid on day 95: a default, then cured
+            ("D3", "C", "2025-11-01", "2025-12-01", 100.0, True),  # disputed: not the customer's default
+            ("D4", "D", "2025-11-01", "2025-12-01", 100.0, False),  # open, but D paid 100 unapplied
+            ("D5", "E", "2025-11-01", "2025-12-01", 100.0, False),  # paid on day 80
+        ],
+        columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "disputed"],
+    )
+    allocations = pd.DataFrame(
+        [("D2", "2026-03-06", 100.0), ("D5", "2026-02-19", 100.0)], columns=["invoice_id", "applied_on", "amount"]
+    )
+    payments = pd.DataFrame(
+        [("B", "2026-03-06", 100.0), ("D", "2026-01-15", 100.0), ("E", "2026-02-19", 100.0)],
+        columns=["customer_id", "payment_date", "amount"],
+    )
+    return invoices, allocations, payments
+
+
+def test_default_is_ninety_days_past_due_by_hand() -> None:
+    inv, alloc, pay = _default_book()
+    found = default_dates(inv, alloc, date(2026, 6, 30))
+    assert found.to_dict() == {
+        "A": pd.Timestamp("2026-03-01"),
+        "B": pd.Timestamp("2026-03-01"),
+        "D": pd.Timestamp("2026-03-01"),
+    }
+    # Cash on account that could have paid the item is not a default.
+    assert "D" not in default_dates(inv, alloc, date(2026, 6, 30), payments=pay)
+    # Before the 90th day nobody is in default yet: no look-ahead.
+    assert default_dates(inv, alloc, date(2026, 2, 28), payments=pay).empty
+
+
+def test_unapplied_cash_must_cover_the_item_beyond_materiality() -> None:
+    inv, alloc, pay = _default_book()
+    short = pay.assign(amount=[100.0, 50.0, 100.0])  # D's cash covers only half its item
+    assert "D" in default_dates(inv, alloc, date(2026, 6, 30), payments=short)
+    nearly = pay.assign(amount=[100.0, 99.5, 100.0])  # 0.5 % short: immaterial
+    assert "D" not in default_dates(inv, alloc, date(2026, 6, 30), payments=nearly)

@@ -23,6 +23,7 @@ import pandas as pd
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
+REFERENCE_FILE = "reference.csv.gz"  # a sample of the training features: the baseline of drift (PSI)
 LIBRARIES = ("scikit-learn", "lightgbm", "optbinning", "numpy", "pandas")
 
 
@@ -43,6 +44,7 @@ class ArtefactMetadata:
     created_at: str = ""
     model_sha256: str = ""
     libraries: dict[str, str] = field(default_factory=dict)
+    reference_sha256: str = ""
     format: int = 1
 
 
@@ -66,18 +68,21 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def save(model: Any, folder: Path, meta: ArtefactMetadata) -> ArtefactMetadata:
+def save(model: Any, folder: Path, meta: ArtefactMetadata, reference: pd.DataFrame | None = None) -> ArtefactMetadata:
     """Write the model and its metadata; the folder must be new or empty (artefacts are immutable)."""
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise ArtefactError(f"{folder} is not empty; an artefact is never overwritten, write a new version")
     joblib.dump(model, folder / MODEL_FILE)
+    if reference is not None:
+        reference.to_csv(folder / REFERENCE_FILE, index=False)
     stamped = ArtefactMetadata(
         **{
             **asdict(meta),
             "created_at": meta.created_at or datetime.now(UTC).isoformat(timespec="seconds"),
             "model_sha256": _sha256(folder / MODEL_FILE),
             "libraries": _versions(),
+            "reference_sha256": _sha256(folder / REFERENCE_FILE) if reference is not None else "",
         }
     )
     (folder / METADATA_FILE).write_text(json.dumps(asdict(stamped), indent=1, sort_keys=True), encoding="utf-8")
@@ -98,3 +103,13 @@ def load(folder: Path) -> tuple[Any, ArtefactMetadata]:
     if _sha256(model_path) != meta.model_sha256:
         raise ArtefactError(f"{model_path} does not match the digest in its metadata; refusing to load it")
     return joblib.load(model_path), meta
+
+
+def load_reference(folder: Path, meta: ArtefactMetadata) -> pd.DataFrame | None:
+    """The training sample kept for drift checks, when the artefact has one (digest-checked)."""
+    path = folder / REFERENCE_FILE
+    if not meta.reference_sha256 or not path.is_file():
+        return None
+    if _sha256(path) != meta.reference_sha256:
+        raise ArtefactError(f"{path} does not match the digest in its metadata")
+    return pd.read_csv(path)

@@ -17,17 +17,19 @@ from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from creditdesk.risk.explain import top_reasons
+
 
 class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def __init__(
         self,
         *,
-        n_estimators: int = 400,
-        learning_rate: float = 0.05,
+        n_estimators: int = 500,
+        learning_rate: float = 0.03,
         num_leaves: int = 15,
-        min_child_samples: int = 100,
+        min_child_samples: int = 20,
         subsample: float = 0.8,
-        colsample_bytree: float = 0.8,
+        colsample_bytree: float = 0.5,
         reg_lambda: float = 1.0,
         monotone: dict[str, int] | None = None,
         random_state: int = 0,
@@ -53,7 +55,11 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"The 'monotone' parameter takes -1, 0 or 1 per feature; got {bad}")
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
-        self.estimator_ = LGBMClassifier(
+        self.estimator_ = self._booster(frame, monotone).fit(frame, np.asarray(y).astype(int))
+        return self
+
+    def _booster(self, frame: pd.DataFrame, monotone: dict[str, int]) -> LGBMClassifier:
+        return LGBMClassifier(
             n_estimators=self.n_estimators,
             learning_rate=self.learning_rate,
             num_leaves=self.num_leaves,
@@ -67,15 +73,15 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             random_state=self.random_state,
             n_jobs=1,  # deterministic, and a scoring server shares its cores
             verbose=-1,
-        ).fit(frame, np.asarray(y).astype(int))
-        return self
+        )
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "estimator_")
         return pd.DataFrame(X)[list(self.feature_names_in_)]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.estimator_.predict_proba(self._frame(X)))
+        # Every core for predictions (they do not depend on the thread count; fitting does).
+        return np.asarray(self.estimator_.predict_proba(self._frame(X), num_threads=0))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
@@ -84,13 +90,9 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Each feature's contribution to each row's log-odds of default (they sum, with the
         expected value, to the row's log-odds)."""
         frame = self._frame(X)
-        raw = self.estimator_.predict(frame, pred_contrib=True)
+        raw = self.estimator_.predict(frame, pred_contrib=True, num_threads=0)
         return pd.DataFrame(np.asarray(raw)[:, :-1], columns=frame.columns, index=frame.index)
 
     def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
         """Per row, the features that raise its risk most, largest first."""
-        contrib = self.contributions(X)
-        values = contrib.to_numpy()
-        order = np.argsort(-values, axis=1)[:, :top]
-        names = np.asarray(contrib.columns)
-        return [[(str(names[j]), float(values[i, j])) for j in row if values[i, j] > 0] for i, row in enumerate(order)]
+        return top_reasons(self.contributions(X), top)

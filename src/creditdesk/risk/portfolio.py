@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creditdesk.risk.features.customer import SourceTables
+
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 
@@ -553,3 +555,29 @@ def truth_summary(portfolio: Portfolio) -> dict[str, float]:
         "late_share_undisputed": float(late[~disputed].mean()),
         "default_rate": float(portfolio.truth["defaulted_on"].notna().mean()),
     }
+
+
+def source_tables(portfolio: Portfolio) -> SourceTables:
+    """The portfolio as the scoring library's tables. Payments that name their invoice are applied
+    to it; the rest stay unapplied cash (the ledger's importer would apply them oldest first)."""
+    invoices = portfolio.invoices.assign(
+        amount=portfolio.invoices["amount"].astype(float), disputed=portfolio.invoices["disputed"] == "true"
+    )
+    payments = portfolio.payments.assign(amount=portfolio.payments["amount"].astype(float))
+    named = payments.dropna(subset=["invoice_id"])
+    allocations = named.rename(columns={"payment_date": "applied_on"})[["invoice_id", "applied_on", "amount"]]
+    statements = portfolio.financials.copy()
+    for column in statements.columns.difference(["customer_id", "period_end", "currency"]):
+        statements[column] = pd.to_numeric(statements[column], errors="coerce")
+    reports = portfolio.bureau.assign(
+        score=pd.to_numeric(portfolio.bureau["score"]), pd=pd.to_numeric(portfolio.bureau["pd"], errors="coerce")
+    )
+    return SourceTables(
+        customers=portfolio.customers[["customer_id", "group_id", "segment", "registered_on"]],
+        groups=portfolio.groups[["group_id", "parent_group_id"]],
+        invoices=invoices[["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "disputed"]],
+        allocations=allocations.reset_index(drop=True),
+        payments=payments[["customer_id", "payment_date", "amount"]],
+        statements=statements,
+        reports=reports,
+    )

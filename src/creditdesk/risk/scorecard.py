@@ -13,7 +13,6 @@ of its row in ``points_table_`` and its reasons are the features where it lost m
 
 from __future__ import annotations
 
-import math
 from typing import Any, Self
 
 import numpy as np
@@ -23,6 +22,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from creditdesk.risk.explain import PointsScale, top_reasons
+
 
 class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def __init__(
@@ -31,10 +32,13 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         pdo: float = 20.0,
         base_points: float = 600.0,
         base_odds: float = 50.0,
-        max_n_bins: int = 6,
-        min_bin_size: float = 0.05,
-        monotonic_trend: str = "auto_asc_desc",
+        max_n_bins: int | None = 10,
+        min_bin_size: float | None = 0.02,
+        monotonic_trend: str | None = "auto_asc_desc",
         C: float = 1.0,
+        max_codes: int = 12,
+        max_n_prebins: int = 50,
+        min_prebin_size: float = 0.02,
     ) -> None:
         self.pdo = pdo
         self.base_points = base_points
@@ -43,13 +47,16 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.min_bin_size = min_bin_size
         self.monotonic_trend = monotonic_trend
         self.C = C
+        self.max_codes = max_codes
+        self.max_n_prebins = max_n_prebins
+        self.min_prebin_size = min_prebin_size
 
     def _check_params(self) -> None:
         for name in ("pdo", "base_odds", "C"):
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"The {name!r} parameter must be a positive number; got {value}")
-        if not 0 < self.min_bin_size < 0.5:
+        if self.min_bin_size is not None and not 0 < self.min_bin_size < 0.5:
             raise ValueError(f"The 'min_bin_size' parameter must lie between 0 and 0.5; got {self.min_bin_size}")
 
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
@@ -58,29 +65,49 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         target = np.asarray(y).astype(int)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
-        trend = {name: {"monotonic_trend": self.monotonic_trend} for name in frame.columns}
+        # A feature with fewer than two known values carries no evidence: it gets no bins.
+        self.features_ = [name for name in frame.columns if frame[name].dropna().nunique() >= 2]
+        if not self.features_:
+            raise ValueError("no feature has two or more distinct values to bin")
+        frame = frame[self.features_]
+        codes = [name for name in frame.columns if self._is_code(frame[name])]
+        trend = {name: {"monotonic_trend": self.monotonic_trend} for name in frame.columns if name not in codes}
         self.binning_process_ = BinningProcess(
-            list(frame.columns),
+            self.features_,
+            categorical_variables=codes,
             max_n_bins=self.max_n_bins,
             min_bin_size=self.min_bin_size,
+            max_n_prebins=self.max_n_prebins,
+            min_prebin_size=self.min_prebin_size,
             binning_fit_params=trend,
         ).fit(frame, target)
         woe = self._woe(frame)
         self.estimator_ = LogisticRegression(C=self.C, max_iter=2000).fit(woe, target)
-        self.factor_ = self.pdo / math.log(2)
-        self.offset_ = self.base_points - self.factor_ * math.log(self.base_odds)
+        scale = PointsScale(self.pdo, self.base_points, self.base_odds)
+        self.factor_, self.offset_ = scale.factor, scale.offset
         self.points_table_ = self._points_table()
         return self
 
-    def _woe(self, frame: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame(self.binning_process_.transform(frame, metric="woe"), columns=frame.columns)
+    def _is_code(self, column: pd.Series) -> bool:
+        """A few integer values (a status code, a class): binned as categories, grouped by risk."""
+        values = column.dropna().unique()
+        return 2 < len(values) <= self.max_codes and bool(np.all(np.mod(values, 1) == 0))
+
+    def _woe(self, X: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame(X)[self.features_]
+        # A missing value gets its own bin's WoE; optbinning's default (WoE 0, the average risk)
+        # throws away that missing data is itself a signal (a firm that files no cash-flow figure).
+        woe = self.binning_process_.transform(
+            frame, metric="woe", metric_missing="empirical", metric_special="empirical"
+        )
+        return pd.DataFrame(woe, columns=frame.columns, index=frame.index)
 
     def _points_table(self) -> pd.DataFrame:
         """Points of every bin of every feature (intercept and offset spread evenly)."""
-        n = len(self.feature_names_in_)
+        n = len(self.features_)
         intercept = float(self.estimator_.intercept_[0])
         rows = []
-        for coef, name in zip(self.estimator_.coef_[0], self.feature_names_in_, strict=True):
+        for coef, name in zip(self.estimator_.coef_[0], self.features_, strict=True):
             table = self.binning_process_.get_binned_variable(name).binning_table.build()
             table = table.loc[~table.index.isin(["Totals"])]
             for label, woe in zip(table["Bin"], table["WoE"], strict=True):
@@ -99,14 +126,20 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
     def feature_points(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Each row's points per feature; their sum is the score."""
+        """Each row's points per binned feature; their sum is the score."""
         check_is_fitted(self, "estimator_")
-        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
-        woe = self._woe(frame)
-        n = len(self.feature_names_in_)
+        woe = self._woe(X)
+        n = len(self.features_)
         intercept = float(self.estimator_.intercept_[0])
         coefs = pd.Series(self.estimator_.coef_[0], index=woe.columns)
         return self.offset_ / n - self.factor_ * (intercept / n + woe.mul(coefs, axis=1))
+
+    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Each feature's term in each row's log-odds of default (coefficient × WoE; 0 unbinned)."""
+        check_is_fitted(self, "estimator_")
+        woe = self._woe(X)
+        terms = woe.mul(pd.Series(self.estimator_.coef_[0], index=woe.columns), axis=1)
+        return terms.reindex(columns=list(self.feature_names_in_), fill_value=0.0)
 
     def points(self, X: pd.DataFrame) -> np.ndarray:
         """The score: higher is safer; ``pdo`` more points double the odds of not defaulting."""
@@ -114,13 +147,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return total
 
     def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
-        """Per row, the features that cost it most points against their best bin, largest first."""
+        """Per row, the features that cost it most against their best bin, largest first, in
+        log-odds of default (the points lost divided by ``factor_``), as every model reports them."""
         got = self.feature_points(X)
         best = self.points_table_.groupby("feature")["points"].max()
-        shortfall = best.reindex(got.columns).to_numpy() - got.to_numpy()
-        order = np.argsort(-shortfall, axis=1)[:, :top]
-        names = np.asarray(got.columns)
-        return [
-            [(str(names[j]), float(shortfall[i, j])) for j in row if shortfall[i, j] > 1e-9]
-            for i, row in enumerate(order)
-        ]
+        shortfall = (best.reindex(got.columns).to_numpy() - got.to_numpy()) / self.factor_
+        return top_reasons(pd.DataFrame(shortfall, columns=got.columns), top)

@@ -112,3 +112,69 @@ def payment_features(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: d
     else:
         out["disputed_share"] = np.nan
     return out[list(FEATURES)].astype(float)
+
+
+def default_dates(
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    as_of: date,
+    *,
+    payments: pd.DataFrame | None = None,
+    days_past_due: int = 90,
+    materiality: float = 0.01,
+) -> pd.Series:
+    """The day each customer first had an item ``days_past_due`` days past due and unpaid (the
+    Basel default definition), as known on ``as_of``; customers without one are absent.
+
+    With ``payments`` (customer_id, payment_date, amount), cash received but not applied to any
+    invoice offsets the item first (a payment against the wrong invoice is not a default), and
+    what stays unpaid must exceed ``materiality`` of the item, as the EBA materiality test asks.
+    Disputed items are not defaults of the customer.
+    """
+    day = pd.Timestamp(as_of)
+    inv = _settlements(invoices, allocations, day)
+    inv["defaulted_on"] = inv["due_date"] + pd.Timedelta(days=days_past_due)
+    late = (inv["defaulted_on"] <= day) & ~(inv["settled_on"] <= inv["defaulted_on"])
+    if "disputed" in inv:
+        late &= ~inv["disputed"].astype(bool)
+    events = inv.loc[late, ["invoice_id", "customer_id", "amount", "defaulted_on"]]
+    if payments is not None and len(events):
+        events = _net_of_unapplied(events, invoices, allocations, payments, day, materiality)
+    return events.groupby("customer_id")["defaulted_on"].min().rename("defaulted_on")
+
+
+def _cumulative_at(events: pd.DataFrame, flows: pd.DataFrame, key: str, when: str) -> pd.Series:
+    """For each event, the sum of ``flows.amount`` with the same ``key`` dated on or before it."""
+    if flows.empty:
+        return pd.Series(0.0, index=events.index)
+    flows = flows.assign(**{when: flows[when].astype("datetime64[ns]")}).sort_values(when)
+    flows = flows.assign(total=flows.groupby(key)["amount"].cumsum())[[key, when, "total"]]
+    ordered = events.reset_index()
+    ordered = ordered.assign(defaulted_on=ordered["defaulted_on"].astype("datetime64[ns]")).sort_values("defaulted_on")
+    merged = pd.merge_asof(ordered, flows, left_on="defaulted_on", right_on=when, by=key, direction="backward")
+    return merged.set_index("index")["total"].reindex(events.index).fillna(0.0)
+
+
+def _net_of_unapplied(
+    events: pd.DataFrame,
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    payments: pd.DataFrame,
+    day: pd.Timestamp,
+    materiality: float,
+) -> pd.DataFrame:
+    alloc = allocations.assign(
+        applied_on=pd.to_datetime(allocations["applied_on"]), amount=allocations["amount"].astype(float)
+    )
+    alloc = alloc.loc[alloc["applied_on"] <= day]
+    alloc = alloc.merge(invoices[["invoice_id", "customer_id"]], on="invoice_id")
+    paid = payments.assign(
+        payment_date=pd.to_datetime(payments["payment_date"]), amount=payments["amount"].astype(float)
+    )
+    paid = paid.loc[paid["payment_date"] <= day]
+    item_paid = _cumulative_at(events, alloc, "invoice_id", "applied_on")
+    unapplied = _cumulative_at(events, paid, "customer_id", "payment_date") - _cumulative_at(
+        events, alloc, "customer_id", "applied_on"
+    )
+    unpaid = events["amount"] - item_paid - unapplied.clip(lower=0.0)
+    return events.loc[unpaid > materiality * events["amount"]]

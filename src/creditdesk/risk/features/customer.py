@@ -1,0 +1,71 @@
+"""Every customer's features on one date, and the training set of one observation window.
+
+All four sources (payments, statements, bureau, group) are cut at the scoring date by their
+own modules, so the table holds only what was known that day. The training set observes the
+customers at ``as_of - horizon`` and labels each with whether it defaulted (an item 90 days
+past due) in the following ``horizon`` days: the model learns to see a default coming a year
+ahead from what was known a year before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+
+from creditdesk.risk.features import bureau, financial, network, payment
+
+
+@dataclass(frozen=True)
+class SourceTables:
+    """The raw tables, shaped like the import files (amounts as numbers)."""
+
+    customers: pd.DataFrame  # customer_id, group_id, segment, registered_on
+    groups: pd.DataFrame  # group_id, parent_group_id
+    invoices: pd.DataFrame  # invoice_id, customer_id, invoice_date, due_date, amount, disputed
+    allocations: pd.DataFrame  # invoice_id, applied_on, amount
+    payments: pd.DataFrame  # customer_id, payment_date, amount (unapplied cash offsets defaults)
+    statements: pd.DataFrame  # customer_id, period_end, revenue, total_assets, ...
+    reports: pd.DataFrame  # customer_id, provider, report_date, score, pd, events
+
+
+#: The features a customer without payment history can still have.
+NO_HISTORY_FEATURES = (*financial.FEATURES, *bureau.FEATURES, *network.FEATURES)
+ALL_FEATURES = (*payment.FEATURES, *NO_HISTORY_FEATURES)
+
+
+def defaults_known(tables: SourceTables, as_of: date) -> pd.Series:
+    """Each customer's first default (90 days past due, net of unapplied cash) known on ``as_of``."""
+    return payment.default_dates(tables.invoices, tables.allocations, as_of, payments=tables.payments)
+
+
+def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
+    """One row per customer registered by ``as_of``: every feature, NaN where a source is silent,
+    and ``has_history`` (1 when the customer has an invoice by then)."""
+    registered = pd.to_datetime(tables.customers["registered_on"]).fillna(pd.Timestamp.min)
+    customers = tables.customers.loc[registered <= pd.Timestamp(as_of)]
+    index = pd.Index(customers["customer_id"], name="customer_id")
+    defaults = defaults_known(tables, as_of).reset_index()
+    parts = [
+        payment.payment_features(tables.invoices, tables.allocations, as_of),
+        financial.financial_features(tables.statements, as_of),
+        bureau.bureau_features(tables.reports, as_of) if len(tables.reports) else None,
+        network.network_features(customers, tables.groups, defaults, as_of),
+    ]
+    frame = pd.concat([p.reindex(index) for p in parts if p is not None], axis=1)
+    frame = frame.reindex(columns=list(ALL_FEATURES))
+    frame["has_history"] = frame["invoices_12m"].notna().astype(float)
+    return frame
+
+
+def training_set(tables: SourceTables, as_of: date, horizon_days: int = 365) -> tuple[pd.DataFrame, pd.Series]:
+    """Features at ``as_of - horizon_days`` and whether each customer defaulted in the window
+    after it; customers already in default at the start are left out (nothing to predict)."""
+    start = as_of - timedelta(days=horizon_days)
+    X = customer_features(tables, start)
+    defaulted = defaults_known(tables, as_of)
+    before = defaulted.loc[defaulted <= pd.Timestamp(start)].index
+    X = X.loc[~X.index.isin(before)]
+    y = X.index.isin(defaulted.index).astype(int)
+    return X, pd.Series(y, index=X.index, name="defaulted")

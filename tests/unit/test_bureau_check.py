@@ -1,0 +1,86 @@
+"""Bureaus are put on our scale by rank, flagged at two grades apart, and judged against defaults."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from creditdesk.risk.bureau_check import bureau_views, ranking_power, rating_grade
+from creditdesk.risk.rating import grade_of
+
+
+def test_a_bureau_that_ranks_like_us_is_never_flagged_whatever_its_scale() -> None:
+    ours = pd.Series(np.linspace(0.0005, 0.2, 200), index=[f"C{i}" for i in range(200)])
+    # The bureau agrees on the order but its PDs are ten times ours (another horizon).
+    reports = pd.DataFrame(
+        {
+            "customer_id": ours.index,
+            "provider": "b",
+            "report_date": "2026-01-31",
+            "score": np.arange(900, 700, -1),
+            "pd": np.clip(ours.to_numpy() * 10, 0, 1),
+        }
+    )
+    views = bureau_views(reports, date(2026, 3, 31), ours)
+    assert not views["flag"].any()
+    assert (views["grade"] == views["our_grade"]).mean() > 0.95
+    assert (views["native_grade"] > views["our_grade"]).mean() > 0.8  # its own PDs look worse
+
+
+def test_a_customer_the_bureau_ranks_far_apart_is_flagged() -> None:
+    ours = pd.Series(np.linspace(0.0005, 0.2, 200), index=[f"C{i}" for i in range(200)])
+    scores = np.arange(900, 700, -1)
+    scores[0], scores[-1] = scores[-1], scores[0]  # our safest is its riskiest and back
+    reports = pd.DataFrame({"customer_id": ours.index, "provider": "b", "report_date": "2026-01-31", "score": scores})
+    views = bureau_views(reports, date(2026, 3, 31), ours).set_index("customer_id")
+    assert set(views.index[views["flag"]]) == {"C0", "C199"}
+    assert views.loc["C0", "distance"] >= 2
+
+
+def test_a_report_after_the_date_is_not_seen() -> None:
+    ours = pd.Series([0.01, 0.02], index=["C1", "C2"])
+    reports = pd.DataFrame(
+        {"customer_id": ["C1", "C2"], "provider": "b", "report_date": ["2026-01-01", "2026-05-01"], "score": [700, 600]}
+    )
+    views = bureau_views(reports, date(2026, 3, 31), ours)
+    assert list(views["customer_id"]) == ["C1"]
+
+
+def test_letter_ratings_map_to_grades() -> None:
+    assert rating_grade("AAA") == 1 and rating_grade("BBB-") == 4 and rating_grade("D") == 10
+    assert np.isnan(rating_grade(None)) and np.isnan(rating_grade("XYZ"))
+
+
+def test_ranking_power_credits_the_source_that_saw_defaults_coming() -> None:
+    rng = np.random.default_rng(0)
+    customers = [f"C{i}" for i in range(400)]
+    truth = rng.random(400)
+    defaults = pd.Series(
+        pd.Timestamp("2025-06-30"), index=[c for c, t in zip(customers, truth, strict=True) if t > 0.9]
+    )
+    views = pd.concat(
+        [
+            pd.DataFrame({"source": "ours", "customer_id": customers, "as_of": "2025-01-31", "risk": truth}),
+            pd.DataFrame({"source": "blind", "customer_id": customers, "as_of": "2025-01-31", "risk": rng.random(400)}),
+        ]
+    )
+    later = pd.Series(pd.Timestamp("2026-03-31"), index=["C_late"])  # the horizon has fully passed
+    power = ranking_power(views, pd.concat([defaults, later])).set_index("source")
+    assert power.loc["ours", "auc"] == 1.0
+    assert 0.35 < power.loc["blind", "auc"] < 0.65
+    assert power.loc["ours", "defaults"] == len(defaults)
+
+
+def test_a_period_whose_horizon_has_not_passed_is_not_judged() -> None:
+    views = pd.DataFrame({"source": "ours", "customer_id": ["A", "B"], "as_of": "2026-01-31", "risk": [0.9, 0.1]})
+    power = ranking_power(views, pd.Series(pd.Timestamp("2026-02-28"), index=["A"]))
+    assert np.isnan(power["auc"].iloc[0])
+
+
+def test_grades_for_ours_use_the_master_scale() -> None:
+    ours = pd.Series([0.0003, 0.03, 1.0], index=["A", "B", "C"])
+    reports = pd.DataFrame(
+        {"customer_id": ["A", "B", "C"], "provider": "b", "report_date": "2026-01-01", "score": [3, 2, 1]}
+    )
+    views = bureau_views(reports, date(2026, 3, 31), ours).set_index("customer_id")
+    assert list(views["our_grade"]) == list(grade_of(ours.to_numpy()))
