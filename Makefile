@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The scoring benchmark's peers need pandas < 3: they get an environment of their own.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
 # Longer reliability and benchmark runs: make test RELIABILITY_SCALE=10
 RELIABILITY_SCALE ?= 1
 
@@ -13,6 +16,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
 
 install: $(STAMP)
 
@@ -29,9 +38,10 @@ test: $(STAMP)
 	$(MAKE) lint
 	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(BIN)/pytest -q
 
-bench: $(STAMP)
+bench: $(STAMP) $(BENCH_STAMP)
 	bash scripts/ensure-system-deps.sh bench
 	$(BIN)/python -m bench
+	$(BENCH_VENV)/bin/python -m bench.scoring
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var .pytest_cache .mypy_cache .ruff_cache

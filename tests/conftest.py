@@ -15,8 +15,8 @@ from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.db.throwaway_pg import PostgresServer
 from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.risk.datasets import datasets_dir
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 _counter = itertools.count()
 
@@ -78,4 +78,4 @@ def sqlite_services(tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
 
 
 def needs_shared() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not SHARED.exists(), reason="needs ../shared/datasets")
+    return pytest.mark.skipif(not datasets_dir().exists(), reason=f"needs {datasets_dir()}")

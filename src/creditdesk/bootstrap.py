@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db.engine import make_engine
+from creditdesk.adapters.db.risk_data import SqlScoringStore
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.adapters.security import Argon2Hasher
 from creditdesk.config import Settings, load_settings
@@ -26,6 +27,9 @@ class Services:
 
     def read_uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.clock, readonly=True)
+
+    def scoring_store(self) -> SqlScoringStore:
+        return SqlScoringStore(self.engine)
 
     def check_uow(self) -> SqlUnitOfWork:
         """For what-if checks: a few reads without transaction round trips."""

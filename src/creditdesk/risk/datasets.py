@@ -125,7 +125,7 @@ def ibm_invoices(root: Path) -> Dataset:
             "days_since_paperless": (raw["InvoiceDate"] - raw["PaperlessDate"]).dt.days.astype(float),
             "country": raw["countryCode"].astype(float),
             "invoice_month": raw["InvoiceDate"].dt.month.astype(float),
-            "invoice_weekday": raw["InvoiceDate"].dt.weekday.astype(float),
+            "invoice_weekday": raw["InvoiceDate"].dt.day_of_week.astype(float),
         }
     )
     X = pd.concat([features, history], axis=1)

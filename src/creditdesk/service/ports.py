@@ -233,3 +233,30 @@ class CreditStore(Protocol):
 
     def post(self, postings: list[Posting], at: datetime) -> None: ...
     def emit(self, stream: str, event_type: str, payload: dict[str, Any], at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """A fitted portfolio model in the registry."""
+
+    version: str
+    kind: str
+    role: str  # champion, challenger or retired
+    artefact_path: str
+    model_sha256: str
+    trained_as_of: date
+    metrics: dict[str, float]
+    created_at: datetime
+    created_by: str
+
+
+class ScoringStore(Protocol):
+    """The portfolio's raw tables for the scoring library, the model registry and the score history."""
+
+    def source_tables(self) -> Any: ...  # creditdesk.risk.features.customer.SourceTables
+    def register_model(self, entry: ModelVersion) -> None: ...
+    def models_in_role(self, role: str) -> list[dict[str, Any]]: ...
+    def promote(self, version: str) -> bool: ...
+    def save_scores(self, rows: list[dict[str, Any]]) -> None: ...
+    def score_history(self, customer_id: str, role: str = "champion") -> list[dict[str, Any]]: ...
+    def score_frame(self, role: str) -> Any: ...  # pandas: customer_id, as_of, risk (the PD)

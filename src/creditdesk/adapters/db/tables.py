@@ -294,6 +294,40 @@ bureau_reports = Table(
     Column("events", Text, nullable=True),
 )
 
+# Scoring (migration 0003): fitted portfolio models, and every customer's scores over time.
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("role", String(16), nullable=False),  # champion, challenger or retired
+    Column("artefact_path", Text, nullable=False),
+    Column("model_sha256", String(64), nullable=False),
+    Column("trained_as_of", Date, nullable=False),
+    Column("metrics", Text, nullable=False),  # JSON: the held-out validation figures
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+)
+
+customer_scores = Table(
+    "customer_scores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("model_version", String(64), ForeignKey("model_versions.version"), nullable=False),
+    Column("role", String(16), nullable=False),  # champion scores decide; challenger scores are watched
+    Column("pd", Float, nullable=False),  # a model output, not money
+    Column("score", Integer, nullable=False),
+    Column("grade", Integer, nullable=False),
+    Column("segment", String(16), nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of {code, points}
+    Column("bureau", Text, nullable=False),  # JSON list of each bureau's view beside ours
+    Column("review_flag", Boolean, nullable=False),
+    Column("scored_at", DateTime(timezone=True), nullable=False),
+    Index("ix_customer_scores_customer", "customer_id", "role", "as_of"),
+)
+
 api_tokens = Table(
     "api_tokens",
     metadata,

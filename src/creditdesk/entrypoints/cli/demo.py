@@ -19,7 +19,8 @@ from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli.output import err
 from creditdesk.risk.portfolio import make_portfolio
 from creditdesk.service.auth import add_user
-from creditdesk.service.errors import Conflict
+from creditdesk.service.errors import Conflict, InvalidInput
+from creditdesk.service.scoring import score_portfolio
 
 DEMO_PASSWORD = "creditdesk-demo"
 DEMO_USERS = [
@@ -81,6 +82,7 @@ def build_demo(
             if not report.ok:
                 break
             progress.advance(task)
+    summary_scoring = _score(services, as_of) if not problems else {}
     for username, role in DEMO_USERS:
         with suppress(Conflict):  # the users of an earlier build stay
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
@@ -94,4 +96,22 @@ def build_demo(
         "months": months,
         "data_dir": str(folder),
         "problems": problems,
+        **summary_scoring,
     }
+
+
+def _score(services: Services, as_of: date) -> dict[str, Any]:
+    """Score the demo portfolio; a portfolio too small to learn from is left unscored, and said so."""
+    try:
+        run = score_portfolio(
+            services.scoring_store(),
+            services.uow(),
+            services.settings.var_dir / "models",
+            as_of,
+            actor="demo",
+            clock=services.clock,
+        )
+    except InvalidInput as error:
+        err.print(f"[yellow]not scored:[/yellow] {error.detail}")
+        return {"scored": 0, "scoring_skipped": error.detail}
+    return {"scored": run.customers, "model_version": run.champion, "grades": run.as_json()["grades"]}

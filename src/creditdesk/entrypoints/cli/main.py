@@ -23,6 +23,7 @@ from creditdesk.domain.money import Money
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
 from creditdesk.entrypoints.cli.context import json_flag as _json_flag
 from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app
+from creditdesk.entrypoints.cli.models import model_app
 from creditdesk.entrypoints.cli.output import (
     EXIT_DATA,
     EXIT_REFUSED,
@@ -33,6 +34,7 @@ from creditdesk.entrypoints.cli.output import (
     print_json,
     user_errors,
 )
+from creditdesk.entrypoints.cli.scoring import score_command
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
 from creditdesk.service.credit import what_if
@@ -55,6 +57,8 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(orders_app, name="orders")
 app.add_typer(policy_app, name="policy")
 app.add_typer(bench_app, name="bench")
+app.add_typer(model_app, name="model")
+app.command("score")(score_command)
 
 
 @app.callback()

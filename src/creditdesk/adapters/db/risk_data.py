@@ -1,0 +1,172 @@
+"""The stored portfolio as the scoring library's tables, and the score history in and out.
+
+Amounts leave the ledger as integer minor units and become floats in major units here, at the
+edge of the modelling library (features are ratios and sizes; money stays exact in the ledger).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.risk.features.customer import SourceTables
+from creditdesk.service.ports import ModelVersion
+
+
+def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    scale = frame["currency"].map(lambda code: 10.0 ** minor_unit_exponent(code))
+    for name in columns:
+        frame[name.removesuffix("_minor")] = frame[name].astype(float) / scale
+    return frame
+
+
+def load_source_tables(conn: Connection) -> SourceTables:
+    def read(query: Any) -> pd.DataFrame:
+        result = conn.execute(query)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    customers = read(
+        select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on)
+    )
+    groups = read(select(t.customer_groups.c.group_id, t.customer_groups.c.parent_group_id))
+    invoices = _major(
+        read(
+            select(
+                t.invoices.c.invoice_id,
+                t.invoices.c.customer_id,
+                t.invoices.c.invoice_date,
+                t.invoices.c.due_date,
+                t.invoices.c.amount_minor,
+                t.invoices.c.currency,
+                t.invoices.c.disputed,
+            )
+        ),
+        ["amount_minor"],
+    )
+    allocations = _major(
+        read(
+            select(
+                t.payment_allocations.c.invoice_id,
+                t.payment_allocations.c.applied_on,
+                t.payment_allocations.c.amount_minor,
+                t.invoices.c.currency,
+            ).join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id)
+        ),
+        ["amount_minor"],
+    )
+    payments = _major(
+        read(
+            select(
+                t.payments.c.customer_id, t.payments.c.payment_date, t.payments.c.amount_minor, t.payments.c.currency
+            )
+        ),
+        ["amount_minor"],
+    )
+    money = [c.name for c in t.financial_statements.c if c.name.endswith("_minor")]
+    statements = _major(read(select(t.financial_statements)), money)
+    reports = read(select(t.bureau_reports))
+    if invoices.empty:
+        invoices = pd.DataFrame(columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "disputed"])
+    if allocations.empty:
+        allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount"])
+    if payments.empty:
+        payments = pd.DataFrame(columns=["customer_id", "payment_date", "amount"])
+    return SourceTables(customers, groups, invoices, allocations, payments, statements, reports)
+
+
+def register_model(conn: Connection, entry: ModelVersion) -> None:
+    if entry.role == "champion":  # one champion at a time: the previous one is retired
+        conn.execute(update(t.model_versions).where(t.model_versions.c.role == "champion").values(role="retired"))
+    conn.execute(insert(t.model_versions).values(**{**asdict(entry), "metrics": json.dumps(entry.metrics)}))
+
+
+def models_in_role(conn: Connection, role: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(t.model_versions).where(t.model_versions.c.role == role).order_by(t.model_versions.c.created_at.desc())
+    )
+    found = []
+    for row in rows:
+        item = dict(row._mapping)
+        item["metrics"] = json.loads(item["metrics"])
+        found.append(item)
+    return found
+
+
+def promote(conn: Connection, version: str) -> bool:
+    """The challenger becomes the champion; the old champion is retired."""
+    found = conn.execute(select(t.model_versions.c.role).where(t.model_versions.c.version == version)).scalar()
+    if found is None:
+        return False
+    conn.execute(update(t.model_versions).where(t.model_versions.c.role == "champion").values(role="retired"))
+    conn.execute(update(t.model_versions).where(t.model_versions.c.version == version).values(role="champion"))
+    return True
+
+
+def save_scores(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 5_000):
+        conn.execute(insert(t.customer_scores), rows[start : start + 5_000])
+
+
+def score_history(conn: Connection, customer_id: str, role: str = "champion") -> list[dict[str, Any]]:
+    """Newest first."""
+    s = t.customer_scores
+    rows = conn.execute(
+        select(s).where(s.c.customer_id == customer_id, s.c.role == role).order_by(s.c.as_of.desc(), s.c.id.desc())
+    )
+    found = []
+    for row in rows:
+        item = dict(row._mapping)
+        item["reasons"] = json.loads(item["reasons"])
+        item["bureau"] = json.loads(item["bureau"])
+        found.append(item)
+    return found
+
+
+def score_frame(conn: Connection, role: str) -> pd.DataFrame:
+    s = t.customer_scores
+    result = conn.execute(select(s.c.customer_id, s.c.as_of, s.c.pd.label("risk")).where(s.c.role == role))
+    return pd.DataFrame(result.fetchall(), columns=["customer_id", "as_of", "risk"])
+
+
+class SqlScoringStore:
+    """The scoring service's port on the database: each call is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def source_tables(self) -> SourceTables:
+        with self.engine.connect() as conn:
+            return load_source_tables(conn)
+
+    def register_model(self, entry: ModelVersion) -> None:
+        with self.engine.begin() as conn:
+            register_model(conn, entry)
+
+    def models_in_role(self, role: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return models_in_role(conn, role)
+
+    def promote(self, version: str) -> bool:
+        with self.engine.begin() as conn:
+            return promote(conn, version)
+
+    def save_scores(self, rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            save_scores(conn, rows)
+
+    def score_history(self, customer_id: str, role: str = "champion") -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return score_history(conn, customer_id, role)
+
+    def score_frame(self, role: str) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return score_frame(conn, role)

@@ -1,0 +1,72 @@
+"""Scores over HTTP: a customer's PD, grade, reasons, the bureaus' views and the history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from creditdesk.domain.roles import Permission
+from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.service.scoring import customer_score
+
+router = APIRouter(prefix="/api/v1")
+
+
+class ScoreReason(BaseModel):
+    code: str
+    feature: str
+    direction: str
+    points: float
+    message: str
+    message_zh: str
+
+
+class BureauView(BaseModel):
+    provider: str
+    report_date: str
+    grade: int | None  # the bureau's ranking on our scale
+    native_grade: int | None  # from the bureau's own PD or rating
+    distance: int | None
+    flag: bool
+
+
+class ScorePoint(BaseModel):
+    as_of: str
+    pd: float
+    score: int
+    grade: int
+
+
+class CustomerScore(BaseModel):
+    customer_id: str
+    as_of: str
+    pd: float
+    score: int
+    grade: int
+    segment: str
+    model_version: str
+    reasons: list[ScoreReason]
+    bureau: list[BureauView]
+    review_flag: bool
+    history: list[ScorePoint]
+
+
+@router.get("/customers/{customer_id}/score", response_model=CustomerScore, dependencies=[require(Permission.READ)])
+async def get_customer_score(customer_id: str, services: ServicesDep) -> Any:
+    return await run_in_threadpool(customer_score, services.scoring_store(), customer_id)
+
+
+@router.get("/models", dependencies=[require(Permission.READ)])
+async def get_models(services: ServicesDep) -> dict[str, Any]:
+    store = services.scoring_store()
+    found = await run_in_threadpool(lambda: {role: store.models_in_role(role) for role in ("champion", "challenger")})
+    return {
+        role: [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if k != "artefact_path"}
+            for entry in entries
+        ]
+        for role, entries in found.items()
+    }

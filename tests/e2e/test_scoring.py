@@ -1,0 +1,79 @@
+"""The scored demo portfolio: `creditdesk score`, the model registry and the score API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from creditdesk.entrypoints.served import served
+from tests.e2e.conftest import DemoServer, cli
+from tests.e2e.test_api import assert_problem
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    cwd = tmp_path_factory.mktemp("scored")
+    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
+    built = cli(cwd, "demo", "--customers", "2000", "--no-serve", "--json", db=db)
+    assert built.returncode == 0, built.stderr
+    summary = json.loads(built.stdout)
+    with served(db, cwd) as url:
+        yield DemoServer(url, cwd, db, summary)
+
+
+def test_the_demo_is_scored_with_a_trained_champion(scored_demo: DemoServer) -> None:
+    summary = scored_demo.summary
+    assert summary["scored"] == summary["customers"] == 2000
+    grades = {int(k): v for k, v in summary["grades"].items()}  # type: ignore[attr-defined]
+    assert sum(grades.values()) == 2000 and len(grades) >= 4  # the scale separates customers
+    listed = cli(scored_demo.cwd, "model", "list", "--json", db=scored_demo.db)
+    champions = json.loads(listed.stdout)["champion"]
+    assert [c["version"] for c in champions] == [summary["model_version"]]
+    assert 0.5 < champions[0]["metrics"]["auc"] <= 1.0
+    artefact = Path(champions[0]["artefact_path"])
+    assert {"model.joblib", "metadata.json", "validation.json", "reference.csv.gz"} <= {
+        p.name for p in artefact.iterdir()
+    }
+
+
+def test_rescoring_keeps_history_and_the_api_reads_it(scored_demo: DemoServer) -> None:
+    again = cli(scored_demo.cwd, "--json", "score", db=scored_demo.db)
+    assert again.returncode == 0, again.stderr
+    run = json.loads(again.stdout)
+    assert run["trained"] == [] and run["champion"] == scored_demo.summary["model_version"]
+    with scored_demo.client("viewer") as viewer:
+        body = viewer.get("/api/v1/customers/C000001/score").json()
+        assert body["customer_id"] == "C000001" and 1 <= body["grade"] <= 10
+        assert len(body["history"]) == 2 and body["model_version"] == run["champion"]
+        for reason in body["reasons"]:
+            assert reason["code"].isupper() and reason["direction"] == "up" and reason["points"] > 0
+            assert reason["message"] and reason["message_zh"]
+        assert {"provider", "grade", "native_grade", "distance", "flag"} <= set(body["bureau"][0])
+        assert_problem(viewer.get("/api/v1/customers/NOBODY/score"), 404)
+        assert viewer.get("/api/v1/models").json()["champion"][0]["version"] == run["champion"]
+    assert_problem(httpx.get(f"{scored_demo.url}/api/v1/customers/C000001/score"), 401)
+
+
+def test_a_challenger_is_scored_beside_and_can_be_promoted(scored_demo: DemoServer) -> None:
+    trained = cli(scored_demo.cwd, "model", "challenger", db=scored_demo.db)
+    assert trained.returncode == 0, trained.stderr
+    challenger = trained.stdout.strip()
+    run = json.loads(cli(scored_demo.cwd, "score", "--json", db=scored_demo.db).stdout)
+    assert run["challengers"] == [challenger]
+    assert cli(scored_demo.cwd, "model", "promote", challenger, db=scored_demo.db).returncode == 0
+    listed = json.loads(cli(scored_demo.cwd, "model", "list", "--json", db=scored_demo.db).stdout)
+    assert [c["version"] for c in listed["champion"]] == [challenger] and listed["challenger"] == []
+    assert cli(scored_demo.cwd, "model", "promote", "nope", db=scored_demo.db).returncode == 2
+
+
+def test_a_portfolio_too_small_to_learn_from_is_left_unscored(demo_server: DemoServer) -> None:
+    assert demo_server.summary["scored"] == 0
+    assert "too little history" in str(demo_server.summary["scoring_skipped"])
+    result = cli(demo_server.cwd, "score", db=demo_server.db)
+    assert result.returncode == 65 and "too little history" in result.stderr and "Traceback" not in result.stderr
