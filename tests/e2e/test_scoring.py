@@ -60,6 +60,14 @@ def test_rescoring_keeps_history_and_the_api_reads_it(scored_demo: DemoServer) -
     assert_problem(httpx.get(f"{scored_demo.url}/api/v1/customers/C000001/score"), 401)
 
 
+def test_drift_of_the_champion_against_its_training_sample(scored_demo: DemoServer) -> None:
+    result = cli(scored_demo.cwd, "model", "drift", "--json", db=scored_demo.db)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["version"] == scored_demo.summary["model_version"] and 0 <= report["psi_score"] < 10
+    assert "dbt_weighted_12m" in report["psi_features"] and "auc" in report["holdout"]
+
+
 def test_a_challenger_is_scored_beside_and_can_be_promoted(scored_demo: DemoServer) -> None:
     trained = cli(scored_demo.cwd, "model", "challenger", db=scored_demo.db)
     assert trained.returncode == 0, trained.stderr

@@ -30,6 +30,7 @@ from creditdesk.risk.features.customer import NO_HISTORY_FEATURES, customer_feat
 from creditdesk.risk.rating import grade_of
 from creditdesk.risk.reason_texts import reason
 from creditdesk.risk.segments import SegmentedPD
+from creditdesk.risk.validation import stability_report
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.ports import Clock, ModelVersion, ScoringStore, UnitOfWork
 
@@ -236,6 +237,23 @@ def ranking_power_report(store: ScoringStore, as_of: date, period: str = "Q") ->
         {**row, "auc": None if pd.isna(row["auc"]) else round(float(row["auc"]), 4)}
         for row in power.to_dict(orient="records")
     ]
+
+
+def champion_drift(store: ScoringStore, as_of: date) -> dict[str, Any]:
+    """The champion's stability: PSI of its score and of each feature from its training sample to
+    the portfolio as of ``as_of``, beside the held-out figures it was registered with."""
+    champions = store.models_in_role("champion")
+    if not champions:
+        raise NotFound("there is no champion model yet; run `creditdesk score`")
+    entry = champions[0]
+    folder = Path(entry["artefact_path"])
+    model, meta = artefact.load(folder)
+    reference = artefact.load_reference(folder, meta)
+    if reference is None:
+        raise NotFound(f"model {entry['version']} has no training sample to compare with")
+    today = customer_features(store.source_tables(), as_of)[meta.features]
+    report = stability_report(model, reference[meta.features], today)
+    return {"version": entry["version"], "as_of": as_of.isoformat(), "holdout": entry["metrics"], **report}
 
 
 def customer_score(store: ScoringStore, customer_id: str, history: int = 12) -> dict[str, Any]:

@@ -111,3 +111,19 @@ def model_bureau_power(
         out.print(
             f"{row['source']:<20} {row['period']:<8} n {row['n']:>6,}  defaults {row['defaults']:>4}  AUC {shown}"
         )
+
+
+def model_drift(
+    ctx: typer.Context, as_of: AsOfOption = None, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """PSI of the champion's score and features, training population against today's portfolio."""
+    services = state(ctx).services
+    with user_errors():
+        report = scoring.champion_drift(services.scoring_store(), _as_of(as_of))
+    if json_flag(ctx, as_json):
+        print_json(report)
+        return
+    out.print(f"{report['version']} as of {report['as_of']}: PSI of the score {report['psi_score']:.4f}")
+    shifted = sorted(report["psi_features"].items(), key=lambda item: -item[1])[:10]
+    for name, value in shifted:
+        out.print(f"  {name:<28} PSI {value:.4f}{'  (act: above 0.25)' if value > 0.25 else ''}")
