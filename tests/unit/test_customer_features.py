@@ -46,6 +46,10 @@ def test_every_customer_gets_every_feature(tables: SourceTables) -> None:
     assert set(features.index) == set(tables.customers.loc[registered, "customer_id"])
     assert list(features.columns) == [*ALL_FEATURES, "has_history"]
     assert features["has_history"].isin([0.0, 1.0]).all()
+    # Tenure counts from registration, so a customer without invoices has one too.
+    registered_on = pd.to_datetime(tables.customers.set_index("customer_id")["registered_on"])
+    expected = (pd.Timestamp(AS_OF) - registered_on.reindex(features.index)).dt.days
+    assert (features["tenure_days"] == expected).all()
 
 
 def test_no_look_ahead_features_equal_those_of_the_data_cut_at_the_date(tables: SourceTables) -> None:

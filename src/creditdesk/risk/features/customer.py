@@ -31,8 +31,8 @@ class SourceTables:
 
 
 #: The features a customer without payment history can still have.
-NO_HISTORY_FEATURES = (*financial.FEATURES, *bureau.FEATURES, *network.FEATURES)
-ALL_FEATURES = (*payment.FEATURES, *NO_HISTORY_FEATURES)
+NO_HISTORY_FEATURES = ("tenure_days", *financial.FEATURES, *bureau.FEATURES, *network.FEATURES)
+ALL_FEATURES = tuple(dict.fromkeys((*payment.FEATURES, *NO_HISTORY_FEATURES)))  # tenure is in both
 
 
 def defaults_known(tables: SourceTables, as_of: date) -> pd.Series:
@@ -55,6 +55,10 @@ def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
     ]
     frame = pd.concat([p.reindex(index) for p in parts if p is not None], axis=1)
     frame = frame.reindex(columns=list(ALL_FEATURES))
+    # Tenure from the registration date where there is one: the first invoice in the data is cut
+    # off by where the data begin, and a new customer has none.
+    since = (pd.Timestamp(as_of) - pd.to_datetime(customers["registered_on"])).dt.days.astype(float)
+    frame["tenure_days"] = pd.Series(since.to_numpy(), index=index).fillna(frame["tenure_days"])
     frame["has_history"] = frame["invoices_12m"].notna().astype(float)
     return frame
 
