@@ -1,0 +1,200 @@
+"""Credit limit methods, each an amount with its working: inputs, formula and result.
+
+A credit manager must be able to redo every limit by hand, so each method returns a
+:class:`Working` that names its inputs and shows the formula with the figures put in. A method
+that cannot apply (no statements, no bureau limit) says why instead of guessing. Amounts are
+exact decimals in the account currency; probabilities and rates are plain floats (model
+outputs), and a method's result is rounded down to the currency's cent.
+
+- need: what the customer's trade needs: average monthly sales × (terms + grace) / 30 × peak;
+- capacity: what its balance sheet carries: the smaller of a share of tangible net worth and a
+  share of working capital (shares set by grade in the policy);
+- bureau: the bureau's recommended limit;
+- risk budget: the largest limit whose expected loss PD × LGD × limit × CCF stays within a share
+  of the expected annual margin;
+- profit-optimal: the limit with the highest expected margin − expected loss − financing cost,
+  with the curve behind it (monthly demand is uncertain, so more limit captures less and less).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Working:
+    method: str
+    amount: Decimal | None  # None: the method does not apply, ``note`` says why
+    inputs: dict[str, str]
+    formula: str
+    note: str = ""
+    curve: list[tuple[Decimal, float]] = field(default_factory=list)  # profit-optimal: (limit, profit)
+
+
+def _floor(value: Decimal | float, unit: Decimal = CENT) -> Decimal:
+    amount = Decimal(str(value)) if isinstance(value, float) else value
+    return ((amount / unit).to_integral_value(rounding=ROUND_FLOOR) * unit).quantize(CENT)
+
+
+def need_limit(avg_monthly_sales: Decimal, terms_days: int, grace_days: int, peak_factor: Decimal) -> Working:
+    inputs = {
+        "avg_monthly_sales": str(avg_monthly_sales),
+        "terms_days": str(terms_days),
+        "grace_days": str(grace_days),
+        "peak_factor": str(peak_factor),
+    }
+    if avg_monthly_sales <= 0:
+        return Working("need", None, inputs, "", "no sales to the customer yet")
+    amount = _floor(avg_monthly_sales * Decimal(terms_days + grace_days) / Decimal(30) * peak_factor)
+    formula = f"{avg_monthly_sales} × ({terms_days} + {grace_days}) / 30 × {peak_factor} = {amount}"
+    return Working("need", amount, inputs, formula)
+
+
+def capacity_limit(
+    tangible_net_worth: Decimal | None, working_capital: Decimal | None, tnw_share: Decimal, wc_share: Decimal
+) -> Working:
+    inputs = {
+        "tangible_net_worth": str(tangible_net_worth),
+        "working_capital": str(working_capital),
+        "tnw_share": str(tnw_share),
+        "wc_share": str(wc_share),
+    }
+    if tangible_net_worth is None and working_capital is None:
+        return Working("capacity", None, inputs, "", "no financial statements")
+    parts = []
+    if tangible_net_worth is not None:
+        parts.append(("tangible net worth", max(tangible_net_worth, Decimal(0)) * tnw_share))
+    if working_capital is not None:
+        parts.append(("working capital", max(working_capital, Decimal(0)) * wc_share))
+    amount = _floor(min(value for _, value in parts))
+    shown = " , ".join(f"{name} share {_floor(value)}" for name, value in parts)
+    formula = f"min({shown}) = {amount}" if len(parts) > 1 else f"{shown} = {amount}"
+    note = "negative net worth or working capital carries no credit" if amount == 0 else ""
+    return Working("capacity", amount, inputs, formula, note)
+
+
+def bureau_limit(recommended: Decimal | None, provider: str | None = None) -> Working:
+    inputs = {"recommended_limit": str(recommended), "provider": str(provider)}
+    if recommended is None:
+        return Working("bureau", None, inputs, "", "no bureau recommends a limit")
+    amount = _floor(max(recommended, Decimal(0)))
+    return Working("bureau", amount, inputs, f"{provider or 'bureau'} recommends {amount}")
+
+
+def risk_budget_limit(
+    pd: float, lgd: float, annual_margin: Decimal, budget_share: Decimal, ccf: float = 1.0
+) -> Working:
+    inputs = {
+        "pd": f"{pd:.6f}",
+        "lgd": f"{lgd:.4f}",
+        "annual_margin": str(annual_margin),
+        "budget_share": str(budget_share),
+        "ccf": f"{ccf:.4f}",
+    }
+    loss_rate = pd * lgd * ccf
+    if annual_margin <= 0:
+        return Working("risk_budget", Decimal(0), inputs, "no margin: no loss can be afforded")
+    if loss_rate <= 0:
+        return Working("risk_budget", None, inputs, "", "no expected loss: the budget sets no bound")
+    amount = _floor(float(annual_margin * budget_share) / loss_rate)
+    formula = f"{annual_margin} × {budget_share} / ({pd:.4%} × {lgd:.0%} × {ccf:.0%}) = {amount}"
+    return Working("risk_budget", amount, inputs, formula)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfitInputs:
+    pd: float  # annual probability of default
+    lgd: float  # share of the exposure lost at default
+    margin_rate: float  # gross margin on sales
+    avg_monthly_sales: float  # expected monthly demand
+    demand_cv: float  # its coefficient of variation (how uncertain one month's orders are)
+    terms_days: int
+    grace_days: int
+    cost_of_capital: float  # annual cost of financing receivables
+    ccf: float = 0.75  # share of the unused limit drawn before a default
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def expected_capped_demand(mean: float, cv: float, cap: float) -> float:
+    """E[min(D, cap)] for lognormal monthly demand D with this mean and coefficient of variation."""
+    if cap <= 0 or mean <= 0:
+        return 0.0
+    if cv <= 0:
+        return min(mean, cap)
+    s = math.sqrt(math.log(1 + cv * cv))
+    m = math.log(mean) - s * s / 2
+    z = (math.log(cap) - m) / s
+    return mean * _normal_cdf(z - s) + cap * (1 - _normal_cdf(z))
+
+
+def expected_profit(limit: float, p: ProfitInputs) -> float:
+    """Expected annual profit of a limit: margin on the sales it lets through (for half a year
+    fewer when the customer defaults, at a random time in the year), less the expected loss on
+    the exposure at default, less the cost of financing the average receivables."""
+    days = p.terms_days + p.grace_days
+    monthly_cap = limit * 30 / days if days else limit
+    monthly_sales = expected_capped_demand(p.avg_monthly_sales, p.demand_cv, monthly_cap)
+    receivables = monthly_sales * days / 30
+    exposure_at_default = receivables + p.ccf * max(limit - receivables, 0.0)
+    return (
+        12 * (1 - p.pd / 2) * monthly_sales * p.margin_rate
+        - p.pd * p.lgd * exposure_at_default
+        - p.cost_of_capital * receivables
+    )
+
+
+def profit_optimal_limit(p: ProfitInputs, points: int = 81, unit: Decimal = CENT) -> Working:
+    inputs = {name: str(getattr(p, name)) for name in ProfitInputs.__slots__}
+    days = p.terms_days + p.grace_days
+    if p.avg_monthly_sales <= 0 or days <= 0:
+        return Working("profit_optimal", None, inputs, "", "no expected sales")
+    # Up to four times the typical need: beyond it demand is almost never that high.
+    top = 4 * p.avg_monthly_sales * days / 30 * (1 + p.demand_cv)
+    grid = [top * k / (points - 1) for k in range(points)]
+    curve = [(_floor(limit, unit), expected_profit(limit, p)) for limit in grid]
+    best_limit, best_profit = max(curve, key=lambda point: point[1])
+    formula = (
+        f"argmax over the limit L of 12 × (1 − PD/2) × E[min(monthly demand, L × 30 / {days})] × {p.margin_rate:.1%}"
+        f" − {p.pd:.4%} × {p.lgd:.0%} × EAD(L) − {p.cost_of_capital:.1%} × receivables(L)"
+        f" = {best_limit} (expected profit {best_profit:,.2f} a year)"
+    )
+    return Working("profit_optimal", best_limit, inputs, formula, curve=curve)
+
+
+@dataclass(frozen=True, slots=True)
+class Combination:
+    """How a policy turns the methods into one limit."""
+
+    methods: Sequence[str] = ("need", "capacity", "risk_budget")
+    unit: Decimal = Decimal(1000)
+    floor: Decimal = Decimal(0)
+    ceiling: Decimal | None = None
+
+
+def combine(workings: Sequence[Working], rule: Combination) -> Working:
+    """The smallest of the chosen methods that apply, rounded down to the unit, within the grade's
+    floor and ceiling. No applicable method means no limit (zero): credit needs a reason."""
+    chosen = [w for w in workings if w.method in rule.methods and w.amount is not None]
+    inputs = {w.method: str(w.amount) for w in chosen}
+    inputs.update(unit=str(rule.unit), floor=str(rule.floor), ceiling=str(rule.ceiling))
+    if not chosen:
+        return Working("final", Decimal(0), inputs, "", "no method applies: no credit without a reason")
+    smallest = min(chosen, key=lambda w: w.amount or Decimal(0))
+    assert smallest.amount is not None
+    amount = _floor(smallest.amount, rule.unit)
+    bounded = max(amount, rule.floor)
+    if rule.ceiling is not None:
+        bounded = min(bounded, rule.ceiling)
+    formula = f"min({', '.join(f'{w.method} {w.amount}' for w in chosen)}) = {smallest.amount} ({smallest.method})"
+    formula += f"; rounded down to {rule.unit}: {amount}"
+    if bounded != amount:
+        formula += f"; within floor {rule.floor} and ceiling {rule.ceiling}: {bounded}"
+    return Working("final", bounded, inputs, formula, note=f"bound by {smallest.method}")
