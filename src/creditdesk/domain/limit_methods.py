@@ -72,7 +72,7 @@ def capacity_limit(
     if working_capital is not None:
         parts.append(("working capital", max(working_capital, Decimal(0)) * wc_share))
     amount = _floor(min(value for _, value in parts))
-    shown = " , ".join(f"{name} share {_floor(value)}" for name, value in parts)
+    shown = ", ".join(f"{name} share {_floor(value)}" for name, value in parts)
     formula = f"min({shown}) = {amount}" if len(parts) > 1 else f"{shown} = {amount}"
     note = "negative net worth or working capital carries no credit" if amount == 0 else ""
     return Working("capacity", amount, inputs, formula, note)
@@ -102,7 +102,7 @@ def risk_budget_limit(
     if loss_rate <= 0:
         return Working("risk_budget", None, inputs, "", "no expected loss: the budget sets no bound")
     amount = _floor(float(annual_margin * budget_share) / loss_rate)
-    formula = f"{annual_margin} × {budget_share} / ({pd:.4%} × {lgd:.0%} × {ccf:.0%}) = {amount}"
+    formula = f"{annual_margin} × {budget_share} / ({pd:.2%} × {lgd:.0%} × {ccf:.0%}) = {amount}"
     return Working("risk_budget", amount, inputs, formula)
 
 
@@ -163,7 +163,7 @@ def profit_optimal_limit(p: ProfitInputs, points: int = 81, unit: Decimal = CENT
     best_limit, best_profit = max(curve, key=lambda point: point[1])
     formula = (
         f"argmax over the limit L of 12 × (1 − PD/2) × E[min(monthly demand, L × 30 / {days})] × {p.margin_rate:.1%}"
-        f" − {p.pd:.4%} × {p.lgd:.0%} × EAD(L) − {p.cost_of_capital:.1%} × receivables(L)"
+        f" − {p.pd:.2%} × {p.lgd:.0%} × EAD(L) − {p.cost_of_capital:.1%} × receivables(L)"
         f" = {best_limit} (expected profit {best_profit:,.2f} a year)"
     )
     return Working("profit_optimal", best_limit, inputs, formula, curve=curve)
