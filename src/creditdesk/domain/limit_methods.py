@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from statistics import NormalDist
 
 CENT = Decimal("0.01")
 
@@ -151,22 +152,52 @@ def expected_profit(limit: float, p: ProfitInputs) -> float:
     )
 
 
-def profit_optimal_limit(p: ProfitInputs, points: int = 81, unit: Decimal = CENT) -> Working:
+def optimal_cover(p: ProfitInputs) -> float:
+    """The share of months whose demand the profit-optimal limit covers (0 when no limit pays).
+
+    Setting the derivative of :func:`expected_profit` to zero gives a newsvendor rule: one more
+    unit of limit earns the margin net of financing and of loss-given-default on the drawn part,
+    but only in months when demand exceeds the cap (probability P(D > cap)); it always costs
+    PD × LGD × CCF of expected loss on the undrawn part. The optimum is where
+    P(D > cap) = PD × LGD × CCF / (net margin per unit of cap).
+    """
+    days = p.terms_days + p.grace_days
+    net_per_sale = 12 * (1 - p.pd / 2) * p.margin_rate - (p.pd * p.lgd * (1 - p.ccf) + p.cost_of_capital) * days / 30
+    benefit = net_per_sale * 30 / days  # per unit of limit, when the cap binds
+    cost = p.pd * p.lgd * p.ccf
+    if benefit <= 0 or cost >= benefit:
+        return 0.0
+    return 1 - cost / benefit
+
+
+def profit_optimal_limit(p: ProfitInputs, *, with_curve: bool = False, unit: Decimal = CENT) -> Working:
+    """The closed form of :func:`optimal_cover` (fast enough for a whole portfolio); with
+    ``with_curve`` also the expected profit over a grid of limits, for the reader."""
     inputs = {name: str(getattr(p, name)) for name in ProfitInputs.__slots__}
     days = p.terms_days + p.grace_days
     if p.avg_monthly_sales <= 0 or days <= 0:
         return Working("profit_optimal", None, inputs, "", "no expected sales")
-    # Up to four times the typical need: beyond it demand is almost never that high.
-    top = 4 * p.avg_monthly_sales * days / 30 * (1 + p.demand_cv)
-    grid = [top * k / (points - 1) for k in range(points)]
-    curve = [(_floor(limit, unit), expected_profit(limit, p)) for limit in grid]
-    best_limit, best_profit = max(curve, key=lambda point: point[1])
+    cover = optimal_cover(p)
+    if cover <= 0:
+        cap = 0.0
+    elif p.demand_cv <= 0:
+        cap = p.avg_monthly_sales
+    else:
+        s = math.sqrt(math.log(1 + p.demand_cv**2))
+        cap = math.exp(math.log(p.avg_monthly_sales) - s * s / 2 + s * NormalDist().inv_cdf(cover))
+    limit = cap * days / 30
+    best = _floor(limit, unit)
+    curve: list[tuple[Decimal, float]] = []
+    if with_curve:
+        top = max(2 * limit, p.avg_monthly_sales * days / 30 * 2)
+        curve = [(_floor(top * k / 60, unit), expected_profit(top * k / 60, p)) for k in range(61)]
     formula = (
-        f"argmax over the limit L of 12 × (1 − PD/2) × E[min(monthly demand, L × 30 / {days})] × {p.margin_rate:.1%}"
-        f" − {p.pd:.2%} × {p.lgd:.0%} × EAD(L) − {p.cost_of_capital:.1%} × receivables(L)"
-        f" = {best_limit} (expected profit {best_profit:,.2f} a year)"
+        f"the limit that covers monthly demand in {cover:.1%} of months: where the margin of one more unit"
+        f" of limit ({p.margin_rate:.1%} on sales, less financing at {p.cost_of_capital:.1%}) in the months it"
+        f" is used equals its expected loss ({p.pd:.2%} × {p.lgd:.0%} × {p.ccf:.0%}) = {best}"
+        f" (expected profit {expected_profit(limit, p):,.2f} a year)"
     )
-    return Working("profit_optimal", best_limit, inputs, formula, curve=curve)
+    return Working("profit_optimal", best, inputs, formula, curve=curve)
 
 
 @dataclass(frozen=True, slots=True)
