@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db.engine import make_engine
+from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
 from creditdesk.adapters.db.risk_data import SqlScoringStore
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.adapters.security import Argon2Hasher
@@ -30,6 +31,9 @@ class Services:
 
     def scoring_store(self) -> SqlScoringStore:
         return SqlScoringStore(self.engine)
+
+    def limit_inputs(self) -> SqlLimitInputs:
+        return SqlLimitInputs(self.engine)
 
     def check_uow(self) -> SqlUnitOfWork:
         """For what-if checks: a few reads without transaction round trips."""

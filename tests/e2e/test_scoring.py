@@ -85,3 +85,23 @@ def test_a_portfolio_too_small_to_learn_from_is_left_unscored(demo_server: DemoS
     assert "too little history" in str(demo_server.summary["scoring_skipped"])
     result = cli(demo_server.cwd, "score", db=demo_server.db)
     assert result.returncode == 65 and "too little history" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_limit_recommendations_for_the_scored_portfolio(scored_demo: DemoServer) -> None:
+    result = cli(scored_demo.cwd, "limits", "recommend", "--json", db=scored_demo.db)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert len(found) == 2000
+    for rec in found:
+        assert set(rec["methods"]) == {"need", "capacity", "bureau", "risk_budget", "profit_optimal"}
+        chosen = [
+            float(rec["methods"][m]["amount"])
+            for m in ("need", "capacity", "risk_budget")
+            if rec["methods"][m]["amount"]
+        ]
+        final = float(rec["final"]["amount"])
+        assert final <= min(chosen, default=0.0) and final % 1000 == 0
+    assert any(rec["grade"] == 10 and float(rec["final"]["amount"]) == 0 for rec in found)
+    one = cli(scored_demo.cwd, "limits", "recommend", "--customer", "C000001", db=scored_demo.db)
+    assert one.returncode == 0 and "need" in one.stdout and "final" in one.stdout
+    assert cli(scored_demo.cwd, "limits", "recommend", "--customer", "NOBODY", db=scored_demo.db).returncode == 65

@@ -14,6 +14,7 @@ from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import Rate
 from creditdesk.domain.ledger import Delta, EntryKind, Totals
+from creditdesk.domain.limit_policy import LimitInputs
 from creditdesk.domain.money import Money
 from creditdesk.domain.rules import CheckPolicy
 
@@ -260,3 +261,7 @@ class ScoringStore(Protocol):
     def save_scores(self, rows: list[dict[str, Any]]) -> None: ...
     def score_history(self, customer_id: str, role: str = "champion") -> list[dict[str, Any]]: ...
     def score_frame(self, role: str) -> Any: ...  # pandas: customer_id, as_of, risk (the PD)
+
+
+class LimitInputStore(Protocol):
+    def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]: ...

@@ -14,7 +14,7 @@ from creditdesk.service import scoring
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today.")]
 
 
-def _as_of(text: str | None) -> date:
+def as_of_date(text: str | None) -> date:
     if text is None:
         return date.today()
     try:
@@ -36,7 +36,7 @@ def score_command(
             services.scoring_store(),
             services.uow(),
             services.settings.var_dir / "models",
-            _as_of(as_of),
+            as_of_date(as_of),
             actor=CLI_ACTOR,
             clock=services.clock,
             retrain=retrain,
@@ -74,7 +74,7 @@ def model_challenger(ctx: typer.Context, as_of: AsOfOption = None) -> None:
         version = scoring.train_model(
             services.scoring_store(),
             services.settings.var_dir / "models",
-            _as_of(as_of),
+            as_of_date(as_of),
             role="challenger",
             actor=CLI_ACTOR,
             clock=services.clock,
@@ -102,7 +102,7 @@ def model_bureau_power(
         fail(f"--period is M, Q or Y; got {period!r}", EXIT_USAGE)
     services = state(ctx).services
     with user_errors():
-        rows = scoring.ranking_power_report(services.scoring_store(), _as_of(as_of), period=period)
+        rows = scoring.ranking_power_report(services.scoring_store(), as_of_date(as_of), period=period)
     if json_flag(ctx, as_json):
         print_json(rows)
         return
@@ -119,7 +119,7 @@ def model_drift(
     """PSI of the champion's score and features, training population against today's portfolio."""
     services = state(ctx).services
     with user_errors():
-        report = scoring.champion_drift(services.scoring_store(), _as_of(as_of))
+        report = scoring.champion_drift(services.scoring_store(), as_of_date(as_of))
     if json_flag(ctx, as_json):
         print_json(report)
         return

@@ -1,0 +1,160 @@
+"""What the limit methods need per customer, read from the ledger in a few set-wise queries.
+
+Sales and their month-to-month variation come from the invoices of the twelve months to the
+date; net worth and working capital from the latest statement filed by then (90 days after its
+period end); the bureau limit from the latest report that recommends one (the lowest when
+several bureaus do); PD and grade from the champion's latest score.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.limit_policy import LimitInputs
+
+PUBLICATION_LAG_DAYS = 90
+
+
+def _frame(conn: Any, query: Any) -> pd.DataFrame:
+    result = conn.execute(query)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _amount(minor: Any, currency: str) -> Decimal | None:
+    if minor is None or (isinstance(minor, float) and np.isnan(minor)):
+        return None
+    return Decimal(int(minor)).scaleb(-minor_unit_exponent(currency))
+
+
+class SqlLimitInputs:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]:
+        c, a, i = t.customers, t.credit_accounts, t.invoices
+        fs, br, sc = t.financial_statements, t.bureau_reports, t.customer_scores
+
+        def only(query: Any, column: Any) -> Any:
+            return query.where(column == customer_id) if customer_id is not None else query
+
+        since = as_of - timedelta(days=365)
+        with self.engine.connect() as conn:
+            customers = _frame(
+                conn,
+                only(
+                    select(c.c.customer_id, c.c.currency, c.c.payment_terms_days, a.c.limit_minor).join(
+                        a, a.c.customer_id == c.c.customer_id
+                    ),
+                    c.c.customer_id,
+                ),
+            )
+            invoices = _frame(
+                conn,
+                only(
+                    select(i.c.customer_id, i.c.invoice_date, i.c.amount_minor).where(
+                        i.c.invoice_date > since, i.c.invoice_date <= as_of
+                    ),
+                    i.c.customer_id,
+                ),
+            )
+            statements = _frame(
+                conn,
+                only(
+                    select(
+                        fs.c.customer_id,
+                        fs.c.period_end,
+                        fs.c.equity_minor,
+                        fs.c.current_assets_minor,
+                        fs.c.current_liabilities_minor,
+                    ).where(fs.c.period_end <= as_of - timedelta(days=PUBLICATION_LAG_DAYS)),
+                    fs.c.customer_id,
+                ),
+            )
+            reports = _frame(
+                conn,
+                only(
+                    select(br.c.customer_id, br.c.provider, br.c.report_date, br.c.recommended_limit_minor).where(
+                        br.c.report_date <= as_of, br.c.recommended_limit_minor.is_not(None)
+                    ),
+                    br.c.customer_id,
+                ),
+            )
+            scores = _frame(
+                conn,
+                only(
+                    select(sc.c.customer_id, sc.c.as_of, sc.c.id, sc.c.pd, sc.c.grade).where(
+                        sc.c.role == "champion", sc.c.as_of <= as_of
+                    ),
+                    sc.c.customer_id,
+                ),
+            )
+        return _assemble(customers, invoices, statements, reports, scores)
+
+
+def _latest(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame.set_index("customer_id")
+    return frame.sort_values(order).groupby("customer_id").tail(1).set_index("customer_id")
+
+
+def _assemble(
+    customers: pd.DataFrame,
+    invoices: pd.DataFrame,
+    statements: pd.DataFrame,
+    reports: pd.DataFrame,
+    scores: pd.DataFrame,
+) -> list[LimitInputs]:
+    if invoices.empty:
+        monthly = pd.DataFrame(columns=["customer_id", "month", "amount_minor"])
+    else:
+        months = pd.to_datetime(invoices["invoice_date"]).dt.to_period("M")
+        monthly = invoices.assign(month=months).groupby(["customer_id", "month"], as_index=False)["amount_minor"].sum()
+    by_customer = monthly.groupby("customer_id")["amount_minor"]
+    # Twelve months, the silent ones counting as zero: a seasonal buyer varies a lot.
+    total = by_customer.sum()
+    mean = total / 12
+    square = (monthly["amount_minor"].astype(float) ** 2).groupby(monthly["customer_id"]).sum() / 12
+    cv = np.sqrt(np.maximum(square - mean.astype(float) ** 2, 0)) / mean.astype(float)
+    latest_statement = _latest(statements, ["customer_id", "period_end"])
+    bureau = reports.sort_values(["customer_id", "report_date"]) if len(reports) else reports
+    if len(bureau):
+        latest_per_provider = bureau.groupby(["customer_id", "provider"]).tail(1)
+        lowest = latest_per_provider.sort_values("recommended_limit_minor").groupby("customer_id").head(1)
+        bureau = lowest.set_index("customer_id")
+    else:
+        bureau = bureau.set_index("customer_id") if "customer_id" in bureau else bureau
+    latest_score = _latest(scores, ["customer_id", "as_of", "id"])
+    found = []
+    for row in customers.itertuples(index=False):
+        cid, ccy = row.customer_id, row.currency
+        st = latest_statement.loc[cid] if cid in latest_statement.index else None
+        bu = bureau.loc[cid] if cid in bureau.index else None
+        sc = latest_score.loc[cid] if cid in latest_score.index else None
+        monthly_minor = float(mean.get(cid, 0.0))
+        found.append(
+            LimitInputs(
+                customer_id=cid,
+                currency=ccy,
+                current_limit=_amount(row.limit_minor, ccy) or Decimal(0),
+                avg_monthly_sales=_amount(round(monthly_minor), ccy) or Decimal(0),
+                demand_cv=float(cv.get(cid, 0.0)) if monthly_minor > 0 else 0.0,
+                terms_days=int(row.payment_terms_days),
+                tangible_net_worth=None if st is None else _amount(st["equity_minor"], ccy),
+                working_capital=None
+                if st is None
+                else _amount(int(st["current_assets_minor"]) - int(st["current_liabilities_minor"]), ccy),
+                bureau_limit=None if bu is None else _amount(bu["recommended_limit_minor"], ccy),
+                bureau_provider=None if bu is None else str(bu["provider"]),
+                pd=None if sc is None else float(sc["pd"]),
+                grade=None if sc is None else int(sc["grade"]),
+            )
+        )
+    return found

@@ -1,0 +1,72 @@
+"""Limit recommendations from stored data (SQLite and PostgreSQL): inputs read right, methods combined."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from creditdesk.adapters.importing.pipeline import import_file
+from creditdesk.bootstrap import Services
+from creditdesk.service.errors import NotFound
+from creditdesk.service.limit_recommendation import recommend_limits
+from tests.helpers import CUSTOMERS, write_csv
+
+AS_OF = date(2026, 3, 31)
+# C1 (30 days' terms) bought 1,200 in one month and 2,400 in another within the year to AS_OF;
+# the 2024 invoice is outside the window. C2 bought nothing in the window.
+INVOICES = """invoice_id,customer_id,invoice_date,due_date,amount,currency
+J1,C1,2025-06-10,2025-07-10,1200.00,EUR
+J2,C1,2026-02-01,2026-03-03,2400.00,EUR
+J3,C2,2024-02-29,2024-03-30,250.00,EUR
+"""
+# The January 2026 statement is not yet filed on AS_OF (90 days' lag): the 2024 one counts.
+FINANCIALS = """customer_id,period_end,currency,revenue,total_assets,total_liabilities,current_assets,current_liabilities,equity,net_income,ebit,retained_earnings
+C1,2024-12-31,EUR,900000,500000,300000,250000,150000,200000,20000,30000,50000
+C1,2026-01-31,EUR,900000,500000,100000,250000,50000,400000,20000,30000,50000
+"""
+BUREAU = """customer_id,provider,report_date,score,recommended_limit,currency
+C1,b1,2026-01-15,700,9000.00,EUR
+C1,b2,2026-02-15,650,7000.00,EUR
+C1,b2,2026-04-15,640,1000.00,EUR
+"""
+
+
+def load(services: Services, tmp_path: Path) -> None:
+    for kind, text in (
+        ("customers", CUSTOMERS),
+        ("invoices", INVOICES),
+        ("financials", FINANCIALS),
+        ("bureau", BUREAU),
+    ):
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, actor="t"
+        )
+        assert report.ok, report.errors[:3]
+
+
+def test_inputs_and_methods_by_hand(services: Services, tmp_path: Path) -> None:
+    load(services, tmp_path)
+    found = {r.inputs.customer_id: r for r in recommend_limits(services.limit_inputs(), AS_OF)}
+    c1 = found["C1"]
+    assert c1.inputs.avg_monthly_sales == Decimal("300.00")  # 3,600 over twelve months
+    # Months: 1,200, 2,400 and ten zeros: mean 300, standard deviation sqrt((1200² + 2400²)/12 − 300²).
+    assert c1.inputs.demand_cv == pytest.approx((((1200**2 + 2400**2) / 12 - 300**2) ** 0.5) / 300)
+    assert c1.inputs.tangible_net_worth == Decimal("200000.00")
+    assert c1.inputs.working_capital == Decimal("100000.00")
+    assert (c1.inputs.bureau_limit, c1.inputs.bureau_provider) == (Decimal("7000.00"), "b2")  # lowest, as of then
+    assert c1.inputs.pd is None and c1.inputs.grade is None  # not scored yet
+    methods = {w.method: w for w in c1.methods}
+    assert methods["need"].amount == Decimal("480.00")  # 300 × (30 + 10) / 30 × 1.2
+    assert methods["capacity"].amount == Decimal(
+        "4000.00"
+    )  # unscored: grade 9 shares, min(2 % × 200,000, 5 % × 100,000)
+    assert methods["risk_budget"].amount is None and "score" in methods["risk_budget"].note
+    assert c1.final.amount == Decimal(0)  # 480 rounded down to the unit of 1,000
+    assert found["C2"].inputs.avg_monthly_sales == 0 and found["C2"].methods[0].amount is None
+    assert found["C3"].inputs.currency == "JPY"
+    with pytest.raises(NotFound):
+        recommend_limits(services.limit_inputs(), AS_OF, customer_id="NOBODY")
+    assert [r.inputs.customer_id for r in recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")] == ["C1"]

@@ -1,0 +1,51 @@
+"""One customer's recommendation: grade rules, scored and unscored customers, no credit in default."""
+
+from decimal import Decimal
+
+from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy, recommend
+
+D = Decimal
+
+
+def customer(**changes: object) -> LimitInputs:
+    base = {
+        "customer_id": "C1",
+        "currency": "EUR",
+        "current_limit": D("50000"),
+        "avg_monthly_sales": D("100000"),
+        "demand_cv": 0.3,
+        "terms_days": 30,
+        "tangible_net_worth": D("4000000"),
+        "working_capital": D("900000"),
+        "bureau_limit": D("150000"),
+        "bureau_provider": "b1",
+        "pd": 0.01,
+        "grade": 5,
+    }
+    return LimitInputs(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_the_smallest_chosen_method_decides() -> None:
+    rec = recommend(customer(), LimitPolicy())
+    amounts = {w.method: w.amount for w in rec.methods}
+    assert amounts["need"] == D("160000.00")  # 100,000 × 40 / 30 × 1.2
+    assert amounts["capacity"] == D("180000.00")  # grade 5: min(10 % × 4,000,000, 20 % × 900,000)
+    # 1,200,000 × 15 % margin × 25 % / (1 % × 45 % × 75 %)
+    assert amounts["risk_budget"] == D("13333333.33")
+    assert rec.final.amount == D("160000") and rec.final.note == "bound by need"
+    # The bureau and the profit-optimal limits are shown, not used, by default.
+    assert amounts["bureau"] == D("150000.00") and amounts["profit_optimal"] is not None
+
+
+def test_weaker_grades_get_smaller_shares_of_the_balance_sheet() -> None:
+    strong = recommend(customer(grade=2), LimitPolicy()).methods[1].amount
+    weak = recommend(customer(grade=8), LimitPolicy()).methods[1].amount
+    assert strong is not None and weak is not None and strong > weak
+
+
+def test_no_credit_in_default_and_unscored_customers_are_not_trusted_blindly() -> None:
+    assert recommend(customer(grade=10, pd=1.0), LimitPolicy()).final.amount == 0
+    unscored = recommend(customer(grade=None, pd=None), LimitPolicy())
+    assert {w.method: w.amount for w in unscored.methods}["risk_budget"] is None
+    # Treated as grade 9: 2 % of net worth / 5 % of working capital.
+    assert unscored.methods[1].amount == D("45000.00") and unscored.final.amount == D("45000")
