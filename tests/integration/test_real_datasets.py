@@ -9,6 +9,7 @@ from sklearn.model_selection import train_test_split
 from creditdesk.risk import datasets
 from creditdesk.risk.metrics import auc
 from creditdesk.risk.scorecard import Scorecard
+from creditdesk.risk.statement_model import POLISH_ATTRIBUTES, RATIOS, fit_statement_model, shipped_statement_model
 from tests.conftest import needs_shared
 
 pytestmark = needs_shared()
@@ -49,3 +50,12 @@ def test_the_scorecard_learns_bankruptcy_from_the_slovak_ratios() -> None:
     assert auc(test_y, pd_) > 0.9
     # Calibrated on average: the mean PD is near the 1.9 % bankruptcy rate.
     assert abs(float(np.mean(pd_)) - float(test_y.mean())) < 0.01
+
+
+def test_the_shipped_statement_model_is_what_its_script_fits_on_the_polish_data() -> None:
+    data = datasets.load("polish_5year")
+    ratios = data.X[[POLISH_ATTRIBUTES[r] for r in RATIOS]].set_axis(list(RATIOS), axis=1)
+    refitted = fit_statement_model(ratios, data.y, about={})
+    shipped = shipped_statement_model()
+    assert np.allclose(refitted.coef, shipped.coef, atol=1e-6)
+    assert auc(data.y, shipped.predict_pd(ratios)) > 0.78

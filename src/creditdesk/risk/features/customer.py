@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from creditdesk.risk.features import bureau, financial, network, payment
+from creditdesk.risk.statement_model import RATIOS, shipped_statement_model
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class SourceTables:
 
 
 #: The features a customer without payment history can still have.
-NO_HISTORY_FEATURES = ("tenure_days", *financial.FEATURES, *bureau.FEATURES, *network.FEATURES)
+NO_HISTORY_FEATURES = ("tenure_days", *financial.FEATURES, "statement_pd", *bureau.FEATURES, *network.FEATURES)
 ALL_FEATURES = tuple(dict.fromkeys((*payment.FEATURES, *NO_HISTORY_FEATURES)))  # tenure is in both
 
 
@@ -59,6 +61,10 @@ def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
     # off by where the data begin, and a new customer has none.
     since = (pd.Timestamp(as_of) - pd.to_datetime(customers["registered_on"])).dt.days.astype(float)
     frame["tenure_days"] = pd.Series(since.to_numpy(), index=index).fillna(frame["tenure_days"])
+    # What the balance sheet alone says, by the model learned from real companies.
+    has_statement = frame["debt_ratio"].notna() | frame["current_ratio"].notna()
+    statement_pd = shipped_statement_model().predict_pd(frame[list(RATIOS)])
+    frame["statement_pd"] = np.where(has_statement, statement_pd, np.nan)
     frame["has_history"] = frame["invoices_12m"].notna().astype(float)
     return frame
 

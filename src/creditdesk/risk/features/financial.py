@@ -32,6 +32,10 @@ FEATURES = (
     "ocf_to_liabilities",
     "log_total_assets",
     "log_revenue",
+    "wc_to_assets",
+    "re_to_assets",
+    "ebit_to_assets",
+    "equity_to_liabilities",
     "altman_z2",
     "statement_age_days",
 )
@@ -82,6 +86,7 @@ def financial_features(statements: pd.DataFrame, as_of: date, publication_lag_da
     out["log_revenue"] = np.log1p(revenue.astype(float).clip(lower=0))
     x1, x2 = _ratio(ca - cl, ta), _ratio(col("retained_earnings"), ta)
     x3, x4 = _ratio(col("ebit"), ta), _ratio(col("equity"), tl)
+    out["wc_to_assets"], out["re_to_assets"], out["ebit_to_assets"], out["equity_to_liabilities"] = x1, x2, x3, x4
     w1, w2, w3, w4 = ALTMAN_Z2
     out["altman_z2"] = w1 * x1 + w2 * x2 + w3 * x3 + w4 * x4
     out["statement_age_days"] = (pd.Timestamp(as_of) - s["_period_end"]).dt.days.astype(float)
