@@ -61,3 +61,17 @@ def test_held_orders_worklist(workdir: Path) -> None:
     assert missing.returncode == 65 and "does not exist" in missing.stderr
     assert cli(workdir, "orders", "release", "X1", "--user", "nobody", "--comment", "ok").returncode == 65
     assert cli(workdir, "orders", "expire").returncode == 0
+
+
+def test_policy_validate_checks_the_limits_section_too(tmp_path: Path) -> None:
+    example = ROOT / "policies" / "check-policy.example.yaml"
+    ok = cli(tmp_path, "policy", "validate", str(example))
+    assert ok.returncode == 0 and "valid" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: x\nlimits:\n  margin_rate: "2"\n  grades:\n    "0": {}\n', encoding="utf-8")
+    result = cli(tmp_path, "policy", "validate", str(bad))
+    assert result.returncode == 65 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"{bad}:3:16: OUT_OF_RANGE expected margin_rate from 0 to 1, found 2",
+        f"{bad}:5:5: UNKNOWN_GRADE expected a grade from 1 to 10, found '0'",
+    ]

@@ -10,8 +10,10 @@ import pytest
 
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.domain.roles import Role
 from creditdesk.service.errors import NotFound
 from creditdesk.service.limit_recommendation import recommend_limits
+from creditdesk.service.policies import activate_check_policy
 from tests.helpers import CUSTOMERS, write_csv
 
 AS_OF = date(2026, 3, 31)
@@ -49,7 +51,9 @@ def load(services: Services, tmp_path: Path) -> None:
 
 def test_inputs_and_methods_by_hand(services: Services, tmp_path: Path) -> None:
     load(services, tmp_path)
-    found = {r.inputs.customer_id: r for r in recommend_limits(services.limit_inputs(), AS_OF)}
+    version, recommendations = recommend_limits(services.limit_inputs(), AS_OF)
+    assert version is None  # no policy activated: the built-in defaults
+    found = {r.inputs.customer_id: r for r in recommendations}
     c1 = found["C1"]
     assert c1.inputs.avg_monthly_sales == Decimal("300.00")  # 3,600 over twelve months
     # Months: 1,200, 2,400 and ten zeros: mean 300, standard deviation sqrt((1200² + 2400²)/12 − 300²).
@@ -69,4 +73,15 @@ def test_inputs_and_methods_by_hand(services: Services, tmp_path: Path) -> None:
     assert found["C3"].inputs.currency == "JPY"
     with pytest.raises(NotFound):
         recommend_limits(services.limit_inputs(), AS_OF, customer_id="NOBODY")
-    assert [r.inputs.customer_id for r in recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")] == ["C1"]
+    assert [r.inputs.customer_id for r in recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")[1]] == [
+        "C1"
+    ]
+
+
+def test_the_active_policys_limits_are_followed_and_named(services: Services, tmp_path: Path) -> None:
+    load(services, tmp_path)
+    text = 'name: finer\nlimits:\n  unit: "100"\n'
+    version = activate_check_policy("finer", text, "admin", Role.ADMIN, services.uow(), services.clock)
+    used, found = recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")
+    assert used == version
+    assert found[0].final.amount == Decimal("400.00")  # need 480 rounded down to 100

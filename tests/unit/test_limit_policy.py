@@ -1,7 +1,11 @@
 """One customer's recommendation: grade rules, scored and unscored customers, no credit in default."""
 
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
+
+from creditdesk.adapters.policy_file import PolicyError, parse_policy
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy, recommend
 
 D = Decimal
@@ -49,3 +53,31 @@ def test_no_credit_in_default_and_unscored_customers_are_not_trusted_blindly() -
     assert {w.method: w.amount for w in unscored.methods}["risk_budget"] is None
     # Treated as grade 9: 2 % of net worth / 5 % of working capital.
     assert unscored.methods[1].amount == D("45000.00") and unscored.final.amount == D("45000")
+
+
+def test_the_policy_files_limits_section_is_read_and_checked() -> None:
+    text = Path("policies/check-policy.example.yaml").read_text(encoding="utf-8")
+    _, limits = parse_policy(text)
+    assert limits.unit == D(1000) and limits.lgd == 0.45 and limits.methods == ("need", "capacity", "risk_budget")
+    assert limits.grades[9].ceiling == D(500000) and limits.grades[5] == LimitPolicy().grades[5]
+    # A file without a limits section gets the defaults.
+    assert parse_policy("name: plain\n")[1] == LimitPolicy()
+
+
+def test_every_limits_problem_is_placed() -> None:
+    bad = 'name: x\nlimits:\n  lgd: "1.5"\n  unit: "0"\n  methods: [need, magic]\n  grades:\n    "11": {tnw_share: "0.1"}\n'
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(bad)
+    assert [(p.line, p.column, p.code) for p in caught.value.problems] == [
+        (3, 8, "OUT_OF_RANGE"),
+        (4, 9, "OUT_OF_RANGE"),
+        (5, 19, "UNKNOWN_METHOD"),
+        (7, 5, "UNKNOWN_GRADE"),
+    ]
+
+
+def test_a_policys_unit_and_shares_change_the_recommendation() -> None:
+    policy = parse_policy('limits:\n  unit: "50000"\n  grades:\n    "5": {tnw_share: "0.01", wc_share: "0.01"}\n')[1]
+    rec = recommend(customer(), policy)
+    assert {w.method: w.amount for w in rec.methods}["capacity"] == D("9000.00")  # min(1 % × 4,000,000, 1 % × 900,000)
+    assert rec.final.amount == 0  # 9,000 rounded down to 50,000

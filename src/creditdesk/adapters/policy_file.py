@@ -6,11 +6,12 @@ checks:
   segments: {strategic: {overdue_days: 90}}
   risk_classes: {"9": {limit: review}}
 release_authority: {analyst: {CNY: "100000.00"}, manager: {CNY: "2000000.00"}, admin: unlimited}
+limits: {grace_days: 10, peak_factor: "1.2", unit: "1000", grades: {"9": {tnw_share: "0.02", wc_share: "0.05"}}}
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,7 @@ import yaml
 
 from creditdesk.domain.currencies import is_known_currency
 from creditdesk.domain.decisions import Reaction
+from creditdesk.domain.limit_policy import GradeRule, LimitPolicy
 from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
 
@@ -146,9 +148,72 @@ class _Parser:
         return found
 
 
-def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:
-    """The policy a file describes, or PolicyError listing every problem with its place."""
-    parser = _Parser()
+_LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
+_LIMIT_SHARES = ("lgd", "margin_rate", "cost_of_capital", "risk_budget_share", "ccf")
+_LIMIT_NUMBERS = ("peak_factor", "unit", "min_demand_cv")
+_GRADE_FIELDS = ("tnw_share", "wc_share", "floor", "ceiling")
+
+
+class _LimitParser(_Parser):
+    def limits(self, node: yaml.Node) -> LimitPolicy:
+        changes: dict[str, Any] = {}
+        for key, value in self.mapping(node, "limits"):
+            name = key.value
+            if name == "grace_days":
+                changes[name] = self.days(value, name)
+            elif name in _LIMIT_SHARES:
+                changes[name] = self.decimal(value, name, share=True)
+            elif name in _LIMIT_NUMBERS:
+                changes[name] = self.decimal(value, name)
+                if name == "unit" and changes[name] == 0:
+                    self.fail(value, "OUT_OF_RANGE", "expected a rounding unit above zero, found 0")
+            elif name == "methods":
+                changes[name] = self.methods(value)
+            elif name == "grades":
+                changes[name] = self.grades(value)
+            else:
+                known = ", ".join(["grace_days", *_LIMIT_SHARES, *_LIMIT_NUMBERS, "methods", "grades"])
+                self.fail(key, "UNKNOWN_KEY", f"expected one of {known}; found {name!r}")
+        given = {k: v for k, v in changes.items() if v is not None}
+        for name in ("lgd", "margin_rate", "cost_of_capital", "ccf", "min_demand_cv"):
+            if name in given:
+                given[name] = float(given[name])  # rates feed the models as floats
+        return LimitPolicy(**given)
+
+    def methods(self, node: yaml.Node) -> tuple[str, ...] | None:
+        if not isinstance(node, yaml.SequenceNode) or not node.value:
+            self.fail(node, "EXPECTED_LIST", f"expected a list of methods for methods, found {_kind(node)}")
+            return None
+        found = []
+        for item in node.value:
+            name = self.scalar(item, "a method")
+            if name is not None and name not in _LIMIT_METHODS:
+                self.fail(item, "UNKNOWN_METHOD", f"expected one of {', '.join(_LIMIT_METHODS)}; found {name!r}")
+            elif name is not None:
+                found.append(name)
+        return tuple(found)
+
+    def grades(self, node: yaml.Node) -> dict[int, GradeRule] | None:
+        rules = dict(LimitPolicy().grades)
+        for key, value in self.mapping(node, "grades"):
+            if not key.value.isdigit() or not 1 <= int(key.value) <= 10:
+                self.fail(key, "UNKNOWN_GRADE", f"expected a grade from 1 to 10, found {key.value!r}")
+                continue
+            grade, fields = int(key.value), {}
+            for name, figure in self.mapping(value, f"grades.{key.value}"):
+                if name.value not in _GRADE_FIELDS:
+                    self.fail(name, "UNKNOWN_KEY", f"expected {', '.join(_GRADE_FIELDS)}; found {name.value!r}")
+                    continue
+                share = name.value.endswith("_share")
+                fields[name.value] = self.decimal(figure, f"grades.{grade}.{name.value}", share=share)
+            # What a grade's entry leaves out stays as the default policy has it.
+            rules[grade] = replace(rules[grade], **{k: v for k, v in fields.items() if v is not None})
+        return rules
+
+
+def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]:
+    """The check and limit policies a file describes, or PolicyError listing every problem with its place."""
+    parser = _LimitParser()
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as error:
@@ -162,6 +227,7 @@ def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:
     segments: dict[str, dict[str, Any]] = {}
     risk_classes: dict[str, dict[str, Any]] = {}
     authority: dict[Role, dict[str, Decimal]] | None = None
+    limits = LimitPolicy()
     for key, value in parser.mapping(root, "the policy"):
         if key.value == "name":
             name = parser.scalar(value, "name") or name
@@ -179,9 +245,17 @@ def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:
                     )
         elif key.value == "release_authority":
             authority = parser.authority(value)
+        elif key.value == "limits":
+            limits = parser.limits(value)
         else:
-            parser.fail(key, "UNKNOWN_KEY", f"expected name, checks or release_authority; found {key.value!r}")
+            expected = "name, checks, release_authority or limits"
+            parser.fail(key, "UNKNOWN_KEY", f"expected {expected}; found {key.value!r}")
     if parser.problems:
         raise PolicyError(parser.problems)
     release = authority if authority is not None else builtin_policy().release_authority
-    return CheckPolicy(version, name, default, segments, risk_classes, release)
+    return CheckPolicy(version, name, default, segments, risk_classes, release), limits
+
+
+def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:
+    """The check policy a file describes (its limits section validated too)."""
+    return parse_policy(text, version)[0]

@@ -11,9 +11,11 @@ from creditdesk.service.ports import LimitInputStore
 
 def recommend_limits(
     store: LimitInputStore, as_of: date, policy: LimitPolicy | None = None, customer_id: str | None = None
-) -> list[Recommendation]:
+) -> tuple[int | None, list[Recommendation]]:
+    """The recommendations under ``policy`` or else the active policy's limits section, and the
+    policy version they followed (None: the built-in defaults)."""
     found = store.limit_inputs(as_of, customer_id)
     if customer_id is not None and not found:
         raise NotFound(f"customer {customer_id!r} does not exist")
-    chosen = policy or LimitPolicy()
-    return [recommend(inputs, chosen) for inputs in found]
+    version, active = (None, policy) if policy is not None else store.active_limit_policy()
+    return version, [recommend(inputs, active) for inputs in found]

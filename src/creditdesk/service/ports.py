@@ -14,7 +14,7 @@ from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import Rate
 from creditdesk.domain.ledger import Delta, EntryKind, Totals
-from creditdesk.domain.limit_policy import LimitInputs
+from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 from creditdesk.domain.money import Money
 from creditdesk.domain.rules import CheckPolicy
 
@@ -265,3 +265,4 @@ class ScoringStore(Protocol):
 
 class LimitInputStore(Protocol):
     def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]: ...
+    def active_limit_policy(self) -> tuple[int | None, LimitPolicy]: ...

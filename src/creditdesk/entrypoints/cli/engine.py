@@ -11,6 +11,7 @@ from rich.table import Table
 from creditdesk.adapters.db.reconcile import reconcile
 from creditdesk.adapters.policy_file import PolicyError, parse_check_policy
 from creditdesk.domain.roles import Role
+from creditdesk.domain.rules import CheckPolicy
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_REFUSED, err, fail, out, print_json, user_errors
 from creditdesk.service import credit
@@ -120,20 +121,32 @@ def orders_expire(ctx: typer.Context) -> None:
     err.print(f"swept {swept} account(s)")
 
 
-@policy_app.command("activate")
-def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") -> None:
-    """Validate a check policy file and make it the active version."""
-    services = state(ctx).services
+def _read_policy(file: Path) -> tuple[str, CheckPolicy]:
+    """The file's text and check policy; every problem printed as FILE:LINE:COL: CODE, exit 65."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{file}: cannot read the policy: {error}", EXIT_DATA)
     try:
-        policy = parse_check_policy(text)
+        return text, parse_check_policy(text)
     except PolicyError as error:
         for problem in error.problems:
             err.print(problem.render(str(file)), soft_wrap=True)
         raise typer.Exit(EXIT_DATA) from None
+
+
+@policy_app.command("validate")
+def policy_validate(file: Path) -> None:
+    """Check a policy file (checks, release authority and limits) without activating it."""
+    _read_policy(file)
+    out.print(f"{file}: valid")
+
+
+@policy_app.command("activate")
+def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") -> None:
+    """Validate a policy file and make it the active version."""
+    services = state(ctx).services
+    text, policy = _read_policy(file)
     with user_errors():
         role = _role_of(ctx, user)
         version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)

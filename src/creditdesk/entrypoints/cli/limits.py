@@ -24,10 +24,11 @@ def limits_recommend(
     """Each method's limit (need, capacity, bureau, risk budget, profit-optimal) and the final one."""
     services = state(ctx).services
     with user_errors():
-        found = recommend_limits(services.limit_inputs(), as_of_date(as_of), customer_id=customer)
+        version, found = recommend_limits(services.limit_inputs(), as_of_date(as_of), customer_id=customer)
     if json_flag(ctx, as_json):
-        print_json([r.as_json() for r in found])
+        print_json([{**r.as_json(), "policy_version": version} for r in found])
         return
+    out.print(f"limit policy: {'built-in defaults' if version is None else f'version {version}'}")
     for rec in found:
         i = rec.inputs
         grade = "unscored" if i.grade is None else f"grade {i.grade}, PD {i.pd:.2%}"
