@@ -17,16 +17,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.risk_data import frame_of
 from creditdesk.adapters.policy_file import parse_policy
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 
 PUBLICATION_LAG_DAYS = 90
-
-
-def _frame(conn: Any, query: Any) -> pd.DataFrame:
-    result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
 
 def _amount(minor: Any, currency: str) -> Decimal | None:
@@ -57,7 +53,7 @@ class SqlLimitInputs:
 
         since = as_of - timedelta(days=365)
         with self.engine.connect() as conn:
-            customers = _frame(
+            customers = frame_of(
                 conn,
                 only(
                     select(c.c.customer_id, c.c.currency, c.c.payment_terms_days, a.c.limit_minor).join(
@@ -66,7 +62,7 @@ class SqlLimitInputs:
                     c.c.customer_id,
                 ),
             )
-            invoices = _frame(
+            invoices = frame_of(
                 conn,
                 only(
                     select(i.c.customer_id, i.c.invoice_date, i.c.amount_minor).where(
@@ -75,7 +71,7 @@ class SqlLimitInputs:
                     i.c.customer_id,
                 ),
             )
-            statements = _frame(
+            statements = frame_of(
                 conn,
                 only(
                     select(
@@ -88,7 +84,7 @@ class SqlLimitInputs:
                     fs.c.customer_id,
                 ),
             )
-            reports = _frame(
+            reports = frame_of(
                 conn,
                 only(
                     select(br.c.customer_id, br.c.provider, br.c.report_date, br.c.recommended_limit_minor).where(
@@ -97,7 +93,7 @@ class SqlLimitInputs:
                     br.c.customer_id,
                 ),
             )
-            scores = _frame(
+            scores = frame_of(
                 conn,
                 only(
                     select(sc.c.customer_id, sc.c.as_of, sc.c.id, sc.c.pd, sc.c.grade).where(
@@ -109,10 +105,14 @@ class SqlLimitInputs:
         return _assemble(customers, invoices, statements, reports, scores)
 
 
-def _latest(frame: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+def _latest(frame: pd.DataFrame, order: list[str]) -> dict[str, dict[str, Any]]:
+    """Each customer's last row by ``order``, as a dict of dicts (a row lookup per customer is
+    a dict hit, not a pandas index probe)."""
     if frame.empty:
-        return frame.set_index("customer_id")
-    return frame.sort_values(order).groupby("customer_id").tail(1).set_index("customer_id")
+        return {}
+    latest = frame.sort_values(order).groupby("customer_id").tail(1).set_index("customer_id")
+    rows: dict[str, dict[str, Any]] = latest.to_dict("index")
+    return rows
 
 
 def _assemble(
@@ -134,28 +134,27 @@ def _assemble(
     square = (monthly["amount_minor"].astype(float) ** 2).groupby(monthly["customer_id"]).sum() / 12
     cv = np.sqrt(np.maximum(square - mean.astype(float) ** 2, 0)) / mean.astype(float)
     latest_statement = _latest(statements, ["customer_id", "period_end"])
-    bureau = reports.sort_values(["customer_id", "report_date"]) if len(reports) else reports
-    if len(bureau):
-        latest_per_provider = bureau.groupby(["customer_id", "provider"]).tail(1)
+    bureau: dict[str, dict[str, Any]] = {}
+    if len(reports):
+        latest_per_provider = (
+            reports.sort_values(["customer_id", "report_date"]).groupby(["customer_id", "provider"]).tail(1)
+        )
         lowest = latest_per_provider.sort_values("recommended_limit_minor").groupby("customer_id").head(1)
-        bureau = lowest.set_index("customer_id")
-    else:
-        bureau = bureau.set_index("customer_id") if "customer_id" in bureau else bureau
+        bureau = lowest.set_index("customer_id").to_dict("index")
     latest_score = _latest(scores, ["customer_id", "as_of", "id"])
+    means, cvs = mean.to_dict(), cv.to_dict()
     found = []
     for row in customers.itertuples(index=False):
         cid, ccy = row.customer_id, row.currency
-        st = latest_statement.loc[cid] if cid in latest_statement.index else None
-        bu = bureau.loc[cid] if cid in bureau.index else None
-        sc = latest_score.loc[cid] if cid in latest_score.index else None
-        monthly_minor = float(mean.get(cid, 0.0))
+        st, bu, sc = latest_statement.get(cid), bureau.get(cid), latest_score.get(cid)
+        monthly_minor = float(means.get(cid, 0.0))
         found.append(
             LimitInputs(
                 customer_id=cid,
                 currency=ccy,
                 current_limit=_amount(row.limit_minor, ccy) or Decimal(0),
                 avg_monthly_sales=_amount(round(monthly_minor), ccy) or Decimal(0),
-                demand_cv=float(cv.get(cid, 0.0)) if monthly_minor > 0 else 0.0,
+                demand_cv=float(cvs.get(cid, 0.0)) if monthly_minor > 0 else 0.0,
                 terms_days=int(row.payment_terms_days),
                 tangible_net_worth=None if st is None else _amount(st["equity_minor"], ccy),
                 working_capital=None

@@ -29,10 +29,15 @@ def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+def frame_of(conn: Connection, query: Any) -> pd.DataFrame:
+    """A query's rows as a table (plain tuples: pandas probes SQLAlchemy rows slowly, key by key)."""
+    result = conn.execute(query)
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+
+
 def load_source_tables(conn: Connection) -> SourceTables:
     def read(query: Any) -> pd.DataFrame:
-        result = conn.execute(query)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        return frame_of(conn, query)
 
     customers = read(
         select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on)
