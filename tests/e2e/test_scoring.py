@@ -105,3 +105,9 @@ def test_limit_recommendations_for_the_scored_portfolio(scored_demo: DemoServer)
     one = cli(scored_demo.cwd, "limits", "recommend", "--customer", "C000001", db=scored_demo.db)
     assert one.returncode == 0 and "need" in one.stdout and "final" in one.stdout
     assert cli(scored_demo.cwd, "limits", "recommend", "--customer", "NOBODY", db=scored_demo.db).returncode == 65
+    with scored_demo.client("viewer") as viewer:
+        body = viewer.get("/api/v1/customers/C000001/limit-recommendation").json()
+        same = next(rec for rec in found if rec["customer_id"] == "C000001")
+        assert body["final"] == same["final"] and body["methods"] == same["methods"]
+        assert body["policy_version"] is None
+        assert_problem(viewer.get("/api/v1/customers/NOBODY/limit-recommendation"), 404)

@@ -1,4 +1,5 @@
-"""Scores over HTTP: a customer's PD, grade, reasons, the bureaus' views and the history."""
+"""Scores and limit recommendations over HTTP: a customer's PD, grade, reasons, the bureaus'
+views, the history, and each limit method's working."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pydantic import BaseModel
 
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.service.limit_recommendation import recommend_limits
 from creditdesk.service.scoring import customer_score
 
 router = APIRouter(prefix="/api/v1")
@@ -70,3 +72,12 @@ async def get_models(services: ServicesDep) -> dict[str, Any]:
         ]
         for role, entries in found.items()
     }
+
+
+@router.get("/customers/{customer_id}/limit-recommendation", dependencies=[require(Permission.READ)])
+async def get_limit_recommendation(customer_id: str, services: ServicesDep) -> dict[str, Any]:
+    """Each limit method's amount and working, and the limit the active policy takes."""
+    version, found = await run_in_threadpool(
+        recommend_limits, services.limit_inputs(), services.clock.today(), None, customer_id
+    )
+    return {**found[0].as_json(), "policy_version": version}
