@@ -52,6 +52,12 @@ _OPTIONAL_REACTION = {"limit", "review_expired", "group_limit"}
 _REACTION_FIELDS = {"max_order_reaction", "overdue_reaction", "overdue_share_reaction", "on_hold"}
 
 
+_LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
+_LIMIT_SHARES = ("lgd", "margin_rate", "cost_of_capital", "risk_budget_share", "ccf")
+_LIMIT_NUMBERS = ("peak_factor", "unit", "min_demand_cv")
+_GRADE_FIELDS = ("tnw_share", "wc_share", "floor", "ceiling")
+
+
 class _Parser:
     def __init__(self) -> None:
         self.problems: list[PolicyProblem] = []
@@ -147,14 +153,6 @@ class _Parser:
                 found[role] = self.amounts(value, f"release_authority {role.value}")
         return found
 
-
-_LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
-_LIMIT_SHARES = ("lgd", "margin_rate", "cost_of_capital", "risk_budget_share", "ccf")
-_LIMIT_NUMBERS = ("peak_factor", "unit", "min_demand_cv")
-_GRADE_FIELDS = ("tnw_share", "wc_share", "floor", "ceiling")
-
-
-class _LimitParser(_Parser):
     def limits(self, node: yaml.Node) -> LimitPolicy:
         changes: dict[str, Any] = {}
         for key, value in self.mapping(node, "limits"):
@@ -213,7 +211,7 @@ class _LimitParser(_Parser):
 
 def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]:
     """The check and limit policies a file describes, or PolicyError listing every problem with its place."""
-    parser = _LimitParser()
+    parser = _Parser()
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as error:

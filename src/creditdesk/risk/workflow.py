@@ -94,7 +94,7 @@ def score_table(model: Any, X: pd.DataFrame, top: int = 3, scale: PointsScale | 
         },
         index=X.index,
     )
-    reasons = model.reasons(X, top=top) if hasattr(model, "reasons") else [[] for _ in range(len(X))]
+    reasons = model.reasons(X, top=top)
     for k in range(top):
         table[f"reason_{k + 1}"] = [row[k][0] if len(row) > k else "" for row in reasons]
         table[f"reason_{k + 1}_points"] = [

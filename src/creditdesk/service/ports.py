@@ -8,6 +8,8 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+import pandas as pd
+
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
 from creditdesk.domain.audit import AuditRecord
 from creditdesk.domain.customers import Customer, CustomerGroup
@@ -17,6 +19,7 @@ from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 from creditdesk.domain.money import Money
 from creditdesk.domain.rules import CheckPolicy
+from creditdesk.risk.features.customer import SourceTables
 
 
 class CustomerRepository(Protocol):
@@ -254,13 +257,13 @@ class ModelVersion:
 class ScoringStore(Protocol):
     """The portfolio's raw tables for the scoring library, the model registry and the score history."""
 
-    def source_tables(self) -> Any: ...  # creditdesk.risk.features.customer.SourceTables
+    def source_tables(self) -> SourceTables: ...
     def register_model(self, entry: ModelVersion) -> None: ...
     def models_in_role(self, role: str) -> list[dict[str, Any]]: ...
     def promote(self, version: str) -> bool: ...
     def save_scores(self, rows: list[dict[str, Any]]) -> None: ...
     def score_history(self, customer_id: str, role: str = "champion") -> list[dict[str, Any]]: ...
-    def score_frame(self, role: str) -> Any: ...  # pandas: customer_id, as_of, risk (the PD)
+    def score_frame(self, role: str) -> pd.DataFrame: ...  # customer_id, as_of, risk (the PD)
 
 
 class LimitInputStore(Protocol):

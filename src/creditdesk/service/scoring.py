@@ -26,7 +26,13 @@ from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.bureau_check import bureau_views, ranking_power
 from creditdesk.risk.champion import ChampionPD
 from creditdesk.risk.explain import PointsScale
-from creditdesk.risk.features.customer import NO_HISTORY_FEATURES, customer_features, defaults_known, training_set
+from creditdesk.risk.features.customer import (
+    NO_HISTORY_FEATURES,
+    SourceTables,
+    customer_features,
+    defaults_known,
+    training_set,
+)
 from creditdesk.risk.rating import grade_of
 from creditdesk.risk.reason_texts import reason
 from creditdesk.risk.segments import SegmentedPD
@@ -77,7 +83,7 @@ def train_model(
     role: str,
     actor: str,
     clock: Clock,
-    tables: Any = None,
+    tables: SourceTables | None = None,
     horizon_days: int = 365,
     min_defaults: int = MIN_DEFAULTS,
 ) -> str:
@@ -107,14 +113,25 @@ def train_model(
     return version
 
 
-def _rows(
-    model: Any, version: str, role: str, features: pd.DataFrame, tables: Any, as_of: date, clock: Clock
-) -> list[dict[str, Any]]:
-    pd_ = model.predict_proba(features)[:, 1]
-    # In default now: a default on record and an item still more than 90 days overdue.
+def _in_default(features: pd.DataFrame, tables: SourceTables, as_of: date) -> np.ndarray:
+    """In default now: a default on record and an item still more than 90 days overdue."""
     on_record = features.index.isin(defaults_known(tables, as_of).index)
-    defaulted = on_record & (features["oldest_overdue_days"].fillna(0) > DEFAULT_DAYS_PAST_DUE).to_numpy()
-    pd_ = np.where(defaulted, 1.0, pd_)
+    still_overdue = (features["oldest_overdue_days"].fillna(0) > DEFAULT_DAYS_PAST_DUE).to_numpy()
+    in_default: np.ndarray = on_record & still_overdue
+    return in_default
+
+
+def _rows(
+    model: Any,
+    version: str,
+    role: str,
+    features: pd.DataFrame,
+    defaulted: np.ndarray,
+    tables: SourceTables,
+    as_of: date,
+    clock: Clock,
+) -> list[dict[str, Any]]:
+    pd_ = np.where(defaulted, 1.0, model.predict_proba(features)[:, 1])
     grades = grade_of(pd_, defaulted)
     scale = PointsScale()
     scores = np.round(scale.score(pd_)).astype(int)
@@ -190,11 +207,12 @@ def score_portfolio(
         )
         champions = store.models_in_role("champion")
     features = customer_features(tables, as_of)
+    defaulted = _in_default(features, tables, as_of)  # a fact of the customer, the same for every model
     run_rows: list[dict[str, Any]] = []
     challengers = store.models_in_role("challenger")
     for entry in [champions[0], *challengers]:
         model, _meta = artefact.load(Path(entry["artefact_path"]))
-        run_rows.extend(_rows(model, entry["version"], entry["role"], features, tables, as_of, clock))
+        run_rows.extend(_rows(model, entry["version"], entry["role"], features, defaulted, tables, as_of, clock))
     store.save_scores(run_rows)
     champion_rows = [r for r in run_rows if r["role"] == "champion"]
     grades = Counter(r["grade"] for r in champion_rows)

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
-from creditdesk.adapters.db.risk_data import frame_of
+from creditdesk.adapters.db.queries import frame_of
 from creditdesk.adapters.policy_file import parse_policy
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy

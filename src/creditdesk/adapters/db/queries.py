@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, func, or_, select
 
 from creditdesk.adapters.db import tables as t
@@ -13,6 +14,13 @@ from creditdesk.adapters.db.repositories import account_from_row, customer_from_
 from creditdesk.domain.accounts import CreditAccount
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.money import Money
+
+
+def frame_of(conn: Connection, query: Any) -> pd.DataFrame:
+    """A query's rows as a table (plain tuples: pandas probes SQLAlchemy rows slowly, key by key)."""
+    result = conn.execute(query)
+    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+
 
 # Default ageing buckets: (label, first day overdue, last day overdue or None).
 AGEING_BUCKETS: list[tuple[str, int | None, int | None]] = [

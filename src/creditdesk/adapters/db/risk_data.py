@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.risk.features.customer import SourceTables
 from creditdesk.service.ports import ModelVersion
@@ -29,22 +30,15 @@ def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def frame_of(conn: Connection, query: Any) -> pd.DataFrame:
-    """A query's rows as a table (plain tuples: pandas probes SQLAlchemy rows slowly, key by key)."""
-    result = conn.execute(query)
-    return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
-
-
 def load_source_tables(conn: Connection) -> SourceTables:
-    def read(query: Any) -> pd.DataFrame:
-        return frame_of(conn, query)
-
-    customers = read(
-        select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on)
+    customers = frame_of(
+        conn,
+        select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on),
     )
-    groups = read(select(t.customer_groups.c.group_id, t.customer_groups.c.parent_group_id))
+    groups = frame_of(conn, select(t.customer_groups.c.group_id, t.customer_groups.c.parent_group_id))
     invoices = _major(
-        read(
+        frame_of(
+            conn,
             select(
                 t.invoices.c.invoice_id,
                 t.invoices.c.customer_id,
@@ -53,32 +47,34 @@ def load_source_tables(conn: Connection) -> SourceTables:
                 t.invoices.c.amount_minor,
                 t.invoices.c.currency,
                 t.invoices.c.disputed,
-            )
+            ),
         ),
         ["amount_minor"],
     )
     allocations = _major(
-        read(
+        frame_of(
+            conn,
             select(
                 t.payment_allocations.c.invoice_id,
                 t.payment_allocations.c.applied_on,
                 t.payment_allocations.c.amount_minor,
                 t.invoices.c.currency,
-            ).join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id)
+            ).join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id),
         ),
         ["amount_minor"],
     )
     payments = _major(
-        read(
+        frame_of(
+            conn,
             select(
                 t.payments.c.customer_id, t.payments.c.payment_date, t.payments.c.amount_minor, t.payments.c.currency
-            )
+            ),
         ),
         ["amount_minor"],
     )
     money = [c.name for c in t.financial_statements.c if c.name.endswith("_minor")]
-    statements = _major(read(select(t.financial_statements)), money)
-    reports = read(select(t.bureau_reports))
+    statements = _major(frame_of(conn, select(t.financial_statements)), money)
+    reports = frame_of(conn, select(t.bureau_reports))
     if invoices.empty:
         invoices = pd.DataFrame(columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "disputed"])
     if allocations.empty:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
@@ -21,18 +21,15 @@ TargetOption = Annotated[str, typer.Option("--target", help="The 0/1 column to p
 JsonOption = Annotated[bool, typer.Option("--json")]
 
 
-def _data_problems(error: ModelDataError) -> NoReturn:
-    for problem in error.problems:
-        sys.stderr.write(str(problem) + "\n")
-    err.print(f"{len(error.problems)} problem(s); nothing was written")
-    raise typer.Exit(EXIT_DATA)
-
-
 def _read(path: Path, **kwargs: Any) -> ModelData:
+    """The file's data, or every problem as FILE:LINE:COL: CODE on stderr and exit 65."""
     try:
         return read_model_data(path, **kwargs)
     except ModelDataError as error:
-        _data_problems(error)
+        for problem in error.problems:
+            sys.stderr.write(str(problem) + "\n")
+        err.print(f"{len(error.problems)} problem(s); nothing was written")
+        raise typer.Exit(EXIT_DATA) from None
 
 
 def _load(folder: Path) -> tuple[Any, artefact.ArtefactMetadata]:
