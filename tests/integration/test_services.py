@@ -39,12 +39,10 @@ def test_register_is_idempotent_and_refuses_a_changed_body(services: Services) -
     assert [h.amount for h in history] == [eur("1000")]
 
 
-def test_limit_change_is_audited_and_checked_by_role(services: Services) -> None:
+def test_limit_change_is_audited_and_checked_by_role_and_authority(services: Services) -> None:
     register(services, Customer("C1", "Acme", "EUR"), eur("1000"))
     with pytest.raises(Forbidden):
-        set_credit_limit(
-            SetCreditLimit("C1", eur("5000"), "raise", "ann", Role.MANAGER), services.uow(), services.clock
-        )
+        set_credit_limit(SetCreditLimit("C1", eur("5000"), "raise", "vic", Role.VIEWER), services.uow(), services.clock)
     with pytest.raises(InvalidInput):
         set_credit_limit(
             SetCreditLimit("C1", Money.of("5000", "USD"), "raise", "root", Role.ADMIN), services.uow(), services.clock
@@ -53,15 +51,22 @@ def test_limit_change_is_audited_and_checked_by_role(services: Services) -> None
         set_credit_limit(
             SetCreditLimit("NOPE", eur("5000"), "raise", "root", Role.ADMIN), services.uow(), services.clock
         )
-    account = set_credit_limit(
+    # An unscored customer counts as grade 9, beyond a manager's authority (grades 1-8): a request.
+    asked = set_credit_limit(
+        SetCreditLimit("C1", eur("5000"), "raise", "mia", Role.MANAGER), services.uow(), services.clock
+    )
+    assert not asked.applied and asked.request is not None and asked.request.required_role is Role.ADMIN
+    outcome = set_credit_limit(
         SetCreditLimit("C1", eur("5000"), "annual review", "root", Role.ADMIN), services.uow(), services.clock
     )
-    assert account.limit == eur("5000")
+    assert outcome.applied
     with services.read_uow() as uow:
+        account = uow.accounts.get("C1")
         history = uow.limits.for_customer("C1")
         actions = [r.action for r in uow.audit.records()]
+    assert account is not None and account.limit == eur("5000")
     assert [(h.amount, h.reason, h.changed_by) for h in history][0] == (eur("5000"), "annual review", "root")
-    assert actions == ["customer.registered", "limit.set"]
+    assert actions == ["customer.registered", "limit.requested", "limit.set"]
     assert verify_audit_chain(services.read_uow()) is None
 
 

@@ -7,6 +7,8 @@ checks:
   risk_classes: {"9": {limit: review}}
 release_authority: {analyst: {CNY: "100000.00"}, manager: {CNY: "2000000.00"}, admin: unlimited}
 limits: {grace_days: 10, peak_factor: "1.2", unit: "1000", grades: {"9": {tnw_share: "0.02", wc_share: "0.05"}}}
+monitor: {hold_after_days: 30, block_after_days: 60, default_after_days: 90, review_months: {"9": 1}}
+approval_authority: {system: {worst_grade: 6, max_limit: {CNY: "500000"}}, admin: {max_limit: unlimited}}
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import Any
 
 import yaml
 
+from creditdesk.domain.authority import SYSTEM, Authority, AuthorityMatrix
 from creditdesk.domain.currencies import is_known_currency
 from creditdesk.domain.decisions import Reaction
 from creditdesk.domain.limit_policy import GradeRule, LimitPolicy
+from creditdesk.domain.monitoring import MonitorPolicy
 from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
 
@@ -56,6 +60,15 @@ _LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
 _LIMIT_SHARES = ("lgd", "margin_rate", "cost_of_capital", "risk_budget_share", "ccf")
 _LIMIT_NUMBERS = ("peak_factor", "unit", "min_demand_cv")
 _GRADE_FIELDS = ("tnw_share", "wc_share", "floor", "ceiling")
+_MONITOR_DAYS = (
+    "hold_after_days",
+    "block_after_days",
+    "default_after_days",
+    "reward_months",
+    "downgrade_grades",
+    "manual_respite_days",
+)
+_MONITOR_SHARES = ("reward_utilisation", "reward_step")
 
 
 class _Parser:
@@ -178,6 +191,59 @@ class _Parser:
                 given[name] = float(given[name])  # rates feed the models as floats
         return LimitPolicy(**given)
 
+    def monitor(self, node: yaml.Node) -> MonitorPolicy:
+        changes: dict[str, Any] = {}
+        for key, value in self.mapping(node, "monitor"):
+            name = key.value
+            if name in _MONITOR_DAYS:
+                changes[name] = self.days(value, name)
+            elif name in _MONITOR_SHARES:
+                changes[name] = self.decimal(value, name, share=True)
+            elif name == "review_months":
+                months = dict(MonitorPolicy().review_months)
+                for grade, figure in self.mapping(value, "review_months"):
+                    if not grade.value.isdigit() or not 1 <= int(grade.value) <= 10:
+                        self.fail(grade, "UNKNOWN_GRADE", f"expected a grade from 1 to 10, found {grade.value!r}")
+                        continue
+                    count = self.days(figure, f"review_months.{grade.value}")
+                    if count is not None:
+                        months[int(grade.value)] = count
+                changes[name] = months
+            else:
+                known = ", ".join([*_MONITOR_DAYS, *_MONITOR_SHARES, "review_months"])
+                self.fail(key, "UNKNOWN_KEY", f"expected one of {known}; found {name!r}")
+        given = {k: v for k, v in changes.items() if v is not None}
+        monitor = MonitorPolicy(**given)
+        if not monitor.hold_after_days <= monitor.block_after_days <= monitor.default_after_days:
+            self.fail(node, "OUT_OF_ORDER", "expected hold_after_days <= block_after_days <= default_after_days")
+        return monitor
+
+    def approval_authority(self, node: yaml.Node) -> AuthorityMatrix:
+        found: dict[str, Authority] = {}
+        for key, value in self.mapping(node, "approval_authority"):
+            if key.value != SYSTEM and key.value not in {r.value for r in Role}:
+                self.fail(key, "UNKNOWN_ROLE", f"expected system or one of {', '.join(Role)}; found {key.value!r}")
+                continue
+            worst, ceiling, seen = 10, None, False
+            for name, figure in self.mapping(value, f"approval_authority.{key.value}"):
+                if name.value == "worst_grade":
+                    grade = self.days(figure, "worst_grade")
+                    if grade is not None and not 1 <= grade <= 10:
+                        self.fail(figure, "UNKNOWN_GRADE", f"expected a grade from 1 to 10, found {grade}")
+                    worst = grade if grade is not None else worst
+                elif name.value == "max_limit":
+                    seen = True
+                    unlimited = isinstance(figure, yaml.ScalarNode) and figure.value == "unlimited"
+                    ceiling = None if unlimited else self.amounts(figure, f"approval_authority.{key.value}.max_limit")
+                else:
+                    self.fail(name, "UNKNOWN_KEY", f"expected worst_grade or max_limit; found {name.value!r}")
+            if not seen:
+                self.fail(
+                    value, "MISSING_KEY", f"expected max_limit for {key.value} (an amount per currency, or unlimited)"
+                )
+            found[key.value] = Authority(worst, ceiling)
+        return AuthorityMatrix(found)
+
     def methods(self, node: yaml.Node) -> tuple[str, ...] | None:
         if not isinstance(node, yaml.SequenceNode) or not node.value:
             self.fail(node, "EXPECTED_LIST", f"expected a list of methods for methods, found {_kind(node)}")
@@ -244,9 +310,13 @@ def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]
         elif key.value == "release_authority":
             authority = parser.authority(value)
         elif key.value == "limits":
-            limits = parser.limits(value)
+            limits = replace(parser.limits(value), monitor=limits.monitor, authority=limits.authority)
+        elif key.value == "monitor":
+            limits = replace(limits, monitor=parser.monitor(value))
+        elif key.value == "approval_authority":
+            limits = replace(limits, authority=parser.approval_authority(value))
         else:
-            expected = "name, checks, release_authority or limits"
+            expected = "name, checks, release_authority, limits, monitor or approval_authority"
             parser.fail(key, "UNKNOWN_KEY", f"expected {expected}; found {key.value!r}")
     if parser.problems:
         raise PolicyError(parser.problems)

@@ -26,7 +26,25 @@ class LimitChange:
     changed_at: datetime
     valid_from: date
     valid_to: date | None = None
-    source: str = "manual"
+    source: str = "manual"  # manual, request, rule or import
+    rule: str | None = None  # the monitor rule that made it
+    policy_version: int | None = None
+    request_id: str | None = None  # the approved request it carries out
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "amount": str(self.amount.amount),
+            "currency": self.amount.currency,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "reason": self.reason,
+            "source": self.source,
+            "rule": self.rule,
+            "policy_version": self.policy_version,
+            "request_id": self.request_id,
+            "changed_by": self.changed_by,
+            "changed_at": self.changed_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +79,30 @@ class CreditAccount:
     def available(self) -> Money:
         """Limit minus exposure; negative when a limit was cut below exposure."""
         return self.limit - self.exposure
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedAccount:
+    """An account as limit management sees it: the limits, who set the status, and the flags."""
+
+    customer_id: str
+    currency: str
+    limit: Money  # the limit in force: a temporary one until it lapses
+    limit_valid_to: date | None
+    base_limit: Money | None  # the permanent limit under a temporary one
+    status: AccountStatus
+    status_source: str | None  # "rule" or "manual"
+    status_changed_on: date | None
+    increases_frozen_since: date | None
+    last_increase_on: date | None
+    in_default_since: date | None
+    next_review_on: date | None
+
+    def permanent_limit(self) -> Money:
+        return self.base_limit if self.base_limit is not None else self.limit
+
+    def limit_on(self, day: date) -> Money:
+        """A temporary limit counts up to and including its end date, then the permanent one."""
+        if self.base_limit is not None and self.limit_valid_to is not None and self.limit_valid_to < day:
+            return self.base_limit
+        return self.limit

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from creditdesk.domain.authority import AuthorityMatrix
 from creditdesk.domain.limit_methods import (
     Combination,
     ProfitInputs,
@@ -24,6 +25,7 @@ from creditdesk.domain.limit_methods import (
     profit_optimal_limit,
     risk_budget_limit,
 )
+from creditdesk.domain.monitoring import MonitorPolicy
 
 D = Decimal
 ZERO = D(0)
@@ -61,6 +63,8 @@ class LimitPolicy:
     unit: Decimal = DEFAULT_UNIT
     methods: tuple[str, ...] = ("need", "capacity", "risk_budget")
     grades: Mapping[int, GradeRule] = field(default_factory=_default_grades)
+    monitor: MonitorPolicy = field(default_factory=MonitorPolicy)
+    authority: AuthorityMatrix = field(default_factory=AuthorityMatrix)
 
 
 @dataclass(frozen=True, slots=True)

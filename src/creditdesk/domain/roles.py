@@ -26,7 +26,9 @@ class Permission(StrEnum):
     WRITE_DOCUMENTS = "write_documents"  # customers, invoices, payments
     RELEASE_ORDERS = "release_orders"  # release or reject held orders, within the policy's authority
     SET_STANDING = "set_standing"  # hold, block or reactivate an account; its review date and risk class
-    SET_LIMIT = "set_limit"
+    REQUEST_LIMIT = "request_limit"  # ask for a limit change, for someone with authority to decide
+    SET_LIMIT = "set_limit"  # set or decide limits, within the policy's authority matrix
+    SET_GROUP_LIMIT = "set_group_limit"  # a pooled limit over a whole group
     ADMINISTER = "administer"
 
 
@@ -36,8 +38,9 @@ MINIMUM_ROLE: dict[Permission, Role] = {
     Permission.WRITE_DOCUMENTS: Role.ANALYST,
     Permission.RELEASE_ORDERS: Role.ANALYST,
     Permission.SET_STANDING: Role.MANAGER,
-    # Until the authority matrix arrives, only an admin applies a limit directly.
-    Permission.SET_LIMIT: Role.ADMIN,
+    Permission.REQUEST_LIMIT: Role.SALES,
+    Permission.SET_LIMIT: Role.ANALYST,
+    Permission.SET_GROUP_LIMIT: Role.MANAGER,
     Permission.ADMINISTER: Role.ADMIN,
 }
 

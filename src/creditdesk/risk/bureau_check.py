@@ -33,6 +33,19 @@ def rating_grade(rating: object) -> float:
     return float(RATING_GRADES.get(core, np.nan))
 
 
+def native_grades(reports: pd.DataFrame) -> pd.Series:
+    """Each report's grade on our scale from the bureau's own PD, else its letter rating (NaN if neither)."""
+    pd_given = (
+        pd.to_numeric(reports["pd"], errors="coerce") if "pd" in reports else pd.Series(np.nan, index=reports.index)
+    )
+    from_pd = pd.Series(np.nan, index=reports.index)
+    known = pd_given.notna()
+    if known.any():
+        from_pd[known] = grade_of(pd_given[known].clip(0, 1))
+    from_rating = reports["rating"].map(rating_grade) if "rating" in reports else pd.Series(np.nan, index=reports.index)
+    return from_pd.fillna(from_rating)
+
+
 COLUMNS = ["customer_id", "provider", "report_date", "grade", "native_grade", "our_grade", "distance", "flag"]
 
 
@@ -46,15 +59,7 @@ def bureau_views(reports: pd.DataFrame, as_of: date, our_pd: pd.Series) -> pd.Da
     r["report_date"] = pd.to_datetime(r["report_date"])
     r = r.loc[r["report_date"] <= pd.Timestamp(as_of)].sort_values("report_date")
     latest = r.groupby(["customer_id", "provider"]).tail(1).copy()
-    pd_given = (
-        pd.to_numeric(latest.get("pd"), errors="coerce") if "pd" in latest else pd.Series(np.nan, index=latest.index)
-    )
-    from_pd = pd.Series(np.nan, index=latest.index)
-    known = pd_given.notna()
-    if known.any():
-        from_pd[known] = grade_of(pd_given[known].clip(0, 1))
-    from_rating = latest["rating"].map(rating_grade) if "rating" in latest else pd.Series(np.nan, index=latest.index)
-    latest["native_grade"] = from_pd.fillna(from_rating)
+    latest["native_grade"] = native_grades(latest)
     ours = np.sort(our_pd.to_numpy(dtype=float))
     # Higher bureau score = safer: the share of the provider's customers scored above this one
     # is its risk percentile, which picks our PD at the same percentile.

@@ -45,7 +45,10 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             raise InvalidInput("nothing to change: give a status, a risk class or a review date")
-        uow.credit.set_standing(cmd.customer_id, **changes)
+        stored: dict[str, object] = dict(changes)
+        if cmd.status is not None:  # a person's status: the monitor's rules respect it for a respite
+            stored.update(status_source="manual", status_changed_on=clock.today())
+        uow.credit.set_standing(cmd.customer_id, **stored)
         before = {"status": state.status.value, "risk_class": state.risk_class, "next_review_on": state.next_review_on}
         uow.audit.append(
             cmd.actor,
@@ -73,8 +76,8 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
     The first time, the group account opens with its members' exposure (converted at
     today's rate), locking the members' accounts first as the reservation path does.
     """
-    if not may(cmd.role, Permission.SET_LIMIT):
-        raise Forbidden(f"role {cmd.role.value!r} may not set credit limits")
+    if not may(cmd.role, Permission.SET_GROUP_LIMIT):
+        raise Forbidden(f"role {cmd.role.value!r} may not set group limits")
     if cmd.amount.is_negative():
         raise InvalidInput("a credit limit cannot be negative")
     if not cmd.reason.strip():

@@ -1,15 +1,26 @@
-"""Setting a credit limit by hand, audited."""
+"""Changing a credit limit: within one's authority it applies, beyond it it waits for approval.
+
+The authority matrix of the active policy says who may set which limit alone (amount and grade
+→ role). A change beyond the caller's authority, or asked for by sales, becomes a limit request
+for the lowest role that may decide it; the requester never decides their own request (four
+eyes). A limit with an end date is temporary: it lapses back to the permanent limit the day
+after. Every change is audited and kept in the limit history with its source.
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from creditdesk.domain.accounts import CreditAccount, LimitChange
+from creditdesk.domain.accounts import LimitChange, ManagedAccount
+from creditdesk.domain.limit_requests import LimitRequest, Origin, RequestStatus
 from creditdesk.domain.money import Money
+from creditdesk.domain.monitoring import add_months
 from creditdesk.domain.roles import Permission, Role, may
-from creditdesk.service.errors import Forbidden, InvalidInput, NotFound
-from creditdesk.service.ports import Clock, UnitOfWork
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,50 +30,260 @@ class SetCreditLimit:
     reason: str
     actor: str
     role: Role
-    expires_on: date | None = None
+    expires_on: date | None = None  # a temporary limit, lapsing after this day
+    always_request: bool = False  # ask for approval even within one's own authority
 
 
-def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> CreditAccount:
-    if not may(cmd.role, Permission.SET_LIMIT):
-        raise Forbidden(f"role {cmd.role.value!r} may not set credit limits")
-    if cmd.amount.is_negative():
+@dataclass(frozen=True, slots=True)
+class LimitOutcome:
+    applied: bool
+    request: LimitRequest | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedLimit:
+    """What a limit change carries into the history: why, by whom, under which rule or request."""
+
+    reason: str
+    actor: str
+    source: str  # manual, request or rule
+    rule: str | None = None
+    request_id: str | None = None
+    policy_version: int | None = None
+
+
+def _validate(amount: Money, reason: str, expires_on: date | None, today: date) -> None:
+    if amount.is_negative():
         raise InvalidInput("a credit limit cannot be negative")
-    if not cmd.reason.strip():
+    if not reason.strip():
         raise InvalidInput("a limit change needs a reason")
-    today = clock.today()
-    if cmd.expires_on is not None and cmd.expires_on <= today:
-        raise InvalidInput(f"expires_on must be after today ({today}); got {cmd.expires_on}")
+    if expires_on is not None and expires_on <= today:
+        raise InvalidInput(f"expires_on must be after today ({today}); got {expires_on}")
+
+
+def _managed(uow: UnitOfWork, customer_id: str) -> ManagedAccount:
+    account = uow.management.account(customer_id, lock=True)
+    if account is None:
+        raise NotFound(f"customer {customer_id!r} does not exist")
+    return account
+
+
+def apply_limit(
+    uow: UnitOfWork,
+    account: ManagedAccount,
+    new: Money,
+    expires_on: date | None,
+    why: AppliedLimit,
+    today: date,
+    at: datetime,
+) -> None:
+    """Set the limit of a locked account; the caller commits."""
+    if new.currency != account.currency:
+        raise InvalidInput(f"the limit must be in the account currency {account.currency}; got {new.currency}")
+    permanent = account.limit_on(today) if account.base_limit is None else account.permanent_limit()
+    values: dict[str, object] = {"limit": new, "limit_valid_to": expires_on}
+    values["base_limit"] = permanent if expires_on is not None else None
+    if expires_on is None and new.amount > permanent.amount:
+        values["last_increase_on"] = today
+    uow.management.update(account.customer_id, **values)
+    uow.limits.add(
+        LimitChange(
+            account.customer_id,
+            new,
+            why.reason,
+            why.actor,
+            at,
+            today,
+            expires_on,
+            source=why.source,
+            rule=why.rule,
+            policy_version=why.policy_version,
+            request_id=why.request_id,
+        )
+    )
+    uow.audit.append(
+        why.actor,
+        "limit.set",
+        "customer",
+        account.customer_id,
+        {
+            "from": str(account.limit_on(today).amount),
+            "to": str(new.amount),
+            "currency": account.currency,
+            "reason": why.reason,
+            "expires_on": expires_on.isoformat() if expires_on else None,
+            "source": why.source,
+            "rule": why.rule,
+            "request_id": why.request_id,
+        },
+        stream=account.customer_id,
+    )
+
+
+def open_request(uow: UnitOfWork, request: LimitRequest) -> None:
+    uow.management.add_request(request)
+    uow.audit.append(
+        request.requested_by,
+        "limit.requested",
+        "customer",
+        request.customer_id,
+        request.as_json(),
+        stream=request.customer_id,
+    )
+
+
+def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> LimitOutcome:
+    """Apply the limit when it lies within the caller's authority; otherwise open a request."""
+    if not may(cmd.role, Permission.REQUEST_LIMIT):
+        raise Forbidden(f"role {cmd.role.value!r} may not change or request credit limits")
+    today, at = clock.today(), clock.now()
+    _validate(cmd.amount, cmd.reason, cmd.expires_on, today)
     with uow:
-        account = uow.accounts.get(cmd.customer_id, for_update=True)
-        if account is None:
-            raise NotFound(f"customer {cmd.customer_id!r} does not exist")
+        account = _managed(uow, cmd.customer_id)
         if cmd.amount.currency != account.currency:
             raise InvalidInput(
                 f"the limit must be in the account currency {account.currency}; got {cmd.amount.currency}"
             )
-        # A limit may fall below exposure (a penalty): new orders are then refused, nothing
-        # already accepted is undone.
-        uow.accounts.set_limit(cmd.customer_id, cmd.amount, cmd.expires_on)
-        uow.limits.add(
-            LimitChange(
-                cmd.customer_id, cmd.amount, cmd.reason, cmd.actor, clock.now(), today, cmd.expires_on, source="manual"
-            )
+        version, policy = uow.management.limit_policy()
+        grade = uow.management.grade(cmd.customer_id)
+        current = account.limit_on(today)
+        within = may(cmd.role, Permission.SET_LIMIT) and policy.authority.may_set(cmd.role, cmd.amount, current, grade)
+        if within and not cmd.always_request:
+            why = AppliedLimit(cmd.reason, cmd.actor, "manual", policy_version=version)
+            apply_limit(uow, account, cmd.amount, cmd.expires_on, why, today, at)
+            uow.commit()
+            return LimitOutcome(applied=True)
+        request = LimitRequest(
+            request_id=f"LR-{uuid.uuid4().hex[:12]}",
+            customer_id=cmd.customer_id,
+            amount=cmd.amount,
+            reason=cmd.reason,
+            origin=Origin.SALES,
+            required_role=policy.authority.required_role(cmd.amount, current, grade),
+            requested_by=cmd.actor,
+            requested_on=today,
+            requested_at=at,
+            expires_on=cmd.expires_on,
+            grade=grade,
+            policy_version=version,
         )
+        open_request(uow, request)
+        uow.commit()
+        return LimitOutcome(applied=False, request=request)
+
+
+@dataclass(frozen=True, slots=True)
+class DecideRequest:
+    request_id: str
+    approve: bool
+    actor: str
+    role: Role
+    comment: str | None = None
+
+
+def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRequest:
+    """Approve (and apply) or reject a pending request: never by its requester, only within authority."""
+    if not may(cmd.role, Permission.SET_LIMIT):
+        raise Forbidden(f"role {cmd.role.value!r} may not decide limit requests")
+    today, at = clock.today(), clock.now()
+    with uow:
+        request = uow.management.request(cmd.request_id, lock=True)
+        if request is None:
+            raise NotFound(f"limit request {cmd.request_id!r} does not exist")
+        if request.status is not RequestStatus.PENDING:
+            raise Conflict(f"limit request {cmd.request_id!r} is already {request.status.value}")
+        if cmd.actor == request.requested_by:
+            raise Forbidden("four eyes: the requester may not decide their own request")
+        account = _managed(uow, request.customer_id)
+        version, policy = uow.management.limit_policy()
+        grade = uow.management.grade(request.customer_id)
+        current = account.limit_on(today)
+        if not policy.authority.may_set(cmd.role, request.amount, current, grade):
+            needed = policy.authority.required_role(request.amount, current, grade).value
+            raise Forbidden(
+                f"a limit of {request.amount.amount:,} {request.amount.currency} at grade {grade or 'unscored'} "
+                f"needs a {needed}; role {cmd.role.value!r} is beyond its authority"
+            )
+        status = RequestStatus.APPROVED if cmd.approve else RequestStatus.REJECTED
+        if cmd.approve:
+            if request.expires_on is not None and request.expires_on <= today:
+                raise Conflict(f"the requested temporary limit ended on {request.expires_on}")
+            reason = f"{request.reason} (approved by {cmd.actor})"
+            why = AppliedLimit(reason, cmd.actor, "request", request_id=request.request_id, policy_version=version)
+            apply_limit(uow, account, request.amount, request.expires_on, why, today, at)
+            if request.origin is Origin.REVIEW:
+                _complete_review(uow, account, grade, policy.monitor.review_months, cmd.actor, version, today, at)
+        uow.management.decide(request.request_id, status, cmd.actor, at, cmd.comment)
         uow.audit.append(
             cmd.actor,
-            "limit.set",
+            f"limit.request.{status.value}",
             "customer",
-            cmd.customer_id,
-            {
-                "from": str(account.limit.amount),
-                "to": str(cmd.amount.amount),
-                "currency": account.currency,
-                "reason": cmd.reason,
-                "expires_on": cmd.expires_on.isoformat() if cmd.expires_on else None,
-            },
-            stream=cmd.customer_id,
+            request.customer_id,
+            {"request_id": request.request_id, "comment": cmd.comment},
+            stream=request.customer_id,
         )
-        updated = uow.accounts.get(cmd.customer_id)
-        assert updated is not None
+        decided = uow.management.request(request.request_id)
+        assert decided is not None
         uow.commit()
-        return updated
+        return decided
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteReview:
+    customer_id: str
+    actor: str
+    role: Role
+    comment: str
+
+
+def complete_review(cmd: CompleteReview, uow: UnitOfWork, clock: Clock) -> None:
+    """A person reviewed the account: the next review is scheduled by grade, frozen increases thaw."""
+    if not may(cmd.role, Permission.SET_LIMIT):
+        raise Forbidden(f"role {cmd.role.value!r} may not complete credit reviews")
+    if not cmd.comment.strip():
+        raise InvalidInput("a review needs a comment")
+    today, at = clock.today(), clock.now()
+    with uow:
+        account = _managed(uow, cmd.customer_id)
+        version, policy = uow.management.limit_policy()
+        grade = uow.management.grade(cmd.customer_id)
+        _complete_review(uow, account, grade, policy.monitor.review_months, cmd.actor, version, today, at, cmd.comment)
+        uow.commit()
+
+
+def _complete_review(
+    uow: UnitOfWork,
+    account: ManagedAccount,
+    grade: int | None,
+    review_months: Mapping[int, int],
+    actor: str,
+    version: int | None,
+    today: date,
+    at: datetime,
+    comment: str = "",
+) -> None:
+    months = review_months[grade if grade is not None else 9]
+    next_on = add_months(today, months)
+    uow.management.update(account.customer_id, next_review_on=next_on, increases_frozen_since=None)
+    en = f"reviewed by {actor}: next review on {next_on} (grade {grade or 'unscored'}, every {months} months)"
+    zh = f"{actor} 已完成复核：下次复核 {next_on}（评级 {grade or '未评分'}，每 {months} 个月）"
+    if account.increases_frozen_since is not None:
+        en, zh = en + "; increases no longer frozen", zh + "；解除提额冻结"
+    inputs = {"grade": str(grade), "months": str(months), "comment": comment}
+    before = account.next_review_on.isoformat() if account.next_review_on else None
+    uow.management.record(
+        RecordedChange(
+            account.customer_id,
+            today,
+            "REVIEW_COMPLETED",
+            "review",
+            before,
+            next_on.isoformat(),
+            inputs,
+            version,
+            en,
+            zh,
+            actor,
+            at,
+        )
+    )

@@ -10,14 +10,16 @@ from typing import Any, Protocol, Self
 
 import pandas as pd
 
-from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
+from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange, ManagedAccount
 from creditdesk.domain.audit import AuditRecord
 from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import Rate
 from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
+from creditdesk.domain.limit_requests import LimitRequest, RequestStatus
 from creditdesk.domain.money import Money
+from creditdesk.domain.monitoring import AccountFacts
 from creditdesk.domain.rules import CheckPolicy
 from creditdesk.risk.features.customer import SourceTables
 
@@ -42,6 +44,56 @@ class AccountRepository(Protocol):
 class LimitHistory(Protocol):
     def add(self, change: LimitChange) -> None: ...
     def for_customer(self, customer_id: str) -> list[LimitChange]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedChange:
+    """One change a rule, a review or an approval made to an account, as the change log keeps it."""
+
+    customer_id: str
+    effective_on: date
+    rule: str
+    field: str
+    before: str | None
+    after: str | None
+    inputs: dict[str, str]
+    policy_version: int | None
+    en: str
+    zh: str
+    actor: str
+    recorded_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "effective_on": self.effective_on.isoformat(),
+            "rule": self.rule,
+            "field": self.field,
+            "before": self.before,
+            "after": self.after,
+            "inputs": self.inputs,
+            "policy_version": self.policy_version,
+            "explanation": {"en": self.en, "zh": self.zh},
+            "actor": self.actor,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
+
+
+class LimitManagement(Protocol):
+    def limit_policy(self) -> tuple[int | None, LimitPolicy]: ...
+    def account(self, customer_id: str, *, lock: bool = False) -> ManagedAccount | None: ...
+    def grade(self, customer_id: str) -> int | None: ...
+    def update(self, customer_id: str, **values: Any) -> None: ...
+    def record(self, change: RecordedChange) -> None: ...
+    def changes(self, customer_id: str) -> list[RecordedChange]: ...
+    def add_request(self, request: LimitRequest) -> None: ...
+    def request(self, request_id: str, *, lock: bool = False) -> LimitRequest | None: ...
+    def requests(
+        self, *, status: RequestStatus | None = None, customer_id: str | None = None
+    ) -> list[LimitRequest]: ...
+    def decide(self, request_id: str, status: RequestStatus, by: str, at: datetime, comment: str | None) -> None: ...
+    def pending_customers(self) -> set[str]: ...
+    def reviews_due(self, on: date) -> list[dict[str, Any]]: ...
+    def downgrades_seen(self) -> dict[str, date]: ...
 
 
 class AuditLog(Protocol):
@@ -105,6 +157,8 @@ class UnitOfWork(Protocol):
     def users(self) -> UserRepository: ...
     @property
     def credit(self) -> CreditStore: ...
+    @property
+    def management(self) -> LimitManagement: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -269,3 +323,11 @@ class ScoringStore(Protocol):
 class LimitInputStore(Protocol):
     def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]: ...
     def active_limit_policy(self) -> tuple[int | None, LimitPolicy]: ...
+
+
+class MonitorFactsStore(Protocol):
+    def monitor_facts(
+        self, as_of: date, grace_days: int, window_months: int, customer_id: str | None = None
+    ) -> list[AccountFacts]:
+        """Every account's facts on ``as_of``, without method limit and grade (the service adds them)."""
+        ...

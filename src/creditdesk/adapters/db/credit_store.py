@@ -50,7 +50,7 @@ from creditdesk.service.ports import (
 )
 
 _ACCOUNT_SQL = """
-SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.status,
+SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.base_limit_minor, a.status,
        a.receivable_minor, a.reserved_minor, a.delivered_minor, a.unapplied_minor,
        a.overdue_minor, a.overdue_through, a.next_review_on, a.risk_class, a.next_expiry,
        c.segment, c.group_id,
@@ -72,6 +72,7 @@ _ACCOUNT_COLUMNS = (
     ("currency", String),
     ("limit_minor", BigInteger),
     ("limit_valid_to", Date),
+    ("base_limit_minor", BigInteger),
     ("status", String),
     ("receivable_minor", BigInteger),
     ("reserved_minor", BigInteger),
@@ -189,6 +190,11 @@ class SqlCreditStore:
             overdue, stored = row["newly_overdue"], False
         else:
             overdue, stored = row["overdue_minor"] + row["newly_overdue"], through == today
+        limit, valid_to = row["limit_minor"], row["limit_valid_to"]
+        if row["base_limit_minor"] is not None and valid_to is not None and valid_to < today:
+            # A temporary limit lapses by itself after its end date, whether or not the
+            # monitor has written the lapse yet.
+            limit, valid_to = row["base_limit_minor"], None
         return AccountState(
             customer_id=row["customer_id"],
             currency=row["currency"],
@@ -196,11 +202,11 @@ class SqlCreditStore:
             group_id=row["group_id"],
             risk_class=row["risk_class"],
             status=AccountStatus(row["status"]),
-            limit=row["limit_minor"],
+            limit=limit,
             totals=Totals(
                 row["receivable_minor"], row["reserved_minor"], row["delivered_minor"], row["unapplied_minor"]
             ),
-            limit_valid_to=row["limit_valid_to"],
+            limit_valid_to=valid_to,
             next_review_on=row["next_review_on"],
             next_expiry=row["next_expiry"],
             oldest_open_due=row["oldest_due"],

@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.limit_management import active_limit_policy
 from creditdesk.adapters.db.queries import frame_of
-from creditdesk.adapters.policy_file import parse_policy
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 
@@ -37,12 +37,8 @@ class SqlLimitInputs:
 
     def active_limit_policy(self) -> tuple[int | None, LimitPolicy]:
         """The limits section of the active policy version (the defaults when none is active)."""
-        p = t.check_policies
         with self.engine.connect() as conn:
-            row = conn.execute(select(p.c.version, p.c.body).order_by(p.c.version.desc()).limit(1)).first()
-        if row is None:
-            return None, LimitPolicy()
-        return int(row.version), parse_policy(row.body, row.version)[1]
+            return active_limit_policy(conn)
 
     def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]:
         c, a, i = t.customers, t.credit_accounts, t.invoices

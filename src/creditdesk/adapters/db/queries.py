@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -206,7 +206,8 @@ def open_items(conn: Connection, customer_id: str, as_of: date, limit: int = 500
     return items
 
 
-def customer_account(conn: Connection, customer_id: str) -> tuple[Customer, CreditAccount] | None:
+def customer_account(conn: Connection, customer_id: str, today: date) -> tuple[Customer, CreditAccount] | None:
+    """The customer and its account, with a temporary limit that ended before ``today`` lapsed."""
     cust, acc = t.customers, t.credit_accounts
     row = (
         conn.execute(
@@ -219,7 +220,11 @@ def customer_account(conn: Connection, customer_id: str) -> tuple[Customer, Cred
     )
     if row is None:
         return None
-    return customer_from_row(row), account_from_row(row)
+    account = account_from_row(row)
+    base, valid_to = row["base_limit_minor"], row["limit_valid_to"]
+    if base is not None and valid_to is not None and valid_to < today:
+        account = replace(account, limit=Money.from_minor(base, account.currency), limit_valid_to=None)
+    return customer_from_row(row), account
 
 
 def table_counts(conn: Connection) -> dict[str, Any]:

@@ -159,6 +159,9 @@ class SqlLimitHistory:
                     "source": change.source,
                     "changed_by": change.changed_by,
                     "changed_at": change.changed_at,
+                    "rule": change.rule,
+                    "policy_version": change.policy_version,
+                    "request_id": change.request_id,
                 }
             ],
         )
@@ -179,6 +182,9 @@ class SqlLimitHistory:
                 valid_from=row["valid_from"],
                 valid_to=row["valid_to"],
                 source=row["source"],
+                rule=row["rule"],
+                policy_version=row["policy_version"],
+                request_id=row["request_id"],
             )
             for row in rows
         ]

@@ -79,6 +79,15 @@ credit_accounts = Table(
     # reservation path sweeps expired orders first.
     Column("next_expiry", Date, nullable=True),
     Column("event_seq", BigInteger, nullable=False, server_default="0"),
+    # Limit management (migration 0004): the permanent limit under a temporary one (which lapses
+    # back to it after ``limit_valid_to``), who set the status (a monitor rule or a person, so a
+    # rule only lifts what a rule set), frozen increases, the last increase and the default date.
+    Column("base_limit_minor", BigInteger, nullable=True),
+    Column("status_source", String(16), nullable=True),
+    Column("status_changed_on", Date, nullable=True),
+    Column("increases_frozen_since", Date, nullable=True),
+    Column("last_increase_on", Date, nullable=True),
+    Column("in_default_since", Date, nullable=True),
     CheckConstraint("limit_minor >= 0", name="limit_not_negative"),
     CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
 )
@@ -176,6 +185,53 @@ limit_changes = Table(
     Column("source", String(32), nullable=False),
     Column("changed_by", String(100), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("rule", String(32), nullable=True),  # the monitor rule that made it (migration 0004)
+    Column("policy_version", Integer, nullable=True),
+    Column("request_id", String(ID), nullable=True),  # the approved request it carries out
+)
+
+# Every change the monitor's rules or an approval made to an account (limit, status, frozen
+# increases, review date), with the rule, its inputs, the policy version and the explanation.
+account_changes = Table(
+    "account_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("effective_on", Date, nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("field", String(16), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("inputs", Text, nullable=False),  # JSON
+    Column("policy_version", Integer, nullable=True),
+    Column("explanation_en", Text, nullable=False),
+    Column("explanation_zh", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+# Requests to change a limit, from sales, reviews or rules, waiting for someone with authority.
+limit_requests = Table(
+    "limit_requests",
+    metadata,
+    Column("request_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("expires_on", Date, nullable=True),  # a temporary limit
+    Column("reason", Text, nullable=False),
+    Column("origin", String(16), nullable=False),  # sales, review or rule
+    Column("grade", Integer, nullable=True),
+    Column("required_role", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # pending, approved, rejected
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_on", Date, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("policy_version", Integer, nullable=True),
+    CheckConstraint("amount_minor >= 0", name="request_not_negative"),
 )
 
 orders = Table(

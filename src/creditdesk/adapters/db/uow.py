@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from creditdesk.adapters.db.credit_store import SqlCreditStore
+from creditdesk.adapters.db.limit_management import SqlLimitManagement
 from creditdesk.adapters.db.repositories import (
     SqlAccounts,
     SqlAuditLog,
@@ -29,6 +30,7 @@ class SqlUnitOfWork:
     tokens: SqlTokens
     users: SqlUsers
     credit: SqlCreditStore
+    management: SqlLimitManagement
     connection: Connection
 
     def __init__(
@@ -70,6 +72,7 @@ class SqlUnitOfWork:
         self.tokens = SqlTokens(connection)
         self.users = SqlUsers(connection, self._clock)
         self.credit = SqlCreditStore(connection, self._clock, self._side_connection if self._unlocked else None)
+        self.management = SqlLimitManagement(connection)
         return self
 
     def __exit__(

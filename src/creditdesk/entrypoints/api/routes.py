@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from creditdesk.adapters.db.queries import customer_account
 from creditdesk.adapters.db.repositories import customer_from_row
@@ -16,6 +17,7 @@ from creditdesk.domain.decisions import Decision
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.limits import limit_command
 from creditdesk.entrypoints.api.schemas import (
     CheckRequest,
     CheckResult,
@@ -30,7 +32,7 @@ from creditdesk.entrypoints.api.schemas import (
 from creditdesk.service.credit import what_if
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import NotFound
-from creditdesk.service.limits import SetCreditLimit, set_credit_limit
+from creditdesk.service.limits import set_credit_limit
 
 router = APIRouter(prefix="/api/v1")
 
@@ -86,7 +88,7 @@ def check_result(customer_id: str, decision: Decision) -> CheckResult:
 
 def _read_customer(services: ServicesDep, customer_id: str) -> CustomerPublic:
     with services.engine.connect() as conn:
-        found = customer_account(conn.execution_options(readonly=True), customer_id)
+        found = customer_account(conn.execution_options(readonly=True), customer_id, services.clock.today())
     if found is None:
         raise NotFound(f"customer {customer_id!r} does not exist")
     return customer_public(*found)
@@ -115,19 +117,20 @@ async def get_customer(customer_id: str, services: ServicesDep) -> CustomerPubli
 
 
 @router.put(
-    "/customers/{customer_id}/credit-limit", response_model=CustomerPublic, dependencies=[require(Permission.READ)]
+    "/customers/{customer_id}/credit-limit",
+    response_model=CustomerPublic,
+    dependencies=[require(Permission.READ)],
+    responses={202: {"description": "beyond the caller's authority: a limit request waits for approval"}},
 )
 async def put_credit_limit(
     customer_id: str, body: CreditLimitChange, services: ServicesDep, principal: PrincipalDep
-) -> CustomerPublic:
-    ccy = parse_field(f.currency, "currency", body.currency)
-    amount = parse_field(f.decimal_amount, "amount", body.amount)
-    minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", amount)
-    expires: date | None = parse_field(f.iso_date, "expires_on", body.expires_on) if body.expires_on else None
-    cmd = SetCreditLimit(
-        customer_id, Money.from_minor(minor, ccy), body.reason, principal.name, principal.role, expires
-    )
-    await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
+) -> Any:
+    """Within the caller's authority (the policy's matrix of amount and grade) the limit applies:
+    200. Beyond it, or from sales, a request waits for someone who may decide it: 202."""
+    cmd = limit_command(customer_id, body.amount, body.currency, body.reason, body.expires_on, principal)
+    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
+    if outcome.request is not None:
+        return JSONResponse(status_code=202, content=outcome.request.as_json())
     return await run_in_threadpool(_read_customer, services, customer_id)
 
 

@@ -25,7 +25,7 @@ policy_app = typer.Typer(help="Check policies.", no_args_is_help=True)
 UserOption = Annotated[str, typer.Option("--user", help="Who decides (a web user; their role is their authority).")]
 
 
-def _role_of(ctx: typer.Context, username: str) -> Role:
+def role_of(ctx: typer.Context, username: str) -> Role:
     services = state(ctx).services
     with services.read_uow() as uow:
         found = uow.users.get(username)
@@ -75,7 +75,7 @@ def orders_held(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
 def _resolve(ctx: typer.Context, order_id: str, user: str, comment: str, *, release: bool, as_json: bool) -> None:
     services = state(ctx).services
     with user_errors():
-        role = _role_of(ctx, user)
+        role = role_of(ctx, user)
         cmd = credit.ResolveOrder(order_id, user, role, comment, release=release)
         result = credit.resolve_order(cmd, services.uow(), services.clock)
     if json_flag(ctx, as_json):
@@ -148,7 +148,7 @@ def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") 
     services = state(ctx).services
     text, policy = _read_policy(file)
     with user_errors():
-        role = _role_of(ctx, user)
+        role = role_of(ctx, user)
         version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)
     out.print(f"check policy {policy.name!r} is active as version {version}")
 

@@ -156,7 +156,7 @@ def install(app: FastAPI, services: Services) -> None:
         def load() -> dict[str, Any] | None:
             with services.engine.connect() as conn:
                 conn = conn.execution_options(readonly=True)
-                found = queries.customer_account(conn, customer_id)
+                found = queries.customer_account(conn, customer_id, as_of)
                 if found is None:
                     return None
                 items = queries.open_items(conn, customer_id, as_of)

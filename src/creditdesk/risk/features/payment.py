@@ -31,7 +31,7 @@ FEATURES = (
 )
 
 
-def _settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per invoice known on ``as_of``: amount, paid so far, settlement date (NaT if open), payments."""
     inv = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= as_of].copy()
     inv["invoice_date"] = pd.to_datetime(inv["invoice_date"])
@@ -69,7 +69,7 @@ def payment_features(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: d
     ``allocations``: invoice_id, applied_on, amount (the payments applied to each invoice).
     """
     day = pd.Timestamp(as_of)
-    inv = _settlements(invoices, allocations, day)
+    inv = settlements(invoices, allocations, day)
     open_now = inv["settled_on"].isna()
     # Days beyond terms: at settlement for settled invoices, so far for open ones past due.
     end = inv["settled_on"].where(~open_now, day)
@@ -132,7 +132,7 @@ def default_dates(
     Disputed items are not defaults of the customer.
     """
     day = pd.Timestamp(as_of)
-    inv = _settlements(invoices, allocations, day)
+    inv = settlements(invoices, allocations, day)
     inv["defaulted_on"] = inv["due_date"] + pd.Timedelta(days=days_past_due)
     late = (inv["defaulted_on"] <= day) & ~(inv["settled_on"] <= inv["defaulted_on"])
     if "disputed" in inv:

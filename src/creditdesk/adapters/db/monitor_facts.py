@@ -1,0 +1,92 @@
+"""The monitor's facts for every account on a day: its standing, and what its events say."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.limit_management import SqlLimitManagement, managed_from_row
+from creditdesk.adapters.db.risk_data import load_source_tables
+from creditdesk.domain.accounts import ManagedAccount
+from creditdesk.domain.monitoring import AccountFacts, add_months
+from creditdesk.risk.features.behaviour import bureau_drops, days_overdue, good_months, peak_receivable
+
+
+def _only(frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:
+    return frame if customer_id is None or frame.empty else frame.loc[frame["customer_id"] == customer_id]
+
+
+class SqlMonitorFacts:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def monitor_facts(
+        self, as_of: date, grace_days: int, window_months: int, customer_id: str | None = None
+    ) -> list[AccountFacts]:
+        a = t.credit_accounts
+        query = select(a)
+        if customer_id is not None:
+            query = query.where(a.c.customer_id == customer_id)
+        with self.engine.connect() as conn:
+            accounts = [managed_from_row(row) for row in conn.execute(query.order_by(a.c.customer_id)).mappings()]
+            tables = load_source_tables(conn)
+            management = SqlLimitManagement(conn)
+            pending = management.pending_customers()
+            seen = management.downgrades_seen()
+        invoices = _only(tables.invoices, customer_id)
+        allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
+        overdue = days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))
+        months = good_months(invoices, allocations, as_of, grace_days)
+        window = {acc.customer_id: _window_start(acc, as_of, window_months) for acc in accounts}
+        peak = peak_receivable(invoices, allocations, as_of, pd.Series(window, dtype="datetime64[ns]"))
+        bureau = bureau_drops(_only(tables.reports, customer_id), as_of)
+        facts = []
+        for acc in accounts:
+            cid = acc.customer_id
+            limit = acc.limit.amount
+            drop = bureau.loc[cid] if cid in bureau.index else None
+            peak_amount = float(peak.get(cid, 0.0))
+            facts.append(
+                AccountFacts(
+                    customer_id=cid,
+                    currency=acc.currency,
+                    as_of=as_of,
+                    status=acc.status,
+                    status_by_rule=acc.status_source == "rule",
+                    status_changed_on=acc.status_changed_on,
+                    limit=limit,
+                    limit_valid_to=acc.limit_valid_to,
+                    base_limit=acc.base_limit.amount if acc.base_limit is not None else None,
+                    days_overdue=int(overdue.get(cid, 0)),
+                    good_months=int(months.get(cid, 0)),
+                    peak_utilisation=_utilisation(peak_amount, acc),
+                    method_limit=None,
+                    grade=None,
+                    bureau_drop=int(drop["bureau_drop"]) if drop is not None else 0,
+                    bureau_provider=str(drop["provider"]) if drop is not None else None,
+                    bureau_report_on=drop["report_date"].date() if drop is not None else None,
+                    downgrade_seen_on=seen.get(cid),
+                    increases_frozen_since=acc.increases_frozen_since,
+                    last_increase_on=acc.last_increase_on,
+                    in_default_since=acc.in_default_since,
+                    next_review_on=acc.next_review_on,
+                    pending_request=cid in pending,
+                )
+            )
+        return facts
+
+
+def _window_start(account: ManagedAccount, as_of: date, months: int) -> date:
+    start = add_months(as_of, -months)
+    last = account.last_increase_on
+    return max(start, last) if last is not None else start
+
+
+def _utilisation(peak: float, account: ManagedAccount) -> Decimal | None:
+    if account.limit.amount <= 0:
+        return None
+    return (Decimal(str(round(peak, 2))) / account.limit.amount).quantize(Decimal("0.0001"))

@@ -1,0 +1,207 @@
+"""Limit management over HTTP: requests and their approval (authority matrix, four eyes), the
+change history, reviews due and done, and the monitor's daily run."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from creditdesk.adapters.importing import fields as f
+from creditdesk.domain.limit_requests import RequestStatus
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Permission, may
+from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.schemas import Amount, parse_field
+from creditdesk.service.errors import InvalidInput, NotFound
+from creditdesk.service.limit_recommendation import apply_recommendations
+from creditdesk.service.limits import CompleteReview, DecideRequest, SetCreditLimit, complete_review, decide_request
+from creditdesk.service.limits import set_credit_limit as change_limit
+from creditdesk.service.monitor import run_monitor
+
+router = APIRouter(prefix="/api/v1")
+
+
+class LimitRequestCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str
+    amount: str = Amount
+    currency: str
+    reason: str = Field(min_length=1, max_length=1000)
+    expires_on: str | None = Field(default=None, examples=["2027-06-30"])
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class ReviewDone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = Field(min_length=1, max_length=1000)
+
+
+class RunDay(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: str | None = Field(default=None, examples=["2026-11-30"])
+    customer_id: str | None = None
+
+
+def limit_command(
+    customer_id: str,
+    amount: str,
+    currency: str,
+    reason: str,
+    expires_on: str | None,
+    principal: PrincipalDep,
+    *,
+    always_request: bool = False,
+) -> SetCreditLimit:
+    ccy = parse_field(f.currency, "currency", currency)
+    value = parse_field(f.decimal_amount, "amount", amount)
+    minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", value)
+    expires: date | None = parse_field(f.iso_date, "expires_on", expires_on) if expires_on else None
+    return SetCreditLimit(
+        customer_id, Money.from_minor(minor, ccy), reason, principal.name, principal.role, expires, always_request
+    )
+
+
+def _day(text: str | None, default: date) -> date:
+    return parse_field(f.iso_date, "as_of", text) if text else default
+
+
+@router.post("/limit-requests", status_code=201, dependencies=[require(Permission.REQUEST_LIMIT)])
+async def post_limit_request(body: LimitRequestCreate, services: ServicesDep, principal: PrincipalDep) -> Any:
+    """Ask for a limit change; someone with the authority for it decides."""
+    cmd = limit_command(
+        body.customer_id, body.amount, body.currency, body.reason, body.expires_on, principal, always_request=True
+    )
+    outcome = await run_in_threadpool(change_limit, cmd, services.uow(), services.clock)
+    assert outcome.request is not None
+    return outcome.request.as_json()
+
+
+@router.get("/limit-requests", dependencies=[require(Permission.READ)])
+async def get_limit_requests(
+    services: ServicesDep, principal: PrincipalDep, status: str = "pending", decidable: bool = False
+) -> Any:
+    """The requests worklist; ``decidable=true``: only those the caller may decide (their role is
+    high enough and they did not ask for it)."""
+    if status != "all" and status not in {s.value for s in RequestStatus}:
+        raise InvalidInput(f"status must be pending, approved, rejected or all; got {status!r}")
+
+    def load() -> list[Any]:
+        with services.read_uow() as uow:
+            return uow.management.requests(status=None if status == "all" else RequestStatus(status))
+
+    found = await run_in_threadpool(load)
+    if decidable:
+        found = [
+            r
+            for r in found
+            if may(principal.role, Permission.SET_LIMIT)
+            and principal.role.at_least(r.required_role)
+            and r.requested_by != principal.name
+        ]
+    return {"requests": [r.as_json() for r in found], "count": len(found)}
+
+
+@router.get("/limit-requests/{request_id}", dependencies=[require(Permission.READ)])
+async def get_limit_request(request_id: str, services: ServicesDep) -> Any:
+    def load() -> Any:
+        with services.read_uow() as uow:
+            return uow.management.request(request_id)
+
+    found = await run_in_threadpool(load)
+    if found is None:
+        raise NotFound(f"limit request {request_id!r} does not exist")
+    return found.as_json()
+
+
+async def _decide(
+    request_id: str, approve: bool, body: Decision, services: ServicesDep, principal: PrincipalDep
+) -> Any:
+    cmd = DecideRequest(request_id, approve, principal.name, principal.role, body.comment)
+    decided = await run_in_threadpool(decide_request, cmd, services.uow(), services.clock)
+    return decided.as_json()
+
+
+@router.post("/limit-requests/{request_id}/approve", dependencies=[require(Permission.READ)])
+async def approve_limit_request(request_id: str, body: Decision, services: ServicesDep, principal: PrincipalDep) -> Any:
+    """Approve and apply: within the approver's authority, never by the requester (four eyes)."""
+    return await _decide(request_id, True, body, services, principal)
+
+
+@router.post("/limit-requests/{request_id}/reject", dependencies=[require(Permission.READ)])
+async def reject_limit_request(request_id: str, body: Decision, services: ServicesDep, principal: PrincipalDep) -> Any:
+    return await _decide(request_id, False, body, services, principal)
+
+
+@router.get("/customers/{customer_id}/limit-history", dependencies=[require(Permission.READ)])
+async def get_limit_history(customer_id: str, services: ServicesDep) -> Any:
+    """Every limit the customer had, and every change rules, reviews and approvals made, explained."""
+
+    def load() -> dict[str, Any]:
+        with services.read_uow() as uow:
+            if uow.customers.get(customer_id) is None:
+                raise NotFound(f"customer {customer_id!r} does not exist")
+            return {
+                "customer_id": customer_id,
+                "limits": [h.as_json() for h in uow.limits.for_customer(customer_id)],
+                "changes": [c.as_json() for c in uow.management.changes(customer_id)],
+                "requests": [r.as_json() for r in uow.management.requests(customer_id=customer_id)],
+            }
+
+    return await run_in_threadpool(load)
+
+
+@router.post("/customers/{customer_id}/review", dependencies=[require(Permission.READ)])
+async def post_review(customer_id: str, body: ReviewDone, services: ServicesDep, principal: PrincipalDep) -> Any:
+    """A credit review done: the next one is scheduled by grade and frozen increases thaw."""
+    cmd = CompleteReview(customer_id, principal.name, principal.role, body.comment)
+    await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
+    return {"customer_id": customer_id, "status": "reviewed"}
+
+
+@router.get("/reviews/due", dependencies=[require(Permission.READ)])
+async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> Any:
+    day = _day(as_of, services.clock.today())
+
+    def load() -> list[dict[str, Any]]:
+        with services.read_uow() as uow:
+            return uow.management.reviews_due(day)
+
+    rows = await run_in_threadpool(load)
+    return {
+        "as_of": day.isoformat(),
+        "reviews": [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows],
+    }
+
+
+@router.post("/monitor/run", dependencies=[require(Permission.ADMINISTER)])
+async def post_monitor_run(body: RunDay, services: ServicesDep) -> Any:
+    """The monitor's run for one day (default today), on the events dated up to it."""
+    day = _day(body.as_of, services.clock.today())
+    run = await run_in_threadpool(
+        run_monitor,
+        day,
+        services.monitor_facts(),
+        services.limit_inputs(),
+        services.uow,
+        services.clock,
+        body.customer_id,
+    )
+    return run.as_json()
+
+
+@router.post("/limits/apply", dependencies=[require(Permission.ADMINISTER)])
+async def post_limits_apply(body: RunDay, services: ServicesDep) -> Any:
+    """Move limits to the policy's recommendation within the system's authority (requests beyond it)."""
+    day = _day(body.as_of, services.clock.today())
+    run = await run_in_threadpool(
+        apply_recommendations, services.limit_inputs(), services.uow, services.clock, day, body.customer_id
+    )
+    return run.as_json()

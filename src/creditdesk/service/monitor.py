@@ -1,0 +1,168 @@
+"""The daily monitor: every account's facts on a day, the rules' verdicts, and their changes.
+
+The facts are read for the whole portfolio at once; each account with something to change is
+then locked, checked to still stand as its facts said (a person or an order may have moved it
+since), changed and logged in one transaction. An account that moved in between is left for
+the next run rather than changed on stale facts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.authority import SYSTEM
+from creditdesk.domain.limit_policy import LimitPolicy
+from creditdesk.domain.limit_requests import LimitRequest, Origin
+from creditdesk.domain.money import Money
+from creditdesk.domain.monitoring import AccountFacts, Change, Field, assess
+from creditdesk.domain.roles import Role
+from creditdesk.service.limit_recommendation import recommend_limits
+from creditdesk.service.limits import AppliedLimit, apply_limit, open_request
+from creditdesk.service.ports import Clock, LimitInputStore, MonitorFactsStore, RecordedChange, UnitOfWork
+
+
+@dataclass
+class MonitorRun:
+    as_of: date
+    policy_version: int | None
+    accounts: int = 0
+    changes: list[RecordedChange] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # moved between reading and locking
+
+    def by_rule(self) -> dict[str, int]:
+        return dict(sorted(Counter(change.rule for change in self.changes).items()))
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "policy_version": self.policy_version,
+            "accounts": self.accounts,
+            "changes": len(self.changes),
+            "by_rule": self.by_rule(),
+            "skipped": self.skipped,
+            "items": [{"customer_id": c.customer_id, **c.as_json()} for c in self.changes],
+        }
+
+
+def account_facts(
+    facts_store: MonitorFactsStore,
+    inputs_store: LimitInputStore,
+    as_of: date,
+    policy: LimitPolicy,
+    customer_id: str | None = None,
+) -> list[AccountFacts]:
+    """Each account's facts with its method limit and grade from the policy's recommendation."""
+    _, recommendations = recommend_limits(inputs_store, as_of, policy, customer_id)
+    methods = {r.inputs.customer_id: r for r in recommendations}
+    facts = facts_store.monitor_facts(as_of, policy.grace_days, policy.monitor.reward_months, customer_id)
+    completed = []
+    for f in facts:
+        rec = methods.get(f.customer_id)
+        if rec is not None:
+            f = replace(f, method_limit=rec.final.amount, grade=rec.inputs.grade)
+        completed.append(f)
+    return completed
+
+
+def run_monitor(
+    as_of: date,
+    facts_store: MonitorFactsStore,
+    inputs_store: LimitInputStore,
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    customer_id: str | None = None,
+) -> MonitorRun:
+    version, policy = inputs_store.active_limit_policy()
+    run = MonitorRun(as_of, version)
+    for facts in account_facts(facts_store, inputs_store, as_of, policy, customer_id):
+        run.accounts += 1
+        changes = assess(facts, policy.monitor, policy.authority, policy.unit)
+        if changes:
+            applied = _apply(facts, changes, version, uow_factory(), clock)
+            if applied is None:
+                run.skipped.append(facts.customer_id)
+            else:
+                run.changes += applied
+    return run
+
+
+def _apply(
+    facts: AccountFacts, changes: list[Change], version: int | None, uow: UnitOfWork, clock: Clock
+) -> list[RecordedChange] | None:
+    as_of, at = facts.as_of, clock.now()
+    with uow:
+        account = uow.management.account(facts.customer_id, lock=True)
+        if account is None or account.status is not facts.status or account.limit.amount != facts.limit:
+            return None
+        recorded = []
+        for change in changes:
+            entry = RecordedChange(
+                facts.customer_id,
+                as_of,
+                change.rule.value,
+                change.field.value,
+                change.before,
+                change.after,
+                change.inputs,
+                version,
+                change.en,
+                change.zh,
+                SYSTEM,
+                at,
+            )
+            _carry_out(uow, facts, change, version, as_of, at)
+            uow.management.record(entry)
+            recorded.append(entry)
+        uow.commit()
+        return recorded
+
+
+def _carry_out(
+    uow: UnitOfWork, facts: AccountFacts, change: Change, version: int | None, as_of: date, at: datetime
+) -> None:
+    cid, ccy = facts.customer_id, facts.currency
+    if change.field is Field.STATUS:
+        assert change.after is not None
+        status = AccountStatus(change.after)
+        uow.management.update(cid, status=status, status_source="rule", status_changed_on=as_of)
+        uow.audit.append(
+            SYSTEM,
+            "account.standing",
+            "customer",
+            cid,
+            {"from": {"status": change.before}, "to": {"status": status.value}, "reason": change.en},
+            stream=cid,
+        )
+    elif change.field is Field.LIMIT:
+        assert change.after is not None
+        account = uow.management.account(cid)
+        assert account is not None
+        why = AppliedLimit(change.en, SYSTEM, "rule", rule=change.rule.value, policy_version=version)
+        apply_limit(uow, account, Money(Decimal(change.after), ccy), None, why, as_of, at)
+    elif change.field is Field.DEFAULT:
+        uow.management.update(cid, in_default_since=date.fromisoformat(change.after) if change.after else None)
+    elif change.field is Field.FREEZE:
+        uow.management.update(cid, increases_frozen_since=date.fromisoformat(str(change.after)))
+    elif change.field is Field.REVIEW:
+        uow.management.update(cid, next_review_on=date.fromisoformat(str(change.after)))
+    elif change.field is Field.REQUEST:
+        assert change.after is not None and change.required_role is not None
+        request = LimitRequest(
+            request_id=f"LR-{cid}-{as_of:%Y%m%d}-{change.rule.value}",
+            customer_id=cid,
+            amount=Money(Decimal(change.after), ccy),
+            reason=change.en,
+            origin=Origin.RULE,
+            required_role=Role(change.required_role),
+            requested_by=SYSTEM,
+            requested_on=as_of,
+            requested_at=at,
+            grade=facts.grade,
+            policy_version=version,
+        )
+        open_request(uow, request)
