@@ -65,12 +65,12 @@ def test_customer_create_idempotent_and_conflict(demo_server: DemoServer) -> Non
 def test_credit_limit_and_checks(demo_server: DemoServer) -> None:
     with (
         demo_server.client("admin") as admin,
-        demo_server.client("manager") as manager,
+        demo_server.client("viewer") as viewer,
         demo_server.client("sales") as sales,
     ):
         customer = admin.get("/api/v1/customers/C000002").json()
         assert_problem(
-            manager.put(
+            viewer.put(
                 "/api/v1/customers/C000002/credit-limit", json={"amount": "1.00", "currency": "CNY", "reason": "x"}
             ),
             403,

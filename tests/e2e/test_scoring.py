@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -111,3 +112,43 @@ def test_limit_recommendations_for_the_scored_portfolio(scored_demo: DemoServer)
         assert body["final"] == same["final"] and body["methods"] == same["methods"]
         assert body["policy_version"] is None
         assert_problem(viewer.get("/api/v1/customers/NOBODY/limit-recommendation"), 404)
+
+
+def test_monitor_and_limits_apply_on_the_scored_portfolio(scored_demo: DemoServer) -> None:
+    def run(*args: str) -> Any:
+        result = cli(scored_demo.cwd, *args, "--json", db=scored_demo.db)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    first = run("monitor")
+    assert first["accounts"] == 2000 and first["policy_version"] is None
+    by_rule = first["by_rule"]
+    # Every account gets its review date: from the calendar, or "now" after a bureau downgrade.
+    downgraded = {c["customer_id"] for c in first["items"] if c["rule"] == "BUREAU_DOWNGRADE"}
+    assert by_rule["REVIEW_SCHEDULED"] + len(downgraded) == 2000
+    assert by_rule.get("DEFAULT", 0) > 0 and by_rule.get("REWARD", 0) > 0
+    for item in first["items"]:
+        assert item["explanation"]["en"] and item["explanation"]["zh"] and item["inputs"]
+    assert run("monitor")["changes"] == 0  # the same day again: nothing to change, nothing flaps
+
+    held = next(c["customer_id"] for c in first["items"] if c["rule"] in ("OVERDUE_HOLD", "OVERDUE_BLOCK"))
+    check = cli(scored_demo.cwd, "check", held, "1", "--json", db=scored_demo.db)
+    assert check.returncode == 1
+    assert {"CUSTOMER_ON_HOLD", "CUSTOMER_BLOCKED"} & {r["code"] for r in json.loads(check.stdout)["reasons"]}
+    defaulted = {c["customer_id"] for c in first["items"] if c["rule"] == "DEFAULT" and c["field"] == "limit"}
+    with scored_demo.client("viewer") as viewer:
+        for customer_id in sorted(defaulted)[:5]:
+            assert viewer.get(f"/api/v1/customers/{customer_id}").json()["credit_limit"] == "0.00"
+
+    planned = run("limits", "apply", "--dry-run")
+    assert len(planned["applied"]) + len(planned["requested"]) + planned["kept"] == 2000
+    applied = run("limits", "apply")
+    assert applied["applied"] == planned["applied"] and applied["requested"] == planned["requested"]
+    recommended = {r["customer_id"]: r["final"]["amount"] for r in run("limits", "recommend")}
+    for line in applied["applied"]:
+        assert float(line["to"]) == float(recommended[line["customer_id"]])
+        assert float(line["to"]) < float(line["from"]) or line["customer_id"] not in defaulted
+    again = run("limits", "apply")
+    assert again["applied"] == [] and again["requested"] == []  # at the recommendation, or waiting
+    pending = run("limits", "requests")
+    assert {r["customer_id"] for r in pending} >= {line["customer_id"] for line in applied["requested"]}

@@ -10,6 +10,7 @@ import pytest
 
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.authority import SYSTEM, Authority, AuthorityMatrix
+from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import (
     AccountFacts,
     Field,
@@ -20,7 +21,6 @@ from creditdesk.domain.monitoring import (
     months_between,
     reward_blockers,
 )
-from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 
 D = Decimal
