@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from creditdesk.adapters.policy_file import PolicyError, parse_policy
+from creditdesk.domain.authority import Authority, AuthorityMatrix
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy, recommend
+from creditdesk.domain.monitoring import MonitorPolicy
 
 D = Decimal
 
@@ -81,3 +83,35 @@ def test_a_policys_unit_and_shares_change_the_recommendation() -> None:
     rec = recommend(customer(), policy)
     assert {w.method: w.amount for w in rec.methods}["capacity"] == D("9000.00")  # min(1 % × 4,000,000, 1 % × 900,000)
     assert rec.final.amount == 0  # 9,000 rounded down to 50,000
+
+
+def test_monitor_and_authority_sections_are_read_and_default_when_absent() -> None:
+    text = Path("policies/check-policy.example.yaml").read_text(encoding="utf-8")
+    limits = parse_policy(text)[1]
+    assert limits.monitor == MonitorPolicy()  # the example documents the defaults
+    assert limits.authority == AuthorityMatrix()
+    custom = parse_policy(
+        'monitor: {hold_after_days: 20, review_months: {"9": 2}}\n'
+        'approval_authority: {system: {worst_grade: 4, max_limit: {EUR: "1000"}}, admin: {max_limit: unlimited}}\n'
+        "limits: {unit: '500'}\n"
+    )[1]
+    assert custom.monitor.hold_after_days == 20 and custom.monitor.review_months[9] == 2
+    assert custom.monitor.review_months[1] == 12 and custom.unit == D(500)  # order of sections does not matter
+    assert custom.authority.authorities["system"] == Authority(4, {"EUR": D(1000)})
+    assert set(custom.authority.authorities) == {"system", "admin"}  # roles not listed have no authority
+
+
+def test_every_monitor_and_authority_problem_is_placed() -> None:
+    bad = (
+        "monitor:\n  hold_after_days: 70\n  block_after_days: 60\n  reward_step: '2'\n"
+        "approval_authority:\n  boss: {max_limit: unlimited}\n  analyst: {worst_grade: 12}\n"
+    )
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(bad)
+    assert [(p.line, p.column, p.code) for p in caught.value.problems] == [
+        (4, 16, "OUT_OF_RANGE"),
+        (2, 3, "OUT_OF_ORDER"),
+        (6, 3, "UNKNOWN_ROLE"),
+        (7, 26, "UNKNOWN_GRADE"),
+        (7, 12, "MISSING_KEY"),
+    ]
