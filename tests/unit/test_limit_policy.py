@@ -1,5 +1,7 @@
 """One customer's recommendation: grade rules, scored and unscored customers, no credit in default."""
 
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -115,3 +117,50 @@ def test_every_monitor_and_authority_problem_is_placed() -> None:
         (7, 26, "UNKNOWN_GRADE"),
         (7, 12, "MISSING_KEY"),
     ]
+
+
+def test_special_groups_follow_their_own_rules() -> None:
+    policy = LimitPolicy()
+    today = date(2026, 6, 30)
+    # Government: 60 days' grace, need alone: 100,000 × (30 + 60) / 30 × 1.2, though capacity is lower.
+    state = recommend(customer(segment="government", working_capital=D("100000")), policy, today)
+    assert state.segment == "government" and state.final.amount == D("360000")
+    # Strategic: peak 1.5 and no risk budget: 100,000 × 40 / 30 × 1.5 = 200,000, capacity 180,000 decides.
+    strategic = recommend(customer(segment="strategic"), policy, today)
+    assert {w.method: w.amount for w in strategic.methods}["need"] == D("200000.00")
+    assert strategic.final.amount == D("180000")
+    # Probation by tenure (registered five months ago) or by segment: the bureau counts, capped at 200,000.
+    fresh = recommend(customer(registered_on=date(2026, 2, 1), bureau_limit=D("70000")), policy, today)
+    assert fresh.segment == "probation" and fresh.final.amount == D("70000")
+    settled = recommend(customer(registered_on=date(2025, 12, 30), bureau_limit=D("70000")), policy, today)
+    assert settled.segment is None and settled.final.amount == D("160000")
+    assert recommend(customer(segment="new", bureau_limit=None), policy, today).final.amount == D("160000")
+    big = customer(segment="new", avg_monthly_sales=D("1000000"), bureau_limit=None, working_capital=D("9e6"))
+    assert recommend(big, policy, today).final.amount == D("200000")  # the probation ceiling
+    assert recommend(customer(segment="related_party"), policy, today).raise_role(policy) == "admin"
+
+
+def test_insurance_and_security_carry_the_limit_up_to_the_need_but_not_beyond() -> None:
+    weak = customer(working_capital=D("300000"))  # capacity 60,000 < need 160,000
+    assert recommend(weak, LimitPolicy()).final.amount == D("60000")
+    insured = recommend(
+        replace(weak, insurer="atradius", insured_limit=D("50000"), cover_share=D("0.9")), LimitPolicy()
+    )
+    parts = {w.method: w.amount for w in insured.methods}
+    assert parts["insured"] == D("45000.00") and insured.final.amount == D("105000")  # 60,000 + 45,000
+    assert "atradius" in {w.method: w for w in insured.methods}["insured"].formula
+    secured = recommend(replace(weak, security=D("250000")), LimitPolicy())
+    assert secured.final.amount == D("160000")  # 310,000, at most the need
+    assert "at most the need 160000" in secured.final.formula
+    defaulted = replace(weak, security=D("250000"), grade=10, pd=1.0)
+    assert recommend(defaulted, LimitPolicy()).final.amount == 0  # no support revives credit in default
+
+
+def test_segments_in_the_policy_file_replace_the_built_in_ones() -> None:
+    limits = parse_policy("limits:\n  probation_months: 12\n  segments:\n    government: {grace_days: 90}\n")[1]
+    assert limits.probation_months == 12 and limits.segments["government"].grace_days == 90
+    assert limits.segments["government"].methods is None  # replaced, not merged
+    assert limits.segments["strategic"] == LimitPolicy().segments["strategic"]
+    with pytest.raises(PolicyError) as caught:
+        parse_policy("limits:\n  segments:\n    vip: {min_role: boss, colour: red}\n")
+    assert [(p.line, p.code) for p in caught.value.problems] == [(3, "UNKNOWN_ROLE"), (3, "UNKNOWN_KEY")]

@@ -22,7 +22,7 @@ import yaml
 from creditdesk.domain.authority import SYSTEM, Authority, AuthorityMatrix
 from creditdesk.domain.currencies import is_known_currency
 from creditdesk.domain.decisions import Reaction
-from creditdesk.domain.limit_policy import GradeRule, LimitPolicy
+from creditdesk.domain.limit_policy import GradeRule, LimitPolicy, SegmentRule
 from creditdesk.domain.monitoring import MonitorPolicy
 from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
@@ -60,6 +60,8 @@ _LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
 _LIMIT_SHARES = ("lgd", "margin_rate", "cost_of_capital", "risk_budget_share", "ccf")
 _LIMIT_NUMBERS = ("peak_factor", "unit", "min_demand_cv")
 _GRADE_FIELDS = ("tnw_share", "wc_share", "floor", "ceiling")
+_PROBATION = ("probation_months", "probation_segments")
+_LIMIT_SECTIONS = ("methods", "grades", "segments", "concentration")
 _MONITOR_DAYS = (
     "hold_after_days",
     "block_after_days",
@@ -182,8 +184,27 @@ class _Parser:
                 changes[name] = self.methods(value)
             elif name == "grades":
                 changes[name] = self.grades(value)
+            elif name == "segments":
+                changes[name] = self.segments(value)
+            elif name == "concentration":
+                changes[name] = self.concentration(value)
+            elif name == "probation_months":
+                changes[name] = self.days(value, name)
+            elif name == "probation_segments":
+                changes[name] = self.names(value, name)
             else:
-                known = ", ".join(["grace_days", *_LIMIT_SHARES, *_LIMIT_NUMBERS, "methods", "grades"])
+                known = ", ".join(
+                    [
+                        "grace_days",
+                        *_LIMIT_SHARES,
+                        *_LIMIT_NUMBERS,
+                        "methods",
+                        "grades",
+                        "segments",
+                        "concentration",
+                        *_PROBATION,
+                    ]
+                )
                 self.fail(key, "UNKNOWN_KEY", f"expected one of {known}; found {name!r}")
         given = {k: v for k, v in changes.items() if v is not None}
         for name in ("lgd", "margin_rate", "cost_of_capital", "ccf", "min_demand_cv"):
@@ -243,6 +264,51 @@ class _Parser:
                 )
             found[key.value] = Authority(worst, ceiling)
         return AuthorityMatrix(found)
+
+    def concentration(self, node: yaml.Node) -> dict[str, Decimal]:
+        caps: dict[str, Decimal] = {}
+        for key, value in self.mapping(node, "concentration"):
+            if key.value not in ("industry", "country", "group"):
+                self.fail(key, "UNKNOWN_KEY", f"expected industry, country or group; found {key.value!r}")
+                continue
+            if self.scalar(value, key.value) == "off":
+                continue
+            share = self.decimal(value, f"concentration.{key.value}", share=True)
+            if share is not None:
+                caps[key.value] = share
+        return caps
+
+    def names(self, node: yaml.Node, what: str) -> tuple[str, ...] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, "EXPECTED_LIST", f"expected a list for {what}, found {_kind(node)}")
+            return None
+        found = [self.scalar(item, what) for item in node.value]
+        return tuple(name for name in found if name is not None)
+
+    def segments(self, node: yaml.Node) -> dict[str, SegmentRule]:
+        rules = dict(LimitPolicy().segments)
+        for key, value in self.mapping(node, "segments"):
+            fields: dict[str, Any] = {}
+            for name, figure in self.mapping(value, f"segments.{key.value}"):
+                what = f"segments.{key.value}.{name.value}"
+                if name.value == "methods":
+                    fields["methods"] = self.methods(figure)
+                elif name.value == "grace_days":
+                    fields["grace_days"] = self.days(figure, what)
+                elif name.value in ("peak_factor", "ceiling"):
+                    fields[name.value] = self.decimal(figure, what)
+                elif name.value == "min_role":
+                    role = self.scalar(figure, what)
+                    if role is not None and role not in {r.value for r in Role}:
+                        self.fail(figure, "UNKNOWN_ROLE", f"expected one of {', '.join(Role)}; found {role!r}")
+                    else:
+                        fields["min_role"] = role
+                else:
+                    expected = "methods, grace_days, peak_factor, ceiling or min_role"
+                    self.fail(name, "UNKNOWN_KEY", f"expected {expected}; found {name.value!r}")
+            # A segment the policy names replaces the built-in one of that name entirely.
+            rules[key.value] = SegmentRule(**{k: v for k, v in fields.items() if v is not None})
+        return rules
 
     def methods(self, node: yaml.Node) -> tuple[str, ...] | None:
         if not isinstance(node, yaml.SequenceNode) or not node.value:

@@ -53,18 +53,23 @@ DECIDING_ROLES = (Role.ANALYST, Role.MANAGER, Role.ADMIN)
 class AuthorityMatrix:
     authorities: Mapping[str, Authority] = field(default_factory=_default_authorities)
 
-    def may_set(self, who: Role | str, new: Money, current: Money, grade: int | None) -> bool:
-        """Whether ``who`` (a role or SYSTEM) may move a limit from ``current`` to ``new`` alone."""
+    def may_set(
+        self, who: Role | str, new: Money, current: Money, grade: int | None, raise_role: str | None = None
+    ) -> bool:
+        """Whether ``who`` (a role or SYSTEM) may move a limit from ``current`` to ``new`` alone;
+        ``raise_role``: a special group's raises need at least this role (never the system)."""
         key = who.value if isinstance(who, Role) else who
         if key not in self.authorities:
             return False
         if new.amount <= current.amount:
             return True
+        if raise_role is not None and (key == SYSTEM or not Role(key).at_least(Role(raise_role))):
+            return False
         return self.authorities[key].covers(new, grade)
 
-    def required_role(self, new: Money, current: Money, grade: int | None) -> Role:
+    def required_role(self, new: Money, current: Money, grade: int | None, raise_role: str | None = None) -> Role:
         """The lowest role that may decide the change; an admin decides what no one else may."""
         for role in DECIDING_ROLES:
-            if self.may_set(role, new, current, grade):
+            if self.may_set(role, new, current, grade, raise_role):
                 return role
         return Role.ADMIN

@@ -136,19 +136,27 @@ def expected_capped_demand(mean: float, cv: float, cap: float) -> float:
     return mean * _normal_cdf(z - s) + cap * (1 - _normal_cdf(z))
 
 
+def _sales_and_receivables(limit: float, p: ProfitInputs) -> tuple[float, float]:
+    """Expected monthly sales a limit lets through, and the receivables they leave outstanding."""
+    days = p.terms_days + p.grace_days
+    monthly_cap = limit * 30 / days if days else limit
+    monthly_sales = expected_capped_demand(p.avg_monthly_sales, p.demand_cv, monthly_cap)
+    return monthly_sales, monthly_sales * days / 30
+
+
+def expected_loss(limit: float, p: ProfitInputs) -> float:
+    """PD × LGD × exposure at default: the receivables plus the drawn share of the unused limit."""
+    _, receivables = _sales_and_receivables(limit, p)
+    return p.pd * p.lgd * (receivables + p.ccf * max(limit - receivables, 0.0))
+
+
 def expected_profit(limit: float, p: ProfitInputs) -> float:
     """Expected annual profit of a limit: margin on the sales it lets through (for half a year
     fewer when the customer defaults, at a random time in the year), less the expected loss on
     the exposure at default, less the cost of financing the average receivables."""
-    days = p.terms_days + p.grace_days
-    monthly_cap = limit * 30 / days if days else limit
-    monthly_sales = expected_capped_demand(p.avg_monthly_sales, p.demand_cv, monthly_cap)
-    receivables = monthly_sales * days / 30
-    exposure_at_default = receivables + p.ccf * max(limit - receivables, 0.0)
+    monthly_sales, receivables = _sales_and_receivables(limit, p)
     return (
-        12 * (1 - p.pd / 2) * monthly_sales * p.margin_rate
-        - p.pd * p.lgd * exposure_at_default
-        - p.cost_of_capital * receivables
+        12 * (1 - p.pd / 2) * monthly_sales * p.margin_rate - expected_loss(limit, p) - p.cost_of_capital * receivables
     )
 
 
@@ -229,3 +237,34 @@ def combine(workings: Sequence[Working], rule: Combination) -> Working:
     if bounded != amount:
         formula += f"; within floor {rule.floor} and ceiling {rule.ceiling}: {bounded}"
     return Working("final", bounded, inputs, formula, note=f"bound by {smallest.method}")
+
+
+def supported(own: Working, need: Working, insured: Working | None, secured: Working | None, unit: Decimal) -> Working:
+    """The own-risk limit plus what an insurer bears and what guarantees or letters of credit
+    cover, never beyond the need: support lets a limit reach what the customer needs when its
+    own standing would not carry it, not beyond."""
+    parts = [w for w in (insured, secured) if w is not None and w.amount]
+    if not parts or own.amount is None or (need.amount is not None and own.amount >= _floor(need.amount, unit)):
+        return own  # nothing to support: the own-risk limit already covers the need
+    total = own.amount + sum((w.amount or Decimal(0) for w in parts), Decimal(0))
+    capped = min(total, need.amount) if need.amount is not None else total
+    amount = max(_floor(capped, unit), own.amount)
+    terms = " + ".join([f"own {own.amount}", *(f"{w.method} {w.amount}" for w in parts)])
+    formula = f"{terms} = {total}"
+    if need.amount is not None and total > need.amount:
+        formula += f"; at most the need {need.amount}"
+    formula += f"; rounded down to {unit}: {amount}"
+    inputs = {"own": str(own.amount), **{w.method: str(w.amount) for w in parts}, "need": str(need.amount)}
+    return Working("final", amount, inputs, f"{own.formula}; with support: {formula}", note=own.note)
+
+
+def insured_part(insurer: str, insured_limit: Decimal, cover_share: Decimal) -> Working:
+    amount = _floor(insured_limit * cover_share)
+    inputs = {"insurer": insurer, "insured_limit": str(insured_limit), "cover_share": str(cover_share)}
+    formula = f"{insurer}'s buyer limit {insured_limit} × cover share {cover_share} = {amount}"
+    return Working("insured", amount, inputs, formula, note="the part of a loss the insurer bears")
+
+
+def secured_part(security: Decimal) -> Working:
+    formula = f"guarantees and letters of credit in force: {security}"
+    return Working("secured", _floor(security), {"security": str(security)}, formula)

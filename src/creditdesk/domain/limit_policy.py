@@ -10,7 +10,8 @@ bureau and profit-optimal limits are shown beside it as checks.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 
 from creditdesk.domain.authority import AuthorityMatrix
@@ -21,11 +22,14 @@ from creditdesk.domain.limit_methods import (
     bureau_limit,
     capacity_limit,
     combine,
+    insured_part,
     need_limit,
     profit_optimal_limit,
     risk_budget_limit,
+    secured_part,
+    supported,
 )
-from creditdesk.domain.monitoring import MonitorPolicy
+from creditdesk.domain.monitoring import MonitorPolicy, add_months
 
 D = Decimal
 ZERO = D(0)
@@ -51,6 +55,38 @@ def _default_grades() -> dict[int, GradeRule]:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentRule:
+    """A special group's own rules; what it leaves out stays as the policy has it."""
+
+    methods: tuple[str, ...] | None = None
+    grace_days: int | None = None
+    peak_factor: Decimal | None = None
+    ceiling: Decimal | None = None  # besides the grade's
+    min_role: str | None = None  # the lowest role that may decide any raise (e.g. admin)
+
+
+PROBATION = "probation"
+
+
+def _default_segments() -> dict[str, SegmentRule]:
+    return {
+        # Large, long relationships: a longer peak and no risk-budget cut; the grade still caps.
+        "strategic": SegmentRule(methods=("need", "capacity"), peak_factor=D("1.5")),
+        # The state pays late but pays: more grace, and need alone decides.
+        "government": SegmentRule(methods=("need",), grace_days=60),
+        "state_owned": SegmentRule(methods=("need", "capacity"), grace_days=45),
+        # New customers: the bureau's view counts too, and a ceiling until they prove themselves.
+        PROBATION: SegmentRule(methods=("need", "capacity", "bureau", "risk_budget"), ceiling=D(200_000)),
+        # Related parties trade at arm's length: every raise is an admin's decision.
+        "related_party": SegmentRule(min_role="admin"),
+    }
+
+
+def _default_concentration() -> dict[str, Decimal]:
+    return {"industry": D("0.35"), "country": D("0.6"), "group": D("0.1")}
+
+
+@dataclass(frozen=True, slots=True)
 class LimitPolicy:
     grace_days: int = 10
     peak_factor: Decimal = DEFAULT_PEAK_FACTOR
@@ -63,6 +99,11 @@ class LimitPolicy:
     unit: Decimal = DEFAULT_UNIT
     methods: tuple[str, ...] = ("need", "capacity", "risk_budget")
     grades: Mapping[int, GradeRule] = field(default_factory=_default_grades)
+    segments: Mapping[str, SegmentRule] = field(default_factory=_default_segments)
+    probation_months: int = 6  # customers registered more recently are on probation
+    probation_segments: tuple[str, ...] = ("new",)  # and so are these segments
+    # Concentration caps: the largest share of the credit budget one industry, country or group takes.
+    concentration: Mapping[str, Decimal] = field(default_factory=_default_concentration)
     monitor: MonitorPolicy = field(default_factory=MonitorPolicy)
     authority: AuthorityMatrix = field(default_factory=AuthorityMatrix)
 
@@ -83,6 +124,15 @@ class LimitInputs:
     bureau_provider: str | None
     pd: float | None  # the champion's latest PD; None before scoring
     grade: int | None
+    segment: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    group_id: str | None = None
+    registered_on: date | None = None
+    insurer: str | None = None
+    insured_limit: Decimal | None = None  # the credit insurer's buyer limit
+    cover_share: Decimal | None = None  # the share of a loss the insurer bears
+    security: Decimal | None = None  # guarantees and letters of credit in force
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +140,12 @@ class Recommendation:
     inputs: LimitInputs
     methods: list[Working]
     final: Working
+    segment: str | None = None  # the special group whose rules applied
+
+    def raise_role(self, policy: LimitPolicy) -> str | None:
+        """The lowest role its segment lets decide a raise, if the segment sets one."""
+        rule = policy.segments.get(self.segment) if self.segment is not None else None
+        return rule.min_role if rule is not None else None
 
     def as_json(self) -> dict[str, object]:
         def one(w: Working) -> dict[str, object]:
@@ -101,16 +157,31 @@ class Recommendation:
             "grade": self.inputs.grade,
             "pd": self.inputs.pd,
             "current_limit": str(self.inputs.current_limit),
+            "segment": self.segment,
             "methods": {w.method: one(w) for w in self.methods},
             "final": one(self.final),
         }
 
 
-def recommend(inputs: LimitInputs, policy: LimitPolicy) -> Recommendation:
+def segment_of(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None) -> str | None:
+    """The special group whose rules apply: probation by tenure or segment, else the segment."""
+    if inputs.segment in policy.probation_segments:
+        return PROBATION
+    registered = inputs.registered_on
+    if as_of is not None and registered is not None and registered > add_months(as_of, -policy.probation_months):
+        return PROBATION
+    return inputs.segment if inputs.segment in policy.segments else None
+
+
+def recommend(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None = None) -> Recommendation:
     grade = inputs.grade if inputs.grade is not None else 9  # unscored: treated as the weakest live grade
     rule = policy.grades[grade]
+    segment = segment_of(inputs, policy, as_of)
+    special = policy.segments[segment] if segment is not None else SegmentRule()
+    grace = special.grace_days if special.grace_days is not None else policy.grace_days
+    peak = special.peak_factor if special.peak_factor is not None else policy.peak_factor
     methods = [
-        need_limit(inputs.avg_monthly_sales, inputs.terms_days, policy.grace_days, policy.peak_factor),
+        need_limit(inputs.avg_monthly_sales, inputs.terms_days, grace, peak),
         capacity_limit(inputs.tangible_net_worth, inputs.working_capital, rule.tnw_share, rule.wc_share),
         bureau_limit(inputs.bureau_limit, inputs.bureau_provider),
     ]
@@ -127,10 +198,22 @@ def recommend(inputs: LimitInputs, policy: LimitPolicy) -> Recommendation:
             avg_monthly_sales=float(inputs.avg_monthly_sales),
             demand_cv=max(inputs.demand_cv, policy.min_demand_cv),
             terms_days=inputs.terms_days,
-            grace_days=policy.grace_days,
+            grace_days=grace,
             cost_of_capital=policy.cost_of_capital,
             ccf=policy.ccf,
         )
         methods.append(profit_optimal_limit(profit))
-    final = combine(methods, Combination(policy.methods, policy.unit, rule.floor, rule.ceiling))
-    return Recommendation(inputs, methods, final)
+    ceilings = [c for c in (rule.ceiling, special.ceiling) if c is not None]
+    chosen = special.methods if special.methods is not None else policy.methods
+    own = combine(methods, Combination(chosen, policy.unit, rule.floor, min(ceilings) if ceilings else None))
+    insured = secured = None
+    if inputs.insured_limit and inputs.cover_share is not None:
+        insured = insured_part(inputs.insurer or "insurer", inputs.insured_limit, inputs.cover_share)
+        methods.append(insured)
+    if inputs.security:
+        secured = secured_part(inputs.security)
+        methods.append(secured)
+    final = own if grade == 10 else supported(own, methods[0], insured, secured, policy.unit)
+    if special.ceiling is not None and final.amount is not None and final.amount > special.ceiling:
+        final = replace(final, amount=special.ceiling, formula=f"{final.formula}; segment ceiling {special.ceiling}")
+    return Recommendation(inputs, methods, final, segment)

@@ -104,6 +104,7 @@ class AccountFacts:
     in_default_since: date | None = None
     next_review_on: date | None = None
     pending_request: bool = False
+    raise_role: str | None = None  # its special group's raises need at least this role
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,9 +287,9 @@ def _reward_changes(f: AccountFacts, p: MonitorPolicy, authority: AuthorityMatri
         f"额度 {_fmt(f.limit, f.currency)} → {_fmt(new, f.currency)}（+{step}%）{capped_zh}"
     )
     current, target = Money(f.limit, f.currency), Money(new, f.currency)
-    if authority.may_set(SYSTEM, target, current, f.grade):
+    if authority.may_set(SYSTEM, target, current, f.grade, f.raise_role):
         return [Change(Rule.REWARD, Field.LIMIT, str(f.limit), str(new), inputs, en, zh)]
-    role = authority.required_role(target, current, f.grade).value
+    role = authority.required_role(target, current, f.grade, f.raise_role).value
     en += f"; beyond the system's authority, requested from a {role}"
     zh += f"；超出系统权限，提交{role}审批"
     return [Change(Rule.REWARD, Field.REQUEST, str(f.limit), str(new), inputs, en, zh, required_role=role)]

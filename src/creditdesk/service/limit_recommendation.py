@@ -27,7 +27,7 @@ def recommend_limits(
     if customer_id is not None and not found:
         raise NotFound(f"customer {customer_id!r} does not exist")
     version, active = (None, policy) if policy is not None else store.active_limit_policy()
-    return version, [recommend(inputs, active) for inputs in found]
+    return version, [recommend(inputs, active, as_of) for inputs in found]
 
 
 @dataclass
@@ -89,14 +89,15 @@ def apply_recommendations(
                 continue
             line = {"customer_id": cid, "from": str(current.amount), "to": str(new.amount), "currency": new.currency}
             reason = f"policy recommendation: {rec.final.formula}"
-            if policy.authority.may_set(SYSTEM, new, current, rec.inputs.grade):
+            raise_role = rec.raise_role(policy)
+            if policy.authority.may_set(SYSTEM, new, current, rec.inputs.grade, raise_role):
                 run.applied.append(line)
                 if not dry_run:
                     why = AppliedLimit(reason, SYSTEM, "rule", rule="RECOMMENDATION", policy_version=version)
                     apply_limit(uow, account, new, None, why, as_of, clock.now())
                     uow.commit()
                 continue
-            role = policy.authority.required_role(new, current, rec.inputs.grade)
+            role = policy.authority.required_role(new, current, rec.inputs.grade, raise_role)
             run.requested.append({**line, "required_role": role.value})
             if not dry_run:
                 request = LimitRequest(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from creditdesk.domain.accounts import LimitChange, ManagedAccount
+from creditdesk.domain.limit_policy import LimitPolicy
 from creditdesk.domain.limit_requests import LimitRequest, Origin, RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import add_months
@@ -66,6 +67,13 @@ def _managed(uow: UnitOfWork, customer_id: str) -> ManagedAccount:
     if account is None:
         raise NotFound(f"customer {customer_id!r} does not exist")
     return account
+
+
+def _raise_role(uow: UnitOfWork, policy: LimitPolicy, customer_id: str) -> str | None:
+    """The lowest role the customer's special group lets raise its limit (e.g. admin for related parties)."""
+    customer = uow.customers.get(customer_id)
+    rule = policy.segments.get(customer.segment) if customer is not None and customer.segment else None
+    return rule.min_role if rule is not None else None
 
 
 def apply_limit(
@@ -147,7 +155,10 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Limi
         version, policy = uow.management.limit_policy()
         grade = uow.management.grade(cmd.customer_id)
         current = account.limit_on(today)
-        within = may(cmd.role, Permission.SET_LIMIT) and policy.authority.may_set(cmd.role, cmd.amount, current, grade)
+        special = _raise_role(uow, policy, cmd.customer_id)
+        within = may(cmd.role, Permission.SET_LIMIT) and policy.authority.may_set(
+            cmd.role, cmd.amount, current, grade, special
+        )
         if within and not cmd.always_request:
             why = AppliedLimit(cmd.reason, cmd.actor, "manual", policy_version=version)
             apply_limit(uow, account, cmd.amount, cmd.expires_on, why, today, at)
@@ -159,7 +170,7 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Limi
             amount=cmd.amount,
             reason=cmd.reason,
             origin=Origin.SALES,
-            required_role=policy.authority.required_role(cmd.amount, current, grade),
+            required_role=policy.authority.required_role(cmd.amount, current, grade, special),
             requested_by=cmd.actor,
             requested_on=today,
             requested_at=at,
@@ -198,8 +209,9 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
         version, policy = uow.management.limit_policy()
         grade = uow.management.grade(request.customer_id)
         current = account.limit_on(today)
-        if not policy.authority.may_set(cmd.role, request.amount, current, grade):
-            needed = policy.authority.required_role(request.amount, current, grade).value
+        special = _raise_role(uow, policy, request.customer_id)
+        if not policy.authority.may_set(cmd.role, request.amount, current, grade, special):
+            needed = policy.authority.required_role(request.amount, current, grade, special).value
             raise Forbidden(
                 f"a limit of {request.amount.amount:,} {request.amount.currency} at grade {grade or 'unscored'} "
                 f"needs a {needed}; role {cmd.role.value!r} is beyond its authority"

@@ -64,7 +64,7 @@ def account_facts(
     for f in facts:
         rec = methods.get(f.customer_id)
         if rec is not None:
-            f = replace(f, method_limit=rec.final.amount, grade=rec.inputs.grade)
+            f = replace(f, method_limit=rec.final.amount, grade=rec.inputs.grade, raise_role=rec.raise_role(policy))
         completed.append(f)
     return completed
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.limit_management import active_limit_policy
@@ -52,9 +52,17 @@ class SqlLimitInputs:
             customers = frame_of(
                 conn,
                 only(
-                    select(c.c.customer_id, c.c.currency, c.c.payment_terms_days, a.c.limit_minor).join(
-                        a, a.c.customer_id == c.c.customer_id
-                    ),
+                    select(
+                        c.c.customer_id,
+                        c.c.currency,
+                        c.c.payment_terms_days,
+                        c.c.segment,
+                        c.c.industry,
+                        c.c.country,
+                        c.c.group_id,
+                        c.c.registered_on,
+                        a.c.limit_minor,
+                    ).join(a, a.c.customer_id == c.c.customer_id),
                     c.c.customer_id,
                 ),
             )
@@ -98,7 +106,17 @@ class SqlLimitInputs:
                     sc.c.customer_id,
                 ),
             )
-        return _assemble(customers, invoices, statements, reports, scores)
+            cs = t.credit_support
+            support = frame_of(
+                conn,
+                only(
+                    select(cs.c.customer_id, cs.c.kind, cs.c.provider, cs.c.amount_minor, cs.c.cover_share).where(
+                        cs.c.valid_from <= as_of, or_(cs.c.valid_to.is_(None), cs.c.valid_to >= as_of)
+                    ),
+                    cs.c.customer_id,
+                ),
+            )
+        return _assemble(customers, invoices, statements, reports, scores, support)
 
 
 def _latest(frame: pd.DataFrame, order: list[str]) -> dict[str, dict[str, Any]]:
@@ -117,6 +135,7 @@ def _assemble(
     statements: pd.DataFrame,
     reports: pd.DataFrame,
     scores: pd.DataFrame,
+    support: pd.DataFrame,
 ) -> list[LimitInputs]:
     if invoices.empty:
         monthly = pd.DataFrame(columns=["customer_id", "month", "amount_minor"])
@@ -139,10 +158,12 @@ def _assemble(
         bureau = lowest.set_index("customer_id").to_dict("index")
     latest_score = _latest(scores, ["customer_id", "as_of", "id"])
     means, cvs = mean.to_dict(), cv.to_dict()
+    insurance, security = _support(support)
     found = []
     for row in customers.itertuples(index=False):
         cid, ccy = row.customer_id, row.currency
         st, bu, sc = latest_statement.get(cid), bureau.get(cid), latest_score.get(cid)
+        ins = insurance.get(cid)
         monthly_minor = float(means.get(cid, 0.0))
         found.append(
             LimitInputs(
@@ -160,6 +181,29 @@ def _assemble(
                 bureau_provider=None if bu is None else str(bu["provider"]),
                 pd=None if sc is None else float(sc["pd"]),
                 grade=None if sc is None else int(sc["grade"]),
+                segment=_text(row.segment),
+                industry=_text(row.industry),
+                country=_text(row.country),
+                group_id=_text(row.group_id),
+                registered_on=row.registered_on if isinstance(row.registered_on, date) else None,
+                insurer=None if ins is None else str(ins["provider"]),
+                insured_limit=None if ins is None else _amount(ins["amount_minor"], ccy),
+                cover_share=None if ins is None else Decimal(str(ins["cover_share"])),
+                security=_amount(security[cid], ccy) if cid in security else None,
             )
         )
     return found
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _support(support: pd.DataFrame) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+    """The largest insurer limit per customer, and the sum of its guarantees and letters of credit."""
+    if support.empty:
+        return {}, {}
+    insured = support.loc[support["kind"] == "insurance"].sort_values("amount_minor")
+    insurance = insured.groupby("customer_id").tail(1).set_index("customer_id").to_dict("index")
+    secured = support.loc[support["kind"] != "insurance"].groupby("customer_id")["amount_minor"].sum()
+    return insurance, {k: int(v) for k, v in secured.items()}

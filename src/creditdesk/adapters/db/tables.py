@@ -210,6 +210,23 @@ account_changes = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
+# What backs a customer's credit beyond its own standing: a credit insurer's buyer limit (of which
+# the insurer bears ``cover_share`` of a loss), a guarantee or a letter of credit.
+credit_support = Table(
+    "credit_support",
+    metadata,
+    Column("support_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("kind", String(24), nullable=False),  # insurance, guarantee or letter_of_credit
+    Column("provider", String(ID), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("cover_share", String(12), nullable=True),  # a decimal from 0 to 1; insurance only
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    CheckConstraint("amount_minor >= 0", name="support_not_negative"),
+)
+
 # Requests to change a limit, from sales, reviews or rules, waiting for someone with authority.
 limit_requests = Table(
     "limit_requests",

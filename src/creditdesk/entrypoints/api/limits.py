@@ -16,8 +16,9 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.schemas import Amount, parse_field
+from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.errors import InvalidInput, NotFound
-from creditdesk.service.limit_recommendation import apply_recommendations
+from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
 from creditdesk.service.limits import CompleteReview, DecideRequest, SetCreditLimit, complete_review, decide_request
 from creditdesk.service.limits import set_credit_limit as change_limit
 from creditdesk.service.monitor import run_monitor
@@ -205,3 +206,46 @@ async def post_limits_apply(body: RunDay, services: ServicesDep) -> Any:
         apply_recommendations, services.limit_inputs(), services.uow, services.clock, day, body.customer_id
     )
     return run.as_json()
+
+
+class AllocationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    budget: str = Amount
+    loss_budget: str = Amount
+    currency: str
+    as_of: str | None = None
+
+
+@router.get("/portfolio/concentration", dependencies=[require(Permission.READ)])
+async def get_concentration(services: ServicesDep, as_of: str | None = None) -> Any:
+    """Current and recommended limits by industry, country and group against the caps; group pools."""
+    day = _day(as_of, services.clock.today())
+    store = services.limit_inputs()
+
+    def load() -> dict[str, Any]:
+        version, found = recommend_limits(store, day)
+        _, policy = store.active_limit_policy()
+        return {
+            "policy_version": version,
+            "concentration": concentration(found, policy),
+            "groups": group_pools(found, policy),
+        }
+
+    return await run_in_threadpool(load)
+
+
+@router.post("/limits/allocate", dependencies=[require(Permission.READ)])
+async def post_allocate(body: AllocationRequest, services: ServicesDep) -> Any:
+    """The limits that maximise expected profit within a credit budget, a loss budget and the caps."""
+    ccy = parse_field(f.currency, "currency", body.currency)
+    budget = parse_field(f.decimal_amount, "budget", body.budget)
+    losses = parse_field(f.decimal_amount, "loss_budget", body.loss_budget)
+    day = _day(body.as_of, services.clock.today())
+    store = services.limit_inputs()
+
+    def run() -> dict[str, Any]:
+        _, found = recommend_limits(store, day)
+        _, policy = store.active_limit_policy()
+        return allocate(found, policy, ccy, budget, losses).as_json()
+
+    return await run_in_threadpool(run)

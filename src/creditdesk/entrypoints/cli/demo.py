@@ -32,7 +32,7 @@ DEMO_USERS = [
     ("viewer", Role.VIEWER),
 ]
 # Parents before children: groups before customers, invoices before the payments that settle them.
-IMPORT_ORDER = ["groups", "customers", "financials", "bureau", "orders", "invoices", "payments"]
+IMPORT_ORDER = ["groups", "customers", "financials", "bureau", "credit_support", "orders", "invoices", "payments"]
 
 
 def _fresh_database(services: Services) -> None:

@@ -10,10 +10,12 @@ import typer
 from rich.progress import track
 
 from creditdesk.domain.limit_requests import RequestStatus
+from creditdesk.domain.money import MoneyError, parse_amount
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.engine import UserOption, role_of
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
+from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
 from creditdesk.service.limits import DecideRequest, decide_request
 from creditdesk.service.monitor import MonitorRun, run_monitor
@@ -139,6 +141,61 @@ def limits_history(ctx: typer.Context, customer_id: str, as_json: JsonOption = F
         return
     for c in changes:
         out.print(f"{c.effective_on} {c.rule:<18} {c.field:<7} {c.before} -> {c.after}: {c.en}")
+
+
+@limits_app.command("concentration")
+def limits_concentration(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
+    """Current and recommended limits by industry, country and group against the policy's caps,
+    and each group's pooled limit."""
+    services = state(ctx).services
+    store = services.limit_inputs()
+    with user_errors():
+        version, found = recommend_limits(store, as_of_date(as_of))
+        _, policy = store.active_limit_policy()
+    rows, pools = concentration(found, policy), group_pools(found, policy)
+    if json_flag(ctx, as_json):
+        print_json({"policy_version": version, "concentration": rows, "groups": pools})
+        return
+    for row in rows:
+        flag = "  OVER CAP" if row["over"] else ""
+        out.print(
+            f"{row['dimension']:<8} {row['value']:<14} {row['recommended']:>16} {row['currency']} "
+            f"{float(row['recommended_share']):6.1%} of limits (cap {row['cap'] or '-'}){flag}"
+        )
+
+
+@limits_app.command("allocate")
+def limits_allocate(
+    ctx: typer.Context,
+    budget: Annotated[str, typer.Option("--budget", help="The total credit to hand out.")],
+    loss_budget: Annotated[str, typer.Option("--loss-budget", help="The expected loss the portfolio may carry.")],
+    currency: Annotated[str, typer.Option("--currency", help="The customers of this account currency.")] = "CNY",
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Allocate a credit budget across customers to maximise expected profit within the loss budget
+    and the concentration caps (linear programming, HiGHS): a recommendation beside the methods."""
+    services = state(ctx).services
+    store = services.limit_inputs()
+    try:
+        total, losses = parse_amount(budget), parse_amount(loss_budget)
+    except MoneyError as error:
+        fail(f"--budget and --loss-budget expect amounts: {error}", EXIT_USAGE)
+    with user_errors():
+        _, found = recommend_limits(store, as_of_date(as_of))
+        _, policy = store.active_limit_policy()
+        result = allocate(found, policy, currency, total, losses)
+    if json_flag(ctx, as_json):
+        print_json(result.as_json())
+        return
+    summary = result.as_json()
+    out.print(
+        f"allocated {summary['allocated']} of {budget} {currency} to {len(result.limits)} customers: "
+        f"expected profit {result.expected_profit:,.0f}, expected loss {result.expected_loss:,.0f} "
+        f"(per-customer methods: {result.per_customer_limits} limits, profit {result.per_customer_profit:,.0f})"
+    )
+    for name, price in summary["shadow_prices"].items():
+        out.print(f"  binding: {name}, one more unit earns {price:.4f}")
 
 
 def monitor(

@@ -1,4 +1,5 @@
-"""limit management: temporary limits, rule-set standing, the monitor's change log, limit requests
+"""limit management: temporary limits, rule-set standing, the monitor's change log, limit requests,
+credit support (insurance, guarantees, letters of credit)
 
 Revision ID: 0004
 Revises: 0003
@@ -45,6 +46,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_account_changes_customer_id", "account_changes", ["customer_id"])
     op.create_table(
+        "credit_support",
+        sa.Column("support_id", sa.String(64), primary_key=True),
+        sa.Column("customer_id", sa.String(64), sa.ForeignKey("customers.customer_id"), nullable=False),
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("provider", sa.String(64), nullable=False),
+        sa.Column("amount_minor", sa.BigInteger(), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("cover_share", sa.String(12), nullable=True),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_to", sa.Date(), nullable=True),
+        sa.CheckConstraint("amount_minor >= 0", name=op.f("ck_credit_support_support_not_negative")),
+    )
+    op.create_index("ix_credit_support_customer_id", "credit_support", ["customer_id"])
+    op.create_table(
         "limit_requests",
         sa.Column("request_id", sa.String(64), primary_key=True),
         sa.Column("customer_id", sa.String(64), sa.ForeignKey("customers.customer_id"), nullable=False),
@@ -73,6 +88,8 @@ def downgrade() -> None:
     op.drop_index("ix_limit_requests_status", "limit_requests")
     op.drop_index("ix_limit_requests_customer_id", "limit_requests")
     op.drop_table("limit_requests")
+    op.drop_index("ix_credit_support_customer_id", "credit_support")
+    op.drop_table("credit_support")
     op.drop_index("ix_account_changes_customer_id", "account_changes")
     op.drop_table("account_changes")
     with op.batch_alter_table("limit_changes") as batch:
