@@ -152,3 +152,28 @@ def test_monitor_and_limits_apply_on_the_scored_portfolio(scored_demo: DemoServe
     assert again["applied"] == [] and again["requested"] == []  # at the recommendation, or waiting
     pending = run("limits", "requests")
     assert {r["customer_id"] for r in pending} >= {line["customer_id"] for line in applied["requested"]}
+
+
+def test_concentration_and_allocation_on_the_scored_portfolio(scored_demo: DemoServer) -> None:
+    shown = cli(scored_demo.cwd, "limits", "concentration", "--json", db=scored_demo.db)
+    assert shown.returncode == 0, shown.stderr
+    report = json.loads(shown.stdout)
+    industries = [r for r in report["concentration"] if r["dimension"] == "industry"]
+    assert abs(sum(float(r["recommended_share"]) for r in industries) - 1) < 1e-3
+    assert all(r["over"] == (float(r["recommended_share"]) > float(r["cap"])) for r in industries)
+    for pool in report["groups"]:
+        assert float(pool["pooled_limit"]) <= min(float(pool["members_total"]), float(pool["cap"]))
+    args = ["limits", "allocate", "--budget", "100000000", "--loss-budget", "1000000", "--json"]
+    allocated = cli(scored_demo.cwd, *args, db=scored_demo.db)
+    assert allocated.returncode == 0, allocated.stderr
+    result = json.loads(allocated.stdout)
+    assert float(result["allocated"]) <= 100_000_000 and result["expected_loss"] <= 1_000_000 + 1
+    assert "credit budget" in result["binding"] and result["shadow_prices"]["credit budget"] > 0
+    with scored_demo.client("analyst") as analyst:
+        body = {"budget": "100000000", "loss_budget": "1000000", "currency": "CNY"}
+        same = analyst.post("/api/v1/limits/allocate", json=body).json()
+        assert same["limits"] == result["limits"]
+        assert analyst.get("/api/v1/portfolio/concentration").json()["concentration"] == report["concentration"]
+        assert_problem(analyst.post("/api/v1/limits/allocate", json={**body, "budget": "0"}), 422)
+    bad = cli(scored_demo.cwd, "limits", "allocate", "--budget", "lots", "--loss-budget", "1", db=scored_demo.db)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

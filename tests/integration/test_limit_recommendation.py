@@ -85,3 +85,45 @@ def test_the_active_policys_limits_are_followed_and_named(services: Services, tm
     used, found = recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")
     assert used == version
     assert found[0].final.amount == Decimal("400.00")  # need 480 rounded down to 100
+
+
+SUPPORT = """support_id,customer_id,kind,provider,amount,currency,valid_from,valid_to,cover_share
+S1,C1,insurance,atradius,3000.00,EUR,2026-01-01,,0.9
+S2,C1,insurance,coface,2000.00,EUR,2025-01-01,2025-12-31,0.8
+S3,C1,guarantee,bank,1500.00,EUR,2026-03-01,2026-12-31,
+S4,C1,letter_of_credit,bank,500.00,EUR,2026-04-01,,
+"""
+BAD_SUPPORT = """support_id,customer_id,kind,provider,amount,currency,valid_from,valid_to,cover_share
+S9,C1,insurance,atradius,3000.00,EUR,2026-01-01,,
+S10,C1,pledge,bank,100.00,EUR,2026-01-01,,
+S11,C1,guarantee,bank,100.00,USD,2026-01-01,2025-01-01,
+S12,NOBODY,guarantee,bank,100.00,EUR,2026-01-01,,
+"""
+
+
+def test_credit_support_in_force_reaches_the_recommendation(services: Services, tmp_path: Path) -> None:
+    load(services, tmp_path)
+    bad = import_file("credit_support", write_csv(tmp_path / "bad.csv", BAD_SUPPORT), services.engine, services.clock)
+    assert [(e.line, e.column, e.code.value) for e in bad.errors] == [
+        (2, 9, "MISSING_VALUE"),  # cover_share
+        (3, 3, "OUT_OF_RANGE"),  # kind
+        (4, 8, "OUT_OF_RANGE"),  # valid_to before valid_from
+        (5, 2, "UNKNOWN_CUSTOMER"),
+    ]
+    good = import_file("credit_support", write_csv(tmp_path / "s.csv", SUPPORT), services.engine, services.clock)
+    assert good.ok, good.errors[:3]
+    # On AS_OF (31 March 2026): atradius's limit is in force (coface's ended), the guarantee too,
+    # the letter of credit not yet.
+    (c1,) = recommend_limits(services.limit_inputs(), AS_OF, customer_id="C1")[1]
+    assert (c1.inputs.insurer, c1.inputs.insured_limit, c1.inputs.cover_share) == (
+        "atradius",
+        Decimal("3000.00"),
+        Decimal("0.9"),
+    )
+    assert c1.inputs.security == Decimal("1500.00")
+    parts = {w.method: w.amount for w in c1.methods}
+    assert parts["insured"] == Decimal("2700.00") and parts["secured"] == Decimal("1500.00")
+    # The own limit (0) plus support, but never beyond the need of 480: rounded down to 1,000, 0.
+    assert c1.final.amount == Decimal(0)
+    (later,) = recommend_limits(services.limit_inputs(), date(2026, 4, 2), customer_id="C1")[1]
+    assert later.inputs.security == Decimal("2000.00")
