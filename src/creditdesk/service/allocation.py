@@ -20,6 +20,7 @@ from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
@@ -196,33 +197,38 @@ def allocate(
         result.per_customer_profit += expected_profit(float(rec.final.amount or 0), p)
         result.per_customer_limits += rec.final.amount or Decimal(0)
     n = len(slopes)
-    rows: list[tuple[str, np.ndarray, float]] = [
-        ("credit budget", np.ones(n), float(budget)),
-        ("loss budget", np.asarray(losses), float(loss_budget)),
-    ]
     owner = np.asarray(owners)
+    columns = np.arange(n)
+    names = ["credit budget", "loss budget"]
+    bounds = [float(budget), float(loss_budget)]
+    row_parts: list[np.ndarray] = [np.zeros(n, int), np.ones(n, int)]
+    col_parts: list[np.ndarray] = [columns, columns]
+    data_parts: list[np.ndarray] = [np.ones(n), np.asarray(losses)]
     for dimension in DIMENSIONS:
         cap = policy.concentration.get(dimension)
         if cap is None:
             continue
-        keys = np.array([_key(r, dimension) or "" for r in recs], dtype=object)[owner]
-        for value in sorted({k for k in keys if k}):
-            rows.append((f"{dimension} {value}", (keys == value).astype(float), float(budget * cap)))
-    row_index: list[int] = []
-    col_index: list[int] = []
-    data: list[float] = []
-    for r, (_, coefficients, _) in enumerate(rows):
-        nonzero = np.flatnonzero(coefficients)
-        row_index.extend([r] * len(nonzero))
-        col_index.extend(nonzero)
-        data.extend(coefficients[nonzero])
-    matrix = coo_matrix((data, (row_index, col_index)), shape=(len(rows), n)).tocsr()
+        codes, values = pd.factorize(pd.Series([_key(r, dimension) for r in recs], dtype=object))
+        piece_codes = codes[owner]
+        inside = piece_codes >= 0  # customers without a value are under no cap of this dimension
+        row_parts.append(len(names) + piece_codes[inside])
+        col_parts.append(columns[inside])
+        data_parts.append(np.ones(int(inside.sum())))
+        names += [f"{dimension} {value}" for value in values]
+        bounds += [float(budget * cap)] * len(values)
+    matrix = coo_matrix(
+        (np.concatenate(data_parts), (np.concatenate(row_parts), np.concatenate(col_parts))), shape=(len(names), n)
+    ).tocsr()
     solved = linprog(
         -np.asarray(slopes),
         A_ub=matrix,
-        b_ub=[bound for _, _, bound in rows],
-        bounds=list(zip([0.0] * n, widths, strict=True)),
-        method="highs",
+        b_ub=bounds,
+        bounds=np.column_stack([np.zeros(n), widths]),
+        # Measured on 20,000 customers (160,000 pieces): presolve hunts for duplicate columns, which
+        # the pieces of similar customers are (minutes); the dual simplex then takes 11 s, the
+        # interior point with crossover (exact vertex and duals) 2 s.
+        method="highs-ipm",
+        options={"presolve": False},
     )
     if solved.status != 0:
         raise InvalidInput(f"the allocation could not be solved: {solved.message}")
@@ -233,7 +239,7 @@ def allocate(
         p = _profit_inputs(rec, policy)
         result.expected_profit += expected_profit(float(limit), p)
         result.expected_loss += expected_loss(float(limit), p)
-    for (name, _, _), price, slack in zip(rows, solved.ineqlin.marginals, solved.ineqlin.residual, strict=True):
+    for name, price, slack in zip(names, solved.ineqlin.marginals, solved.ineqlin.residual, strict=True):
         if price < -1e-9:
             result.shadow_prices[name] = -float(price)
         if slack <= 1e-6 * max(1.0, float(budget)):
