@@ -164,3 +164,9 @@ def test_segments_in_the_policy_file_replace_the_built_in_ones() -> None:
     with pytest.raises(PolicyError) as caught:
         parse_policy("limits:\n  segments:\n    vip: {min_role: boss, colour: red}\n")
     assert [(p.line, p.code) for p in caught.value.problems] == [(3, "UNKNOWN_ROLE"), (3, "UNKNOWN_KEY")]
+
+
+def test_support_needs_a_measured_need() -> None:
+    idle = customer(avg_monthly_sales=D(0), working_capital=D("300000"), insured_limit=D("50000"), cover_share=D("1"))
+    rec = recommend(idle, LimitPolicy())
+    assert rec.methods[0].amount is None and rec.final.amount == 0  # no sales: insurance creates no credit

@@ -219,3 +219,15 @@ def test_authority_matrix_by_amount_grade_and_role() -> None:
     assert eur.required_role(Money.of("80000", "EUR"), current, 8) is Role.MANAGER
     assert eur.required_role(Money.of("2000000", "EUR"), current, 1) is Role.ADMIN
     assert eur.required_role(Money.of("20000", "EUR"), current, None) is Role.ADMIN
+
+
+def test_a_special_groups_raises_need_its_role_and_never_the_system() -> None:
+    current, raised = Money.of("10000", "EUR"), Money.of("12000", "EUR")
+    assert AUTHORITY.may_set(SYSTEM, raised, current, 3)
+    assert not AUTHORITY.may_set(SYSTEM, raised, current, 3, raise_role="admin")
+    assert not AUTHORITY.may_set(Role.MANAGER, raised, current, 3, raise_role="admin")
+    assert AUTHORITY.may_set(Role.ADMIN, raised, current, 3, raise_role="admin")
+    assert AUTHORITY.may_set(Role.ANALYST, Money.of("5000", "EUR"), current, 3, raise_role="admin")  # a cut
+    assert AUTHORITY.required_role(raised, current, 3, raise_role="manager") is Role.MANAGER
+    (change,) = assess(reward_ready(raise_role="admin"), POLICY, AUTHORITY, UNIT)
+    assert change.field is Field.REQUEST and change.required_role == "admin"

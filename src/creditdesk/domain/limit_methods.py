@@ -244,14 +244,13 @@ def supported(own: Working, need: Working, insured: Working | None, secured: Wor
     cover, never beyond the need: support lets a limit reach what the customer needs when its
     own standing would not carry it, not beyond."""
     parts = [w for w in (insured, secured) if w is not None and w.amount]
-    if not parts or own.amount is None or (need.amount is not None and own.amount >= _floor(need.amount, unit)):
-        return own  # nothing to support: the own-risk limit already covers the need
+    if not parts or own.amount is None or need.amount is None or own.amount >= _floor(need.amount, unit):
+        return own  # nothing to support: no measured need, or the own-risk limit already covers it
     total = own.amount + sum((w.amount or Decimal(0) for w in parts), Decimal(0))
-    capped = min(total, need.amount) if need.amount is not None else total
-    amount = max(_floor(capped, unit), own.amount)
+    amount = max(_floor(min(total, need.amount), unit), own.amount)
     terms = " + ".join([f"own {own.amount}", *(f"{w.method} {w.amount}" for w in parts)])
     formula = f"{terms} = {total}"
-    if need.amount is not None and total > need.amount:
+    if total > need.amount:
         formula += f"; at most the need {need.amount}"
     formula += f"; rounded down to {unit}: {amount}"
     inputs = {"own": str(own.amount), **{w.method: str(w.amount) for w in parts}, "need": str(need.amount)}

@@ -336,17 +336,7 @@ def _credit_support(
             }
             for support_id, index, kind, provider, amount, share in rows
         ],
-        columns=[
-            "support_id",
-            "customer_id",
-            "kind",
-            "provider",
-            "amount",
-            "currency",
-            "valid_from",
-            "valid_to",
-            "cover_share",
-        ],
+        columns=_SUPPORT_COLUMNS,
     )
 
 

@@ -15,24 +15,25 @@ from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.schemas import Amount, parse_field
+from creditdesk.entrypoints.api.schemas import Amount, CreditLimitChange, parse_field
 from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
-from creditdesk.service.limits import CompleteReview, DecideRequest, SetCreditLimit, complete_review, decide_request
-from creditdesk.service.limits import set_credit_limit as change_limit
+from creditdesk.service.limits import (
+    CompleteReview,
+    DecideRequest,
+    SetCreditLimit,
+    complete_review,
+    decide_request,
+    set_credit_limit,
+)
 from creditdesk.service.monitor import run_monitor
 
 router = APIRouter(prefix="/api/v1")
 
 
-class LimitRequestCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LimitRequestCreate(CreditLimitChange):
     customer_id: str
-    amount: str = Amount
-    currency: str
-    reason: str = Field(min_length=1, max_length=1000)
-    expires_on: str | None = Field(default=None, examples=["2027-06-30"])
 
 
 class Decision(BaseModel):
@@ -52,22 +53,14 @@ class RunDay(BaseModel):
 
 
 def limit_command(
-    customer_id: str,
-    amount: str,
-    currency: str,
-    reason: str,
-    expires_on: str | None,
-    principal: PrincipalDep,
-    *,
-    always_request: bool = False,
+    customer_id: str, body: CreditLimitChange, principal: PrincipalDep, *, always_request: bool = False
 ) -> SetCreditLimit:
-    ccy = parse_field(f.currency, "currency", currency)
-    value = parse_field(f.decimal_amount, "amount", amount)
+    ccy = parse_field(f.currency, "currency", body.currency)
+    value = parse_field(f.decimal_amount, "amount", body.amount)
     minor = parse_field(lambda a: f.to_minor(a, ccy), "amount", value)
-    expires: date | None = parse_field(f.iso_date, "expires_on", expires_on) if expires_on else None
-    return SetCreditLimit(
-        customer_id, Money.from_minor(minor, ccy), reason, principal.name, principal.role, expires, always_request
-    )
+    expires: date | None = parse_field(f.iso_date, "expires_on", body.expires_on) if body.expires_on else None
+    amount = Money.from_minor(minor, ccy)
+    return SetCreditLimit(customer_id, amount, body.reason, principal.name, principal.role, expires, always_request)
 
 
 def _day(text: str | None, default: date) -> date:
@@ -77,10 +70,8 @@ def _day(text: str | None, default: date) -> date:
 @router.post("/limit-requests", status_code=201, dependencies=[require(Permission.REQUEST_LIMIT)])
 async def post_limit_request(body: LimitRequestCreate, services: ServicesDep, principal: PrincipalDep) -> Any:
     """Ask for a limit change; someone with the authority for it decides."""
-    cmd = limit_command(
-        body.customer_id, body.amount, body.currency, body.reason, body.expires_on, principal, always_request=True
-    )
-    outcome = await run_in_threadpool(change_limit, cmd, services.uow(), services.clock)
+    cmd = limit_command(body.customer_id, body, principal, always_request=True)
+    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
     assert outcome.request is not None
     return outcome.request.as_json()
 

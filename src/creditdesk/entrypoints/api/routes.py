@@ -127,7 +127,7 @@ async def put_credit_limit(
 ) -> Any:
     """Within the caller's authority (the policy's matrix of amount and grade) the limit applies:
     200. Beyond it, or from sales, a request waits for someone who may decide it: 202."""
-    cmd = limit_command(customer_id, body.amount, body.currency, body.reason, body.expires_on, principal)
+    cmd = limit_command(customer_id, body, principal)
     outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
     if outcome.request is not None:
         return JSONResponse(status_code=202, content=outcome.request.as_json())
