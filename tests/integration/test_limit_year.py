@@ -15,6 +15,7 @@ The story (terms 30 days, grace 10, invoices of 5,000 on the 1st, paid on the 25
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from creditdesk.adapters.clock import FixedClock
@@ -22,11 +23,19 @@ from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.documents import Invoice, Payment
+from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.accounts import SetStanding, set_standing
 from creditdesk.service.credit import PostInvoice, ReceivePayment, post_invoice, receive_payment, what_if
-from creditdesk.service.limits import CompleteReview, SetCreditLimit, complete_review, set_credit_limit
+from creditdesk.service.limits import (
+    CompleteReview,
+    DecideRequest,
+    SetCreditLimit,
+    complete_review,
+    decide_request,
+    set_credit_limit,
+)
 from creditdesk.service.monitor import run_monitor
 from creditdesk.service.policies import activate_check_policy
 from tests.helpers import write_csv
@@ -164,3 +173,41 @@ def test_a_year_of_events_moves_limit_status_and_decisions_by_the_policy(service
         ("manual", None, "20000.00"),
         ("rule", "TEMPORARY_LAPSED", "7000.00"),
     ]
+
+
+def test_a_raise_beyond_the_systems_authority_waits_for_a_person_and_a_no_stands(
+    services: Services, tmp_path: Path
+) -> None:
+    clock = services.clock
+    assert isinstance(clock, FixedClock)
+    clock.at = at(START)
+    tight = POLICY.replace(
+        'system: {worst_grade: 9, max_limit: {EUR: "50000"}}', 'system: {worst_grade: 9, max_limit: {EUR: "6500"}}'
+    )
+    activate_check_policy("tight", tight, "admin", Role.ADMIN, services.uow(), clock)
+    report = import_file("customers", write_csv(tmp_path / "c.csv", CUSTOMER), services.engine, clock, actor="t")
+    assert report.ok
+    day, requests = START, []
+    while day <= date(2025, 11, 3):
+        clock.at = at(day)
+        invoices, payments = events_of(day)
+        for invoice in invoices:
+            post_invoice(PostInvoice(invoice, "erp"), services.uow(), clock)
+        for payment in payments:
+            receive_payment(ReceivePayment(payment, "erp"), services.uow(), clock)
+        if day >= date(2025, 11, 1):
+            run = run_monitor(day, services.monitor_facts(), services.limit_inputs(), services.uow, clock)
+            requests += [(c.effective_on, c.rule, c.field, c.after) for c in run.changes if c.field == "request"]
+            with services.read_uow() as uow:
+                pending = uow.management.requests(status=RequestStatus.PENDING)
+            if pending:
+                decide_request(
+                    DecideRequest(pending[0].request_id, False, "ann", Role.ANALYST, "not now"), services.uow(), clock
+                )
+        day += timedelta(days=1)
+    assert requests == [(date(2025, 11, 1), "REWARD", "request", "7000")]  # asked once, turned down, not again
+    with services.read_uow() as uow:
+        account = uow.management.account("C1")
+        (request,) = uow.management.requests(customer_id="C1")
+    assert account is not None and account.limit.amount == Decimal("6000.00")
+    assert (request.origin.value, request.required_role.value, request.status.value) == ("rule", "analyst", "rejected")

@@ -231,3 +231,8 @@ def test_a_special_groups_raises_need_its_role_and_never_the_system() -> None:
     assert AUTHORITY.required_role(raised, current, 3, raise_role="manager") is Role.MANAGER
     (change,) = assess(reward_ready(raise_role="admin"), POLICY, AUTHORITY, UNIT)
     assert change.field is Field.REQUEST and change.required_role == "admin"
+
+
+def test_a_raise_turned_down_is_not_proposed_again_for_six_months() -> None:
+    assert verdict(reward_ready(last_rejected_on=date(2026, 6, 1))) == []
+    assert verdict(reward_ready(last_rejected_on=date(2025, 12, 15)))[0][0] is Rule.REWARD

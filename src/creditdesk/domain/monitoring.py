@@ -105,6 +105,7 @@ class AccountFacts:
     next_review_on: date | None = None
     pending_request: bool = False
     raise_role: str | None = None  # its special group's raises need at least this role
+    last_rejected_on: date | None = None  # the last limit request a person turned down
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +256,8 @@ def reward_blockers(f: AccountFacts, p: MonitorPolicy) -> list[str]:
         blockers.append(f"last increase on {f.last_increase_on}")
     if f.pending_request:
         blockers.append("a limit request is pending")
+    if f.last_rejected_on is not None and months_between(f.last_rejected_on, f.as_of) < p.reward_months:
+        blockers.append(f"a raise was turned down on {f.last_rejected_on}")
     if f.limit <= 0 or f.base_limit is not None:
         blockers.append("no permanent limit to increase")
     if f.method_limit is None:

@@ -98,10 +98,14 @@ def apply_recommendations(
                     uow.commit()
                 continue
             role = policy.authority.required_role(new, current, rec.inputs.grade, raise_role)
+            request_id = f"LR-{cid}-{as_of:%Y%m%d}-RECOMMENDATION"
+            if uow.management.request(request_id) is not None:
+                run.kept[cid] = "requested and decided today already"
+                continue
             run.requested.append({**line, "required_role": role.value})
             if not dry_run:
                 request = LimitRequest(
-                    request_id=f"LR-{cid}-{as_of:%Y%m%d}-RECOMMENDATION",
+                    request_id=request_id,
                     customer_id=cid,
                     amount=new,
                     reason=reason,

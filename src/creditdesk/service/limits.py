@@ -128,7 +128,10 @@ def apply_limit(
     )
 
 
-def open_request(uow: UnitOfWork, request: LimitRequest) -> None:
+def open_request(uow: UnitOfWork, request: LimitRequest) -> bool:
+    """Open the request; False when one of that id exists already (a rule's request of the day)."""
+    if uow.management.request(request.request_id) is not None:
+        return False
     uow.management.add_request(request)
     uow.audit.append(
         request.requested_by,
@@ -138,6 +141,7 @@ def open_request(uow: UnitOfWork, request: LimitRequest) -> None:
         request.as_json(),
         stream=request.customer_id,
     )
+    return True
 
 
 def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> LimitOutcome:

@@ -203,6 +203,16 @@ class SqlLimitManagement:
         rows = self._c.execute(select(r.c.customer_id).where(r.c.status == RequestStatus.PENDING.value).distinct())
         return {row[0] for row in rows}
 
+    def rejections(self) -> dict[str, date]:
+        """Per customer, the day a person last turned a limit request down."""
+        r = t.limit_requests
+        rows = self._c.execute(
+            select(r.c.customer_id, func.max(r.c.decided_at))
+            .where(r.c.status == RequestStatus.REJECTED.value)
+            .group_by(r.c.customer_id)
+        )
+        return {customer_id: utc(decided).date() for customer_id, decided in rows}
+
     def reviews_due(self, on: date) -> list[dict[str, Any]]:
         a = t.credit_accounts
         query = (

@@ -37,6 +37,7 @@ class SqlMonitorFacts:
             management = SqlLimitManagement(conn)
             pending = management.pending_customers()
             seen = management.downgrades_seen()
+            rejected = management.rejections()
         invoices = _only(tables.invoices, customer_id)
         allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
         overdue = days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))
@@ -75,6 +76,7 @@ class SqlMonitorFacts:
                     in_default_since=acc.in_default_since,
                     next_review_on=acc.next_review_on,
                     pending_request=cid in pending,
+                    last_rejected_on=rejected.get(cid),
                 )
             )
         return facts
