@@ -100,6 +100,16 @@ def at(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC)
 
 
+def live(services: Services, clock: FixedClock, day: date) -> None:
+    """The morning of ``day``: the clock moves there and the day's invoices and payments arrive."""
+    clock.at = at(day)
+    invoices, payments = events_of(day)
+    for invoice in invoices:
+        post_invoice(PostInvoice(invoice, "erp"), services.uow(), clock)
+    for payment in payments:
+        receive_payment(ReceivePayment(payment, "erp"), services.uow(), clock)
+
+
 def test_a_year_of_events_moves_limit_status_and_decisions_by_the_policy(services: Services, tmp_path: Path) -> None:
     clock = services.clock
     assert isinstance(clock, FixedClock)
@@ -112,12 +122,7 @@ def test_a_year_of_events_moves_limit_status_and_decisions_by_the_policy(service
     seen: list[tuple[date, str, str, str | None, str | None]] = []
     day = START
     while day <= END:
-        clock.at = at(day)
-        invoices, payments = events_of(day)
-        for invoice in invoices:
-            post_invoice(PostInvoice(invoice, "erp"), services.uow(), clock)
-        for payment in payments:
-            receive_payment(ReceivePayment(payment, "erp"), services.uow(), clock)
+        live(services, clock, day)
         if day >= FIRST_RUN:
             run = run_monitor(day, services.monitor_facts(), services.limit_inputs(), services.uow, clock)
             assert not run.skipped
@@ -189,12 +194,7 @@ def test_a_raise_beyond_the_systems_authority_waits_for_a_person_and_a_no_stands
     assert report.ok
     day, requests = START, []
     while day <= date(2025, 11, 3):
-        clock.at = at(day)
-        invoices, payments = events_of(day)
-        for invoice in invoices:
-            post_invoice(PostInvoice(invoice, "erp"), services.uow(), clock)
-        for payment in payments:
-            receive_payment(ReceivePayment(payment, "erp"), services.uow(), clock)
+        live(services, clock, day)
         if day >= date(2025, 11, 1):
             run = run_monitor(day, services.monitor_facts(), services.limit_inputs(), services.uow, clock)
             requests += [(c.effective_on, c.rule, c.field, c.after) for c in run.changes if c.field == "request"]
