@@ -10,6 +10,7 @@ from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db.engine import make_engine
 from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
 from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
+from creditdesk.adapters.db.receivables_data import SqlReceivables
 from creditdesk.adapters.db.risk_data import SqlScoringStore
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.adapters.security import Argon2Hasher
@@ -38,6 +39,9 @@ class Services:
 
     def monitor_facts(self) -> SqlMonitorFacts:
         return SqlMonitorFacts(self.engine)
+
+    def receivables(self) -> SqlReceivables:
+        return SqlReceivables(self.engine)
 
     def check_uow(self) -> SqlUnitOfWork:
         """For what-if checks: a few reads without transaction round trips."""

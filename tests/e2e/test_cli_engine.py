@@ -7,8 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
-from tests.e2e.conftest import cli
+from tests.e2e.conftest import DemoServer, cli
 from tests.helpers import CUSTOMERS, INVOICES, write_csv
 
 pytestmark = pytest.mark.e2e
@@ -75,3 +76,28 @@ def test_policy_validate_checks_the_limits_section_too(tmp_path: Path) -> None:
         f"{bad}:3:16: OUT_OF_RANGE expected margin_rate from 0 to 1, found 2",
         f"{bad}:5:5: UNKNOWN_GRADE expected a grade from 1 to 10, found '0'",
     ]
+
+
+def test_receivables_reports_on_the_demo(demo_server: DemoServer, tmp_path: Path) -> None:
+    shown = cli(demo_server.cwd, "report", "dso", "--json", db=demo_server.db)
+    assert shown.returncode == 0, shown.stderr
+    figures = json.loads(shown.stdout)
+    assert {"dso", "countback_dso", "best_possible_dso", "add", "cei"} <= set(figures)
+    assert abs(figures["add"] - (figures["dso"] - figures["best_possible_dso"])) <= 0.011
+    aged = json.loads(cli(demo_server.cwd, "report", "aging", "--json", db=demo_server.db).stdout)
+    assert aged["total"] == figures["receivables"]
+    book = tmp_path / "cei.xlsx"
+    assert (
+        cli(demo_server.cwd, "report", "cei", "--by", "segment", "--xlsx", str(book), db=demo_server.db).returncode == 0
+    )
+    sheet = load_workbook(book).active
+    assert sheet is not None and [c.value for c in sheet[1]][:2] == ["currency", "segment"] and sheet.max_row > 2
+    refused = cli(demo_server.cwd, "report", "dso", "--by", "region", db=demo_server.db)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    with demo_server.client("viewer") as viewer:
+        body = viewer.get("/api/v1/reports/dso").json()
+        assert body["rows"][0]["dso"] == figures["dso"]
+        download = viewer.get("/api/v1/reports/aging", params={"format": "xlsx", "by": "grade"})
+        assert download.status_code == 200 and download.content[:2] == b"PK"
+        assert viewer.get("/api/v1/reports/dso", params={"by": "region"}).status_code == 422
+        assert viewer.get("/api/v1/reports/nothing").status_code == 404

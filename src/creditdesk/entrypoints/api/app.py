@@ -9,6 +9,7 @@ from creditdesk.entrypoints.api import problems
 from creditdesk.entrypoints.api.deps import TokenCache
 from creditdesk.entrypoints.api.limits import router as limits_router
 from creditdesk.entrypoints.api.orders import router as orders_router
+from creditdesk.entrypoints.api.reports import router as reports_router
 from creditdesk.entrypoints.api.routes import router
 from creditdesk.entrypoints.api.scores import router as scores_router
 
@@ -32,6 +33,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(orders_router)
     app.include_router(scores_router)
     app.include_router(limits_router)
+    app.include_router(reports_router)
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)

@@ -35,6 +35,7 @@ from creditdesk.entrypoints.cli.output import (
     print_json,
     user_errors,
 )
+from creditdesk.entrypoints.cli.reports import report_app
 from creditdesk.entrypoints.cli.scoring import score_command
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
@@ -61,6 +62,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(model_app, name="model")
 app.add_typer(limits_app, name="limits")
 app.command("monitor")(monitor)
+app.add_typer(report_app, name="report")
 app.command("score")(score_command)
 
 

@@ -1,0 +1,68 @@
+"""The ledger as frames for receivables analytics: invoices, what was applied to them, and each
+customer's segment and grade (its latest champion score on the as-of date)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.queries import frame_of
+from creditdesk.service.receivables import LedgerFrames
+
+_INVOICE_COLUMNS = ["invoice_id", "customer_id", "currency", "invoice_date", "due_date", "amount_minor", "disputed"]
+
+
+class SqlReceivables:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def frames(self, as_of: date) -> LedgerFrames:
+        i, a, c, s = t.invoices, t.payment_allocations, t.customers, t.customer_scores
+        with self.engine.connect() as conn:
+            invoices = frame_of(
+                conn,
+                select(
+                    i.c.invoice_id,
+                    i.c.customer_id,
+                    i.c.currency,
+                    i.c.invoice_date,
+                    i.c.due_date,
+                    i.c.amount_minor,
+                    i.c.disputed,
+                ),
+            )
+            allocations = frame_of(conn, select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor))
+            customers = frame_of(conn, select(c.c.customer_id, c.c.segment))
+            scores = frame_of(
+                conn,
+                select(s.c.customer_id, s.c.as_of, s.c.id, s.c.grade).where(s.c.role == "champion", s.c.as_of <= as_of),
+            )
+        if invoices.empty:
+            invoices = pd.DataFrame(
+                columns=[
+                    "invoice_id",
+                    "customer_id",
+                    "currency",
+                    "invoice_date",
+                    "due_date",
+                    "amount_minor",
+                    "disputed",
+                ]
+            )
+        if allocations.empty:
+            allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount_minor"])
+        invoices = invoices.astype({"amount_minor": "int64"}).assign(
+            invoice_date=pd.to_datetime(invoices["invoice_date"]), due_date=pd.to_datetime(invoices["due_date"])
+        )
+        allocations = allocations.astype({"amount_minor": "int64"}).assign(
+            applied_on=pd.to_datetime(allocations["applied_on"])
+        )
+        grade = pd.Series(dtype=object)
+        if not scores.empty:
+            latest = scores.sort_values(["customer_id", "as_of", "id"]).groupby("customer_id").tail(1)
+            grade = latest.set_index("customer_id")["grade"].astype(int).astype(str)
+        customers = customers.assign(grade=customers["customer_id"].map(grade))
+        return LedgerFrames(invoices, allocations, customers)
