@@ -92,6 +92,11 @@ def test_receivables_reports_on_the_demo(demo_server: DemoServer, tmp_path: Path
     )
     sheet = load_workbook(book).active
     assert sheet is not None and [c.value for c in sheet[1]][:2] == ["currency", "segment"] and sheet.max_row > 2
+    losses = json.loads(cli(demo_server.cwd, "report", "ecl", "--json", db=demo_server.db).stdout)
+    assert [r["bucket"] for r in losses["matrix"]][0] == "current" and len(losses["matrix"]) == 8
+    rates = [r["loss_rate"] for r in losses["matrix"]]
+    assert rates == sorted(rates) and rates[-1] == 1.0  # older buckets lose more
+    assert float(losses["provision"]) > 0 and float(losses["pd_lgd_ead"]) > 0
     refused = cli(demo_server.cwd, "report", "dso", "--by", "region", db=demo_server.db)
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     with demo_server.client("viewer") as viewer:
@@ -101,3 +106,4 @@ def test_receivables_reports_on_the_demo(demo_server: DemoServer, tmp_path: Path
         assert download.status_code == 200 and download.content[:2] == b"PK"
         assert viewer.get("/api/v1/reports/dso", params={"by": "region"}).status_code == 422
         assert viewer.get("/api/v1/reports/nothing").status_code == 404
+        assert viewer.get("/api/v1/reports/ecl").json()["rows"][0]["provision"] == losses["provision"]

@@ -10,7 +10,7 @@ import pytest
 
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
-from creditdesk.service.receivables import ageing, countback_dso, dso
+from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report
 from tests.helpers import write_csv
 
 CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days
@@ -93,3 +93,69 @@ def test_countback_edge_cases() -> None:
     assert countback_dso(0, [(100, 31)]) == 0.0
     assert countback_dso(50, [(0, 30), (100, 31)]) == 30 + 15.5  # a month without sales counts whole
     assert countback_dso(500, [(100, 31), (100, 30)]) is None  # older than the months counted
+
+
+ECL_CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days
+C1,Euro Parts,EUR,standard,30
+C2,Late Ltd,EUR,strategic,30
+"""
+# Month-ends 31 Jan, 29 Feb and 31 Mar 2024. Current → 1-30: of 4,000 current (A, B at the end
+# of January; C at the end of February), A's 500 and C's 1,000 rolled on: 0.375. 1-30 → 31-60
+# (A 500), 31-60 → 61-90 (D 400), 61-90 → 91-120 (D 400), 91-120 → 121-150 (F 200) and
+# 151-180 → over 180 (E 300) all rolled in full; 121-150 → 151-180: F's 200 became 100 (0.5).
+ECL_INVOICES = """invoice_id,customer_id,invoice_date,due_date,amount,currency
+A,C1,2024-01-01,2024-01-31,1000.00,EUR
+B,C1,2024-01-15,2024-02-14,2000.00,EUR
+C,C1,2024-02-10,2024-03-11,1000.00,EUR
+D,C1,2023-11-20,2023-12-20,400.00,EUR
+E,C2,2023-08-01,2023-08-31,300.00,EUR
+F,C2,2023-09-15,2023-10-15,200.00,EUR
+"""
+ECL_PAYMENTS = """payment_id,customer_id,payment_date,amount,currency,invoice_id
+PA,C1,2024-02-15,500.00,EUR,A
+PB,C1,2024-02-10,2000.00,EUR,B
+PF,C2,2024-03-10,100.00,EUR,F
+"""
+
+
+def test_provision_matrix_from_roll_rates_and_pd_lgd_ead_reconciled_by_segment(
+    services: Services, tmp_path: Path
+) -> None:
+    for kind, text in (("customers", ECL_CUSTOMERS), ("invoices", ECL_INVOICES), ("payments", ECL_PAYMENTS)):
+        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        assert report.ok, report.errors[:3]
+    frames = services.receivables().frames(AS_OF)
+    (plain,) = ecl_report(frames, AS_OF, months=2, forward_factor=1.0, lgd=0.45, fallback_pd=0.3)
+    rows = {r["bucket"]: r for r in plain["matrix"]}
+    assert [rows[b]["roll_rate"] for b in ("current", "1-30", "31-60", "61-90", "91-120", "121-150", "151-180")] == [
+        0.375,
+        1.0,
+        1.0,
+        1.0,
+        1.0,
+        0.5,
+        1.0,
+    ]
+    # Loss rates chain the rolls to over 180 days: 0.375 × 0.5 from current, 0.5 up to 121-150, 1 after.
+    assert [rows[b]["loss_rate"] for b in ("current", "1-30", "121-150", "151-180", "over 180")] == [
+        0.1875,
+        0.5,
+        0.5,
+        1.0,
+        1.0,
+    ]
+    # On 31 March: C 1,000 (1-30), A 500 (31-60), D 400 (91-120), F 100 (151-180), E 300 (over 180).
+    assert (rows["1-30"]["balance"], rows["31-60"]["balance"], rows["91-120"]["balance"]) == (
+        "1000.00",
+        "500.00",
+        "400.00",
+    )
+    assert plain["provision"] == "1350.00"  # 500 + 250 + 200 + 100 + 300
+    (ahead,) = ecl_report(frames, AS_OF, months=2, forward_factor=1.2, lgd=0.45, fallback_pd=0.3)
+    assert ahead["provision"] == "1540.00"  # rates × 1.2, at most 1
+    # PD × LGD × EAD: both customers have an item over 90 days past due, so PD 1.
+    assert plain["pd_lgd_ead"] == "1035.00"  # (1,900 + 400) × 0.45
+    assert plain["by_segment"] == [
+        {"segment": "standard", "provision_matrix": "950.00", "pd_lgd_ead": "855.00", "difference": "95.00"},
+        {"segment": "strategic", "provision_matrix": "400.00", "pd_lgd_ead": "180.00", "difference": "220.00"},
+    ]

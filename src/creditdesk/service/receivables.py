@@ -21,6 +21,7 @@ Definitions (period: the ``period_days`` ending on the as-of date):
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -52,7 +53,7 @@ class LedgerFrames:
 
     invoices: pd.DataFrame
     allocations: pd.DataFrame
-    customers: pd.DataFrame
+    customers: pd.DataFrame  # customer_id, segment, grade, pd (the latest champion score's)
 
 
 def _items(frames: LedgerFrames, day: date) -> pd.DataFrame:
@@ -198,3 +199,148 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
 
 def _round(value: float | None, places: int = 2) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), places)
+
+
+#: Monthly buckets for roll rates: each item ages one bucket a month unless paid.
+ROLL_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("current", -(10**6), 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("91-120", 91, 120),
+    ("121-150", 121, 150),
+    ("151-180", 151, 180),
+    ("over 180", 181, None),
+)
+
+
+def _bucket_index(days_past_due: pd.Series, buckets: Sequence[tuple[str, int, int | None]]) -> pd.Series:
+    index = pd.Series(len(buckets) - 1, index=days_past_due.index)
+    for position in range(len(buckets) - 1, -1, -1):
+        _, low, high = buckets[position]
+        inside = days_past_due >= low
+        if high is not None:
+            inside &= days_past_due <= high
+        index[inside] = position
+    return index
+
+
+def _month_ends(as_of: date, months: int) -> list[date]:
+    ends, day = [as_of], as_of.replace(day=1) - timedelta(days=1)
+    for _ in range(months):
+        ends.append(day)
+        day = day.replace(day=1) - timedelta(days=1)
+    return sorted(ends)
+
+
+def provision_matrix(
+    frames: LedgerFrames, as_of: date, currency: str, months: int = 12, forward_factor: float = 1.0
+) -> dict[str, Any]:
+    """The IFRS 9 simplified approach: roll rates between monthly ageing buckets, measured over
+    the ``months`` month-ends before ``as_of`` (how much of a bucket's balance sits one bucket
+    later a month on), chained into each bucket's loss rate (what over 180 days is taken as
+    lost), scaled by a forward-looking factor and applied to the balances on ``as_of``."""
+    inv = frames.invoices.loc[frames.invoices["currency"] == currency]
+    mine = LedgerFrames(inv, frames.allocations, frames.customers)
+    ends = _month_ends(as_of, months)
+    moved = np.zeros(len(ROLL_BUCKETS))
+    held = np.zeros(len(ROLL_BUCKETS))
+    for start, end in itertools.pairwise(ends):
+        before, after = _items(mine, start), _items(mine, end).set_index("invoice_id")
+        before = before.loc[before["open_minor"] > 0]
+        bucket = _bucket_index(before["days_past_due"], ROLL_BUCKETS)
+        later = before["invoice_id"].map(after["open_minor"]).fillna(0)
+        later_bucket = _bucket_index(before["invoice_id"].map(after["days_past_due"]).fillna(-1), ROLL_BUCKETS)
+        rolled = later.where(later_bucket == np.minimum(bucket + 1, len(ROLL_BUCKETS) - 1), 0)
+        for position in range(len(ROLL_BUCKETS) - 1):
+            here = bucket == position
+            held[position] += before.loc[here, "open_minor"].sum()
+            moved[position] += rolled[here].sum()
+    roll = np.divide(moved, held, out=np.zeros_like(moved), where=held > 0)
+    roll[-1] = 1.0  # over 180 days: lost unless collected
+    loss = np.array([np.prod(roll[position:]) for position in range(len(ROLL_BUCKETS))])
+    items = _items(mine, as_of)
+    items = items.loc[items["open_minor"] > 0]
+    balance = items.groupby(_bucket_index(items["days_past_due"], ROLL_BUCKETS))["open_minor"].sum()
+    rows, total = [], 0.0
+    for position, (name, _, _) in enumerate(ROLL_BUCKETS):
+        amount = int(balance.get(position, 0))
+        rate = min(1.0, float(loss[position]) * forward_factor)
+        provision = amount * rate
+        total += provision
+        rows.append(
+            {
+                "bucket": name,
+                "balance": _money(amount, currency),
+                "roll_rate": _round(float(roll[position]), 4),
+                "loss_rate": _round(rate, 4),
+                "provision": _money(round(provision), currency),
+            }
+        )
+    return {
+        "currency": currency,
+        "as_of": as_of.isoformat(),
+        "months": months,
+        "forward_factor": forward_factor,
+        "matrix": rows,
+        "provision": _money(round(total), currency),
+    }
+
+
+def expected_losses(
+    frames: LedgerFrames, as_of: date, currency: str, pds: pd.Series, lgd: float, fallback_pd: float
+) -> pd.DataFrame:
+    """PD × LGD × EAD per customer: EAD the receivables on ``as_of``, PD its latest score (the
+    fallback when unscored), 1 when an item is more than 90 days past due (in default)."""
+    items = _items(frames, as_of)
+    items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
+    per = items.groupby("customer_id").agg(ead=("open_minor", "sum"), worst=("days_past_due", "max"))
+    pd_used = per.index.to_series().map(pds).fillna(fallback_pd).astype(float)
+    per["pd"] = pd_used.where(per["worst"] <= 90, 1.0)
+    per["ecl"] = per["ead"] * per["pd"] * lgd
+    segment = frames.customers.set_index("customer_id")["segment"]
+    per["segment"] = per.index.to_series().map(segment).fillna("none")
+    return per
+
+
+def reconcile_by_segment(
+    frames: LedgerFrames, as_of: date, currency: str, matrix: dict[str, Any], per_customer: pd.DataFrame
+) -> list[dict[str, Any]]:
+    """Both views per segment: the matrix's loss rates applied to each segment's balances beside
+    the sum of its customers' PD × LGD × EAD."""
+    rates = {row["bucket"]: float(row["loss_rate"] or 0) for row in matrix["matrix"]}
+    items = _items(frames, as_of)
+    items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
+    names = [name for name, _, _ in ROLL_BUCKETS]
+    items = items.assign(rate=_bucket_index(items["days_past_due"], ROLL_BUCKETS).map(lambda i: rates[names[i]]))
+    segment = frames.customers.set_index("customer_id")["segment"]
+    items = items.assign(segment=items["customer_id"].map(segment).fillna("none"))
+    by_matrix = (items["open_minor"] * items["rate"]).groupby(items["segment"]).sum()
+    by_pd = per_customer.groupby("segment")["ecl"].sum()
+    rows = []
+    for name in sorted(set(by_matrix.index) | set(by_pd.index)):
+        a, b = float(by_matrix.get(name, 0.0)), float(by_pd.get(name, 0.0))
+        rows.append(
+            {
+                "segment": name,
+                "provision_matrix": _money(round(a), currency),
+                "pd_lgd_ead": _money(round(b), currency),
+                "difference": _money(round(a - b), currency),
+            }
+        )
+    return rows
+
+
+def ecl_report(
+    frames: LedgerFrames, as_of: date, months: int, forward_factor: float, lgd: float, fallback_pd: float
+) -> list[dict[str, Any]]:
+    """Per currency: the provision matrix, the PD × LGD × EAD total, and both by segment."""
+    pds = frames.customers.set_index("customer_id")["pd"].dropna()
+    reports = []
+    for currency in sorted(frames.invoices["currency"].unique()):
+        matrix = provision_matrix(frames, as_of, currency, months, forward_factor)
+        per_customer = expected_losses(frames, as_of, currency, pds, lgd, fallback_pd)
+        total = _money(round(per_customer["ecl"].sum()), currency)
+        by_segment = reconcile_by_segment(frames, as_of, currency, matrix, per_customer)
+        reports.append({**matrix, "pd_lgd_ead": total, "lgd": lgd, "by_segment": by_segment})
+    return reports

@@ -38,7 +38,9 @@ class SqlReceivables:
             customers = frame_of(conn, select(c.c.customer_id, c.c.segment))
             scores = frame_of(
                 conn,
-                select(s.c.customer_id, s.c.as_of, s.c.id, s.c.grade).where(s.c.role == "champion", s.c.as_of <= as_of),
+                select(s.c.customer_id, s.c.as_of, s.c.id, s.c.grade, s.c.pd).where(
+                    s.c.role == "champion", s.c.as_of <= as_of
+                ),
             )
         if invoices.empty:
             invoices = pd.DataFrame(
@@ -60,9 +62,10 @@ class SqlReceivables:
         allocations = allocations.astype({"amount_minor": "int64"}).assign(
             applied_on=pd.to_datetime(allocations["applied_on"])
         )
-        grade = pd.Series(dtype=object)
+        grade, risk = pd.Series(dtype=object), pd.Series(dtype=float)
         if not scores.empty:
             latest = scores.sort_values(["customer_id", "as_of", "id"]).groupby("customer_id").tail(1)
             grade = latest.set_index("customer_id")["grade"].astype(int).astype(str)
-        customers = customers.assign(grade=customers["customer_id"].map(grade))
+            risk = latest.set_index("customer_id")["pd"].astype(float)
+        customers = customers.assign(grade=customers["customer_id"].map(grade), pd=customers["customer_id"].map(risk))
         return LedgerFrames(invoices, allocations, customers)

@@ -15,6 +15,7 @@ from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
 from creditdesk.entrypoints.api.schemas import parse_field
 from creditdesk.service import receivables
+from creditdesk.service.allocation import UNSCORED_PD
 from creditdesk.service.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1")
@@ -28,11 +29,16 @@ async def get_report(
     as_of: str | None = None,
     by: str | None = None,
     period_days: int = 90,
+    months: int = 12,
+    forward_factor: float = 1.0,
     format: str = "json",
 ) -> Any:
-    """``aging`` or ``dso`` (with CEI) as of a date, for the portfolio or by customer, segment or grade."""
-    if name not in ("aging", "dso"):
-        raise NotFound(f"no report {name!r}; expected aging or dso")
+    """``aging`` or ``dso`` (with CEI) as of a date, for the portfolio or by customer, segment or
+    grade; ``ecl``: the provision matrix beside PD × LGD × EAD, by segment."""
+    if name not in ("aging", "dso", "ecl"):
+        raise NotFound(f"no report {name!r}; expected aging, dso or ecl")
+    if not 1 <= months <= 60 or forward_factor < 0:
+        raise InvalidInput("months must be 1 to 60 and forward_factor 0 or more")
     if by is not None and by not in receivables.GROUPINGS:
         raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
     if period_days < 1 or format not in ("json", "xlsx"):
@@ -43,12 +49,16 @@ async def get_report(
         frames = services.receivables().frames(day)
         if name == "aging":
             return receivables.ageing(frames, day, by)
+        if name == "ecl":
+            _, policy = services.limit_inputs().active_limit_policy()
+            return receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)
         return receivables.dso(frames, day, period_days, by)
 
     rows = await run_in_threadpool(run)
     if format == "json":
         return {"report": name, "as_of": day.isoformat(), "rows": rows}
     buffer = io.BytesIO()
-    pd.DataFrame(rows).to_excel(buffer, sheet_name=name, index=False, engine="openpyxl")
+    table = pd.DataFrame([m for r in rows for m in r["matrix"]] if name == "ecl" else rows)
+    table.to_excel(buffer, sheet_name=name, index=False, engine="openpyxl")
     headers = {"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.xlsx"'}
     return Response(buffer.getvalue(), media_type=XLSX, headers=headers)

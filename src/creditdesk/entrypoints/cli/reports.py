@@ -13,6 +13,7 @@ from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.service import receivables
+from creditdesk.service.allocation import UNSCORED_PD
 
 report_app = typer.Typer(help="Receivables reports: ageing, DSO, collection effectiveness.", no_args_is_help=True)
 ByOption = Annotated[str | None, typer.Option("--by", help="customer, segment or grade; default the portfolio.")]
@@ -90,3 +91,43 @@ def report_cei(
         rows = receivables.dso(services.receivables().frames(day), day, period_days, by)
     keep = ("currency", by or "scope", "as_of", "period_days", *CEI_FIELDS)
     _emit(ctx, [{k: row[k] for k in keep} for row in rows], as_json, xlsx, "cei")
+
+
+@report_app.command("ecl")
+def report_ecl(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=60, help="Month-ends of roll-rate history.")] = 12,
+    forward_factor: Annotated[
+        float, typer.Option("--forward-factor", min=0.0, help="Forward-looking scaling of the loss rates.")
+    ] = 1.0,
+    as_json: JsonOption = False,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Expected credit losses: the IFRS 9 provision matrix from roll rates beside PD × LGD × EAD
+    from the scores, reconciled by segment (per account currency)."""
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    with user_errors():
+        _, policy = services.limit_inputs().active_limit_policy()
+        frames = services.receivables().frames(day)
+        reports = receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)
+    if xlsx is not None:
+        with pd.ExcelWriter(xlsx, engine="openpyxl") as book:
+            for report in reports:
+                pd.DataFrame(report["matrix"]).to_excel(book, sheet_name=f"matrix {report['currency']}", index=False)
+                pd.DataFrame(report["by_segment"]).to_excel(
+                    book, sheet_name=f"segments {report['currency']}", index=False
+                )
+        out.print(f"wrote {xlsx}")
+    elif json_flag(ctx, as_json):
+        print_json(reports[0] if len(reports) == 1 else reports)
+    else:
+        for report in reports:
+            out.print(
+                f"{report['currency']}: provision matrix {report['provision']}, PD × LGD × EAD {report['pd_lgd_ead']}"
+            )
+            for row in report["matrix"]:
+                out.print(
+                    f"  {row['bucket']:<9} {row['balance']:>16} loss rate {row['loss_rate']} -> {row['provision']}"
+                )
