@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 
 from creditdesk.entrypoints.cli.context import json_flag, state
-from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, out, print_json, user_errors
+from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, guarded, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
@@ -56,6 +56,13 @@ def report_aging(
     _emit(ctx, rows, as_json, xlsx, "ageing")
 
 
+def _dso_rows(ctx: typer.Context, as_of: str | None, by: str | None, period_days: int) -> list[dict[str, Any]]:
+    _check_by(by)
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    return guarded(lambda: receivables.dso(services.receivables().frames(day), day, period_days, by))
+
+
 @report_app.command("dso")
 def report_dso(
     ctx: typer.Context,
@@ -66,12 +73,7 @@ def report_dso(
     xlsx: XlsxOption = None,
 ) -> None:
     """DSO, countback DSO, best possible DSO, average days delinquent, CEI, overdue ratio, turnover."""
-    _check_by(by)
-    services = state(ctx).services
-    day = as_of_date(as_of)
-    with user_errors():
-        rows = receivables.dso(services.receivables().frames(day), day, period_days, by)
-    _emit(ctx, rows, as_json, xlsx, "dso")
+    _emit(ctx, _dso_rows(ctx, as_of, by, period_days), as_json, xlsx, "dso")
 
 
 @report_app.command("cei")
@@ -84,11 +86,7 @@ def report_cei(
     xlsx: XlsxOption = None,
 ) -> None:
     """Collection effectiveness: what was collected of what could have been."""
-    _check_by(by)
-    services = state(ctx).services
-    day = as_of_date(as_of)
-    with user_errors():
-        rows = receivables.dso(services.receivables().frames(day), day, period_days, by)
+    rows = _dso_rows(ctx, as_of, by, period_days)
     keep = ("currency", by or "scope", "as_of", "period_days", *CEI_FIELDS)
     _emit(ctx, [{k: row[k] for k in keep} for row in rows], as_json, xlsx, "cei")
 
