@@ -101,9 +101,11 @@ def test_receivables_reports_on_the_demo(demo_server: DemoServer, tmp_path: Path
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     with demo_server.client("viewer") as viewer:
         body = viewer.get("/api/v1/reports/dso").json()
-        assert body["rows"][0]["dso"] == figures["dso"]
+        (same,) = [row for row in body["rows"] if row["currency"] == figures["currency"]]
+        assert same["dso"] == figures["dso"] and len(body["rows"]) == len(figures["currencies"])
         download = viewer.get("/api/v1/reports/aging", params={"format": "xlsx", "by": "grade"})
         assert download.status_code == 200 and download.content[:2] == b"PK"
         assert viewer.get("/api/v1/reports/dso", params={"by": "region"}).status_code == 422
         assert viewer.get("/api/v1/reports/nothing").status_code == 404
-        assert viewer.get("/api/v1/reports/ecl").json()["rows"][0]["provision"] == losses["provision"]
+        ecl_rows = viewer.get("/api/v1/reports/ecl").json()["rows"]
+        assert [r["provision"] for r in ecl_rows if r["currency"] == losses["currency"]] == [losses["provision"]]

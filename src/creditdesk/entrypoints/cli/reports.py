@@ -3,6 +3,7 @@ or as an xlsx workbook."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,10 +34,20 @@ def _emit(ctx: typer.Context, rows: list[dict[str, Any]], as_json: bool, xlsx: P
         pd.DataFrame(rows).to_excel(xlsx, sheet_name=title, index=False, engine="openpyxl")
         out.print(f"wrote {len(rows)} rows to {xlsx}")
     elif json_flag(ctx, as_json):
-        print_json(rows[0] if len(rows) == 1 else rows)
+        print_json(portfolio_json(rows))
     else:
         for row in rows:
             out.print("  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+def portfolio_json(rows: list[dict[str, Any]]) -> Any:
+    """By group: the rows. For the portfolio: one document with the figures of its main currency
+    (the most receivables) at the top and every currency's under ``currencies``: amounts in two
+    currencies are never added."""
+    if not rows or "scope" not in rows[0]:
+        return rows
+    main = max(rows, key=lambda row: Decimal(row.get("receivables") or row.get("total") or row.get("provision") or 0))
+    return {**main, "currencies": rows}
 
 
 @report_app.command("aging")
@@ -119,7 +130,7 @@ def report_ecl(
                 )
         out.print(f"wrote {xlsx}")
     elif json_flag(ctx, as_json):
-        print_json(reports[0] if len(reports) == 1 else reports)
+        print_json(portfolio_json([{"scope": "portfolio", **report} for report in reports]))
     else:
         for report in reports:
             out.print(
