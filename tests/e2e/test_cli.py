@@ -76,3 +76,34 @@ def test_tokens_users_and_audit(workdir: Path) -> None:
         conn.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1")
     broken = cli(workdir, "--json", "audit", "verify")
     assert broken.returncode == 1 and json.loads(broken.stdout)["seq"] == 1
+
+
+def test_credit_terms_commands(tmp_path: Path) -> None:
+    found = cli(
+        tmp_path, "terms", "discount", "--discount", "0.02", "--discount-days", "10", "--net-days", "30", "--json"
+    )
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout)["simple_rate"] == round(0.02 / 0.98 * 365 / 20, 6)
+    owed = cli(
+        tmp_path,
+        "terms",
+        "interest",
+        "--amount",
+        "10000.00",
+        "--currency",
+        "EUR",
+        "--days-late",
+        "30",
+        "--rate",
+        "0.12",
+        "--json",
+    )
+    assert json.loads(owed.stdout)["interest"] == "98.63"
+    for bad in (
+        ["terms", "discount", "--discount", "2", "--discount-days", "10", "--net-days", "30"],
+        ["terms", "interest", "--amount", "1,000", "--currency", "EUR", "--days-late", "3", "--rate", "0.1"],
+    ):
+        refused = cli(tmp_path, *bad)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    grades = json.loads(cli(tmp_path, "terms", "grades", "--json").stdout)
+    assert [g["net_days"] for g in grades] == [60, 45, 30, 15, None]

@@ -37,6 +37,7 @@ from creditdesk.entrypoints.cli.output import (
 )
 from creditdesk.entrypoints.cli.reports import report_app
 from creditdesk.entrypoints.cli.scoring import score_command
+from creditdesk.entrypoints.cli.terms import terms_app
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
 from creditdesk.service.credit import what_if
@@ -63,6 +64,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(limits_app, name="limits")
 app.command("monitor")(monitor)
 app.add_typer(report_app, name="report")
+app.add_typer(terms_app, name="terms")
 app.command("score")(score_command)
 
 
