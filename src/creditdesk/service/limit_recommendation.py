@@ -61,8 +61,8 @@ def apply_recommendations(
     """Move each limit to its recommendation: cuts always, increases within the system's own
     authority (beyond it, a request for the role that may decide), and never an increase for an
     account in default, held, blocked, frozen or under a running temporary limit."""
-    version, found = recommend_limits(store, as_of, customer_id=customer_id)
-    _, policy = store.active_limit_policy()
+    version, policy = store.active_limit_policy()
+    _, found = recommend_limits(store, as_of, policy, customer_id)
     run = ApplyRun(as_of, version)
     with uow_factory() as uow:
         pending = uow.management.pending_customers()

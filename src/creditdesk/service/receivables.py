@@ -89,12 +89,8 @@ def ageing(
     items = _items(frames, as_of)
     items = items.loc[items["open_minor"] > 0]
     keys = _group_keys(frames, items, by)
-    label = pd.Series(index=items.index, dtype=object)
-    for name, low, high in buckets:
-        inside = items["days_past_due"] >= low
-        if high is not None:
-            inside &= items["days_past_due"] <= high
-        label[inside] = name
+    names = [name for name, _, _ in buckets]
+    label = _bucket_index(items["days_past_due"], buckets).map(lambda index: names[index])
     table = items.assign(group=keys, bucket=label).pivot_table(
         index=["currency", "group"], columns="bucket", values="open_minor", aggfunc="sum", fill_value=0
     )

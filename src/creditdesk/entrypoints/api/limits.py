@@ -214,8 +214,8 @@ async def get_concentration(services: ServicesDep, as_of: str | None = None) -> 
     store = services.limit_inputs()
 
     def load() -> dict[str, Any]:
-        version, found = recommend_limits(store, day)
-        _, policy = store.active_limit_policy()
+        version, policy = store.active_limit_policy()
+        _, found = recommend_limits(store, day, policy)
         return {
             "policy_version": version,
             "concentration": concentration(found, policy),
@@ -235,8 +235,8 @@ async def post_allocate(body: AllocationRequest, services: ServicesDep) -> Any:
     store = services.limit_inputs()
 
     def run() -> dict[str, Any]:
-        _, found = recommend_limits(store, day)
         _, policy = store.active_limit_policy()
+        _, found = recommend_limits(store, day, policy)
         return allocate(found, policy, ccy, budget, losses).as_json()
 
     return await run_in_threadpool(run)

@@ -150,8 +150,8 @@ def limits_concentration(ctx: typer.Context, as_of: AsOfOption = None, as_json: 
     services = state(ctx).services
     store = services.limit_inputs()
     with user_errors():
-        version, found = recommend_limits(store, as_of_date(as_of))
-        _, policy = store.active_limit_policy()
+        version, policy = store.active_limit_policy()
+        _, found = recommend_limits(store, as_of_date(as_of), policy)
     rows, pools = concentration(found, policy), group_pools(found, policy)
     if json_flag(ctx, as_json):
         print_json({"policy_version": version, "concentration": rows, "groups": pools})
@@ -182,8 +182,8 @@ def limits_allocate(
     except MoneyError as error:
         fail(f"--budget and --loss-budget expect amounts: {error}", EXIT_USAGE)
     with user_errors():
-        _, found = recommend_limits(store, as_of_date(as_of))
         _, policy = store.active_limit_policy()
+        _, found = recommend_limits(store, as_of_date(as_of), policy)
         result = allocate(found, policy, currency, total, losses)
     if json_flag(ctx, as_json):
         print_json(result.as_json())
