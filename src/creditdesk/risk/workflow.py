@@ -34,6 +34,10 @@ def new_model(kind: str) -> Any:
     return MODEL_KINDS[kind]()
 
 
+#: A hold-out split and calibration folds need this many rows of each outcome.
+MIN_ROWS_PER_CLASS = 10
+
+
 def fit_artefact(
     X: pd.DataFrame,
     y: pd.Series,
@@ -47,8 +51,8 @@ def fit_artefact(
 ) -> tuple[artefact.ArtefactMetadata, dict[str, Any]]:
     """``model`` is a new estimator of ``kind``; by default the standard one of that kind."""
     model = model if model is not None else new_model(kind)
-    if y.value_counts().min() < 10:
-        raise ValueError("fitting needs at least 10 rows of each target value")
+    if y.nunique() < 2 or y.value_counts().min() < MIN_ROWS_PER_CLASS:
+        raise ValueError(f"fitting needs at least {MIN_ROWS_PER_CLASS} rows of each target value")
     train_X, test_X, train_y, test_y = train_test_split(X, y, test_size=HOLDOUT_SHARE, stratify=y, random_state=seed)
     holdout_model = clone(model).fit(train_X, train_y)
     report = validation_report(holdout_model, test_X, test_y, train_X)

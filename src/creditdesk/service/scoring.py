@@ -93,10 +93,11 @@ def train_model(
     tables = tables if tables is not None else store.source_tables()
     X, y = training_set(tables, as_of, horizon_days)
     defaults = int(y.sum())
-    if defaults < min_defaults or len(y) - defaults < min_defaults:
+    needed = max(min_defaults, workflow.MIN_ROWS_PER_CLASS)
+    if defaults < needed or len(y) - defaults < needed:
         raise InvalidInput(
             f"too little history to train on: {defaults} default(s) among {len(y)} customers in the year to "
-            f"{as_of}; need at least {min_defaults} of each outcome"
+            f"{as_of}; need at least {needed} of each outcome"
         )
     model = portfolio_model(min_defaults)
     digest = artefact.data_digest(pd.concat([X, y], axis=1))
