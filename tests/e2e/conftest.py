@@ -56,3 +56,14 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
     summary = json.loads(built.stdout)
     with served(db, cwd) as url:
         yield DemoServer(url, cwd, db, summary)
+
+
+@pytest.fixture(scope="session")
+def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    cwd = tmp_path_factory.mktemp("scored")
+    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
+    built = cli(cwd, "demo", "--customers", "2000", "--no-serve", "--json", db=db)
+    assert built.returncode == 0, built.stderr
+    summary = json.loads(built.stdout)
+    with served(db, cwd) as url:
+        yield DemoServer(url, cwd, db, summary)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,22 +10,10 @@ import httpx
 import pytest
 
 from creditdesk.domain.limit_policy import LimitPolicy
-from creditdesk.entrypoints.served import served
 from tests.e2e.conftest import DemoServer, cli
 from tests.e2e.test_api import assert_problem
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    cwd = tmp_path_factory.mktemp("scored")
-    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
-    built = cli(cwd, "demo", "--customers", "2000", "--no-serve", "--json", db=db)
-    assert built.returncode == 0, built.stderr
-    summary = json.loads(built.stdout)
-    with served(db, cwd) as url:
-        yield DemoServer(url, cwd, db, summary)
 
 
 def test_the_demo_is_scored_with_a_trained_champion(scored_demo: DemoServer) -> None:

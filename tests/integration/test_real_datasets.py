@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 from sklearn.model_selection import train_test_split
 
 from creditdesk.risk import datasets
+from creditdesk.risk.cash_forecast import backtest
 from creditdesk.risk.metrics import auc
 from creditdesk.risk.scorecard import Scorecard
 from creditdesk.risk.statement_model import POLISH_ATTRIBUTES, RATIOS, fit_statement_model, shipped_statement_model
@@ -59,3 +62,13 @@ def test_the_shipped_statement_model_is_what_its_script_fits_on_the_polish_data(
     shipped = shipped_statement_model()
     assert np.allclose(refitted.coef, shipped.coef, atol=1e-6)
     assert auc(data.y, shipped.predict_pd(ratios)) > 0.78
+
+
+def test_payment_dates_on_the_ibm_receivables_beat_the_due_date() -> None:
+    """Issue 6: trained on what was known on 2013-07-01, tested on what came after."""
+    invoices, allocations = datasets.ibm_ledger(datasets.datasets_dir())
+    metrics, _ = backtest(invoices, allocations, date(2013, 7, 1), date(2013, 12, 2))
+    assert metrics["invoices_scored"] == 536
+    assert metrics["mae_days_model"] <= 0.75 * metrics["mae_days_due_date"]
+    assert metrics["wape_model"] < metrics["wape_due_date"]
+    assert 0.70 <= metrics["coverage_p10_p90"] <= 0.90

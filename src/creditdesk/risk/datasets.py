@@ -132,6 +132,30 @@ def ibm_invoices(root: Path) -> Dataset:
     return Dataset("ibm_invoices", X, (raw["DaysLate"] > 0).astype(int), groups=raw["customerID"])
 
 
+def ibm_ledger(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The IBM receivables as a ledger: invoices (invoice_id, customer_id, invoice_date, due_date,
+    amount, disputed) and the payment that settled each (invoice_id, applied_on, amount)."""
+    raw = pd.read_csv(
+        root / "ibm_accounts_receivable" / "WA_Fn-UseC_-Accounts-Receivable.csv", dtype={"invoiceNumber": str}
+    )
+    for column in ("InvoiceDate", "DueDate", "SettledDate"):
+        raw[column] = pd.to_datetime(raw[column], format="%m/%d/%Y")
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": raw["invoiceNumber"],
+            "customer_id": raw["customerID"],
+            "invoice_date": raw["InvoiceDate"],
+            "due_date": raw["DueDate"],
+            "amount": raw["InvoiceAmount"].astype(float),
+            "disputed": raw["Disputed"] == "Yes",
+        }
+    )
+    allocations = pd.DataFrame(
+        {"invoice_id": raw["invoiceNumber"], "applied_on": raw["SettledDate"], "amount": raw["InvoiceAmount"]}
+    )
+    return invoices, allocations
+
+
 READERS: dict[str, Callable[[Path], Dataset]] = {
     "taiwan": taiwan,
     "give_me_some_credit": give_me_some_credit,

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.entrypoints.api import problems
 from creditdesk.entrypoints.api.deps import TokenCache
+from creditdesk.entrypoints.api.forecast import router as forecast_router
 from creditdesk.entrypoints.api.limits import router as limits_router
 from creditdesk.entrypoints.api.orders import router as orders_router
 from creditdesk.entrypoints.api.reports import router as reports_router
@@ -34,6 +35,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(scores_router)
     app.include_router(limits_router)
     app.include_router(reports_router)
+    app.include_router(forecast_router)
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)

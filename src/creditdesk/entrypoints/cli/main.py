@@ -23,6 +23,7 @@ from creditdesk.domain.money import Money
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
 from creditdesk.entrypoints.cli.context import json_flag as _json_flag
 from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app
+from creditdesk.entrypoints.cli.forecast import forecast_app
 from creditdesk.entrypoints.cli.limits import limits_app, monitor
 from creditdesk.entrypoints.cli.models import model_app
 from creditdesk.entrypoints.cli.output import (
@@ -64,6 +65,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(limits_app, name="limits")
 app.command("monitor")(monitor)
 app.add_typer(report_app, name="report")
+app.add_typer(forecast_app, name="forecast")
 app.add_typer(terms_app, name="terms")
 app.command("score")(score_command)
 

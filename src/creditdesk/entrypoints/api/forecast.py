@@ -1,0 +1,98 @@
+"""The cash forecast, payment-date predictions and the backtest over HTTP."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from creditdesk.adapters.importing import fields as f
+from creditdesk.domain.roles import Permission
+from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.entrypoints.api.schemas import parse_field
+from creditdesk.entrypoints.workbooks import forecast_workbook
+from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
+from creditdesk.service.errors import InvalidInput
+
+router = APIRouter(prefix="/api/v1/forecast")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(write: Any, name: str) -> Response:
+    buffer = io.BytesIO()
+    write(buffer)
+    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+def _format(format: str) -> None:
+    if format not in ("json", "xlsx"):
+        raise InvalidInput(f"format must be json or xlsx; got {format!r}")
+
+
+@router.get("/cash", dependencies=[require(Permission.READ)])
+async def get_cash_forecast(
+    services: ServicesDep,
+    as_of: str | None = None,
+    weeks: int = 13,
+    new_sales: bool = True,
+    opening_cash: str | None = None,
+    floor: str = "0",
+    outflow_per_week: str = "0",
+    currency: str | None = None,
+    format: str = "json",
+) -> Any:
+    """Weekly inflow (expected, P10/P50/P90, due-date forecast, new sales) per currency; with
+    ``opening_cash``, the funding gap against ``outflow_per_week`` and ``floor``."""
+    _format(format)
+    if not 1 <= weeks <= 52:
+        raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
+    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    plan = None
+    if opening_cash is not None:
+        plan = CashPlan(
+            opening_cash=parse_field(f.decimal_amount, "opening_cash", opening_cash),
+            floor=parse_field(f.decimal_amount, "floor", floor),
+            outflow_per_week=parse_field(f.decimal_amount, "outflow_per_week", outflow_per_week),
+            currency=parse_field(f.currency, "currency", currency) if currency else None,
+        )
+    documents = await run_in_threadpool(
+        lambda: cash_forecast(services.receivables().frames(day), day, weeks, new_sales=new_sales, plan=plan)
+    )
+    if format == "xlsx":
+        return _xlsx(lambda buffer: forecast_workbook(documents, buffer), f"cash-forecast-{day.isoformat()}")
+    return {"as_of": day.isoformat(), "weeks": weeks, "currencies": documents}
+
+
+@router.get("/invoices", dependencies=[require(Permission.READ)])
+async def get_invoice_predictions(
+    services: ServicesDep, as_of: str | None = None, customer_id: str | None = None, format: str = "json"
+) -> Any:
+    """Every open invoice (or one customer's) with its P10/P50/P90 payment dates."""
+    _format(format)
+    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    rows = await run_in_threadpool(lambda: invoice_predictions(services.receivables().frames(day), day, customer_id))
+    if format == "xlsx":
+        return _xlsx(
+            lambda buffer: pd.DataFrame(rows).to_excel(buffer, sheet_name="predictions", index=False),
+            f"payment-predictions-{day.isoformat()}",
+        )
+    return {"as_of": day.isoformat(), "rows": rows}
+
+
+@router.get("/backtest", dependencies=[require(Permission.READ)])
+async def get_backtest(
+    services: ServicesDep, start: str, end: str, weeks: int = 13, currency: str | None = None
+) -> Any:
+    """Forecast every week from ``start`` to ``end`` with what was known then; the errors of the
+    model and of the due-date method, and the P10–P90 coverage."""
+    if not 1 <= weeks <= 52:
+        raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
+    first, last = parse_field(f.iso_date, "start", start), parse_field(f.iso_date, "end", end)
+    return await run_in_threadpool(
+        lambda: forecast_backtest(services.receivables().frames(last), first, last, weeks, currency)
+    )

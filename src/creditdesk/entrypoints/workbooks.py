@@ -1,0 +1,20 @@
+"""Workbooks shared by the command line and the API (one sheet layout for each report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+
+def forecast_workbook(documents: list[dict[str, Any]], target: Path | IO[bytes]) -> None:
+    """Per currency, the weekly inflows and, when planned, the funding gap."""
+    with pd.ExcelWriter(target, engine="openpyxl") as book:
+        for document in documents:
+            currency = document["currency"]
+            pd.DataFrame(document["rows"]).to_excel(book, sheet_name=f"inflows {currency}", index=False)
+            if "funding" in document:
+                pd.DataFrame(document["funding"]["rows"]).to_excel(book, sheet_name=f"funding {currency}", index=False)
+        if not documents:
+            pd.DataFrame(columns=["week"]).to_excel(book, sheet_name="inflows", index=False)
