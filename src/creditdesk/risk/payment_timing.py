@@ -21,9 +21,10 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from lightgbm import LGBMClassifier
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
+
+from creditdesk.risk.boosting import BoostedPD
 
 #: Interval edges in days since the invoice; the last edge is the end of the modelled support.
 EDGES = np.concatenate([np.arange(0, 120, 2), np.arange(120, 365, 7), [365]])
@@ -62,22 +63,10 @@ def _with_interval(frame: pd.DataFrame, start: np.ndarray) -> pd.DataFrame:
 
 
 class PaymentTimeModel(BaseEstimator):  # type: ignore[misc]
-    def __init__(
-        self,
-        *,
-        n_estimators: int = 300,
-        learning_rate: float = 0.05,
-        num_leaves: int = 15,
-        min_child_samples: int = 100,
-        subsample: float = 0.8,
-        random_state: int = 0,
-    ) -> None:
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.subsample = subsample
-        self.random_state = random_state
+    """``estimator``: the classifier of the interval hazards (default: a LightGBM booster)."""
+
+    def __init__(self, *, estimator: Any = None) -> None:
+        self.estimator = estimator
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> Self:
         frame = pd.DataFrame(X).reset_index(drop=True)
@@ -87,17 +76,8 @@ class PaymentTimeModel(BaseEstimator):  # type: ignore[misc]
         if labels.sum() == 0 or labels.sum() == len(labels):
             raise ValueError("the history needs both settled and open intervals to learn when invoices are paid")
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        self.estimator_ = LGBMClassifier(
-            n_estimators=self.n_estimators,
-            learning_rate=self.learning_rate,
-            num_leaves=self.num_leaves,
-            min_child_samples=self.min_child_samples,
-            subsample=self.subsample,
-            subsample_freq=1,
-            random_state=self.random_state,
-            n_jobs=2,
-            verbose=-1,
-        ).fit(rows, labels)
+        default = BoostedPD(n_estimators=300, learning_rate=0.05, min_child_samples=100, colsample_bytree=1.0)
+        self.estimator_ = clone(self.estimator if self.estimator is not None else default).fit(rows, labels)
         return self
 
     def predict_hazards(self, X: pd.DataFrame) -> np.ndarray:
