@@ -29,13 +29,13 @@ def load_portfolio(services: Services, tmp_path: Path, customers: int) -> None:
 
 
 def test_train_score_history_and_champion_challenger(services: Services, tmp_path: Path) -> None:
-    load_portfolio(services, tmp_path, 800)
+    load_portfolio(services, tmp_path, 600)
     store, models = services.scoring_store(), tmp_path / "models"
     with pytest.raises(InvalidInput, match="too little history"):
         score_portfolio(store, services.uow(), models, AS_OF, actor="t", clock=services.clock, min_defaults=10_000)
     run = score_portfolio(store, services.uow(), models, AS_OF, actor="t", clock=services.clock, min_defaults=5)
-    assert run.customers == 800 and run.trained == [run.champion]
-    assert sum(run.grades.values()) == 800 and set(run.grades) <= set(range(1, 11))
+    assert run.customers == 600 and run.trained == [run.champion]
+    assert sum(run.grades.values()) == 600 and set(run.grades) <= set(range(1, 11))
     assert 0.001 < run.mean_pd < 0.2
 
     some = "C000001"
@@ -50,7 +50,7 @@ def test_train_score_history_and_champion_challenger(services: Services, tmp_pat
         per_role = dict(
             conn.execute(select(t.customer_scores.c.role, func.count()).group_by(t.customer_scores.c.role)).all()
         )
-    assert per_role == {"champion": 1600, "challenger": 800}
+    assert per_role == {"champion": 1200, "challenger": 600}
     assert len(customer_score(store, some)["history"]) == 2
 
     assert store.promote(challenger) and not store.promote("no-such-version")
@@ -62,7 +62,7 @@ def test_train_score_history_and_champion_challenger(services: Services, tmp_pat
 
 
 def test_ranking_power_of_bureaus_and_of_our_model(services: Services, tmp_path: Path) -> None:
-    load_portfolio(services, tmp_path, 800)
+    load_portfolio(services, tmp_path, 600)
     store = services.scoring_store()
     rows = ranking_power_report(store, AS_OF)
     sources = {r["source"] for r in rows}

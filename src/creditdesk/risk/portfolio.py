@@ -537,14 +537,7 @@ def _documents(
     mean_late = cal["mean_days_late_when_late"] * lateness / np.mean(lateness[late])
     shape = (cal["mean_days_late_when_late"] / cal["sd_days_late_when_late"]) ** 2
     days_late = np.maximum(1, np.round(rng.gamma(shape, mean_late / shape)))
-    # How early an on-time invoice is paid is mostly the customer's habit (IBM: the customers'
-    # mean fractions of terms spread 0.20, invoices around them 0.15).
-    # (A generator of its own, so that every other draw of the portfolio stays as it was.)
-    habit_rng = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
-    early_habit = cal["on_time_settle_fraction_of_terms"] + cal["on_time_fraction_customer_sd"] * (
-        habit_rng.standard_normal(n)
-    )
-    early_fraction = np.clip(rng.normal(early_habit[icust], cal["on_time_fraction_invoice_sd"]), 0.05, 1.0)
+    early_fraction = np.clip(rng.normal(cal["on_time_settle_fraction_of_terms"], 0.2, k), 0.05, 1.0)
     on_time_day = iday + np.round(terms[icust] * early_fraction)
     pay_day = np.where(late, due_day + days_late, np.minimum(on_time_day, due_day))
     # A defaulted customer pays nothing from its default date on.
