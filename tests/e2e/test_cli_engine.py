@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,41 @@ def test_receivables_reports_on_the_demo(demo_server: DemoServer, tmp_path: Path
         assert viewer.get("/api/v1/reports/nothing").status_code == 404
         ecl_rows = viewer.get("/api/v1/reports/ecl").json()["rows"]
         assert [r["provision"] for r in ecl_rows if r["currency"] == losses["currency"]] == [losses["provision"]]
+
+
+def test_working_capital_on_the_demo(demo_server: DemoServer, tmp_path: Path) -> None:
+    base = ("report", "wcr", "--json", "--inventory", "1000000", "--payables", "400000", "--cost-of-sales", "36500000")
+    shown = cli(demo_server.cwd, *base, "--terms-change-days", "-10", "--limit-change", "0.1", db=demo_server.db)
+    assert shown.returncode == 0, shown.stderr
+    wcr = json.loads(shown.stdout)
+    figures = json.loads(cli(demo_server.cwd, "report", "dso", "--json", db=demo_server.db).stdout)
+    assert (wcr["currency"], wcr["receivables"], wcr["dso"]) == (
+        figures["currency"],
+        figures["receivables"],
+        figures["dso"],
+    )
+    assert Decimal(wcr["wcr"]) == Decimal(wcr["receivables"]) + 1000000 - 400000
+    assert (wcr["dio"], wcr["dpo"]) == (10.0, 4.0)
+    after = wcr["what_if"]
+    assert abs(after["dso"] - (wcr["dso"] - 10)) <= 0.011 and Decimal(after["credit_sales"]) >= Decimal(
+        wcr["credit_sales"]
+    )
+    moved = (Decimal(after["wcr"]) - Decimal(wcr["wcr"])) * Decimal("0.08")
+    assert abs(Decimal(after["change_in_financing_cost"]) - moved) <= Decimal("0.01")
+    by_segment = json.loads(
+        cli(demo_server.cwd, "report", "wcr", "--by", "segment", "--json", db=demo_server.db).stdout
+    )
+    assert by_segment and all(row["customers"] > 0 and row["median_dso"] > 0 for row in by_segment)
+    book = tmp_path / "wcr.xlsx"
+    assert cli(demo_server.cwd, *base[:2], "--xlsx", str(book), db=demo_server.db).returncode == 0
+    sheet = load_workbook(book).active
+    assert sheet is not None and "wcr" in [c.value for c in sheet[1]]
+    with demo_server.client("viewer") as viewer:
+        params = {"inventory": "1000000", "payables": "400000", "cost_of_sales": "36500000",
+                  "terms_change_days": -10, "limit_change": "0.1"}  # fmt: skip
+        rows = viewer.get("/api/v1/reports/wcr", params=params).json()["rows"]
+        assert [r for r in rows if r["currency"] == wcr["currency"]] == [
+            {k: v for k, v in wcr.items() if k != "currencies"}
+        ]
+        bad = viewer.get("/api/v1/reports/wcr", params={"limit_change": "ten"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["code"] == "BAD_AMOUNT"

@@ -4,6 +4,7 @@ a dispute, an old item, a leap day, and a second currency that is never added to
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report
+from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 from tests.helpers import write_csv
 
 CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days
@@ -159,3 +161,75 @@ def test_provision_matrix_from_roll_rates_and_pd_lgd_ead_reconciled_by_segment(
         {"segment": "standard", "provision_matrix": "950.00", "pd_lgd_ead": "855.00", "difference": "95.00"},
         {"segment": "strategic", "provision_matrix": "400.00", "pd_lgd_ead": "180.00", "difference": "220.00"},
     ]
+
+
+LIMITED_CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days,credit_limit
+C1,Euro Parts,EUR,standard,30,10000.00
+C2,Yen Tools,JPY,strategic,30,
+"""
+STATEMENTS = (
+    "customer_id,period_end,currency,revenue,total_assets,total_liabilities,current_assets,current_liabilities,"
+    "equity,net_income,ebit,retained_earnings,inventory,receivables,payables\n"
+    "C1,2023-12-31,EUR,36500,50000,20000,20000,10000,30000,2000,3000,10000,7300,3650,1460\n"
+    "C1,2024-12-31,EUR,99999,50000,20000,20000,10000,30000,2000,3000,10000,1,1,1\n"
+)
+
+
+def test_working_capital_ccc_and_the_what_if_by_hand(services: Services, tmp_path: Path) -> None:
+    files = (
+        ("customers", LIMITED_CUSTOMERS),
+        ("invoices", INVOICES),
+        ("payments", PAYMENTS),
+        ("financials", STATEMENTS),
+    )
+    for kind, text in files:
+        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        assert report.ok, report.errors[:3]
+    frames = services.receivables().frames(AS_OF)
+    company = CompanyFigures(
+        inventory=Decimal("2000"),
+        payables=Decimal("1500"),
+        cost_of_sales_a_year=Decimal("36500"),
+        cost_of_capital=Decimal("0.10"),
+        currency="EUR",
+    )
+    euro, yen = working_capital(frames, AS_OF, company, WhatIf(terms_change_days=-10, limit_change=Decimal("0.2")))
+    # DSO 9,800 / 9,500 × 90 = 92.84; DIO 2,000 / 100 a day = 20; DPO 15; WCR 9,800 + 2,000 − 1,500.
+    assert (euro["dso"], euro["dio"], euro["dpo"], euro["ccc"]) == (92.84, 20.0, 15.0, 97.84)
+    assert (euro["wcr"], euro["financing_cost"], euro["receivables_financing_cost"]) == (
+        "10300.00",
+        "1030.00",
+        "980.00",
+    )
+    # What if: C1 (9,800 open of a 10,000 limit) is held back, so +20 % limits sell 1,900 more in
+    # the period; terms 10 days shorter take DSO to 82.84; receivables 11,400 / 90 × 82.84.
+    after = euro["what_if"]
+    assert (after["credit_sales"], after["receivables"], after["dso"], after["ccc"]) == (
+        "11400.00",
+        "10493.33",
+        82.84,
+        87.84,
+    )
+    assert (after["wcr"], after["change_in_receivables"], after["change_in_financing_cost"]) == (
+        "10993.33",
+        "693.33",
+        "69.33",
+    )
+    # The entered figures are EUR: the yen book has receivables only, and no limit to hold it back.
+    assert (yen["inventory"], yen["wcr"], yen["ccc"], yen["what_if"]["credit_sales"]) == ("0", "100000", None, "100000")
+    # The customers' own, from the latest statement on the date (2023's; 2024's is not yet out).
+    (own,) = customers_working_capital(services.receivables().statements(AS_OF), frames, "customer")
+    assert own == {
+        "customer_id": "C1",
+        "currency": "EUR",
+        "period_end": "2023-12-31",
+        "revenue": "36500.00",
+        "wcr": "9490.00",
+        "dso": 36.5,
+        "dio": 73.0,
+        "dpo": 14.6,
+        "ccc": 94.9,
+    }
+    (standard,) = customers_working_capital(services.receivables().statements(AS_OF), frames, "segment")
+    assert standard == {"segment": "standard", "customers": 1, "median_dso": 36.5, "median_dio": 73.0,
+                        "median_dpo": 14.6, "median_ccc": 94.9}  # fmt: skip

@@ -18,3 +18,10 @@ def forecast_workbook(documents: list[dict[str, Any]], target: Path | IO[bytes])
                 pd.DataFrame(document["funding"]["rows"]).to_excel(book, sheet_name=f"funding {currency}", index=False)
         if not documents:
             pd.DataFrame(columns=["week"]).to_excel(book, sheet_name="inflows", index=False)
+
+
+def flat_what_if(row: dict[str, Any]) -> dict[str, Any]:
+    """A working-capital row with its what-if's figures beside the others, prefixed: one line
+    or one sheet row."""
+    nested = row.get("what_if", {})
+    return {**{k: v for k, v in row.items() if k != "what_if"}, **{f"what_if_{k}": v for k, v in nested.items()}}

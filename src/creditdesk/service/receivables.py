@@ -53,10 +53,10 @@ class LedgerFrames:
 
     invoices: pd.DataFrame
     allocations: pd.DataFrame
-    customers: pd.DataFrame  # customer_id, segment, grade, pd (the latest champion score's)
+    customers: pd.DataFrame  # customer_id, segment, limit_minor, grade, pd (the latest champion score's)
 
 
-def _items(frames: LedgerFrames, day: date) -> pd.DataFrame:
+def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
     """Every invoice dated on or before ``day`` with what was still open on it."""
     stamp = pd.Timestamp(day)
     inv = frames.invoices.loc[frames.invoices["invoice_date"] <= stamp]
@@ -86,7 +86,7 @@ def ageing(
     buckets: Sequence[tuple[str, int, int | None]] = DEFAULT_BUCKETS,
 ) -> list[dict[str, Any]]:
     """Open receivables by days past due, per currency (and group)."""
-    items = _items(frames, as_of)
+    items = items_on(frames, as_of)
     items = items.loc[items["open_minor"] > 0]
     keys = _group_keys(frames, items, by)
     names = [name for name, _, _ in buckets]
@@ -146,7 +146,7 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
     """DSO, countback DSO, best possible DSO, ADD, CEI, overdue ratio and turnover per currency
     (and group), for the ``period_days`` ending on ``as_of``."""
     start = as_of - timedelta(days=period_days)  # the opening is the end of this day
-    closing, opening = _items(frames, as_of), _items(frames, start)
+    closing, opening = items_on(frames, as_of), items_on(frames, start)
     inv = frames.invoices.loc[frames.invoices["invoice_date"] <= pd.Timestamp(as_of)]
     close_keys, inv_keys = _group_keys(frames, closing, by), _group_keys(frames, inv, by)
     receivables = _sums(closing, close_keys, "open_minor")
@@ -242,7 +242,7 @@ def provision_matrix(
     moved = np.zeros(len(ROLL_BUCKETS))
     held = np.zeros(len(ROLL_BUCKETS))
     for start, end in itertools.pairwise(ends):
-        before, after = _items(mine, start), _items(mine, end).set_index("invoice_id")
+        before, after = items_on(mine, start), items_on(mine, end).set_index("invoice_id")
         before = before.loc[before["open_minor"] > 0]
         bucket = _bucket_index(before["days_past_due"], ROLL_BUCKETS)
         later = before["invoice_id"].map(after["open_minor"]).fillna(0)
@@ -255,7 +255,7 @@ def provision_matrix(
     roll = np.divide(moved, held, out=np.zeros_like(moved), where=held > 0)
     roll[-1] = 1.0  # over 180 days: lost unless collected
     loss = np.array([np.prod(roll[position:]) for position in range(len(ROLL_BUCKETS))])
-    items = _items(mine, as_of)
+    items = items_on(mine, as_of)
     items = items.loc[items["open_minor"] > 0]
     balance = items.groupby(_bucket_index(items["days_past_due"], ROLL_BUCKETS))["open_minor"].sum()
     rows, total = [], 0.0
@@ -288,7 +288,7 @@ def expected_losses(
 ) -> pd.DataFrame:
     """PD × LGD × EAD per customer: EAD the receivables on ``as_of``, PD its latest score (the
     fallback when unscored), 1 when an item is more than 90 days past due (in default)."""
-    items = _items(frames, as_of)
+    items = items_on(frames, as_of)
     items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
     per = items.groupby("customer_id").agg(ead=("open_minor", "sum"), worst=("days_past_due", "max"))
     pd_used = per.index.to_series().map(pds).fillna(fallback_pd).astype(float)
@@ -305,7 +305,7 @@ def reconcile_by_segment(
     """Both views per segment: the matrix's loss rates applied to each segment's balances beside
     the sum of its customers' PD × LGD × EAD."""
     rates = {row["bucket"]: float(row["loss_rate"] or 0) for row in matrix["matrix"]}
-    items = _items(frames, as_of)
+    items = items_on(frames, as_of)
     items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
     names = [name for name, _, _ in ROLL_BUCKETS]
     items = items.assign(rate=_bucket_index(items["days_past_due"], ROLL_BUCKETS).map(lambda i: rates[names[i]]))

@@ -20,7 +20,7 @@ class SqlReceivables:
         self.engine = engine
 
     def frames(self, as_of: date) -> LedgerFrames:
-        i, a, c, s = t.invoices, t.payment_allocations, t.customers, t.customer_scores
+        i, a, c, s, k = t.invoices, t.payment_allocations, t.customers, t.customer_scores, t.credit_accounts
         with self.engine.connect() as conn:
             invoices = frame_of(
                 conn,
@@ -35,7 +35,12 @@ class SqlReceivables:
                 ),
             )
             allocations = frame_of(conn, select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor))
-            customers = frame_of(conn, select(c.c.customer_id, c.c.segment))
+            customers = frame_of(
+                conn,
+                select(c.c.customer_id, c.c.segment, k.c.limit_minor).select_from(
+                    c.outerjoin(k, k.c.customer_id == c.c.customer_id)
+                ),
+            )
             scores = frame_of(
                 conn,
                 select(s.c.customer_id, s.c.as_of, s.c.id, s.c.grade, s.c.pd).where(
@@ -69,3 +74,20 @@ class SqlReceivables:
             risk = latest.set_index("customer_id")["pd"].astype(float)
         customers = customers.assign(grade=customers["customer_id"].map(grade), pd=customers["customer_id"].map(risk))
         return LedgerFrames(invoices, allocations, customers)
+
+    def statements(self, as_of: date) -> pd.DataFrame:
+        """Each customer's latest financial statement with a period end on or before ``as_of``:
+        customer_id, period_end, currency and revenue, receivables, inventory, payables in minor
+        units (the last three may be missing)."""
+        f = t.financial_statements
+        columns = ["revenue_minor", "receivables_minor", "inventory_minor", "payables_minor"]
+        with self.engine.connect() as conn:
+            found = frame_of(
+                conn,
+                select(f.c.customer_id, f.c.period_end, f.c.currency, *[f.c[name] for name in columns]).where(
+                    f.c.period_end <= as_of
+                ),
+            )
+        if found.empty:
+            return pd.DataFrame(columns=["customer_id", "period_end", "currency", *columns])
+        return found.sort_values(["customer_id", "period_end"]).groupby("customer_id").tail(1).reset_index(drop=True)

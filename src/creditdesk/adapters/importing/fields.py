@@ -94,6 +94,13 @@ def decimal_amount(value: Any) -> Decimal:
         ) from None
 
 
+def signed_decimal(value: Any) -> Decimal:
+    """A decimal that may be negative (a change, not an amount): -0.10, 0.25."""
+    text = as_text(value)
+    magnitude = decimal_amount(text.removeprefix("-"))
+    return -magnitude if text.startswith("-") else magnitude
+
+
 def to_minor(amount: Decimal, ccy: str) -> int:
     """Integer minor units; refuses more decimals than the currency has (no silent rounding)."""
     exponent = minor_unit_exponent(ccy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -14,12 +15,64 @@ from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
 from creditdesk.entrypoints.api.schemas import parse_field
+from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
 from creditdesk.service.errors import InvalidInput, NotFound
+from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
 router = APIRouter(prefix="/api/v1")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(rows: list[dict[str, Any]], name: str, day: date) -> Response:
+    buffer = io.BytesIO()
+    pd.DataFrame(rows).to_excel(buffer, sheet_name=name, index=False, engine="openpyxl")
+    headers = {"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+@router.get("/reports/wcr", dependencies=[require(Permission.READ)])
+async def get_working_capital(
+    services: ServicesDep,
+    as_of: str | None = None,
+    by: str | None = None,
+    period_days: int = 90,
+    inventory: str = "0",
+    payables: str = "0",
+    cost_of_sales: str | None = None,
+    cost_of_capital: str = "0.08",
+    currency: str | None = None,
+    terms_change_days: int = 0,
+    limit_change: str = "0",
+    format: str = "json",
+) -> Any:
+    """Working capital (WCR, CCC, financing cost) with a what-if of new terms (days) or limits
+    (a signed share); with ``by``, the customers' own from their latest statements."""
+    if by is not None and by not in receivables.GROUPINGS:
+        raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
+    if period_days < 1 or format not in ("json", "xlsx"):
+        raise InvalidInput("period_days must be 1 or more and format json or xlsx")
+    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    company = CompanyFigures(
+        inventory=parse_field(f.decimal_amount, "inventory", inventory),
+        payables=parse_field(f.decimal_amount, "payables", payables),
+        cost_of_sales_a_year=parse_field(f.decimal_amount, "cost_of_sales", cost_of_sales) if cost_of_sales else None,
+        cost_of_capital=parse_field(f.decimal_amount, "cost_of_capital", cost_of_capital),
+        currency=parse_field(f.currency, "currency", currency) if currency else None,
+    )
+    what_if = WhatIf(terms_change_days, parse_field(f.signed_decimal, "limit_change", limit_change))
+
+    def run() -> list[dict[str, Any]]:
+        source = services.receivables()
+        if by is None:
+            return working_capital(source.frames(day), day, company, what_if, period_days)
+        return customers_working_capital(source.statements(day), source.frames(day), by)
+
+    rows = await run_in_threadpool(run)
+    if format == "json":
+        return {"report": "wcr", "as_of": day.isoformat(), "rows": rows}
+    return _workbook([flat_what_if(row) for row in rows], "wcr", day)
 
 
 @router.get("/reports/{name}", dependencies=[require(Permission.READ)])
@@ -57,8 +110,4 @@ async def get_report(
     rows = await run_in_threadpool(run)
     if format == "json":
         return {"report": name, "as_of": day.isoformat(), "rows": rows}
-    buffer = io.BytesIO()
-    table = pd.DataFrame([m for r in rows for m in r["matrix"]] if name == "ecl" else rows)
-    table.to_excel(buffer, sheet_name=name, index=False, engine="openpyxl")
-    headers = {"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.xlsx"'}
-    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+    return _workbook([m for r in rows for m in r["matrix"]] if name == "ecl" else rows, name, day)

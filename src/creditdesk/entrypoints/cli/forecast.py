@@ -12,9 +12,8 @@ import typer
 from rich.table import Table
 
 from creditdesk.adapters.outflows_file import OutflowsError, read_outflows
-from creditdesk.domain.money import MoneyError, parse_amount
 from creditdesk.entrypoints.cli.context import json_flag, state
-from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, err, fail, guarded, out, print_json
+from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, decimal_option, err, fail, guarded, out, print_json
 from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.workbooks import forecast_workbook
@@ -27,19 +26,10 @@ forecast_app = typer.Typer(
 WeeksOption = Annotated[int, typer.Option("--weeks", min=1, max=52, help="Weeks ahead.")]
 
 
-def _amount_option(text: str | None, option: str) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        return parse_amount(text)
-    except MoneyError as error:
-        fail(f"{option}: {error}", EXIT_USAGE)
-
-
 def _plan(
     opening_cash: str | None, floor: str, outflow_per_week: str, outflows: Path | None, currency: str | None
 ) -> CashPlan | None:
-    opening = _amount_option(opening_cash, "--opening-cash")
+    opening = decimal_option(opening_cash, "--opening-cash")
     if opening is None:
         if outflows is not None or outflow_per_week != "0":
             fail("outflows need --opening-cash to plan the cash against", EXIT_USAGE)
@@ -55,8 +45,8 @@ def _plan(
     return CashPlan(
         opening_cash=opening,
         currency=currency,
-        floor=_amount_option(floor, "--floor") or Decimal(0),
-        outflow_per_week=_amount_option(outflow_per_week, "--outflow-per-week") or Decimal(0),
+        floor=decimal_option(floor, "--floor") or Decimal(0),
+        outflow_per_week=decimal_option(outflow_per_week, "--outflow-per-week") or Decimal(0),
         outflows=dated,
     )
 

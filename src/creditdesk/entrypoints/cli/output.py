@@ -6,12 +6,15 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from creditdesk.adapters.importing.fields import signed_decimal
+from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.service.errors import Forbidden, ServiceError
 
 EXIT_OK = 0
@@ -60,3 +63,14 @@ def guarded(fn: Callable[[], T]) -> T:
     with user_errors():
         return fn()
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def decimal_option(text: str | None, option: str) -> Decimal | None:
+    """An option's decimal (signed: cash may be overdrawn, a change may be a cut)."""
+    if text is None:
+        return None
+    try:
+        parsed: Decimal = signed_decimal(text)
+    except FieldError as error:
+        fail(f"{option}: {error.message}", EXIT_USAGE)
+    return parsed

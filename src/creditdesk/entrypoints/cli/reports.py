@@ -11,12 +11,17 @@ import pandas as pd
 import typer
 
 from creditdesk.entrypoints.cli.context import json_flag, state
-from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, guarded, out, print_json, user_errors
+from creditdesk.entrypoints.cli.output import EXIT_USAGE, decimal_option, fail, guarded, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
+from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
+from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
-report_app = typer.Typer(help="Receivables reports: ageing, DSO, collection effectiveness.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Receivables reports: ageing, DSO, collection effectiveness, expected losses, working capital.",
+    no_args_is_help=True,
+)
 ByOption = Annotated[str | None, typer.Option("--by", help="customer, segment or grade; default the portfolio.")]
 PeriodOption = Annotated[int, typer.Option("--period-days", min=1, help="Days of credit sales (DSO, CEI).")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Write the report to this workbook.")]
@@ -140,3 +145,50 @@ def report_ecl(
                 out.print(
                     f"  {row['bucket']:<9} {row['balance']:>16} loss rate {row['loss_rate']} -> {row['provision']}"
                 )
+
+
+@report_app.command("wcr")
+def report_wcr(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    by: ByOption = None,
+    period_days: PeriodOption = 90,
+    inventory: Annotated[str, typer.Option("--inventory", help="The company's inventory.")] = "0",
+    payables: Annotated[str, typer.Option("--payables", help="The company's trade payables.")] = "0",
+    cost_of_sales: Annotated[
+        str | None, typer.Option("--cost-of-sales", help="Cost of sales a year (for DIO and DPO).")
+    ] = None,
+    cost_of_capital: Annotated[str, typer.Option("--cost-of-capital", help="A year, e.g. 0.08.")] = "0.08",
+    currency: Annotated[str | None, typer.Option("--currency", help="Currency of the entered figures.")] = None,
+    terms_change_days: Annotated[
+        int, typer.Option("--terms-change-days", help="What if the payment terms changed by N days.")
+    ] = 0,
+    limit_change: Annotated[
+        str, typer.Option("--limit-change", help="What if limits changed by this share, e.g. 0.10 or -0.10.")
+    ] = "0",
+    as_json: JsonOption = False,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Working capital: WCR = receivables + inventory − payables, CCC = DSO + DIO − DPO, the
+    financing cost, and a what-if of new terms or limits. With --by: the customers' own working
+    capital from their latest statements."""
+    _check_by(by)
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    company = CompanyFigures(
+        inventory=decimal_option(inventory, "--inventory") or Decimal(0),
+        payables=decimal_option(payables, "--payables") or Decimal(0),
+        cost_of_sales_a_year=decimal_option(cost_of_sales, "--cost-of-sales"),
+        cost_of_capital=decimal_option(cost_of_capital, "--cost-of-capital") or Decimal(0),
+        currency=currency,
+    )
+    what_if = WhatIf(terms_change_days, decimal_option(limit_change, "--limit-change") or Decimal(0))
+    source = services.receivables()
+    with user_errors():
+        if by is None:
+            rows = working_capital(source.frames(day), day, company, what_if, period_days)
+        else:
+            rows = customers_working_capital(source.statements(day), source.frames(day), by)
+    if xlsx is not None or not json_flag(ctx, as_json):
+        rows = [flat_what_if(row) for row in rows]
+    _emit(ctx, rows, as_json, xlsx, "wcr")
