@@ -86,3 +86,22 @@ def test_invoice_consumes_order_and_payment_reduces_receivables(demo_server: Dem
     with demo_server.client("admin") as admin:
         report = admin.get("/api/v1/ledger/reconcile").json()
         assert report["ok"], report
+
+
+def test_a_credit_note_lowers_receivables_and_is_idempotent(demo_server: DemoServer) -> None:
+    with demo_server.client("analyst") as analyst:
+        customer = {"customer_id": "ORD-3", "name": "Returns Ltd", "currency": "EUR", "credit_limit": "1000.00"}
+        analyst.post("/api/v1/customers", json=customer)
+        invoice = {"invoice_id": "INV-31", "customer_id": "ORD-3", "invoice_date": "2026-03-01",
+                   "due_date": "2026-03-31", "amount": "300.00", "currency": "EUR"}  # fmt: skip
+        assert analyst.post("/api/v1/invoices", json=invoice).status_code == 201
+        note = {"payment_id": "CN-31", "customer_id": "ORD-3", "payment_date": "2026-03-05", "amount": "120.00",
+                "currency": "EUR", "invoice_id": "INV-31", "kind": "credit_note"}  # fmt: skip
+        assert analyst.post("/api/v1/payments", json=note).status_code == 201
+        assert analyst.post("/api/v1/payments", json=note).status_code == 200
+        assert_problem(analyst.post("/api/v1/payments", json={**note, "kind": "write_off"}), 409)
+        bad = assert_problem(
+            analyst.post("/api/v1/payments", json={**note, "payment_id": "CN-32", "kind": "gift"}), 422
+        )
+        assert bad["errors"][0]["code"] == "BAD_VALUE"  # type: ignore[index]
+        assert analyst.get("/api/v1/customers/ORD-3").json()["exposure"]["receivables"] == "180.00"

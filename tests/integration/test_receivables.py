@@ -11,6 +11,7 @@ import pytest
 
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.service.cash_forecast import model_ledger
 from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 from tests.helpers import write_csv
@@ -233,3 +234,41 @@ def test_working_capital_ccc_and_the_what_if_by_hand(services: Services, tmp_pat
     (standard,) = customers_working_capital(services.receivables().statements(AS_OF), frames, "segment")
     assert standard == {"segment": "standard", "customers": 1, "median_dso": 36.5, "median_dio": 73.0,
                         "median_dpo": 14.6, "median_ccc": 94.9}  # fmt: skip
+
+
+SETTLEMENTS = """payment_id,customer_id,payment_date,amount,currency,invoice_id,kind
+CN1,C1,2024-03-20,1000.00,EUR,I3,credit_note
+WO1,C1,2024-03-25,800.00,EUR,I5,write_off
+"""
+
+
+def test_credit_notes_and_write_offs_are_not_collections(loaded: Services, tmp_path: Path) -> None:
+    report = import_file("payments", write_csv(tmp_path / "settlements.csv", SETTLEMENTS), loaded.engine, loaded.clock)
+    assert report.ok, report.errors[:3]
+    frames = loaded.receivables().frames(AS_OF)
+    (euro,) = [row for row in ageing(frames, AS_OF) if row["currency"] == "EUR"]
+    # I3 is 3,000 after its credit note; I5's 800 was written off; I1 and I2 stay overdue.
+    assert (euro["current"], euro["91-180"], euro["overdue"], euro["total"]) == (
+        "3500.00",
+        "0.00",
+        "4500.00",
+        "8000.00",
+    )
+    (figures,) = [row for row in dso(frames, AS_OF, period_days=90) if row["currency"] == "EUR"]
+    # Net sales 9,500 − 1,000; the write-off lowered the receivables but collected nothing.
+    assert (figures["credit_sales"], figures["credit_notes"], figures["written_off"]) == (
+        "8500.00",
+        "1000.00",
+        "800.00",
+    )
+    assert figures["dso"] == round(8000 / 8500 * 90, 2) == 84.71
+    assert figures["best_possible_dso"] == round(3500 / 8500 * 90, 2)
+    assert figures["cei"] == round((1800 + 8500 - 8000 - 800) / (1800 + 8500 - 3500) * 100, 2) == 22.06
+    assert figures["bad_debt_ratio"] == round(800 / 8500, 4)
+    # Before they were issued (on 15 March) nothing of it shows.
+    (before,) = [row for row in dso(frames, date(2024, 3, 15), period_days=90) if row["currency"] == "EUR"]
+    assert (before["credit_notes"], before["written_off"], before["bad_debt_ratio"]) == ("0.00", "0.00", 0.0)
+    # The payment model sees cash only: I3 is a 3,000 invoice, I5 is gone, and two payments came in.
+    invoices, cash = model_ledger(frames)
+    amounts = invoices.set_index("invoice_id")["amount"]
+    assert amounts["I3"] == 3000.0 and "I5" not in amounts and sorted(cash["amount"]) == [500.0, 1000.0]

@@ -43,6 +43,15 @@ class Invoice:
         return max(0, (as_of - self.due_date).days)
 
 
+class SettlementKind(StrEnum):
+    """What lowers a receivable: cash, a credit note (goods returned, a price corrected), or a
+    write-off (a bad debt given up). Only cash is collected; only a write-off is a loss."""
+
+    PAYMENT = "payment"
+    CREDIT_NOTE = "credit_note"
+    WRITE_OFF = "write_off"
+
+
 @dataclass(frozen=True, slots=True)
 class Payment:
     payment_id: str
@@ -50,6 +59,7 @@ class Payment:
     payment_date: date
     amount: Money
     invoice_id: str | None = None
+    kind: SettlementKind = SettlementKind.PAYMENT
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.documents import SettlementKind
 from creditdesk.domain.money import Money
 from creditdesk.risk.cash_forecast import (
     OpenItemForecast,
@@ -38,14 +39,20 @@ RUN_RATE_DAYS = 91
 
 
 def model_ledger(frames: LedgerFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Invoices and allocations in major units (floats), the payment model's input."""
+    """Invoices and their cash in major units (floats), the payment model's input. Credit notes
+    and write-offs are not cash: they lower the invoice instead, and an invoice they cancel in
+    full is left out."""
     inv = frames.invoices
-    scale = 10.0 ** inv["currency"].map(minor_unit_exponent).astype(float)
-    invoices = inv.assign(amount=inv["amount_minor"] / scale, disputed=inv["disputed"].astype(bool))
     alloc = frames.allocations.merge(inv[["invoice_id", "currency"]], on="invoice_id", how="inner")
-    alloc_scale = 10.0 ** alloc["currency"].map(minor_unit_exponent).astype(float)
-    allocations = alloc.assign(amount=alloc["amount_minor"] / alloc_scale)[["invoice_id", "applied_on", "amount"]]
-    return invoices, allocations
+    alloc = alloc.assign(
+        amount=alloc["amount_minor"] / 10.0 ** alloc["currency"].map(minor_unit_exponent).astype(float)
+    )
+    cash = alloc["kind"] == SettlementKind.PAYMENT.value if "kind" in alloc else pd.Series(True, index=alloc.index)
+    not_cash = alloc.loc[~cash].groupby("invoice_id")["amount"].sum()
+    scale = 10.0 ** inv["currency"].map(minor_unit_exponent).astype(float)
+    amount = inv["amount_minor"] / scale - inv["invoice_id"].map(not_cash).fillna(0.0)
+    invoices = inv.assign(amount=amount, disputed=inv["disputed"].astype(bool)).loc[amount > 0]
+    return invoices, alloc.loc[cash, ["invoice_id", "applied_on", "amount"]]
 
 
 def _trained(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditdesk.domain.decisions import Decision, Outcome, ReasonCode
-from creditdesk.domain.documents import Invoice, OpenItem, OrderStatus, Payment, allocate_payment
+from creditdesk.domain.documents import Invoice, OpenItem, OrderStatus, Payment, SettlementKind, allocate_payment
 from creditdesk.domain.fx import MissingRate, Rate, identity
 from creditdesk.domain.ledger import Delta, EntryKind
 from creditdesk.domain.money import Money
@@ -776,6 +776,8 @@ def receive_payment(cmd: ReceivePayment, uow: UnitOfWork, clock: Clock) -> Resul
         "currency": payment.amount.currency,
         "invoice_id": payment.invoice_id,
     }
+    if payment.kind is not SettlementKind.PAYMENT:  # stored requests from before kinds stay comparable
+        request["kind"] = payment.kind.value
     command_id = f"payment:{payment.payment_id}"
     with uow:
         state = _lock(uow, payment.customer_id, today, at)

@@ -7,15 +7,17 @@ before it, so any past date is seen as it was then. Amounts stay integer minor u
 are printed; a currency is never added to another, so every figure is per account currency.
 
 Definitions (period: the ``period_days`` ending on the as-of date):
-- DSO = receivables at the end / credit sales invoiced in the period × days in the period;
+- credit sales = invoiced in the period less the credit notes issued in it (net sales);
+- DSO = receivables at the end / credit sales × days in the period;
 - countback DSO: the days of sales, counted back month by month from the as-of date, that the
   closing receivables amount to;
 - best possible DSO = current receivables (not yet due) / credit sales × days;
 - average days delinquent (ADD) = DSO − best possible DSO;
-- CEI = (opening receivables + credit sales − closing receivables)
-        / (opening receivables + credit sales − closing current receivables) × 100;
+- CEI = (opening receivables + credit sales − closing receivables − written off)
+        / (opening receivables + credit sales − closing current receivables) × 100
+  (a write-off lowers the receivables without collecting them);
 - overdue ratio = receivables past due / receivables; turnover = credit sales a year / average
-  receivables.
+  receivables; bad-debt ratio = written off in the period / credit sales.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import calendar
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -48,12 +50,18 @@ COUNTBACK_MONTHS = 36
 @dataclass(frozen=True, slots=True)
 class LedgerFrames:
     """Invoices (invoice_id, customer_id, currency, invoice_date, due_date, amount_minor, disputed),
-    the payments applied to them (invoice_id, applied_on, amount_minor), and per customer its
-    segment and grade (customer_id, segment, grade)."""
+    the settlements applied to them (invoice_id, applied_on, amount_minor, kind: payment,
+    credit_note or write_off), per customer its segment, limit and grade, and the credit notes and
+    write-offs as issued (customer_id, currency, payment_date, amount_minor, kind)."""
 
     invoices: pd.DataFrame
     allocations: pd.DataFrame
     customers: pd.DataFrame  # customer_id, segment, limit_minor, grade, pd (the latest champion score's)
+    adjustments: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["customer_id", "currency", "payment_date", "amount_minor", "kind"]
+        )
+    )
 
 
 def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
@@ -152,7 +160,13 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
     receivables = _sums(closing, close_keys, "open_minor")
     current = _sums(closing, close_keys, "open_minor", closing["days_past_due"] <= 0)
     opening_ar = _sums(opening, _group_keys(frames, opening, by), "open_minor")
-    sales = _sums(inv, inv_keys, "amount_minor", inv["invoice_date"] > pd.Timestamp(start))
+    invoiced = _sums(inv, inv_keys, "amount_minor", inv["invoice_date"] > pd.Timestamp(start))
+    adj = frames.adjustments
+    adj = adj.loc[(adj["payment_date"] > pd.Timestamp(start)) & (adj["payment_date"] <= pd.Timestamp(as_of))]
+    adj_keys = _group_keys(frames, adj, by)
+    credit_notes = _sums(adj, adj_keys, "amount_minor", adj["kind"] == "credit_note")
+    written_off = _sums(adj, adj_keys, "amount_minor", adj["kind"] == "write_off")
+    sales = {key: value - credit_notes.get(key, 0) for key, value in invoiced.items()}
     months_back = (as_of.year * 12 + as_of.month) - (inv["invoice_date"].dt.year * 12 + inv["invoice_date"].dt.month)
     recent = months_back < COUNTBACK_MONTHS
     monthly = (
@@ -165,6 +179,7 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
     for key in sorted(receivables):
         currency, group = key
         ar, now, sold, before = receivables[key], current.get(key, 0), sales.get(key, 0), opening_ar.get(key, 0)
+        lost = written_off.get(key, 0)
         history = monthly.loc[key] if key in monthly.index.droplevel(2) else None
         months = [(int(history.get(k, 0)) if history is not None else 0, length) for k, length in enumerate(lengths)]
         collectible = before + sold - now
@@ -181,13 +196,16 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
                 "current_receivables": _money(now, currency),
                 "opening_receivables": _money(before, currency),
                 "credit_sales": _money(sold, currency),
+                "credit_notes": _money(credit_notes.get(key, 0), currency),
+                "written_off": _money(lost, currency),
                 "dso": _round(dso_days),
                 "countback_dso": _round(countback_dso(ar, months)),
                 "best_possible_dso": _round(best),
                 "add": _round(dso_days - best) if dso_days is not None and best is not None else None,
-                "cei": _round((before + sold - ar) / collectible * 100) if collectible else None,
+                "cei": _round((before + sold - ar - lost) / collectible * 100) if collectible else None,
                 "overdue_ratio": _round((ar - now) / ar, 4) if ar else None,
                 "turnover": _round(sold * 365 / period_days / average) if average else None,
+                "bad_debt_ratio": _round(lost / sold, 4) if sold else None,
             }
         )
     return rows
@@ -237,7 +255,7 @@ def provision_matrix(
     later a month on), chained into each bucket's loss rate (what over 180 days is taken as
     lost), scaled by a forward-looking factor and applied to the balances on ``as_of``."""
     inv = frames.invoices.loc[frames.invoices["currency"] == currency]
-    mine = LedgerFrames(inv, frames.allocations, frames.customers)
+    mine = LedgerFrames(inv, frames.allocations, frames.customers, frames.adjustments)
     ends = _month_ends(as_of, months)
     moved = np.zeros(len(ROLL_BUCKETS))
     held = np.zeros(len(ROLL_BUCKETS))

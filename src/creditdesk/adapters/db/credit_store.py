@@ -417,6 +417,7 @@ class SqlCreditStore:
                 "currency": payment.amount.currency,
                 "invoice_id": payment.invoice_id,
                 "unapplied_minor": unapplied,
+                "kind": payment.kind.value,
             },
         )
         if allocations:

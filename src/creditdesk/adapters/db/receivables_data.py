@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.queries import frame_of
+from creditdesk.domain.documents import SettlementKind
 from creditdesk.service.receivables import LedgerFrames
 
 _INVOICE_COLUMNS = ["invoice_id", "customer_id", "currency", "invoice_date", "due_date", "amount_minor", "disputed"]
@@ -34,7 +35,19 @@ class SqlReceivables:
                     i.c.disputed,
                 ),
             )
-            allocations = frame_of(conn, select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor))
+            p = t.payments
+            allocations = frame_of(
+                conn,
+                select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor, p.c.kind).join(
+                    p, p.c.payment_id == a.c.payment_id
+                ),
+            )
+            adjustments = frame_of(
+                conn,
+                select(p.c.customer_id, p.c.currency, p.c.payment_date, p.c.amount_minor, p.c.kind).where(
+                    p.c.kind != SettlementKind.PAYMENT.value
+                ),
+            )
             customers = frame_of(
                 conn,
                 select(c.c.customer_id, c.c.segment, k.c.limit_minor).select_from(
@@ -60,7 +73,12 @@ class SqlReceivables:
                 ]
             )
         if allocations.empty:
-            allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount_minor"])
+            allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount_minor", "kind"])
+        if adjustments.empty:
+            adjustments = pd.DataFrame(columns=["customer_id", "currency", "payment_date", "amount_minor", "kind"])
+        adjustments = adjustments.astype({"amount_minor": "int64"}).assign(
+            payment_date=pd.to_datetime(adjustments["payment_date"])
+        )
         invoices = invoices.astype({"amount_minor": "int64"}).assign(
             invoice_date=pd.to_datetime(invoices["invoice_date"]), due_date=pd.to_datetime(invoices["due_date"])
         )
@@ -73,7 +91,7 @@ class SqlReceivables:
             grade = latest.set_index("customer_id")["grade"].astype(int).astype(str)
             risk = latest.set_index("customer_id")["pd"].astype(float)
         customers = customers.assign(grade=customers["customer_id"].map(grade), pd=customers["customer_id"].map(risk))
-        return LedgerFrames(invoices, allocations, customers)
+        return LedgerFrames(invoices, allocations, customers, adjustments)
 
     def statements(self, as_of: date) -> pd.DataFrame:
         """Each customer's latest financial statement with a period end on or before ``as_of``:

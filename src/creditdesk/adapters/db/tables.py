@@ -318,6 +318,8 @@ payments = Table(
     Column("currency", String(3), nullable=False),
     Column("invoice_id", String(ID), nullable=True),
     Column("unapplied_minor", BigInteger, nullable=False),
+    # payment (cash), credit_note or write_off (migration 0005): all lower the receivable.
+    Column("kind", String(16), nullable=False, server_default="payment"),
 )
 
 payment_allocations = Table(

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_, upd
 
 from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db import tables as t
+from creditdesk.domain.documents import SettlementKind
 from creditdesk.domain.ledger import EntryKind
 
 from . import fields as f
@@ -406,11 +407,13 @@ class Payments(Kind):
         Field("amount", f.decimal_amount, required=True),
         Field("currency", f.currency, required=True),
         Field("invoice_id", f.identifier),
+        Field("kind", f.one_of(*(kind.value for kind in SettlementKind))),
     )
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         amount = _minor(values, "amount", values["currency"], positive=True)
         return {
+            "kind": values.get("kind") or SettlementKind.PAYMENT.value,
             "payment_id": values["payment_id"],
             "customer_id": values["customer_id"],
             "payment_date": values["payment_date"],

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from creditdesk.adapters.db.reconcile import reconcile
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.accounts import AccountStatus
-from creditdesk.domain.documents import Invoice, Payment
+from creditdesk.domain.documents import Invoice, Payment, SettlementKind
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
@@ -174,6 +174,7 @@ async def post_payment(body: PaymentCreate, services: ServicesDep, principal: Pr
         row["payment_date"],
         Money.from_minor(row["amount_minor"], row["currency"]),
         row["invoice_id"],
+        SettlementKind(row["kind"]),
     )
     cmd = credit.ReceivePayment(payment, principal.name)
     return respond(await run_in_threadpool(credit.receive_payment, cmd, services.uow(), services.clock))

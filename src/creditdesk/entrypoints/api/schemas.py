@@ -190,6 +190,7 @@ class PaymentCreate(BaseModel):
     amount: str = Amount
     currency: str
     invoice_id: str | None = None
+    kind: str | None = Field(default=None, examples=["payment", "credit_note", "write_off"])
 
 
 class GroupLimitChange(BaseModel):
