@@ -12,7 +12,7 @@ import pytest
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.service.cash_forecast import model_ledger
-from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report
+from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report, trends
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 from tests.helpers import write_csv
 
@@ -272,3 +272,15 @@ def test_credit_notes_and_write_offs_are_not_collections(loaded: Services, tmp_p
     invoices, cash = model_ledger(frames)
     amounts = invoices.set_index("invoice_id")["amount"]
     assert amounts["I3"] == 3000.0 and "I5" not in amounts and sorted(cash["amount"]) == [500.0, 1000.0]
+
+
+def test_monthly_trends_see_each_month_end_as_it_stood(loaded: Services) -> None:
+    rows = [r for r in trends(loaded.receivables().frames(AS_OF), AS_OF, months=2) if r["currency"] == "EUR"]
+    assert [r["as_of"] for r in rows] == ["2024-02-29", "2024-03-31"]
+    leap = rows[0]
+    # 1 December to 29 February (90 days): opening I5 800; sales I0, I1, I2 = 6,000; closing I5 800
+    # + I1's 1,500 + I2 3,000 (current, due 30 March).
+    assert (leap["receivables"], leap["credit_sales"]) == ("5300.00", "6000.00")
+    assert (leap["dso"], leap["best_possible_dso"]) == (79.5, 45.0)
+    assert leap["cei"] == round((800 + 6000 - 5300) / (800 + 6000 - 3000) * 100, 2) == 39.47
+    assert rows[1]["dso"] == 92.84  # the as-of date itself, as in the DSO report

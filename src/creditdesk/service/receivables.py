@@ -211,6 +211,31 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
     return rows
 
 
+TREND_FIELDS = (
+    "receivables",
+    "credit_sales",
+    "dso",
+    "best_possible_dso",
+    "add",
+    "cei",
+    "overdue_ratio",
+    "bad_debt_ratio",
+)
+
+
+def trends(
+    frames: LedgerFrames, as_of: date, months: int = 12, period_days: int = 90, by: str | None = None
+) -> list[dict[str, Any]]:
+    """The DSO figures at each of the last ``months`` month-ends and on ``as_of``, oldest first:
+    every point sees the ledger as it stood that day."""
+    rows = []
+    for day in _month_ends(as_of, months - 1):
+        for row in dso(frames, day, period_days, by):
+            rows.append({"currency": row["currency"], by or "scope": row[by or "scope"], "as_of": row["as_of"]}
+                        | {name: row[name] for name in TREND_FIELDS})  # fmt: skip
+    return rows
+
+
 def _round(value: float | None, places: int = 2) -> float | None:
     return None if value is None or not np.isfinite(value) else round(float(value), places)
 

@@ -87,9 +87,10 @@ async def get_report(
     format: str = "json",
 ) -> Any:
     """``aging`` or ``dso`` (with CEI) as of a date, for the portfolio or by customer, segment or
-    grade; ``ecl``: the provision matrix beside PD × LGD × EAD, by segment."""
-    if name not in ("aging", "dso", "ecl"):
-        raise NotFound(f"no report {name!r}; expected aging, dso or ecl")
+    grade; ``trends``: the DSO figures at the last ``months`` month-ends; ``ecl``: the provision
+    matrix beside PD × LGD × EAD, by segment."""
+    if name not in ("aging", "dso", "ecl", "trends"):
+        raise NotFound(f"no report {name!r}; expected aging, dso, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
         raise InvalidInput("months must be 1 to 60 and forward_factor 0 or more")
     if by is not None and by not in receivables.GROUPINGS:
@@ -105,6 +106,8 @@ async def get_report(
         if name == "ecl":
             _, policy = services.limit_inputs().active_limit_policy()
             return receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)
+        if name == "trends":
+            return receivables.trends(frames, day, months, period_days, by)
         return receivables.dso(frames, day, period_days, by)
 
     rows = await run_in_threadpool(run)

@@ -192,3 +192,25 @@ def report_wcr(
     if xlsx is not None or not json_flag(ctx, as_json):
         rows = [flat_what_if(row) for row in rows]
     _emit(ctx, rows, as_json, xlsx, "wcr")
+
+
+@report_app.command("trends")
+def report_trends(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    by: ByOption = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=60, help="Month-ends to show.")] = 12,
+    period_days: PeriodOption = 90,
+    as_json: JsonOption = False,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Monthly trends: receivables, DSO, best possible DSO, ADD, CEI, overdue and bad-debt ratios
+    at each month-end, as the ledger stood then."""
+    _check_by(by)
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    rows = guarded(lambda: receivables.trends(services.receivables().frames(day), day, months, period_days, by))
+    if xlsx is not None or not json_flag(ctx, as_json):
+        _emit(ctx, rows, as_json, xlsx, "trends")
+    else:
+        print_json(rows)
