@@ -172,3 +172,23 @@ class TestPolicyFile:
         with pytest.raises(PolicyError) as caught:
             parse_check_policy("checks: {default: [")
         assert caught.value.problems[0].code == "BAD_YAML"
+
+
+class TestDunning:
+    def test_from_the_final_notice_orders_go_to_review(self) -> None:
+        at_two = evaluate(STATIC, inputs(dunning_level=2, dunning_since=date(2026, 3, 1)), eur("1"), TODAY)
+        assert at_two.codes == []
+        at_three = evaluate(STATIC, inputs(dunning_level=3, dunning_since=date(2026, 3, 20)), eur("1"), TODAY)
+        assert at_three.outcome is Outcome.REVIEW and at_three.codes == ["DUNNING"]
+        assert "dunning level 3 since 2026-03-20" in at_three.reasons[0].text("en")
+        assert "催款第 3 级" in at_three.reasons[0].text("zh")
+
+    def test_a_policy_may_block_earlier_or_switch_it_off(self) -> None:
+        strict = RuleSet(dunning_level=2, dunning_reaction=Reaction.BLOCK)
+        assert evaluate(strict, inputs(dunning_level=2), eur("1"), TODAY).outcome is Outcome.BLOCKED
+        assert evaluate(RuleSet(dunning_level=None), inputs(dunning_level=4), eur("1"), TODAY).codes == []
+        parsed = parse_check_policy("checks:\n  default: {dunning_level: 2, dunning_reaction: block}\n")
+        assert (parsed.default.dunning_level, parsed.default.dunning_reaction) == (2, Reaction.BLOCK)
+        with pytest.raises(PolicyError) as caught:
+            parse_check_policy("checks:\n  default: {dunning_level: two}\n")
+        assert caught.value.problems[0].code == "BAD_NUMBER"

@@ -53,7 +53,7 @@ def _kind(node: yaml.Node) -> str:
 
 _REACTIONS = {"block": Reaction.BLOCK, "review": Reaction.REVIEW}
 _OPTIONAL_REACTION = {"limit", "review_expired", "group_limit"}
-_REACTION_FIELDS = {"max_order_reaction", "overdue_reaction", "overdue_share_reaction", "on_hold"}
+_REACTION_FIELDS = {"max_order_reaction", "overdue_reaction", "overdue_share_reaction", "on_hold", "dunning_reaction"}
 
 
 _LIMIT_METHODS = ("need", "capacity", "bureau", "risk_budget", "profit_optimal")
@@ -118,7 +118,7 @@ class _Parser:
         if text is None:
             return None
         if not text.isdigit():
-            self.fail(node, "BAD_NUMBER", f"expected a whole number of days for {what}, found {text!r}")
+            self.fail(node, "BAD_NUMBER", f"expected a whole number for {what}, found {text!r}")
             return None
         return int(text)
 
@@ -146,7 +146,7 @@ class _Parser:
                     self.fail(value, "BAD_REACTION", f"expected {' or '.join(allowed)} for {name}, found {text!r}")
                 elif text is not None:
                     changes[name] = allowed[text]
-            elif name in ("horizon_days", "overdue_days"):
+            elif name in ("horizon_days", "overdue_days", "dunning_level"):
                 changes[name] = None if self.scalar(value, name) == "off" else self.days(value, name)
             elif name == "overdue_share":
                 changes[name] = None if self.scalar(value, name) == "off" else self.decimal(value, name, share=True)

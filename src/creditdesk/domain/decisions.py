@@ -32,6 +32,7 @@ class ReasonCode(StrEnum):
     CUSTOMER_ON_HOLD = "CUSTOMER_ON_HOLD"
     REVIEW_EXPIRED = "REVIEW_EXPIRED"
     GROUP_OVER_LIMIT = "GROUP_OVER_LIMIT"
+    DUNNING = "DUNNING"
 
 
 def fmt(money: Money) -> str:
@@ -61,6 +62,10 @@ _TEXT: dict[ReasonCode, tuple[str, str]] = {
     ReasonCode.CUSTOMER_BLOCKED: ("the customer's account is blocked", "该客户的信用账户已冻结"),
     ReasonCode.CUSTOMER_ON_HOLD: ("the customer's account is on hold", "该客户的信用账户已暂停"),
     ReasonCode.REVIEW_EXPIRED: ("{what} on {on}", "{what_zh}（{on}）"),
+    ReasonCode.DUNNING: (
+        "the customer is at dunning level {level} since {since}; orders from level {allowed} are checked",
+        "该客户自 {since} 起处于催款第 {level} 级；自第 {allowed} 级起订单需复核",
+    ),
     ReasonCode.GROUP_OVER_LIMIT: (
         "group {group} limit {limit}, exposure {exposure}, available {available}: "
         "approvable up to {approvable}, needs {shortfall} more available group credit",

@@ -35,6 +35,9 @@ class RuleSet:
     on_hold: Reaction = Reaction.REVIEW
     review_expired: Reaction | None = Reaction.REVIEW
     group_limit: Reaction | None = Reaction.BLOCK
+    # Collections: from this dunning level (3: final notice) orders get ``dunning_reaction``.
+    dunning_level: int | None = 3
+    dunning_reaction: Reaction = Reaction.REVIEW
 
     def overridden(self, changes: dict[str, Any]) -> RuleSet:
         return replace(self, **changes)
@@ -113,6 +116,8 @@ class CheckInputs:
     next_review_on: date | None = None
     oldest_open_due: date | None = None
     overdue: int = 0
+    dunning_level: int = 0
+    dunning_since: date | None = None
     reserved_beyond_horizon: int = 0
     groups: tuple[GroupPosition, ...] = ()
 
@@ -194,6 +199,11 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                 ("allowed", f"{rules.overdue_share * 100:.1f}"),
             )
             reasons.append(Reason(ReasonCode.OVERDUE_SHARE, rules.overdue_share_reaction, figures))
+
+    if rules.dunning_level is not None and inputs.dunning_level >= rules.dunning_level:
+        since = inputs.dunning_since.isoformat() if inputs.dunning_since else "-"
+        figures = (("level", str(inputs.dunning_level)), ("since", since), ("allowed", str(rules.dunning_level)))
+        reasons.append(Reason(ReasonCode.DUNNING, rules.dunning_reaction, figures))
 
     if rules.group_limit is not None:
         for group in inputs.groups:

@@ -206,6 +206,8 @@ def decide(
         next_review_on=state.next_review_on,
         oldest_open_due=state.oldest_open_due,
         overdue=state.overdue,
+        dunning_level=state.dunning_level,
+        dunning_since=state.dunning_since,
         reserved_beyond_horizon=beyond,
         groups=tuple(
             GroupPosition(group.group_id, group.currency, group.limit, group.totals.exposure, rate)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange, ManagedAccount
 from creditdesk.domain.audit import AuditRecord
+from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import Rate
@@ -97,6 +98,15 @@ class LimitManagement(Protocol):
     def downgrades_seen(self) -> dict[str, date]: ...
 
 
+class Collections(Protocol):
+    def add_promise(self, promise: Promise) -> None: ...
+    def promise(self, promise_id: str) -> Promise | None: ...
+    def promises(self, *, status: PromiseStatus | None = None, customer_id: str | None = None) -> list[Promise]: ...
+    def resolve_promise(self, promise_id: str, status: PromiseStatus, on: date) -> None: ...
+    def cash_received(self, customer_id: str, start: date, end: date) -> int: ...
+    def dunning_levels(self) -> dict[str, tuple[int, date | None]]: ...
+
+
 class AuditLog(Protocol):
     def append(
         self,
@@ -160,6 +170,8 @@ class UnitOfWork(Protocol):
     def credit(self) -> CreditStore: ...
     @property
     def management(self) -> LimitManagement: ...
+    @property
+    def collections(self) -> Collections: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -190,6 +202,8 @@ class AccountState:
     oldest_open_due: date | None
     overdue: int  # as of the ``today`` it was read for
     overdue_is_stored: bool  # False: the stored watermark must be moved to today
+    dunning_level: int = 0
+    dunning_since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,6 +53,7 @@ _ACCOUNT_SQL = """
 SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.base_limit_minor, a.status,
        a.receivable_minor, a.reserved_minor, a.delivered_minor, a.unapplied_minor,
        a.overdue_minor, a.overdue_through, a.next_review_on, a.risk_class, a.next_expiry,
+       a.dunning_level, a.dunning_since,
        c.segment, c.group_id,
        (SELECT MIN(i.due_date) FROM invoices i
          WHERE i.customer_id = a.customer_id AND i.open_minor > 0 AND i.disputed = false) AS oldest_due,
@@ -83,6 +84,8 @@ _ACCOUNT_COLUMNS = (
     ("next_review_on", Date),
     ("risk_class", String),
     ("next_expiry", Date),
+    ("dunning_level", Integer),
+    ("dunning_since", Date),
     ("segment", String),
     ("group_id", String),
     ("oldest_due", Date),
@@ -212,6 +215,8 @@ class SqlCreditStore:
             oldest_open_due=row["oldest_due"],
             overdue=int(overdue),
             overdue_is_stored=stored,
+            dunning_level=int(row["dunning_level"]),
+            dunning_since=row["dunning_since"],
         )
 
     def store_overdue(self, customer_id: str, overdue: int, through: date) -> None:

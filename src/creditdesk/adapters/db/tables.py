@@ -88,6 +88,9 @@ credit_accounts = Table(
     Column("increases_frozen_since", Date, nullable=True),
     Column("last_increase_on", Date, nullable=True),
     Column("in_default_since", Date, nullable=True),
+    # Collections (migration 0006): 0 nothing overdue, 1 reminder ... 4 handed over.
+    Column("dunning_level", Integer, nullable=False, server_default="0"),
+    Column("dunning_since", Date, nullable=True),
     CheckConstraint("limit_minor >= 0", name="limit_not_negative"),
     CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
 )
@@ -225,6 +228,23 @@ credit_support = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
     CheckConstraint("amount_minor >= 0", name="support_not_negative"),
+)
+
+# Promises to pay, recorded by collectors (migration 0006); kept or broken by the dunning run.
+payment_promises = Table(
+    "payment_promises",
+    metadata,
+    Column("promise_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("invoice_id", String(ID), nullable=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("promised_on", Date, nullable=False),
+    Column("made_on", Date, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("resolved_on", Date, nullable=True),
 )
 
 # Requests to change a limit, from sales, reviews or rules, waiting for someone with authority.

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from creditdesk.adapters.db.collections_store import SqlCollections
 from creditdesk.adapters.db.credit_store import SqlCreditStore
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
 from creditdesk.adapters.db.repositories import (
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
     users: SqlUsers
     credit: SqlCreditStore
     management: SqlLimitManagement
+    collections: SqlCollections
     connection: Connection
 
     def __init__(
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.users = SqlUsers(connection, self._clock)
         self.credit = SqlCreditStore(connection, self._clock, self._side_connection if self._unlocked else None)
         self.management = SqlLimitManagement(connection)
+        self.collections = SqlCollections(connection)
         return self
 
     def __exit__(

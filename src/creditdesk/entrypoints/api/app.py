@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.entrypoints.api import problems
+from creditdesk.entrypoints.api.collections import router as collections_router
 from creditdesk.entrypoints.api.deps import TokenCache
 from creditdesk.entrypoints.api.forecast import router as forecast_router
 from creditdesk.entrypoints.api.limits import router as limits_router
@@ -36,6 +37,7 @@ def create_app(services: Services | None = None) -> FastAPI:
     app.include_router(limits_router)
     app.include_router(reports_router)
     app.include_router(forecast_router)
+    app.include_router(collections_router)
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)

@@ -20,6 +20,7 @@ from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.bootstrap import Services
 from creditdesk.domain.decisions import Outcome
 from creditdesk.domain.money import Money
+from creditdesk.entrypoints.cli.collections import collections_app
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
 from creditdesk.entrypoints.cli.context import json_flag as _json_flag
 from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app
@@ -66,6 +67,7 @@ app.add_typer(limits_app, name="limits")
 app.command("monitor")(monitor)
 app.add_typer(report_app, name="report")
 app.add_typer(forecast_app, name="forecast")
+app.add_typer(collections_app, name="collections")
 app.add_typer(terms_app, name="terms")
 app.command("score")(score_command)
 

@@ -1,0 +1,105 @@
+"""Collections over HTTP: the dunning run, the worklist and promises to pay."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from creditdesk.adapters.importing import fields as f
+from creditdesk.domain.collections import Promise, PromiseStatus
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Permission
+from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.schemas import Amount, parse_field
+from creditdesk.service.allocation import UNSCORED_PD
+from creditdesk.service.collections import promise_json, record_promise, run_dunning, worklist
+from creditdesk.service.errors import InvalidInput
+
+router = APIRouter(prefix="/api/v1/collections")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class DunningRunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: str | None = Field(default=None, examples=["2026-11-30"])
+
+
+class PromiseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    promise_id: str
+    customer_id: str
+    amount: str = Amount
+    currency: str
+    promised_on: str = Field(examples=["2026-12-15"])
+    invoice_id: str | None = None
+    note: str = Field(default="", max_length=1000)
+
+
+@router.post("/run", dependencies=[require(Permission.ADMINISTER)])
+async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
+    """Settle promises and move dunning levels for the day (default today)."""
+    day = parse_field(f.iso_date, "as_of", body.as_of) if body.as_of else services.clock.today()
+    run = await run_in_threadpool(
+        lambda: run_dunning(services.receivables().frames(day), services.uow, services.clock, day)
+    )
+    return run.as_json()
+
+
+@router.get("/worklist", dependencies=[require(Permission.READ)])
+async def get_worklist(services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
+    """Overdue items, highest expected loss first, with level, next action, promise and dispute."""
+    if format not in ("json", "xlsx"):
+        raise InvalidInput(f"format must be json or xlsx; got {format!r}")
+    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+
+    def build() -> list[dict[str, Any]]:
+        _, policy = services.limit_inputs().active_limit_policy()
+        with services.uow() as uow:
+            levels, promises = uow.collections.dunning_levels(), uow.collections.promises()
+        return worklist(services.receivables().frames(day), day, policy.lgd, UNSCORED_PD, levels, promises)
+
+    rows = await run_in_threadpool(build)
+    if format == "json":
+        return {"as_of": day.isoformat(), "items": rows}
+    buffer = io.BytesIO()
+    pd.DataFrame(rows).to_excel(buffer, sheet_name="worklist", index=False, engine="openpyxl")
+    headers = {"Content-Disposition": f'attachment; filename="collections-{day.isoformat()}.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+@router.post("/promises", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+async def post_promise(body: PromiseCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+    """Record a promise to pay: 201; the same again 200; other terms under the same id 409."""
+    currency = parse_field(f.currency, "currency", body.currency)
+    promise = Promise(
+        promise_id=parse_field(f.identifier, "promise_id", body.promise_id),
+        customer_id=parse_field(f.identifier, "customer_id", body.customer_id),
+        amount=Money.from_minor(
+            parse_field(lambda v: f.to_minor(f.decimal_amount(v), currency), "amount", body.amount), currency
+        ),
+        promised_on=parse_field(f.iso_date, "promised_on", body.promised_on),
+        made_on=services.clock.today(),
+        invoice_id=parse_field(f.identifier, "invoice_id", body.invoice_id) if body.invoice_id else None,
+        note=body.note,
+        recorded_by=principal.name,
+    )
+    stored, created = await run_in_threadpool(record_promise, services.uow(), services.clock, promise)
+    return JSONResponse(promise_json(stored), status_code=201 if created else 200)
+
+
+@router.get("/promises", dependencies=[require(Permission.READ)])
+async def get_promises(services: ServicesDep, customer_id: str | None = None, status: str | None = None) -> Any:
+    if status is not None and status not in {s.value for s in PromiseStatus}:
+        raise InvalidInput(f"status must be open, kept or broken; got {status!r}")
+
+    def read() -> list[Promise]:
+        with services.uow() as uow:
+            return uow.collections.promises(status=PromiseStatus(status) if status else None, customer_id=customer_id)
+
+    return {"promises": [promise_json(p) for p in await run_in_threadpool(read)]}

@@ -1,0 +1,261 @@
+"""Collections: promises to pay, the daily dunning run and the collector's worklist.
+
+The dunning run sees the ledger as it stood on its day (items dated and paid by then). For each
+customer it settles open promises (kept by cash received since they were made, broken the day
+after their last day) and moves the dunning level (see ``creditdesk.domain.collections``). Each
+move is locked, logged in the account's change log with its inputs and an English and Chinese
+explanation, and audited; the credit check reads the level (rule ``dunning_level``).
+
+The worklist ranks the overdue items by expected loss (PD × LGD × open amount; PD 1 beyond 90
+days past due), then by amount, with each customer's level, next action, promise and disputes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from creditdesk.domain.authority import SYSTEM
+from creditdesk.domain.collections import (
+    ACTIONS,
+    Promise,
+    PromiseStatus,
+    dunning_level,
+    promise_outcome,
+)
+from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.money import Money
+from creditdesk.service.errors import Conflict, InvalidInput, NotFound
+from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
+from creditdesk.service.receivables import LedgerFrames, items_on
+
+DEFAULT_AFTER_DAYS = 90
+DISPUTE_ACTION = ("resolve the dispute before dunning", "先处理争议，再催款")
+
+
+def record_promise(uow: UnitOfWork, clock: Clock, promise: Promise) -> tuple[Promise, bool]:
+    """Store a promise to pay; the same promise again is a no-op (``False``), a different one
+    under the same id a conflict."""
+    if not promise.amount.amount > 0:
+        raise InvalidInput(f"a promise is for a positive amount; got {promise.amount.amount}")
+    if promise.promised_on < promise.made_on:
+        raise InvalidInput(f"the promised day {promise.promised_on} is before the day it was made {promise.made_on}")
+    with uow:
+        account = uow.management.account(promise.customer_id, lock=True)
+        if account is None:
+            raise NotFound(f"customer {promise.customer_id!r} does not exist")
+        if account.currency != promise.amount.currency:
+            raise InvalidInput(
+                f"promises are in the account currency {account.currency}; got {promise.amount.currency}"
+            )
+        if promise.invoice_id is not None and uow.credit.invoice_customer(promise.invoice_id) != promise.customer_id:
+            raise InvalidInput(f"invoice {promise.invoice_id!r} is not an invoice of {promise.customer_id!r}")
+        stored = uow.collections.promise(promise.promise_id)
+        if stored is not None:
+            same = (stored.customer_id, stored.amount, stored.promised_on, stored.invoice_id) == (
+                promise.customer_id,
+                promise.amount,
+                promise.promised_on,
+                promise.invoice_id,
+            )
+            if not same:
+                raise Conflict(f"promise {promise.promise_id!r} already exists with other terms")
+            return stored, False
+        uow.collections.add_promise(promise)
+        uow.audit.append(
+            promise.recorded_by,
+            "collections.promise",
+            "customer",
+            promise.customer_id,
+            {"promise_id": promise.promise_id, "amount": promise.amount.to_json(), "by": str(promise.promised_on)},
+            stream=promise.customer_id,
+        )
+        uow.commit()
+    return promise, True
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A customer's overdue position on the run's day: undisputed items only."""
+
+    customer_id: str
+    currency: str
+    days_past_due: int
+    overdue_minor: int
+
+
+def positions(frames: LedgerFrames, as_of: date) -> dict[str, Position]:
+    items = items_on(frames, as_of)
+    late = items.loc[(items["open_minor"] > 0) & (items["days_past_due"] > 0) & ~items["disputed"].astype(bool)]
+    grouped = late.groupby(["customer_id", "currency"]).agg(
+        days=("days_past_due", "max"), overdue=("open_minor", "sum")
+    )
+    return {
+        cid: Position(cid, currency, int(row.days), int(row.overdue)) for (cid, currency), row in grouped.iterrows()
+    }
+
+
+@dataclass
+class DunningRun:
+    as_of: date
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    promises: dict[str, list[str]] = field(default_factory=lambda: {"kept": [], "broken": []})
+
+    def as_json(self) -> dict[str, Any]:
+        levels: dict[str, int] = {}
+        for change in self.changes:
+            levels[str(change["after"])] = levels.get(str(change["after"]), 0) + 1
+        return {"as_of": self.as_of.isoformat(), "changes": self.changes, "to_level": levels, **self.promises}
+
+
+def run_dunning(frames: LedgerFrames, uow_factory: Callable[[], UnitOfWork], clock: Clock, as_of: date) -> DunningRun:
+    run = DunningRun(as_of)
+    found = positions(frames, as_of)
+    with uow_factory() as uow:
+        levels = uow.collections.dunning_levels()
+        open_promises = uow.collections.promises(status=PromiseStatus.OPEN)
+    still_open: set[str] = set()
+    just_broken: set[str] = set()
+    for promise in open_promises:
+        if promise.made_on > as_of:
+            continue  # not yet made on the run's day
+        with uow_factory() as uow:
+            cash = uow.collections.cash_received(promise.customer_id, promise.made_on, min(as_of, promise.due_by))
+            outcome = promise_outcome(promise, Money.from_minor(cash, promise.amount.currency), as_of)
+            if outcome is PromiseStatus.OPEN:
+                still_open.add(promise.customer_id)
+                continue
+            uow.collections.resolve_promise(promise.promise_id, outcome, as_of)
+            uow.commit()
+        run.promises[outcome.value].append(promise.promise_id)
+        if outcome is PromiseStatus.BROKEN:
+            just_broken.add(promise.customer_id)
+    for cid in sorted(set(found) | {c for c, (level, _) in levels.items() if level > 0}):
+        current = levels.get(cid, (0, None))[0]
+        position = found.get(cid)
+        days = position.days_past_due if position else 0
+        after = dunning_level(days, current, promise_open=cid in still_open, promise_broken=cid in just_broken)
+        if after != current:
+            run.changes.append(_move(uow_factory(), clock, as_of, cid, current, after, position, cid in just_broken))
+    return run
+
+
+def _move(
+    uow: UnitOfWork,
+    clock: Clock,
+    as_of: date,
+    customer_id: str,
+    before: int,
+    after: int,
+    position: Position | None,
+    broken: bool,
+) -> dict[str, Any]:
+    days = position.days_past_due if position else 0
+    overdue = str(Money.from_minor(position.overdue_minor, position.currency).amount) if position else "0"
+    action_en, action_zh = ACTIONS[after]
+    why_en = f"oldest undisputed item {days} days past due, {overdue} overdue" if days else "nothing overdue"
+    why_zh = f"最早的无争议未清项逾期 {days} 天，逾期金额 {overdue}" if days else "无逾期"
+    if broken:
+        why_en, why_zh = why_en + "; a promise to pay was broken", why_zh + "；付款承诺未兑现"
+    with uow:
+        account = uow.management.account(customer_id, lock=True)
+        if account is None:
+            raise NotFound(f"customer {customer_id!r} does not exist")
+        uow.management.update(customer_id, dunning_level=after, dunning_since=as_of if after else None)
+        uow.management.record(
+            RecordedChange(
+                customer_id=customer_id,
+                effective_on=as_of,
+                rule="DUNNING",
+                field="dunning_level",
+                before=str(before),
+                after=str(after),
+                inputs={"days_past_due": str(days), "overdue": overdue, "promise_broken": str(broken).lower()},
+                policy_version=None,
+                en=f"dunning level {before} → {after}: {why_en}; {action_en}",
+                zh=f"催款级别 {before} → {after}：{why_zh}；{action_zh}",
+                actor=SYSTEM,
+                recorded_at=clock.now(),
+            )
+        )
+        uow.audit.append(
+            SYSTEM,
+            "collections.dunning",
+            "customer",
+            customer_id,
+            {"from": before, "to": after, "days_past_due": days},
+            stream=customer_id,
+        )
+        uow.commit()
+    return {"customer_id": customer_id, "before": before, "after": after, "days_past_due": days, "overdue": overdue}
+
+
+def worklist(
+    frames: LedgerFrames,
+    as_of: date,
+    lgd: float,
+    fallback_pd: float,
+    levels: dict[str, tuple[int, date | None]],
+    promises: list[Promise],
+) -> list[dict[str, Any]]:
+    """The overdue items, highest expected loss first."""
+    items = items_on(frames, as_of)
+    late = items.loc[(items["open_minor"] > 0) & (items["days_past_due"] > 0)]
+    pds = frames.customers.set_index("customer_id")["pd"]
+    pd_of = late["customer_id"].map(pds).astype(float).fillna(fallback_pd)
+    pd_of = pd_of.where(late["days_past_due"] <= DEFAULT_AFTER_DAYS, 1.0)
+    late = late.assign(pd=pd_of, expected_loss=pd_of * lgd * late["open_minor"])
+    late = late.sort_values(["expected_loss", "open_minor", "invoice_id"], ascending=[False, False, True])
+    latest: dict[str, Promise] = {}
+    for promise in promises:
+        if promise.status is PromiseStatus.OPEN and promise.made_on <= as_of:
+            latest[promise.customer_id] = promise
+    rows = []
+    for row in late.itertuples():
+        level, since = levels.get(row.customer_id, (0, None))
+        disputed = bool(row.disputed)
+        action = DISPUTE_ACTION if disputed else ACTIONS[level]
+        pledged = latest.get(row.customer_id)
+        rows.append(
+            {
+                "customer_id": row.customer_id,
+                "invoice_id": row.invoice_id,
+                "currency": row.currency,
+                "due_date": pd.Timestamp(row.due_date).date().isoformat(),
+                "days_past_due": int(row.days_past_due),
+                "open_amount": str(Money.from_minor(int(row.open_minor), row.currency).amount),
+                "disputed": disputed,
+                "dunning_level": level,
+                "dunning_since": since.isoformat() if since else None,
+                "action_en": action[0],
+                "action_zh": action[1],
+                "promise_id": pledged.promise_id if pledged else None,
+                "promised_amount": str(pledged.amount.amount) if pledged else None,
+                "promised_on": pledged.promised_on.isoformat() if pledged else None,
+                "pd": round(float(row.pd), 4),
+                "expected_loss": str(
+                    Money.rounded(
+                        Decimal(str(row.expected_loss)).scaleb(-minor_unit_exponent(row.currency)), row.currency
+                    ).amount
+                ),
+            }
+        )
+    return rows
+
+
+def promise_json(promise: Promise) -> dict[str, Any]:
+    body = asdict(promise)
+    return {
+        **{k: v for k, v in body.items() if k not in ("amount", "status", "promised_on", "made_on", "resolved_on")},
+        "amount": str(promise.amount.amount),
+        "currency": promise.amount.currency,
+        "promised_on": promise.promised_on.isoformat(),
+        "made_on": promise.made_on.isoformat(),
+        "status": promise.status.value,
+        "resolved_on": promise.resolved_on.isoformat() if promise.resolved_on else None,
+    }
