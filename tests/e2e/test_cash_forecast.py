@@ -29,6 +29,12 @@ def test_the_cash_forecast_ties_to_the_ledger(demo_server: DemoServer, tmp_path:
         assert low <= mid <= high
         total = Decimal(row["expected"]) + Decimal(row["new_sales"])
         assert abs(total - Decimal(row["expected_total"])) <= Decimal("0.01")
+    days = forecast["days"]
+    assert len(days) == 91 and days[0]["date"] == rows[0]["week_start"]
+    for week, row in enumerate(rows):  # the days add up to their week (to rounding)
+        week_days = days[7 * week : 7 * week + 7]
+        for name in ("expected", "due_date", "new_sales"):
+            assert abs(sum(Decimal(d[name]) for d in week_days) - Decimal(row[name])) <= Decimal("0.05")
     expected = sum(Decimal(row["expected"]) for row in rows)
     assert Decimal(0) < expected <= Decimal(forecast["open_receivables"])
     assert sum(Decimal(row["due_date"]) for row in rows) <= Decimal(forecast["open_receivables"])
@@ -48,7 +54,11 @@ def test_the_cash_forecast_ties_to_the_ledger(demo_server: DemoServer, tmp_path:
     written = cli(demo_server.cwd, "forecast", "cash", "--xlsx", str(book), "--opening-cash", "0", db=demo_server.db)
     assert written.returncode == 0, written.stderr
     sheets = load_workbook(book).sheetnames
-    assert f"inflows {forecast['currency']}" in sheets and f"funding {forecast['currency']}" in sheets
+    assert {
+        f"inflows {forecast['currency']}",
+        f"daily {forecast['currency']}",
+        f"funding {forecast['currency']}",
+    } <= set(sheets)
 
     bad = tmp_path / "outflows.csv"
     bad.write_text("date,amount\n2026-13-01,10\n")

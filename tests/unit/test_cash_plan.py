@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from creditdesk.adapters.outflows_file import OutflowsError, read_outflows
-from creditdesk.service.cash_forecast import CashPlan, _new_sales_weekly, funding_gap
+from creditdesk.service.cash_forecast import CashPlan, _new_sales_daily, funding_gap
 
 
 def test_new_sales_are_paid_as_recent_invoices_were() -> None:
     # 10 a day invoiced from tomorrow; half paid one day after issue, half two days after.
-    weekly = _new_sales_weekly(10.0, np.array([0.0, 0.5, 0.5]), 2)
+    daily = _new_sales_daily(10.0, np.array([0.0, 0.5, 0.5]), 14)
     # Day 1: nothing; day 2: 5 (day 1's half); from day 3: 10 a day.
-    assert weekly.tolist() == [55.0, 70.0]
+    assert daily[:4].tolist() == [0.0, 5.0, 10.0, 10.0] and daily.reshape(2, 7).sum(axis=1).tolist() == [55.0, 70.0]
 
 
 def _table() -> pd.DataFrame:

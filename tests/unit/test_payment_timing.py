@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.risk.cash_forecast import actual_weekly, backtest, due_date_weekly
+from creditdesk.risk.cash_forecast import actual_weekly, backtest, due_date_inflows
 from creditdesk.risk.features.timing import FEATURES, timing_frame
 from creditdesk.risk.payment_timing import PaymentTimeModel, outcomes, payment_pmf, quantile_days
 
@@ -135,7 +135,8 @@ def test_due_date_and_actual_weeks_are_counted_from_the_day_after() -> None:
         }
     )
     # X is overdue: first week; Y due on day 7 (last day of week 1); Z on day 8.
-    assert due_date_weekly(items, as_of, 3).tolist() == [30.0, 40.0, 0.0]
+    assert due_date_inflows(items, as_of, 3).tolist() == [30.0, 40.0, 0.0]
+    assert due_date_inflows(items, as_of, 9, step_days=1).tolist() == [10.0, 0, 0, 0, 0, 0, 20.0, 40.0, 0]
     paid = pd.DataFrame(
         {
             "invoice_id": ["X", "Y", "Y", "W"],

@@ -9,11 +9,12 @@ import pandas as pd
 
 
 def forecast_workbook(documents: list[dict[str, Any]], target: Path | IO[bytes]) -> None:
-    """Per currency, the weekly inflows and, when planned, the funding gap."""
+    """Per currency, the weekly and the daily inflows and, when planned, the funding gap."""
     with pd.ExcelWriter(target, engine="openpyxl") as book:
         for document in documents:
             currency = document["currency"]
             pd.DataFrame(document["rows"]).to_excel(book, sheet_name=f"inflows {currency}", index=False)
+            pd.DataFrame(document["days"]).to_excel(book, sheet_name=f"daily {currency}", index=False)
             if "funding" in document:
                 pd.DataFrame(document["funding"]["rows"]).to_excel(book, sheet_name=f"funding {currency}", index=False)
         if not documents:

@@ -89,54 +89,62 @@ def forecast_open_items(
     return OpenItemForecast(as_of, items, pmf)
 
 
-def weekly_inflows(
-    forecast: OpenItemForecast, weeks: int, seed: int = 0, simulations: int = SIMULATIONS
+def inflows(
+    forecast: OpenItemForecast, weeks: int, step_days: int = 7, seed: int = 0, simulations: int = SIMULATIONS
 ) -> pd.DataFrame:
-    """Per week from the day after ``as_of``: the expected inflow, its P10/P50/P90 and the
-    naive due-date forecast."""
+    """Per period of ``step_days`` (7: weeks, 1: days) from the day after ``as_of``, for
+    ``weeks`` weeks: the expected inflow, its P10/P50/P90 and the naive due-date forecast."""
     days = weeks * 7
+    periods = days // step_days
     pmf = forecast.pmf[:, :days]
     amounts = forecast.items["open_amount"].to_numpy(float)
-    per_week = pmf.reshape(len(pmf), weeks, 7).sum(axis=2)
-    expected = amounts @ per_week
-    draws = _simulate(per_week, amounts, seed, simulations)
+    per_period = pmf.reshape(len(pmf), periods, step_days).sum(axis=2)
+    draws = _simulate(per_period, amounts, seed, simulations)
     bands = np.quantile(draws, QUANTILES, axis=0)
     start = pd.Timestamp(forecast.as_of) + pd.Timedelta(days=1)
     return pd.DataFrame(
         {
-            "week": np.arange(1, weeks + 1),
-            "week_start": [start + pd.Timedelta(days=7 * w) for w in range(weeks)],
-            "week_end": [start + pd.Timedelta(days=7 * w + 6) for w in range(weeks)],
-            "expected": expected,
+            "period": np.arange(1, periods + 1),
+            "start": [start + pd.Timedelta(days=step_days * k) for k in range(periods)],
+            "end": [start + pd.Timedelta(days=step_days * k + step_days - 1) for k in range(periods)],
+            "expected": amounts @ per_period,
             "p10": bands[0],
             "p50": bands[1],
             "p90": bands[2],
-            "due_date": due_date_weekly(forecast.items, forecast.as_of, weeks),
+            "due_date": due_date_inflows(forecast.items, forecast.as_of, periods, step_days),
         }
     )
 
 
-def _simulate(per_week: np.ndarray, amounts: np.ndarray, seed: int, simulations: int) -> np.ndarray:
-    """(simulations × weeks) totals, each invoice paid in one week (or after) at random."""
+def weekly_inflows(
+    forecast: OpenItemForecast, weeks: int, seed: int = 0, simulations: int = SIMULATIONS
+) -> pd.DataFrame:
+    table = inflows(forecast, weeks, 7, seed, simulations)
+    return table.rename(columns={"period": "week", "start": "week_start", "end": "week_end"})
+
+
+def _simulate(per_period: np.ndarray, amounts: np.ndarray, seed: int, simulations: int) -> np.ndarray:
+    """(simulations × periods) totals, each invoice paid in one period (or after) at random."""
     rng = np.random.default_rng(seed)
-    weeks = per_week.shape[1]
-    totals = np.zeros((simulations, weeks + 1))
-    cumulative = np.cumsum(per_week, axis=1)
-    for chunk in range(0, len(amounts), 256):
-        cum = cumulative[chunk : chunk + 256]
-        u = rng.random((simulations, len(cum)))
-        week = (u[:, :, None] >= cum[None, :, :]).sum(axis=2)  # weeks (index `weeks`: later)
-        onehot = week[:, :, None] == np.arange(weeks + 1)[None, None, :]
-        totals += np.einsum("sck,c->sk", onehot, amounts[chunk : chunk + 256])
-    return totals[:, :weeks]
+    periods = per_period.shape[1]
+    totals = np.zeros(simulations * (periods + 1))
+    cumulative = np.cumsum(per_period, axis=1)
+    offsets = np.arange(simulations) * (periods + 1)
+    for first in range(0, len(amounts), 512):  # one count per block of invoices, not per invoice
+        block = range(first, min(first + 512, len(amounts)))
+        cells = [offsets + np.searchsorted(cumulative[i], rng.random(simulations), side="right") for i in block]
+        weights = np.repeat(amounts[first : first + len(block)], simulations)
+        totals += np.bincount(np.concatenate(cells), weights=weights, minlength=len(totals))
+    return totals.reshape(simulations, periods + 1)[:, :periods]
 
 
-def due_date_weekly(items: pd.DataFrame, as_of: date, weeks: int) -> np.ndarray:
-    """Open amounts placed on their due dates; items already due in the first week."""
+def due_date_inflows(items: pd.DataFrame, as_of: date, periods: int, step_days: int = 7) -> np.ndarray:
+    """Open amounts placed on their due dates; items already due on the first day."""
     offset = (items["due_date"] - pd.Timestamp(as_of)).dt.days.clip(lower=1).to_numpy() - 1
-    week = offset // 7
-    inside = week < weeks
-    return np.bincount(week[inside].astype(int), weights=items["open_amount"].to_numpy(float)[inside], minlength=weeks)
+    period = offset // step_days
+    inside = period < periods
+    weights = items["open_amount"].to_numpy(float)[inside]
+    return np.bincount(period[inside].astype(int), weights=weights, minlength=periods)
 
 
 def actual_weekly(items: pd.DataFrame, allocations: pd.DataFrame, as_of: date, weeks: int) -> np.ndarray:

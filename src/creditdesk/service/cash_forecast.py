@@ -27,6 +27,7 @@ from creditdesk.risk.cash_forecast import (
     backtest,
     fit_payment_model,
     forecast_open_items,
+    inflows,
     weekly_inflows,
 )
 from creditdesk.risk.features.timing import FEATURES, timing_frame
@@ -35,6 +36,7 @@ from creditdesk.service.errors import InvalidInput
 from creditdesk.service.receivables import LedgerFrames
 
 MIN_SETTLED = 30
+MONEY = ("expected", "p10", "p50", "p90", "due_date", "new_sales", "expected_total")
 RUN_RATE_DAYS = 91
 
 
@@ -109,13 +111,20 @@ def cash_forecast(
     for currency in sorted(forecast.items["currency"].unique()):
         mine = (forecast.items["currency"] == currency).to_numpy()
         part = OpenItemForecast(as_of, forecast.items.loc[mine].reset_index(drop=True), forecast.pmf[mine])
-        table = weekly_inflows(part, weeks, seed)
         daily_sales = _run_rate(invoices, currency, as_of) if new_sales else 0.0
-        table["new_sales"] = _new_sales_weekly(daily_sales, hazards_at_issue, weeks)
+        from_sales = _new_sales_daily(daily_sales, hazards_at_issue, weeks * 7)
+        table = weekly_inflows(part, weeks, seed)
+        table["new_sales"] = from_sales.reshape(weeks, 7).sum(axis=1)
         table["expected_total"] = table["expected"] + table["new_sales"]
-        documents.append(
-            _document(currency, as_of, weeks, part, table, daily_sales, plan if currency == planned else None)
-        )
+        days = inflows(part, weeks, 1, seed)
+        days["new_sales"] = from_sales
+        days["expected_total"] = days["expected"] + days["new_sales"]
+        document = _document(currency, as_of, weeks, part, table, daily_sales, plan if currency == planned else None)
+        document["days"] = [
+            {"date": row.start.date().isoformat(), **{name: _amount(getattr(row, name), currency) for name in MONEY}}
+            for row in days.itertuples()
+        ]
+        documents.append(document)
     return documents
 
 
@@ -141,14 +150,12 @@ def _run_rate(invoices: pd.DataFrame, currency: str, as_of: date) -> float:
     return float(invoices.loc[window, "amount"].sum()) / RUN_RATE_DAYS
 
 
-def _new_sales_weekly(daily_sales: float, issue_pmf: np.ndarray, weeks: int) -> np.ndarray:
+def _new_sales_daily(daily_sales: float, issue_pmf: np.ndarray, days: int) -> np.ndarray:
     """Invoices of ``daily_sales`` a day from tomorrow, each paid ``d`` days after issue with
     probability ``issue_pmf[d]``: the inflow on day ``t`` is the sales of days ``s <= t`` times
     ``issue_pmf[t - s]``."""
-    days = weeks * 7
-    daily = daily_sales * np.convolve(np.ones(days), issue_pmf[:days])[:days]
-    weekly: np.ndarray = daily.reshape(weeks, 7).sum(axis=1)
-    return weekly
+    daily: np.ndarray = daily_sales * np.convolve(np.ones(days), issue_pmf[:days])[:days]
+    return daily
 
 
 def _document(
@@ -160,13 +167,12 @@ def _document(
     daily_sales: float,
     plan: CashPlan | None,
 ) -> dict[str, Any]:
-    money = ["expected", "p10", "p50", "p90", "due_date", "new_sales", "expected_total"]
     rows = [
         {
             "week": int(row.week),
             "week_start": row.week_start.date().isoformat(),
             "week_end": row.week_end.date().isoformat(),
-            **{name: _amount(getattr(row, name), currency) for name in money},
+            **{name: _amount(getattr(row, name), currency) for name in MONEY},
         }
         for row in table.itertuples()
     ]

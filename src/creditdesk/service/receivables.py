@@ -211,6 +211,15 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
     return rows
 
 
+CEI_FIELDS = ("opening_receivables", "credit_sales", "written_off", "receivables", "current_receivables", "cei")
+
+
+def cei_only(rows: list[dict[str, Any]], by: str | None) -> list[dict[str, Any]]:
+    """The collection-effectiveness part of :func:`dso`'s rows."""
+    keep = ("currency", by or "scope", "as_of", "period_days", *CEI_FIELDS)
+    return [{key: row[key] for key in keep} for row in rows]
+
+
 TREND_FIELDS = (
     "receivables",
     "credit_sales",

@@ -89,8 +89,8 @@ async def get_report(
     """``aging`` or ``dso`` (with CEI) as of a date, for the portfolio or by customer, segment or
     grade; ``trends``: the DSO figures at the last ``months`` month-ends; ``ecl``: the provision
     matrix beside PD × LGD × EAD, by segment."""
-    if name not in ("aging", "dso", "ecl", "trends"):
-        raise NotFound(f"no report {name!r}; expected aging, dso, ecl, trends or wcr")
+    if name not in ("aging", "dso", "cei", "ecl", "trends"):
+        raise NotFound(f"no report {name!r}; expected aging, dso, cei, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
         raise InvalidInput("months must be 1 to 60 and forward_factor 0 or more")
     if by is not None and by not in receivables.GROUPINGS:
@@ -108,7 +108,8 @@ async def get_report(
             return receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)
         if name == "trends":
             return receivables.trends(frames, day, months, period_days, by)
-        return receivables.dso(frames, day, period_days, by)
+        rows = receivables.dso(frames, day, period_days, by)
+        return receivables.cei_only(rows, by) if name == "cei" else rows
 
     rows = await run_in_threadpool(run)
     if format == "json":

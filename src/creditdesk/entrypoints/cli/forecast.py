@@ -81,10 +81,11 @@ def forecast_cash(
         Path | None, typer.Option("--outflows", help="CSV of planned outflows: date,amount[,currency].")
     ] = None,
     currency: Annotated[str | None, typer.Option("--currency", help="Currency of the cash plan.")] = None,
+    by_day: Annotated[bool, typer.Option("--by-day", help="Show the days, not the weeks.")] = False,
     as_json: JsonOption = False,
     xlsx: XlsxOption = None,
 ) -> None:
-    """Weekly cash inflow for the next weeks: expected with P10/P50/P90 from the payment-date
+    """Weekly (or daily) cash inflow for the next weeks: expected with P10/P50/P90 from the payment-date
     model, the due-date forecast beside it, and the funding gap when --opening-cash is given."""
     plan = _plan(opening_cash, floor, outflow_per_week, outflows, currency)
     services = state(ctx).services
@@ -99,17 +100,16 @@ def forecast_cash(
         print_json(_main(documents, "open_receivables"))
     else:
         for document in documents:
-            _print_forecast(document)
+            _print_forecast(document, by_day)
 
 
-def _print_forecast(document: dict[str, Any]) -> None:
+def _print_forecast(document: dict[str, Any], by_day: bool) -> None:
     table = Table(title=f"{document['currency']} cash inflow from {document['as_of']}")
-    for name in ("week", "from", "P10", "P50", "P90", "expected", "due date", "new sales", "total"):
+    for name in ("day" if by_day else "week", "P10", "P50", "P90", "expected", "due date", "new sales", "total"):
         table.add_column(name, justify="right")
-    for row in document["rows"]:
+    for row in document["days"] if by_day else document["rows"]:
         table.add_row(
-            str(row["week"]),
-            row["week_start"],
+            row["date"] if by_day else f"{row['week']} ({row['week_start']})",
             row["p10"],
             row["p50"],
             row["p90"],

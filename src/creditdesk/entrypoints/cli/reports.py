@@ -26,7 +26,6 @@ ByOption = Annotated[str | None, typer.Option("--by", help="customer, segment or
 PeriodOption = Annotated[int, typer.Option("--period-days", min=1, help="Days of credit sales (DSO, CEI).")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Write the report to this workbook.")]
 JsonOption = Annotated[bool, typer.Option("--json")]
-CEI_FIELDS = ("opening_receivables", "credit_sales", "receivables", "current_receivables", "cei")
 
 
 def _check_by(by: str | None) -> None:
@@ -103,8 +102,7 @@ def report_cei(
 ) -> None:
     """Collection effectiveness: what was collected of what could have been."""
     rows = _dso_rows(ctx, as_of, by, period_days)
-    keep = ("currency", by or "scope", "as_of", "period_days", *CEI_FIELDS)
-    _emit(ctx, [{k: row[k] for k in keep} for row in rows], as_json, xlsx, "cei")
+    _emit(ctx, receivables.cei_only(rows, by), as_json, xlsx, "cei")
 
 
 @report_app.command("ecl")
