@@ -30,6 +30,7 @@ from creditdesk.domain.collections import (
 )
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.money import Money
+from creditdesk.service.allocation import UNSCORED_PD
 from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
 from creditdesk.service.receivables import LedgerFrames, items_on
@@ -193,6 +194,13 @@ def _move(
         )
         uow.commit()
     return {"customer_id": customer_id, "before": before, "after": after, "days_past_due": days, "overdue": overdue}
+
+
+def open_worklist(frames: LedgerFrames, as_of: date, lgd: float, uow: UnitOfWork) -> list[dict[str, Any]]:
+    """The worklist with the dunning levels and promises as stored."""
+    with uow:
+        levels, promises = uow.collections.dunning_levels(), uow.collections.promises()
+    return worklist(frames, as_of, lgd, UNSCORED_PD, levels, promises)
 
 
 def worklist(

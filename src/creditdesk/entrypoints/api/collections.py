@@ -17,8 +17,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.schemas import Amount, parse_field
-from creditdesk.service.allocation import UNSCORED_PD
-from creditdesk.service.collections import promise_json, record_promise, run_dunning, worklist
+from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/collections")
@@ -60,9 +59,7 @@ async def get_worklist(services: ServicesDep, as_of: str | None = None, format: 
 
     def build() -> list[dict[str, Any]]:
         _, policy = services.limit_inputs().active_limit_policy()
-        with services.uow() as uow:
-            levels, promises = uow.collections.dunning_levels(), uow.collections.promises()
-        return worklist(services.receivables().frames(day), day, policy.lgd, UNSCORED_PD, levels, promises)
+        return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow())
 
     rows = await run_in_threadpool(build)
     if format == "json":

@@ -4,9 +4,8 @@ collector's worklist."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from creditdesk.domain.collections import Promise, PromiseStatus
@@ -14,10 +13,9 @@ from creditdesk.domain.money import Money, MoneyError, parse_amount
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.engine import UserOption
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, guarded, out, print_json
-from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption
+from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption, emit
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
-from creditdesk.service.allocation import UNSCORED_PD
-from creditdesk.service.collections import promise_json, record_promise, run_dunning, worklist
+from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 
 collections_app = typer.Typer(
     help="Dunning levels, promises to pay and the collector's worklist.", no_args_is_help=True
@@ -46,24 +44,17 @@ def collections_worklist(
     services = state(ctx).services
     day = as_of_date(as_of)
 
-    def build() -> list[dict[str, object]]:
+    def build() -> list[dict[str, Any]]:
         _, policy = services.limit_inputs().active_limit_policy()
-        with services.uow() as uow:
-            levels, promises = uow.collections.dunning_levels(), uow.collections.promises()
-        return worklist(services.receivables().frames(day), day, policy.lgd, UNSCORED_PD, levels, promises)
+        return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow())
 
-    rows = guarded(build)
-    if xlsx is not None:
-        pd.DataFrame(rows).to_excel(xlsx, sheet_name="worklist", index=False, engine="openpyxl")
-        out.print(f"wrote {len(rows)} rows to {xlsx}")
-    elif json_flag(ctx, as_json):
-        print_json(rows)
-    else:
-        for r in rows:
-            out.print(
-                f"{r['customer_id']} {r['invoice_id']} {r['open_amount']} {r['currency']} {r['days_past_due']} days;"
-                f" level {r['dunning_level']}: {r['action_en']}; expected loss {r['expected_loss']}"
-            )
+    def line(r: dict[str, Any]) -> str:
+        return (
+            f"{r['customer_id']} {r['invoice_id']} {r['open_amount']} {r['currency']} {r['days_past_due']} days;"
+            f" level {r['dunning_level']}: {r['action_en']}; expected loss {r['expected_loss']}"
+        )
+
+    emit(ctx, guarded(build), as_json, xlsx, "worklist", line)
 
 
 @collections_app.command("promise")

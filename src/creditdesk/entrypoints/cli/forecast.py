@@ -14,7 +14,7 @@ from rich.table import Table
 from creditdesk.adapters.outflows_file import OutflowsError, read_outflows
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, decimal_option, err, fail, guarded, out, print_json
-from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption
+from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption, emit
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.workbooks import forecast_workbook
 from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
@@ -141,17 +141,14 @@ def forecast_invoices(
     services = state(ctx).services
     day = as_of_date(as_of)
     rows = guarded(lambda: invoice_predictions(services.receivables().frames(day), day, customer))
-    if xlsx is not None:
-        pd.DataFrame(rows).to_excel(xlsx, sheet_name="predictions", index=False, engine="openpyxl")
-        out.print(f"wrote {len(rows)} rows to {xlsx}")
-    elif json_flag(ctx, as_json):
-        print_json(rows)
-    else:
-        for row in rows:
-            out.print(
-                f"{row['invoice_id']} {row['customer_id']} {row['open_amount']} {row['currency']}"
-                f" due {row['due_date']}: P10 {row['p10']} P50 {row['p50']} P90 {row['p90']}"
-            )
+
+    def line(row: dict[str, Any]) -> str:
+        return (
+            f"{row['invoice_id']} {row['customer_id']} {row['open_amount']} {row['currency']}"
+            f" due {row['due_date']}: P10 {row['p10']} P50 {row['p50']} P90 {row['p90']}"
+        )
+
+    emit(ctx, rows, as_json, xlsx, "predictions", line)
 
 
 @forecast_app.command("backtest")

@@ -3,6 +3,7 @@ or as an xlsx workbook."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,7 +34,15 @@ def _check_by(by: str | None) -> None:
         fail(f"--by expects one of {', '.join(receivables.GROUPINGS)}; got {by!r}", EXIT_USAGE)
 
 
-def _emit(ctx: typer.Context, rows: list[dict[str, Any]], as_json: bool, xlsx: Path | None, title: str) -> None:
+def emit(
+    ctx: typer.Context,
+    rows: list[dict[str, Any]],
+    as_json: bool,
+    xlsx: Path | None,
+    title: str,
+    line: Callable[[dict[str, Any]], str] | None = None,
+) -> None:
+    """Rows to a workbook, as JSON (a portfolio's as one document) or one line each."""
     if xlsx is not None:
         pd.DataFrame(rows).to_excel(xlsx, sheet_name=title, index=False, engine="openpyxl")
         out.print(f"wrote {len(rows)} rows to {xlsx}")
@@ -41,7 +50,7 @@ def _emit(ctx: typer.Context, rows: list[dict[str, Any]], as_json: bool, xlsx: P
         print_json(portfolio_json(rows))
     else:
         for row in rows:
-            out.print("  ".join(f"{k}={v}" for k, v in row.items()))
+            out.print(line(row) if line else "  ".join(f"{k}={v}" for k, v in row.items()))
 
 
 def portfolio_json(rows: list[dict[str, Any]]) -> Any:
@@ -68,7 +77,7 @@ def report_aging(
     day = as_of_date(as_of)
     with user_errors():
         rows = receivables.ageing(services.receivables().frames(day), day, by)
-    _emit(ctx, rows, as_json, xlsx, "ageing")
+    emit(ctx, rows, as_json, xlsx, "ageing")
 
 
 def _dso_rows(ctx: typer.Context, as_of: str | None, by: str | None, period_days: int) -> list[dict[str, Any]]:
@@ -88,7 +97,7 @@ def report_dso(
     xlsx: XlsxOption = None,
 ) -> None:
     """DSO, countback DSO, best possible DSO, average days delinquent, CEI, overdue ratio, turnover."""
-    _emit(ctx, _dso_rows(ctx, as_of, by, period_days), as_json, xlsx, "dso")
+    emit(ctx, _dso_rows(ctx, as_of, by, period_days), as_json, xlsx, "dso")
 
 
 @report_app.command("cei")
@@ -102,7 +111,7 @@ def report_cei(
 ) -> None:
     """Collection effectiveness: what was collected of what could have been."""
     rows = _dso_rows(ctx, as_of, by, period_days)
-    _emit(ctx, receivables.cei_only(rows, by), as_json, xlsx, "cei")
+    emit(ctx, receivables.cei_only(rows, by), as_json, xlsx, "cei")
 
 
 @report_app.command("ecl")
@@ -189,7 +198,7 @@ def report_wcr(
             rows = customers_working_capital(source.statements(day), source.frames(day), by)
     if xlsx is not None or not json_flag(ctx, as_json):
         rows = [flat_what_if(row) for row in rows]
-    _emit(ctx, rows, as_json, xlsx, "wcr")
+    emit(ctx, rows, as_json, xlsx, "wcr")
 
 
 @report_app.command("trends")
@@ -209,6 +218,6 @@ def report_trends(
     day = as_of_date(as_of)
     rows = guarded(lambda: receivables.trends(services.receivables().frames(day), day, months, period_days, by))
     if xlsx is not None or not json_flag(ctx, as_json):
-        _emit(ctx, rows, as_json, xlsx, "trends")
+        emit(ctx, rows, as_json, xlsx, "trends")
     else:
         print_json(rows)
