@@ -1,10 +1,10 @@
 """Cash-inflow forecast from open invoices, and its backtest against what came in.
 
 Every invoice open on the as-of date gets a distribution over its payment day from the payment
-time model; the daily expected inflow is the open amount times those probabilities. The weekly
-P10/P50/P90 band comes from drawing every invoice's payment week many times (invoices drawn
-independently). The naive forecast beside it expects every open item on its due date, and items
-already past due in the first week.
+time model; the daily expected inflow is the open amount times those probabilities. The daily or
+weekly P10/P50/P90 band comes from drawing every invoice's payment day or week 1,000 times
+(invoices drawn independently). The naive forecast beside it expects every open item on its due
+date, and items already past due on the first day.
 
 The backtest replays history: it trains the model on what was known at the start, then at each
 week forecasts with what was known that day and compares with the cash applied to those same
@@ -42,14 +42,6 @@ class OpenItemForecast:
     as_of: date
     items: pd.DataFrame
     pmf: np.ndarray
-
-    @property
-    def horizon_days(self) -> int:
-        return int(self.pmf.shape[1])
-
-    def expected_daily(self) -> np.ndarray:
-        daily: np.ndarray = self.items["open_amount"].to_numpy(float) @ self.pmf
-        return daily
 
 
 def open_items(frame: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
