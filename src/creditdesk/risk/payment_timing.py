@@ -76,7 +76,7 @@ class PaymentTimeModel(BaseEstimator):  # type: ignore[misc]
         if labels.sum() == 0 or labels.sum() == len(labels):
             raise ValueError("the history needs both settled and open intervals to learn when invoices are paid")
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        default = BoostedPD(n_estimators=300, learning_rate=0.05, min_child_samples=100, colsample_bytree=1.0)
+        default = BoostedPD(n_estimators=120, learning_rate=0.1, min_child_samples=100, colsample_bytree=1.0)
         self.estimator_ = clone(self.estimator if self.estimator is not None else default).fit(rows, labels)
         return self
 
