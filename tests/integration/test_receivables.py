@@ -12,7 +12,8 @@ import pytest
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.service.cash_forecast import model_ledger
-from creditdesk.service.receivables import ageing, countback_dso, dso, ecl_report, trends
+from creditdesk.service.errors import InvalidInput
+from creditdesk.service.receivables import ageing, buckets_from, countback_dso, dso, ecl_report, trends
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 from tests.helpers import write_csv
 
@@ -65,6 +66,11 @@ def test_ageing_by_days_past_due_on_any_date(loaded: Services) -> None:
     # As things stood on 19 February: I1 not yet partly paid (10 days late), I2 not yet invoiced.
     (then,) = [r for r in ageing(frames, date(2024, 2, 19)) if r["currency"] == "EUR"]
     assert (then["1-30"], then["91-180"], then["current"], then["total"]) == ("2000.00", "800.00", "0.00", "2800.00")
+    # Buckets of one's own: I2 1 day, I1 51 days, I5 152 days past due.
+    (mine,) = [r for r in ageing(frames, AS_OF, buckets=buckets_from("7,60")) if r["currency"] == "EUR"]
+    assert (mine["current"], mine["1-7"], mine["8-60"], mine["over 60"]) == ("4500.00", "3000.00", "1500.00", "800.00")
+    with pytest.raises(InvalidInput, match="rise"):
+        buckets_from("60,30")
     by_segment = {r["segment"]: r["total"] for r in ageing(frames, AS_OF, by="segment")}
     assert by_segment == {"standard": "9800.00", "strategic": "100000"}
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from creditdesk.domain.money import Money
+from creditdesk.service.errors import InvalidInput
 
 #: Days-past-due buckets: (label, first day, last day or None).
 DEFAULT_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -44,6 +45,22 @@ DEFAULT_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("over 180", 181, None),
 )
 GROUPINGS = ("customer", "segment", "grade")
+
+
+def buckets_from(text: str) -> tuple[tuple[str, int, int | None], ...]:
+    """Ageing buckets from the last days of each, e.g. "30,60,90,180": current, 1-30, 31-60,
+    61-90, 91-180, over 180."""
+    try:
+        ends = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidInput(f"buckets are whole days separated by commas, such as 30,60,90; got {text!r}") from None
+    if not ends or ends[0] < 1 or any(b <= a for a, b in itertools.pairwise(ends)):
+        raise InvalidInput(f"bucket ends must rise from 1 day or more, such as 30,60,90; got {text!r}")
+    starts = [1, *(end + 1 for end in ends)]
+    middle = [(f"{start}-{end}", start, end) for start, end in zip(starts, ends, strict=False)]
+    return (DEFAULT_BUCKETS[0], *middle, (f"over {ends[-1]}", ends[-1] + 1, None))
+
+
 COUNTBACK_MONTHS = 36
 
 

@@ -84,11 +84,12 @@ async def get_report(
     period_days: int = 90,
     months: int = 12,
     forward_factor: float = 1.0,
+    buckets: str | None = None,
     format: str = "json",
 ) -> Any:
-    """``aging`` or ``dso`` (with CEI) as of a date, for the portfolio or by customer, segment or
-    grade; ``trends``: the DSO figures at the last ``months`` month-ends; ``ecl``: the provision
-    matrix beside PD × LGD × EAD, by segment."""
+    """``aging`` as of a date (``buckets``: the last day of each, e.g. 30,60,90,180), ``dso`` (with
+    CEI) or ``cei``, for the portfolio or by customer, segment or grade; ``trends``: the DSO figures
+    at the last ``months`` month-ends; ``ecl``: the provision matrix beside PD × LGD × EAD."""
     if name not in ("aging", "dso", "cei", "ecl", "trends"):
         raise NotFound(f"no report {name!r}; expected aging, dso, cei, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
@@ -102,7 +103,9 @@ async def get_report(
     def run() -> list[dict[str, Any]]:
         frames = services.receivables().frames(day)
         if name == "aging":
-            return receivables.ageing(frames, day, by)
+            return receivables.ageing(
+                frames, day, by, receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS
+            )
         if name == "ecl":
             _, policy = services.limit_inputs().active_limit_policy()
             return receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)

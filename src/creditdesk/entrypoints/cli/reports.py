@@ -17,6 +17,7 @@ from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
+from creditdesk.service.errors import InvalidInput
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
 report_app = typer.Typer(
@@ -68,15 +69,20 @@ def report_aging(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     by: ByOption = None,
+    buckets: Annotated[str, typer.Option("--buckets", help="Last day of each bucket, e.g. 30,60,90,180.")] = "",
     as_json: JsonOption = False,
     xlsx: XlsxOption = None,
 ) -> None:
-    """Open receivables by days past due: current, 1-30, 31-60, 61-90, 91-180, over 180."""
+    """Open receivables by days past due: current, 1-30, 31-60, 61-90, 91-180, over 180 (or --buckets)."""
     _check_by(by)
     services = state(ctx).services
     day = as_of_date(as_of)
+    try:
+        chosen = receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS
+    except InvalidInput as error:
+        fail(f"--buckets: {error.detail}", EXIT_USAGE)
     with user_errors():
-        rows = receivables.ageing(services.receivables().frames(day), day, by)
+        rows = receivables.ageing(services.receivables().frames(day), day, by, chosen)
     emit(ctx, rows, as_json, xlsx, "ageing")
 
 
