@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from creditdesk.adapters.db.risk_data import load_source_tables
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.service.cash_forecast import model_ledger
@@ -278,6 +279,12 @@ def test_credit_notes_and_write_offs_are_not_collections(loaded: Services, tmp_p
     invoices, cash = model_ledger(frames)
     amounts = invoices.set_index("invoice_id")["amount"]
     assert amounts["I3"] == 3000.0 and "I5" not in amounts and sorted(cash["amount"]) == [500.0, 1000.0]
+    # Risk sees the written-off item as never paid (a loss), the credit note as a smaller invoice.
+    with loaded.engine.connect() as conn:
+        tables = load_source_tables(conn)
+    risk_amounts = tables.invoices.set_index("invoice_id")["amount"]
+    assert (risk_amounts["I3"], risk_amounts["I5"]) == (3000.0, 800.0)
+    assert sorted(tables.allocations["amount"]) == [500.0, 1000.0] == sorted(tables.payments["amount"])
 
 
 def test_monthly_trends_see_each_month_end_as_it_stood(loaded: Services) -> None:

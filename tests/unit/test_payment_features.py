@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.risk.features.payment import FEATURES, default_dates, payment_features
+from creditdesk.risk.features.payment import FEATURES, cash_only, default_dates, payment_features
 
 AS_OF = date(2026, 6, 30)
 
@@ -109,3 +109,21 @@ def test_unapplied_cash_must_cover_the_item_beyond_materiality() -> None:
     assert "D" in default_dates(inv, alloc, date(2026, 6, 30), payments=short)
     nearly = pay.assign(amount=[100.0, 99.5, 100.0])  # 0.5 % short: immaterial
     assert "D" not in default_dates(inv, alloc, date(2026, 6, 30), payments=nearly)
+
+
+def test_risk_and_cash_see_credit_notes_and_write_offs_their_own_way() -> None:
+    invoices = pd.DataFrame({"invoice_id": ["A", "B", "C"], "amount": [100.0, 50.0, 30.0]})
+    allocations = pd.DataFrame(
+        {
+            "invoice_id": ["A", "A", "B", "C"],
+            "applied_on": pd.to_datetime(["2024-01-05"] * 4),
+            "amount": [40.0, 60.0, 50.0, 30.0],
+            "kind": ["payment", "credit_note", "write_off", "credit_note"],
+        }
+    )
+    risk_invoices, risk_cash = cash_only(invoices, allocations, written_off_unpaid=True)
+    # A is a 40 invoice paid in cash; B written off stays unpaid; C credited in full is gone.
+    assert risk_invoices.set_index("invoice_id")["amount"].to_dict() == {"A": 40.0, "B": 50.0}
+    assert risk_cash["amount"].tolist() == [40.0] and "kind" not in risk_cash
+    cash_invoices, _ = cash_only(invoices, allocations, written_off_unpaid=False)
+    assert cash_invoices["invoice_id"].tolist() == ["A"]  # nothing more is expected of B

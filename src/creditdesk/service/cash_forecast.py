@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 
 from creditdesk.domain.currencies import minor_unit_exponent
-from creditdesk.domain.documents import SettlementKind
 from creditdesk.domain.money import Money
 from creditdesk.risk.cash_forecast import (
     OpenItemForecast,
@@ -30,6 +29,7 @@ from creditdesk.risk.cash_forecast import (
     inflows,
     weekly_inflows,
 )
+from creditdesk.risk.features.payment import cash_only
 from creditdesk.risk.features.timing import FEATURES, timing_frame
 from creditdesk.risk.payment_timing import PaymentTimeModel, payment_pmf
 from creditdesk.service.errors import InvalidInput
@@ -49,12 +49,10 @@ def model_ledger(frames: LedgerFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
     alloc = alloc.assign(
         amount=alloc["amount_minor"] / 10.0 ** alloc["currency"].map(minor_unit_exponent).astype(float)
     )
-    cash = alloc["kind"] == SettlementKind.PAYMENT.value if "kind" in alloc else pd.Series(True, index=alloc.index)
-    not_cash = alloc.loc[~cash].groupby("invoice_id")["amount"].sum()
     scale = 10.0 ** inv["currency"].map(minor_unit_exponent).astype(float)
-    amount = inv["amount_minor"] / scale - inv["invoice_id"].map(not_cash).fillna(0.0)
-    invoices = inv.assign(amount=amount, disputed=inv["disputed"].astype(bool)).loc[amount > 0]
-    return invoices, alloc.loc[cash, ["invoice_id", "applied_on", "amount"]]
+    invoices = inv.assign(amount=inv["amount_minor"] / scale, disputed=inv["disputed"].astype(bool))
+    columns = ["invoice_id", "applied_on", "amount", *(["kind"] if "kind" in alloc else [])]
+    return cash_only(invoices, alloc[columns], written_off_unpaid=False)
 
 
 def _trained(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:

@@ -18,6 +18,7 @@ from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.risk.features.customer import SourceTables
+from creditdesk.risk.features.payment import cash_only
 from creditdesk.service.ports import ModelVersion
 
 
@@ -59,7 +60,10 @@ def load_source_tables(conn: Connection) -> SourceTables:
                 t.payment_allocations.c.applied_on,
                 t.payment_allocations.c.amount_minor,
                 t.invoices.c.currency,
-            ).join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id),
+                t.payments.c.kind,
+            )
+            .join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id)
+            .join(t.payments, t.payments.c.payment_id == t.payment_allocations.c.payment_id),
         ),
         ["amount_minor"],
     )
@@ -68,7 +72,7 @@ def load_source_tables(conn: Connection) -> SourceTables:
             conn,
             select(
                 t.payments.c.customer_id, t.payments.c.payment_date, t.payments.c.amount_minor, t.payments.c.currency
-            ),
+            ).where(t.payments.c.kind == "payment"),
         ),
         ["amount_minor"],
     )
@@ -81,6 +85,8 @@ def load_source_tables(conn: Connection) -> SourceTables:
         allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount"])
     if payments.empty:
         payments = pd.DataFrame(columns=["customer_id", "payment_date", "amount"])
+    # Risk sees cash: a credit note lowers its invoice, a written-off item stays unpaid.
+    invoices, allocations = cash_only(invoices, allocations, written_off_unpaid=True)
     return SourceTables(customers, groups, invoices, allocations, payments, statements, reports)
 
 

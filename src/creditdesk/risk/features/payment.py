@@ -31,6 +31,26 @@ FEATURES = (
 )
 
 
+def cash_only(
+    invoices: pd.DataFrame, allocations: pd.DataFrame, *, written_off_unpaid: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The invoices and the cash applied to them, from allocations that may also be credit notes
+    or write-offs (a ``kind`` column: payment, credit_note, write_off). A credit note lowers its
+    invoice (one credited in full is left out); a write-off is no payment: with
+    ``written_off_unpaid`` the item stays unpaid (a loss, for risk), otherwise it lowers the
+    invoice like a credit note (nothing more is expected of it, for cash)."""
+    if "kind" not in allocations:
+        return invoices, allocations
+    cash = allocations["kind"] == "payment"
+    lowering = allocations["kind"] == "credit_note"
+    if not written_off_unpaid:
+        lowering |= allocations["kind"] == "write_off"
+    credited = allocations.loc[lowering].groupby("invoice_id")["amount"].sum()
+    amount = invoices["amount"] - invoices["invoice_id"].map(credited).fillna(0.0)
+    kept = invoices.assign(amount=amount).loc[amount > 0.005]
+    return kept, allocations.loc[cash & allocations["invoice_id"].isin(kept["invoice_id"])].drop(columns="kind")
+
+
 def settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per invoice known on ``as_of``: amount, paid so far, settlement date (NaT if open), payments."""
     inv = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= as_of].copy()
