@@ -16,7 +16,7 @@ from creditdesk.domain.collections import Promise
 from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.service.collections import record_promise, run_dunning, worklist
+from creditdesk.service.collections import _move, record_promise, run_dunning, worklist
 from creditdesk.service.credit import PostInvoice, ReceivePayment, post_invoice, receive_payment, what_if
 from creditdesk.service.errors import Conflict, InvalidInput
 from creditdesk.service.policies import activate_check_policy
@@ -92,6 +92,8 @@ def test_dunning_levels_promises_and_the_check(services: Services, tmp_path: Pat
     assert decision.outcome.value == "review" and decision.codes == ["DUNNING"]
     assert "dunning level 3" in decision.reasons[0].message
     assert run(date(2024, 4, 9))["changes"] == []  # a second run the same day changes nothing
+    # A run that read level 2 before another run moved it to 3 moves nothing under the lock.
+    assert _move(services.uow(), clock, date(2024, 4, 9), "C1", 2, 3, None, False) is None
 
     with services.uow() as uow:
         levels, promises = uow.collections.dunning_levels(), uow.collections.promises()

@@ -142,7 +142,9 @@ def run_dunning(frames: LedgerFrames, uow_factory: Callable[[], UnitOfWork], clo
         days = position.days_past_due if position else 0
         after = dunning_level(days, current, promise_open=cid in still_open, promise_broken=cid in just_broken)
         if after != current:
-            run.changes.append(_move(uow_factory(), clock, as_of, cid, current, after, position, cid in just_broken))
+            moved = _move(uow_factory(), clock, as_of, cid, current, after, position, cid in just_broken)
+            if moved is not None:
+                run.changes.append(moved)
     return run
 
 
@@ -155,7 +157,8 @@ def _move(
     after: int,
     position: Position | None,
     broken: bool,
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
+    """Move the level under the account's lock; None when it moved in between (another run)."""
     days = position.days_past_due if position else 0
     overdue = str(Money.from_minor(position.overdue_minor, position.currency).amount) if position else "0"
     action_en, action_zh = ACTIONS[after]
@@ -167,6 +170,8 @@ def _move(
         account = uow.management.account(customer_id, lock=True)
         if account is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
+        if uow.collections.dunning_level(customer_id) != before:
+            return None
         uow.management.update(customer_id, dunning_level=after, dunning_since=as_of if after else None)
         uow.management.record(
             RecordedChange(

@@ -80,6 +80,11 @@ class SqlCollections:
         ).scalar_one()
         return int(total)
 
+    def dunning_level(self, customer_id: str) -> int | None:
+        a = t.credit_accounts
+        level = self._c.execute(select(a.c.dunning_level).where(a.c.customer_id == customer_id)).scalar()
+        return None if level is None else int(level)
+
     def dunning_levels(self) -> dict[str, tuple[int, date | None]]:
         a = t.credit_accounts
         rows = self._c.execute(select(a.c.customer_id, a.c.dunning_level, a.c.dunning_since))
