@@ -81,18 +81,24 @@ def forecast_open_items(
     return OpenItemForecast(as_of, items, pmf)
 
 
+def simulate_days(forecast: OpenItemForecast, weeks: int, seed: int = 0, simulations: int = SIMULATIONS) -> np.ndarray:
+    """(simulations × days) inflows: every invoice paid on one day (or after) at random."""
+    return _simulate(forecast.pmf[:, : weeks * 7], forecast.items["open_amount"].to_numpy(float), seed, simulations)
+
+
 def inflows(
-    forecast: OpenItemForecast, weeks: int, step_days: int = 7, seed: int = 0, simulations: int = SIMULATIONS
+    forecast: OpenItemForecast, weeks: int, step_days: int = 7, seed: int = 0, draws: np.ndarray | None = None
 ) -> pd.DataFrame:
     """Per period of ``step_days`` (7: weeks, 1: days) from the day after ``as_of``, for
-    ``weeks`` weeks: the expected inflow, its P10/P50/P90 and the naive due-date forecast."""
+    ``weeks`` weeks: the expected inflow, its P10/P50/P90 and the naive due-date forecast. The
+    band comes from the daily ``draws`` of :func:`simulate_days`, summed per period (so days and
+    weeks come from the same draws)."""
     days = weeks * 7
     periods = days // step_days
-    pmf = forecast.pmf[:, :days]
     amounts = forecast.items["open_amount"].to_numpy(float)
-    per_period = pmf.reshape(len(pmf), periods, step_days).sum(axis=2)
-    draws = _simulate(per_period, amounts, seed, simulations)
-    bands = np.quantile(draws, QUANTILES, axis=0)
+    per_period = forecast.pmf[:, :days].reshape(len(amounts), periods, step_days).sum(axis=2)
+    daily = simulate_days(forecast, weeks, seed) if draws is None else draws
+    bands = np.quantile(daily.reshape(len(daily), periods, step_days).sum(axis=2), QUANTILES, axis=0)
     start = pd.Timestamp(forecast.as_of) + pd.Timedelta(days=1)
     return pd.DataFrame(
         {
@@ -109,9 +115,9 @@ def inflows(
 
 
 def weekly_inflows(
-    forecast: OpenItemForecast, weeks: int, seed: int = 0, simulations: int = SIMULATIONS
+    forecast: OpenItemForecast, weeks: int, seed: int = 0, draws: np.ndarray | None = None
 ) -> pd.DataFrame:
-    table = inflows(forecast, weeks, 7, seed, simulations)
+    table = inflows(forecast, weeks, 7, seed, draws)
     return table.rename(columns={"period": "week", "start": "week_start", "end": "week_end"})
 
 

@@ -27,6 +27,7 @@ from creditdesk.risk.cash_forecast import (
     fit_payment_model,
     forecast_open_items,
     inflows,
+    simulate_days,
     weekly_inflows,
 )
 from creditdesk.risk.features.payment import cash_only
@@ -55,7 +56,7 @@ def model_ledger(frames: LedgerFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
     return cash_only(invoices, alloc[columns], written_off_unpaid=False)
 
 
-def _trained(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:
+def _check_history(allocations: pd.DataFrame, as_of: date) -> None:
     known = allocations.loc[allocations["applied_on"] <= pd.Timestamp(as_of)]
     settled = known["invoice_id"].nunique()
     if settled < MIN_SETTLED:
@@ -63,6 +64,10 @@ def _trained(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> 
             f"the ledger on {as_of} holds {settled} paid invoices; at least {MIN_SETTLED} are needed "
             "to learn when customers pay"
         )
+
+
+def _trained(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:
+    _check_history(allocations, as_of)
     return fit_payment_model(invoices, allocations, as_of)
 
 
@@ -111,10 +116,11 @@ def cash_forecast(
         part = OpenItemForecast(as_of, forecast.items.loc[mine].reset_index(drop=True), forecast.pmf[mine])
         daily_sales = _run_rate(invoices, currency, as_of) if new_sales else 0.0
         from_sales = _new_sales_daily(daily_sales, hazards_at_issue, weeks * 7)
-        table = weekly_inflows(part, weeks, seed)
+        draws = simulate_days(part, weeks, seed)  # one set of draws for the weeks and the days
+        table = weekly_inflows(part, weeks, draws=draws)
         table["new_sales"] = from_sales.reshape(weeks, 7).sum(axis=1)
         table["expected_total"] = table["expected"] + table["new_sales"]
-        days = inflows(part, weeks, 1, seed)
+        days = inflows(part, weeks, 1, draws=draws)
         days["new_sales"] = from_sales
         days["expected_total"] = days["expected"] + days["new_sales"]
         document = _document(currency, as_of, weeks, part, table, daily_sales, plan if currency == planned else None)
@@ -274,7 +280,7 @@ def forecast_backtest(
     chosen = currency or str(invoices["currency"].value_counts().idxmax())
     if chosen not in set(invoices["currency"]):
         raise InvalidInput(f"the ledger holds no invoices in {chosen}")
-    _trained(invoices, allocations, start)
+    _check_history(allocations, start)  # the backtest trains its own model on that day
     metrics, weekly = backtest(invoices, allocations, start, end, weeks=weeks, currency=chosen)
     return {
         "currency": chosen,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from creditdesk.adapters.importing import fields as f
@@ -16,12 +14,12 @@ from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.schemas import Amount, parse_field
+from creditdesk.entrypoints.api.downloads import check_format, sheet_download
+from creditdesk.entrypoints.api.schemas import Amount, day_or, parse_field
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/collections")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class DunningRunBody(BaseModel):
@@ -43,7 +41,7 @@ class PromiseCreate(BaseModel):
 @router.post("/run", dependencies=[require(Permission.ADMINISTER)])
 async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
     """Settle promises and move dunning levels for the day (default today)."""
-    day = parse_field(f.iso_date, "as_of", body.as_of) if body.as_of else services.clock.today()
+    day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
         lambda: run_dunning(services.receivables().frames(day), services.uow, services.clock, day)
     )
@@ -53,9 +51,8 @@ async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
 @router.get("/worklist", dependencies=[require(Permission.READ)])
 async def get_worklist(services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
     """Overdue items, highest expected loss first, with level, next action, promise and dispute."""
-    if format not in ("json", "xlsx"):
-        raise InvalidInput(f"format must be json or xlsx; got {format!r}")
-    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    check_format(format)
+    day = day_or(as_of, services.clock.today())
 
     def build() -> list[dict[str, Any]]:
         _, policy = services.limit_inputs().active_limit_policy()
@@ -64,10 +61,7 @@ async def get_worklist(services: ServicesDep, as_of: str | None = None, format: 
     rows = await run_in_threadpool(build)
     if format == "json":
         return {"as_of": day.isoformat(), "items": rows}
-    buffer = io.BytesIO()
-    pd.DataFrame(rows).to_excel(buffer, sheet_name="worklist", index=False, engine="openpyxl")
-    headers = {"Content-Disposition": f'attachment; filename="collections-{day.isoformat()}.xlsx"'}
-    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+    return sheet_download(rows, "worklist", f"collections-{day.isoformat()}")
 
 
 @router.post("/promises", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
-from creditdesk.entrypoints.api.schemas import parse_field
+from creditdesk.entrypoints.api.downloads import check_format, sheet_download, workbook_download
+from creditdesk.entrypoints.api.schemas import day_or, parse_field
 from creditdesk.entrypoints.workbooks import forecast_workbook
 from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
 from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/forecast")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(write: Any, name: str) -> Response:
-    buffer = io.BytesIO()
-    write(buffer)
-    headers = {"Content-Disposition": f'attachment; filename="{name}.xlsx"'}
-    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
-
-
-def _format(format: str) -> None:
-    if format not in ("json", "xlsx"):
-        raise InvalidInput(f"format must be json or xlsx; got {format!r}")
 
 
 @router.get("/cash", dependencies=[require(Permission.READ)])
@@ -48,10 +33,10 @@ async def get_cash_forecast(
 ) -> Any:
     """Weekly inflow (expected, P10/P50/P90, due-date forecast, new sales) per currency; with
     ``opening_cash``, the funding gap against ``outflow_per_week`` and ``floor``."""
-    _format(format)
+    check_format(format)
     if not 1 <= weeks <= 52:
         raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
-    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    day = day_or(as_of, services.clock.today())
     plan = None
     if opening_cash is not None:
         plan = CashPlan(
@@ -64,7 +49,9 @@ async def get_cash_forecast(
         lambda: cash_forecast(services.receivables().frames(day), day, weeks, new_sales=new_sales, plan=plan)
     )
     if format == "xlsx":
-        return _xlsx(lambda buffer: forecast_workbook(documents, buffer), f"cash-forecast-{day.isoformat()}")
+        return workbook_download(
+            lambda buffer: forecast_workbook(documents, buffer), f"cash-forecast-{day.isoformat()}"
+        )
     return {"as_of": day.isoformat(), "weeks": weeks, "currencies": documents}
 
 
@@ -73,14 +60,11 @@ async def get_invoice_predictions(
     services: ServicesDep, as_of: str | None = None, customer_id: str | None = None, format: str = "json"
 ) -> Any:
     """Every open invoice (or one customer's) with its P10/P50/P90 payment dates."""
-    _format(format)
-    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    check_format(format)
+    day = day_or(as_of, services.clock.today())
     rows = await run_in_threadpool(lambda: invoice_predictions(services.receivables().frames(day), day, customer_id))
     if format == "xlsx":
-        return _xlsx(
-            lambda buffer: pd.DataFrame(rows).to_excel(buffer, sheet_name="predictions", index=False),
-            f"payment-predictions-{day.isoformat()}",
-        )
+        return sheet_download(rows, "predictions", f"payment-predictions-{day.isoformat()}")
     return {"as_of": day.isoformat(), "rows": rows}
 
 

@@ -15,7 +15,7 @@ from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.schemas import Amount, CreditLimitChange, parse_field
+from creditdesk.entrypoints.api.schemas import Amount, CreditLimitChange, day_or, parse_field
 from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
@@ -61,10 +61,6 @@ def limit_command(
     expires: date | None = parse_field(f.iso_date, "expires_on", body.expires_on) if body.expires_on else None
     amount = Money.from_minor(minor, ccy)
     return SetCreditLimit(customer_id, amount, body.reason, principal.name, principal.role, expires, always_request)
-
-
-def _day(text: str | None, default: date) -> date:
-    return parse_field(f.iso_date, "as_of", text) if text else default
 
 
 @router.post("/limit-requests", status_code=201, dependencies=[require(Permission.REQUEST_LIMIT)])
@@ -160,7 +156,7 @@ async def post_review(customer_id: str, body: ReviewDone, services: ServicesDep,
 
 @router.get("/reviews/due", dependencies=[require(Permission.READ)])
 async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> Any:
-    day = _day(as_of, services.clock.today())
+    day = day_or(as_of, services.clock.today())
 
     def load() -> list[dict[str, Any]]:
         with services.read_uow() as uow:
@@ -176,7 +172,7 @@ async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> An
 @router.post("/monitor/run", dependencies=[require(Permission.ADMINISTER)])
 async def post_monitor_run(body: RunDay, services: ServicesDep) -> Any:
     """The monitor's run for one day (default today), on the events dated up to it."""
-    day = _day(body.as_of, services.clock.today())
+    day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
         run_monitor,
         day,
@@ -192,7 +188,7 @@ async def post_monitor_run(body: RunDay, services: ServicesDep) -> Any:
 @router.post("/limits/apply", dependencies=[require(Permission.ADMINISTER)])
 async def post_limits_apply(body: RunDay, services: ServicesDep) -> Any:
     """Move limits to the policy's recommendation within the system's authority (requests beyond it)."""
-    day = _day(body.as_of, services.clock.today())
+    day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
         apply_recommendations, services.limit_inputs(), services.uow, services.clock, day, body.customer_id
     )
@@ -210,7 +206,7 @@ class AllocationRequest(BaseModel):
 @router.get("/portfolio/concentration", dependencies=[require(Permission.READ)])
 async def get_concentration(services: ServicesDep, as_of: str | None = None) -> Any:
     """Current and recommended limits by industry, country and group against the caps; group pools."""
-    day = _day(as_of, services.clock.today())
+    day = day_or(as_of, services.clock.today())
     store = services.limit_inputs()
 
     def load() -> dict[str, Any]:
@@ -231,7 +227,7 @@ async def post_allocate(body: AllocationRequest, services: ServicesDep) -> Any:
     ccy = parse_field(f.currency, "currency", body.currency)
     budget = parse_field(f.decimal_amount, "budget", body.budget)
     losses = parse_field(f.decimal_amount, "loss_budget", body.loss_budget)
-    day = _day(body.as_of, services.clock.today())
+    day = day_or(body.as_of, services.clock.today())
     store = services.limit_inputs()
 
     def run() -> dict[str, Any]:

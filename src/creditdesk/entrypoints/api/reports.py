@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
-from datetime import date
 from typing import Any
 
-import pandas as pd
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
-from creditdesk.entrypoints.api.schemas import parse_field
+from creditdesk.entrypoints.api.downloads import sheet_download
+from creditdesk.entrypoints.api.schemas import day_or, parse_field
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
@@ -22,14 +19,6 @@ from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
 router = APIRouter(prefix="/api/v1")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _workbook(rows: list[dict[str, Any]], name: str, day: date) -> Response:
-    buffer = io.BytesIO()
-    pd.DataFrame(rows).to_excel(buffer, sheet_name=name, index=False, engine="openpyxl")
-    headers = {"Content-Disposition": f'attachment; filename="{name}-{day.isoformat()}.xlsx"'}
-    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
 
 
 @router.get("/reports/wcr", dependencies=[require(Permission.READ)])
@@ -53,7 +42,7 @@ async def get_working_capital(
         raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
     if period_days < 1 or format not in ("json", "xlsx"):
         raise InvalidInput("period_days must be 1 or more and format json or xlsx")
-    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    day = day_or(as_of, services.clock.today())
     company = CompanyFigures(
         inventory=parse_field(f.decimal_amount, "inventory", inventory),
         payables=parse_field(f.decimal_amount, "payables", payables),
@@ -72,7 +61,7 @@ async def get_working_capital(
     rows = await run_in_threadpool(run)
     if format == "json":
         return {"report": "wcr", "as_of": day.isoformat(), "rows": rows}
-    return _workbook([flat_what_if(row) for row in rows], "wcr", day)
+    return sheet_download([flat_what_if(row) for row in rows], "wcr", f"wcr-{day.isoformat()}")
 
 
 @router.get("/reports/{name}", dependencies=[require(Permission.READ)])
@@ -98,7 +87,7 @@ async def get_report(
         raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
     if period_days < 1 or format not in ("json", "xlsx"):
         raise InvalidInput("period_days must be 1 or more and format json or xlsx")
-    day = parse_field(f.iso_date, "as_of", as_of) if as_of else services.clock.today()
+    day = day_or(as_of, services.clock.today())
 
     def run() -> list[dict[str, Any]]:
         frames = services.receivables().frames(day)
@@ -117,4 +106,6 @@ async def get_report(
     rows = await run_in_threadpool(run)
     if format == "json":
         return {"report": name, "as_of": day.isoformat(), "rows": rows}
-    return _workbook([m for r in rows for m in r["matrix"]] if name == "ecl" else rows, name, day)
+    return sheet_download(
+        [m for r in rows for m in r["matrix"]] if name == "ecl" else rows, name, f"{name}-{day.isoformat()}"
+    )

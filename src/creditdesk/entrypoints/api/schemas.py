@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.fields import Parser
 from creditdesk.adapters.importing.kinds import KINDS, BuildError
 from creditdesk.adapters.importing.problems import FieldError
@@ -125,6 +127,12 @@ def parse_field(parser: Parser, name: str, raw: Any) -> Any:
         raise InvalidInput(
             "the request has invalid fields", [FieldProblem(("body", name), error.code.value, error.message)]
         ) from None
+
+
+def day_or(text: str | None, default: date) -> date:
+    """A date parameter (``as_of``), or ``default`` when it is not given."""
+    parsed: date = parse_field(f.iso_date, "as_of", text) if text else default
+    return parsed
 
 
 OptionalDate = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-31"])

@@ -14,7 +14,7 @@ from rich.table import Table
 from creditdesk.adapters.outflows_file import OutflowsError, read_outflows
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, decimal_option, err, fail, guarded, out, print_json
-from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption, emit
+from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption, emit, led_by_main
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.workbooks import forecast_workbook
 from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
@@ -58,14 +58,6 @@ def _day(text: str, option: str) -> date:
         fail(f"{option} expects a date as YYYY-MM-DD; got {text!r}", EXIT_USAGE)
 
 
-def _main(documents: list[dict[str, Any]], key: str) -> Any:
-    """One document led by the currency with the most ``key``, every currency's beside it."""
-    if not documents:
-        return {"currencies": []}
-    main = max(documents, key=lambda document: Decimal(document[key]))
-    return {**main, "currencies": documents}
-
-
 @forecast_app.command("cash")
 def forecast_cash(
     ctx: typer.Context,
@@ -97,7 +89,7 @@ def forecast_cash(
         forecast_workbook(documents, xlsx)
         out.print(f"wrote {xlsx}")
     elif json_flag(ctx, as_json):
-        print_json(_main(documents, "open_receivables"))
+        print_json(led_by_main(documents, lambda document: document["open_receivables"]))
     else:
         for document in documents:
             _print_forecast(document, by_day)

@@ -60,8 +60,16 @@ def portfolio_json(rows: list[dict[str, Any]]) -> Any:
     currencies are never added."""
     if not rows or "scope" not in rows[0]:
         return rows
-    main = max(rows, key=lambda row: Decimal(row.get("receivables") or row.get("total") or row.get("provision") or 0))
-    return {**main, "currencies": rows}
+    return led_by_main(rows, lambda row: row.get("receivables") or row.get("total") or row.get("provision"))
+
+
+def led_by_main(documents: list[dict[str, Any]], amount: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+    """The document of the currency with the largest ``amount`` at the top, every currency's
+    under ``currencies``."""
+    if not documents:
+        return {"currencies": []}
+    main = max(documents, key=lambda document: Decimal(amount(document) or 0))
+    return {**main, "currencies": documents}
 
 
 @report_app.command("aging")

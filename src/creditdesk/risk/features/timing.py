@@ -82,7 +82,7 @@ def timing_frame(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date)
             "s_to_pay": to_pay.groupby(done["customer_id"]).cumsum(),
             "s_amount": done["amount"].groupby(done["customer_id"]).cumsum(),
             "last_delay": delay,
-            "recent_delay": grouped.transform(lambda s: s.rolling(RECENT, min_periods=1).mean()),
+            "recent_delay": grouped.rolling(RECENT, min_periods=1).mean().droplevel(0),
         }
     )
     # Several settlements on one day: keep the day's last running totals.

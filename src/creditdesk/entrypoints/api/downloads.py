@@ -1,0 +1,33 @@
+"""Workbook downloads: one media type, one way to hand a sheet or a workbook to the client."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import IO, Any
+
+import pandas as pd
+from fastapi.responses import Response
+
+from creditdesk.service.errors import InvalidInput
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def check_format(format: str) -> None:
+    if format not in ("json", "xlsx"):
+        raise InvalidInput(f"format must be json or xlsx; got {format!r}")
+
+
+def workbook_download(write: Callable[[IO[bytes]], None], filename: str) -> Response:
+    """``write`` fills the workbook; ``filename`` without its .xlsx."""
+    buffer = io.BytesIO()
+    write(buffer)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}.xlsx"'}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+def sheet_download(rows: list[dict[str, Any]], sheet: str, filename: str) -> Response:
+    return workbook_download(
+        lambda buffer: pd.DataFrame(rows).to_excel(buffer, sheet_name=sheet, index=False, engine="openpyxl"), filename
+    )
