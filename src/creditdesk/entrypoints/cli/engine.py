@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from creditdesk.adapters.db.reconcile import reconcile
-from creditdesk.adapters.policy_file import PolicyError, parse_check_policy
+from creditdesk.adapters.policy_file import PolicyError, parse_policy
+from creditdesk.domain.limit_policy import LimitPolicy
 from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import CheckPolicy
 from creditdesk.entrypoints.cli.context import json_flag, state
@@ -121,14 +122,15 @@ def orders_expire(ctx: typer.Context) -> None:
     err.print(f"swept {swept} account(s)")
 
 
-def _read_policy(file: Path) -> tuple[str, CheckPolicy]:
-    """The file's text and check policy; every problem printed as FILE:LINE:COL: CODE, exit 65."""
+def read_policy(file: Path) -> tuple[str, CheckPolicy, LimitPolicy]:
+    """The file's text, check policy and limit policy; every problem printed as FILE:LINE:COL: CODE,
+    exit 65."""
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"{file}: cannot read the policy: {error}", EXIT_DATA)
     try:
-        return text, parse_check_policy(text)
+        return text, *parse_policy(text)
     except PolicyError as error:
         for problem in error.problems:
             err.print(problem.render(str(file)), soft_wrap=True)
@@ -138,7 +140,7 @@ def _read_policy(file: Path) -> tuple[str, CheckPolicy]:
 @policy_app.command("validate")
 def policy_validate(file: Path) -> None:
     """Check a policy file (checks, release authority and limits) without activating it."""
-    _read_policy(file)
+    read_policy(file)
     out.print(f"{file}: valid")
 
 
@@ -146,7 +148,7 @@ def policy_validate(file: Path) -> None:
 def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") -> None:
     """Validate a policy file and make it the active version."""
     services = state(ctx).services
-    text, policy = _read_policy(file)
+    text, policy, _ = read_policy(file)
     with user_errors():
         role = role_of(ctx, user)
         version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)

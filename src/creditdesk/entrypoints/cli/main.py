@@ -39,6 +39,7 @@ from creditdesk.entrypoints.cli.output import (
 )
 from creditdesk.entrypoints.cli.reports import report_app
 from creditdesk.entrypoints.cli.scoring import score_command
+from creditdesk.entrypoints.cli.simulate import simulate_command
 from creditdesk.entrypoints.cli.terms import terms_app
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, create_token, parse_role
@@ -70,6 +71,7 @@ app.add_typer(forecast_app, name="forecast")
 app.add_typer(collections_app, name="collections")
 app.add_typer(terms_app, name="terms")
 app.command("score")(score_command)
+app.command("simulate")(simulate_command)
 
 
 @app.callback()

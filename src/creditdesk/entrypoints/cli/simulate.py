@@ -1,0 +1,129 @@
+"""`creditdesk simulate`: what a policy would do to sales, losses, DSO and customers, before it is
+switched on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from creditdesk.entrypoints.cli.context import json_flag, state
+from creditdesk.entrypoints.cli.engine import read_policy
+from creditdesk.entrypoints.cli.output import EXIT_USAGE, err, fail, guarded, out, print_json
+from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption
+from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
+from creditdesk.entrypoints.simulation_report import study_workbook, write_report
+from creditdesk.service.simulation import policies
+from creditdesk.service.simulation.engine import Scenario
+from creditdesk.service.simulation.portfolio import load_portfolio
+from creditdesk.service.simulation.study import Study, run_study
+
+
+def _file_policy(file: Path) -> policies.SimPolicy:
+    _, check, limits = read_policy(file)
+    return policies.from_file(f"{file.stem} ({check.name})", check, limits)
+
+
+def simulate_command(
+    ctx: typer.Context,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="A policy file to simulate against today's static limits.")
+    ] = None,
+    compare: Annotated[
+        list[Path] | None, typer.Option("--compare", help="More policy files to compare (repeatable).")
+    ] = None,
+    months: Annotated[int, typer.Option("--months", min=1, max=120, help="Months to simulate.")] = 24,
+    seeds: Annotated[int, typer.Option("--seeds", min=1, max=1000, help="Random worlds to run each policy in.")] = 20,
+    as_of: AsOfOption = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: every core).")] = None,
+    frontier: Annotated[
+        bool, typer.Option("--frontier/--no-frontier", help="Move the risk appetite to trace the frontier.")
+    ] = True,
+    release_share: Annotated[
+        float, typer.Option("--release-share", min=0.0, max=1.0, help="Share of orders in review a person releases.")
+    ] = Scenario.release_share,
+    recovery_rate: Annotated[
+        float, typer.Option("--recovery-rate", min=0.0, max=1.0, help="Share of a written-off item recovered.")
+    ] = Scenario.recovery_rate,
+    as_json: JsonOption = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report with charts.")] = None,
+    xlsx: XlsxOption = None,
+) -> None:
+    """Simulate the portfolio month by month under each policy, over many seeds: sales, margin, bad
+    debts, receivables and DSO, financing cost, blocked orders and waits, net profit, each with its
+    5-95 % band. Without --policy it compares the built-in policies: static legacy limits,
+    score-based, dynamic and profit-optimal."""
+    if compare and policy is None:
+        fail("--compare needs --policy: the policy the others are compared with", EXIT_USAGE)
+    chosen = (
+        [policies.legacy(), _file_policy(policy), *(_file_policy(f) for f in compare or [])]
+        if policy is not None
+        else policies.builtins()
+    )
+    names = [p.name for p in chosen]
+    if len(set(names)) != len(names):
+        fail(f"two policies share a name: {', '.join(names)}; give the files different names", EXIT_USAGE)
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    portfolio, left_out = guarded(lambda: load_portfolio(services.limit_inputs(), services.scoring_store(), day))
+    if not portfolio.inputs:
+        fail("there are no customers to simulate: import or build a portfolio first (creditdesk demo)", EXIT_USAGE)
+    scenario = Scenario(months=months, release_share=release_share, recovery_rate=recovery_rate)
+    # The frontier moves the risk budget of the policy under study (the built-in score-based one).
+    study = Study(chosen, seeds, scenario, frontier_of=chosen[1] if frontier else None)
+    quiet = json_flag(ctx, as_json)
+    columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("simulate", total=None)
+        document = run_study(
+            portfolio,
+            study,
+            workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+            left_out=left_out,
+        )
+    if report is not None:
+        write_report(document, report)
+        err.print(f"wrote {report}")
+    if xlsx is not None:
+        study_workbook(document, xlsx)
+        err.print(f"wrote {xlsx}")
+    if quiet:
+        print_json(_without_paths(document))
+    else:
+        _print(document)
+
+
+def _without_paths(document: dict[str, Any]) -> dict[str, Any]:
+    """The JSON keeps the monthly means; the bands of every month are in the report and workbook."""
+    trimmed = []
+    for policy in document["policies"]:
+        monthly = {name: series["mean"] for name, series in policy["monthly"].items()}
+        trimmed.append({**policy, "monthly": monthly})
+    return {**document, "policies": trimmed}
+
+
+def _print(document: dict[str, Any]) -> None:
+    title = (
+        f"{document['customers']} customers, {document['months']} months from {document['start']},"
+        f" {document['seeds']} seeds ({document['currency']}; mean and 5-95 % band)"
+    )
+    table = Table(title=title)
+    shown = ("sales", "bad_debt_losses", "net_profit", "dso", "blocked_orders", "good_customers_blocked")
+    table.add_column("policy")
+    for name in shown:
+        table.add_column(name.replace("_", " "), justify="right")
+    for policy in document["policies"]:
+        cells = [f"{policy[n]['mean']:,.0f}\n[dim]{policy[n]['p05']:,.0f}–{policy[n]['p95']:,.0f}[/dim]" for n in shown]
+        table.add_row(policy["policy"], *cells)
+    out.print(table)
+    for policy in document["policies"][1:]:
+        d = policy["difference"]["net_profit"]
+        customers = policy["customers"]
+        out.print(
+            f"{policy['policy']}: net profit {d['mean']:+,.0f} ({d['p05']:+,.0f} to {d['p95']:+,.0f}) against"
+            f" {policy['against']}; {customers['gain']} customers buy more, {customers['lose']} less"
+        )

@@ -1,0 +1,230 @@
+"""The customers' behaviour for a portfolio simulation, and one seed's draw of what they do.
+
+A policy decides; the world answers. The world is what the credit team cannot choose: how
+often each customer wants to order and how much, how late it pays, and when it fails. It is
+estimated from the portfolio's own history (each customer's figures shrunk towards the
+portfolio's, so a customer with two invoices is not taken at their word), and the default
+hazard starts from the model's PD with a hidden frailty the policies never see: the model is
+good, not clairvoyant.
+
+A draw (:func:`draw_paths`) is everything random in one run, made before any policy acts, so
+two policies run on the same seed face the same customers wanting the same orders, and the
+difference in their results is the policies' alone (common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from creditdesk.risk.features.payment import settlements
+
+#: Credibility weights: how many invoices (or months) of the portfolio's figures a customer's
+#: own are blended with.
+_PRIOR_INVOICES = 5.0
+_PRIOR_MONTHS = 3.0
+_HISTORY_DAYS = 365
+
+
+@dataclass(frozen=True)
+class World:
+    """Per-customer behaviour, one entry per customer (arrays of equal length).
+
+    ``order_rate`` orders a month; an order's amount is lognormal with log-mean ``amount_mu``
+    and log-sd ``amount_sigma`` (major units); an invoice is paid late with probability
+    ``late_prob``, then ``late_mean`` days after its due date on average, otherwise at
+    ``early_fraction`` of its terms; ``annual_pd`` is the model's PD.
+    """
+
+    customer_ids: np.ndarray
+    order_rate: np.ndarray
+    amount_mu: np.ndarray
+    amount_sigma: np.ndarray
+    terms_days: np.ndarray
+    late_prob: np.ndarray
+    late_mean: np.ndarray
+    early_fraction: np.ndarray
+    annual_pd: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.customer_ids)
+
+    def subset(self, keep: np.ndarray) -> World:
+        return World(**{name: getattr(self, name)[keep] for name in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Hazards:
+    """How the world draws the random parts (defaults chosen to match trade-credit experience)."""
+
+    frailty_sd: float = 0.5  # logit-scale noise between the model's PD and the true one
+    distress_days: int = 120  # before a default, payments slip ...
+    distress_delay: tuple[int, int] = (30, 90)  # ... by this many days more
+    late_shape: float = 1.5  # gamma shape of the days late when late
+    early_sd: float = 0.2  # spread of the on-time payment's share of terms
+    seasonality: float = 0.0  # amplitude of a yearly cycle in order counts
+
+
+def _shrunk(own: pd.Series, count: pd.Series, prior: float, weight: float) -> pd.Series:
+    return (own.fillna(prior) * count + prior * weight) / (count + weight)
+
+
+def estimate_world(
+    invoices: pd.DataFrame,
+    allocations: pd.DataFrame,
+    customers: pd.Series,
+    terms_days: pd.Series,
+    annual_pd: pd.Series,
+    as_of: date,
+) -> World:
+    """The world of the last year's history before ``as_of``.
+
+    Parameters
+    ----------
+    invoices, allocations : DataFrame
+        As :func:`creditdesk.risk.features.payment.settlements` takes them.
+    customers : Series of str
+        Every customer to simulate, in order.
+    terms_days, annual_pd : Series
+        Indexed by customer id: payment terms, and the model's PD (customers without one get the
+        portfolio's median).
+    """
+    day = pd.Timestamp(as_of)
+    inv = settlements(invoices, allocations, day)
+    inv = inv.loc[inv["invoice_date"] > day - pd.Timedelta(days=_HISTORY_DAYS)]
+    ids = pd.Index(customers, name="customer_id")
+    by = inv.groupby("customer_id")
+
+    first = by["invoice_date"].min().reindex(ids)
+    months_seen = ((day - first).dt.days.clip(lower=30) / 30.4375).fillna(0.0)
+    counts = by.size().reindex(ids).fillna(0.0)
+    portfolio_rate = float(counts.sum() / max(months_seen.sum(), 1.0))
+    order_rate = _shrunk(counts / months_seen.where(months_seen > 0), months_seen, portfolio_rate, _PRIOR_MONTHS)
+
+    log_amount = np.log(inv["amount"].clip(lower=1.0))
+    pooled_mu = float(log_amount.mean()) if len(inv) else 0.0
+    pooled_sigma = float(log_amount.groupby(inv["customer_id"]).std().median()) if len(inv) > 1 else 0.5
+    pooled_sigma = pooled_sigma if np.isfinite(pooled_sigma) else 0.5
+    mu = _shrunk(log_amount.groupby(inv["customer_id"]).mean().reindex(ids), counts, pooled_mu, 1.0)
+    sigma = _shrunk(log_amount.groupby(inv["customer_id"]).std().reindex(ids), counts, pooled_sigma, _PRIOR_INVOICES)
+
+    settled = inv.loc[inv["settled_on"].notna()]
+    days_late = (settled["settled_on"] - settled["due_date"]).dt.days
+    late = days_late > 0
+    paid_count = settled.groupby("customer_id").size().reindex(ids).fillna(0.0)
+    pooled_late = float(late.mean()) if len(settled) else 0.3
+    late_prob = _shrunk(
+        late.groupby(settled["customer_id"]).mean().reindex(ids), paid_count, pooled_late, _PRIOR_INVOICES
+    )
+    late_days = days_late.where(late)
+    late_count = late.groupby(settled["customer_id"]).sum().reindex(ids).fillna(0.0)
+    pooled_late_days = float(late_days.mean()) if late.any() else 15.0
+    late_mean = _shrunk(
+        late_days.groupby(settled["customer_id"]).mean().reindex(ids), late_count, pooled_late_days, _PRIOR_INVOICES
+    )
+    terms = (settled["due_date"] - settled["invoice_date"]).dt.days.clip(lower=1)
+    fraction = ((settled["settled_on"] - settled["invoice_date"]).dt.days / terms).where(~late)
+    on_time_count = paid_count - late_count
+    pooled_fraction = float(fraction.mean()) if fraction.notna().any() else 0.8
+    early = _shrunk(
+        fraction.groupby(settled["customer_id"]).mean().reindex(ids), on_time_count, pooled_fraction, _PRIOR_INVOICES
+    )
+
+    pd_ = annual_pd.reindex(ids).astype(float)
+    pd_ = pd_.fillna(float(pd_.median()) if pd_.notna().any() else 0.02)
+    return World(
+        customer_ids=ids.to_numpy(dtype=object),
+        order_rate=order_rate.to_numpy(dtype=float),
+        amount_mu=mu.to_numpy(dtype=float),
+        amount_sigma=sigma.clip(lower=0.05).to_numpy(dtype=float),
+        terms_days=terms_days.reindex(ids).fillna(30).to_numpy(dtype=int),
+        late_prob=late_prob.clip(0.0, 1.0).to_numpy(dtype=float),
+        late_mean=late_mean.clip(lower=1.0).to_numpy(dtype=float),
+        early_fraction=early.clip(0.05, 1.0).to_numpy(dtype=float),
+        annual_pd=pd_.clip(1e-6, 0.99).to_numpy(dtype=float),
+    )
+
+
+@dataclass(frozen=True)
+class Paths:
+    """One seed's draw: every order the customers want over the horizon, sorted by day.
+
+    Days count from the start of the simulation (day 0). ``pay_after`` is how many days after its
+    invoice an order would be paid if invoiced; an invoice whose payment day falls on or after
+    its customer's default day is never paid. ``release_draw`` and ``wait_days`` decide what a
+    person does with an order sent to review. ``default_day`` is per customer (``NEVER`` when none within the horizon).
+    """
+
+    customer: np.ndarray  # int index into the world
+    day: np.ndarray
+    amount_minor: np.ndarray  # int64
+    pay_after: np.ndarray
+    release_draw: np.ndarray  # uniform [0, 1)
+    wait_days: np.ndarray
+    default_day: np.ndarray
+    true_pd: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+
+#: A day beyond any horizon: no default, or no payment.
+NEVER = np.iinfo(np.int64).max // 4
+
+
+def month_starts(start: date, months: int) -> np.ndarray:
+    """Day numbers (from ``start``, day 0) of the first day of each month, and of the month after."""
+    first = np.datetime64(start, "M")
+    starts = (first + np.arange(months + 1)).astype("datetime64[D]")
+    return (starts - np.datetime64(start, "D")).astype(int)
+
+
+def draw_paths(
+    world: World, seed: int, start: date, months: int, minor_per_unit: np.ndarray, hazards: Hazards | None = None
+) -> Paths:
+    """Everything random in one run of ``months`` calendar months from the month of ``start``
+    (which should be a month's first day). The same seed gives the same paths."""
+    h = hazards or Hazards()
+    rng = np.random.default_rng(seed)
+    n = len(world)
+    bounds = month_starts(start, months)
+    horizon = int(bounds[-1])
+    # The true PD: the model's with a frailty, shifted so the portfolio's mean PD stays the model's.
+    logit = np.log(world.annual_pd / (1 - world.annual_pd))
+    true_logit = logit + rng.normal(-(h.frailty_sd**2) / 2, h.frailty_sd, n)
+    true_pd = 1 / (1 + np.exp(-true_logit))
+    hazard = -np.log1p(-np.clip(true_pd, 1e-9, 0.999)) / 365.0
+    life = rng.exponential(1 / hazard)
+    default_day = np.where(life < horizon, np.floor(life), NEVER).astype(np.int64)
+
+    month_len = np.diff(bounds)
+    month_no = (np.datetime64(start, "M") + np.arange(months)).astype(int) % 12
+    season = 1 + h.seasonality * np.sin(2 * np.pi * (month_no - 2) / 12)
+    counts = rng.poisson(np.outer(world.order_rate, season * month_len / 30.4375))
+    customer = np.repeat(np.repeat(np.arange(n), months), counts.ravel())
+    month = np.repeat(np.tile(np.arange(months), n), counts.ravel())
+    day = bounds[month] + (rng.random(len(customer)) * month_len[month]).astype(np.int64)
+    alive = day < default_day[customer]  # a failed customer orders no more
+    customer, day = customer[alive], day[alive]
+    order = np.lexsort((customer, day))
+    customer, day = customer[order], day[order]
+    m = len(customer)
+
+    amount = np.exp(rng.normal(world.amount_mu[customer], world.amount_sigma[customer]))
+    unit = minor_per_unit[customer]
+    amount_minor = np.maximum(np.round(amount * unit), unit).astype(np.int64)
+    terms = world.terms_days[customer]
+    late = rng.random(m) < world.late_prob[customer]
+    days_late = np.maximum(1, np.round(rng.gamma(h.late_shape, world.late_mean[customer] / h.late_shape)))
+    share = np.clip(rng.normal(world.early_fraction[customer], h.early_sd), 0.05, 1.0)
+    pay_after = np.where(late, terms + days_late, np.round(terms * share)).astype(np.int64)
+    failing = default_day[customer]
+    distressed = day >= failing - h.distress_days
+    lo, hi = h.distress_delay
+    pay_after = pay_after + np.where(distressed, rng.integers(lo, hi + 1, m), 0)
+    release_draw = rng.random(m)
+    wait_days = 1 + rng.geometric(0.5, m) - 1  # a person decides within a day or two, sometimes longer
+    return Paths(customer, day, amount_minor, pay_after, release_draw, wait_days.astype(np.int64), default_day, true_pd)
