@@ -120,7 +120,40 @@ def run_seed(portfolio: SimPortfolio, policy: SimPolicy, seed: int, scenario: Sc
     months = scenario.warmup_months + scenario.months
     start, _ = run_bounds(portfolio, scenario)
     paths = draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
-    return paths, _Run(portfolio, policy, scenario, paths, start, months).run()
+    return paths, run_paths(portfolio, policy, scenario, paths)
+
+
+def run_paths(portfolio: SimPortfolio, policy: SimPolicy, scenario: Scenario, paths: Paths) -> Ledger:
+    """What the policy makes of the given paths (drawn, or written by hand in a test)."""
+    start, _ = run_bounds(portfolio, scenario)
+    return _Run(portfolio, policy, scenario, paths, start, scenario.warmup_months + scenario.months).run()
+
+
+def good_months(ledger: Ledger, bounds: np.ndarray, customers: int, month: int, grace_days: int) -> np.ndarray:
+    """Per customer, on the first day of ``month``: whole months before it in which no item was
+    later than due plus grace, counted back to the customer's first invoice (0 when one is that
+    late now). The monitor's measure (``risk.features.behaviour.good_months``) on the run's own
+    ledger, kept as arrays."""
+    first = int(bounds[month])
+    if not ledger.invoice_day:
+        return np.zeros(customers, dtype=np.int64)
+    customer = np.asarray(ledger.invoice_customer)
+    invoiced = np.asarray(ledger.invoice_day)
+    known = invoiced <= first
+    customer, invoiced = customer[known], invoiced[known]
+    due, paid = np.asarray(ledger.invoice_due)[known], np.asarray(ledger.invoice_paid)[known]
+    late_from = due + grace_days + 1
+    late_until = np.minimum(paid, first + 1) - 1
+    month_of = np.searchsorted(bounds, late_until, side="right") - 1
+    last_bad = np.full(customers, -1, dtype=np.int64)
+    late = late_from <= late_until
+    np.maximum.at(last_bad, customer[late], np.minimum(month_of[late], month))
+    first_month = np.full(customers, month, dtype=np.int64)
+    np.minimum.at(first_month, customer, np.searchsorted(bounds, invoiced, side="right") - 1)
+    good = month - np.maximum(first_month, last_bad + 1)
+    good = np.where(last_bad >= month, 0, good)
+    clipped: np.ndarray = np.clip(good, 0, _GOOD_MONTHS_CAP)
+    return clipped
 
 
 class _Run:
@@ -239,7 +272,7 @@ class _Run:
         policy = self.policy.monitor
         assert policy is not None
         acc, today = self.accounts, self.dates[first]
-        good = self.good_months(month, first, self.policy.limits.grace_days)
+        good = good_months(self.ledger, self.bounds, len(acc.limit), month, self.policy.limits.grace_days)
         unit, authority = self.policy.limits.unit, self.policy.limits.authority
         for c in range(len(acc.limit)):
             if self.paths.default_day[c] <= first:
@@ -281,32 +314,6 @@ class _Run:
             in_default_since=acc.in_default[c],
             next_review_on=acc.next_review[c],
         )
-
-    def good_months(self, month: int, first: int, grace_days: int) -> np.ndarray:
-        """Whole months before ``first`` in which no item was later than due plus grace, counted
-        back to the customer's first invoice (0 when one is that late now): the monitor's measure
-        (``risk.features.behaviour.good_months``) on the run's own ledger."""
-        n = len(self.accounts.limit)
-        led = self.ledger
-        if not led.invoice_day:
-            return np.zeros(n, dtype=np.int64)
-        customer = np.asarray(led.invoice_customer)
-        invoiced = np.asarray(led.invoice_day)
-        known = invoiced <= first
-        customer, invoiced = customer[known], invoiced[known]
-        due, paid = np.asarray(led.invoice_due)[known], np.asarray(led.invoice_paid)[known]
-        late_from = due + grace_days + 1
-        late_until = np.minimum(paid, first + 1) - 1
-        month_of = np.searchsorted(self.bounds, late_until, side="right") - 1
-        last_bad = np.full(n, -1, dtype=np.int64)
-        late = late_from <= late_until
-        np.maximum.at(last_bad, customer[late], np.minimum(month_of[late], month))
-        first_month = np.full(n, month, dtype=np.int64)
-        np.minimum.at(first_month, customer, np.searchsorted(self.bounds, invoiced, side="right") - 1)
-        good = month - np.maximum(first_month, last_bad + 1)
-        good = np.where(last_bad >= month, 0, good)
-        clipped: np.ndarray = np.clip(good, 0, _GOOD_MONTHS_CAP)
-        return clipped
 
     def apply(self, c: int, rule: Rule, what: Field, after: str | None, today: date) -> None:
         acc = self.accounts
