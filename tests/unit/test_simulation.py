@@ -31,7 +31,7 @@ from creditdesk.service.simulation.engine import (
     run_paths,
 )
 from creditdesk.service.simulation.policies import SimPolicy, Start
-from creditdesk.service.simulation.results import seed_result
+from creditdesk.service.simulation.results import SeedResult, seed_result
 from creditdesk.service.simulation.runner import simulate
 
 D = Decimal
@@ -90,9 +90,14 @@ def paths(rows: list[tuple[int, int, int, int]], default_day: list[int], draws: 
 def result(
     portfolio: SimPortfolio, policy: SimPolicy, drawn: Paths, scenario: Scenario = HAND
 ) -> tuple[Ledger, dict[str, float]]:
+    ledger, figures = run(portfolio, policy, drawn, scenario)
+    return ledger, figures.totals
+
+
+def run(portfolio: SimPortfolio, policy: SimPolicy, drawn: Paths, scenario: Scenario) -> tuple[Ledger, SeedResult]:
     ledger = run_paths(portfolio, policy, scenario, drawn)
     _, bounds = run_bounds(portfolio, scenario)
-    return ledger, seed_result(0, drawn, ledger, scenario, bounds, minor_per_unit(portfolio)).totals
+    return ledger, seed_result(0, drawn, ledger, scenario, bounds, minor_per_unit(portfolio))
 
 
 # A, limit 250: 100 on day 2 (paid day 32), 200 on day 5 (would be paid day 15), 200 on day 40
@@ -155,7 +160,11 @@ def test_the_monitor_puts_a_late_payer_on_hold_and_its_orders_go_to_review() -> 
     portfolio = SimPortfolio(START, (inputs("C", "100000"),), world(1))
     drawn = paths([(0, d, 100, 200) for d in range(0, 120, 10)], [NEVER])
     held, _ = result(portfolio, monitored, drawn, scenario)
-    free, _ = result(portfolio, unmonitored, drawn, scenario)
+    free, figures = run(portfolio, unmonitored, drawn, scenario)
+    # Month-end overdue items (due before the last day): none in January; then the orders of
+    # days 0-20, 0-50 and 0-80.
+    assert figures.monthly["overdue"].tolist() == [0, 300, 600, 900]
+    assert figures.monthly["receivables"].tolist() == [400, 600, 900, 1200]
     april = drawn.day >= 90  # 1 April: the first item (due day 30) is 60 days overdue: hold (> 30)
     assert (free.order_outcome == APPROVED).all()
     assert (held.order_outcome[~april] == APPROVED).all()
@@ -255,3 +264,17 @@ def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfo
     assert np.log(50) < found.amount_mu[1] < np.log(1000)
     # R has no history: the portfolio's rate and the median PD; its own terms.
     assert found.terms_days.tolist() == [30, 30, 60] and found.annual_pd[2] == pytest.approx(0.06)
+
+
+def test_the_monitor_rewards_six_good_months_of_high_use_and_the_raise_lets_a_larger_order_through() -> None:
+    # R's limit 10,000 sits below its method limit (need 10,000 × 40 / 30 × 1.2 = 16,000). It buys
+    # 9,000 a month (90 % of its limit), pays in 20 days, and in August wants 11,000.
+    portfolio = SimPortfolio(START, (inputs("R", "10000"),), world(1))
+    scenario = Scenario(months=8, warmup_months=0)
+    drawn = paths([(0, d, 9000, 20) for d in (1, 32, 60, 91, 121, 152, 182)] + [(0, 213, 11000, 20)], [NEVER])
+    rewarded, _ = result(portfolio, policies.dynamic(), drawn, scenario)
+    static, _ = result(portfolio, policies.legacy(), drawn, scenario)
+    # 1 July: six whole good months, peak use 90 %: 10,000 → 12,000 (+20 %), within the system's authority.
+    assert rewarded.final_limit == [1_200_000]
+    assert rewarded.order_outcome.tolist() == [APPROVED] * 8
+    assert static.order_outcome.tolist() == [APPROVED] * 7 + [BLOCKED]

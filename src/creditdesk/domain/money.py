@@ -8,6 +8,7 @@ create sub-minor fractions (multiplying by a rate) rounds explicitly.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Self
@@ -84,6 +85,18 @@ class Money:
         if not isinstance(minor, int) or isinstance(minor, bool):
             raise MoneyError(f"minor units must be an int, got {type(minor).__name__}")
         return cls._exact(Decimal(minor).scaleb(-minor_unit_exponent(currency)), currency)
+
+    @classmethod
+    def minor_maker(cls, currency: str) -> Callable[[int], Money]:
+        """``from_minor`` for many amounts of one currency, its exponent looked up once (the
+        credit check builds several amounts on every order)."""
+        exponent = -minor_unit_exponent(currency)
+        exact = cls._exact
+
+        def make(minor: int) -> Money:
+            return exact(Decimal(minor).scaleb(exponent), currency)
+
+        return make
 
     @classmethod
     def _exact(cls, amount: Decimal, currency: str) -> Self:

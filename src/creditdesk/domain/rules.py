@@ -125,13 +125,12 @@ class CheckInputs:
 def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, policy_version: int = 0) -> Decision:
     assert amount.currency == inputs.currency, "the amount is converted to the account currency first"
     ccy = inputs.currency
-
-    def money(minor: int) -> Money:
-        return Money.from_minor(minor, ccy)
+    money = Money.minor_maker(ccy)
+    minor = amount.minor
 
     reasons: list[Reason] = []
     figures: tuple[tuple[str, str], ...]
-    approvable = amount.minor if amount.minor > 0 else 0
+    approvable = minor if minor > 0 else 0
     totals = inputs.totals
 
     if inputs.status is AccountStatus.BLOCKED:
@@ -159,7 +158,7 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
         approvable = min(approvable, max(available, 0))
         if inputs.limit == 0:
             reasons.append(Reason(ReasonCode.NO_LIMIT, rules.limit))
-        elif amount.minor > available:
+        elif minor > available:
             figures = (
                 ("limit", fmt(money(inputs.limit))),
                 ("exposure", fmt(money(counted))),
@@ -167,7 +166,7 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                 ("scope_zh", scope_zh),
                 ("available", fmt(money(available))),
                 ("approvable", fmt(money(max(available, 0)))),
-                ("shortfall", fmt(money(amount.minor - max(available, 0)))),
+                ("shortfall", fmt(money(minor - max(available, 0)))),
             )
             reasons.append(Reason(ReasonCode.OVER_LIMIT, rules.limit, figures))
 
@@ -207,7 +206,7 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
 
     if rules.group_limit is not None:
         for group in inputs.groups:
-            wanted = group.to_group(amount.minor)
+            wanted = group.to_group(minor)
             available = group.limit - group.exposure
             if wanted > available:
 
@@ -215,7 +214,7 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                     return Money.from_minor(minor, currency)
 
                 # Back to the account currency for "approvable", rounding down by one unit at most.
-                back = max(0, available) * amount.minor // wanted if wanted > 0 else 0
+                back = max(0, available) * minor // wanted if wanted > 0 else 0
                 approvable = min(approvable, back)
                 figures = (
                     ("group", group.group_id),

@@ -171,6 +171,9 @@ class _Run:
         self.peak = np.zeros((n, months), dtype=np.int64)  # the highest receivables in each month
         self.demand = np.zeros((n, months), dtype=np.int64)  # what each customer ordered each month
         self.ledger = Ledger(order_outcome=np.full(len(paths), -1, dtype=np.int8))
+        # Plain lists: an element of a list is read many times faster than one of an array.
+        self.terms: list[int] = portfolio.world.terms_days.tolist()
+        self.default_day: list[int] = paths.default_day.tolist()
 
     def day_of(self, when: date) -> int:
         return (when - self.start).days
@@ -197,7 +200,9 @@ class _Run:
             p.wait_days[lo:hi].tolist(),
             p.release_draw[lo:hi].tolist(),
         )
-        terms = self.portfolio.world.terms_days
+        terms, failing = self.terms, self.default_day
+        demand, peak = self.demand[:, month].tolist(), self.peak[:, month].tolist()
+        outcomes = []
         for k, (c, d, amount) in enumerate(zip(customers, days, amounts, strict=True)):
             items = [item for item in self.open_items[c] if item[2] > d]
             self.open_items[c] = items
@@ -223,27 +228,30 @@ class _Run:
                 overdue=overdue,
             )
             outcome = evaluate(acc.rules[c], inputs, Money.from_minor(amount, ccy), self.dates[d]).outcome
-            self.demand[c, month] += amount
+            demand[c] += amount
             if outcome is Outcome.APPROVED:
                 code, invoiced_on = APPROVED, d
             elif outcome is Outcome.REVIEW and draws[k] < scenario.release_share:
                 code, invoiced_on = RELEASED, d + waits[k]
             else:
                 code, invoiced_on = (REJECTED if outcome is Outcome.REVIEW else BLOCKED), -1
-            led.order_outcome[lo + k] = code
+            outcomes.append(code)
             if invoiced_on < 0:
                 continue
             paid = invoiced_on + pay_after[k]
-            if paid >= p.default_day[c]:
+            if paid >= failing[c]:
                 paid = NEVER
-            due = invoiced_on + int(terms[c])
+            due = invoiced_on + terms[c]
             items.append((due, amount, paid))
             led.invoice_customer.append(c)
             led.invoice_day.append(invoiced_on)
             led.invoice_amount.append(amount)
             led.invoice_due.append(due)
             led.invoice_paid.append(paid)
-            self.peak[c, month] = max(self.peak[c, month], receivable + amount)
+            peak[c] = max(peak[c], receivable + amount)
+        led.order_outcome[lo:hi] = outcomes
+        self.demand[:, month] = demand
+        self.peak[:, month] = peak
 
     # -- reviews -----------------------------------------------------------------------------
 
@@ -255,7 +263,7 @@ class _Run:
         last_day = self.dates[after - 1]
         window = slice(max(0, month - 12), month)
         for c, due_on in enumerate(acc.next_review):
-            if due_on is None or due_on > last_day or self.paths.default_day[c] <= first:
+            if due_on is None or due_on > last_day or self.default_day[c] <= first:
                 continue
             seen = max(1, window.stop - window.start)
             monthly = Money.from_minor(int(self.demand[c, window].sum()) // seen, acc.currency[c]).amount
@@ -274,24 +282,31 @@ class _Run:
         acc, today = self.accounts, self.dates[first]
         good = good_months(self.ledger, self.bounds, len(acc.limit), month, self.policy.limits.grace_days)
         unit, authority = self.policy.limits.unit, self.policy.limits.authority
-        for c in range(len(acc.limit)):
-            if self.paths.default_day[c] <= first:
+        start = max(0, month - policy.reward_months)
+        window = self.peak[:, start:month].max(axis=1, initial=0).tolist()
+        for c, months_good in enumerate(good.tolist()):
+            if self.default_day[c] <= first:
                 continue  # failed and written off: out of the book
-            facts = self.facts(c, month, first, today, int(good[c]), policy.reward_months)
+            facts = self.facts(c, (start, month), first, today, months_good, window[c])
             for change in assess(facts, policy, authority, unit):
                 self.apply(c, change.rule, change.field, change.after, today)
 
-    def facts(self, c: int, month: int, first: int, today: date, good: int, reward_months: int) -> AccountFacts:
+    def facts(
+        self, c: int, window: tuple[int, int], first: int, today: date, good: int, window_peak: int
+    ) -> AccountFacts:
+        """``window_peak``: the highest receivables over the reward ``window``'s whole months (it
+        starts later when the limit was raised within it)."""
         acc = self.accounts
         items = [item for item in self.open_items[c] if item[2] > first]
         self.open_items[c] = items
         receivable = sum(item[1] for item in items)
         past_due = [due for due, _, _ in items if due < first]
-        window_start = max(0, month - reward_months)
         raised_on = acc.last_increase[c]
-        if raised_on is not None:
-            window_start = max(window_start, month - months_between(raised_on, today))
-        peak = max(int(self.peak[c, window_start:month].max(initial=0)), receivable)
+        start, month = window
+        if raised_on is not None and month - months_between(raised_on, today) > start:
+            since = month - months_between(raised_on, today)
+            window_peak = int(self.peak[c, since:month].max(initial=0))
+        peak = max(window_peak, receivable)
         limit = Money.from_minor(acc.limit[c], acc.currency[c]).amount
         utilisation = (Decimal(peak) / Decimal(acc.limit[c])).quantize(Decimal("0.0001")) if acc.limit[c] > 0 else None
         return AccountFacts(

@@ -23,6 +23,7 @@ MONTHLY = (
     "financing_cost",
     "net_profit",
     "receivables",
+    "overdue",
     "dso",
     "orders",
     "blocked_orders",
@@ -48,6 +49,17 @@ def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     out = np.zeros(size, dtype=np.int64)
     np.add.at(out, index, values)
     return out
+
+
+def _daily(opened: np.ndarray, closed: np.ndarray, amount: np.ndarray, horizon: int) -> np.ndarray:
+    """The balance of items each day 0..horizon-1: an item counts from ``opened`` until ``closed``."""
+    delta = np.zeros(horizon + 1, dtype=np.int64)
+    live = (opened < closed) & (opened < horizon)
+    np.add.at(delta, opened[live], amount[live])
+    ends = live & (closed < horizon)
+    np.add.at(delta, closed[ends], -amount[ends])
+    balance: np.ndarray = np.cumsum(delta)[:horizon]
+    return balance
 
 
 def seed_result(
@@ -89,13 +101,10 @@ def seed_result(
     # Recovery is a rate on an exact sum: rounded once, per month.
     losses_gross = _sum_by(month_of(loss_day[lost_in_period]), inv_amount[lost_in_period], months)
 
-    # Daily receivables from the invoices' opening and closing days (within the horizon).
-    delta = np.zeros(horizon + 1, dtype=np.int64)
-    opens = inv_day < horizon
-    np.add.at(delta, inv_day[opens], inv_amount[opens])
-    closes = opens & (closed < horizon)
-    np.add.at(delta, closed[closes], -inv_amount[closes])
-    daily = np.cumsum(delta)[:horizon]
+    # Daily receivables, and the overdue part of them, from the days items open, fall overdue and close.
+    daily = _daily(inv_day, closed, inv_amount, horizon)
+    inv_due = np.asarray(ledger.invoice_due, dtype=np.int64)
+    daily_overdue = _daily(inv_due + 1, closed, inv_amount, horizon)
     day_month = month_of(np.arange(horizon))
     reported = day_month >= 0
     receivable_days = _sum_by(day_month[reported], daily[reported], months)
@@ -109,6 +118,7 @@ def seed_result(
         "sales": sales / scale,
         "bad_debt_losses": losses_gross * (1 - scenario.recovery_rate) / scale,
         "receivables": receivables_end / scale,
+        "overdue": daily_overdue[bounds[warm + 1 :] - 1] / scale,
     }
     major["gross_margin"] = major["sales"] * scenario.margin_rate
     average_receivables = receivable_days / month_len / scale
@@ -147,6 +157,7 @@ def seed_result(
         "financing_cost": float(major["financing_cost"].sum()),
         "net_profit": float(major["net_profit"].sum()),
         "average_receivables": float(receivable_days.sum()) / total_days / scale,
+        "average_overdue": float(daily_overdue[reported].sum()) / total_days / scale,
         "dso": float(receivable_days.sum()) / scale / total_sales if total_sales > 0 else float("nan"),
         "orders": orders_total,
         "blocked_orders": float(monthly["blocked_orders"].sum()),

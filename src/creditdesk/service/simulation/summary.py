@@ -21,6 +21,7 @@ HEADLINE = (
     "financing_cost",
     "net_profit",
     "average_receivables",
+    "average_overdue",
     "dso",
     "orders",
     "blocked_orders",
