@@ -3,10 +3,11 @@
 The scoring accuracy benchmark (bench.scoring) runs in the peers' environment: `make bench`.
 """
 
-from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed
+from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed, simulation
 
 import_invoices.main()
 credit_check.main()
 scoring_speed.main([])
 limits.main([])
 cash_forecast.main([])
+simulation.main([])

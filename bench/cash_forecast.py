@@ -12,32 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.timed_cli import timed_cli
 from creditdesk.risk.cash_forecast import backtest
 from creditdesk.risk.datasets import datasets_dir, ibm_ledger
 
 FIGURES = ("mae_days_model", "mae_days_due_date", "wape_model", "wape_due_date", "coverage_p10_p90")
-
-
-def _cli(db: str, cwd: Path, *args: str) -> tuple[float, Any]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "creditdesk", "--db", db, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CI": "true"},
-        check=True,
-    )
-    return time.perf_counter() - started, json.loads(done.stdout)
 
 
 def ibm() -> dict[str, Any] | None:
@@ -54,10 +39,10 @@ def demo(customers: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         cwd = Path(folder)
         db = f"sqlite:///{cwd / 'bench.db'}"
-        _cli(db, cwd, "demo", "--customers", str(customers), "--no-serve", "--json")
+        timed_cli(db, cwd, "demo", "--customers", str(customers), "--no-serve", "--json")
         start, end = today - timedelta(days=273), today - timedelta(days=92)
-        seconds, result = _cli(db, cwd, "forecast", "backtest", "--from", str(start), "--to", str(end), "--json")
-        cash_seconds, cash = _cli(db, cwd, "forecast", "cash", "--json")
+        seconds, result = timed_cli(db, cwd, "forecast", "backtest", "--from", str(start), "--to", str(end), "--json")
+        cash_seconds, cash = timed_cli(db, cwd, "forecast", "cash", "--json")
     return {
         "customers": customers,
         **{k: result[k] for k in FIGURES},

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from bench.timed_cli import timed_cli
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.importing.pipeline import import_file
@@ -27,22 +26,6 @@ from creditdesk.risk.portfolio import make_portfolio
 
 AS_OF = date(2026, 10, 31)
 KINDS = ("groups", "customers", "financials", "bureau", "credit_support", "invoices", "payments")
-
-
-def _timed(db: str, cwd: Path, *args: str) -> tuple[float, object]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "creditdesk", "--db", db, *args, "--json"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CI": "true"},
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
-    return seconds, json.loads(done.stdout)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -65,14 +48,24 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             raise SystemExit(f"{kind}: {report.errors[:3]}")
     load_seconds = time.perf_counter() - started
     day = AS_OF.isoformat()
-    recommend_seconds, found = _timed(db, folder, "limits", "recommend", "--as-of", day)
+    recommend_seconds, found = timed_cli(db, folder, "limits", "recommend", "--as-of", day, "--json")
     assert isinstance(found, list) and len(found) == args.customers
     total = sum(float(r["final"]["amount"]) for r in found)
-    monitor_seconds, run = _timed(db, folder, "monitor", "--as-of", day)
-    apply_seconds, planned = _timed(db, folder, "limits", "apply", "--dry-run", "--as-of", day)
+    monitor_seconds, run = timed_cli(db, folder, "monitor", "--as-of", day, "--json")
+    apply_seconds, planned = timed_cli(db, folder, "limits", "apply", "--dry-run", "--as-of", day, "--json")
     budget = f"{total / 2:.2f}"
-    allocate_seconds, allocation = _timed(
-        db, folder, "limits", "allocate", "--budget", budget, "--loss-budget", f"{total / 200:.2f}", "--as-of", day
+    allocate_seconds, allocation = timed_cli(
+        db,
+        folder,
+        "limits",
+        "allocate",
+        "--budget",
+        budget,
+        "--loss-budget",
+        f"{total / 200:.2f}",
+        "--as-of",
+        day,
+        "--json",
     )
     assert isinstance(run, dict) and isinstance(planned, dict) and isinstance(allocation, dict)
     figures: dict[str, object] = {

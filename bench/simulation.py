@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bench.timed_cli import timed_cli
 from creditdesk.bootstrap import bootstrap
 from creditdesk.risk.datasets import datasets_dir, ibm_ledger, taiwan
 from creditdesk.risk.limit_backtest import taiwan_backtest
@@ -34,19 +32,6 @@ from creditdesk.service.simulation.replay import replay_figures, replay_of, repl
 from creditdesk.service.simulation.runner import simulate
 
 HEADLINE = ("net_profit", "sales", "bad_debt_losses", "dso", "blocked_orders", "good_customers_blocked")
-
-
-def _cli(db: str, cwd: Path, *args: str) -> tuple[float, Any]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "creditdesk", "--db", db, *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CI": "true"},
-        check=True,
-    )
-    return time.perf_counter() - started, json.loads(done.stdout)
 
 
 def _figures(study: dict[str, Any]) -> list[dict[str, Any]]:
@@ -66,7 +51,7 @@ def one_policy_seconds(db: str, seeds: int, months: int) -> dict[str, float]:
 
 def run(db: str, cwd: Path, seeds: int, months: int) -> dict[str, Any]:
     alone = one_policy_seconds(db, seeds, months)
-    all_seconds, every = _cli(db, cwd, "simulate", "--seeds", str(seeds), "--months", str(months), "--json")
+    all_seconds, every = timed_cli(db, cwd, "simulate", "--seeds", str(seeds), "--months", str(months), "--json")
     return {
         "customers": every["customers"],
         "months": months,
@@ -108,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
         db = args.db or f"sqlite:///{cwd / 'bench.db'}"
         build_seconds = None
         if args.db is None and args.customers > 0:
-            build_seconds, _ = _cli(db, cwd, "demo", "--customers", str(args.customers), "--no-serve", "--json")
+            build_seconds, _ = timed_cli(db, cwd, "demo", "--customers", str(args.customers), "--no-serve", "--json")
         figures = run(db, cwd, args.seeds, args.months) if args.customers > 0 else {}
     build = None if build_seconds is None else round(build_seconds, 1)
     print(json.dumps({"bench": "simulation", "demo_build_seconds": build, **figures, "backtests": backtests()}))
