@@ -175,9 +175,6 @@ class _Run:
         self.terms: list[int] = portfolio.world.terms_days.tolist()
         self.default_day: list[int] = paths.default_day.tolist()
 
-    def day_of(self, when: date) -> int:
-        return (when - self.start).days
-
     def run(self) -> Ledger:
         order_days = self.paths.day
         for month in range(self.months):
