@@ -6,10 +6,11 @@ import shutil
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import DemoServer
+from tests.e2e.conftest import DemoServer, cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -102,4 +103,81 @@ def test_search_and_sign_out(browser: Any, demo_server: DemoServer) -> None:
     page.wait_for_url("**/login")
     page.goto(f"{demo_server.url}/customers/C000007")
     assert "/login" in page.url
+    page.close()
+
+
+def _token(server: DemoServer, name: str, role: str) -> str:
+    made = cli(server.cwd, "token", "create", "--name", name, "--role", role, db=server.db)
+    assert made.returncode == 0, made.stderr
+    return made.stdout.strip()
+
+
+def test_a_held_order_is_released_and_a_viewer_is_refused(browser: Any, demo_server: DemoServer) -> None:
+    with demo_server.client("sales") as sales:
+        account = sales.get("/api/v1/customers/C000003").json()
+        amount = f"{float(account['available']) + 1_000_000:.2f}"
+        order = {"order_id": "WEB-HELD-1", "customer_id": "C000003", "amount": amount, "currency": "CNY"}
+        placed = sales.post("/api/v1/orders", json=order)
+        assert placed.status_code == 201 and placed.json()["decision"] == "blocked", placed.text
+
+    viewer = browser.new_page()
+    sign_in(viewer, demo_server, "viewer")
+    viewer.click("#nav-orders")
+    assert viewer.locator("#order-WEB-HELD-1").count() == 1
+    assert viewer.locator("#order-WEB-HELD-1 button").count() == 0  # nothing to press for a viewer
+    token = viewer.locator("input[name=csrf]").first.get_attribute("value")
+    forged = viewer.request.post(
+        f"{demo_server.url}/worklists/orders/WEB-HELD-1/release", form={"csrf": token, "comment": "let it go"}
+    )
+    assert forged.status == 403 and "You may not do this." in forged.text()
+    viewer.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "analyst")
+    held = int(page.locator("#nav-orders .count").inner_text())
+    page.click("#nav-orders")
+    row = page.locator("#order-WEB-HELD-1")
+    assert "OVER_LIMIT" in row.inner_text()
+    shot(page, "worklist-orders")
+    row.locator("input[name=comment]").fill("paid in advance, confirmed by phone")
+    row.locator("button", has_text="Release").click()
+    assert "WEB-HELD-1 released" in page.locator("#flash").inner_text()
+    assert page.locator("#order-WEB-HELD-1").count() == 0
+    assert int(page.locator("#nav-orders .count").inner_text()) == held - 1
+    with demo_server.client("viewer") as api:
+        assert api.get("/api/v1/orders/WEB-HELD-1").json()["status"] == "open"
+    page.close()
+
+
+def test_a_limit_request_is_approved_by_a_second_user(browser: Any, demo_server: DemoServer) -> None:
+    with httpx.Client(
+        base_url=demo_server.url, headers={"Authorization": f"Bearer {_token(demo_server, 'sales', 'sales')}"}
+    ) as sales:
+        limit = float(sales.get("/api/v1/customers/C000005").json()["credit_limit"])
+        wanted = f"{limit + 5000:.2f}"
+        asked = sales.put(
+            "/api/v1/customers/C000005/credit-limit", json={"amount": wanted, "currency": "CNY", "reason": "season"}
+        )
+        assert asked.status_code == 202, asked.text
+        request_id, needs = asked.json()["request_id"], asked.json()["required_role"]
+
+    requester = browser.new_page()
+    sign_in(requester, demo_server, "sales")  # the web user who asked (as the token "sales")
+    requester.click("#nav-requests")
+    assert "not yours to decide" in requester.locator(f"#request-{request_id}").inner_text()
+    requester.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, {"analyst": "analyst", "manager": "manager2", "admin": "admin"}[needs])
+    page.click("#nav-requests")
+    row = page.locator(f"#request-{request_id}")
+    shot(page, "worklist-limit-requests")
+    row.locator("input[name=comment]").fill("seasonal peak, pays on time")
+    row.locator("button", has_text="Approve").click()
+    assert f"{request_id} approved" in page.locator("#flash").inner_text()
+    with demo_server.client("viewer") as api:
+        assert float(api.get("/api/v1/customers/C000005").json()["credit_limit"]) == float(wanted)
+    page.click("#lang-switch")
+    assert page.locator("h1").first.inner_text().startswith("额度申请")
+    page.click("#lang-switch")
     page.close()

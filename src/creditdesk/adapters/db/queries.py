@@ -13,6 +13,8 @@ from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.repositories import account_from_row, customer_from_row
 from creditdesk.domain.accounts import CreditAccount
 from creditdesk.domain.customers import Customer
+from creditdesk.domain.documents import OrderStatus
+from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 
 
@@ -237,4 +239,16 @@ def table_counts(conn: Connection) -> dict[str, Any]:
             ("payments", t.payments),
             ("limits_set", t.limit_changes),
         )
+    }
+
+
+def worklist_counts(conn: Connection) -> dict[str, int]:
+    """The counts in the navigation: orders held by the rules or waiting for a second approver,
+    and limit requests waiting for a decision."""
+    o, r = t.orders, t.limit_requests
+    held = [s.value for s in (OrderStatus.BLOCKED, OrderStatus.REVIEW, OrderStatus.RELEASE_PENDING)]
+    pending = RequestStatus.PENDING.value
+    return {
+        "orders": int(conn.execute(select(func.count()).where(o.c.status.in_(held))).scalar_one()),
+        "limit_requests": int(conn.execute(select(func.count()).where(r.c.status == pending)).scalar_one()),
     }

@@ -279,7 +279,7 @@ orders = Table(
     Column("order_date", Date, nullable=False),
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(16), nullable=False, index=True),  # the held-orders worklist (migration 0007)
     # The credit engine's view (migration 0002): the amount in the account currency, what is
     # still reserved or delivered-not-invoiced, and the decision that admitted or held it.
     Column("account_minor", BigInteger, nullable=True),

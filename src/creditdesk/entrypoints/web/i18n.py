@@ -75,6 +75,57 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "customers_count": {"en": "Customers", "zh": "客户数"},
     "currency": {"en": "Currency", "zh": "币种"},
     "signed_in_as": {"en": "Signed in as", "zh": "当前用户"},
+    "held_orders": {"en": "Held orders", "zh": "待处理订单"},
+    "held_orders_hint": {
+        "en": "Orders the credit check blocked or sent to review, and releases waiting for a second approver.",
+        "zh": "被信用检查冻结或转人工审核的订单，以及等待第二审批人的放行申请。",
+    },
+    "order": {"en": "Order", "zh": "订单"},
+    "order_date": {"en": "Order date", "zh": "下单日期"},
+    "reasons": {"en": "Reasons", "zh": "原因"},
+    "submitted_by": {"en": "Submitted by", "zh": "提交人"},
+    "decide": {"en": "Decision", "zh": "处理"},
+    "comment": {"en": "Comment", "zh": "备注"},
+    "release": {"en": "Release", "zh": "放行"},
+    "reject": {"en": "Reject", "zh": "拒绝"},
+    "approve": {"en": "Approve", "zh": "批准"},
+    "nothing_held": {"en": "No order is held.", "zh": "没有待处理的订单。"},
+    "release_asked_by": {"en": "release asked by {who}", "zh": "{who} 已申请放行"},
+    "order_status_blocked": {"en": "Blocked", "zh": "已冻结"},
+    "order_status_review": {"en": "In review", "zh": "审核中"},
+    "order_status_release_pending": {"en": "Second approval", "zh": "待二次审批"},
+    "order_open": {"en": "Order {id} released: its credit is reserved.", "zh": "订单 {id} 已放行，额度已占用。"},
+    "order_rejected": {"en": "Order {id} rejected.", "zh": "订单 {id} 已拒绝。"},
+    "order_release_pending": {
+        "en": "Order {id} is beyond your authority: it waits for a second approver.",
+        "zh": "订单 {id} 超出您的权限，等待第二审批人。",
+    },
+    "order_blocked": {
+        "en": "Order {id} is still blocked after the re-check.",
+        "zh": "订单 {id} 复核后仍被冻结。",
+    },
+    "order_review": {"en": "Order {id} still needs review.", "zh": "订单 {id} 仍需审核。"},
+    "done": {"en": "Done.", "zh": "已完成。"},
+    "action_refused": {"en": "{id}: {detail}", "zh": "{id}：{detail}"},
+    "limit_requests": {"en": "Limit requests", "zh": "额度申请"},
+    "four_eyes_hint": {
+        "en": "A request is decided by someone with the authority it needs, never by the person who asked (four eyes).",
+        "zh": "额度申请须由具备相应权限的他人审批，申请人不能审批自己的申请（四眼原则）。",
+    },
+    "request": {"en": "Request", "zh": "申请"},
+    "new_limit": {"en": "New limit", "zh": "新额度"},
+    "permanent": {"en": "permanent", "zh": "长期"},
+    "requested_by": {"en": "Requested by", "zh": "申请人"},
+    "required_role": {"en": "Needs", "zh": "所需权限"},
+    "not_yours_to_decide": {"en": "not yours to decide", "zh": "您不能审批"},
+    "no_requests": {"en": "No request waits for a decision.", "zh": "没有待审批的额度申请。"},
+    "request_approved": {
+        "en": "Request {id} approved: the new limit applies.",
+        "zh": "申请 {id} 已批准，新额度生效。",
+    },
+    "request_rejected": {"en": "Request {id} rejected.", "zh": "申请 {id} 已拒绝。"},
+    "forbidden_title": {"en": "Not allowed", "zh": "无权操作"},
+    "role": {"en": "role", "zh": "角色"},
 }
 
 
@@ -87,6 +138,11 @@ def translate(key: str, language: str, **values: object) -> str:
 def format_money(money: Money, language: str) -> str:
     """Grouped digits at the currency's precision; the same in both languages except the code."""
     return f"{money.amount:,} {money.currency}"
+
+
+def format_amount(text: str) -> str:
+    """A decimal amount as the API writes it (``"1010178.59"``), with grouped digits."""
+    return f"{Decimal(text):,}"
 
 
 def format_decimal(value: Decimal | float) -> str:

@@ -16,7 +16,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from creditdesk.adapters.db import queries
 from creditdesk.bootstrap import Services
-from creditdesk.entrypoints.web import i18n
+from creditdesk.entrypoints.web import i18n, worklists
+from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import authenticate_user, set_language
 
 _HERE = Path(__file__).parent
@@ -34,7 +35,11 @@ def install(app: FastAPI, services: Services) -> None:
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     env = templates.env
     env.globals.update(
-        languages=i18n.LANGUAGES, fmt_date=i18n.format_date, fmt_pct=i18n.format_percent, fmt_money=i18n.format_money
+        languages=i18n.LANGUAGES,
+        fmt_date=i18n.format_date,
+        fmt_pct=i18n.format_percent,
+        fmt_money=i18n.format_money,
+        fmt_amount=i18n.format_amount,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -68,7 +73,11 @@ def install(app: FastAPI, services: Services) -> None:
             t=lambda key, **values: i18n.translate(key, lang, **values),
             other_lang="zh" if lang == "en" else "en",
             here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            flash=request.session.pop("flash", None),
         )
+        if context["user"]:
+            with services.engine.connect() as conn:
+                context["counts"] = queries.worklist_counts(conn)
         return templates.TemplateResponse(request, template, context, status_code=status)
 
     def signed_in(request: Request) -> bool:
@@ -77,6 +86,8 @@ def install(app: FastAPI, services: Services) -> None:
     def to_login(request: Request) -> RedirectResponse:
         target = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    worklists.install(app, services, Ui(render, signed_in, to_login))
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
@@ -90,7 +101,7 @@ def install(app: FastAPI, services: Services) -> None:
         csrf: str = Form(""),
         next: str = Form("/"),
     ) -> Response:
-        if not secrets.compare_digest(csrf, str(request.session.get("csrf", ""))):
+        if not Ui.csrf_ok(request, csrf):
             return render(request, "login.html", status=400, next=_safe_next(next), error="bad_form")
         principal = await run_in_threadpool(authenticate_user, username, password, services.read_uow(), services.hasher)
         if principal is None:
@@ -103,7 +114,7 @@ def install(app: FastAPI, services: Services) -> None:
 
     @app.post("/logout", include_in_schema=False)
     async def logout(request: Request, csrf: str = Form("")) -> Response:
-        if secrets.compare_digest(csrf, str(request.session.get("csrf", ""))):
+        if Ui.csrf_ok(request, csrf):
             request.session.clear()
         return RedirectResponse("/login", status_code=303)
 

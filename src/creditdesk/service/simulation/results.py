@@ -98,7 +98,7 @@ def seed_result(
     sales = _sum_by(month_of(inv_day[in_period]), inv_amount[in_period], months)
     loss_day = paths.default_day[inv_customer]
     lost_in_period = written_off & (loss_day >= first) & (loss_day < horizon)
-    # Recovery is a rate on an exact sum: rounded once, per month.
+    # Exact sums of the written-off items; the recovery rate applies to each month's sum.
     losses_gross = _sum_by(month_of(loss_day[lost_in_period]), inv_amount[lost_in_period], months)
 
     # Daily receivables, and the overdue part of them, from the days items open, fall overdue and close.
@@ -111,7 +111,7 @@ def seed_result(
     month_len = np.diff(bounds[warm:])
     receivables_end = daily[bounds[warm + 1 :] - 1]
 
-    # Major units from here on (all customers of a run share one currency; see service.simulation).
+    # Major units from here on (a run's customers share one currency: see simulation.portfolio).
     scale = float(unit[0]) if n else 100.0
     major = {
         "demand": demand / scale,

@@ -1,0 +1,38 @@
+"""What every page module needs of the web app: rendering, the signed-in check, CSRF, messages."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from creditdesk.domain.roles import Permission, Role, may
+
+
+@dataclass(frozen=True)
+class Ui:
+    render: Callable[..., HTMLResponse]
+    signed_in: Callable[[Request], bool]
+    to_login: Callable[[Request], RedirectResponse]
+
+    @staticmethod
+    def csrf_ok(request: Request, token: str) -> bool:
+        return secrets.compare_digest(token, str(request.session.get("csrf", "")))
+
+    @staticmethod
+    def role(request: Request) -> Role:
+        return Role(request.session.get("role", Role.VIEWER.value))
+
+    def allowed(self, request: Request, permission: Permission) -> bool:
+        return may(self.role(request), permission)
+
+    @staticmethod
+    def flash(request: Request, key: str, kind: str = "ok", **values: str) -> None:
+        """A message for the next page (after the redirect), as a catalogue key and its values."""
+        request.session["flash"] = {"key": key, "kind": kind, "values": values}
+
+    def forbidden(self, request: Request) -> HTMLResponse:
+        return self.render(request, "forbidden.html", status=403)
