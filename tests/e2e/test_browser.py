@@ -70,6 +70,15 @@ def test_home_page_shows_the_portfolio(browser: Any, demo_server: DemoServer) ->
     row = page.locator("#customers tbody tr").first
     assert f"{float(shown['exposure']['total']):,.2f}" in row.inner_text()
     assert page.locator("#ageing-CNY tbody tr").count() == 6
+
+    def column_total(table: str) -> int:
+        cells = page.locator(f"#{table} tbody tr td:nth-child(2)").all_inner_texts()
+        return sum(int(cell.replace(",", "")) for cell in cells)
+
+    # Every customer is in one industry and one country; every scored customer has one grade.
+    assert column_total("industries") == column_total("countries") == demo_server.summary["customers"]
+    assert column_total("grades") == demo_server.summary.get("scored", 0)
+    assert page.locator("#alert-orders strong").inner_text() == page.locator("#nav-orders .count").inner_text()
     assert page.locator("#customers tbody tr").count() == 50
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))

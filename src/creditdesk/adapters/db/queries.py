@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.repositories import account_from_row, customer_from_row
-from creditdesk.domain.accounts import CreditAccount
+from creditdesk.domain.accounts import AccountStatus, CreditAccount
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.documents import OrderStatus
 from creditdesk.domain.limit_requests import RequestStatus
@@ -252,3 +252,85 @@ def worklist_counts(conn: Connection) -> dict[str, int]:
         "orders": int(conn.execute(select(func.count()).where(o.c.status.in_(held))).scalar_one()),
         "limit_requests": int(conn.execute(select(func.count()).where(r.c.status == pending)).scalar_one()),
     }
+
+
+@dataclass(frozen=True)
+class Share:
+    """One line of a breakdown: a label, how many customers, their exposure and its share."""
+
+    label: str
+    customers: int
+    exposure: Money
+    share: float
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The portfolio at a glance in one currency: grades, concentration and what needs attention."""
+
+    currency: str
+    grades: list[Share]
+    industries: list[Share]
+    countries: list[Share]
+    alerts: dict[str, int]
+
+
+def _shares(rows: list[tuple[Any, int, int]], currency: str, top: int | None = None) -> list[Share]:
+    total = sum(int(exposure or 0) for _, _, exposure in rows)
+    ordered = sorted(rows, key=lambda row: -int(row[2] or 0))[:top] if top else rows
+    return [
+        Share(
+            str(label) if label is not None else "—",
+            int(count),
+            Money.from_minor(int(exposure or 0), currency),
+            int(exposure or 0) / total if total else 0.0,
+        )
+        for label, count, exposure in ordered
+    ]
+
+
+def dashboard(conn: Connection, currency: str, as_of: date, top: int = 8) -> Dashboard:
+    acc, c, s = t.credit_accounts, t.customers, t.customer_scores
+    exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
+    latest = (
+        select(s.c.customer_id, func.max(s.c.id).label("id")).where(s.c.role == "champion").group_by(s.c.customer_id)
+    ).subquery()
+    graded = (
+        select(s.c.grade, func.count(), func.sum(exposure))
+        .select_from(acc.join(latest, latest.c.customer_id == acc.c.customer_id).join(s, s.c.id == latest.c.id))
+        .where(acc.c.currency == currency)
+        .group_by(s.c.grade)
+        .order_by(s.c.grade)
+    )
+    by_account = acc.join(c, c.c.customer_id == acc.c.customer_id)
+
+    def breakdown(column: Any) -> list[tuple[Any, int, int]]:
+        query = (
+            select(column, func.count(), func.sum(exposure))
+            .select_from(by_account)
+            .where(acc.c.currency == currency)
+            .group_by(column)
+        )
+        return [tuple(row) for row in conn.execute(query)]
+
+    def count(*where: Any) -> int:
+        return int(
+            conn.execute(select(func.count()).select_from(acc).where(acc.c.currency == currency, *where)).scalar_one()
+        )
+
+    alerts = {
+        "on_hold": count(acc.c.status == AccountStatus.ON_HOLD.value),
+        "blocked": count(acc.c.status == AccountStatus.BLOCKED.value),
+        "in_default": count(acc.c.in_default_since.is_not(None)),
+        "over_limit": count(exposure > acc.c.limit_minor),
+        "reviews_due": count(acc.c.next_review_on <= as_of),
+        "limits_expiring": count(acc.c.limit_valid_to.between(as_of, as_of + timedelta(days=30))),
+        **worklist_counts(conn),
+    }
+    return Dashboard(
+        currency,
+        _shares([tuple(row) for row in conn.execute(graded)], currency),
+        _shares(breakdown(c.c.industry), currency, top),
+        _shares(breakdown(c.c.country), currency, top),
+        alerts,
+    )

@@ -135,20 +135,24 @@ def install(app: FastAPI, services: Services) -> None:
         page = max(1, page)
         as_of = services.clock.today()
 
-        def load() -> tuple[list[queries.CurrencyTotals], int, list[queries.CustomerRow]]:
+        def load() -> tuple[list[queries.CurrencyTotals], int, list[queries.CustomerRow], queries.Dashboard | None]:
             with services.engine.connect() as conn:
                 conn = conn.execution_options(readonly=True)
                 totals = queries.portfolio_totals(conn, as_of)
                 count, rows = queries.customer_page(
                     conn, as_of, search=q.strip(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
                 )
-                return totals, count, rows
+                # The breakdowns are in the currency most accounts keep (sums across currencies mean nothing).
+                main = max(totals, key=lambda c: c.customers).currency if totals else None
+                board = queries.dashboard(conn, main, as_of) if main else None
+                return totals, count, rows, board
 
-        totals, count, rows = await run_in_threadpool(load)
+        totals, count, rows, board = await run_in_threadpool(load)
         return render(
             request,
             "home.html",
             totals=totals,
+            board=board,
             count=count,
             rows=rows,
             q=q,
