@@ -97,6 +97,16 @@ def test_home_page_shows_the_portfolio(browser: Any, demo_server: DemoServer) ->
     page.wait_for_url(f"{demo_server.url}/customers/{first_id}")
     assert page.locator("#kpi-limit").inner_text() == f"{float(shown['credit_limit']):,.2f} CNY"
     assert page.locator("#limit-history tbody tr").count() >= 1
+    with demo_server.client("viewer") as api:
+        recommended = api.get(f"/api/v1/customers/{first_id}/limit-recommendation").json()
+        scored = api.get(f"/api/v1/customers/{first_id}/score")
+    # The page shows the same working as the API: every method, and the limit the policy takes.
+    assert page.locator("#methods tbody tr").count() == len(recommended["methods"])
+    shown_limit = page.locator("#recommended").inner_text().split(" CNY")[0]
+    assert shown_limit.replace(",", "") == (recommended["final"]["amount"] or "—")
+    if scored.status_code == 200:
+        assert page.locator("#grade").inner_text().endswith(f" {scored.json()['grade']}")
+        assert page.locator("#reasons li").count() == len(scored.json()["reasons"])
     assert page.locator("#lang-switch").inner_text() == "中文"
     shot(page, "customer-en")
     page.close()

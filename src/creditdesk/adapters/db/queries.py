@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
@@ -334,3 +335,28 @@ def dashboard(conn: Connection, currency: str, as_of: date, top: int = 8) -> Das
         _shares(breakdown(c.c.country), currency, top),
         alerts,
     )
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    order_id: str
+    order_date: date
+    amount: Money
+    status: str
+    reasons: list[dict[str, Any]]
+
+
+def recent_orders(conn: Connection, customer_id: str, limit: int = 20) -> list[OrderLine]:
+    """The customer's latest orders with the check's reasons (none when it was approved)."""
+    o = t.orders
+    query = (
+        select(o.c.order_id, o.c.order_date, o.c.amount_minor, o.c.currency, o.c.status, o.c.decision)
+        .where(o.c.customer_id == customer_id)
+        .order_by(o.c.order_date.desc(), o.c.order_id.desc())
+        .limit(limit)
+    )
+    lines = []
+    for order_id, order_date, amount, currency, status, decision in conn.execute(query):
+        reasons = json.loads(decision).get("reasons", []) if decision else []
+        lines.append(OrderLine(order_id, order_date, Money.from_minor(int(amount), currency), status, reasons))
+    return lines

@@ -19,6 +19,9 @@ from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.web import i18n, worklists
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import authenticate_user, set_language
+from creditdesk.service.errors import NotFound
+from creditdesk.service.limit_recommendation import recommend_limits
+from creditdesk.service.scoring import customer_score
 
 _HERE = Path(__file__).parent
 PAGE_SIZE = 50
@@ -175,14 +178,29 @@ def install(app: FastAPI, services: Services) -> None:
                 if found is None:
                     return None
                 items = queries.open_items(conn, customer_id, as_of)
+                orders = queries.recent_orders(conn, customer_id)
             with services.read_uow() as uow:
                 history = uow.limits.for_customer(customer_id)
+            try:
+                score: dict[str, Any] | None = customer_score(services.scoring_store(), customer_id)
+            except NotFound:
+                score = None  # not scored yet
+            _, recommended = recommend_limits(services.limit_inputs(), as_of, None, customer_id)
             ageing: dict[str, Any] = {}
             for item in items:
                 ageing[item.bucket] = (
                     ageing[item.bucket] + item.open_amount if item.bucket in ageing else item.open_amount
                 )
-            return {"customer": found[0], "account": found[1], "items": items, "history": history, "ageing": ageing}
+            return {
+                "customer": found[0],
+                "account": found[1],
+                "items": items,
+                "history": history,
+                "ageing": ageing,
+                "orders": orders,
+                "score": score,
+                "recommendation": recommended[0].as_json() if recommended else None,
+            }
 
         data = await run_in_threadpool(load)
         if data is None:
