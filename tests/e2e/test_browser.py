@@ -200,3 +200,26 @@ def test_a_limit_request_is_approved_by_a_second_user(browser: Any, demo_server:
     assert page.locator("h1").first.inner_text().startswith("额度申请")
     page.click("#lang-switch")
     page.close()
+
+
+def test_a_due_review_is_done_from_its_worklist(browser: Any, demo_server: DemoServer) -> None:
+    with demo_server.client("manager") as manager:
+        due = manager.put(
+            "/api/v1/customers/C000011/standing", json={"reason": "annual review", "next_review_on": "2026-01-15"}
+        )
+        assert due.status_code == 200, due.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "analyst")
+    page.click("#nav-reviews")
+    row = page.locator("#review-C000011")
+    assert row.count() == 1
+    shot(page, "worklist-reviews")
+    row.locator("input[name=comment]").fill("statements and payments checked")
+    row.locator("button", has_text="Reviewed").click()
+    assert "C000011 reviewed" in page.locator("#flash").inner_text()
+    assert page.locator("#review-C000011").count() == 0
+    with demo_server.client("viewer") as api:
+        history = api.get("/api/v1/customers/C000011/limit-history").json()
+    (done,) = [c for c in history["changes"] if c["rule"] == "REVIEW_COMPLETED"]
+    assert (done["actor"], done["before"]) == ("analyst", "2026-01-15") and done["after"] > "2026-11-01"
+    page.close()

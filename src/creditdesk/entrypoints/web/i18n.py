@@ -126,6 +126,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "request_rejected": {"en": "Request {id} rejected.", "zh": "申请 {id} 已拒绝。"},
     "forbidden_title": {"en": "Not allowed", "zh": "无权操作"},
     "attention": {"en": "Needs attention", "zh": "待关注事项"},
+    "reviews_due": {"en": "Reviews due", "zh": "到期复核"},
+    "reviews_hint": {
+        "en": "Credit reviews that fell due. Marking one reviewed schedules the next by grade"
+        " and thaws frozen increases.",
+        "zh": "已到期的信用复核。标记为已复核后，系统按评级安排下次复核，并解除提额冻结。",
+    },
+    "frozen_since": {"en": "Increases frozen since", "zh": "提额冻结自"},
+    "mark_reviewed": {"en": "Reviewed", "zh": "已复核"},
+    "no_reviews": {"en": "No review is due.", "zh": "没有到期的复核。"},
+    "review_done": {"en": "{id} reviewed: the next review is scheduled.", "zh": "{id} 已复核，已安排下次复核。"},
     "score_and_grade": {"en": "Score and grade", "zh": "评分与评级"},
     "points": {"en": "score", "zh": "分数"},
     "top_reasons": {"en": "What weighs on the score", "zh": "主要扣分原因"},

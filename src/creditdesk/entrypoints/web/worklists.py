@@ -18,10 +18,11 @@ from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service import credit
 from creditdesk.service.errors import ServiceError
-from creditdesk.service.limits import DecideRequest, decide_request
+from creditdesk.service.limits import CompleteReview, DecideRequest, complete_review, decide_request
 
 _ORDERS = "/worklists/orders"
 _REQUESTS = "/worklists/limit-requests"
+_REVIEWS = "/worklists/reviews"
 
 
 def install(app: FastAPI, services: Services, ui: Ui) -> None:
@@ -103,3 +104,37 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
         else:
             ui.flash(request, f"request_{decided.status.value}", id=request_id)
         return RedirectResponse(_REQUESTS, status_code=303)
+
+    @app.get(_REVIEWS, response_class=HTMLResponse, include_in_schema=False)
+    async def reviews(request: Request) -> Response:
+        if not ui.signed_in(request):
+            return ui.to_login(request)
+        today = services.clock.today()
+
+        def load() -> list[dict[str, Any]]:
+            with services.read_uow() as uow:
+                return uow.management.reviews_due(today)
+
+        rows = await run_in_threadpool(load)
+        can = ui.allowed(request, Permission.SET_LIMIT)
+        return ui.render(request, "reviews.html", rows=rows, can_review=can, today=today)
+
+    @app.post(_REVIEWS + "/{customer_id}", include_in_schema=False)
+    async def review_done(
+        request: Request, customer_id: str, comment: str = Form(""), csrf: str = Form("")
+    ) -> Response:
+        if not ui.signed_in(request):
+            return ui.to_login(request)
+        if not ui.csrf_ok(request, csrf):
+            ui.flash(request, "bad_form", "error")
+            return RedirectResponse(_REVIEWS, status_code=303)
+        if not ui.allowed(request, Permission.SET_LIMIT):
+            return ui.forbidden(request)
+        cmd = CompleteReview(customer_id, request.session["user"], ui.role(request), comment)
+        try:
+            await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
+        except ServiceError as error:
+            ui.flash(request, "action_refused", "error", id=customer_id, detail=error.detail)
+        else:
+            ui.flash(request, "review_done", id=customer_id)
+        return RedirectResponse(_REVIEWS, status_code=303)
