@@ -223,3 +223,28 @@ def test_a_due_review_is_done_from_its_worklist(browser: Any, demo_server: DemoS
     (done,) = [c for c in history["changes"] if c["rule"] == "REVIEW_COMPLETED"]
     assert (done["actor"], done["before"]) == ("analyst", "2026-01-15") and done["after"] > "2026-11-01"
     page.close()
+
+
+def test_a_policy_is_simulated_before_activation(browser: Any, demo_server: DemoServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "analyst")
+    page.click("#nav-policy")
+    draft = page.locator("#body").input_value()
+    assert "checks:" in draft and "limits:" in draft  # the active policy, or the example to start from
+    page.fill("#body", "name: broken\nchecks:\n  default:\n    limit: maybe\n")
+    page.click("#simulate")
+    assert "policy:4:" in page.locator("#policy-problems").inner_text()  # FILE:LINE:COL: CODE, nothing run
+
+    page.fill("#body", draft.replace('peak_factor: "1.2"', 'peak_factor: "2"'))
+    page.fill("#seeds", "2")
+    page.fill("#months", "3")
+    page.click("#simulate")
+    page.wait_for_selector("#what-if-result", timeout=120_000)
+    names = page.locator("#what-if-table tbody tr td:first-child").all_inner_texts()
+    assert names[0] == "static legacy limits" and names[1].startswith("proposed (")
+    assert page.locator("#activate").count() == 0  # only an admin activates
+    shot(page, "policy-what-if")
+    href = page.locator("#full-report").get_attribute("href")
+    report = page.request.get(f"{demo_server.url}{href}")
+    assert report.status == 200 and "<svg" in report.text()
+    page.close()

@@ -360,3 +360,20 @@ def recent_orders(conn: Connection, customer_id: str, limit: int = 20) -> list[O
         reasons = json.loads(decision).get("reasons", []) if decision else []
         lines.append(OrderLine(order_id, order_date, Money.from_minor(int(amount), currency), status, reasons))
     return lines
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    version: int
+    name: str
+    sha256: str
+    activated_at: Any
+    activated_by: str
+    body: str
+
+
+def policy_versions(conn: Connection) -> list[PolicyVersion]:
+    """Every check policy ever activated, the active one (the highest version) first."""
+    p = t.check_policies
+    query = select(p.c.version, p.c.name, p.c.sha256, p.c.activated_at, p.c.activated_by, p.c.body)
+    return [PolicyVersion(*row) for row in conn.execute(query.order_by(p.c.version.desc()))]

@@ -126,6 +126,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "request_rejected": {"en": "Request {id} rejected.", "zh": "申请 {id} 已拒绝。"},
     "forbidden_title": {"en": "Not allowed", "zh": "无权操作"},
     "attention": {"en": "Needs attention", "zh": "待关注事项"},
+    "policy": {"en": "Policy", "zh": "信用政策"},
+    "active_policy": {"en": "Active policy", "zh": "当前生效政策"},
+    "builtin_policy": {
+        "en": "No policy file is active: the built-in rules apply.",
+        "zh": "尚未启用政策文件，适用内置规则。",
+    },
+    "policy_history": {"en": "History", "zh": "历史版本"},
+    "version": {"en": "Version", "zh": "版本"},
+    "activated": {"en": "Activated", "zh": "启用时间"},
+    "what_if": {"en": "What if: simulate a policy before activating it", "zh": "政策模拟：启用前先测算影响"},
+    "what_if_hint": {
+        "en": "The policy below is run on today's portfolio against today's static limits, in seeded worlds"
+        " estimated from its own history (see docs/simulation.md).",
+        "zh": "以下政策将在当前客户组合上与现行静态额度对比模拟，模拟情景由组合自身历史估计（见 docs/simulation.md）。",
+    },
+    "seeds": {"en": "Seeds", "zh": "随机情景数"},
+    "months": {"en": "Months", "zh": "月数"},
+    "simulate": {"en": "Simulate", "zh": "开始模拟"},
+    "simulating": {"en": "Simulating… this page refreshes itself.", "zh": "模拟中……本页会自动刷新。"},
+    "simulation_failed": {"en": "The simulation failed:", "zh": "模拟失败："},
+    "full_report": {"en": "Full report with charts", "zh": "含图表的完整报告"},
+    "activate": {"en": "Activate this policy", "zh": "启用此政策"},
+    "policy_activated": {"en": "Policy version {id} is active.", "zh": "政策版本 {id} 已生效。"},
+    "difference": {"en": "Against today's limits", "zh": "与现行额度相比"},
     "reviews_due": {"en": "Reviews due", "zh": "到期复核"},
     "reviews_hint": {
         "en": "Credit reviews that fell due. Marking one reviewed schedules the next by grade"

@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from creditdesk.adapters.db import queries
 from creditdesk.bootstrap import Services
-from creditdesk.entrypoints.web import i18n, worklists
+from creditdesk.entrypoints.web import i18n, policy_pages, worklists
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import authenticate_user, set_language
 from creditdesk.service.errors import NotFound
@@ -90,7 +90,9 @@ def install(app: FastAPI, services: Services) -> None:
         target = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    worklists.install(app, services, Ui(render, signed_in, to_login))
+    ui = Ui(render, signed_in, to_login)
+    worklists.install(app, services, ui)
+    policy_pages.install(app, services, ui)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:
