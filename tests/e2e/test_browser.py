@@ -248,3 +248,29 @@ def test_a_policy_is_simulated_before_activation(browser: Any, demo_server: Demo
     report = page.request.get(f"{demo_server.url}{href}")
     assert report.status == 200 and "<svg" in report.text()
     page.close()
+
+
+def test_reports_show_the_apis_figures_and_download(browser: Any, demo_server: DemoServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "viewer")
+    page.click("#nav-reports")
+    page.click("#report-dso")
+    page.select_option("#by", "segment")
+    page.click("button:has-text('Show')")
+    with demo_server.client("viewer") as api:
+        rows = api.get("/api/v1/reports/dso", params={"by": "segment"}).json()["rows"]
+    assert page.locator("#report-table tbody tr").count() == len(rows)
+    headers = page.locator("#report-table thead th").all_inner_texts()
+    first = dict(
+        zip(headers, page.locator("#report-table tbody tr").first.locator("td").all_inner_texts(), strict=True)
+    )
+    assert first["dso"] == str(rows[0]["dso"])
+    shot(page, "report-dso")
+    csv = page.request.get(f"{demo_server.url}{page.locator('#download-csv').get_attribute('href')}")
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.text().splitlines()[0].split(",") == headers and len(csv.text().splitlines()) == len(rows) + 1
+    xlsx = page.request.get(f"{demo_server.url}{page.locator('#download-xlsx').get_attribute('href')}")
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"  # a zip: the workbook
+    page.goto(f"{demo_server.url}/reports/aging?as_of=2026-02-30")
+    assert "not valid" in page.locator("[role=alert]").inner_text()
+    page.close()

@@ -12,9 +12,9 @@ from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
 from creditdesk.entrypoints.api.downloads import sheet_download
 from creditdesk.entrypoints.api.schemas import day_or, parse_field
+from creditdesk.entrypoints.report_rows import REPORTS, report_rows, sheet_rows
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
-from creditdesk.service.allocation import UNSCORED_PD
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
@@ -79,7 +79,7 @@ async def get_report(
     """``aging`` as of a date (``buckets``: the last day of each, e.g. 30,60,90,180), ``dso`` (with
     CEI) or ``cei``, for the portfolio or by customer, segment or grade; ``trends``: the DSO figures
     at the last ``months`` month-ends; ``ecl``: the provision matrix beside PD × LGD × EAD."""
-    if name not in ("aging", "dso", "cei", "ecl", "trends"):
+    if name not in REPORTS:
         raise NotFound(f"no report {name!r}; expected aging, dso, cei, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
         raise InvalidInput("months must be 1 to 60 and forward_factor 0 or more")
@@ -90,22 +90,18 @@ async def get_report(
     day = day_or(as_of, services.clock.today())
 
     def run() -> list[dict[str, Any]]:
-        frames = services.receivables().frames(day)
-        if name == "aging":
-            return receivables.ageing(
-                frames, day, by, receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS
-            )
-        if name == "ecl":
-            _, policy = services.limit_inputs().active_limit_policy()
-            return receivables.ecl_report(frames, day, months, forward_factor, policy.lgd, UNSCORED_PD)
-        if name == "trends":
-            return receivables.trends(frames, day, months, period_days, by)
-        rows = receivables.dso(frames, day, period_days, by)
-        return receivables.cei_only(rows, by) if name == "cei" else rows
+        return report_rows(
+            services,
+            name,
+            day,
+            by,
+            period_days=period_days,
+            months=months,
+            forward_factor=forward_factor,
+            buckets=buckets,
+        )
 
     rows = await run_in_threadpool(run)
     if format == "json":
         return {"report": name, "as_of": day.isoformat(), "rows": rows}
-    return sheet_download(
-        [m for r in rows for m in r["matrix"]] if name == "ecl" else rows, name, f"{name}-{day.isoformat()}"
-    )
+    return sheet_download(sheet_rows(name, rows), name, f"{name}-{day.isoformat()}")
