@@ -274,3 +274,39 @@ def test_reports_show_the_apis_figures_and_download(browser: Any, demo_server: D
     page.goto(f"{demo_server.url}/reports/aging?as_of=2026-02-30")
     assert "not valid" in page.locator("[role=alert]").inner_text()
     page.close()
+
+
+def test_an_admin_adds_a_user_and_a_token_and_others_may_not(browser: Any, demo_server: DemoServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "analyst")
+    assert page.locator("#nav-admin").count() == 0
+    assert page.goto(f"{demo_server.url}/admin").status == 403
+    page.close()
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "admin")
+    page.click("#nav-admin")
+    page.fill("#new-username", "newbie")
+    page.select_option("#new-role", "analyst")
+    page.fill("#new-password", "short")
+    page.click("#add-user")  # the browser refuses a password under 8 characters before sending it
+    assert page.locator("#admin-added").count() == 0
+    page.fill("#new-password", "a long enough secret")
+    page.click("#add-user")
+    assert "newbie" in page.locator("#admin-added").inner_text()
+    page.fill("#token-name", "erp-link")
+    page.select_option("#token-role", "sales")
+    page.click("#create-token")
+    token = page.locator("#new-token").inner_text()
+    shot(page, "admin")
+    page.close()
+    with httpx.Client(base_url=demo_server.url, headers={"Authorization": f"Bearer {token}"}) as erp:
+        assert erp.get("/api/v1/customers/C000001").status_code == 200
+    newbie = browser.new_page()
+    newbie.goto(f"{demo_server.url}/login")
+    newbie.fill("input[name=username]", "newbie")
+    newbie.fill("input[name=password]", "a long enough secret")
+    newbie.click("button[type=submit]")
+    newbie.wait_for_url(f"{demo_server.url}/")
+    assert "newbie" in newbie.locator(".who").inner_text()
+    newbie.close()

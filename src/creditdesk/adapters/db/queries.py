@@ -377,3 +377,11 @@ def policy_versions(conn: Connection) -> list[PolicyVersion]:
     p = t.check_policies
     query = select(p.c.version, p.c.name, p.c.sha256, p.c.activated_at, p.c.activated_by, p.c.body)
     return [PolicyVersion(*row) for row in conn.execute(query.order_by(p.c.version.desc()))]
+
+
+def users_and_tokens(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The web users (never their password hashes) and the API tokens (never the tokens)."""
+    u, k = t.users, t.api_tokens
+    users = conn.execute(select(u.c.username, u.c.role, u.c.language, u.c.created_at).order_by(u.c.username))
+    tokens = conn.execute(select(k.c.name, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc()))
+    return [dict(row) for row in users.mappings()], [dict(row) for row in tokens.mappings()]

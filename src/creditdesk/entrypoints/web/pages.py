@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from creditdesk.adapters.db import queries
 from creditdesk.bootstrap import Services
-from creditdesk.entrypoints.web import i18n, policy_pages, report_pages, worklists
+from creditdesk.entrypoints.web import admin_pages, i18n, policy_pages, report_pages, worklists
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import authenticate_user, set_language
 from creditdesk.service.errors import NotFound
@@ -94,6 +94,7 @@ def install(app: FastAPI, services: Services) -> None:
     worklists.install(app, services, ui)
     policy_pages.install(app, services, ui)
     report_pages.install(app, services, ui)
+    admin_pages.install(app, services, ui)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     async def login_form(request: Request, next: str = "/") -> HTMLResponse:

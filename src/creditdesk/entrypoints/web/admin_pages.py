@@ -1,0 +1,77 @@
+"""Users and API tokens, managed by an admin (as `creditdesk user add` and `token create` do)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from creditdesk.adapters.db import queries
+from creditdesk.bootstrap import Services
+from creditdesk.domain.roles import Permission, Role
+from creditdesk.entrypoints.web.ui import Ui
+from creditdesk.service.auth import add_user, create_token, parse_role
+from creditdesk.service.errors import ServiceError
+
+
+def install(app: FastAPI, services: Services, ui: Ui) -> None:
+    async def page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+        def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+            with services.engine.connect() as conn:
+                return queries.users_and_tokens(conn)
+
+        users, tokens = await run_in_threadpool(load)
+        roles = [r.value for r in Role]
+        return ui.render(request, "admin.html", status=status, users=users, tokens=tokens, roles=roles, **context)
+
+    def refused(request: Request) -> Response | None:
+        if not ui.signed_in(request):
+            return ui.to_login(request)
+        if not ui.allowed(request, Permission.ADMINISTER):
+            return ui.forbidden(request)
+        return None
+
+    @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
+    async def admin(request: Request) -> Response:
+        return refused(request) or await page(request)
+
+    @app.post("/admin/users", include_in_schema=False)
+    async def new_user(
+        request: Request,
+        username: str = Form(""),
+        role: str = Form(""),
+        password: str = Form(""),
+        language: str = Form("en"),
+        csrf: str = Form(""),
+    ) -> Response:
+        if (stop := refused(request)) is not None:
+            return stop
+        if not ui.csrf_ok(request, csrf):
+            return await page(request, status=400, error="bad_form")
+        try:
+            chosen = parse_role(role)
+            actor = request.session["user"]
+            await run_in_threadpool(
+                add_user, username, password, chosen, services.uow(), services.hasher, actor, language
+            )
+        except ServiceError as error:
+            return await page(request, status=error.status, error_detail=error.detail)
+        return await page(request, added=username)
+
+    @app.post("/admin/tokens", include_in_schema=False)
+    async def new_token(request: Request, name: str = Form(""), role: str = Form(""), csrf: str = Form("")) -> Response:
+        if (stop := refused(request)) is not None:
+            return stop
+        if not ui.csrf_ok(request, csrf):
+            return await page(request, status=400, error="bad_form")
+        try:
+            chosen = parse_role(role)
+            token = await run_in_threadpool(
+                create_token, name, chosen, services.uow(), services.clock, request.session["user"]
+            )
+        except ServiceError as error:
+            return await page(request, status=error.status, error_detail=error.detail)
+        # Shown once, in this response only: it is never stored or sent again.
+        return await page(request, new_token=token, token_name=name)
