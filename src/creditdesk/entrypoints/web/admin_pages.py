@@ -26,16 +26,11 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
         roles = [r.value for r in Role]
         return ui.render(request, "admin.html", status=status, users=users, tokens=tokens, roles=roles, **context)
 
-    def refused(request: Request) -> Response | None:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if not ui.allowed(request, Permission.ADMINISTER):
-            return ui.forbidden(request)
-        return None
-
     @app.get("/admin", response_class=HTMLResponse, include_in_schema=False)
     async def admin(request: Request) -> Response:
-        return refused(request) or await page(request)
+        if not ui.signed_in(request):
+            return ui.to_login(request)
+        return await page(request) if ui.allowed(request, Permission.ADMINISTER) else ui.forbidden(request)
 
     @app.post("/admin/users", include_in_schema=False)
     async def new_user(
@@ -46,10 +41,8 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
         language: str = Form("en"),
         csrf: str = Form(""),
     ) -> Response:
-        if (stop := refused(request)) is not None:
+        if (stop := ui.refuse(request, csrf, Permission.ADMINISTER, "/admin")) is not None:
             return stop
-        if not ui.csrf_ok(request, csrf):
-            return await page(request, status=400, error="bad_form")
         try:
             chosen = parse_role(role)
             actor = request.session["user"]
@@ -62,10 +55,8 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
 
     @app.post("/admin/tokens", include_in_schema=False)
     async def new_token(request: Request, name: str = Form(""), role: str = Form(""), csrf: str = Form("")) -> Response:
-        if (stop := refused(request)) is not None:
+        if (stop := ui.refuse(request, csrf, Permission.ADMINISTER, "/admin")) is not None:
             return stop
-        if not ui.csrf_ok(request, csrf):
-            return await page(request, status=400, error="bad_form")
         try:
             chosen = parse_role(role)
             token = await run_in_threadpool(

@@ -73,13 +73,8 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
     async def what_if(
         request: Request, body: str = Form(""), seeds: int = Form(3), months: int = Form(6), csrf: str = Form("")
     ) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if not ui.csrf_ok(request, csrf):
-            ui.flash(request, "bad_form", "error")
-            return RedirectResponse("/policy", status_code=303)
-        if not ui.allowed(request, Permission.SET_LIMIT):
-            return ui.forbidden(request)
+        if (stop := ui.refuse(request, csrf, Permission.SET_LIMIT, "/policy")) is not None:
+            return stop
         problems = _problems(body)
         if problems:
             return ui.render(request, "policy.html", status=422, versions=[], draft=body, problems=problems)
@@ -114,13 +109,10 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
 
     @app.post("/policy/what-if/{job}/activate", include_in_schema=False)
     async def activate(request: Request, job: str, csrf: str = Form("")) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if not ui.csrf_ok(request, csrf) or not job.isalnum():
-            ui.flash(request, "bad_form", "error")
-            return RedirectResponse("/policy", status_code=303)
-        if not ui.allowed(request, Permission.ADMINISTER):
-            return ui.forbidden(request)
+        if (stop := ui.refuse(request, csrf, Permission.ADMINISTER, "/policy")) is not None:
+            return stop
+        if not job.isalnum() or not (_folder(services) / f"{job}.yaml").exists():
+            return ui.render(request, "not_found.html", status=404)
         body = (_folder(services) / f"{job}.yaml").read_text(encoding="utf-8")
         check, _ = parse_policy(body)
         try:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditdesk.domain.roles import Permission, Role, may
 
@@ -36,3 +36,15 @@ class Ui:
 
     def forbidden(self, request: Request) -> HTMLResponse:
         return self.render(request, "forbidden.html", status=403)
+
+    def refuse(self, request: Request, csrf: str, permission: Permission, back: str) -> Response | None:
+        """Why a form's action may not go ahead, as the response to give (None: it may): the
+        sign-in page, the page it came from with an 'expired form' message, or a 403."""
+        if not self.signed_in(request):
+            return self.to_login(request)
+        if not self.csrf_ok(request, csrf):
+            self.flash(request, "bad_form", "error")
+            return RedirectResponse(back, status_code=303)
+        if not self.allowed(request, permission):
+            return self.forbidden(request)
+        return None

@@ -43,13 +43,10 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
     async def resolve(
         request: Request, order_id: str, action: str, comment: str = Form(""), csrf: str = Form("")
     ) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if action not in ("release", "reject") or not ui.csrf_ok(request, csrf):
-            ui.flash(request, "bad_form", "error")
-            return RedirectResponse(_ORDERS, status_code=303)
-        if not ui.allowed(request, Permission.RELEASE_ORDERS):
-            return ui.forbidden(request)
+        if (stop := ui.refuse(request, csrf, Permission.RELEASE_ORDERS, _ORDERS)) is not None:
+            return stop
+        if action not in ("release", "reject"):
+            return ui.render(request, "not_found.html", status=404)
         release = action == "release"
         cmd = credit.ResolveOrder(order_id, request.session["user"], ui.role(request), comment, release=release)
         try:
@@ -88,13 +85,10 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
     async def decide(
         request: Request, request_id: str, action: str, comment: str = Form(""), csrf: str = Form("")
     ) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if action not in ("approve", "reject") or not ui.csrf_ok(request, csrf):
-            ui.flash(request, "bad_form", "error")
-            return RedirectResponse(_REQUESTS, status_code=303)
-        if not ui.allowed(request, Permission.SET_LIMIT):
-            return ui.forbidden(request)
+        if (stop := ui.refuse(request, csrf, Permission.SET_LIMIT, _REQUESTS)) is not None:
+            return stop
+        if action not in ("approve", "reject"):
+            return ui.render(request, "not_found.html", status=404)
         approve = action == "approve"
         cmd = DecideRequest(request_id, approve, request.session["user"], ui.role(request), comment or None)
         try:
@@ -123,13 +117,8 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
     async def review_done(
         request: Request, customer_id: str, comment: str = Form(""), csrf: str = Form("")
     ) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if not ui.csrf_ok(request, csrf):
-            ui.flash(request, "bad_form", "error")
-            return RedirectResponse(_REVIEWS, status_code=303)
-        if not ui.allowed(request, Permission.SET_LIMIT):
-            return ui.forbidden(request)
+        if (stop := ui.refuse(request, csrf, Permission.SET_LIMIT, _REVIEWS)) is not None:
+            return stop
         cmd = CompleteReview(customer_id, request.session["user"], ui.role(request), comment)
         try:
             await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
