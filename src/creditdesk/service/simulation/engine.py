@@ -115,12 +115,11 @@ def run_bounds(portfolio: SimPortfolio, scenario: Scenario) -> tuple[date, np.nd
     return start, month_starts(start, scenario.warmup_months + scenario.months)
 
 
-def run_seed(portfolio: SimPortfolio, policy: SimPolicy, seed: int, scenario: Scenario) -> tuple[Paths, Ledger]:
-    """The seed's paths and what the policy made of them (warm-up months included)."""
+def seed_paths(portfolio: SimPortfolio, seed: int, scenario: Scenario) -> Paths:
+    """The seed's draw of what the customers do (warm-up months included)."""
     months = scenario.warmup_months + scenario.months
     start, _ = run_bounds(portfolio, scenario)
-    paths = draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
-    return paths, run_paths(portfolio, policy, scenario, paths)
+    return draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
 
 
 def run_paths(portfolio: SimPortfolio, policy: SimPolicy, scenario: Scenario, paths: Paths) -> Ledger:

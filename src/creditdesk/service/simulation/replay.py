@@ -20,9 +20,9 @@ from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 from creditdesk.risk.simulation_world import NEVER, Paths, estimate_world
 from creditdesk.service.simulation import policies
-from creditdesk.service.simulation.engine import Scenario, SimPortfolio, run_bounds, run_paths
+from creditdesk.service.simulation.engine import Scenario, SimPortfolio, run_bounds
 from creditdesk.service.simulation.policies import SimPolicy
-from creditdesk.service.simulation.results import seed_result
+from creditdesk.service.simulation.runner import outcome
 
 _HISTORY_MONTHS = 12
 
@@ -138,11 +138,8 @@ _FIGURES = (
 
 
 def replay_figures(replay: Replay, chosen: list[SimPolicy]) -> list[dict[str, Any]]:
-    _, bounds = run_bounds(replay.portfolio, replay.scenario)
-    units = np.array([10 ** minor_unit_exponent(i.currency) for i in replay.portfolio.inputs], dtype=np.int64)
     rows = []
     for policy in chosen:
-        ledger = run_paths(replay.portfolio, policy, replay.scenario, replay.paths)
-        totals = seed_result(0, replay.paths, ledger, replay.scenario, bounds, units).totals
+        totals = outcome(replay.portfolio, policy, replay.scenario, replay.paths).totals
         rows.append({"policy": policy.name, **{name: round(totals[name], 4) for name in _FIGURES}})
     return rows

@@ -12,7 +12,15 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-from creditdesk.service.simulation.engine import Scenario, SimPortfolio, minor_per_unit, run_bounds, run_seed
+from creditdesk.risk.simulation_world import Paths
+from creditdesk.service.simulation.engine import (
+    Scenario,
+    SimPortfolio,
+    minor_per_unit,
+    run_bounds,
+    run_paths,
+    seed_paths,
+)
 from creditdesk.service.simulation.policies import SimPolicy
 from creditdesk.service.simulation.results import SeedResult, seed_result
 
@@ -34,7 +42,12 @@ def _set_up(portfolio: SimPortfolio, scenario: Scenario) -> None:
 
 
 def one_seed(portfolio: SimPortfolio, policy: SimPolicy, seed: int, scenario: Scenario) -> SeedResult:
-    paths, ledger = run_seed(portfolio, policy, seed, scenario)
+    return outcome(portfolio, policy, scenario, seed_paths(portfolio, seed, scenario), seed)
+
+
+def outcome(portfolio: SimPortfolio, policy: SimPolicy, scenario: Scenario, paths: Paths, seed: int = 0) -> SeedResult:
+    """The figures of what the policy makes of these paths (drawn, or a real ledger replayed)."""
+    ledger = run_paths(portfolio, policy, scenario, paths)
     _, bounds = run_bounds(portfolio, scenario)
     return seed_result(seed, paths, ledger, scenario, bounds, minor_per_unit(portfolio))
 
