@@ -3,7 +3,7 @@
 The scoring accuracy benchmark (bench.scoring) runs in the peers' environment: `make bench`.
 """
 
-from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed, simulation
+from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed, simulation, web_pages
 
 import_invoices.main()
 credit_check.main()
@@ -11,3 +11,4 @@ scoring_speed.main([])
 limits.main([])
 cash_forecast.main([])
 simulation.main([])
+web_pages.main([])

@@ -12,6 +12,7 @@ from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
 from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
 from creditdesk.adapters.db.receivables_data import SqlReceivables
 from creditdesk.adapters.db.risk_data import SqlScoringStore
+from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.adapters.security import Argon2Hasher
 from creditdesk.config import Settings, load_settings
@@ -42,6 +43,9 @@ class Services:
 
     def receivables(self) -> SqlReceivables:
         return SqlReceivables(self.engine)
+
+    def snapshot_store(self) -> SqlSnapshotStore:
+        return SqlSnapshotStore(self.engine)
 
     def check_uow(self) -> SqlUnitOfWork:
         """For what-if checks: a few reads without transaction round trips."""

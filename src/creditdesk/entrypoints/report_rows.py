@@ -8,6 +8,7 @@ from typing import Any
 from creditdesk.bootstrap import Services
 from creditdesk.service import receivables
 from creditdesk.service.allocation import UNSCORED_PD
+from creditdesk.service.receivables import LedgerFrames
 
 REPORTS = ("aging", "dso", "cei", "ecl", "trends")
 
@@ -18,13 +19,15 @@ def report_rows(
     day: date,
     by: str | None = None,
     *,
+    frames: LedgerFrames | None = None,
     period_days: int = 90,
     months: int = 12,
     forward_factor: float = 1.0,
     buckets: str | None = None,
 ) -> list[dict[str, Any]]:
-    """``name`` one of :data:`REPORTS` (the caller checks it and the options)."""
-    frames = services.receivables().frames(day)
+    """``name`` one of :data:`REPORTS` (the caller checks it and the options); ``frames``: the
+    ledger already loaded (else it is read)."""
+    frames = frames if frames is not None else services.receivables().frames(day)
     if name == "aging":
         chosen = receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS
         return receivables.ageing(frames, day, by, chosen)

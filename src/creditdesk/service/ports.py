@@ -131,6 +131,10 @@ class TokenRepository(Protocol):
         """(name, role) of a live token with that hash."""
         ...
 
+    def revoke(self, token_id: int, at: datetime) -> str | None:
+        """Revoke a live token; its name (None: no live token with that id)."""
+        ...
+
 
 class UserRepository(Protocol):
     def add(self, username: str, password_hash: str, role: str, language: str) -> None: ...
@@ -347,3 +351,23 @@ class MonitorFactsStore(Protocol):
     ) -> list[AccountFacts]:
         """Every account's facts on ``as_of``, without method limit and grade (the service adds them)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A report's computed body (JSON), the data version it was computed from, when and how long."""
+
+    key: str
+    data_version: str
+    computed_at: datetime
+    seconds: float
+    body: Any
+
+
+class SnapshotStore(Protocol):
+    def data_version(self) -> str:
+        """What the reports read, in one string that changes whenever it does (cheap to ask)."""
+        ...
+
+    def get(self, key: str) -> Snapshot | None: ...
+    def put(self, snapshot: Snapshot) -> None: ...

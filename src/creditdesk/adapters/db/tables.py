@@ -462,3 +462,15 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ux_audit_log_stream_seq", "stream", "stream_seq", unique=True),
 )
+
+# Report snapshots (migration 0008): computed report rows as JSON, with the data version they were
+# computed from, so a page reads them in milliseconds and a newer ledger makes them stale.
+report_snapshots = Table(
+    "report_snapshots",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("data_version", String(100), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("body", Text, nullable=False),
+)

@@ -1,5 +1,7 @@
-"""Report pages: ageing, DSO, CEI, ECL and trends for the portfolio or by customer, segment or
-grade, as of a day, shown as a table and downloaded as xlsx or CSV (the API's rows)."""
+"""Report pages: ageing, DSO, CEI, ECL, trends, the 13-week cash forecast and working capital,
+for the portfolio or by customer, segment or grade, as of a day, shown as a table and downloaded
+as xlsx or CSV. The pages read report snapshots (:mod:`creditdesk.entrypoints.portfolio_views`):
+a view not computed yet is computed in the background while the page refreshes itself."""
 
 from __future__ import annotations
 
@@ -11,64 +13,121 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from creditdesk.bootstrap import Services
+from creditdesk.adapters.importing import fields as f
+from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.entrypoints.api.downloads import sheet_download
-from creditdesk.entrypoints.report_rows import REPORTS, report_rows, sheet_rows
+from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, PortfolioViews, View, grouping_of
+from creditdesk.entrypoints.report_rows import sheet_rows
 from creditdesk.entrypoints.web.ui import Ui
+from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service import receivables
-from creditdesk.service.errors import ServiceError
+from creditdesk.service.snapshots import Reading
 
 _SHOWN_ROWS = 500  # on the page; the download has them all
 
+#: The working-capital page's inputs: the company's own figures and the what-if, with defaults.
+WCR_INPUTS: dict[str, tuple[Any, str]] = {
+    "inventory": (f.decimal_amount, "0"),
+    "payables": (f.decimal_amount, "0"),
+    "cost_of_sales": (f.decimal_amount, ""),
+    "cost_of_capital": (f.decimal_amount, "0.08"),
+    "terms_change_days": (f.signed_decimal, "0"),
+    "limit_change": (f.signed_decimal, "0"),
+}
+
+
+def flat_rows(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One line per row of a sheet: the ECL's provision matrices, the forecast's weeks, the
+    working capital with its what-if beside it."""
+    if name == "cash":
+        return [{"currency": doc["currency"], **week} for doc in rows for week in doc["rows"]]
+    if name == "wcr":
+        return [flat_what_if(row) for row in rows]
+    return sheet_rows(name, rows)
+
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """One flat table: nested figures become columns of their own (``what_if.wcr``)."""
-    return pd.json_normalize(sheet_rows(name, rows), sep=".") if rows else pd.DataFrame()
+    """One flat table: nested figures become columns of their own."""
+    flat = flat_rows(name, rows)
+    return pd.json_normalize(flat, sep=".") if flat else pd.DataFrame()
 
 
-def install(app: FastAPI, services: Services, ui: Ui) -> None:
+def _wcr_options(request: Request) -> tuple[tuple[tuple[str, str], ...], dict[str, str], list[str]]:
+    """The entered figures (checked), what to show in the form, and the names of the bad ones."""
+    chosen, shown, bad = [], {}, []
+    for name, (parser, default) in WCR_INPUTS.items():
+        raw = request.query_params.get(name, default).strip()
+        shown[name] = raw
+        if not raw:
+            continue
+        try:
+            value = parser(raw)
+        except FieldError:
+            bad.append(name)
+            continue
+        if name == "terms_change_days" and value != int(value):
+            bad.append(name)
+            continue
+        if raw != default:
+            chosen.append((name, str(int(value)) if name == "terms_change_days" else str(value)))
+    return tuple(chosen), shown, bad
+
+
+def install(app: FastAPI, views: PortfolioViews, ui: Ui) -> None:
+    services = views.services
+
     @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
     async def report_index(request: Request) -> Response:
         if not ui.signed_in(request):
             return ui.to_login(request)
-        return ui.render(request, "report.html", name=None, reports=REPORTS, table=None, error=None)
+        return ui.render(request, "report.html", name=None, reports=WEB_REPORTS, table=None, error=None)
 
     @app.get("/reports/{name}", include_in_schema=False)
     async def report(request: Request, name: str, as_of: str = "", by: str = "", format: str = "html") -> Response:
         if not ui.signed_in(request):
             return ui.to_login(request)
-        if name not in REPORTS or format not in ("html", "xlsx", "csv"):
+        if name not in WEB_REPORTS or format not in ("html", "xlsx", "csv"):
             return ui.render(request, "not_found.html", status=404)
         error = None
         try:
             day = date.fromisoformat(as_of) if as_of else services.clock.today()
         except ValueError:
             day, error = services.clock.today(), "bad_date"
-        grouping = by if by in receivables.GROUPINGS else None
-
-        def load() -> list[dict[str, Any]]:
-            return report_rows(services, name, day, grouping)
-
-        try:
-            rows = await run_in_threadpool(load)
-        except ServiceError as problem:
-            rows, error = [], problem.detail
-        table = _table(name, rows)
-        stem = f"{name}-{day.isoformat()}" + (f"-by-{grouping}" if grouping else "")
-        if format == "xlsx":
-            return sheet_download(table.to_dict("records"), name, stem)
-        if format == "csv":
+        grouping = grouping_of(by)
+        options: tuple[tuple[str, str], ...] = ()
+        entered: dict[str, str] = {}
+        if name == "wcr":
+            options, entered, bad = _wcr_options(request)
+            if bad:
+                error = "bad_figures"
+        view = View(name, day, grouping, options)
+        if format != "html":
+            reading = await run_in_threadpool(views.read, view)
+            if reading.body is None and reading.error is None:
+                # A download waits for its figures: computed here, and kept for the pages.
+                await run_in_threadpool(views.refresh, view)
+                reading = await run_in_threadpool(views.read, view)
+            table = _table(name, reading.body or [])
+            stem = f"{name}-{day.isoformat()}" + (f"-by-{grouping}" if grouping else "")
+            if format == "xlsx":
+                return sheet_download(table.to_dict("records"), name, stem)
             headers = {"Content-Disposition": f'attachment; filename="{stem}.csv"'}
             return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers=headers)
+        reading = Reading(None, "failed") if error else await run_in_threadpool(views.read, view)
+        table = _table(name, reading.body or [])
+        query = request.url.query.replace("format=html", "").strip("&")
         return ui.render(
             request,
             "report.html",
             name=name,
-            reports=REPORTS,
+            reports=WEB_REPORTS,
             table=table.head(_SHOWN_ROWS),
             total_rows=len(table),
             day=day,
             by=grouping or "",
             groupings=receivables.GROUPINGS,
-            error=error,
+            reading=reading,
+            error=error or reading.error,
+            entered=entered,
+            query=query,
         )

@@ -1,0 +1,117 @@
+"""Report snapshots: a report's rows computed once per data version and read in milliseconds.
+
+The portfolio reports (ageing, DSO, ECL, the cash forecast …) read the whole ledger and take
+seconds on a large book; a page must answer in well under a second. So a page reads the
+snapshot computed from the data as it stands (fresh), or the last one with a note that the
+ledger has moved since (stale) while a background thread computes the new one, or, the first
+time, says that it is being computed. The nightly ``creditdesk report refresh`` fills the usual
+views ahead. A snapshot is tagged with the data version read *before* its computation, so a
+ledger that moves during it leaves the snapshot stale, never wrongly fresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from creditdesk.service.errors import ServiceError
+from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
+
+log = logging.getLogger(__name__)
+
+State = Literal["fresh", "stale", "pending", "failed"]
+Compute = Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a page shows: the body (None while the first computation runs), its state, when it
+    was computed, and the refusal of the service (e.g. too little history), if that is the result."""
+
+    body: Any | None
+    state: State
+    computed_at: datetime | None = None
+    error: str | None = None
+
+
+def compute_snapshot(store: SnapshotStore, clock: Clock, key: str, compute: Compute) -> Snapshot:
+    """Compute one snapshot now and store it. A refusal of the service (a ``ServiceError``) is a
+    result too: it is kept as ``{"error": detail}`` until the data moves."""
+    version = store.data_version()
+    started = time.perf_counter()
+    try:
+        body: Any = {"rows": compute()}
+    except ServiceError as refusal:
+        body = {"error": refusal.detail}
+    snapshot = Snapshot(key, version, clock.now(), round(time.perf_counter() - started, 3), body)
+    store.put(snapshot)
+    return snapshot
+
+
+class SnapshotRefresher:
+    """Reads snapshots and recomputes the missing or stale ones in one background thread, each
+    key queued once at a time (one thread: the computations are heavy, and two at once on two
+    cores would slow the pages that are served meanwhile)."""
+
+    def __init__(self, store: SnapshotStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._queue: queue.Queue[tuple[str, Compute]] = queue.Queue()
+        self._queued: set[str] = set()
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._failed: dict[str, str] = {}
+
+    def read(self, key: str, compute: Compute) -> Reading:
+        found = self.store.get(key)
+        if found is not None and found.data_version == self.store.data_version():
+            return _reading(found, "fresh")
+        if found is None and key in self._failed and self.idle_for(key):
+            # Failed before: queued again only when asked again after the failure was shown.
+            return Reading(None, "failed", error=self._failed.pop(key))
+        self._submit(key, compute)
+        return _reading(found, "stale") if found is not None else Reading(None, "pending")
+
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._queued
+
+    def idle_for(self, key: str) -> bool:
+        with self._lock:
+            return key not in self._queued
+
+    def _submit(self, key: str, compute: Compute) -> None:
+        with self._lock:
+            if key in self._queued:
+                return
+            self._queued.add(key)
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._run, name="snapshot-refresher", daemon=True)
+                self._worker.start()
+        self._queue.put((key, compute))
+
+    def _run(self) -> None:
+        while True:
+            key, compute = self._queue.get()
+            try:
+                compute_snapshot(self.store, self.clock, key, compute)
+                self._failed.pop(key, None)
+            except Exception as error:  # a background job must not die: the page shows the failure
+                log.exception("computing report snapshot %s failed", key)
+                self._failed[key] = f"{type(error).__name__}: {error}"
+            finally:
+                with self._lock:
+                    self._queued.discard(key)
+
+
+def _reading(snapshot: Snapshot, state: State) -> Reading:
+    body = snapshot.body
+    if isinstance(body, dict) and "error" in body:
+        return Reading(None, state, snapshot.computed_at, str(body["error"]))
+    return Reading(body["rows"], state, snapshot.computed_at)
