@@ -116,22 +116,42 @@ class CustomerRow:
     overdue: Money
 
 
+def alert_conditions(as_of: date) -> dict[str, Any]:
+    """The accounts that need attention, by kind: one condition each, for the dashboard's counts
+    and the customer list filtered to them."""
+    acc = t.credit_accounts
+    exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
+    return {
+        "over_limit": exposure > acc.c.limit_minor,
+        "on_hold": acc.c.status == AccountStatus.ON_HOLD.value,
+        "blocked": acc.c.status == AccountStatus.BLOCKED.value,
+        "in_default": acc.c.in_default_since.is_not(None),
+        "reviews_due": acc.c.next_review_on <= as_of,
+        "limits_expiring": acc.c.limit_valid_to.between(as_of, as_of + timedelta(days=30)),
+    }
+
+
 def customer_page(
     conn: Connection,
     as_of: date,
     *,
     search: str = "",
+    alert: str | None = None,
     offset: int = 0,
     limit: int = 50,
     sort: str = "exposure",
 ) -> tuple[int, list[CustomerRow]]:
-    """One page of customers with their account and overdue amount, largest exposure first."""
+    """One page of customers with their account and overdue amount, largest exposure first;
+    ``alert``: only the accounts of one of :func:`alert_conditions`."""
     cust, acc, inv = t.customers, t.credit_accounts, t.invoices
     where = []
     if search:
         pattern = f"%{search}%"
         where.append(or_(cust.c.customer_id.ilike(pattern), cust.c.name.ilike(pattern)))
-    total = int(conn.execute(select(func.count()).select_from(cust).where(*where)).scalar_one())
+    if alert is not None:
+        where.append(alert_conditions(as_of)[alert])
+    joined = cust.join(acc, acc.c.customer_id == cust.c.customer_id)
+    total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
     exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
     order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(), "id": cust.c.customer_id.asc()}.get(
         sort, exposure.desc()
@@ -273,12 +293,18 @@ class Dashboard:
     grades: list[Share]
     industries: list[Share]
     countries: list[Share]
+    groups: list[Share]
     alerts: dict[str, int]
 
 
-def _shares(rows: list[tuple[Any, int, int]], currency: str, top: int | None = None) -> list[Share]:
+def _shares(
+    rows: list[tuple[Any, int, int]], currency: str, top: int | None = None, *, labelled_only: bool = False
+) -> list[Share]:
+    """``labelled_only``: leave out the row without a label (customers in no group are no
+    concentration), its exposure still counted in the shares' total."""
     total = sum(int(exposure or 0) for _, _, exposure in rows)
-    ordered = sorted(rows, key=lambda row: -int(row[2] or 0))[:top] if top else rows
+    shown = [row for row in rows if row[0] is not None] if labelled_only else rows
+    ordered = sorted(shown, key=lambda row: -int(row[2] or 0))[:top] if top else shown
     return [
         Share(
             str(label) if label is not None else "—",
@@ -290,12 +316,71 @@ def _shares(rows: list[tuple[Any, int, int]], currency: str, top: int | None = N
     ]
 
 
+def latest_scores(before: date | None = None) -> Any:
+    """Each customer's latest champion score (customer_id, id): the newest as-of date, then the
+    newest run of it; with ``before``, the latest one dated on or before it."""
+    s = t.customer_scores
+    newest = (
+        func.row_number().over(partition_by=s.c.customer_id, order_by=(s.c.as_of.desc(), s.c.id.desc())).label("rank")
+    )
+    where = [s.c.role == "champion", *([s.c.as_of <= before] if before else [])]
+    ranked = select(s.c.customer_id, s.c.id, newest).where(*where).subquery()
+    return select(ranked.c.customer_id, ranked.c.id).where(ranked.c.rank == 1).subquery()
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How the customers' grades moved from one scoring date to the latest: counts[from][to]."""
+
+    since: date
+    until: date
+    counts: dict[int, dict[int, int]]
+
+    @property
+    def grades(self) -> list[int]:
+        return sorted({g for row in self.counts.values() for g in row} | set(self.counts))
+
+    def share(self, moved: str) -> float:
+        """The share of customers whose grade went ``up`` (riskier), ``down`` or stayed (``same``)."""
+        pairs = [(b - a, n) for a, row in self.counts.items() for b, n in row.items()]
+        total = sum(n for _, n in pairs)
+        sign = {"up": 1, "down": -1, "same": 0}[moved]
+        return sum(n for step, n in pairs if (step > 0) - (step < 0) == sign) / total if total else 0.0
+
+
+def grade_migration(conn: Connection, gap_days: int = 60) -> Migration | None:
+    """Grades at the latest scoring date against the latest scoring at least ``gap_days`` before
+    it (None until there are two such dates)."""
+    s = t.customer_scores
+    until = conn.execute(select(func.max(s.c.as_of)).where(s.c.role == "champion")).scalar()
+    if until is None:
+        return None
+    since = conn.execute(
+        select(func.max(s.c.as_of)).where(s.c.role == "champion", s.c.as_of <= until - timedelta(days=gap_days))
+    ).scalar()
+    if since is None:
+        return None
+    now, then = latest_scores(), latest_scores(since)
+    s_now, s_then = s.alias("now"), s.alias("then")
+    query = (
+        select(s_then.c.grade, s_now.c.grade, func.count())
+        .select_from(
+            now.join(s_now, s_now.c.id == now.c.id)
+            .join(then, then.c.customer_id == now.c.customer_id)
+            .join(s_then, s_then.c.id == then.c.id)
+        )
+        .group_by(s_then.c.grade, s_now.c.grade)
+    )
+    counts: dict[int, dict[int, int]] = {}
+    for before, after, n in conn.execute(query):
+        counts.setdefault(int(before), {})[int(after)] = int(n)
+    return Migration(since, until, counts)
+
+
 def dashboard(conn: Connection, currency: str, as_of: date, top: int = 8) -> Dashboard:
     acc, c, s = t.credit_accounts, t.customers, t.customer_scores
     exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
-    latest = (
-        select(s.c.customer_id, func.max(s.c.id).label("id")).where(s.c.role == "champion").group_by(s.c.customer_id)
-    ).subquery()
+    latest = latest_scores()
     graded = (
         select(s.c.grade, func.count(), func.sum(exposure))
         .select_from(acc.join(latest, latest.c.customer_id == acc.c.customer_id).join(s, s.c.id == latest.c.id))
@@ -314,25 +399,18 @@ def dashboard(conn: Connection, currency: str, as_of: date, top: int = 8) -> Das
         )
         return [tuple(row) for row in conn.execute(query)]
 
-    def count(*where: Any) -> int:
-        return int(
-            conn.execute(select(func.count()).select_from(acc).where(acc.c.currency == currency, *where)).scalar_one()
-        )
+    def count(condition: Any) -> int:
+        # Customers, not money: every account counts, whatever its currency (as the filtered list).
+        return int(conn.execute(select(func.count()).select_from(acc).where(condition)).scalar_one())
 
-    alerts = {
-        "on_hold": count(acc.c.status == AccountStatus.ON_HOLD.value),
-        "blocked": count(acc.c.status == AccountStatus.BLOCKED.value),
-        "in_default": count(acc.c.in_default_since.is_not(None)),
-        "over_limit": count(exposure > acc.c.limit_minor),
-        "reviews_due": count(acc.c.next_review_on <= as_of),
-        "limits_expiring": count(acc.c.limit_valid_to.between(as_of, as_of + timedelta(days=30))),
-        **worklist_counts(conn),
-    }
+    alerts = {name: count(condition) for name, condition in alert_conditions(as_of).items()}
+    alerts.update(worklist_counts(conn))
     return Dashboard(
         currency,
         _shares([tuple(row) for row in conn.execute(graded)], currency),
         _shares(breakdown(c.c.industry), currency, top),
         _shares(breakdown(c.c.country), currency, top),
+        _shares(breakdown(c.c.group_id), currency, top, labelled_only=True),
         alerts,
     )
 
@@ -383,5 +461,7 @@ def users_and_tokens(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[
     """The web users (never their password hashes) and the API tokens (never the tokens)."""
     u, k = t.users, t.api_tokens
     users = conn.execute(select(u.c.username, u.c.role, u.c.language, u.c.created_at).order_by(u.c.username))
-    tokens = conn.execute(select(k.c.name, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc()))
+    tokens = conn.execute(
+        select(k.c.id, k.c.name, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc())
+    )
     return [dict(row) for row in users.mappings()], [dict(row) for row in tokens.mappings()]
