@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import sqlite3
+import time
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from creditdesk.entrypoints.portfolio_views import standard_views
+from creditdesk.entrypoints.served import served
 from tests.conftest import ARTIFACTS
 from tests.e2e.conftest import DemoServer, cli
 
@@ -53,6 +62,16 @@ def sign_in(page: Any, server: DemoServer, username: str = "admin") -> None:
     page.fill("input[name=password]", "creditdesk-demo")
     page.click("button[type=submit]")
     page.wait_for_url(f"{server.url}/")
+
+
+def until_fresh(page: Any, marker: str, patience: float = 180) -> None:
+    """Reload until the page shows ``marker``: its snapshots computed from the ledger as it
+    stands (the other tests move the shared demo's ledger, which leaves them stale a while)."""
+    deadline = time.monotonic() + patience
+    while page.locator(marker).count() == 0:
+        assert time.monotonic() < deadline, f"{page.url}: {marker} not shown within {patience} s"
+        time.sleep(1)
+        page.reload()
 
 
 def test_home_page_shows_the_portfolio(browser: Any, demo_server: DemoServer) -> None:
@@ -257,6 +276,7 @@ def test_reports_show_the_apis_figures_and_download(browser: Any, demo_server: D
     page.click("#report-dso")
     page.select_option("#by", "segment")
     page.click("button:has-text('Show')")
+    until_fresh(page, "#report-fresh")
     with demo_server.client("viewer") as api:
         rows = api.get("/api/v1/reports/dso", params={"by": "segment"}).json()["rows"]
     assert page.locator("#report-table tbody tr").count() == len(rows)
@@ -302,6 +322,18 @@ def test_an_admin_adds_a_user_and_a_token_and_others_may_not(browser: Any, demo_
     page.close()
     with httpx.Client(base_url=demo_server.url, headers={"Authorization": f"Bearer {token}"}) as erp:
         assert erp.get("/api/v1/customers/C000001").status_code == 200
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(admin, demo_server, "admin")
+        admin.goto(f"{demo_server.url}/admin")
+        admin.locator("#tokens tbody tr", has_text="erp-link").locator("button:has-text('Revoke')").click()
+        assert "erp-link" in admin.locator("#admin-revoked").inner_text()
+        row = admin.locator("#tokens tbody tr", has_text="erp-link")
+        assert row.locator("button").count() == 0  # revoked: no button, the time instead
+        admin.close()
+        deadline = time.monotonic() + 15  # the API caches a verified token for 10 s
+        while erp.get("/api/v1/customers/C000001").status_code != 401:
+            assert time.monotonic() < deadline, "a revoked token still works"
+            time.sleep(0.5)
     newbie = browser.new_page()
     newbie.goto(f"{demo_server.url}/login")
     newbie.fill("input[name=username]", "newbie")
@@ -312,7 +344,9 @@ def test_an_admin_adds_a_user_and_a_token_and_others_may_not(browser: Any, demo_
     newbie.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/customers/C000003", "/worklists/orders", "/reports/dso", "/policy"])
+@pytest.mark.parametrize(
+    "path", ["/", "/customers/C000003", "/worklists/orders", "/reports/dso", "/reports/wcr", "/policy", "/models"]
+)
 def test_pages_fit_a_tablet(browser: Any, demo_server: DemoServer, path: str) -> None:
     page = browser.new_page(viewport={"width": 768, "height": 1024})
     sign_in(page, demo_server, "admin")
@@ -327,4 +361,191 @@ def test_pages_fit_a_tablet(browser: Any, demo_server: DemoServer, path: str) ->
             "document.querySelector('main').insertAdjacentHTML('beforeend', '<div style=\"width:2000px\">x</div>')"
         )
         assert not page.evaluate(fits)
+    page.close()
+
+
+def _amount(text: str) -> Decimal:
+    return Decimal(text.replace(",", "").split()[0])
+
+
+def test_the_dashboard_shows_trends_losses_cash_and_migration(browser: Any, scored_demo: DemoServer) -> None:
+    demo_server = scored_demo  # scored twice by the demo: a grade migration to show
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    sign_in(page, demo_server, "analyst")
+    for panel, shown in (("losses", "#ecl-provision"), ("trends", "#trend-dso"), ("cash-forecast", "#cash-total")):
+        until_fresh(page, f"#{panel}:not(:has(.stale-note)) {shown}")
+    with demo_server.client("viewer") as api:
+        ecl = api.get("/api/v1/reports/ecl").json()
+        cash = api.get("/api/v1/forecast/cash").json()
+        trends = api.get("/api/v1/reports/trends").json()
+    cny = next(doc for doc in ecl["rows"] if doc["currency"] == "CNY")
+    # Computed from the same ledger as the API's (nothing moves it meanwhile), so the same figures.
+    assert _amount(page.locator("#ecl-provision").inner_text()) == Decimal(cny["provision"])
+    assert _amount(page.locator("#ecl-pd-lgd").inner_text()) == Decimal(cny["pd_lgd_ead"])
+    assert page.locator("#ecl-matrix tbody tr").count() == len(cny["matrix"])
+    forecast = next(doc for doc in cash["currencies"] if doc["currency"] == "CNY")
+    assert _amount(page.locator("#cash-total").inner_text()) == Decimal(forecast["expected_from_open_items"])
+    assert page.locator("#cash-chart rect").count() == 13
+    last = [r for r in trends["rows"] if r["currency"] == "CNY"][-1]
+    assert page.locator("#trend-dso .last").inner_text() == f"{last['dso']:.1f}"
+    # Every scored customer appears once in the migration matrix (scored both quarters by the demo).
+    # Every customer scored on both days appears once in the migration matrix (the demo scores the
+    # quarter before too; a customer that came later is not in it), counted here from the table.
+    with sqlite3.connect(demo_server.db.removeprefix("sqlite:///")) as db:
+        both = db.execute(
+            "SELECT count(*) FROM (SELECT customer_id FROM customer_scores WHERE role = 'champion'"
+            " GROUP BY customer_id HAVING count(DISTINCT as_of) = 2)"
+        ).fetchone()[0]
+    cells = page.locator("#migration-matrix tbody td").all_inner_texts()
+    assert both > demo_server.summary["scored"] // 2
+    assert sum(int(c.replace(",", "")) for c in cells if c) == both
+    groups = page.locator("#groups tbody tr")
+    assert groups.count() >= 1
+    shot(page, "home-dashboard")
+    page.click("#lang-switch")
+    assert "月度趋势" in page.locator("#trends h2").inner_text()
+    shot(page, "home-dashboard-zh")
+    page.click("#lang-switch")
+    page.close()
+
+
+def test_the_customer_page_shows_group_behaviour_and_events(browser: Any, demo_server: DemoServer) -> None:
+    with sqlite3.connect(demo_server.db.removeprefix("sqlite:///")) as db:  # a member of a pooled group
+        customer_id, group_id, pool_minor = db.execute(
+            "SELECT c.customer_id, g.group_id, g.limit_minor FROM customers c"
+            " JOIN group_accounts g ON g.group_id = c.group_id WHERE g.currency = 'CNY' ORDER BY c.customer_id LIMIT 1"
+        ).fetchone()
+    with demo_server.client("viewer") as api:
+        grouped = api.get(f"/api/v1/customers/{customer_id}").json()
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    sign_in(page, demo_server, "viewer")
+    page.goto(f"{demo_server.url}/customers/{customer_id}")
+    assert group_id in page.locator("#group").inner_text()
+    assert page.locator("#group-pool").inner_text().startswith(f"{Decimal(pool_minor) / 100:,.2f} CNY")
+    assert page.locator("#payment-behaviour tbody tr").count() == 12
+    exposure = grouped["exposure"]
+    assert _amount(page.locator("#kpi-reserved").inner_text()) == Decimal(exposure["orders"])
+    events = page.locator("#events li")
+    assert events.count() >= 3
+    invoice = page.locator("#open-items tbody tr td").first
+    if invoice.count():
+        assert page.locator("#events li", has_text=invoice.inner_text()).count() >= 1
+    shot(page, "customer-360")
+    page.click("#lang-switch")
+    assert page.locator("#behaviour h2").inner_text().startswith("月度付款表现")
+    page.click("#lang-switch")
+    page.close()
+
+
+def test_the_models_page_shows_validation_and_drift(browser: Any, scored_demo: DemoServer) -> None:
+    demo_server = scored_demo  # the small demo is too small to learn a model from
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    sign_in(page, demo_server, "analyst")
+    page.click("#nav-models")
+    with demo_server.client("viewer") as api:
+        models = api.get("/api/v1/models").json()
+    champion = models["champion"][0]
+    row = page.locator("#registry tbody tr", has_text=champion["version"])
+    assert row.count() == 1
+    assert f"{champion['metrics']['auc']:.3f}" in row.inner_text()
+    until_fresh(page, "#psi-score")
+    assert page.locator("#psi-features tbody tr").count() >= 5
+    assert page.locator("#power-table").count() == 1
+    shot(page, "models")
+    page.close()
+
+
+def test_cash_forecast_and_working_capital_reports(browser: Any, demo_server: DemoServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    sign_in(page, demo_server, "viewer")
+    page.goto(f"{demo_server.url}/reports/cash")
+    until_fresh(page, "#report-fresh")
+    with demo_server.client("viewer") as api:
+        cash = api.get("/api/v1/forecast/cash").json()
+        wcr = api.get("/api/v1/reports/wcr", params={"inventory": "5000000", "terms_change_days": "-10"}).json()
+    assert page.locator("#report-table tbody tr").count() == 13 * len(cash["currencies"])
+    shot(page, "report-cash")
+    page.goto(f"{demo_server.url}/reports/wcr")
+    page.fill("#inventory", "5000000")
+    page.fill("#terms_change_days", "-10")
+    page.click("button:has-text('Show')")
+    until_fresh(page, "#report-fresh")
+    headers = page.locator("#report-table thead th").all_inner_texts()
+    first = dict(zip(headers, page.locator("#report-table tbody tr").first.locator("td").all_inner_texts(), strict=True))
+    expected = wcr["rows"][0]
+    assert first["wcr"].replace(",", "") == expected["wcr"]  # grouped digits on the page
+    assert first["what_if_change_in_receivables"].replace(",", "") == expected["what_if"]["change_in_receivables"]
+    shot(page, "report-wcr")
+    page.fill("#inventory", "lots")
+    page.click("button:has-text('Show')")
+    assert page.locator("#report-error").count() == 1
+    page.close()
+
+
+def test_an_admin_activates_a_simulated_policy(browser: Any, demo_server: DemoServer, tmp_path: Path) -> None:
+    # On a copy of the demo: activating a policy would change the shared server's checks.
+    source = sqlite3.connect(demo_server.db.removeprefix("sqlite:///"))
+    (tmp_path / "var").mkdir()
+    copy = sqlite3.connect(tmp_path / "var" / "creditdesk.db")
+    source.backup(copy)
+    source.close()
+    copy.close()
+    db = f"sqlite:///{tmp_path / 'var' / 'creditdesk.db'}"
+    with served(db, tmp_path) as url:
+        server = DemoServer(url, tmp_path, db, demo_server.summary)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        sign_in(page, server, "admin")
+        page.goto(f"{url}/policy")
+        before = page.locator("#policy-history tbody tr").count()
+        body = re.sub(r"(?m)^name: .*$", "name: tighter-2027", page.locator("#body").input_value())
+        page.fill("#body", body.replace("overdue_days: 30 ", "overdue_days: 20 "))
+        page.fill("#seeds", "1")
+        page.fill("#months", "2")
+        page.click("#simulate")
+        page.wait_for_selector("#what-if-result", timeout=120_000)
+        job_url = page.url
+        page.click("#activate")
+        page.wait_for_url(f"{url}/policy")
+        assert "tighter-2027" in page.locator("#active-policy").inner_text()
+        assert page.locator("#policy-history tbody tr").count() == before + 1
+        shot(page, "policy-activated")
+        page.close()
+        analyst = browser.new_page()
+        sign_in(analyst, server, "analyst")
+        analyst.goto(job_url)
+        assert analyst.locator("#activate").count() == 0
+        csrf = analyst.locator("input[name=csrf]").first.get_attribute("value")
+        refused = analyst.request.post(f"{job_url}/activate", form={"csrf": csrf})
+        assert refused.status == 403  # the forged form of a role that may not
+        analyst.close()
+
+
+def test_an_alert_opens_the_customers_it_counts(browser: Any, demo_server: DemoServer) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "viewer")
+    counted = int(page.locator("#alert-over_limit strong").inner_text().replace(",", ""))
+    page.click("#alert-over_limit a")
+    assert page.locator("#alert-filter").count() == 1
+    listed = page.locator("#customers tbody tr")
+    assert listed.count() == min(counted, 50)
+    assert counted > 0 and f"of {counted}" in page.locator(".pager").inner_text()
+    for row in listed.all()[:10]:  # each listed account is over its limit: negative available
+        assert "neg" in (row.locator("td").nth(6).get_attribute("class") or "")
+    page.close()
+
+
+def test_the_nightly_refresh_fills_the_report_snapshots(browser: Any, demo_server: DemoServer) -> None:
+    done = cli(demo_server.cwd, "report", "refresh", "--json", db=demo_server.db)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    day = date.fromisoformat(summary["as_of"])
+    assert summary["snapshots"] == len(list(standard_views(day))) == len(summary["seconds"])
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, demo_server, "viewer")
+    # Computed ahead: the first request is answered from a fresh snapshot, never "being computed".
+    page.goto(f"{demo_server.url}/reports/aging?by=grade")
+    assert page.locator("#report-fresh").count() == 1 and page.locator("#report-pending").count() == 0
+    with demo_server.client("viewer") as api:
+        rows = api.get("/api/v1/reports/aging", params={"by": "grade"}).json()["rows"]
+    assert page.locator("#report-table tbody tr").count() == len(rows)
     page.close()

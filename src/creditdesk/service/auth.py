@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from creditdesk.domain.roles import Role
-from creditdesk.service.errors import Conflict, InvalidInput
+from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, PasswordHasher, UnitOfWork
 
 LANGUAGES = ("en", "zh")
@@ -42,6 +42,17 @@ def create_token(name: str, role: Role, uow: UnitOfWork, clock: Clock, actor: st
         uow.audit.append(actor, "token.created", "token", name, {"role": role.value})
         uow.commit()
     return token
+
+
+def revoke_token(token_id: int, uow: UnitOfWork, clock: Clock, actor: str) -> str:
+    """Revoke a live token (the API stops taking it within its cache's life); its name."""
+    with uow:
+        name = uow.tokens.revoke(token_id, clock.now())
+        if name is None:
+            raise NotFound(f"there is no live token with id {token_id}")
+        uow.audit.append(actor, "token.revoked", "token", name, {"id": token_id})
+        uow.commit()
+    return name
 
 
 def authenticate_token(token: str, uow: UnitOfWork) -> Principal | None:

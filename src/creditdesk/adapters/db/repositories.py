@@ -281,6 +281,14 @@ class SqlTokens:
         ).first()
         return (row[0], row[1]) if row else None
 
+    def revoke(self, token_id: int, at: datetime) -> str | None:
+        k = t.api_tokens
+        name = self._c.execute(select(k.c.name).where(k.c.id == token_id, k.c.revoked_at.is_(None))).scalar()
+        if name is None:
+            return None
+        self._c.execute(update(k).where(k.c.id == token_id).values(revoked_at=at))
+        return str(name)
+
 
 class SqlUsers:
     def __init__(self, connection: Connection, clock: Clock) -> None:

@@ -12,7 +12,7 @@ from creditdesk.adapters.db import queries
 from creditdesk.bootstrap import Services
 from creditdesk.domain.roles import Permission, Role
 from creditdesk.entrypoints.web.ui import Ui
-from creditdesk.service.auth import add_user, create_token, parse_role
+from creditdesk.service.auth import add_user, create_token, parse_role, revoke_token
 from creditdesk.service.errors import ServiceError
 
 
@@ -66,3 +66,15 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
             return await page(request, status=error.status, error_detail=error.detail)
         # Shown once, in this response only: it is never stored or sent again.
         return await page(request, new_token=token, token_name=name)
+
+    @app.post("/admin/tokens/{token_id}/revoke", include_in_schema=False)
+    async def revoke(request: Request, token_id: int, csrf: str = Form("")) -> Response:
+        if (stop := ui.refuse(request, csrf, Permission.ADMINISTER, "/admin")) is not None:
+            return stop
+        try:
+            name = await run_in_threadpool(
+                revoke_token, token_id, services.uow(), services.clock, request.session["user"]
+            )
+        except ServiceError as error:
+            return await page(request, status=error.status, error_detail=error.detail)
+        return await page(request, revoked=name)

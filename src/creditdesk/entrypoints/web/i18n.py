@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from creditdesk.domain.money import Money
@@ -215,6 +217,95 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "by_industry": {"en": "Exposure by industry", "zh": "行业敞口"},
     "by_country": {"en": "Exposure by country", "zh": "国家/地区敞口"},
     "role": {"en": "role", "zh": "角色"},
+    "report_cash": {"en": "13-week cash forecast", "zh": "13周现金流预测"},
+    "report_wcr": {"en": "Working capital", "zh": "营运资金"},
+    "wcr_inventory": {"en": "Inventory", "zh": "存货"},
+    "wcr_payables": {"en": "Payables", "zh": "应付账款"},
+    "wcr_cost_of_sales": {"en": "Cost of sales a year", "zh": "年销售成本"},
+    "wcr_cost_of_capital": {"en": "Cost of capital", "zh": "资金成本率"},
+    "wcr_terms_change_days": {"en": "Terms change (days)", "zh": "账期调整（天）"},
+    "wcr_limit_change": {"en": "Limit change (share)", "zh": "额度调整（比例）"},
+    "bad_figures": {
+        "en": "A figure is not a number (use . as the decimal point; days are whole).",
+        "zh": "输入的数值无效（小数点用“.”，天数为整数）。",
+    },
+    "being_computed": {
+        "en": "Being computed from the ledger; this page refreshes itself.",
+        "zh": "正在根据台账计算，本页将自动刷新。",
+    },
+    "snapshot_stale": {
+        "en": "Computed {at}; the ledger has moved since and the figures are being recomputed.",
+        "zh": "计算于 {at}；台账此后有变动，正在重新计算。",
+    },
+    "snapshot_fresh": {"en": "Computed {at} from the ledger as it stands.", "zh": "根据当前台账计算于 {at}。"},
+    "trends_title": {"en": "DSO and CEI, month by month", "zh": "DSO 与 CEI 月度趋势"},
+    "trend_dso": {"en": "DSO (days)", "zh": "应收账款周转天数"},
+    "trend_add": {"en": "Average days delinquent", "zh": "平均逾期天数"},
+    "trend_cei": {"en": "CEI (%)", "zh": "回款效率指数（%）"},
+    "open_report": {"en": "Open the report", "zh": "查看报表"},
+    "provision_matrix": {"en": "provision matrix", "zh": "准备矩阵"},
+    "balance": {"en": "Balance", "zh": "余额"},
+    "loss_rate": {"en": "Loss rate", "zh": "损失率"},
+    "provision": {"en": "Provision", "zh": "减值准备"},
+    "cash_13_weeks": {"en": "Cash in, next 13 weeks", "zh": "未来13周回款"},
+    "from_open_items": {"en": "from open items", "zh": "来自未清应收"},
+    "from_new_sales": {"en": "from new sales", "zh": "来自新增销售"},
+    "grade_migration": {"en": "Grade migration", "zh": "等级迁移"},
+    "migrated_worse": {"en": "worse", "zh": "恶化"},
+    "migrated_better": {"en": "better", "zh": "改善"},
+    "from_to": {"en": "from \\ to", "zh": "由 \\ 至"},
+    "no_migration": {"en": "Needs two scorings at least 60 days apart.", "zh": "需要两次间隔至少60天的评分。"},
+    "by_group": {"en": "Exposure by group", "zh": "集团敞口"},
+    "models": {"en": "Models", "zh": "模型"},
+    "model_registry": {"en": "Model registry and validation (held out)", "zh": "模型登记与验证（留出样本）"},
+    "kind": {"en": "Kind", "zh": "类型"},
+    "model_role": {"en": "Role", "zh": "角色"},
+    "trained_as_of": {"en": "Trained as of", "zh": "训练截至"},
+    "holdout_rows": {"en": "Held-out rows", "zh": "留出样本数"},
+    "role_champion": {"en": "champion", "zh": "冠军模型"},
+    "role_challenger": {"en": "challenger", "zh": "挑战者模型"},
+    "role_retired": {"en": "retired", "zh": "已退役"},
+    "no_models": {"en": "No model yet: run creditdesk score.", "zh": "尚无模型：请运行 creditdesk score。"},
+    "drift": {"en": "Drift of the champion", "zh": "冠军模型漂移"},
+    "psi_rule": {
+        "en": "PSI from the training sample to today: below {watch} stable, above {act} act.",
+        "zh": "训练样本到当前的PSI：低于 {watch} 稳定，高于 {act} 需处理。",
+    },
+    "psi_of_score": {"en": "of the PD", "zh": "违约概率分布"},
+    "feature": {"en": "Feature", "zh": "特征"},
+    "psi_act": {"en": "act", "zh": "需处理"},
+    "psi_watch": {"en": "watch", "zh": "关注"},
+    "psi_stable": {"en": "stable", "zh": "稳定"},
+    "ranking_power": {"en": "Ranking power: bureaus and ours", "zh": "排序能力：征信机构与本系统"},
+    "ranking_power_hint": {
+        "en": "AUC against the defaults within a year of each view, by period.",
+        "zh": "按期间计算：相对于每次评估后一年内违约的AUC。",
+    },
+    "delivered_not_invoiced": {"en": "Delivered, not invoiced", "zh": "已发货未开票"},
+    "members": {"en": "{n} members", "zh": "{n} 家成员"},
+    "parent_group": {"en": "parent", "zh": "上级集团"},
+    "group_pool": {"en": "Group pool", "zh": "集团共享额度"},
+    "payment_behaviour": {"en": "Payment behaviour, month by month", "zh": "月度付款表现"},
+    "month": {"en": "Month", "zh": "月份"},
+    "invoiced": {"en": "Invoiced", "zh": "开票"},
+    "paid": {"en": "Paid", "zh": "回款"},
+    "days_late_weighted": {"en": "Days late (weighted)", "zh": "加权逾期天数"},
+    "paid_on_time": {"en": "Paid on time", "zh": "按期付款占比"},
+    "events": {"en": "Events", "zh": "事件记录"},
+    "event_rule": {"en": "Rule", "zh": "规则"},
+    "event_limit": {"en": "Limit", "zh": "额度"},
+    "event_score": {"en": "Score", "zh": "评分"},
+    "event_order": {"en": "Order", "zh": "订单"},
+    "event_invoice": {"en": "Invoice", "zh": "发票"},
+    "event_payment": {"en": "Payment", "zh": "收款"},
+    "event_credit_note": {"en": "Credit note", "zh": "贷项通知"},
+    "event_write_off": {"en": "Write-off", "zh": "核销"},
+    "event_audit": {"en": "Audit", "zh": "审计"},
+    "rule": {"en": "Rule", "zh": "规则"},
+    "score_history": {"en": "Grade over time", "zh": "等级变化"},
+    "show_all": {"en": "show all", "zh": "显示全部"},
+    "revoke": {"en": "Revoke", "zh": "吊销"},
+    "token_revoked": {"en": "Token {id} revoked.", "zh": "令牌 {id} 已吊销。"},
 }
 
 
@@ -244,6 +335,41 @@ def format_date(value: date | None, language: str) -> str:
     if language == "zh":
         return f"{value.year}年{value.month}月{value.day}日"
     return value.isoformat()
+
+
+def format_datetime(value: datetime | None, language: str) -> str:
+    """A moment in UTC to the minute (a naive one, as SQLite gives it back, is taken as UTC)."""
+    if value is None:
+        return "—"
+    moment = value.astimezone(UTC) if value.tzinfo else value
+    if language == "zh":
+        return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M} UTC"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def format_date_text(text: str, language: str) -> str:
+    """An ISO date as the API writes it, in the language's form."""
+    return format_date(date.fromisoformat(text), language)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
+
+
+def format_cell(value: object, language: str) -> str:
+    """A report cell as the user reads it: dates in the language's form, amounts (the API's
+    decimal strings) and counts with grouped digits; ratios and days as computed; blanks empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        if _ISO_DATE.match(value):
+            return format_date_text(value, language)
+        if _DECIMAL.match(value):
+            return format_amount(value)
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def format_percent(value: float | None) -> str:

@@ -14,9 +14,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
-from creditdesk.adapters.db import queries
+from creditdesk.adapters.db import customer_views, queries
 from creditdesk.bootstrap import Services
-from creditdesk.entrypoints.web import admin_pages, i18n, policy_pages, report_pages, worklists
+from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views
+from creditdesk.entrypoints.web import admin_pages, charts, i18n, model_pages, policy_pages, report_pages, worklists
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import authenticate_user, set_language
 from creditdesk.service.errors import NotFound
@@ -43,6 +44,10 @@ def install(app: FastAPI, services: Services) -> None:
         fmt_pct=i18n.format_percent,
         fmt_money=i18n.format_money,
         fmt_amount=i18n.format_amount,
+        fmt_decimal=i18n.format_decimal,
+        fmt_datetime=i18n.format_datetime,
+        fmt_date_text=i18n.format_date_text,
+        fmt_cell=i18n.format_cell,
     )
     app.add_middleware(
         SessionMiddleware,
@@ -91,9 +96,11 @@ def install(app: FastAPI, services: Services) -> None:
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     ui = Ui(render, signed_in, to_login)
+    views = PortfolioViews(services)  # one per process: its background thread and ledger memo
     worklists.install(app, services, ui)
     policy_pages.install(app, services, ui)
-    report_pages.install(app, services, ui)
+    report_pages.install(app, views, ui)
+    model_pages.install(app, views, ui)
     admin_pages.install(app, services, ui)
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -136,37 +143,48 @@ def install(app: FastAPI, services: Services) -> None:
         return RedirectResponse(_safe_next(next), status_code=303)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def home(request: Request, q: str = "", page: int = 1) -> Response:
+    async def home(request: Request, q: str = "", page: int = 1, alert: str = "") -> Response:
         if not signed_in(request):
             return to_login(request)
         page = max(1, page)
         as_of = services.clock.today()
+        chosen = alert if alert in queries.alert_conditions(as_of) else None
 
-        def load() -> tuple[list[queries.CurrencyTotals], int, list[queries.CustomerRow], queries.Dashboard | None]:
+        def load() -> dict[str, Any]:
             with services.engine.connect() as conn:
                 conn = conn.execution_options(readonly=True)
                 totals = queries.portfolio_totals(conn, as_of)
                 count, rows = queries.customer_page(
-                    conn, as_of, search=q.strip(), offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+                    conn, as_of, search=q.strip(), alert=chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
                 )
                 # The breakdowns are in the currency most accounts keep (sums across currencies mean nothing).
                 main = max(totals, key=lambda c: c.customers).currency if totals else None
                 board = queries.dashboard(conn, main, as_of) if main else None
-                return totals, count, rows, board
+                migration = queries.grade_migration(conn)
+            panels = {view.name: views.read(view) for view in dashboard_views(as_of)}
+            return {
+                "totals": totals,
+                "count": count,
+                "rows": rows,
+                "board": board,
+                "migration": migration,
+                "panels": panels,
+                "trend": charts.trend_panel(panels["trends"].body, main),
+                "losses": charts.loss_panel(panels["ecl"].body, main),
+                "cash": charts.cash_panel(panels["cash"].body, main),
+            }
 
-        totals, count, rows, board = await run_in_threadpool(load)
+        data = await run_in_threadpool(load)
         return render(
             request,
             "home.html",
-            totals=totals,
-            board=board,
-            count=count,
-            rows=rows,
             q=q,
+            alert=chosen or "",
             page=page,
             page_size=PAGE_SIZE,
             as_of=as_of,
             buckets=[b[0] for b in queries.AGEING_BUCKETS],
+            **data,
         )
 
     @app.get("/customers/{customer_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -183,6 +201,9 @@ def install(app: FastAPI, services: Services) -> None:
                     return None
                 items = queries.open_items(conn, customer_id, as_of)
                 orders = queries.recent_orders(conn, customer_id)
+                pool = customer_views.group_pool(conn, found[0].group_id)
+                behaviour = customer_views.payment_behaviour(conn, customer_id, found[1].currency, as_of)
+                events = customer_views.timeline(conn, customer_id)
             with services.read_uow() as uow:
                 history = uow.limits.for_customer(customer_id)
             try:
@@ -202,6 +223,9 @@ def install(app: FastAPI, services: Services) -> None:
                 "history": history,
                 "ageing": ageing,
                 "orders": orders,
+                "pool": pool,
+                "behaviour": behaviour,
+                "events": events,
                 "score": score,
                 "recommendation": recommended[0].as_json() if recommended else None,
             }

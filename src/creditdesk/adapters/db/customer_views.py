@@ -1,0 +1,240 @@
+"""The customer page's reads beyond the account: the group's pooled limit, payment behaviour
+month by month, and the events timeline (each a few index reads of one customer's rows)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.domain.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPool:
+    """The group's pooled limit and what its members use of it (None: no pooled limit)."""
+
+    group_id: str
+    name: str
+    parent_id: str | None
+    members: int
+    limit: Money | None
+    exposure: Money | None
+
+    @property
+    def available(self) -> Money | None:
+        return self.limit - self.exposure if self.limit is not None and self.exposure is not None else None
+
+    @property
+    def utilisation(self) -> float | None:
+        if self.limit is None or self.exposure is None or self.limit.is_zero():
+            return None
+        return float(self.exposure.amount / self.limit.amount)
+
+
+def group_pool(conn: Connection, group_id: str | None) -> GroupPool | None:
+    if not group_id:
+        return None
+    g, ga, c = t.customer_groups, t.group_accounts, t.customers
+    group = conn.execute(select(g).where(g.c.group_id == group_id)).first()
+    if group is None:
+        return None
+    members = conn.execute(select(func.count()).select_from(c).where(c.c.group_id == group_id)).scalar_one()
+    pool = conn.execute(select(ga).where(ga.c.group_id == group_id)).first()
+    limit = exposure = None
+    if pool is not None:
+        limit = Money.from_minor(pool.limit_minor, pool.currency)
+        used = pool.receivable_minor + pool.reserved_minor + pool.delivered_minor
+        exposure = Money.from_minor(used, pool.currency)
+    return GroupPool(group_id, group.name, group.parent_group_id, int(members), limit, exposure)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentMonth:
+    """One month of a customer's payments: what was invoiced, what was paid (cash only), the
+    amount-weighted days paid after the due date, and the share paid by the due date."""
+
+    month: str
+    invoiced: Money
+    paid: Money
+    days_late: float | None
+    on_time: float | None
+
+
+def payment_behaviour(
+    conn: Connection, customer_id: str, currency: str, as_of: date, months: int = 12
+) -> list[PaymentMonth]:
+    i, a, p = t.invoices, t.payment_allocations, t.payments
+    first = _month_start(as_of, months - 1)
+    invoiced: dict[str, int] = {}
+    for day, amount in conn.execute(
+        select(i.c.invoice_date, i.c.amount_minor).where(
+            i.c.customer_id == customer_id, i.c.invoice_date >= first, i.c.invoice_date <= as_of
+        )
+    ):
+        key = _month(day)
+        invoiced[key] = invoiced.get(key, 0) + int(amount)
+    paid: dict[str, list[tuple[int, int]]] = {}
+    query = (
+        select(a.c.applied_on, a.c.amount_minor, i.c.due_date)
+        .select_from(a.join(i, i.c.invoice_id == a.c.invoice_id).join(p, p.c.payment_id == a.c.payment_id))
+        .where(i.c.customer_id == customer_id, p.c.kind == "payment", a.c.applied_on >= first, a.c.applied_on <= as_of)
+    )
+    for applied, amount, due in conn.execute(query):
+        paid.setdefault(_month(applied), []).append((int(amount), (applied - due).days))
+    out = []
+    for k in range(months - 1, -1, -1):
+        key = _month(_month_start(as_of, k))
+        items = paid.get(key, [])
+        total = sum(amount for amount, _ in items)
+        late = sum(amount * max(days, 0) for amount, days in items) / total if total else None
+        on_time = sum(amount for amount, days in items if days <= 0) / total if total else None
+        out.append(
+            PaymentMonth(
+                key,
+                Money.from_minor(invoiced.get(key, 0), currency),
+                Money.from_minor(total, currency),
+                round(late, 1) if late is not None else None,
+                on_time,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of the timeline: when, what kind, what happened, who did it."""
+
+    at: datetime | date
+    kind: str
+    text_en: str
+    text_zh: str
+    actor: str
+
+    @property
+    def day(self) -> date:
+        return self.at.date() if isinstance(self.at, datetime) else self.at
+
+
+def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]:
+    """The newest events of the account: the monitor's and approvals' changes with their
+    explanations, limit changes, scores, orders' decisions, invoices and payments, audit records."""
+    ac, lc, s, au = t.account_changes, t.limit_changes, t.customer_scores, t.audit_log
+    events: list[Event] = []
+    for row in conn.execute(select(ac).where(ac.c.customer_id == customer_id).order_by(ac.c.id.desc()).limit(limit)):
+        events.append(Event(row.recorded_at, f"rule:{row.rule}", row.explanation_en, row.explanation_zh, row.actor))
+    for row in conn.execute(select(lc).where(lc.c.customer_id == customer_id).order_by(lc.c.id.desc()).limit(limit)):
+        amount = Money.from_minor(row.amount_minor, row.currency)
+        events.append(
+            Event(
+                row.changed_at,
+                "limit",
+                f"limit set to {amount.amount:,} {amount.currency}: {row.reason}",
+                f"额度调整为 {amount.amount:,} {amount.currency}：{row.reason}",
+                row.changed_by,
+            )
+        )
+    for row in conn.execute(
+        select(s.c.as_of, s.c.grade, s.c.pd, s.c.model_version)
+        .where(s.c.customer_id == customer_id, s.c.role == "champion")
+        .order_by(s.c.as_of.desc(), s.c.id.desc())
+        .limit(limit)
+    ):
+        pd_text = f"{row.pd * 100:.2f} %"
+        events.append(
+            Event(
+                row.as_of,
+                "score",
+                f"scored grade {row.grade}, PD {pd_text}",
+                f"评分：等级 {row.grade}，违约概率 {pd_text}",
+                row.model_version,
+            )
+        )
+    for table, id_column, date_column, kind_of, en, zh in _DOCUMENTS:
+        query = select(table).where(table.c.customer_id == customer_id).order_by(table.c[date_column].desc())
+        for doc in conn.execute(query.limit(limit)).mappings():
+            money = f"{Money.from_minor(doc['amount_minor'], doc['currency']).amount:,}"
+            kind = doc.get("kind") or kind_of
+            words = {**doc, "id": doc[id_column], "amount": money, "kind_en": kind.replace("_", " ")}
+            words["kind_zh"] = _KIND_ZH.get(kind, kind)
+            events.append(Event(doc[date_column], kind, en.format(**words), zh.format(**words), ""))
+    for row in conn.execute(
+        select(au.c.at, au.c.action, au.c.actor, au.c.payload)
+        .where(au.c.stream == customer_id)
+        .order_by(au.c.stream_seq.desc())
+        .limit(limit)
+    ):
+        events.append(
+            Event(
+                row.at,
+                f"audit:{row.action}",
+                _audit_text(row.action, row.payload),
+                _audit_text(row.action, row.payload),
+                row.actor,
+            )
+        )
+    events.sort(key=_when, reverse=True)
+    return events[:limit]
+
+
+def _when(event: Event) -> datetime:
+    # Dated documents sort after the day's timed events; SQLite gives naive times, PostgreSQL aware.
+    if isinstance(event.at, datetime):
+        return event.at.replace(tzinfo=None)
+    return datetime.combine(event.at, time.max)
+
+
+_KIND_ZH = {"payment": "收款", "credit_note": "贷项通知", "write_off": "核销"}
+# The customer's documents on the timeline: table, id and date columns, kind, and the texts.
+_DOCUMENTS = (
+    (
+        t.orders,
+        "order_id",
+        "order_date",
+        "order",
+        "order {id} of {amount}: {status}",
+        "订单 {id}，金额 {amount}：{status}",
+    ),
+    (
+        t.invoices,
+        "invoice_id",
+        "invoice_date",
+        "invoice",
+        "invoice {id} of {amount}, due {due_date}",
+        "发票 {id}，金额 {amount}，到期 {due_date}",
+    ),
+    (
+        t.payments,
+        "payment_id",
+        "payment_date",
+        "payment",
+        "{kind_en} {id} of {amount}",
+        "{kind_zh} {id}，金额 {amount}",
+    ),
+)
+
+
+def _audit_text(action: str, payload: str) -> str:
+    try:
+        body: Any = json.loads(payload)
+    except ValueError:
+        return action
+    if isinstance(body, dict):
+        # The record's own time and actor are on the line already.
+        plain = [(k, v) for k, v in body.items() if k not in ("at", "by", "actor") and not isinstance(v, dict | list)]
+        shown = ", ".join(f"{k}={v}" for k, v in plain[:4])
+        return f"{action}: {shown}" if shown else action
+    return action
+
+
+def _month_start(as_of: date, back: int) -> date:
+    index = as_of.year * 12 + as_of.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"

@@ -1,0 +1,161 @@
+"""The web's reads on SQLite and PostgreSQL: report snapshots and their data version, grade
+migration, a customer's payment behaviour and timeline, the group pool, token revocation."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from creditdesk.adapters.db import customer_views, queries
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.importing.pipeline import import_file
+from creditdesk.bootstrap import Services
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+from creditdesk.entrypoints.portfolio_views import PortfolioViews, View
+from creditdesk.service.auth import authenticate_token, create_token, revoke_token
+from creditdesk.service.credit import SubmitOrder, submit_order
+from creditdesk.service.errors import NotFound
+from creditdesk.service.ports import Snapshot
+from creditdesk.service.receivables import ageing
+from tests.helpers import write_csv
+
+GROUPS = """group_id,name
+G1,Hanse Holding
+"""
+CUSTOMERS = """customer_id,name,currency,segment,group_id,payment_terms_days,credit_limit
+C1,Euro Parts,EUR,standard,G1,30,50000.00
+C2,Euro Tools,EUR,standard,G1,30,50000.00
+"""
+INVOICES = """invoice_id,customer_id,invoice_date,due_date,amount,currency
+I1,C1,2026-01-05,2026-02-04,1000.00,EUR
+I2,C1,2026-01-20,2026-02-19,3000.00,EUR
+I3,C1,2026-02-10,2026-03-12,500.00,EUR
+"""
+# February: I1 paid 6 days late (1000), I2 paid 9 days early (3000): weighted 1.5 days late, 75 % on time.
+# March: I3 paid 10 days late in full.
+PAYMENTS = """payment_id,customer_id,payment_date,amount,currency,invoice_id
+P1,C1,2026-02-10,1000.00,EUR,I1
+P2,C1,2026-02-10,3000.00,EUR,I2
+P3,C1,2026-03-22,500.00,EUR,I3
+"""
+
+
+@pytest.fixture
+def loaded(services: Services, tmp_path: Path) -> Services:
+    for kind, text in (
+        ("groups", GROUPS),
+        ("customers", CUSTOMERS),
+        ("invoices", INVOICES),
+        ("payments", PAYMENTS),
+    ):
+        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        assert report.ok, report.errors[:3]
+    return services
+
+
+def test_a_snapshot_is_kept_replaced_and_made_stale_by_a_posting(loaded: Services, tmp_path: Path) -> None:
+    store = loaded.snapshot_store()
+    before = store.data_version()
+    at = datetime(2026, 3, 31, 18, 0, tzinfo=UTC)
+    store.put(Snapshot("k", before, at, 1.5, {"rows": [{"amount": "1.00", "name": "货款"}]}))
+    store.put(Snapshot("k", before, at, 2.0, {"rows": [{"amount": "2.00", "name": "货款"}]}))
+    found = store.get("k")
+    assert found is not None and found.body == {"rows": [{"amount": "2.00", "name": "货款"}]} and found.seconds == 2.0
+    assert store.data_version() == before  # reading changes nothing
+    # A token, a user or an order's reservation changes nothing a report reads.
+    create_token("erp", Role.SALES, loaded.uow(), loaded.clock, "admin")
+    order = SubmitOrder("SO-1", "C2", Money(Decimal("10.00"), "EUR"), actor="erp")
+    assert submit_order(order, loaded.uow(), loaded.clock).body["decision"] == "approved"
+    assert store.data_version() == before
+    more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
+    assert import_file("invoices", write_csv(tmp_path / "more.csv", more), loaded.engine, loaded.clock).ok
+    assert store.data_version() != before
+
+
+def test_the_views_compute_the_reports_rows_and_read_them_back_fresh(loaded: Services) -> None:
+    views = PortfolioViews(loaded)
+    view = View("aging", date(2026, 3, 31))
+    views.refresh(view)
+    reading = views.read(view)
+    frames = loaded.receivables().frames(date(2026, 3, 31))
+    assert reading.state == "fresh" and reading.body == ageing(frames, date(2026, 3, 31))
+    # Another day, or another grouping, is another snapshot: not computed yet.
+    assert views.read(View("aging", date(2026, 3, 30))).state == "pending"
+    assert views.read(View("aging", date(2026, 3, 31), "segment")).state == "pending"
+
+
+def test_payment_behaviour_month_by_month(loaded: Services) -> None:
+    with loaded.engine.connect() as conn:
+        months = customer_views.payment_behaviour(conn, "C1", "EUR", date(2026, 3, 31), months=3)
+    assert [m.month for m in months] == ["2026-01", "2026-02", "2026-03"]
+    january, february, march = months
+    assert (january.invoiced.amount, january.paid.amount, january.days_late) == (Decimal("4000.00"), Decimal("0.00"), None)
+    assert (february.invoiced.amount, february.paid.amount) == (Decimal("500.00"), Decimal("4000.00"))
+    assert february.days_late == 1.5 and february.on_time == 0.75
+    assert (march.days_late, march.on_time) == (10.0, 0.0)
+
+
+def test_the_timeline_is_newest_first_and_the_group_is_shown(loaded: Services) -> None:
+    with loaded.engine.connect() as conn:
+        events = customer_views.timeline(conn, "C1")
+        pool = customer_views.group_pool(conn, "G1")
+    kinds = [e.kind for e in events]
+    assert kinds.count("invoice") == 3 and kinds.count("payment") == 3
+    days = [e.day for e in events]
+    assert days == sorted(days, reverse=True)
+    assert (events[0].kind, events[0].day) == ("limit", date(2026, 3, 31))  # set by the import, today
+    assert "50,000.00" in events[0].text_en
+    documents = [e for e in events if e.kind in ("invoice", "payment")]
+    assert (documents[0].kind, documents[0].day, documents[0].text_en) == ("payment", date(2026, 3, 22), "payment P3 of 500.00")
+    assert pool is not None and (pool.name, pool.members, pool.limit) == ("Hanse Holding", 2, None)
+
+
+def _score(conn: object, customer: str, as_of: date, grade: int) -> None:
+    conn.execute(  # type: ignore[attr-defined]
+        insert(t.customer_scores).values(
+            customer_id=customer, as_of=as_of, model_version="m1", role="champion", pd=0.01 * grade,
+            score=600 - grade, grade=grade, segment="established", reasons="[]", bureau="[]",
+            review_flag=False, scored_at=datetime(2026, 3, 31, tzinfo=UTC),
+        )
+    )  # fmt: skip
+
+
+def test_grade_migration_counts_each_customer_once_by_its_latest_scores(loaded: Services) -> None:
+    with loaded.engine.begin() as conn:
+        assert queries.grade_migration(conn) is None
+        conn.execute(
+            insert(t.model_versions).values(
+                version="m1", kind="segmented", role="champion", artefact_path="x", model_sha256="0" * 64,
+                trained_as_of=date(2026, 1, 1), metrics=json.dumps({}), created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                created_by="test",
+            )
+        )  # fmt: skip
+        _score(conn, "C1", date(2025, 12, 31), 4)
+        _score(conn, "C2", date(2025, 12, 31), 6)
+        _score(conn, "C1", date(2026, 3, 1), 7)  # too close to the last scoring to count as "before"
+        _score(conn, "C1", date(2026, 3, 31), 5)  # C1: 4 → 5, worse
+        _score(conn, "C2", date(2026, 3, 31), 6)  # C2: stays 6
+        _score(conn, "C2", date(2026, 3, 31), 3)  # a second run of the same day wins: 6 → 3, better
+    with loaded.engine.connect() as conn:
+        migration = queries.grade_migration(conn)
+    assert migration is not None
+    assert (migration.since, migration.until) == (date(2025, 12, 31), date(2026, 3, 31))
+    assert migration.counts == {4: {5: 1}, 6: {3: 1}}
+    assert (migration.share("up"), migration.share("down"), migration.share("same")) == (0.5, 0.5, 0.0)
+
+
+def test_a_revoked_token_no_longer_signs_in(loaded: Services) -> None:
+    token = create_token("erp", Role.SALES, loaded.uow(), loaded.clock, "admin")
+    assert authenticate_token(token, loaded.read_uow()) is not None
+    with loaded.engine.connect() as conn:
+        _, tokens = queries.users_and_tokens(conn)
+    assert revoke_token(tokens[0]["id"], loaded.uow(), loaded.clock, "admin") == "erp"
+    assert authenticate_token(token, loaded.read_uow()) is None
+    with pytest.raises(NotFound):
+        revoke_token(tokens[0]["id"], loaded.uow(), loaded.clock, "admin")
