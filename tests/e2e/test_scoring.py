@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,11 @@ def test_rescoring_keeps_history_and_the_api_reads_it(scored_demo: DemoServer) -
     with scored_demo.client("viewer") as viewer:
         body = viewer.get("/api/v1/customers/C000001/score").json()
         assert body["customer_id"] == "C000001" and 1 <= body["grade"] <= 10
-        assert len(body["history"]) == 2 and body["model_version"] == run["champion"]
+        # The demo scored today and back-scored the quarter before; the rescoring adds today's again.
+        today = date.fromisoformat(str(scored_demo.summary["as_of"]))
+        quarter_before = (today - timedelta(days=91)).isoformat()
+        assert [h["as_of"] for h in body["history"]] == [today.isoformat(), today.isoformat(), quarter_before]
+        assert body["model_version"] == run["champion"]
         for reason in body["reasons"]:
             assert reason["code"].isupper() and reason["direction"] == "up" and reason["points"] > 0
             assert reason["message"] and reason["message_zh"]

@@ -349,8 +349,9 @@ class Migration:
 
 
 def grade_migration(conn: Connection, gap_days: int = 60) -> Migration | None:
-    """Grades at the latest scoring date against the latest scoring at least ``gap_days`` before
-    it (None until there are two such dates)."""
+    """The grades of the customers scored on the latest scoring date against their grades on the
+    latest scoring date at least ``gap_days`` before it (None until there are two such dates); of
+    two runs on one day, the later counts."""
     s = t.customer_scores
     until = conn.execute(select(func.max(s.c.as_of)).where(s.c.role == "champion")).scalar()
     if until is None:
@@ -360,20 +361,21 @@ def grade_migration(conn: Connection, gap_days: int = 60) -> Migration | None:
     ).scalar()
     if since is None:
         return None
-    now, then = latest_scores(), latest_scores(since)
-    s_now, s_then = s.alias("now"), s.alias("then")
+    # Two days' scores read in id order (a few rows a customer) beat a window over the whole history.
+    grades: dict[date, dict[str, int]] = {since: {}, until: {}}
     query = (
-        select(s_then.c.grade, s_now.c.grade, func.count())
-        .select_from(
-            now.join(s_now, s_now.c.id == now.c.id)
-            .join(then, then.c.customer_id == now.c.customer_id)
-            .join(s_then, s_then.c.id == then.c.id)
-        )
-        .group_by(s_then.c.grade, s_now.c.grade)
+        select(s.c.as_of, s.c.customer_id, s.c.grade)
+        .where(s.c.role == "champion", s.c.as_of.in_([since, until]))
+        .order_by(s.c.id)
     )
+    for day, customer_id, grade in conn.execute(query):
+        grades[day][customer_id] = int(grade)
     counts: dict[int, dict[int, int]] = {}
-    for before, after, n in conn.execute(query):
-        counts.setdefault(int(before), {})[int(after)] = int(n)
+    for customer_id, after in grades[until].items():
+        before = grades[since].get(customer_id)
+        if before is not None:
+            row = counts.setdefault(before, {})
+            row[after] = row.get(after, 0) + 1
     return Migration(since, until, counts)
 
 

@@ -352,6 +352,7 @@ def format_date_text(text: str, language: str) -> str:
     return format_date(date.fromisoformat(text), language)
 
 
+_DAYS_PAST_DUE = re.compile(r"^(over )?\d+(-\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
@@ -374,3 +375,81 @@ def format_cell(value: object, language: str) -> str:
 
 def format_percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
+
+
+#: Report columns (the API's field names) as the pages head them; the downloads keep the names.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "currency": ("Currency", "币种"),
+    "scope": ("Scope", "范围"),
+    "customer": ("Customer", "客户"),
+    "segment": ("Segment", "客户类别"),
+    "grade": ("Grade", "等级"),
+    "as_of": ("As of", "截至"),
+    "period_days": ("Period (days)", "期间（天）"),
+    "receivables": ("Receivables", "应收账款"),
+    "current_receivables": ("Not yet due", "未到期应收"),
+    "opening_receivables": ("Opening receivables", "期初应收"),
+    "credit_sales": ("Credit sales", "赊销额"),
+    "credit_notes": ("Credit notes", "贷项通知"),
+    "written_off": ("Written off", "核销"),
+    "dso": ("DSO", "DSO"),
+    "countback_dso": ("Countback DSO", "倒推 DSO"),
+    "best_possible_dso": ("Best possible DSO", "最佳 DSO"),
+    "add": ("Average days delinquent", "平均逾期天数"),
+    "cei": ("CEI", "回款效率指数"),
+    "overdue_ratio": ("Overdue ratio", "逾期比例"),
+    "turnover": ("Turnover", "周转率"),
+    "bad_debt_ratio": ("Bad-debt ratio", "坏账率"),
+    "current": ("Not yet due", "未到期"),
+    "total": ("Total", "合计"),
+    "overdue": ("Overdue", "逾期"),
+    "bucket": ("Bucket", "账龄段"),
+    "balance": ("Balance", "余额"),
+    "roll_rate": ("Roll rate", "迁徙率"),
+    "loss_rate": ("Loss rate", "损失率"),
+    "provision": ("Provision", "减值准备"),
+    "week": ("Week", "周"),
+    "week_start": ("From", "起"),
+    "week_end": ("To", "止"),
+    "expected": ("Expected from open items", "未清应收预计回款"),
+    "p10": ("P10", "P10"),
+    "p50": ("P50", "P50"),
+    "p90": ("P90", "P90"),
+    "due_date": ("By due dates", "按到期日"),
+    "new_sales": ("From new sales", "新增销售回款"),
+    "expected_total": ("Expected in all", "预计回款合计"),
+    "customers": ("Customers", "客户数"),
+    "wcr": ("Working capital requirement", "营运资金需求"),
+    "ccc": ("Cash conversion cycle", "现金转换周期"),
+    "dio": ("DIO", "存货周转天数"),
+    "dpo": ("DPO", "应付账款周转天数"),
+    "inventory": ("Inventory", "存货"),
+    "payables": ("Payables", "应付账款"),
+    "cost_of_capital": ("Cost of capital", "资金成本率"),
+    "financing_cost": ("Financing cost", "融资成本"),
+    "receivables_financing_cost": ("Financing cost of receivables", "应收账款融资成本"),
+    "median_dso": ("Median DSO", "DSO 中位数"),
+    "median_dio": ("Median DIO", "DIO 中位数"),
+    "median_dpo": ("Median DPO", "DPO 中位数"),
+    "median_ccc": ("Median CCC", "CCC 中位数"),
+    "terms_change_days": ("Terms change (days)", "账期调整（天）"),
+    "limit_change": ("Limit change", "额度调整"),
+    "change_in_receivables": ("Change in receivables", "应收账款变动"),
+    "change_in_financing_cost": ("Change in financing cost", "融资成本变动"),
+}
+
+
+def column_label(key: str, language: str) -> str:
+    """A report column's heading: the catalogue's, "What-if: …" for the what-if's, else the name."""
+    if key.startswith("what_if_"):
+        prefix = "What-if: " if language == "en" else "假设："
+        return prefix + column_label(key.removeprefix("what_if_"), language)
+    found = COLUMNS.get(key)
+    if found is not None:
+        return found[0] if language == "en" else found[1]
+    if _DAYS_PAST_DUE.match(key):  # an ageing bucket: "1-30", "over 180"
+        days = key.removeprefix("over ")
+        if key.startswith("over "):
+            return f"over {days} days" if language == "en" else f"{days} 天以上"
+        return f"{days} days" if language == "en" else f"{days} 天"
+    return key.replace("_", " ")

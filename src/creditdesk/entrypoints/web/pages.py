@@ -48,6 +48,7 @@ def install(app: FastAPI, services: Services) -> None:
         fmt_datetime=i18n.format_datetime,
         fmt_date_text=i18n.format_date_text,
         fmt_cell=i18n.format_cell,
+        column_label=i18n.column_label,
     )
     app.add_middleware(
         SessionMiddleware,
