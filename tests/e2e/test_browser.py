@@ -392,7 +392,6 @@ def test_the_dashboard_shows_trends_losses_cash_and_migration(browser: Any, scor
     assert page.locator("#cash-chart rect").count() == 13
     last = [r for r in trends["rows"] if r["currency"] == "CNY"][-1]
     assert page.locator("#trend-dso .last").inner_text() == f"{last['dso']:.1f}"
-    # Every scored customer appears once in the migration matrix (scored both quarters by the demo).
     # Every customer scored on both days appears once in the migration matrix (the demo scores the
     # quarter before too; a customer that came later is not in it), counted here from the table.
     with sqlite3.connect(demo_server.db.removeprefix("sqlite:///")) as db:
@@ -469,6 +468,15 @@ def test_cash_forecast_and_working_capital_reports(browser: Any, demo_server: De
         wcr = api.get("/api/v1/reports/wcr", params={"inventory": "5000000", "terms_change_days": "-10"}).json()
     assert page.locator("#report-table tbody tr").count() == 13 * len(cash["currencies"])
     shot(page, "report-cash")
+    page.goto(f"{demo_server.url}/reports/ecl")
+    until_fresh(page, "#report-fresh")
+    with demo_server.client("viewer") as api:
+        ecl = api.get("/api/v1/reports/ecl").json()["rows"]
+    # One line per currency and bucket, and each segment's two estimates side by side.
+    assert page.locator("#report-table tbody tr").count() == sum(len(doc["matrix"]) for doc in ecl)
+    currencies = page.locator("#report-table tbody td:first-child").all_inner_texts()
+    assert sorted(set(currencies)) == sorted(doc["currency"] for doc in ecl)
+    assert page.locator("#ecl-by-segment tbody tr").count() == sum(len(doc["by_segment"]) for doc in ecl)
     page.goto(f"{demo_server.url}/reports/wcr")
     page.fill("#inventory", "5000000")
     page.fill("#terms_change_days", "-10")

@@ -41,5 +41,5 @@ def report_rows(
 
 
 def sheet_rows(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Flat rows for a sheet: the ECL report's provision matrices, one line per bucket."""
-    return [m for r in rows for m in r["matrix"]] if name == "ecl" else rows
+    """Flat rows for a sheet: the ECL report's provision matrices, one line per currency and bucket."""
+    return [{"currency": r["currency"], **m} for r in rows for m in r["matrix"]] if name == "ecl" else rows

@@ -303,6 +303,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "event_audit": {"en": "Audit", "zh": "审计"},
     "rule": {"en": "Rule", "zh": "规则"},
     "score_history": {"en": "Grade over time", "zh": "等级变化"},
+    "ecl_by_segment": {
+        "en": "By segment: the provision matrix beside PD × LGD × EAD",
+        "zh": "按客户类别：准备矩阵与 PD × LGD × EAD 对照",
+    },
     "show_all": {"en": "show all", "zh": "显示全部"},
     "revoke": {"en": "Revoke", "zh": "吊销"},
     "token_revoked": {"en": "Token {id} revoked.", "zh": "令牌 {id} 已吊销。"},
@@ -436,6 +440,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "limit_change": ("Limit change", "额度调整"),
     "change_in_receivables": ("Change in receivables", "应收账款变动"),
     "change_in_financing_cost": ("Change in financing cost", "融资成本变动"),
+    "difference": ("Difference", "差额"),
 }
 
 
