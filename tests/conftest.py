@@ -18,6 +18,10 @@ from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.risk.datasets import datasets_dir
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+# The suite's business date: every demo, server and CLI run below sees this day, whatever the
+# machine's calendar says. CREDITDESK_TEST_TODAY runs the whole suite on another day.
+TEST_TODAY = os.environ.get("CREDITDESK_TEST_TODAY", "2026-06-30")
+os.environ["CREDITDESK_TODAY"] = TEST_TODAY
 _counter = itertools.count()
 
 

@@ -36,7 +36,9 @@ class Driver:
 
     def customer(self, customer_id: str, limit: str, *, group_id: str | None = None, segment: str = "standard") -> None:
         customer = Customer(customer_id, customer_id, self.ccy, segment=segment, group_id=group_id)
-        register_customer(RegisterCustomer(customer, self.money(limit), "tester"), self.services.uow(), self.clock)
+        register_customer(
+            RegisterCustomer(customer, self.money(limit), "tester", Role.ADMIN), self.services.uow(), self.clock
+        )
 
     def order(self, order_id: str, customer_id: str, amount: str, **extra: Any) -> credit.Result:
         currency = extra.pop("currency", None)

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from creditdesk.adapters.audit_evidence import AuditKeyFile, AuditSealFile
 from creditdesk.adapters.clock import SystemClock
+from creditdesk.adapters.db.audit_log import attach_audit_keys
 from creditdesk.adapters.db.engine import make_engine
 from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
 from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
@@ -47,6 +49,9 @@ class Services:
     def snapshot_store(self) -> SqlSnapshotStore:
         return SqlSnapshotStore(self.engine)
 
+    def audit_seals(self) -> AuditSealFile:
+        return AuditSealFile(self.settings.audit_seal_path())
+
     def check_uow(self) -> SqlUnitOfWork:
         """For what-if checks: a few reads without transaction round trips."""
         return SqlUnitOfWork(self.engine, self.clock, readonly=True, brief=True)
@@ -55,4 +60,6 @@ class Services:
 def bootstrap(database_url: str | None = None, *, clock: Clock | None = None, pool_size: int | None = None) -> Services:
     settings = load_settings(database_url)
     engine = make_engine(settings.database_url, pool_size=pool_size or settings.pool_size)
-    return Services(settings=settings, engine=engine, clock=clock or SystemClock())
+    # The audit key travels with the engine: units of work, importers and migrations sign alike.
+    attach_audit_keys(engine, AuditKeyFile(settings.audit_key_path))
+    return Services(settings=settings, engine=engine, clock=clock or SystemClock(settings.today))

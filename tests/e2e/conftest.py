@@ -13,7 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from creditdesk.bootstrap import bootstrap
 from creditdesk.entrypoints.served import served
+from creditdesk.service.auth import create_token
 
 
 def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,6 +33,23 @@ def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) 
     )
 
 
+def person_token(cwd: Path, db: str, name: str, role: str) -> str:
+    """A token that acts as the person ``name`` (made with ``role`` if missing, without a
+    password: API only). Set up in-process: the subprocess boundary is not what is tested."""
+    services = bootstrap(db)
+    services.settings.var_dir = cwd / "var"  # the server's audit key and seals live there
+    try:
+        with services.read_uow() as uow:
+            known = uow.users.get(name)
+        if known is None:
+            with services.uow() as uow:
+                uow.users.add(name, "!", role, "en")
+                uow.commit()
+        return create_token(f"{name}-api", services.uow(), services.clock, "tests", user=name)
+    finally:
+        services.engine.dispose()
+
+
 @dataclass
 class DemoServer:
     url: str
@@ -39,9 +58,7 @@ class DemoServer:
     summary: dict[str, object]
 
     def token(self, role: str) -> str:
-        result = cli(self.cwd, "token", "create", "--name", f"test-{role}", "--role", role, db=self.db)
-        assert result.returncode == 0, result.stderr
-        return result.stdout.strip()
+        return person_token(self.cwd, self.db, f"test-{role}", role)
 
     def client(self, role: str) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(role)}"}, timeout=30)

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from creditdesk.entrypoints.served import served
-from tests.e2e.conftest import cli
+from tests.conftest import TEST_TODAY
+from tests.e2e.conftest import cli, person_token
 from tests.e2e.test_api import assert_problem
 from tests.helpers import write_csv
 
@@ -34,9 +35,7 @@ class Desk:
         self.url, self.cwd, self.db = url, cwd, db
 
     def client(self, name: str, role: str) -> httpx.Client:
-        made = cli(self.cwd, "token", "create", "--name", name, "--role", role, db=self.db)
-        assert made.returncode == 0, made.stderr
-        token = made.stdout.strip()
+        token = person_token(self.cwd, self.db, name, role)
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
@@ -45,10 +44,11 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     cwd = tmp_path_factory.mktemp("limits")
     db = f"sqlite:///{cwd / 'desk.db'}"
     assert cli(cwd, "db", "upgrade", db=db).returncode == 0
-    imported = cli(cwd, "import", "customers", str(write_csv(cwd / "c.csv", CUSTOMERS)), db=db)
-    assert imported.returncode == 0, imported.stderr
     added = cli(cwd, "user", "add", "root", "--role", "admin", "--password-stdin", stdin="long enough pw\n", db=db)
     assert added.returncode == 0, added.stderr
+    customers = str(write_csv(cwd / "c.csv", CUSTOMERS))
+    imported = cli(cwd, "import", "customers", customers, "--user", "root", db=db)
+    assert imported.returncode == 0, imported.stderr
     done = cli(cwd, "policy", "activate", str(write_csv(cwd / "p.yaml", POLICY)), "--user", "root", db=db)
     assert done.returncode == 0, done.stderr
     with served(db, cwd) as url:
@@ -110,7 +110,7 @@ def test_authority_matrix_and_four_eyes(desk: Desk) -> None:
 
 
 def test_a_temporary_limit_lapses_and_the_history_explains_every_change(desk: Desk) -> None:
-    today = date.today()
+    today = date.fromisoformat(TEST_TODAY)
     ends = today + timedelta(days=3)
     with desk.client("amy", "analyst") as amy, desk.client("max", "manager") as boss:
         before = limit_of(amy)

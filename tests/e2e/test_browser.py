@@ -19,7 +19,7 @@ import pytest
 from creditdesk.entrypoints.portfolio_views import standard_views
 from creditdesk.entrypoints.served import served
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import DemoServer, cli
+from tests.e2e.conftest import DemoServer, cli, person_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -145,9 +145,7 @@ def test_search_and_sign_out(browser: Any, demo_server: DemoServer) -> None:
 
 
 def _token(server: DemoServer, name: str, role: str) -> str:
-    made = cli(server.cwd, "token", "create", "--name", name, "--role", role, db=server.db)
-    assert made.returncode == 0, made.stderr
-    return made.stdout.strip()
+    return person_token(server.cwd, server.db, name, role)
 
 
 def test_a_held_order_is_released_and_a_viewer_is_refused(browser: Any, demo_server: DemoServer) -> None:
@@ -483,7 +481,9 @@ def test_cash_forecast_and_working_capital_reports(browser: Any, demo_server: De
     page.click("button:has-text('Show')")
     until_fresh(page, "#report-fresh")
     headers = [th.get_attribute("data-key") for th in page.locator("#report-table thead th").all()]
-    first = dict(zip(headers, page.locator("#report-table tbody tr").first.locator("td").all_inner_texts(), strict=True))
+    first = dict(
+        zip(headers, page.locator("#report-table tbody tr").first.locator("td").all_inner_texts(), strict=True)
+    )
     expected = wcr["rows"][0]
     assert first["wcr"].replace(",", "") == expected["wcr"]  # grouped digits on the page
     assert first["what_if_change_in_receivables"].replace(",", "") == expected["what_if"]["change_in_receivables"]

@@ -46,7 +46,9 @@ def test_dunning_levels_promises_and_the_check(services: Services, tmp_path: Pat
     assert isinstance(clock, FixedClock)
     morning(clock, date(2024, 1, 31))
     activate_check_policy("dunning", POLICY, "admin", Role.ADMIN, services.uow(), clock)
-    report = import_file("customers", write_csv(tmp_path / "c.csv", CUSTOMERS), services.engine, clock, actor="t")
+    report = import_file(
+        "customers", write_csv(tmp_path / "c.csv", CUSTOMERS), services.engine, clock, actor="t", role=Role.ADMIN
+    )
     assert report.ok, report.errors[:3]
     post_invoice(
         PostInvoice(Invoice("A", "C1", date(2024, 1, 31), date(2024, 3, 1), eur("1000")), "erp"), services.uow(), clock

@@ -190,7 +190,7 @@ def test_orders_in_another_currency_use_the_stored_rate(services: Services, tmp_
         tmp_path / "rates.csv",  # type: ignore[operator]
         "base_currency,quote_currency,rate_date,rate\nUSD,EUR,2026-03-01,0.9\nUSD,EUR,2026-03-30,0.925\n",
     )
-    assert import_file("fx_rates", rates, services.engine, services.clock).ok
+    assert import_file("fx_rates", rates, services.engine, services.clock, role=Role.ADMIN).ok
     result = engine.order("O1", "C1", "1000", currency="USD")
     assert result.body["account_amount"] == "925.00" and result.body["fx_rate"] == "0.925"
     assert engine.order("O2", "C1", "81.09", currency="USD").body["decision"] == "blocked"  # 75.01 EUR
@@ -236,9 +236,9 @@ def test_imports_book_the_ledger(services: Services, tmp_path: object) -> None:
         tmp_path / "invoices.csv",  # type: ignore[operator]
         "invoice_id,customer_id,invoice_date,due_date,amount,currency,order_id\nJ1,C1,2026-03-02,2026-04-01,80,EUR,X1\n",
     )
-    assert import_file("orders", orders, services.engine, services.clock).ok
+    assert import_file("orders", orders, services.engine, services.clock, role=Role.ADMIN).ok
     assert engine.totals("customer:C1")["reserved"] == 10000
-    assert import_file("invoices", invoices, services.engine, services.clock).ok
+    assert import_file("invoices", invoices, services.engine, services.clock, role=Role.ADMIN).ok
     assert engine.totals("customer:C1") == {"receivable": 8000, "reserved": 0, "delivered": 0, "unapplied": 0}
     assert engine.reconcile().ok
     assert engine.replay_bytes(engine.events()) == engine.state_bytes()

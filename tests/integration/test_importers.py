@@ -5,15 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from typer.testing import CliRunner, Result
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.domain.roles import Role
+from creditdesk.entrypoints.cli.main import app
 from tests.helpers import CUSTOMERS, INVOICES, snapshot, write_csv, write_jsonl, write_xlsx
 
 
 def run(services: Services, kind: str, path: Path, **kw):  # type: ignore[no-untyped-def]
-    return import_file(kind, path, services.engine, services.clock, **kw)
+    return import_file(kind, path, services.engine, services.clock, **kw, role=Role.ADMIN)
 
 
 def load_customers_and_invoices(services: Services, tmp_path: Path) -> None:
@@ -254,3 +257,89 @@ def test_other_kinds(services: Services, tmp_path: Path) -> None:
         ),
     )
     assert [p.code.value for p in run(services, "bureau", bureau).problems] == ["OUT_OF_RANGE"]
+
+
+# Money bounds (docs/money.md): one amount beyond MAX_MINOR minor units, or documents whose sum
+# takes a balance beyond it, are problems of the file; nothing is written.
+
+PLAIN_CUSTOMERS = "customer_id,name,currency\nC1,Acme,EUR\nY1,Yen KK,JPY\n"
+
+
+def test_an_amount_beyond_the_bound_is_a_problem_at_its_line_and_column(services: Services, tmp_path: Path) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", PLAIN_CUSTOMERS)).ok
+    before = snapshot(services.engine)
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        """
+payment_id,customer_id,payment_date,amount,currency
+P1,C1,2026-03-01,92233720368547758.07,EUR
+P2,C1,2026-03-01,10000000000000.01,EUR
+P3,Y1,2026-03-01,1000000000000001,JPY
+P4,C1,2026-03-01,10000000000000.00,EUR
+""",
+    )
+    report = run(services, "payments", bad)
+    name = str(bad)
+    assert lines(report) == [
+        f"{name}:2:4: AMOUNT_TOO_LARGE amount: expected an amount of at most 1000000000000000 in any currency, "
+        "found 92233720368547758.07",
+        f"{name}:3:4: AMOUNT_TOO_LARGE amount: expected an amount of at most 10000000000000.00 EUR "
+        "(1000000000000000 minor units), found 10000000000000.01",
+        f"{name}:4:4: AMOUNT_TOO_LARGE amount: expected an amount of at most 1000000000000000 in any currency, "
+        "found 1000000000000001",
+    ]
+    assert snapshot(services.engine) == before
+
+
+def test_documents_whose_sum_passes_the_bound_of_a_balance_write_nothing(services: Services, tmp_path: Path) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", PLAIN_CUSTOMERS)).ok
+    before = snapshot(services.engine)
+    header = "invoice_id,customer_id,invoice_date,due_date,amount,currency\n"
+    many = "".join(f"I{n},C1,2026-03-01,2026-04-30,4000000000000.00,EUR\n" for n in range(3))
+    report = run(services, "invoices", write_csv(tmp_path / "many.csv", header + many))
+    assert [(p.line, p.column, p.code.value) for p in report.errors] == [(1, 1, "BALANCE_TOO_LARGE")]
+    assert "customer C1: the receivable balance would be 1200000000000000 minor units" in report.errors[0].message
+    assert snapshot(services.engine) == before
+    assert run(services, "invoices", write_csv(tmp_path / "two.csv", header + many.split("\n", 1)[1])).ok
+
+
+def test_json_lines_beyond_what_json_can_hold_are_problems_not_crashes(services: Services, tmp_path: Path) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", PLAIN_CUSTOMERS)).ok
+    before = snapshot(services.engine)
+    path = tmp_path / "payments.jsonl"
+    start = '{"customer_id": "C1", "payment_date": "2026-03-01", "currency": "EUR", "payment_id": '
+    rows = [
+        start + '"P1", "amount": ' + "9" * 5000 + "}",  # an integer Python's json refuses to read
+        start + '"P2", "amount": 1e999999}',  # a JSON float, read exactly as a Decimal
+        "[" * 100_000 + "]" * 100_000,  # nesting beyond the recursion limit
+        start + '"P3\\ud800", "amount": "1.00"}',  # a lone surrogate, escaped
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = run(services, "payments", path)
+    assert [(p.line, p.code.value) for p in report.errors] == [
+        (1, "BAD_JSON"),
+        (2, "AMOUNT_TOO_LARGE"),
+        (3, "BAD_JSON"),
+        (4, "BAD_ID"),
+    ]
+    assert snapshot(services.engine) == before
+
+
+def test_the_command_exits_65_on_an_amount_beyond_the_bound(services: Services, tmp_path: Path) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", PLAIN_CUSTOMERS)).ok
+    bad = write_csv(
+        tmp_path / "bad.csv", "payment_id,customer_id,payment_date,amount,currency\nP1,C1,2026-03-01,1e20,EUR\n"
+    )
+    huge = write_csv(
+        tmp_path / "huge.csv",
+        "payment_id,customer_id,payment_date,amount,currency\nP1,C1,2026-03-01,92233720368547758.07,EUR\n",
+    )
+
+    def import_payments(path: Path) -> Result:
+        args = ["--db", services.settings.database_url, "import", "payments", str(path)]
+        return CliRunner().invoke(app, args, env={"CREDITDESK_VAR_DIR": str(services.settings.var_dir)})
+
+    assert import_payments(bad).exit_code == 65
+    result = import_payments(huge)
+    assert result.exit_code == 65
+    assert f"{huge}:2:4: AMOUNT_TOO_LARGE" in result.output

@@ -44,7 +44,7 @@ def load(services: Services, tmp_path: Path) -> None:
         ("bureau", BUREAU),
     ):
         report = import_file(
-            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, actor="t"
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, actor="t", role=Role.ADMIN
         )
         assert report.ok, report.errors[:3]
 
@@ -103,14 +103,18 @@ S12,NOBODY,guarantee,bank,100.00,EUR,2026-01-01,,
 
 def test_credit_support_in_force_reaches_the_recommendation(services: Services, tmp_path: Path) -> None:
     load(services, tmp_path)
-    bad = import_file("credit_support", write_csv(tmp_path / "bad.csv", BAD_SUPPORT), services.engine, services.clock)
+    bad = import_file(
+        "credit_support", write_csv(tmp_path / "bad.csv", BAD_SUPPORT), services.engine, services.clock, role=Role.ADMIN
+    )
     assert [(e.line, e.column, e.code.value) for e in bad.errors] == [
         (2, 9, "MISSING_VALUE"),  # cover_share
         (3, 3, "OUT_OF_RANGE"),  # kind
         (4, 8, "OUT_OF_RANGE"),  # valid_to before valid_from
         (5, 2, "UNKNOWN_CUSTOMER"),
     ]
-    good = import_file("credit_support", write_csv(tmp_path / "s.csv", SUPPORT), services.engine, services.clock)
+    good = import_file(
+        "credit_support", write_csv(tmp_path / "s.csv", SUPPORT), services.engine, services.clock, role=Role.ADMIN
+    )
     assert good.ok, good.errors[:3]
     # On AS_OF (31 March 2026): atradius's limit is in force (coface's ended), the guarantee too,
     # the letter of credit not yet.

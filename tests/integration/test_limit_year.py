@@ -116,7 +116,9 @@ def test_a_year_of_events_moves_limit_status_and_decisions_by_the_policy(service
     clock.at = at(START)
     activate_check_policy("scenario", POLICY, "admin", Role.ADMIN, services.uow(), clock)
     for kind, text in (("customers", CUSTOMER), ("bureau", BUREAU)):
-        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, clock, actor="t")
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, clock, actor="t", role=Role.ADMIN
+        )
         assert report.ok, report.errors[:3]
 
     seen: list[tuple[date, str, str, str | None, str | None]] = []
@@ -190,7 +192,9 @@ def test_a_raise_beyond_the_systems_authority_waits_for_a_person_and_a_no_stands
         'system: {worst_grade: 9, max_limit: {EUR: "50000"}}', 'system: {worst_grade: 9, max_limit: {EUR: "6500"}}'
     )
     activate_check_policy("tight", tight, "admin", Role.ADMIN, services.uow(), clock)
-    report = import_file("customers", write_csv(tmp_path / "c.csv", CUSTOMER), services.engine, clock, actor="t")
+    report = import_file(
+        "customers", write_csv(tmp_path / "c.csv", CUSTOMER), services.engine, clock, actor="t", role=Role.ADMIN
+    )
     assert report.ok
     day, requests = START, []
     while day <= date(2025, 11, 3):

@@ -12,6 +12,7 @@ import pytest
 from creditdesk.adapters.db.risk_data import load_source_tables
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.domain.roles import Role
 from creditdesk.service.cash_forecast import model_ledger
 from creditdesk.service.errors import InvalidInput
 from creditdesk.service.receivables import ageing, buckets_from, countback_dso, dso, ecl_report, trends
@@ -41,7 +42,9 @@ AS_OF = date(2024, 3, 31)
 @pytest.fixture
 def loaded(services: Services, tmp_path: Path) -> Services:
     for kind, text in (("customers", CUSTOMERS), ("invoices", INVOICES), ("payments", PAYMENTS)):
-        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, role=Role.ADMIN
+        )
         assert report.ok, report.errors[:3]
     return services
 
@@ -132,7 +135,9 @@ def test_provision_matrix_from_roll_rates_and_pd_lgd_ead_reconciled_by_segment(
     services: Services, tmp_path: Path
 ) -> None:
     for kind, text in (("customers", ECL_CUSTOMERS), ("invoices", ECL_INVOICES), ("payments", ECL_PAYMENTS)):
-        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, role=Role.ADMIN
+        )
         assert report.ok, report.errors[:3]
     frames = services.receivables().frames(AS_OF)
     (plain,) = ecl_report(frames, AS_OF, months=2, forward_factor=1.0, lgd=0.45, fallback_pd=0.3)
@@ -191,7 +196,9 @@ def test_working_capital_ccc_and_the_what_if_by_hand(services: Services, tmp_pat
         ("financials", STATEMENTS),
     )
     for kind, text in files:
-        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, role=Role.ADMIN
+        )
         assert report.ok, report.errors[:3]
     frames = services.receivables().frames(AS_OF)
     company = CompanyFigures(
@@ -250,7 +257,9 @@ WO1,C1,2024-03-25,800.00,EUR,I5,write_off
 
 
 def test_credit_notes_and_write_offs_are_not_collections(loaded: Services, tmp_path: Path) -> None:
-    report = import_file("payments", write_csv(tmp_path / "settlements.csv", SETTLEMENTS), loaded.engine, loaded.clock)
+    report = import_file(
+        "payments", write_csv(tmp_path / "settlements.csv", SETTLEMENTS), loaded.engine, loaded.clock, role=Role.ADMIN
+    )
     assert report.ok, report.errors[:3]
     frames = loaded.receivables().frames(AS_OF)
     (euro,) = [row for row in ageing(frames, AS_OF) if row["currency"] == "EUR"]

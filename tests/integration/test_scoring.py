@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.domain.roles import Role
 from creditdesk.risk.portfolio import make_portfolio
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.errors import InvalidInput, NotFound
@@ -24,7 +25,7 @@ def load_portfolio(services: Services, tmp_path: Path, customers: int) -> None:
     for kind in ("groups", "customers", "financials", "bureau", "orders", "invoices", "payments"):
         path = tmp_path / f"{kind}.csv"
         getattr(portfolio, kind).to_csv(path, index=False)
-        report = import_file(kind, path, services.engine, services.clock, actor="test")
+        report = import_file(kind, path, services.engine, services.clock, actor="test", role=Role.ADMIN)
         assert report.ok, report.errors[:3]
 
 

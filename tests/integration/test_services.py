@@ -24,7 +24,9 @@ def eur(amount: str) -> Money:
 
 
 def register(services: Services, customer: Customer, limit: Money | None = None) -> bool:
-    return register_customer(RegisterCustomer(customer, limit, "tester"), services.uow(), services.clock)
+    return register_customer(
+        RegisterCustomer(customer, limit, "tester", Role.ADMIN), services.uow(), services.clock
+    ).created
 
 
 def test_register_is_idempotent_and_refuses_a_changed_body(services: Services) -> None:
@@ -92,7 +94,7 @@ def test_what_if_check_reserves_nothing(services: Services) -> None:
 
 
 def test_tokens_and_users(services: Services) -> None:
-    token = create_token("erp", Role.SALES, services.uow(), services.clock, "admin")
+    token = create_token("erp", services.uow(), services.clock, "admin", role=Role.SALES)
     principal = authenticate_token(token, services.read_uow())
     assert principal is not None and principal.role is Role.SALES
     assert authenticate_token(token + "x", services.read_uow()) is None

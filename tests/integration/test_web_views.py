@@ -54,7 +54,9 @@ def loaded(services: Services, tmp_path: Path) -> Services:
         ("invoices", INVOICES),
         ("payments", PAYMENTS),
     ):
-        report = import_file(kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock)
+        report = import_file(
+            kind, write_csv(tmp_path / f"{kind}.csv", text), services.engine, services.clock, role=Role.ADMIN
+        )
         assert report.ok, report.errors[:3]
     return services
 
@@ -69,12 +71,14 @@ def test_a_snapshot_is_kept_replaced_and_made_stale_by_a_posting(loaded: Service
     assert found is not None and found.body == {"rows": [{"amount": "2.00", "name": "货款"}]} and found.seconds == 2.0
     assert store.data_version() == before  # reading changes nothing
     # A token, a user or an order's reservation changes nothing a report reads.
-    create_token("erp", Role.SALES, loaded.uow(), loaded.clock, "admin")
+    create_token("erp", loaded.uow(), loaded.clock, "admin", role=Role.SALES)
     order = SubmitOrder("SO-1", "C2", Money(Decimal("10.00"), "EUR"), actor="erp")
     assert submit_order(order, loaded.uow(), loaded.clock).body["decision"] == "approved"
     assert store.data_version() == before
     more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
-    assert import_file("invoices", write_csv(tmp_path / "more.csv", more), loaded.engine, loaded.clock).ok
+    assert import_file(
+        "invoices", write_csv(tmp_path / "more.csv", more), loaded.engine, loaded.clock, role=Role.ADMIN
+    ).ok
     assert store.data_version() != before
 
 
@@ -95,7 +99,11 @@ def test_payment_behaviour_month_by_month(loaded: Services) -> None:
         months = customer_views.payment_behaviour(conn, "C1", "EUR", date(2026, 3, 31), months=3)
     assert [m.month for m in months] == ["2026-01", "2026-02", "2026-03"]
     january, february, march = months
-    assert (january.invoiced.amount, january.paid.amount, january.days_late) == (Decimal("4000.00"), Decimal("0.00"), None)
+    assert (january.invoiced.amount, january.paid.amount, january.days_late) == (
+        Decimal("4000.00"),
+        Decimal("0.00"),
+        None,
+    )
     assert (february.invoiced.amount, february.paid.amount) == (Decimal("500.00"), Decimal("4000.00"))
     assert february.days_late == 1.5 and february.on_time == 0.75
     assert (march.days_late, march.on_time) == (10.0, 0.0)
@@ -112,7 +120,11 @@ def test_the_timeline_is_newest_first_and_the_group_is_shown(loaded: Services) -
     assert (events[0].kind, events[0].day) == ("limit", date(2026, 3, 31))  # set by the import, today
     assert "50,000.00" in events[0].text_en
     documents = [e for e in events if e.kind in ("invoice", "payment")]
-    assert (documents[0].kind, documents[0].day, documents[0].text_en) == ("payment", date(2026, 3, 22), "payment P3 of 500.00")
+    assert (documents[0].kind, documents[0].day, documents[0].text_en) == (
+        "payment",
+        date(2026, 3, 22),
+        "payment P3 of 500.00",
+    )
     assert pool is not None and (pool.name, pool.members, pool.limit) == ("Hanse Holding", 2, None)
 
 
@@ -151,7 +163,7 @@ def test_grade_migration_counts_each_customer_once_by_its_latest_scores(loaded: 
 
 
 def test_a_revoked_token_no_longer_signs_in(loaded: Services) -> None:
-    token = create_token("erp", Role.SALES, loaded.uow(), loaded.clock, "admin")
+    token = create_token("erp", loaded.uow(), loaded.clock, "admin", role=Role.SALES)
     assert authenticate_token(token, loaded.read_uow()) is not None
     with loaded.engine.connect() as conn:
         _, tokens = queries.users_and_tokens(conn)

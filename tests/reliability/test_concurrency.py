@@ -56,7 +56,9 @@ def submit_all(services: Services, customers: list[str], *, unlocked: bool) -> l
 
 def one_round(services: Services, customer_id: str, *, unlocked: bool) -> int:
     customer = Customer(customer_id, customer_id, "EUR")
-    register_customer(RegisterCustomer(customer, Money.of("1000", "EUR"), "t"), services.uow(), services.clock)
+    register_customer(
+        RegisterCustomer(customer, Money.of("1000", "EUR"), "t", Role.ADMIN), services.uow(), services.clock
+    )
     decisions = submit_all(services, [customer_id], unlocked=unlocked)
     driver = Driver(services)
     assert driver.reconcile().ok  # totals always agree with the ledger, locked or not
@@ -86,7 +88,7 @@ def test_a_pooled_group_limit_holds_across_its_members(wide: Services) -> None:
         for member in members:
             customer = Customer(member, member, "EUR", group_id=f"G{n}")
             limit = Money.of("10000", "EUR")
-            register_customer(RegisterCustomer(customer, limit, "t"), wide.uow(), wide.clock)
+            register_customer(RegisterCustomer(customer, limit, "t", Role.ADMIN), wide.uow(), wide.clock)
         pooled = SetGroupLimit(f"G{n}", Money.of("1000", "EUR"), "pooled", "admin", Role.ADMIN)
         set_group_limit(pooled, wide.uow(), wide.clock)
         decisions = submit_all(wide, members, unlocked=False)

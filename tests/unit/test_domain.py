@@ -2,7 +2,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from creditdesk.domain.audit import GENESIS_HASH, AuditRecord, chain_hash, first_broken
+from creditdesk.domain.audit import GENESIS_HASH, AuditKeys, AuditRecord, chain_hash, signed_head
+from creditdesk.domain.audit_verify import Breach, BreachKind, verify_trail
 from creditdesk.domain.customers import GroupCycle, ancestry
 from creditdesk.domain.documents import OpenItem, Payment, allocate_payment
 from creditdesk.domain.money import Money
@@ -48,6 +49,14 @@ def _chain(n: int) -> list[AuditRecord]:
     return records
 
 
+def first_broken(records: list[AuditRecord]) -> Breach | None:
+    """A legacy (plain SHA-256) chain of 5 under its signed head (tests/unit/test_audit_trail.py: the rest)."""
+    keys = AuditKeys(b"k" * 32)
+    head = signed_head(keys, "system", 5, _chain(5)[-1].hash, legacy_length=5)
+    breaches = verify_trail(records, {"system": head}, keys)
+    return breaches[0] if breaches else None
+
+
 def test_audit_chain_detects_edit_and_deletion() -> None:
     records = _chain(5)
     assert first_broken(records) is None
@@ -56,7 +65,8 @@ def test_audit_chain_detects_edit_and_deletion() -> None:
     edited[2] = AuditRecord(
         r.seq, r.at, r.actor, r.action, r.entity, r.entity_id, {"n": 99}, r.prev_hash, r.hash, stream_seq=r.stream_seq
     )
-    assert first_broken(edited) == edited[2]
+    found = first_broken(edited)
+    assert found is not None and found.record == edited[2] and found.kind is BreachKind.EDITED
     deleted = records[:2] + records[3:]
     broken = first_broken(deleted)
     assert broken is not None and broken.seq == 4

@@ -107,7 +107,11 @@ def test_a_refusal_of_the_service_is_kept_as_the_result(clock: FixedClock) -> No
 
     compute_snapshot(store, clock, "cash", refuse)
     reading = SnapshotRefresher(store, clock).read("cash", refuse)
-    assert (reading.state, reading.body, reading.error) == ("fresh", None, "too little payment history to forecast cash")
+    assert (reading.state, reading.body, reading.error) == (
+        "fresh",
+        None,
+        "too little payment history to forecast cash",
+    )
 
 
 def test_a_failure_is_shown_once_then_tried_again(clock: FixedClock) -> None:

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 
 class SystemClock:
+    """The machine's clock, or with ``business_date`` the same clock moved to start on that day
+    (``CREDITDESK_TODAY``: reproducible demos, tests and replays); time still runs."""
+
+    def __init__(self, business_date: date | None = None) -> None:
+        self._shift = timedelta(0)
+        if business_date is not None:
+            self._shift = timedelta(days=(business_date - datetime.now(UTC).date()).days)
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self._shift
 
     def today(self) -> date:
         return self.now().date()

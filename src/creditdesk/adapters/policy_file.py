@@ -25,7 +25,7 @@ from creditdesk.domain.decisions import Reaction
 from creditdesk.domain.limit_policy import GradeRule, LimitPolicy, SegmentRule
 from creditdesk.domain.monitoring import MonitorPolicy
 from creditdesk.domain.roles import Role
-from creditdesk.domain.rules import RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
+from creditdesk.domain.rules import MAX_RESERVATION_DAYS, RULE_FIELDS, CheckPolicy, RuleSet, builtin_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +154,9 @@ class _Parser:
                 changes[name] = self.amounts(value, name)
         return changes
 
-    def authority(self, node: yaml.Node) -> dict[Role, dict[str, Decimal]]:
+    def authority(self, node: yaml.Node, section: str = "release_authority") -> dict[Role, dict[str, Decimal]]:
         found: dict[Role, dict[str, Decimal]] = {}
-        for key, value in self.mapping(node, "release_authority"):
+        for key, value in self.mapping(node, section):
             try:
                 role = Role(key.value)
             except ValueError:
@@ -165,7 +165,7 @@ class _Parser:
             if isinstance(value, yaml.ScalarNode) and value.value == "unlimited":
                 found[role] = {}
             else:
-                found[role] = self.amounts(value, f"release_authority {role.value}")
+                found[role] = self.amounts(value, f"{section} {role.value}")
         return found
 
     def limits(self, node: yaml.Node) -> LimitPolicy:
@@ -357,6 +357,8 @@ def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]
     segments: dict[str, dict[str, Any]] = {}
     risk_classes: dict[str, dict[str, Any]] = {}
     authority: dict[Role, dict[str, Decimal]] | None = None
+    four_eyes: dict[Role, dict[str, Decimal]] | None = None
+    reservation_days = MAX_RESERVATION_DAYS
     limits = LimitPolicy()
     for key, value in parser.mapping(root, "the policy"):
         if key.value == "name":
@@ -375,6 +377,10 @@ def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]
                     )
         elif key.value == "release_authority":
             authority = parser.authority(value)
+        elif key.value == "max_reservation_days":
+            reservation_days = parser.days(value, "max_reservation_days") or reservation_days
+        elif key.value == "four_eyes_release":
+            four_eyes = parser.authority(value, "four_eyes_release")
         elif key.value == "limits":
             limits = replace(parser.limits(value), monitor=limits.monitor, authority=limits.authority)
         elif key.value == "monitor":
@@ -382,12 +388,18 @@ def parse_policy(text: str, version: int = 0) -> tuple[CheckPolicy, LimitPolicy]
         elif key.value == "approval_authority":
             limits = replace(limits, authority=parser.approval_authority(value))
         else:
-            expected = "name, checks, release_authority, limits, monitor or approval_authority"
+            expected = (
+                "name, checks, release_authority, four_eyes_release, max_reservation_days, limits, monitor or "
+                "approval_authority"
+            )
             parser.fail(key, "UNKNOWN_KEY", f"expected {expected}; found {key.value!r}")
     if parser.problems:
         raise PolicyError(parser.problems)
-    release = authority if authority is not None else builtin_policy().release_authority
-    return CheckPolicy(version, name, default, segments, risk_classes, release), limits
+    if authority is None:  # no authority stated: the built-in's, safe by default
+        builtin = builtin_policy()
+        authority, four_eyes = builtin.release_authority, four_eyes or builtin.four_eyes_release
+    check = CheckPolicy(version, name, default, segments, risk_classes, authority, four_eyes, reservation_days)
+    return check, limits
 
 
 def parse_check_policy(text: str, version: int = 0) -> CheckPolicy:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from creditdesk.domain.money import MAX_MINOR, MoneyError
+
 # Converts minor units of one currency into another's (a bound exchange rate, see domain.fx).
 ConvertMinor = Callable[[int], int]
 
@@ -23,6 +25,20 @@ class EntryKind(StrEnum):
     PAYMENT = "payment"  # cash: lowers receivables; what is not applied stays on account
     OPENING = "opening"  # a group account's opening balance from its members
     IMPORT = "import"  # a customer's documents of one import file, summed
+
+
+class BalanceOutOfRange(MoneyError):
+    """A movement that would take a running balance beyond ``MAX_MINOR`` minor units: each
+    document is within the bound, but their sum on one account is not."""
+
+    def __init__(self, account: str, bucket: str, balance: int) -> None:
+        super().__init__(
+            f"{account}: the {bucket} balance would be {balance} minor units, beyond the maximum of "
+            f"{MAX_MINOR} for one balance"
+        )
+        self.account = account
+        self.bucket = bucket
+        self.balance = balance
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +58,21 @@ class Buckets:
 
     def is_zero(self) -> bool:
         return self == Buckets()
+
+    def moved_by(self, delta: Buckets, account: str) -> Buckets:
+        """These totals after ``delta``; BalanceOutOfRange when a bucket would pass ``MAX_MINOR``
+        either way (the database's CHECK constraints would refuse it)."""
+        after = Buckets(
+            self.receivable + delta.receivable,
+            self.reserved + delta.reserved,
+            self.delivered + delta.delivered,
+            self.unapplied + delta.unapplied,
+        )
+        for bucket in ("receivable", "reserved", "delivered", "unapplied"):
+            balance: int = getattr(after, bucket)
+            if abs(balance) > MAX_MINOR:
+                raise BalanceOutOfRange(account, bucket, balance)
+        return after
 
     def scaled(self, convert: ConvertMinor) -> Buckets:
         """The same movement in another account's currency (a group's), bucket by bucket."""

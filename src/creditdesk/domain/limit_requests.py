@@ -14,6 +14,7 @@ class Origin(StrEnum):
     SALES = "sales"  # a person asked (sales, or anyone beyond their own authority)
     REVIEW = "review"  # a credit review proposed it
     RULE = "rule"  # a monitor rule proposed it beyond the system's authority
+    INITIAL = "initial"  # a new customer's first limit, beyond the registering caller's authority
 
 
 class RequestStatus(StrEnum):

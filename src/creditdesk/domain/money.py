@@ -3,6 +3,10 @@
 Immutable, refuses floats and mixed currencies (in the spirit of py-moneyed).
 Amounts are kept at the currency's minor-unit precision; arithmetic that could
 create sub-minor fractions (multiplying by a rate) rounds explicitly.
+
+No amount taken from a user, and no stored balance, may exceed ``MAX_MINOR`` minor units
+either way (docs/money.md): ``Money.of`` and ``parse_amount`` refuse more with
+``AmountTooLarge``. Figures computed from many amounts (a portfolio's total) are not bounded.
 """
 
 from __future__ import annotations
@@ -17,9 +21,29 @@ from creditdesk.domain.currencies import minor_unit_exponent
 
 _AMOUNT_RE = re.compile(r"^[+-]?(\d+)(\.\d+)?$")
 
+MAX_MINOR = 10**15
+"""The largest amount, in minor units, of one document, limit or balance (either sign).
+
+10^15 cents is ten trillion euros: far above any real invoice or credit limit, and far below
+the 64-bit integers (9.2 x 10^18) the database keeps, so adding a bounded amount to a bounded
+balance can never overflow on any engine."""
+
 
 class MoneyError(ValueError):
     """An amount that cannot be represented exactly, or an operation across currencies."""
+
+
+class AmountTooLarge(MoneyError):
+    """An amount beyond ``MAX_MINOR`` minor units of its currency (or, before the currency is
+    known, beyond ``MAX_MINOR`` whole units: more than any currency allows)."""
+
+    def __init__(self, amount: Decimal | str, currency: str | None = None) -> None:
+        if currency is None:
+            bound = f"{MAX_MINOR} in any currency"
+        else:
+            bound = f"{largest_amount(currency)} {currency} ({MAX_MINOR} minor units)"
+        super().__init__(f"expected an amount of at most {bound}, found {_shortened(str(amount))}")
+        self.currency = currency
 
 
 class CurrencyMismatch(MoneyError):
@@ -29,19 +53,46 @@ class CurrencyMismatch(MoneyError):
         self.right = right
 
 
+def largest_amount(currency: str) -> Decimal:
+    """``MAX_MINOR`` minor units of ``currency``: 10000000000000.00 EUR, 1000000000000000 JPY."""
+    return Decimal(MAX_MINOR).scaleb(-minor_unit_exponent(currency))
+
+
+def bounded_minor(minor: int, currency: str) -> int:
+    """``minor`` when it is within ``MAX_MINOR`` either way; AmountTooLarge otherwise."""
+    if abs(minor) > MAX_MINOR:
+        raise AmountTooLarge(Decimal(minor).scaleb(-minor_unit_exponent(currency)), currency)
+    return minor
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+_MAX_WHOLE_DIGITS = len(str(MAX_MINOR))
+
+
 def parse_amount(text: str) -> Decimal:
     """The one strict parser for amounts: digits, an optional '.' and decimals.
 
     No thousands separators, no exponent, no comma decimal point, no NaN/Infinity:
-    what an ERP export means by "1,234" is ambiguous, so it is refused.
+    what an ERP export means by "1,234" is ambiguous, so it is refused. Nor more than
+    ``MAX_MINOR`` whole units (AmountTooLarge), which no currency allows; the exact bound, in
+    the currency's minor units, is checked where the currency is known (``Money.of``).
     """
     stripped = text.strip()
-    if not _AMOUNT_RE.match(stripped):
-        raise MoneyError(f"expected a decimal amount such as 1234.56, found {text!r}")
+    match = _AMOUNT_RE.match(stripped)
+    if not match:
+        raise MoneyError(f"expected a decimal amount such as 1234.56, found {_shortened(repr(text))}")
+    if len(match.group(1).lstrip("0")) > _MAX_WHOLE_DIGITS:  # refused before it becomes a number
+        raise AmountTooLarge(stripped)
     try:
-        return Decimal(stripped)
+        amount = Decimal(stripped)
     except InvalidOperation:  # pragma: no cover - the regex already guards this
-        raise MoneyError(f"expected a decimal amount such as 1234.56, found {text!r}") from None
+        raise MoneyError(f"expected a decimal amount such as 1234.56, found {_shortened(repr(text))}") from None
+    if amount.copy_abs() > MAX_MINOR:
+        raise AmountTooLarge(stripped)
+    return amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +108,27 @@ class Money:
         exponent = minor_unit_exponent(self.currency)
         quantum = Decimal(1).scaleb(-exponent)
         amount = Decimal(self.amount)
-        if amount != amount.quantize(quantum):
+        try:
+            exact = amount.quantize(quantum)
+        except InvalidOperation:  # more digits than the decimal context holds (28)
+            raise MoneyError(f"{_shortened(str(amount))} {self.currency} has too many digits") from None
+        if amount != exact:
             raise MoneyError(
                 f"{amount} {self.currency} has more than {exponent} decimals; round it explicitly with Money.rounded"
             )
-        object.__setattr__(self, "amount", amount.quantize(quantum))
+        object.__setattr__(self, "amount", exact)
 
     # construction -----------------------------------------------------------------
     @classmethod
     def of(cls, amount: str | int | Decimal, currency: str) -> Self:
-        if isinstance(amount, str):
-            amount = parse_amount(amount)
-        return cls(Decimal(amount), currency)
+        """An amount a user gave (text is parsed strictly): at most ``MAX_MINOR`` minor units
+        either way, else AmountTooLarge."""
+        value = parse_amount(amount) if isinstance(amount, str) else Decimal(amount)
+        if not value.is_finite():
+            raise MoneyError(f"Money needs a finite amount, got {value}")
+        if value.copy_abs() > largest_amount(currency):  # copy_abs: exact, never overflows
+            raise AmountTooLarge(value, currency)
+        return cls(value, currency)
 
     @classmethod
     def rounded(cls, amount: Decimal, currency: str) -> Self:

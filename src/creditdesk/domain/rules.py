@@ -46,13 +46,18 @@ class RuleSet:
 RULE_FIELDS = frozenset(f.name for f in fields(RuleSet))
 
 
+MAX_RESERVATION_DAYS = 180  # the built-in longest reservation, in days after the order date
+
+
 @dataclass(frozen=True, slots=True)
 class CheckPolicy:
     """The check rules for every customer: a default with overrides by segment and risk class.
 
     A risk class override wins over a segment override, which wins over the default.
     ``release_authority`` is the largest order amount (per currency) each role may release
-    on its own; a role not listed may not release; an empty mapping means no ceiling.
+    beyond the limit on its own; ``four_eyes_release`` the largest it may release as the second
+    of two people, after someone else asked (default: its own authority). A role not listed
+    has no authority; an empty mapping means no ceiling.
     """
 
     version: int
@@ -61,6 +66,9 @@ class CheckPolicy:
     segments: dict[str, dict[str, Any]] = field(default_factory=dict)
     risk_classes: dict[str, dict[str, Any]] = field(default_factory=dict)
     release_authority: dict[Role, dict[str, Decimal]] = field(default_factory=dict)
+    four_eyes_release: dict[Role, dict[str, Decimal]] | None = None
+    # The longest an order may hold credit: valid_until at most this many days after its date.
+    max_reservation_days: int = MAX_RESERVATION_DAYS
 
     def rules_for(self, segment: str | None, risk_class: str | None) -> RuleSet:
         rules = self.default
@@ -71,22 +79,36 @@ class CheckPolicy:
         return rules
 
     def may_release(self, role: Role, amount: Money) -> bool:
-        if role not in self.release_authority:
-            return False
-        ceilings = self.release_authority[role]
-        if not ceilings:
+        """Whether ``role`` may release an order beyond the limit alone."""
+        return _within(self.release_authority, role, amount)
+
+    def may_approve_release(self, role: Role, amount: Money) -> bool:
+        """Whether ``role`` may release it as the second person, after another asked."""
+        if self.may_release(role, amount):
             return True
-        ceiling = ceilings.get(amount.currency)
-        return ceiling is not None and amount.amount <= ceiling
+        return self.four_eyes_release is not None and _within(self.four_eyes_release, role, amount)
+
+
+def _within(authority: dict[Role, dict[str, Decimal]], role: Role, amount: Money) -> bool:
+    if role not in authority:
+        return False
+    ceilings = authority[role]
+    if not ceilings:
+        return True
+    ceiling = ceilings.get(amount.currency)
+    return ceiling is not None and amount.amount <= ceiling
 
 
 def builtin_policy() -> CheckPolicy:
-    """What applies until a policy file is activated: the limit, overdue items and status."""
+    """What applies until a policy file is activated: the limit, overdue items and status.
+    Safe by default: no one releases beyond the limit alone; a manager or an admin may as the
+    second of two people."""
     return CheckPolicy(
         version=0,
         name="built-in",
         default=RuleSet(overdue_days=60, overdue_share=Decimal("0.5")),
-        release_authority={Role.ANALYST: {}, Role.MANAGER: {}, Role.ADMIN: {}},
+        release_authority={},
+        four_eyes_release={Role.MANAGER: {}, Role.ADMIN: {}},
     )
 
 
@@ -166,7 +188,8 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                 ("scope_zh", scope_zh),
                 ("available", fmt(money(available))),
                 ("approvable", fmt(money(max(available, 0)))),
-                ("shortfall", fmt(money(minor - max(available, 0)))),
+                # The credit the order lacks: an account already over its limit lacks that too.
+                ("shortfall", fmt(money(minor - available))),
             )
             reasons.append(Reason(ReasonCode.OVER_LIMIT, rules.limit, figures))
 
@@ -222,7 +245,7 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                     ("exposure", fmt(gmoney(group.exposure))),
                     ("available", fmt(gmoney(available))),
                     ("approvable", fmt(gmoney(max(available, 0)))),
-                    ("shortfall", fmt(gmoney(wanted - max(available, 0)))),
+                    ("shortfall", fmt(gmoney(wanted - available))),
                 )
                 reasons.append(Reason(ReasonCode.GROUP_OVER_LIMIT, rules.group_limit, figures))
 

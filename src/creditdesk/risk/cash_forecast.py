@@ -2,9 +2,13 @@
 
 Every invoice open on the as-of date gets a distribution over its payment day from the payment
 time model; the daily expected inflow is the open amount times those probabilities. The daily or
-weekly P10/P50/P90 band comes from drawing every invoice's payment day or week 1,000 times
-(invoices drawn independently). The naive forecast beside it expects every open item on its due
-date, and items already past due on the first day.
+weekly P10/P50/P90 band comes from drawing every invoice's payment day or week 1,000 times.
+Invoices drawn independently give too narrow a band: the model's errors are shared by many
+invoices (a customer misjudged, a slow month for everyone). So the band is calibrated on the
+model's own past forecasts: at weekly days whose 13 weeks had ended by the as-of date, by how much
+the band around the median must widen (or narrow) to hold 80 % of what came in; that scale
+is applied to the band forecast today. The naive forecast beside it expects every open item on
+its due date, and items already past due on the first day.
 
 The backtest replays history: it trains the model on what was known at the start, then at each
 week forecasts with what was known that day and compares with the cash applied to those same
@@ -25,6 +29,10 @@ from creditdesk.risk.payment_timing import MAX_DAY, PaymentTimeModel, outcomes, 
 
 QUANTILES = (0.1, 0.5, 0.9)
 SIMULATIONS = 1000
+BAND_LEVEL = 0.8  # the share of outcomes P10–P90 should hold
+CALIBRATION_FORECASTS = 8  # past weekly forecasts the band is calibrated on
+MIN_CALIBRATION_WEEKS = 20  # fewer scored weeks than this: the band is left as drawn
+SCALE_RANGE = (0.5, 5.0)
 
 
 def fit_payment_model(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:
@@ -87,18 +95,25 @@ def simulate_days(forecast: OpenItemForecast, weeks: int, seed: int = 0, simulat
 
 
 def inflows(
-    forecast: OpenItemForecast, weeks: int, step_days: int = 7, seed: int = 0, draws: np.ndarray | None = None
+    forecast: OpenItemForecast,
+    weeks: int,
+    step_days: int = 7,
+    seed: int = 0,
+    draws: np.ndarray | None = None,
+    scale: float = 1.0,
 ) -> pd.DataFrame:
     """Per period of ``step_days`` (7: weeks, 1: days) from the day after ``as_of``, for
     ``weeks`` weeks: the expected inflow, its P10/P50/P90 and the naive due-date forecast. The
     band comes from the daily ``draws`` of :func:`simulate_days`, summed per period (so days and
-    weeks come from the same draws)."""
+    weeks come from the same draws), widened around the median by ``scale`` (:func:`band_scale`)."""
     days = weeks * 7
     periods = days // step_days
     amounts = forecast.items["open_amount"].to_numpy(float)
     per_period = forecast.pmf[:, :days].reshape(len(amounts), periods, step_days).sum(axis=2)
     daily = simulate_days(forecast, weeks, seed) if draws is None else draws
     bands = np.quantile(daily.reshape(len(daily), periods, step_days).sum(axis=2), QUANTILES, axis=0)
+    bands[0] = np.maximum(0.0, bands[1] - scale * (bands[1] - bands[0]))
+    bands[2] = bands[1] + scale * (bands[2] - bands[1])
     start = pd.Timestamp(forecast.as_of) + pd.Timedelta(days=1)
     return pd.DataFrame(
         {
@@ -115,10 +130,78 @@ def inflows(
 
 
 def weekly_inflows(
-    forecast: OpenItemForecast, weeks: int, seed: int = 0, draws: np.ndarray | None = None
+    forecast: OpenItemForecast, weeks: int, seed: int = 0, draws: np.ndarray | None = None, scale: float = 1.0
 ) -> pd.DataFrame:
-    table = inflows(forecast, weeks, 7, seed, draws)
+    table = inflows(forecast, weeks, 7, seed, draws, scale)
     return table.rename(columns={"period": "week", "start": "week_start", "end": "week_end"})
+
+
+def band_scale(
+    model: PaymentTimeModel,
+    frame: pd.DataFrame,
+    allocations: pd.DataFrame,
+    as_of: date,
+    weeks: int,
+    *,
+    group: str | None = None,
+    seed: int = 0,
+) -> float:
+    """By how much the drawn P10–P90 band must be scaled around the median to hold
+    :data:`BAND_LEVEL` of the weekly inflows in the model's own past forecasts: one a week for
+    :data:`CALIBRATION_FORECASTS` weeks, the last ending on ``as_of`` (so only what was known
+    then is used). ``frame`` is the :func:`timing_frame` on ``as_of``; ``group`` names a column
+    (the currency) whose parts are forecast apart. 1.0 when the history is too short."""
+    horizon = weeks * 7
+    days = [as_of - timedelta(days=horizon + 7 * k) for k in range(CALIBRATION_FORECASTS)]
+    frame = frame.reset_index(drop=True)
+    hazards = _hazards_of_open(model, frame, min(days), max(days))
+    scales: list[float] = []
+    for day in days:
+        forecast = forecast_open_items(model, frame, allocations, day, horizon, hazards)
+        for part in _parts(forecast, group):
+            table = weekly_inflows(part, weeks, seed)
+            actual = actual_weekly(part.items, allocations, day, weeks)
+            scales.extend(_scales_needed(table, actual))
+    if len(scales) < MIN_CALIBRATION_WEEKS:
+        return 1.0
+    return float(np.clip(np.quantile(scales, BAND_LEVEL), *SCALE_RANGE))
+
+
+def _hazards_of_open(model: PaymentTimeModel, frame: pd.DataFrame, first: date, last: date) -> np.ndarray:
+    """Hazards (aligned with ``frame``) of the invoices open on some day from ``first`` to ``last``."""
+    hazards = np.zeros((len(frame), MAX_DAY), dtype=np.float32)
+    ever_open = (
+        (frame["invoice_date"] <= pd.Timestamp(last)) & ~(frame["settled_on"] <= pd.Timestamp(first))
+    ).to_numpy()
+    if ever_open.any():
+        hazards[ever_open] = model.predict_hazards(frame.loc[ever_open, list(FEATURES)])
+    return hazards
+
+
+def _parts(forecast: OpenItemForecast, group: str | None) -> list[OpenItemForecast]:
+    if group is None or not len(forecast.items):
+        return [forecast] if len(forecast.items) else []
+    parts = []
+    for value in forecast.items[group].unique():
+        mine = (forecast.items[group] == value).to_numpy()
+        parts.append(
+            OpenItemForecast(forecast.as_of, forecast.items.loc[mine].reset_index(drop=True), forecast.pmf[mine])
+        )
+    return parts
+
+
+def _scales_needed(table: pd.DataFrame, actual: np.ndarray) -> list[float]:
+    """For each week with a forecast or cash, the scale of its band that just holds the actual."""
+    median, low, high = (table[name].to_numpy(float) for name in ("p50", "p10", "p90"))
+    scored = (table["expected"].to_numpy(float) > 0) | (actual > 0)
+    below, above = median - low, high - median
+    with np.errstate(divide="ignore", invalid="ignore"):
+        needed = np.where(
+            actual < median,
+            np.where(below > 0, (median - actual) / below, np.inf),
+            np.where(above > 0, (actual - median) / above, np.where(actual > median, np.inf, 0.0)),
+        )
+    return [float(v) for v in needed[scored]]
 
 
 def _simulate(per_period: np.ndarray, amounts: np.ndarray, seed: int, simulations: int) -> np.ndarray:
@@ -178,28 +261,28 @@ def backtest(
     """
     last = pd.Timestamp(data_end) if data_end else _last_day(invoices, allocations)
     model = fit_payment_model(invoices, allocations, start)
+    known = timing_frame(invoices, allocations, start)
     full = timing_frame(invoices, allocations, last.date())
     if currency is not None:
-        full = full.loc[full["invoice_id"].isin(invoices.loc[invoices["currency"] == currency, "invoice_id"])]
+        chosen = invoices.loc[invoices["currency"] == currency, "invoice_id"]
+        known = known.loc[known["invoice_id"].isin(chosen)]
+        full = full.loc[full["invoice_id"].isin(chosen)]
+    scale = band_scale(model, known, allocations, start, weeks, seed=seed)
     # Hazards depend on the invoice only: predict them once for every invoice open on some day.
-    ever_open = (full["invoice_date"] <= pd.Timestamp(end)) & ~(full["settled_on"] <= pd.Timestamp(start))
     full = full.reset_index(drop=True)
-    ever_open = ever_open.reset_index(drop=True)
-    hazards = np.zeros((len(full), MAX_DAY), dtype=np.float32)
-    if ever_open.any():
-        hazards[ever_open.to_numpy()] = model.predict_hazards(full.loc[ever_open, list(FEATURES)])
+    hazards = _hazards_of_open(model, full, start, end)
     rows = []
     day = start
     while day <= end:
         forecast = forecast_open_items(model, full, allocations, day, weeks * 7, hazards)
         if len(forecast.items):
-            table = weekly_inflows(forecast, weeks, seed)
+            table = weekly_inflows(forecast, weeks, seed, scale=scale)
             table["actual"] = actual_weekly(forecast.items, allocations, day, weeks)
             table.insert(0, "as_of", pd.Timestamp(day))
             rows.append(table.loc[table["week_end"] <= last])
         day += timedelta(days=7)
     weekly = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    return _metrics(model, full, start, end, last, weekly), weekly
+    return {**_metrics(model, full, start, end, last, weekly), "band_scale": scale}, weekly
 
 
 def _last_day(invoices: pd.DataFrame, allocations: pd.DataFrame) -> pd.Timestamp:

@@ -7,10 +7,11 @@ from datetime import date
 
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.fx import MissingRate, identity
-from creditdesk.domain.ledger import Delta, EntryKind
+from creditdesk.domain.ledger import BalanceOutOfRange, Delta, EntryKind, Totals
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, Role, may
-from creditdesk.service.errors import Forbidden, InvalidInput, NotFound
+from creditdesk.service.auth import refuse_non_person
+from creditdesk.service.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from creditdesk.service.events import event_payload
 from creditdesk.service.ports import Clock, Posting, UnitOfWork
 
@@ -34,6 +35,7 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
     if not cmd.reason.strip():
         raise InvalidInput("a change of standing needs a reason")
     with uow:
+        refuse_non_person(uow, cmd.actor, "changing an account's standing")
         state = uow.credit.account(cmd.customer_id, clock.today(), lock=True)
         if state is None:
             raise NotFound(f"customer {cmd.customer_id!r} does not exist")
@@ -84,6 +86,7 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
         raise InvalidInput("a limit change needs a reason")
     today, at = clock.today(), clock.now()
     with uow:
+        refuse_non_person(uow, cmd.actor, "setting a group limit")
         if uow.groups.get(cmd.group_id) is None:
             raise NotFound(f"group {cmd.group_id!r} does not exist")
         # Only the group's own row: an existing pooled account is locked alone (no member waits on it
@@ -98,6 +101,7 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
             members = uow.credit.lock_group_members(cmd.group_id, today)
             uow.credit.open_group_account(cmd.group_id, cmd.amount.currency, cmd.amount.minor)
             postings = []
+            opening = Totals()
             for member in members:
                 try:
                     rate = (
@@ -110,6 +114,7 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
                 totals = member.totals
                 delta = Delta(totals.receivable, totals.reserved, totals.delivered, totals.unapplied)
                 if not delta.is_zero():
+                    opening = _opening_within_bounds(opening, delta.scaled(rate), cmd.group_id)
                     postings.append(
                         Posting(
                             "group",
@@ -136,3 +141,12 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
             stream=f"group:{cmd.group_id}",
         )
         uow.commit()
+
+
+def _opening_within_bounds(opening: Totals, member: Delta, group_id: str) -> Totals:
+    """A new group account opens with its members' balances summed: refused (422) when the sum
+    passes the bound of one balance."""
+    try:
+        return opening.moved_by(member, f"group {group_id}")
+    except BalanceOutOfRange as error:
+        raise InvalidInput(str(error), [FieldProblem(("body", "amount"), "BALANCE_TOO_LARGE", str(error))]) from None

@@ -24,6 +24,7 @@ from creditdesk.domain.money import Money
 from creditdesk.risk.cash_forecast import (
     OpenItemForecast,
     backtest,
+    band_scale,
     fit_payment_model,
     forecast_open_items,
     inflows,
@@ -105,6 +106,7 @@ def cash_forecast(
     frame = timing_frame(invoices, allocations, as_of)
     frame["currency"] = frame["invoice_id"].map(invoices.set_index("invoice_id")["currency"])
     forecast = forecast_open_items(model, frame, allocations, as_of, weeks * 7)
+    scale = band_scale(model, frame, allocations, as_of, weeks, group="currency", seed=seed)
     hazards_at_issue = _recent_issue_pmf(model, frame, as_of, weeks * 7)
     documents = []
     open_by_currency = forecast.items.groupby("currency")["open_amount"].sum()
@@ -117,13 +119,14 @@ def cash_forecast(
         daily_sales = _run_rate(invoices, currency, as_of) if new_sales else 0.0
         from_sales = _new_sales_daily(daily_sales, hazards_at_issue, weeks * 7)
         draws = simulate_days(part, weeks, seed)  # one set of draws for the weeks and the days
-        table = weekly_inflows(part, weeks, draws=draws)
+        table = weekly_inflows(part, weeks, draws=draws, scale=scale)
         table["new_sales"] = from_sales.reshape(weeks, 7).sum(axis=1)
         table["expected_total"] = table["expected"] + table["new_sales"]
-        days = inflows(part, weeks, 1, draws=draws)
+        days = inflows(part, weeks, 1, draws=draws, scale=scale)
         days["new_sales"] = from_sales
         days["expected_total"] = days["expected"] + days["new_sales"]
         document = _document(currency, as_of, weeks, part, table, daily_sales, plan if currency == planned else None)
+        document["band_scale"] = round(scale, 3)
         document["days"] = [
             {"date": row.start.date().isoformat(), **{name: _amount(getattr(row, name), currency) for name in MONEY}}
             for row in days.itertuples()

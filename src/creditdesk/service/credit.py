@@ -20,11 +20,12 @@ from typing import Any
 from creditdesk.domain.decisions import Decision, Outcome, ReasonCode
 from creditdesk.domain.documents import Invoice, OpenItem, OrderStatus, Payment, SettlementKind, allocate_payment
 from creditdesk.domain.fx import MissingRate, Rate, identity
-from creditdesk.domain.ledger import Delta, EntryKind
-from creditdesk.domain.money import Money
+from creditdesk.domain.ledger import BalanceOutOfRange, Delta, EntryKind, Totals
+from creditdesk.domain.money import AmountTooLarge, Money, bounded_minor
 from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.domain.rules import CheckInputs, GroupPosition, evaluate
-from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditdesk.service.auth import refuse_non_person
+from creditdesk.service.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from creditdesk.service.events import event_payload, order_state
 from creditdesk.service.ports import (
     AccountState,
@@ -168,7 +169,7 @@ def _to_account(uow: UnitOfWork, amount: Money, currency: str, on: date) -> tupl
         rate = uow.credit.rate(amount.currency, currency, on)
     except MissingRate as error:
         raise InvalidInput(str(error)) from None
-    return rate.convert(amount), rate
+    return _bounded_account_amount(rate.convert(amount)), rate
 
 
 def _groups(uow: UnitOfWork, state: AccountState, on: date, *, lock: bool) -> list[tuple[GroupAccountState, Rate]]:
@@ -218,7 +219,7 @@ def decide(
 
 
 def _spread(
-    customer_id: str,
+    state: AccountState,
     kind: EntryKind,
     ref_id: str,
     delta: Delta,
@@ -226,11 +227,33 @@ def _spread(
     source: Money | None = None,
     fx_rate: str | None = None,
 ) -> list[Posting]:
-    """The customer's posting and the same movement on every pooled group above it."""
-    postings = [Posting("customer", customer_id, kind, ref_id, delta, source, fx_rate)]
+    """The customer's posting and the same movement on every pooled group above it; refused
+    (422) when it would take any of those balances beyond the bound of one balance."""
+    _within_bounds(state.totals, delta, f"customer {state.customer_id}")
+    postings = [Posting("customer", state.customer_id, kind, ref_id, delta, source, fx_rate)]
     for group, rate in groups:
-        postings.append(Posting("group", group.group_id, kind, ref_id, delta.scaled(rate), source, str(rate.rate)))
+        moved = delta.scaled(rate)
+        _within_bounds(group.totals, moved, f"group {group.group_id}")
+        postings.append(Posting("group", group.group_id, kind, ref_id, moved, source, str(rate.rate)))
     return postings
+
+
+def _within_bounds(totals: Totals, delta: Delta, account: str) -> None:
+    """Each document is within MAX_MINOR; many of them summed on one account may not be."""
+    try:
+        totals.moved_by(delta, account)
+    except BalanceOutOfRange as error:
+        raise InvalidInput(str(error), [FieldProblem(("body", "amount"), "BALANCE_TOO_LARGE", str(error))]) from None
+
+
+def _bounded_account_amount(amount: Money) -> Money:
+    """An amount converted into the account currency may pass the bound its own did not."""
+    try:
+        bounded_minor(amount.minor, amount.currency)
+    except AmountTooLarge as error:
+        detail = f"in the account currency: {error}"
+        raise InvalidInput(detail, [FieldProblem(("body", "amount"), "AMOUNT_TOO_LARGE", detail)]) from None
+    return amount
 
 
 def _record(
@@ -277,7 +300,7 @@ def _reserve(
     if valid_until is not None and (state.next_expiry is None or valid_until < state.next_expiry):
         uow.credit.set_next_expiry(state.customer_id, valid_until)
     delta = Delta(reserved=amount.minor)
-    return decision, _spread(state.customer_id, EntryKind.RESERVE, ref_id, delta, groups, source, fx_rate)
+    return decision, _spread(state, EntryKind.RESERVE, ref_id, delta, groups, source, fx_rate)
 
 
 def decision_body(decision: Decision) -> dict[str, Any]:
@@ -370,6 +393,12 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> Result:
             return replay  # a retry gets the stored outcome, whatever day it comes on
         if cmd.valid_until is not None and cmd.valid_until < max(order_date, today):
             raise InvalidInput(f"valid_until {cmd.valid_until} has passed (order date {order_date}, today {today})")
+        longest = uow.credit.check_policy().max_reservation_days
+        if cmd.valid_until is not None and (cmd.valid_until - order_date).days > longest:
+            raise InvalidInput(
+                f"valid_until {cmd.valid_until} is more than {longest} days after the order date {order_date} "
+                "(the policy's max_reservation_days)"
+            )
         if uow.credit.order(cmd.order_id) is not None:
             raise Conflict(f"order {cmd.order_id!r} already exists (imported or submitted under another route)")
         amount, rate = _to_account(uow, cmd.amount, state.currency, order_date)
@@ -443,7 +472,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
             )
         if order.status not in (OrderStatus.OPEN.value, *HELD):
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only open or held orders can be amended")
-        new_minor = _order_rate(order, state.currency).convert(cmd.amount).minor
+        new_minor = _bounded_account_amount(_order_rate(order, state.currency).convert(cmd.amount)).minor
         diff = new_minor - order.account_minor
         decision_json: dict[str, Any] | None = None
         postings: list[Posting] = []
@@ -466,7 +495,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> Result:
         elif order.status == OrderStatus.OPEN.value and diff < 0:
             released = min(-diff, order.reserved)
             groups = _groups(uow, state, order.order_date, lock=True)
-            postings = _spread(order.customer_id, EntryKind.RELEASE, order.order_id, Delta(reserved=-released), groups)
+            postings = _spread(state, EntryKind.RELEASE, order.order_id, Delta(reserved=-released), groups)
         reserved = order.reserved + sum(p.delta.reserved for p in postings if p.account_kind == "customer")
         order = replace(order, amount=cmd.amount, account_minor=new_minor, reserved=reserved)
         uow.credit.update_order(
@@ -502,7 +531,7 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> Result:
             raise Conflict(f"order {cmd.order_id!r} has deliveries not yet invoiced; invoice them first")
         groups = _groups(uow, state, order.order_date, lock=True)
         postings = (
-            _spread(order.customer_id, EntryKind.RELEASE, order.order_id, Delta(reserved=-order.reserved), groups)
+            _spread(state, EntryKind.RELEASE, order.order_id, Delta(reserved=-order.reserved), groups)
             if order.reserved
             else []
         )
@@ -568,9 +597,7 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
                 f"the delivery exceeds what order {cmd.order_id!r} still reserves; amend the order upward first"
             )
         groups = _groups(uow, state, order.order_date, lock=True)
-        postings = _spread(
-            order.customer_id, EntryKind.DELIVER, order.order_id, Delta(reserved=-minor, delivered=minor), groups
-        )
+        postings = _spread(state, EntryKind.DELIVER, order.order_id, Delta(reserved=-minor, delivered=minor), groups)
         order = replace(order, reserved=order.reserved - minor, delivered=order.delivered + minor)
         uow.credit.update_order(order.order_id, reserved_minor=order.reserved, delivered_minor=order.delivered)
         _record(uow, order.customer_id, cmd.actor, _Change("order.delivered", postings), at, order)
@@ -580,7 +607,7 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> Result:
 def _expire(uow: UnitOfWork, state: AccountState, today: date, at: datetime) -> None:
     for order in uow.credit.expiring_orders(state.customer_id, today):
         groups = _groups(uow, state, order.order_date, lock=True)
-        postings = _spread(order.customer_id, EntryKind.EXPIRE, order.order_id, Delta(reserved=-order.reserved), groups)
+        postings = _spread(state, EntryKind.EXPIRE, order.order_id, Delta(reserved=-order.reserved), groups)
         status = OrderStatus.EXPIRED.value if order.delivered == 0 else order.status
         order = replace(order, status=status, reserved=0)
         uow.credit.update_order(order.order_id, status=status, reserved_minor=0)
@@ -615,6 +642,7 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
         order = _held_or_open(uow, cmd.order_id)
         if order.status not in HELD:
             raise Conflict(f"order {cmd.order_id!r} is {order.status}; only blocked or review orders are resolved")
+        refuse_non_person(uow, cmd.actor, "releasing or rejecting an order")
         if order.submitted_by == cmd.actor:
             raise Forbidden("the person who submitted an order may not release or reject it")
         pending = order.resolution or {}
@@ -644,9 +672,10 @@ def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> Result:
         if not postings:
             if ReasonCode.CUSTOMER_BLOCKED in {r.code for r in decision.reasons}:
                 raise Conflict("the customer's account is blocked; unblock it before releasing orders")
-            if not policy.may_release(cmd.role, amount):
-                if order.status == OrderStatus.RELEASE_PENDING.value:
-                    raise Forbidden(f"releasing {amount} is beyond the authority of role {cmd.role.value!r}")
+            second = order.status == OrderStatus.RELEASE_PENDING.value
+            if second and not policy.may_approve_release(cmd.role, amount):
+                raise Forbidden(f"releasing {amount} is beyond the authority of role {cmd.role.value!r}")
+            if not second and not policy.may_release(cmd.role, amount):
                 request = {
                     "requested_by": cmd.actor,
                     "role": cmd.role.value,
@@ -732,7 +761,7 @@ def post_invoice(cmd: PostInvoice, uow: UnitOfWork, clock: Clock) -> Result:
             from_reserved = min(amount - from_delivered, order.reserved)
             # Posting consumes the order; whatever it did not post is released (two-phase close).
             postings += _spread(
-                invoice.customer_id,
+                state,
                 EntryKind.POST,
                 invoice.invoice_id,
                 Delta(receivable=amount, reserved=-order.reserved, delivered=-order.delivered),
@@ -742,9 +771,7 @@ def post_invoice(cmd: PostInvoice, uow: UnitOfWork, clock: Clock) -> Result:
             uow.credit.update_order(order.order_id, status=order.status, reserved_minor=0, delivered_minor=0)
             consumed = from_delivered + from_reserved
         else:
-            postings += _spread(
-                invoice.customer_id, EntryKind.POST, invoice.invoice_id, Delta(receivable=amount), groups
-            )
+            postings += _spread(state, EntryKind.POST, invoice.invoice_id, Delta(receivable=amount), groups)
             consumed = 0
         uow.credit.add_invoice(invoice)
         if not invoice.disputed and invoice.due_date < today:
@@ -811,7 +838,7 @@ def receive_payment(cmd: ReceivePayment, uow: UnitOfWork, clock: Clock) -> Resul
             uow.credit.store_overdue(payment.customer_id, state.overdue - overdue_paid, today)
         groups = _groups(uow, state, payment.payment_date, lock=True)
         postings = _spread(
-            payment.customer_id,
+            state,
             EntryKind.PAYMENT,
             payment.payment_id,
             Delta(receivable=-applied, unapplied=unapplied),

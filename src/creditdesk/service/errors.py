@@ -45,3 +45,21 @@ class InvalidInput(ServiceError):
     def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
         super().__init__(detail)
         self.problems = problems or []
+
+
+class Unavailable(ServiceError):
+    """Something the command needs is missing or unusable (a key file, say); not the caller's fault."""
+
+    status = 503
+    title = "Service unavailable"
+
+
+class TooBusy(ServiceError):
+    """Bounded work: the caller (or everyone) has as much running as is allowed; try later."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int = 5) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -17,10 +17,11 @@ from datetime import date, datetime
 from creditdesk.domain.accounts import LimitChange, ManagedAccount
 from creditdesk.domain.limit_policy import LimitPolicy
 from creditdesk.domain.limit_requests import LimitRequest, Origin, RequestStatus
-from creditdesk.domain.money import Money
+from creditdesk.domain.money import AmountTooLarge, Money, bounded_minor
 from creditdesk.domain.monitoring import add_months
 from creditdesk.domain.roles import Permission, Role, may
-from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from creditdesk.service.auth import is_person, refuse_non_person
+from creditdesk.service.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
 
 
@@ -88,6 +89,10 @@ def apply_limit(
     """Set the limit of a locked account; the caller commits."""
     if new.currency != account.currency:
         raise InvalidInput(f"the limit must be in the account currency {account.currency}; got {new.currency}")
+    try:
+        bounded_minor(new.minor, new.currency)  # a computed limit too (a method's figures times a factor)
+    except AmountTooLarge as error:
+        raise InvalidInput(str(error), [FieldProblem(("body", "amount"), "AMOUNT_TOO_LARGE", str(error))]) from None
     permanent = account.limit_on(today) if account.base_limit is None else account.permanent_limit()
     values: dict[str, object] = {"limit": new, "limit_valid_to": expires_on}
     values["base_limit"] = permanent if expires_on is not None else None
@@ -160,8 +165,10 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Limi
         grade = uow.management.grade(cmd.customer_id)
         current = account.limit_on(today)
         special = _raise_role(uow, policy, cmd.customer_id)
-        within = may(cmd.role, Permission.SET_LIMIT) and policy.authority.may_set(
-            cmd.role, cmd.amount, current, grade, special
+        within = (
+            may(cmd.role, Permission.SET_LIMIT)
+            and policy.authority.may_set(cmd.role, cmd.amount, current, grade, special)
+            and is_person(uow, cmd.actor)  # a service user's change is always a request
         )
         if within and not cmd.always_request:
             why = AppliedLimit(cmd.reason, cmd.actor, "manual", policy_version=version)
@@ -207,6 +214,7 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
             raise NotFound(f"limit request {cmd.request_id!r} does not exist")
         if request.status is not RequestStatus.PENDING:
             raise Conflict(f"limit request {cmd.request_id!r} is already {request.status.value}")
+        refuse_non_person(uow, cmd.actor, "deciding a limit request")
         if cmd.actor == request.requested_by:
             raise Forbidden("four eyes: the requester may not decide their own request")
         account = _managed(uow, request.customer_id)
@@ -260,6 +268,7 @@ def complete_review(cmd: CompleteReview, uow: UnitOfWork, clock: Clock) -> None:
         raise InvalidInput("a review needs a comment")
     today, at = clock.today(), clock.now()
     with uow:
+        refuse_non_person(uow, cmd.actor, "completing a credit review")
         account = _managed(uow, cmd.customer_id)
         version, policy = uow.management.limit_policy()
         grade = uow.management.grade(cmd.customer_id)

@@ -11,7 +11,7 @@ from typing import Any, Protocol, Self
 import pandas as pd
 
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange, ManagedAccount
-from creditdesk.domain.audit import AuditRecord
+from creditdesk.domain.audit import AuditHead, AuditKeys, AuditRecord
 from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.documents import Allocation, Invoice, Payment
@@ -122,13 +122,47 @@ class AuditLog(Protocol):
         """Append to ``stream``'s hash chain; a customer stream's caller holds that account's lock."""
         ...
 
-    def records(self) -> Iterator[AuditRecord]: ...
+    def records(self) -> Iterator[AuditRecord]:
+        """Every record in the order written."""
+        ...
+
+    def records_by_stream(self) -> Iterator[AuditRecord]:
+        """Every record, stream after stream, each stream in stream_seq order."""
+        ...
+
+    def heads(self) -> dict[str, AuditHead]: ...
+    def keys(self, *, create: bool = False) -> AuditKeys:
+        """The MAC keys (kept outside the database); Unavailable when missing, unless ``create``."""
+        ...
+
+    def begin_snapshot(self) -> None:
+        """Read heads and records as of one moment until the transaction ends (call it first)."""
+        ...
+
+    def is_empty(self) -> bool: ...
+
+
+class SealLog(Protocol):
+    """The append-only file of audit seals, outside the database."""
+
+    def append(self, line: str) -> None: ...
+    def latest(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TokenOwner:
+    """A live token: its name, the role it was made with, and the user it acts as (None: a
+    token made before tokens had owners)."""
+
+    name: str
+    role: str
+    username: str | None
 
 
 class TokenRepository(Protocol):
-    def add(self, name: str, role: str, token_hash: str, created_at: datetime) -> None: ...
-    def find(self, token_hash: str) -> tuple[str, str] | None:
-        """(name, role) of a live token with that hash."""
+    def add(self, name: str, role: str, token_hash: str, created_at: datetime, username: str | None) -> None: ...
+    def find(self, token_hash: str) -> TokenOwner | None:
+        """The live token with that hash."""
         ...
 
     def revoke(self, token_id: int, at: datetime) -> str | None:
@@ -136,13 +170,41 @@ class TokenRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    username: str  # the identity: the primary key, never renamed
+    password_hash: str
+    role: str
+    language: str
+    kind: str  # person (signs in, decides) or service (a system: submits, never approves)
+    session_version: int
+    disabled: bool
+
+
 class UserRepository(Protocol):
-    def add(self, username: str, password_hash: str, role: str, language: str) -> None: ...
-    def get(self, username: str) -> tuple[str, str, str] | None:
-        """(password_hash, role, language) of the user."""
+    def add(self, username: str, password_hash: str, role: str, language: str, kind: str = "person") -> None: ...
+    def get(self, username: str) -> UserRecord | None: ...
+    def set_language(self, username: str, language: str) -> None: ...
+    def change(
+        self, username: str, *, role: str | None = None, password_hash: str | None = None, disabled: bool | None = None
+    ) -> None:
+        """Change what is given and end every session of the user (the session version moves)."""
         ...
 
-    def set_language(self, username: str, language: str) -> None: ...
+    def end_sessions(self, username: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    failures: int
+    window_start: datetime
+    locked_until: datetime | None
+
+
+class LoginThrottle(Protocol):
+    def get(self, key: str) -> Throttle | None: ...
+    def put(self, key: str, throttle: Throttle) -> None: ...
+    def clear(self, key: str) -> None: ...
 
 
 class PasswordHasher(Protocol):
@@ -171,6 +233,8 @@ class UnitOfWork(Protocol):
     def tokens(self) -> TokenRepository: ...
     @property
     def users(self) -> UserRepository: ...
+    @property
+    def throttle(self) -> LoginThrottle: ...
     @property
     def credit(self) -> CreditStore: ...
     @property

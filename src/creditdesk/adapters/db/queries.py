@@ -146,8 +146,10 @@ def customer_page(
     cust, acc, inv = t.customers, t.credit_accounts, t.invoices
     where = []
     if search:
-        pattern = f"%{search}%"
-        where.append(or_(cust.c.customer_id.ilike(pattern), cust.c.name.ilike(pattern)))
+        # autoescape: a % or _ in the search is that character, not a wildcard
+        where.append(
+            or_(cust.c.customer_id.icontains(search, autoescape=True), cust.c.name.icontains(search, autoescape=True))
+        )
     if alert is not None:
         where.append(alert_conditions(as_of)[alert])
     joined = cust.join(acc, acc.c.customer_id == cust.c.customer_id)
@@ -462,8 +464,10 @@ def policy_versions(conn: Connection) -> list[PolicyVersion]:
 def users_and_tokens(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The web users (never their password hashes) and the API tokens (never the tokens)."""
     u, k = t.users, t.api_tokens
-    users = conn.execute(select(u.c.username, u.c.role, u.c.language, u.c.created_at).order_by(u.c.username))
+    users = conn.execute(
+        select(u.c.username, u.c.role, u.c.language, u.c.created_at, u.c.kind, u.c.disabled_at).order_by(u.c.username)
+    )
     tokens = conn.execute(
-        select(k.c.id, k.c.name, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc())
+        select(k.c.id, k.c.name, k.c.username, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc())
     )
     return [dict(row) for row in users.mappings()], [dict(row) for row in tokens.mappings()]

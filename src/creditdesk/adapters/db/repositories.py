@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
-from creditdesk.domain.audit import GENESIS_HASH, SYSTEM_STREAM, AuditRecord, chain_hash
 from creditdesk.domain.customers import Customer, CustomerGroup
 from creditdesk.domain.money import Money
-from creditdesk.service.ports import Clock
-
-# Any constant; it names the PostgreSQL advisory lock that orders audit appends.
-_AUDIT_LOCK_KEY = 0x43_44_41_55
+from creditdesk.service.ports import Clock, Throttle, TokenOwner, UserRecord
 
 
 def utc(value: datetime) -> datetime:
@@ -190,96 +185,22 @@ class SqlLimitHistory:
         ]
 
 
-class SqlAuditLog:
-    def __init__(self, connection: Connection, clock: Clock) -> None:
-        self._c = connection
-        self._clock = clock
-
-    def append(
-        self,
-        actor: str,
-        action: str,
-        entity: str,
-        entity_id: str,
-        payload: dict[str, Any],
-        *,
-        stream: str = SYSTEM_STREAM,
-    ) -> AuditRecord:
-        if stream == SYSTEM_STREAM and self._c.dialect.name == "postgresql":
-            # The system stream has no row of its own to lock; the lock lasts until commit.
-            # (SQLite: BEGIN IMMEDIATE already serialises writers. A customer stream's writer
-            # holds that account's row lock, and the unique (stream, stream_seq) index backs it.)
-            self._c.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-        tail = self._c.execute(
-            select(t.audit_log.c.stream_seq, t.audit_log.c.hash)
-            .where(t.audit_log.c.stream == stream)
-            .order_by(t.audit_log.c.stream_seq.desc())
-            .limit(1)
-        ).first()
-        stream_seq, prev = (tail[0] + 1, tail[1]) if tail else (1, GENESIS_HASH)
-        at = self._clock.now().replace(microsecond=0)
-        # Round-trip through JSON so the hashed payload is exactly what is stored.
-        stored = json.loads(json.dumps(payload, default=str))
-        digest = chain_hash(prev, stream_seq, at, actor, action, entity, entity_id, stored, stream)
-        seq = self._c.execute(
-            insert(t.audit_log).returning(t.audit_log.c.seq),
-            {
-                "stream": stream,
-                "stream_seq": stream_seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "payload": json.dumps(stored, sort_keys=True),
-                "prev_hash": prev,
-                "hash": digest,
-            },
-        ).scalar_one()
-        return AuditRecord(seq, at, actor, action, entity, entity_id, stored, prev, digest, stream, stream_seq)
-
-    def records(self) -> Iterator[AuditRecord]:
-        result = (
-            self._c.execution_options(yield_per=1000)
-            .execute(select(t.audit_log).order_by(t.audit_log.c.seq))
-            .mappings()
-        )
-        for row in result:
-            yield AuditRecord(
-                seq=row["seq"],
-                at=utc(row["at"]),
-                actor=row["actor"],
-                action=row["action"],
-                entity=row["entity"],
-                entity_id=row["entity_id"],
-                payload=json.loads(row["payload"]),
-                prev_hash=row["prev_hash"],
-                hash=row["hash"],
-                stream=row["stream"],
-                stream_seq=row["stream_seq"],
-            )
-
-    def count(self) -> int:
-        return int(self._c.execute(select(func.count()).select_from(t.audit_log)).scalar_one())
-
-
 class SqlTokens:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 
-    def add(self, name: str, role: str, token_hash: str, created_at: datetime) -> None:
+    def add(self, name: str, role: str, token_hash: str, created_at: datetime, username: str | None) -> None:
         self._c.execute(
             insert(t.api_tokens),
-            [{"name": name, "role": role, "token_hash": token_hash, "created_at": created_at}],
+            [{"name": name, "role": role, "token_hash": token_hash, "created_at": created_at, "username": username}],
         )
 
-    def find(self, token_hash: str) -> tuple[str, str] | None:
+    def find(self, token_hash: str) -> TokenOwner | None:
+        k = t.api_tokens
         row = self._c.execute(
-            select(t.api_tokens.c.name, t.api_tokens.c.role).where(
-                t.api_tokens.c.token_hash == token_hash, t.api_tokens.c.revoked_at.is_(None)
-            )
+            select(k.c.name, k.c.role, k.c.username).where(k.c.token_hash == token_hash, k.c.revoked_at.is_(None))
         ).first()
-        return (row[0], row[1]) if row else None
+        return TokenOwner(row[0], row[1], row[2]) if row else None
 
     def revoke(self, token_id: int, at: datetime) -> str | None:
         k = t.api_tokens
@@ -295,7 +216,7 @@ class SqlUsers:
         self._c = connection
         self._clock = clock
 
-    def add(self, username: str, password_hash: str, role: str, language: str) -> None:
+    def add(self, username: str, password_hash: str, role: str, language: str, kind: str = "person") -> None:
         self._c.execute(
             insert(t.users),
             [
@@ -305,15 +226,67 @@ class SqlUsers:
                     "role": role,
                     "language": language,
                     "created_at": self._clock.now(),
+                    "kind": kind,
+                    "session_version": 0,
                 }
             ],
         )
 
-    def get(self, username: str) -> tuple[str, str, str] | None:
-        row = self._c.execute(
-            select(t.users.c.password_hash, t.users.c.role, t.users.c.language).where(t.users.c.username == username)
-        ).first()
-        return (row[0], row[1], row[2]) if row else None
+    def get(self, username: str) -> UserRecord | None:
+        u = t.users
+        row = self._c.execute(select(u).where(u.c.username == username)).mappings().first()
+        if row is None:
+            return None
+        return UserRecord(
+            row["username"],
+            row["password_hash"],
+            row["role"],
+            row["language"],
+            row["kind"],
+            int(row["session_version"]),
+            row["disabled_at"] is not None,
+        )
+
+    def change(
+        self, username: str, *, role: str | None = None, password_hash: str | None = None, disabled: bool | None = None
+    ) -> None:
+        values: dict[str, object] = {"session_version": t.users.c.session_version + 1}
+        if role is not None:
+            values["role"] = role
+        if password_hash is not None:
+            values["password_hash"] = password_hash
+        if disabled is not None:
+            values["disabled_at"] = self._clock.now() if disabled else None
+        self._c.execute(update(t.users).where(t.users.c.username == username).values(**values))
+
+    def end_sessions(self, username: str) -> None:
+        self.change(username)
 
     def set_language(self, username: str, language: str) -> None:
         self._c.execute(update(t.users).where(t.users.c.username == username).values(language=language))
+
+
+class SqlLoginThrottle:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def get(self, key: str) -> Throttle | None:
+        k = t.login_throttle
+        row = self._c.execute(select(k).where(k.c.key == key)).mappings().first()
+        if row is None:
+            return None
+        locked = row["locked_until"]
+        return Throttle(int(row["failures"]), utc(row["window_start"]), utc(locked) if locked else None)
+
+    def put(self, key: str, throttle: Throttle) -> None:
+        k = t.login_throttle
+        values = {
+            "failures": throttle.failures,
+            "window_start": throttle.window_start,
+            "locked_until": throttle.locked_until,
+        }
+        if self._c.execute(update(k).where(k.c.key == key).values(**values)).rowcount == 0:
+            self._c.execute(insert(k).values(key=key, **values))
+
+    def clear(self, key: str) -> None:
+        self._c.execute(delete(t.login_throttle).where(t.login_throttle.c.key == key))

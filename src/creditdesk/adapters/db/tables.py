@@ -21,6 +21,8 @@ from sqlalchemy import (
     text,
 )
 
+from creditdesk.domain.money import MAX_MINOR
+
 # Stable constraint names so Alembic migrations are the same on SQLite and PostgreSQL.
 metadata = MetaData(
     naming_convention={
@@ -432,6 +434,8 @@ api_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    # The user the token acts as; NULL only for tokens made before tokens had owners.
+    Column("username", String(100), ForeignKey("users.username"), nullable=True),
 )
 
 users = Table(
@@ -442,6 +446,20 @@ users = Table(
     Column("role", String(16), nullable=False),
     Column("language", String(5), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # person: signs in and decides; service: a system (the ERP) that submits and never approves
+    Column("kind", String(16), nullable=False, server_default="person"),
+    # Bumped by log-out, password, role and status changes: every older session ends at once.
+    Column("session_version", Integer, nullable=False, server_default="0"),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),  # user:NAME or address:IP
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
 )
 
 audit_log = Table(
@@ -460,7 +478,23 @@ audit_log = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Which key made the record's HMAC (migration 0009); NULL: a legacy record, plain SHA-256.
+    Column("key_id", String(16)),
     Index("ux_audit_log_stream_seq", "stream", "stream_seq", unique=True),
+)
+
+# Each stream's head (migration 0009): its length and last hash under a MAC, rewritten with every
+# append, so a deleted tail or a rewritten chain no longer matches. The first legacy_length
+# records of the stream were written before keyed MACs and keep their plain SHA-256 chain.
+audit_heads = Table(
+    "audit_heads",
+    metadata,
+    Column("stream", String(ID), primary_key=True),
+    Column("length", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("legacy_length", Integer, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("mac", String(64), nullable=False),
 )
 
 # Report snapshots (migration 0008): computed report rows as JSON, with the data version they were
@@ -474,3 +508,18 @@ report_snapshots = Table(
     Column("seconds", Float, nullable=False),
     Column("body", Text, nullable=False),
 )
+
+
+def _bound_money_columns() -> None:
+    """Every money column (integer minor units: ``*_minor``, and the ledger's ``*_delta``) stays
+    within ``MAX_MINOR`` either way (docs/money.md, migration 0010). The domain refuses such
+    amounts and balances first; this keeps a missed case from becoming a 64-bit overflow or, on
+    SQLite, a float."""
+    for table in metadata.tables.values():
+        for column in table.columns:
+            if column.name.endswith(("_minor", "_delta")):
+                bound = f"{column.name} BETWEEN -{MAX_MINOR} AND {MAX_MINOR}"
+                table.append_constraint(CheckConstraint(bound, name=f"{column.name}_bounded"))
+
+
+_bound_money_columns()

@@ -7,15 +7,16 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from creditdesk.adapters.db.audit_log import SqlAuditLog
 from creditdesk.adapters.db.collections_store import SqlCollections
 from creditdesk.adapters.db.credit_store import SqlCreditStore
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
 from creditdesk.adapters.db.repositories import (
     SqlAccounts,
-    SqlAuditLog,
     SqlCustomers,
     SqlGroups,
     SqlLimitHistory,
+    SqlLoginThrottle,
     SqlTokens,
     SqlUsers,
 )
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     audit: SqlAuditLog
     tokens: SqlTokens
     users: SqlUsers
+    throttle: SqlLoginThrottle
     credit: SqlCreditStore
     management: SqlLimitManagement
     collections: SqlCollections
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(connection, self._clock)
         self.tokens = SqlTokens(connection)
         self.users = SqlUsers(connection, self._clock)
+        self.throttle = SqlLoginThrottle(connection)
         self.credit = SqlCreditStore(connection, self._clock, self._side_connection if self._unlocked else None)
         self.management = SqlLimitManagement(connection)
         self.collections = SqlCollections(connection)

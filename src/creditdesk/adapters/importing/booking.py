@@ -17,7 +17,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.credit_store import SqlCreditStore
 from creditdesk.domain.fx import MissingRate, identity
-from creditdesk.domain.ledger import Delta, EntryKind
+from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.service.events import event_payload
 from creditdesk.service.ports import Clock, Posting
 
@@ -86,6 +86,22 @@ class Booker:
                 .values(overdue_minor=overdue, overdue_through=today)
             )
 
+    def _check_balances(self, conn: Connection) -> None:
+        """BalanceOutOfRange when the file's documents would take a customer's total beyond the
+        bound of one balance (each document is within it; their sum may not be)."""
+        accounts = t.credit_accounts
+        ids = sorted(self.deltas)
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(
+                    accounts.c.customer_id,
+                    *(accounts.c[f"{bucket}_minor"] for bucket in BUCKETS),
+                ).where(accounts.c.customer_id.in_(ids[start : start + 500]))
+            )
+            for cid, *balances in rows:
+                totals = Totals(**dict(zip(BUCKETS, balances, strict=True)))
+                totals.moved_by(Delta(**self.deltas[cid]), f"customer {cid}")
+
     def finish(self, conn: Connection, source: str) -> None:
         """Move the totals, the pooled groups and the overdue watermark; one event per customer."""
         self.flush(conn)
@@ -94,6 +110,7 @@ class Booker:
             return
         accounts = t.credit_accounts
         if self.deltas:
+            self._check_balances(conn)
             conn.execute(
                 update(accounts)
                 .where(accounts.c.customer_id == bindparam("cid"))
@@ -136,7 +153,9 @@ class Booker:
                         )
                     except MissingRate as error:
                         raise MissingGroupRate(error) from None
-                    postings.append(Posting("group", group.group_id, EntryKind.IMPORT, source, delta.scaled(rate)))
+                    moved = delta.scaled(rate)
+                    group.totals.moved_by(moved, f"group {group.group_id}")
+                    postings.append(Posting("group", group.group_id, EntryKind.IMPORT, source, moved))
             # The customer's entries were written per document above; only the groups' here.
             if len(postings) > 1:
                 store.post(postings[1:], self.now)

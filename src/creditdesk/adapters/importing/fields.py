@@ -10,14 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from creditdesk.domain.currencies import is_known_currency, minor_unit_exponent
-from creditdesk.domain.money import MoneyError, parse_amount
+from creditdesk.domain.money import MAX_MINOR, AmountTooLarge, MoneyError, largest_amount, parse_amount
 
 from .problems import Code, FieldError
 
 Parser = Callable[[Any], Any]
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}$")
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/\-]{0,63}$"  # also the API schema's, for its ids
+_ID_RE = re.compile(ID_PATTERN)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What no stored text may hold: C0 controls but tab, line feed and carriage return; DEL; and
+# lone surrogates (JSON's "\ud800" escape), which cannot be encoded for the database at all.
+_UNSTORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_MAX_INTEGER_DIGITS = 18  # within a 64-bit integer
 
 
 def _describe(value: Any) -> str:
@@ -52,9 +57,25 @@ def identifier(value: Any) -> str:
     return text
 
 
+def unstorable_character(text: str) -> str | None:
+    """The first character no stored text may hold (a control character, a lone surrogate), as
+    a code point such as U+0000; None when there is none."""
+    found = _UNSTORABLE_RE.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
+def storable_text(value: Any) -> str:
+    text = as_text(value)
+    if (character := unstorable_character(text)) is not None:
+        raise FieldError(
+            Code.BAD_TEXT, f"expected text without control characters or lone surrogates, found {character}"
+        )
+    return text
+
+
 def bounded_text(limit: int) -> Parser:
     def parse(value: Any) -> str:
-        text = as_text(value)
+        text = storable_text(value)
         if len(text) > limit:
             raise FieldError(Code.TOO_LONG, f"expected at most {limit} characters, found {len(text)}")
         return text
@@ -82,16 +103,28 @@ def currency(value: Any) -> str:
 
 
 def decimal_amount(value: Any) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
+    """A decimal from text, or from a JSON or XLSX number; never beyond ``MAX_MINOR`` whole units
+    (AMOUNT_TOO_LARGE; ``to_minor`` checks the exact bound of the currency)."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
+        value = Decimal(value)
+    if isinstance(value, Decimal):
+        return _finite_and_bounded(value)
     try:
         return parse_amount(as_text(value))
+    except AmountTooLarge as error:
+        raise FieldError(Code.AMOUNT_TOO_LARGE, str(error)) from None
     except MoneyError:
         raise FieldError(
             Code.BAD_AMOUNT, f"expected a decimal amount such as 1234.56, found {_describe(value)}"
         ) from None
+
+
+def _finite_and_bounded(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise FieldError(Code.BAD_AMOUNT, f"expected a decimal amount such as 1234.56, found {_describe(value)}")
+    if value.copy_abs() > MAX_MINOR:  # copy_abs: exact, never overflows (1E+1000000)
+        raise FieldError(Code.AMOUNT_TOO_LARGE, str(AmountTooLarge(value)))
+    return value
 
 
 def signed_decimal(value: Any) -> Decimal:
@@ -102,19 +135,26 @@ def signed_decimal(value: Any) -> Decimal:
 
 
 def to_minor(amount: Decimal, ccy: str) -> int:
-    """Integer minor units; refuses more decimals than the currency has (no silent rounding)."""
+    """Integer minor units; refuses more decimals than the currency has (no silent rounding)
+    and more than ``MAX_MINOR`` minor units either way (AMOUNT_TOO_LARGE)."""
+    if not amount.is_finite():
+        raise FieldError(Code.BAD_AMOUNT, f"expected a decimal amount such as 1234.56, found {_describe(amount)}")
+    if amount.copy_abs() > largest_amount(ccy):  # first: what passes is small enough for exact steps
+        raise FieldError(Code.AMOUNT_TOO_LARGE, str(AmountTooLarge(amount, ccy)))
     exponent = minor_unit_exponent(ccy)
-    scaled = amount.scaleb(exponent)
-    if scaled != scaled.to_integral_value():
+    if amount != amount.quantize(Decimal(1).scaleb(-exponent)):
         raise FieldError(Code.BAD_AMOUNT, f"expected at most {exponent} decimals for {ccy}, found {amount}")
-    return int(scaled)
+    return int(amount.scaleb(exponent))
 
 
 def integer(value: Any) -> int:
     text = as_text(value)
     if not re.fullmatch(r"[+-]?\d+", text):
         raise FieldError(Code.BAD_INTEGER, f"expected a whole number, found {_describe(text)}")
-    return int(text)
+    digits = text.lstrip("+-").lstrip("0")
+    if len(digits) > _MAX_INTEGER_DIGITS:
+        raise FieldError(Code.OUT_OF_RANGE, f"expected at most {_MAX_INTEGER_DIGITS} digits, found {_describe(text)}")
+    return -int(digits or "0") if text.startswith("-") else int(digits or "0")
 
 
 def number(value: Any) -> float:

@@ -15,8 +15,14 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_, upd
 
 from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.audit_log import SqlAuditLog
+from creditdesk.adapters.db.limit_management import SqlLimitManagement
+from creditdesk.domain.customers import Customer
 from creditdesk.domain.documents import SettlementKind
 from creditdesk.domain.ledger import EntryKind
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+from creditdesk.service.customers import initial_limit_request, initial_request_id, may_set_initial_limit
 
 from . import fields as f
 from .booking import Booker
@@ -52,6 +58,9 @@ class ImportState:
     customer_open_items: dict[str, list[tuple[date, str]]] = field(default_factory=dict)
     booker: Booker = field(default_factory=lambda: Booker(SystemClock(), datetime.now(UTC)))
     source: str = "import"
+    actor: str = "import"
+    # Whose authority initial limits in the file are set with; None: they are all proposals.
+    role: Role | None = None
 
     @property
     def now(self) -> datetime:
@@ -261,6 +270,14 @@ class Customers(Kind):
                 )
             ):
                 found[(cid,)]["limit_minor"] = limit
+            # A limit proposed by an earlier import (waiting for approval) is the same content.
+            proposals = {initial_request_id(cid): cid for cid in chunk}
+            r = t.limit_requests
+            for request_id, amount in conn.execute(
+                select(r.c.request_id, r.c.amount_minor).where(r.c.request_id.in_(list(proposals)))
+            ):
+                if not found[(proposals[request_id],)]["limit_minor"]:
+                    found[(proposals[request_id],)]["limit_minor"] = amount
         return found
 
     def compare(self, row: dict[str, Any], stored: dict[str, Any]) -> bool:
@@ -301,6 +318,7 @@ class Customers(Kind):
             ],
         )
         limited = [row for row in rows if row["limit_minor"] is not None]
+        limited = _propose_beyond_authority(conn, limited, state)
         if limited:
             now = state.now
             conn.execute(
@@ -314,12 +332,40 @@ class Customers(Kind):
                         "valid_to": None,
                         "reason": "imported limit",
                         "source": "import",
-                        "changed_by": "import",
+                        "changed_by": state.actor,
                         "changed_at": now,
                     }
                     for row in limited
                 ],
             )
+
+
+def _propose_beyond_authority(
+    conn: Connection, limited: list[dict[str, Any]], state: ImportState
+) -> list[dict[str, Any]]:
+    """The rows whose limit the importer may set alone (kept); every other one's account stays at
+    zero and its limit waits as a request for someone who may decide it (audited)."""
+    if not limited:
+        return limited
+    management = SqlLimitManagement(conn)
+    version, policy = management.limit_policy()
+    kept = []
+    for row in limited:
+        limit = Money.from_minor(row["limit_minor"], row["currency"])
+        if not limit.amount or may_set_initial_limit(policy, state.role, limit, row["segment"]):
+            kept.append(row)
+            continue
+        conn.execute(
+            update(t.credit_accounts).where(t.credit_accounts.c.customer_id == row["customer_id"]).values(limit_minor=0)
+        )
+        customer = Customer(row["customer_id"], row["name"], row["currency"], segment=row["segment"])
+        request = initial_limit_request(policy, version, customer, limit, state.actor, state.booker.clock)
+        management.add_request(request)
+        audit = SqlAuditLog(conn, state.booker.clock)
+        audit.append(
+            state.actor, "limit.requested", "customer", row["customer_id"], request.as_json(), stream=row["customer_id"]
+        )
+    return kept
 
 
 class Invoices(Kind):

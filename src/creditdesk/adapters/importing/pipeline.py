@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from creditdesk.adapters.db.repositories import SqlAuditLog
+from creditdesk.adapters.db.audit_log import SqlAuditLog
+from creditdesk.domain.ledger import BalanceOutOfRange
+from creditdesk.domain.roles import Role
 from creditdesk.service.ports import Clock
 
 from .booking import Booker, MissingGroupRate
@@ -94,9 +96,13 @@ def import_file(
     *,
     dry_run: bool = False,
     actor: str = "import",
+    role: Role | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Validate and (unless ``dry_run``) import one file. ``progress(advance, total)``."""
+    """Validate and (unless ``dry_run``) import one file. ``progress(advance, total)``.
+
+    Credit limits in a customers file are set with ``role``'s authority (that of the user who
+    imports); any beyond it, or all without a role, become limit requests (proposals)."""
     kind = KINDS[kind_name]()
     report = ImportReport(kind=kind_name, file=str(path), dry_run=dry_run)
     try:
@@ -129,7 +135,7 @@ def import_file(
     counted = ImportReport(kind=kind_name, file=str(path))
     try:
         with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
-            _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock)
+            _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock, actor=actor, role=role)
             if counted.inserted:
                 SqlAuditLog(conn, clock).append(
                     actor,
@@ -149,6 +155,9 @@ def import_file(
         return report
     except MissingGroupRate as error:
         report.add(Problem(str(path), 1, 1, Code.MISSING_RATE, str(error)))
+        return report
+    except BalanceOutOfRange as error:  # found when the totals move, at the end: nothing is written
+        report.add(Problem(str(path), 1, 1, Code.BALANCE_TOO_LARGE, str(error)))
         return report
     report.inserted, report.unchanged = counted.inserted, counted.unchanged
     return report
@@ -270,8 +279,10 @@ def _run_pass(
     write: bool,
     progress: Progress | None,
     clock: Clock,
+    actor: str = "import",
+    role: Role | None = None,
 ) -> None:
-    state = ImportState(booker=Booker(clock, clock.now()), source=source.name)
+    state = ImportState(booker=Booker(clock, clock.now()), source=source.name, actor=actor, role=role)
     seen: dict[tuple[Any, ...], int] = {}
     batch: list[tuple[Record, dict[str, Any]]] = []
 

@@ -21,6 +21,9 @@ class Code(StrEnum):
     BAD_ID = "BAD_ID"
     BAD_DATE = "BAD_DATE"
     BAD_AMOUNT = "BAD_AMOUNT"
+    AMOUNT_TOO_LARGE = "AMOUNT_TOO_LARGE"  # beyond MAX_MINOR minor units (docs/money.md)
+    BALANCE_TOO_LARGE = "BALANCE_TOO_LARGE"  # the documents would take a balance beyond it
+    BAD_TEXT = "BAD_TEXT"  # a control character or a lone surrogate
     BAD_NUMBER = "BAD_NUMBER"
     BAD_INTEGER = "BAD_INTEGER"
     BAD_BOOLEAN = "BAD_BOOLEAN"

@@ -160,6 +160,12 @@ class JsonLinesSource(Source):
                     )
                     yield Record(number, {}, {}, problems)
                     continue
+                except (ValueError, RecursionError):  # a number of over 4300 digits, deep nesting
+                    problems.append(
+                        Problem(self.name, number, 1, Code.BAD_JSON, "expected a JSON object of plain values")
+                    )
+                    yield Record(number, {}, {}, problems)
+                    continue
                 if not isinstance(value, dict):
                     problems.append(
                         Problem(

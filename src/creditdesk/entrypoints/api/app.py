@@ -14,6 +14,8 @@ from creditdesk.entrypoints.api.orders import router as orders_router
 from creditdesk.entrypoints.api.reports import router as reports_router
 from creditdesk.entrypoints.api.routes import router
 from creditdesk.entrypoints.api.scores import router as scores_router
+from creditdesk.entrypoints.bounded import HeavyReads
+from creditdesk.entrypoints.security_headers import SecurityHeaders
 
 
 def create_app(services: Services | None = None) -> FastAPI:
@@ -22,9 +24,13 @@ def create_app(services: Services | None = None) -> FastAPI:
         title="creditdesk",
         version="0.1.0",
         description="Customer credit limit management: checks, limits, receivables.",
+        # The interactive docs load their scripts from a CDN: nothing is fetched from elsewhere.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     app.state.token_cache = TokenCache()
+    app.state.heavy = HeavyReads()  # expensive reads: a few at a time, kept per data version
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -41,4 +47,5 @@ def create_app(services: Services | None = None) -> FastAPI:
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)
+    app.add_middleware(SecurityHeaders, trust_forwarded_proto=services.settings.trust_forwarded_proto)
     return app

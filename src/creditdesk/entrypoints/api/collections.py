@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.collections import Promise, PromiseStatus
@@ -15,26 +15,24 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.downloads import check_format, sheet_download
-from creditdesk.entrypoints.api.schemas import Amount, day_or, parse_field
+from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/collections")
 
 
-class DunningRunBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DunningRunBody(RequestBody):
     as_of: str | None = Field(default=None, examples=["2026-11-30"])
 
 
-class PromiseCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    promise_id: str
-    customer_id: str
-    amount: str = Amount
+class PromiseCreate(RequestBody):
+    promise_id: Id
+    customer_id: Id
+    amount: AmountText
     currency: str
     promised_on: str = Field(examples=["2026-12-15"])
-    invoice_id: str | None = None
+    invoice_id: Id | None = None
     note: str = Field(default="", max_length=1000)
 
 
@@ -85,7 +83,7 @@ async def post_promise(body: PromiseCreate, services: ServicesDep, principal: Pr
 
 
 @router.get("/promises", dependencies=[require(Permission.READ)])
-async def get_promises(services: ServicesDep, customer_id: str | None = None, status: str | None = None) -> Any:
+async def get_promises(services: ServicesDep, customer_id: IdInQuery = None, status: str | None = None) -> Any:
     if status is not None and status not in {s.value for s in PromiseStatus}:
         raise InvalidInput(f"status must be open, kept or broken; got {status!r}")
 

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from creditdesk.bootstrap import Services
 from creditdesk.domain.roles import Permission, may
+from creditdesk.entrypoints.bounded import HeavyReads
 from creditdesk.service.auth import Principal, authenticate_token
 
 
@@ -63,6 +64,19 @@ async def get_principal(request: Request) -> Principal:
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_heavy(request: Request) -> HeavyReads:
+    heavy: HeavyReads = request.app.state.heavy
+    return heavy
+
+
+HeavyDep = Annotated[HeavyReads, Depends(get_heavy)]
+
+
+def bounded(heavy: HeavyReads, services: Services, name: str, *args: Any, compute: Any) -> Any:
+    """``compute()`` through the process's bounded heavy reads, kept for the current data."""
+    return heavy.get((name, *args, services.snapshot_store().data_version()), compute)
 
 
 def require(permission: Permission) -> Any:

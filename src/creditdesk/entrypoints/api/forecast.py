@@ -9,9 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
-from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.entrypoints.api.deps import HeavyDep, ServicesDep, bounded, require
 from creditdesk.entrypoints.api.downloads import check_format, sheet_download, workbook_download
-from creditdesk.entrypoints.api.schemas import day_or, parse_field
+from creditdesk.entrypoints.api.schemas import IdInQuery, day_or, parse_field
 from creditdesk.entrypoints.workbooks import forecast_workbook
 from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
 from creditdesk.service.errors import InvalidInput
@@ -22,6 +22,7 @@ router = APIRouter(prefix="/api/v1/forecast")
 @router.get("/cash", dependencies=[require(Permission.READ)])
 async def get_cash_forecast(
     services: ServicesDep,
+    heavy: HeavyDep,
     as_of: str | None = None,
     weeks: int = 13,
     new_sales: bool = True,
@@ -46,7 +47,15 @@ async def get_cash_forecast(
             currency=parse_field(f.currency, "currency", currency) if currency else None,
         )
     documents = await run_in_threadpool(
-        lambda: cash_forecast(services.receivables().frames(day), day, weeks, new_sales=new_sales, plan=plan)
+        bounded,
+        heavy,
+        services,
+        "cash",
+        day,
+        weeks,
+        new_sales,
+        repr(plan),  # a plan holds a dict: its text is the key
+        compute=lambda: cash_forecast(services.receivables().frames(day), day, weeks, new_sales=new_sales, plan=plan),
     )
     if format == "xlsx":
         return workbook_download(
@@ -57,12 +66,24 @@ async def get_cash_forecast(
 
 @router.get("/invoices", dependencies=[require(Permission.READ)])
 async def get_invoice_predictions(
-    services: ServicesDep, as_of: str | None = None, customer_id: str | None = None, format: str = "json"
+    services: ServicesDep,
+    heavy: HeavyDep,
+    as_of: str | None = None,
+    customer_id: IdInQuery = None,
+    format: str = "json",
 ) -> Any:
     """Every open invoice (or one customer's) with its P10/P50/P90 payment dates."""
     check_format(format)
     day = day_or(as_of, services.clock.today())
-    rows = await run_in_threadpool(lambda: invoice_predictions(services.receivables().frames(day), day, customer_id))
+    rows = await run_in_threadpool(
+        bounded,
+        heavy,
+        services,
+        "invoices",
+        day,
+        customer_id,
+        compute=lambda: invoice_predictions(services.receivables().frames(day), day, customer_id),
+    )
     if format == "xlsx":
         return sheet_download(rows, "predictions", f"payment-predictions-{day.isoformat()}")
     return {"as_of": day.isoformat(), "rows": rows}
@@ -70,7 +91,7 @@ async def get_invoice_predictions(
 
 @router.get("/backtest", dependencies=[require(Permission.READ)])
 async def get_backtest(
-    services: ServicesDep, start: str, end: str, weeks: int = 13, currency: str | None = None
+    services: ServicesDep, heavy: HeavyDep, start: str, end: str, weeks: int = 13, currency: str | None = None
 ) -> Any:
     """Forecast every week from ``start`` to ``end`` with what was known then; the errors of the
     model and of the due-date method, and the P10–P90 coverage."""
@@ -78,5 +99,13 @@ async def get_backtest(
         raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
     first, last = parse_field(f.iso_date, "start", start), parse_field(f.iso_date, "end", end)
     return await run_in_threadpool(
-        lambda: forecast_backtest(services.receivables().frames(last), first, last, weeks, currency)
+        bounded,
+        heavy,
+        services,
+        "backtest",
+        first,
+        last,
+        weeks,
+        currency,
+        compute=lambda: forecast_backtest(services.receivables().frames(last), first, last, weeks, currency),
     )

@@ -8,14 +8,23 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.schemas import Amount, CreditLimitChange, day_or, parse_field
+from creditdesk.entrypoints.api.schemas import (
+    AmountText,
+    CreditLimitChange,
+    Id,
+    IdInPath,
+    RequestBody,
+    RequestIdInPath,
+    day_or,
+    parse_field,
+)
 from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
@@ -33,23 +42,20 @@ router = APIRouter(prefix="/api/v1")
 
 
 class LimitRequestCreate(CreditLimitChange):
-    customer_id: str
+    customer_id: Id
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Decision(RequestBody):
     comment: str | None = Field(default=None, max_length=1000)
 
 
-class ReviewDone(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewDone(RequestBody):
     comment: str = Field(min_length=1, max_length=1000)
 
 
-class RunDay(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class RunDay(RequestBody):
     as_of: str | None = Field(default=None, examples=["2026-11-30"])
-    customer_id: str | None = None
+    customer_id: Id | None = None
 
 
 def limit_command(
@@ -98,7 +104,7 @@ async def get_limit_requests(
 
 
 @router.get("/limit-requests/{request_id}", dependencies=[require(Permission.READ)])
-async def get_limit_request(request_id: str, services: ServicesDep) -> Any:
+async def get_limit_request(request_id: RequestIdInPath, services: ServicesDep) -> Any:
     def load() -> Any:
         with services.read_uow() as uow:
             return uow.management.request(request_id)
@@ -118,18 +124,22 @@ async def _decide(
 
 
 @router.post("/limit-requests/{request_id}/approve", dependencies=[require(Permission.READ)])
-async def approve_limit_request(request_id: str, body: Decision, services: ServicesDep, principal: PrincipalDep) -> Any:
+async def approve_limit_request(
+    request_id: RequestIdInPath, body: Decision, services: ServicesDep, principal: PrincipalDep
+) -> Any:
     """Approve and apply: within the approver's authority, never by the requester (four eyes)."""
     return await _decide(request_id, True, body, services, principal)
 
 
 @router.post("/limit-requests/{request_id}/reject", dependencies=[require(Permission.READ)])
-async def reject_limit_request(request_id: str, body: Decision, services: ServicesDep, principal: PrincipalDep) -> Any:
+async def reject_limit_request(
+    request_id: RequestIdInPath, body: Decision, services: ServicesDep, principal: PrincipalDep
+) -> Any:
     return await _decide(request_id, False, body, services, principal)
 
 
 @router.get("/customers/{customer_id}/limit-history", dependencies=[require(Permission.READ)])
-async def get_limit_history(customer_id: str, services: ServicesDep) -> Any:
+async def get_limit_history(customer_id: IdInPath, services: ServicesDep) -> Any:
     """Every limit the customer had, and every change rules, reviews and approvals made, explained."""
 
     def load() -> dict[str, Any]:
@@ -147,7 +157,7 @@ async def get_limit_history(customer_id: str, services: ServicesDep) -> Any:
 
 
 @router.post("/customers/{customer_id}/review", dependencies=[require(Permission.READ)])
-async def post_review(customer_id: str, body: ReviewDone, services: ServicesDep, principal: PrincipalDep) -> Any:
+async def post_review(customer_id: IdInPath, body: ReviewDone, services: ServicesDep, principal: PrincipalDep) -> Any:
     """A credit review done: the next one is scheduled by grade and frozen increases thaw."""
     cmd = CompleteReview(customer_id, principal.name, principal.role, body.comment)
     await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
@@ -195,10 +205,9 @@ async def post_limits_apply(body: RunDay, services: ServicesDep) -> Any:
     return run.as_json()
 
 
-class AllocationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    budget: str = Amount
-    loss_budget: str = Amount
+class AllocationRequest(RequestBody):
+    budget: AmountText
+    loss_budget: AmountText
     currency: str
     as_of: str | None = None
 

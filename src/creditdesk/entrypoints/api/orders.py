@@ -19,6 +19,7 @@ from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.schemas import (
     DisputeChange,
     GroupLimitChange,
+    IdInPath,
     InvoiceCreate,
     OrderAmend,
     OrderCancel,
@@ -68,7 +69,7 @@ async def post_order(body: OrderCreate, services: ServicesDep, principal: Princi
 
 
 @router.get("/orders/{order_id}", dependencies=[require(Permission.READ)])
-async def get_order(order_id: str, services: ServicesDep) -> dict[str, Any]:
+async def get_order(order_id: IdInPath, services: ServicesDep) -> dict[str, Any]:
     def read() -> dict[str, Any]:
         with services.read_uow() as uow:
             order = uow.credit.order(order_id)
@@ -83,21 +84,23 @@ async def get_order(order_id: str, services: ServicesDep) -> dict[str, Any]:
 
 @router.post("/orders/{order_id}/cancel", dependencies=[require(Permission.CHECK)])
 async def cancel_order(
-    order_id: str, services: ServicesDep, principal: PrincipalDep, body: OrderCancel | None = None
+    order_id: IdInPath, services: ServicesDep, principal: PrincipalDep, body: OrderCancel | None = None
 ) -> JSONResponse:
     cmd = credit.CancelOrder(order_id, principal.name, body.reason if body else "")
     return respond(await run_in_threadpool(credit.cancel_order, cmd, services.uow(), services.clock))
 
 
 @router.post("/orders/{order_id}/amend", dependencies=[require(Permission.CHECK)])
-async def amend_order(order_id: str, body: OrderAmend, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+async def amend_order(
+    order_id: IdInPath, body: OrderAmend, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     cmd = credit.AmendOrder(body.amendment_id, order_id, money(body.amount, body.currency), principal.name)
     return respond(await run_in_threadpool(credit.amend_order, cmd, services.uow(), services.clock))
 
 
 @router.post("/orders/{order_id}/deliver", dependencies=[require(Permission.WRITE_DOCUMENTS)])
 async def deliver_order(
-    order_id: str, body: OrderDeliver, services: ServicesDep, principal: PrincipalDep
+    order_id: IdInPath, body: OrderDeliver, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     amount = money(body.amount, body.currency or "", "amount") if body.amount is not None else None
     cmd = credit.DeliverOrder(body.delivery_id, order_id, principal.name, amount)
@@ -106,7 +109,7 @@ async def deliver_order(
 
 @router.post("/orders/{order_id}/reopen", dependencies=[require(Permission.CHECK)])
 async def reopen_order(
-    order_id: str, body: OrderReopen, services: ServicesDep, principal: PrincipalDep
+    order_id: IdInPath, body: OrderReopen, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     cmd = credit.ReopenOrder(body.reopen_id, order_id, principal.name)
     return respond(await run_in_threadpool(credit.reopen_order, cmd, services.uow(), services.clock))
@@ -114,7 +117,7 @@ async def reopen_order(
 
 @router.post("/orders/{order_id}/release", dependencies=[require(Permission.RELEASE_ORDERS)])
 async def release_order(
-    order_id: str, body: Resolution, services: ServicesDep, principal: PrincipalDep
+    order_id: IdInPath, body: Resolution, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     """Re-checked now; beyond the releaser's authority it waits for a second approver (202)."""
     cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=True)
@@ -122,7 +125,9 @@ async def release_order(
 
 
 @router.post("/orders/{order_id}/reject", dependencies=[require(Permission.RELEASE_ORDERS)])
-async def reject_order(order_id: str, body: Resolution, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
+async def reject_order(
+    order_id: IdInPath, body: Resolution, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=False)
     return respond(await run_in_threadpool(credit.resolve_order, cmd, services.uow(), services.clock))
 
@@ -158,7 +163,7 @@ async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: Pr
 
 @router.put("/invoices/{invoice_id}/dispute", dependencies=[require(Permission.WRITE_DOCUMENTS)])
 async def put_dispute(
-    invoice_id: str, body: DisputeChange, services: ServicesDep, principal: PrincipalDep
+    invoice_id: IdInPath, body: DisputeChange, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     """A disputed item stays in receivables but leaves the overdue rules until it is settled."""
     cmd = credit.FlagDispute(invoice_id, body.disputed, body.reason, principal.name)
@@ -182,7 +187,7 @@ async def post_payment(body: PaymentCreate, services: ServicesDep, principal: Pr
 
 @router.put("/groups/{group_id}/credit-limit", dependencies=[require(Permission.READ)])
 async def put_group_limit(
-    group_id: str, body: GroupLimitChange, services: ServicesDep, principal: PrincipalDep
+    group_id: IdInPath, body: GroupLimitChange, services: ServicesDep, principal: PrincipalDep
 ) -> dict[str, str]:
     cmd = SetGroupLimit(group_id, money(body.amount, body.currency), body.reason, principal.name, principal.role)
     await run_in_threadpool(set_group_limit, cmd, services.uow(), services.clock)
@@ -191,7 +196,7 @@ async def put_group_limit(
 
 @router.put("/customers/{customer_id}/standing", dependencies=[require(Permission.READ)])
 async def put_standing(
-    customer_id: str, body: StandingChange, services: ServicesDep, principal: PrincipalDep
+    customer_id: IdInPath, body: StandingChange, services: ServicesDep, principal: PrincipalDep
 ) -> dict[str, str]:
     cmd = SetStanding(
         customer_id,

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from creditdesk.service.errors import FieldProblem, InvalidInput, ServiceError
+from creditdesk.service.errors import FieldProblem, InvalidInput, ServiceError, TooBusy
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -40,7 +40,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, error: ServiceError) -> JSONResponse:
         errors = field_errors(error.problems) if isinstance(error, InvalidInput) else None
-        return problem(error.status, error.title, error.detail, errors)
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooBusy) else None
+        return problem(error.status, error.title, error.detail, errors, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:

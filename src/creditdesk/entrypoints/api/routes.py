@@ -25,6 +25,7 @@ from creditdesk.entrypoints.api.schemas import (
     CustomerCreate,
     CustomerPublic,
     Exposure,
+    IdInPath,
     ReasonOut,
     parse_field,
     parse_like_import,
@@ -103,16 +104,18 @@ async def create_customer(
     row = parse_like_import("customers", body.model_dump())
     customer = customer_from_row(row)
     limit = Money.from_minor(row["limit_minor"], customer.currency) if row["limit_minor"] is not None else None
-    created = await run_in_threadpool(
-        register_customer, RegisterCustomer(customer, limit, principal.name), services.uow(), services.clock
-    )
-    if not created:
+    command = RegisterCustomer(customer, limit, principal.name, principal.role)
+    registered = await run_in_threadpool(register_customer, command, services.uow(), services.clock)
+    if not registered.created:
         response.status_code = 200
-    return await run_in_threadpool(_read_customer, services, customer.customer_id)
+    shown = await run_in_threadpool(_read_customer, services, customer.customer_id)
+    if registered.limit_request is not None:
+        shown.limit_request = registered.limit_request.as_json()
+    return shown
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerPublic, dependencies=[require(Permission.READ)])
-async def get_customer(customer_id: str, services: ServicesDep) -> CustomerPublic:
+async def get_customer(customer_id: IdInPath, services: ServicesDep) -> CustomerPublic:
     return await run_in_threadpool(_read_customer, services, customer_id)
 
 
@@ -123,7 +126,7 @@ async def get_customer(customer_id: str, services: ServicesDep) -> CustomerPubli
     responses={202: {"description": "beyond the caller's authority: a limit request waits for approval"}},
 )
 async def put_credit_limit(
-    customer_id: str, body: CreditLimitChange, services: ServicesDep, principal: PrincipalDep
+    customer_id: IdInPath, body: CreditLimitChange, services: ServicesDep, principal: PrincipalDep
 ) -> Any:
     """Within the caller's authority (the policy's matrix of amount and grade) the limit applies:
     200. Beyond it, or from sales, a request waits for someone who may decide it: 202."""

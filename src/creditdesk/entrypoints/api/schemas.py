@@ -3,31 +3,86 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.fields import Parser
 from creditdesk.adapters.importing.kinds import KINDS, BuildError
 from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.domain.money import MAX_MINOR, AmountTooLarge, MoneyError, parse_amount
 from creditdesk.service.errors import FieldProblem, InvalidInput
 
-Amount = Field(pattern=r"^[+-]?\d+(\.\d+)?$", examples=["1250.00"])
+AMOUNT_PATTERN = r"^[+-]?\d+(\.\d+)?$"
+AMOUNT_DESCRIPTION = (
+    f"A decimal amount such as 1250.00: at most {MAX_MINOR} minor units of its currency either way "
+    "(10000000000000.00 EUR, 1000000000000000 JPY); beyond that, 422 with code AMOUNT_TOO_LARGE."
+)
 
 
-class CustomerCreate(BaseModel):
+def _within_any_currency(text: str) -> str:
+    """Refuses at once what no currency allows; the exact bound needs the currency (to_minor)."""
+    try:
+        parse_amount(text)
+    except AmountTooLarge as error:
+        raise PydanticCustomError("amount_too_large", "{message}", {"message": str(error)}) from None
+    except MoneyError:
+        pass  # the pattern has already described the format
+    return text
+
+
+AmountText = Annotated[
+    str,
+    Field(
+        pattern=AMOUNT_PATTERN,
+        max_length=40,
+        description=AMOUNT_DESCRIPTION,
+        examples=["1250.00"],
+        json_schema_extra={"x-maximum-minor-units": MAX_MINOR},
+    ),
+    AfterValidator(_within_any_currency),
+]
+
+ID_DESCRIPTION = "1-64 letters, digits or . : / - starting with a letter or digit"
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=f.ID_PATTERN, description=ID_DESCRIPTION)]
+IdInPath = Annotated[str, Path(min_length=1, max_length=64, pattern=f.ID_PATTERN, description=ID_DESCRIPTION)]
+IdInQuery = Annotated[str | None, Query(min_length=1, max_length=64, pattern=f.ID_PATTERN, description=ID_DESCRIPTION)]
+# Limit request ids are made here (LR-<customer>-<date>-<RULE>): longer, with underscores.
+RequestIdInPath = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:/\-]*$")]
+
+
+class RequestBody(BaseModel):
+    """Every request body: unknown fields refused, and no text the database cannot store (a
+    control character, a lone surrogate from a JSON escape): 422 with code BAD_TEXT."""
+
     model_config = ConfigDict(extra="forbid")
-    customer_id: str
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        if isinstance(value, str) and (character := f.unstorable_character(value)) is not None:
+            raise PydanticCustomError(
+                "bad_text",
+                "expected text without control characters or lone surrogates, found {character}",
+                {"character": character},
+            )
+        return value
+
+
+class CustomerCreate(RequestBody):
+    customer_id: Id
     name: str
     currency: str
     segment: str | None = None
-    group_id: str | None = None
+    group_id: Id | None = None
     country: str | None = None
     industry: str | None = None
     registered_on: str | None = Field(default=None, examples=["2024-01-31"])
     payment_terms_days: int | None = None
-    credit_limit: str | None = Field(default=None, pattern=r"^[+-]?\d+(\.\d+)?$")
+    credit_limit: AmountText | None = None
 
 
 class Exposure(BaseModel):
@@ -52,20 +107,20 @@ class CustomerPublic(BaseModel):
     exposure: Exposure
     available: str
     status: str
+    # On registration: an initial limit beyond the caller's authority, waiting for approval.
+    limit_request: dict[str, Any] | None = None
 
 
-class CreditLimitChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amount: str = Amount
+class CreditLimitChange(RequestBody):
+    amount: AmountText
     currency: str
     reason: str = Field(min_length=1, max_length=1000)
     expires_on: str | None = Field(default=None, examples=["2027-06-30"])
 
 
-class CheckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    customer_id: str
-    amount: str = Amount
+class CheckRequest(RequestBody):
+    customer_id: Id
+    amount: AmountText
     currency: str
 
 
@@ -138,84 +193,73 @@ def day_or(text: str | None, default: date) -> date:
 OptionalDate = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-12-31"])
 
 
-class OrderCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    order_id: str = Field(min_length=1, max_length=64)
-    customer_id: str
-    amount: str = Amount
+class OrderCreate(RequestBody):
+    order_id: Id
+    customer_id: Id
+    amount: AmountText
     currency: str
     order_date: str | None = OptionalDate
     delivery_date: str | None = OptionalDate
     valid_until: str | None = OptionalDate
 
 
-class OrderAmend(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amendment_id: str = Field(min_length=1, max_length=64)
-    amount: str = Amount
+class OrderAmend(RequestBody):
+    amendment_id: Id
+    amount: AmountText
     currency: str
 
 
-class OrderCancel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OrderCancel(RequestBody):
     reason: str = Field(default="", max_length=1000)
 
 
-class OrderDeliver(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    delivery_id: str = Field(min_length=1, max_length=64)
-    amount: str | None = Field(default=None, pattern=r"^[+-]?\d+(\.\d+)?$")
+class OrderDeliver(RequestBody):
+    delivery_id: Id
+    amount: AmountText | None = None
     currency: str | None = None
 
 
-class OrderReopen(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reopen_id: str = Field(min_length=1, max_length=64)
+class OrderReopen(RequestBody):
+    reopen_id: Id
 
 
-class Resolution(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Resolution(RequestBody):
     comment: str = Field(min_length=1, max_length=2000)
 
 
-class InvoiceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    invoice_id: str
-    customer_id: str
+class InvoiceCreate(RequestBody):
+    invoice_id: Id
+    customer_id: Id
     invoice_date: str
     due_date: str
-    amount: str = Amount
+    amount: AmountText
     currency: str
-    order_id: str | None = None
+    order_id: Id | None = None
     disputed: bool | None = None
 
 
-class PaymentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    payment_id: str
-    customer_id: str
+class PaymentCreate(RequestBody):
+    payment_id: Id
+    customer_id: Id
     payment_date: str
-    amount: str = Amount
+    amount: AmountText
     currency: str
-    invoice_id: str | None = None
+    invoice_id: Id | None = None
     kind: str | None = Field(default=None, examples=["payment", "credit_note", "write_off"])
 
 
-class GroupLimitChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amount: str = Amount
+class GroupLimitChange(RequestBody):
+    amount: AmountText
     currency: str
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class DisputeChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DisputeChange(RequestBody):
     disputed: bool
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class StandingChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StandingChange(RequestBody):
     reason: str = Field(min_length=1, max_length=1000)
     status: str | None = Field(default=None, pattern=r"^(active|on_hold|blocked)$")
     risk_class: str | None = Field(default=None, max_length=16)

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.entrypoints.api.schemas import IdInPath
 from creditdesk.service.limit_recommendation import recommend_limits
 from creditdesk.service.scoring import customer_score
 
@@ -57,7 +58,7 @@ class CustomerScore(BaseModel):
 
 
 @router.get("/customers/{customer_id}/score", response_model=CustomerScore, dependencies=[require(Permission.READ)])
-async def get_customer_score(customer_id: str, services: ServicesDep) -> Any:
+async def get_customer_score(customer_id: IdInPath, services: ServicesDep) -> Any:
     return await run_in_threadpool(customer_score, services.scoring_store(), customer_id)
 
 
@@ -75,7 +76,7 @@ async def get_models(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}/limit-recommendation", dependencies=[require(Permission.READ)])
-async def get_limit_recommendation(customer_id: str, services: ServicesDep) -> dict[str, Any]:
+async def get_limit_recommendation(customer_id: IdInPath, services: ServicesDep) -> dict[str, Any]:
     """Each limit method's amount and working, and the limit the active policy takes."""
     version, found = await run_in_threadpool(
         recommend_limits, services.limit_inputs(), services.clock.today(), None, customer_id

@@ -130,7 +130,7 @@ def inprocess_rate(services: Services, customers: list[str], seconds: float) -> 
 def http_figures(
     services: Services, customers: list[str], cwd: Path, *, workers: int, connections: int, seconds: int, orders: bool
 ) -> dict[str, Any]:
-    token = create_token("bench", Role.SALES, services.uow(), services.clock, "bench")
+    token = create_token("bench", services.uow(), services.clock, "bench", role=Role.SALES)
     url = services.settings.database_url
     figures: dict[str, Any] = {}
     with served(url, cwd, workers=workers) as base:
@@ -170,7 +170,7 @@ def run(
         upgrade(services.engine)
         progress("importing them into SQLite")
         for kind, path in (("customers", customer_file), ("invoices", invoice_file)):
-            report = import_file(kind, path, services.engine, services.clock)
+            report = import_file(kind, path, services.engine, services.clock, role=Role.ADMIN)
             assert report.ok, report.problems[:3]
         progress("timing checks in process")
         result.update(ledger_figures(services, repeat))
@@ -198,7 +198,7 @@ def run(
                         break
                     target.write(line)
             for kind, path in (("customers", customer_file), ("invoices", small_file)):
-                report = import_file(kind, path, pg.engine, pg.clock)
+                report = import_file(kind, path, pg.engine, pg.clock, role=Role.ADMIN)
                 assert report.ok, report.problems[:3]
             progress("HTTP on PostgreSQL")
             postgres = http_figures(

@@ -24,6 +24,7 @@ from creditdesk.entrypoints.cli.output import err
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views
 from creditdesk.risk.portfolio import make_portfolio
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
+from creditdesk.service.audit import seal_audit_trail
 from creditdesk.service.auth import add_user
 from creditdesk.service.errors import Conflict, InvalidInput
 from creditdesk.service.scoring import score_portfolio
@@ -66,6 +67,7 @@ def build_demo(
 ) -> dict[str, Any]:
     _fresh_database(services)
     upgrade(services.engine)
+    _seals_of_another_trail_aside(services)
     portfolio = make_portfolio(customers, months, seed, as_of=as_of)
     folder = services.settings.var_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -83,7 +85,7 @@ def build_demo(
             progress.update(task, description=kind)
             path = folder / f"{kind}.csv"
             getattr(portfolio, kind).to_csv(path, index=False)
-            report = import_file(kind, path, services.engine, services.clock, actor="demo")
+            report = import_file(kind, path, services.engine, services.clock, actor="demo", role=Role.ADMIN)
             problems.extend(str(p) for p in report.errors[:20])
             if not report.ok:
                 break
@@ -98,6 +100,7 @@ def build_demo(
     for username, role in DEMO_USERS:
         with suppress(Conflict):  # the users of an earlier build stay
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
+    problems.extend(_seal(services))
     with services.engine.connect() as conn:
         counts = table_counts(conn)
     return {
@@ -112,6 +115,23 @@ def build_demo(
         "group_pools": pooled,
         "snapshot_seconds": snapshot_seconds,
     }
+
+
+def _seals_of_another_trail_aside(services: Services) -> None:
+    """Seals of an earlier database (kept aside, or deleted) would fail this one's verification."""
+    seals = services.audit_seals().path
+    with services.read_uow() as uow:
+        empty = uow.audit.is_empty()
+    if empty and seals.exists():
+        aside = seals.with_name(f"{seals.name}.{datetime.now().strftime('%Y%m%d-%H%M%S')}.bak")
+        shutil.move(str(seals), str(aside))
+        err.print(f"the previous database's audit seals were kept as {aside}")
+
+
+def _seal(services: Services) -> list[str]:
+    """Seal the demo's audit trail, as cron would (docs/audit.md)."""
+    sealing = seal_audit_trail(services.read_uow(), services.audit_seals(), services.clock)
+    return [f"audit trail not sealed: {breach}" for breach in sealing.breaches]
 
 
 PREVIOUS_QUARTER = timedelta(days=91)

@@ -32,7 +32,7 @@ def role_of(ctx: typer.Context, username: str) -> Role:
         found = uow.users.get(username)
     if found is None:
         fail(f"no user {username!r}; create one with `creditdesk user add`", EXIT_DATA)
-    return parse_role(found[1])
+    return parse_role(found.role)
 
 
 @ledger_app.command("reconcile")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
@@ -20,10 +19,12 @@ from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.bootstrap import Services
 from creditdesk.domain.decisions import Outcome
 from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+from creditdesk.entrypoints.cli.audit import audit_app
 from creditdesk.entrypoints.cli.collections import collections_app
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, State, state
 from creditdesk.entrypoints.cli.context import json_flag as _json_flag
-from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app
+from creditdesk.entrypoints.cli.engine import bench_app, ledger_app, orders_app, policy_app, role_of
 from creditdesk.entrypoints.cli.forecast import forecast_app
 from creditdesk.entrypoints.cli.limits import limits_app, monitor
 from creditdesk.entrypoints.cli.models import model_app
@@ -38,11 +39,10 @@ from creditdesk.entrypoints.cli.output import (
     user_errors,
 )
 from creditdesk.entrypoints.cli.reports import report_app
-from creditdesk.entrypoints.cli.scoring import score_command
+from creditdesk.entrypoints.cli.scoring import as_of_date, score_command
 from creditdesk.entrypoints.cli.simulate import simulate_command
 from creditdesk.entrypoints.cli.terms import terms_app
-from creditdesk.service.audit import verify_audit_chain
-from creditdesk.service.auth import add_user, create_token, parse_role
+from creditdesk.service.auth import add_user, change_user, create_token, parse_role
 from creditdesk.service.credit import what_if
 
 app = typer.Typer(
@@ -54,7 +54,6 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 user_app = typer.Typer(help="Web users.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
@@ -98,13 +97,22 @@ def db_upgrade(ctx: typer.Context) -> None:
 @token_app.command("create")
 def token_create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="Who or what uses the token.")],
-    role: Annotated[str, typer.Option("--role", help="viewer, sales, analyst, manager or admin.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for (shown on the admin page).")],
+    user: Annotated[
+        str | None, typer.Option("--user", help="The user the token acts as (four eyes compares users).")
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="Without --user: a service user named NAME with this role (never approves)."),
+    ] = None,
 ) -> None:
     """Print a new API token (only the token) on stdout."""
     services = state(ctx).services
+    if user is not None and role is not None:
+        fail("give --user (the token acts as that user, with the user's role) or --role, not both", EXIT_USAGE)
     with user_errors():
-        token = create_token(name, parse_role(role), services.uow(), services.clock, CLI_ACTOR)
+        chosen = parse_role(role) if role is not None else None
+        token = create_token(name, services.uow(), services.clock, CLI_ACTOR, user=user, role=chosen)
     sys.stdout.write(token + "\n")
 
 
@@ -128,31 +136,21 @@ def user_add(
     err.print(f"user {name} added")
 
 
-@audit_app.command("verify")
-def audit_verify(ctx: typer.Context) -> None:
-    """Exit 0 when the audit chain is intact; 1 and the first broken record otherwise."""
+@user_app.command("set")
+def user_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user to change.")],
+    role: Annotated[str | None, typer.Option("--role")] = None,
+    disabled: Annotated[bool | None, typer.Option("--disable/--enable", help="Stop or allow signing in.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="A new password from stdin.")] = False,
+) -> None:
+    """Change a user's role, password or status; every session of the user ends at once."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     services = state(ctx).services
     with user_errors():
-        broken = verify_audit_chain(services.read_uow())
-    if broken is None:
-        if state(ctx).json:
-            print_json({"intact": True})
-        else:
-            err.print("audit chain intact")
-        return
-    detail = {
-        "intact": False,
-        "seq": broken.seq,
-        "at": broken.at.isoformat(),
-        "action": broken.action,
-        "entity": broken.entity,
-        "entity_id": broken.entity_id,
-    }
-    if state(ctx).json:
-        print_json(detail)
-    else:
-        err.print(f"audit chain broken at record {broken.seq} ({broken.action} {broken.entity} {broken.entity_id})")
-    raise typer.Exit(EXIT_REFUSED)
+        chosen = parse_role(role) if role is not None else None
+        change_user(name, services.uow(), services.hasher, CLI_ACTOR, role=chosen, password=password, disabled=disabled)
+    err.print(f"user {name} changed; their sessions have ended")
 
 
 @app.command("import")
@@ -162,13 +160,21 @@ def import_command(
     file: Annotated[Path, typer.Argument(help=".csv, .xlsx or .jsonl")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate only; write nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="Who imports: credit limits in the file are set with this user's authority."),
+    ] = None,
 ) -> None:
-    """Import a file. Any error: nothing is written, one line per problem, exit 65."""
+    """Import a file. Any error: nothing is written, one line per problem, exit 65.
+
+    Credit limits in a customers file apply within the authority of --user; beyond it, or
+    without --user, each becomes a limit request for someone who may decide it."""
     if kind not in known_kinds():
         fail(f"unknown kind {kind!r}; expected one of {', '.join(known_kinds())}", EXIT_USAGE)
     services = state(ctx).services
     with user_errors():
-        report = _import_with_progress(services, kind, file, dry_run=dry_run)
+        role = role_of(ctx, user) if user is not None else None
+        report = _import_with_progress(services, kind, file, dry_run=dry_run, actor=user or CLI_ACTOR, role=role)
     for problem in report.problems:
         sys.stderr.write(str(problem) + "\n")
     if report.more_problems:
@@ -184,7 +190,9 @@ def import_command(
         raise typer.Exit(EXIT_DATA)
 
 
-def _import_with_progress(services: Services, kind: str, file: Path, *, dry_run: bool) -> ImportReport:
+def _import_with_progress(
+    services: Services, kind: str, file: Path, *, dry_run: bool, actor: str, role: Role | None
+) -> ImportReport:
     show = sys.stderr.isatty() and not os.environ.get("CI")
     columns = [
         TextColumn(f"{kind} {file.name}"),
@@ -198,7 +206,9 @@ def _import_with_progress(services: Services, kind: str, file: Path, *, dry_run:
         def tick(advance: int, total: int) -> None:
             progress.update(task, advance=advance, total=total or None)
 
-        return import_file(kind, file, services.engine, services.clock, dry_run=dry_run, progress=tick)
+        return import_file(
+            kind, file, services.engine, services.clock, dry_run=dry_run, actor=actor, role=role, progress=tick
+        )
 
 
 @app.command("check")
@@ -285,6 +295,9 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The demo's day, YYYY-MM-DD; default today (reproducible when set).")
+    ] = None,
 ) -> None:
     """Build the demo portfolio through the importers, then serve it."""
     from creditdesk.entrypoints.cli.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
@@ -297,7 +310,7 @@ def demo(
             customers=customers,
             months=months,
             seed=seed,
-            as_of=date.today(),
+            as_of=as_of_date(as_of) if as_of else st.services.clock.today(),
             show_progress=sys.stderr.isatty() and not os.environ.get("CI"),
         )
     summary["build_seconds"] = round(time.perf_counter() - started, 1)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from creditdesk.adapters.importing.fields import signed_decimal
 from creditdesk.adapters.importing.problems import FieldError
-from creditdesk.service.errors import Forbidden, ServiceError
+from creditdesk.service.errors import Forbidden, ServiceError, Unavailable
 
 EXIT_OK = 0
 EXIT_REFUSED = 1  # refused by the business rules
@@ -45,6 +45,8 @@ def user_errors() -> Iterator[None]:
         yield
     except Forbidden as error:
         fail(error.detail, EXIT_REFUSED)
+    except Unavailable as error:
+        fail(error.detail, EXIT_UNAVAILABLE)
     except ServiceError as error:
         for problem in getattr(error, "problems", []):
             err.print(f"  {'.'.join(map(str, problem.loc))}: {problem.code} {problem.message}")

@@ -7,16 +7,19 @@ from typing import Annotated
 
 import typer
 
+from creditdesk.config import load_settings
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, err, fail, out, print_json, user_errors
 from creditdesk.service import scoring
 
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today.")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="YYYY-MM-DD; default today (CREDITDESK_TODAY when set).")
+]
 
 
 def as_of_date(text: str | None) -> date:
     if text is None:
-        return date.today()
+        return load_settings().today or date.today()
     try:
         return date.fromisoformat(text)
     except ValueError:

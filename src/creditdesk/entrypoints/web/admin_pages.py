@@ -54,13 +54,18 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
         return await page(request, added=username)
 
     @app.post("/admin/tokens", include_in_schema=False)
-    async def new_token(request: Request, name: str = Form(""), role: str = Form(""), csrf: str = Form("")) -> Response:
+    async def new_token(
+        request: Request, name: str = Form(""), user: str = Form(""), role: str = Form(""), csrf: str = Form("")
+    ) -> Response:
+        """For a user (it acts as them), or with a role alone for a service user of that name."""
         if (stop := ui.refuse(request, csrf, Permission.ADMINISTER, "/admin")) is not None:
             return stop
         try:
-            chosen = parse_role(role)
+            owner = user.strip() or None
+            chosen = None if owner else parse_role(role)
+            actor = request.session["user"]
             token = await run_in_threadpool(
-                create_token, name, chosen, services.uow(), services.clock, request.session["user"]
+                lambda: create_token(name, services.uow(), services.clock, actor, user=owner, role=chosen)
             )
         except ServiceError as error:
             return await page(request, status=error.status, error_detail=error.detail)

@@ -1,16 +1,16 @@
 """The policy pages: the active check policy and its history, and a what-if of a policy file on
 the portfolio (the simulator) before an admin activates it.
 
-A what-if runs in a background thread of the server and leaves its result in a file under
-``var/simulations/`` (so any worker process can show it); the page polls until it is there.
-The simulation runs in this process (one worker): forking a threaded server is not safe.
+A what-if runs on the process's one background job thread (at most two waiting or running per
+user, eight in all) and leaves its result in a file under ``var/simulations/`` (so any worker
+process can show it); the page polls until it is there. The simulation runs in this process
+(one worker): forking a threaded server is not safe.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,10 @@ from creditdesk.adapters.db import queries
 from creditdesk.adapters.policy_file import PolicyError, parse_policy
 from creditdesk.bootstrap import Services
 from creditdesk.domain.roles import Permission
+from creditdesk.entrypoints.bounded import BackgroundJobs
 from creditdesk.entrypoints.simulation_report import write_report
 from creditdesk.entrypoints.web.ui import Ui
-from creditdesk.service.errors import ServiceError
+from creditdesk.service.errors import ServiceError, TooBusy
 from creditdesk.service.policies import activate_check_policy
 from creditdesk.service.simulation import policies
 from creditdesk.service.simulation.engine import Scenario
@@ -55,6 +56,8 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
 
 
 def install(app: FastAPI, services: Services, ui: Ui) -> None:
+    jobs = BackgroundJobs()
+
     @app.get("/policy", response_class=HTMLResponse, include_in_schema=False)
     async def policy_page(request: Request) -> Response:
         if not ui.signed_in(request):
@@ -71,7 +74,11 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
 
     @app.post("/policy/what-if", include_in_schema=False)
     async def what_if(
-        request: Request, body: str = Form(""), seeds: int = Form(3), months: int = Form(6), csrf: str = Form("")
+        request: Request,
+        body: str = Form("", max_length=200_000),
+        seeds: int = Form(3),
+        months: int = Form(6),
+        csrf: str = Form(""),
     ) -> Response:
         if (stop := ui.refuse(request, csrf, Permission.SET_LIMIT, "/policy")) is not None:
             return stop
@@ -79,9 +86,14 @@ def install(app: FastAPI, services: Services, ui: Ui) -> None:
         if problems:
             return ui.render(request, "policy.html", status=422, versions=[], draft=body, problems=problems)
         job = secrets.token_hex(8)
-        (_folder(services) / f"{job}.yaml").write_text(body, encoding="utf-8")
         seeds, months = max(1, min(seeds, 20)), max(1, min(months, 24))
-        threading.Thread(target=_run_what_if, args=(services, job, body, seeds, months), daemon=True).start()
+        try:
+            jobs.submit(request.session["user"], lambda: _run_what_if(services, job, body, seeds, months))
+        except TooBusy as busy:
+            page = ui.render(request, "policy.html", status=429, versions=[], draft=body, problems=[busy.detail])
+            page.headers["Retry-After"] = str(busy.retry_after)
+            return page
+        (_folder(services) / f"{job}.yaml").write_text(body, encoding="utf-8")
         return RedirectResponse(f"/policy/what-if/{job}", status_code=303)
 
     @app.get("/policy/what-if/{job}", response_class=HTMLResponse, include_in_schema=False)

@@ -20,7 +20,9 @@ class Ui:
 
     @staticmethod
     def csrf_ok(request: Request, token: str) -> bool:
-        return secrets.compare_digest(token, str(request.session.get("csrf", "")))
+        """The form's token is this session's (an empty one never is: no session, no form)."""
+        expected = str(request.session.get("csrf", ""))
+        return bool(token) and bool(expected) and secrets.compare_digest(token.encode(), expected.encode())
 
     @staticmethod
     def role(request: Request) -> Role:
