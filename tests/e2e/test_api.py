@@ -40,13 +40,22 @@ def test_customer_create_idempotent_and_conflict(demo_server: DemoServer) -> Non
         "credit_limit": "2500.00",
         "payment_terms_days": 45,
     }
-    with demo_server.client("analyst") as client:
+    with demo_server.client("analyst") as client, demo_server.client("admin") as admin:
+        # An analyst may not open an unscored account at 2,500 (issue 17, finding 1): it opens at
+        # zero and the limit waits for an admin, who then sets it.
         created = client.post("/api/v1/customers", json=body)
         assert created.status_code == 201, created.text
         shown = created.json()
-        assert shown["credit_limit"] == "2500.00" and shown["available"] == "2500.00"
+        assert shown["credit_limit"] == "0.00" and shown["available"] == "0.00"
+        waiting = shown["limit_request"]
+        assert waiting["amount"] == "2500.00" and waiting["required_role"] == "admin" and waiting["origin"] == "initial"
         assert shown["exposure"] == {"receivables": "0.00", "orders": "0.00", "delivered": "0.00", "total": "0.00"}
         assert client.post("/api/v1/customers", json=body).status_code == 200
+        approved = admin.post(f"/api/v1/limit-requests/{waiting['request_id']}/approve", json={"comment": "checked"})
+        assert approved.status_code == 200, approved.text
+        assert client.get("/api/v1/customers/API-1").json()["credit_limit"] == "2500.00"
+        direct = admin.post("/api/v1/customers", json={**body, "customer_id": "API-3"})
+        assert direct.json()["credit_limit"] == "2500.00" and direct.json()["limit_request"] is None
         assert_problem(client.post("/api/v1/customers", json={**body, "name": "Other"}), 409)
         invalid = assert_problem(
             client.post(

@@ -40,7 +40,10 @@ def test_import_good_bad_and_again(workdir: Path) -> None:
 
 
 def test_check_exit_codes_and_json(workdir: Path) -> None:
-    cli(workdir, "import", "customers", str(write_csv(workdir / "c.csv", CUSTOMERS)))
+    added = cli(workdir, "user", "add", "root", "--role", "admin", "--password-stdin", stdin="long enough pw\n")
+    assert added.returncode == 0, added.stderr
+    applied = cli(workdir, "import", "customers", str(write_csv(workdir / "c.csv", CUSTOMERS)), "--user", "root")
+    assert applied.returncode == 0, applied.stderr
     ok = cli(workdir, "check", "C1", "10000.00", "--json")
     assert ok.returncode == 0 and json.loads(ok.stdout)["decision"] == "approved"
     blocked = cli(workdir, "--json", "check", "C1", "10000.01")

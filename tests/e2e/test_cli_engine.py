@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
     assert cli(tmp_path, "db", "upgrade").returncode == 0
-    assert cli(tmp_path, "import", "customers", str(write_csv(tmp_path / "c.csv", CUSTOMERS))).returncode == 0
-    assert cli(tmp_path, "import", "invoices", str(write_csv(tmp_path / "i.csv", INVOICES))).returncode == 0
     for name, role in (("ann", "admin"), ("ian", "analyst")):
         added = cli(tmp_path, "user", "add", name, "--role", role, "--password-stdin", stdin="long enough pw\n")
         assert added.returncode == 0
+    customers = str(write_csv(tmp_path / "c.csv", CUSTOMERS))
+    assert cli(tmp_path, "import", "customers", customers, "--user", "ann").returncode == 0
+    assert cli(tmp_path, "import", "invoices", str(write_csv(tmp_path / "i.csv", INVOICES))).returncode == 0
     return tmp_path
 
 

@@ -6,8 +6,8 @@ weekly P10/P50/P90 band comes from drawing every invoice's payment day or week 1
 Invoices drawn independently give too narrow a band: the model's errors are shared by many
 invoices (a customer misjudged, a slow month for everyone). So the band is calibrated on the
 model's own past forecasts: at weekly days whose 13 weeks had ended by the as-of date, by how much
-the band around the median must widen (or narrow) to hold 80 % of what came in; that scale
-is applied to the band forecast today. The naive forecast beside it expects every open item on
+the band around the median must widen to hold 80 % of what came in; half that widening is applied
+to the band forecast today (see :func:`band_scale`). The naive forecast beside it expects every open item on
 its due date, and items already past due on the first day.
 
 The backtest replays history: it trains the model on what was known at the start, then at each
@@ -32,7 +32,7 @@ SIMULATIONS = 1000
 BAND_LEVEL = 0.8  # the share of outcomes P10–P90 should hold
 CALIBRATION_FORECASTS = 8  # past weekly forecasts the band is calibrated on
 MIN_CALIBRATION_WEEKS = 20  # fewer scored weeks than this: the band is left as drawn
-SCALE_RANGE = (0.5, 5.0)
+SCALE_RANGE = (1.0, 5.0)
 
 
 def fit_payment_model(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> PaymentTimeModel:
@@ -164,7 +164,10 @@ def band_scale(
             scales.extend(_scales_needed(table, actual))
     if len(scales) < MIN_CALIBRATION_WEEKS:
         return 1.0
-    return float(np.clip(np.quantile(scales, BAND_LEVEL), *SCALE_RANGE))
+    needed = float(np.clip(np.quantile(scales, BAND_LEVEL), *SCALE_RANGE))
+    # Never narrower than independent draws (shared errors only widen the band), and only half
+    # the widening the past asks for: its few overlapping forecasts are a noisy guide to the next.
+    return (1.0 + needed) / 2.0
 
 
 def _hazards_of_open(model: PaymentTimeModel, frame: pd.DataFrame, first: date, last: date) -> np.ndarray:

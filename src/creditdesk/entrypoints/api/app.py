@@ -37,13 +37,17 @@ def create_app(services: Services | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.include_router(router)
-    app.include_router(orders_router)
-    app.include_router(scores_router)
-    app.include_router(limits_router)
-    app.include_router(reports_router)
-    app.include_router(forecast_router)
-    app.include_router(collections_router)
+    errors = problems.error_responses()
+    for api in (
+        router,
+        orders_router,
+        scores_router,
+        limits_router,
+        reports_router,
+        forecast_router,
+        collections_router,
+    ):
+        app.include_router(api, responses=errors)
     from creditdesk.entrypoints.web.pages import install as install_web
 
     install_web(app, services)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from creditdesk.adapters.importing import fields as f
@@ -24,7 +24,7 @@ async def get_cash_forecast(
     services: ServicesDep,
     heavy: HeavyDep,
     as_of: str | None = None,
-    weeks: int = 13,
+    weeks: int = Query(13, ge=1, le=52),
     new_sales: bool = True,
     opening_cash: str | None = None,
     floor: str = "0",
@@ -91,7 +91,12 @@ async def get_invoice_predictions(
 
 @router.get("/backtest", dependencies=[require(Permission.READ)])
 async def get_backtest(
-    services: ServicesDep, heavy: HeavyDep, start: str, end: str, weeks: int = 13, currency: str | None = None
+    services: ServicesDep,
+    heavy: HeavyDep,
+    start: str,
+    end: str,
+    weeks: int = Query(13, ge=1, le=52),
+    currency: str | None = None,
 ) -> Any:
     """Forecast every week from ``start`` to ``end`` with what was known then; the errors of the
     model and of the due-date method, and the P10–P90 coverage."""

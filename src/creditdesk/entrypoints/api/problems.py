@@ -36,6 +36,47 @@ def field_errors(problems: list[FieldProblem]) -> list[dict[str, Any]]:
     return [{"loc": list(p.loc), "code": p.code, "message": p.message} for p in problems]
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+#: What every API operation may answer besides its success, all as problem+json.
+ERRORS = {
+    400: "Bad request",
+    401: "No valid bearer token",
+    403: "The caller's role or authority may not",
+    404: "No such resource",
+    405: "Method not allowed",
+    409: "Conflicts with what is stored (a retried id with another body, a decided request)",
+    422: "Invalid input: field errors under `errors`",
+    429: "Too many requests: try again after `Retry-After` seconds",
+    503: "A service the operation needs is unavailable",
+}
+
+
+def error_responses() -> dict[int | str, dict[str, Any]]:
+    """The problem+json error responses every API operation declares (include_router's ``responses``)."""
+    content = {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}
+    return {status: {"description": description, "content": content} for status, description in ERRORS.items()}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ServiceError)
     async def _service(_request: Request, error: ServiceError) -> JSONResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 
 from creditdesk.adapters.importing import fields as f
@@ -26,13 +26,13 @@ async def get_working_capital(
     services: ServicesDep,
     as_of: str | None = None,
     by: str | None = None,
-    period_days: int = 90,
+    period_days: int = Query(90, ge=1, le=3660),
     inventory: str = "0",
     payables: str = "0",
     cost_of_sales: str | None = None,
     cost_of_capital: str = "0.08",
     currency: str | None = None,
-    terms_change_days: int = 0,
+    terms_change_days: int = Query(0, ge=-365, le=365),
     limit_change: str = "0",
     format: str = "json",
 ) -> Any:
@@ -70,9 +70,9 @@ async def get_report(
     services: ServicesDep,
     as_of: str | None = None,
     by: str | None = None,
-    period_days: int = 90,
-    months: int = 12,
-    forward_factor: float = 1.0,
+    period_days: int = Query(90, ge=1, le=3660),
+    months: int = Query(12, ge=1, le=60),
+    forward_factor: float = Query(1.0, ge=0, le=10),
     buckets: str | None = None,
     format: str = "json",
 ) -> Any:

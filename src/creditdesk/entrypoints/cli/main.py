@@ -108,8 +108,12 @@ def token_create(
 ) -> None:
     """Print a new API token (only the token) on stdout."""
     services = state(ctx).services
-    if user is not None and role is not None:
-        fail("give --user (the token acts as that user, with the user's role) or --role, not both", EXIT_USAGE)
+    if (user is None) == (role is None):
+        fail(
+            "a token acts as a user: give --user NAME (the token has that user's role), or --role ROLE "
+            "alone for a service user named after the token (it submits, never approves)",
+            EXIT_USAGE,
+        )
     with user_errors():
         chosen = parse_role(role) if role is not None else None
         token = create_token(name, services.uow(), services.clock, CLI_ACTOR, user=user, role=chosen)
@@ -275,6 +279,7 @@ def _serve(st: State, host: str, port: int, workers: int) -> None:
         os.environ["CREDITDESK_DATABASE_URL"] = st.db
     with user_errors():
         upgrade(st.services.engine)
+    trusted = st.services.settings.trust_forwarded_proto
     uvicorn.run(
         "creditdesk.entrypoints.api.asgi:app",
         host=host,
@@ -282,6 +287,9 @@ def _serve(st: State, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="warning",
         access_log=False,
+        # X-Forwarded-* only when the settings say a proxy stands in front (never by default).
+        proxy_headers=trusted,
+        forwarded_allow_ips="*" if trusted else None,
     )
 
 

@@ -1,0 +1,384 @@
+"""Issue 17's controls against a live server on a demo of its own (these tests write): the
+authority matrix of docs/authority.md walked with every role and without a token, the web
+session (log-in CSRF, throttling, log-out and demotion taking effect at once, the stored
+language changed only by a form), the security headers, and schemathesis over the OpenAPI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.bootstrap import bootstrap
+from creditdesk.domain.roles import Role
+from creditdesk.entrypoints.served import served
+from creditdesk.service.auth import USER_FAILURES, add_user
+from tests.conftest import TEST_TODAY
+from tests.e2e.conftest import cli, person_token
+
+pytestmark = pytest.mark.e2e
+ROLES = ["viewer", "sales", "analyst", "manager", "admin"]
+DOC = Path(__file__).resolve().parents[2] / "docs" / "authority.md"
+_ids = itertools.count(1)
+
+
+@dataclass
+class Live:
+    url: str
+    cwd: Path
+    db: str
+
+    def client(self, role: str | None, name: str | None = None) -> httpx.Client:
+        headers = {}
+        if role is not None:
+            headers["Authorization"] = f"Bearer {person_token(self.cwd, self.db, name or f'mx-{role}', role)}"
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    cwd = tmp_path_factory.mktemp("controls")
+    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
+    built = cli(cwd, "demo", "--customers", "60", "--months", "6", "--no-serve", "--json", db=db)
+    assert built.returncode == 0, built.stderr
+    with served(db, cwd) as url:
+        yield Live(url, cwd, db)
+
+
+def documented_matrix() -> list[tuple[str, str, str]]:
+    rows = re.findall(r"^\| `(POST|PUT|PATCH|DELETE) (/api/v1/[^`]+)` \| (\w+) \|", DOC.read_text(), re.M)
+    return [(method, path, role) for method, path, role in rows]
+
+
+# --- the requests, one fresh set per attempt ----------------------------------------------------
+
+
+def _customer(live: Live) -> tuple[str, str]:
+    services = bootstrap(live.db)
+    try:
+        with services.engine.connect() as conn:
+            c, a = t.customers, t.credit_accounts
+            row = conn.execute(
+                select(c.c.customer_id, c.c.group_id)
+                .join(a, a.c.customer_id == c.c.customer_id)
+                .where(a.c.limit_minor > 100_000, c.c.group_id.is_not(None))
+                .order_by(c.c.customer_id)
+            ).first()
+    finally:
+        services.engine.dispose()
+    assert row is not None
+    return str(row[0]), str(row[1])
+
+
+class Requests:
+    """For each documented operation, a request that would succeed for a role allowed to make it."""
+
+    def __init__(self, live: Live) -> None:
+        self.live = live
+        self.customer, self.group = _customer(live)
+        self.seller = live.client("sales", "mx-seller")
+        self.admin = live.client("admin", "mx-boss")
+
+    def order(self, amount: str = "1.00") -> str:
+        order_id = f"MX-O{next(_ids)}"
+        made = self.seller.post(
+            "/api/v1/orders",
+            json={"order_id": order_id, "customer_id": self.customer, "amount": amount, "currency": "CNY"},
+        )
+        assert made.status_code == 201, made.text
+        return order_id
+
+    def held(self) -> str:
+        return self.order("900000000.00")
+
+    def cancelled(self) -> str:
+        order_id = self.order()
+        assert self.seller.post(f"/api/v1/orders/{order_id}/cancel", json={"reason": "x"}).status_code == 200
+        return order_id
+
+    def invoice(self) -> str:
+        invoice_id = f"MX-I{next(_ids)}"
+        body = {
+            "invoice_id": invoice_id,
+            "customer_id": self.customer,
+            "invoice_date": TEST_TODAY,
+            "due_date": TEST_TODAY,
+            "amount": "1.00",
+            "currency": "CNY",
+        }
+        assert self.admin.post("/api/v1/invoices", json=body).status_code == 201
+        return invoice_id
+
+    def limit_request(self) -> str:
+        body = {"customer_id": self.customer, "amount": "1.00", "currency": "CNY", "reason": "a cut asked for"}
+        made = self.seller.post("/api/v1/limit-requests", json=body)
+        assert made.status_code in (200, 201), made.text
+        return str(made.json()["request_id"])
+
+    def make(self, method: str, path: str) -> tuple[str, str, dict[str, Any]]:
+        n, c = next(_ids), self.customer
+        money = {"currency": "CNY"}
+        bodies: dict[str, Callable[[], tuple[str, dict[str, Any]]]] = {
+            "/api/v1/customers": lambda: (path, {"customer_id": f"MX-C{n}", "name": "Matrix", "currency": "CNY"}),
+            "/api/v1/customers/{customer_id}/credit-limit": lambda: (
+                path.format(customer_id=c),
+                {"amount": "1.00", **money, "reason": "matrix"},
+            ),
+            "/api/v1/checks": lambda: (path, {"customer_id": c, "amount": "1.00", **money}),
+            "/api/v1/orders": lambda: (path, {"order_id": f"MX-N{n}", "customer_id": c, "amount": "1.00", **money}),
+            "/api/v1/orders/{order_id}/cancel": lambda: (path.format(order_id=self.order()), {"reason": "matrix"}),
+            "/api/v1/orders/{order_id}/amend": lambda: (
+                path.format(order_id=self.order()),
+                {"amendment_id": f"MX-A{n}", "amount": "2.00", **money},
+            ),
+            "/api/v1/orders/{order_id}/deliver": lambda: (
+                path.format(order_id=self.order()),
+                {"delivery_id": f"MX-D{n}"},
+            ),
+            "/api/v1/orders/{order_id}/reopen": lambda: (
+                path.format(order_id=self.cancelled()),
+                {"reopen_id": f"MX-R{n}"},
+            ),
+            "/api/v1/orders/{order_id}/release": lambda: (path.format(order_id=self.held()), {"comment": "matrix"}),
+            "/api/v1/orders/{order_id}/reject": lambda: (path.format(order_id=self.held()), {"comment": "matrix"}),
+            "/api/v1/invoices": lambda: (
+                path,
+                {
+                    "invoice_id": f"MX-V{n}",
+                    "customer_id": c,
+                    "invoice_date": TEST_TODAY,
+                    "due_date": TEST_TODAY,
+                    "amount": "1.00",
+                    **money,
+                },
+            ),
+            "/api/v1/invoices/{invoice_id}/dispute": lambda: (
+                path.format(invoice_id=self.invoice()),
+                {"disputed": True, "reason": "matrix"},
+            ),
+            "/api/v1/payments": lambda: (
+                path,
+                {"payment_id": f"MX-P{n}", "customer_id": c, "payment_date": TEST_TODAY, "amount": "1.00", **money},
+            ),
+            "/api/v1/groups/{group_id}/credit-limit": lambda: (
+                path.format(group_id=self.group),
+                {"amount": "90000000.00", **money, "reason": "matrix"},
+            ),
+            "/api/v1/customers/{customer_id}/standing": lambda: (
+                path.format(customer_id=c),
+                {"reason": "matrix", "next_review_on": "2026-12-31"},
+            ),
+            "/api/v1/limit-requests": lambda: (path, {"customer_id": c, "amount": "1.00", **money, "reason": "matrix"}),
+            "/api/v1/limit-requests/{request_id}/approve": lambda: (
+                path.format(request_id=self.limit_request()),
+                {"comment": "matrix"},
+            ),
+            "/api/v1/limit-requests/{request_id}/reject": lambda: (
+                path.format(request_id=self.limit_request()),
+                {"comment": "matrix"},
+            ),
+            "/api/v1/customers/{customer_id}/review": lambda: (path.format(customer_id=c), {"comment": "matrix"}),
+            "/api/v1/monitor/run": lambda: (path, {"customer_id": c}),
+            "/api/v1/limits/apply": lambda: (path, {"customer_id": c}),
+            "/api/v1/limits/allocate": lambda: (path, {"budget": "1000000", "loss_budget": "10000", **money}),
+            "/api/v1/collections/run": lambda: (path, {}),
+            "/api/v1/collections/promises": lambda: (
+                path,
+                {"promise_id": f"MX-M{n}", "customer_id": c, "amount": "1.00", **money, "promised_on": "2026-07-15"},
+            ),
+        }
+        url, body = bodies[path]()
+        return method, url, body
+
+
+def test_the_documented_matrix_covers_every_write_operation(live: Live) -> None:
+    schema = httpx.get(f"{live.url}/openapi.json").json()
+    writes = {
+        (method.upper(), path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in ("post", "put", "patch", "delete") and path.startswith("/api/")
+    }
+    assert writes == {(method, path) for method, path, _ in documented_matrix()}
+
+
+def test_every_write_by_every_role_and_without_a_token(live: Live) -> None:
+    requests = Requests(live)
+    clients = {role: live.client(role) for role in ROLES}
+    clients[None] = live.client(None)  # type: ignore[index]
+    wrong: list[str] = []
+    for method, path, lowest in documented_matrix():
+        for role in [None, *ROLES]:
+            verb, url, body = requests.make(method, path)
+            answer = clients[role].request(verb, url, json=body)  # type: ignore[index]
+            allowed = role is not None and ROLES.index(role) >= ROLES.index(lowest)
+            expected_refusal = 401 if role is None else 403
+            if (allowed and answer.status_code in (401, 403, 500)) or (
+                not allowed and answer.status_code != expected_refusal
+            ):
+                wrong.append(f"{role or 'no token'} {verb} {url}: {answer.status_code} {answer.text[:160]}")
+    assert wrong == []
+
+
+def test_a_service_token_submits_and_never_approves(live: Live) -> None:
+    made = cli(live.cwd, "token", "create", "--name", "erp-live", "--role", "admin", db=live.db)
+    assert made.returncode == 0, made.stderr
+    requests = Requests(live)
+    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {made.stdout.strip()}"}) as erp:
+        held = requests.held()
+        refused = erp.post(f"/api/v1/orders/{held}/release", json={"comment": "the ERP says so"})
+        assert refused.status_code == 403 and "never approves" in refused.json()["detail"]
+        asked = erp.put(
+            f"/api/v1/customers/{requests.customer}/credit-limit",
+            json={"amount": "999999.00", "currency": "CNY", "reason": "sync"},
+        )
+        assert asked.status_code == 202, asked.text  # an admin-role service user still only asks
+    missing = cli(live.cwd, "token", "create", "--name", "x", db=live.db)
+    assert missing.returncode == 2 and "--user" in missing.stderr
+
+
+# --- the web session --------------------------------------------------------------------------
+
+
+def _form_token(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _sign_in(live: Live, username: str, password: str) -> httpx.Client:
+    browser = httpx.Client(base_url=live.url, timeout=60, follow_redirects=False)
+    form = browser.get("/login")
+    signed = browser.post(
+        "/login", data={"username": username, "password": password, "csrf": _form_token(form.text), "next": "/"}
+    )
+    assert signed.status_code == 303, signed.text[:300]
+    return browser
+
+
+def _person(live: Live, name: str, role: Role, password: str = "long enough pw") -> None:
+    services = bootstrap(live.db)
+    services.settings.var_dir = live.cwd / "var"
+    try:
+        add_user(name, password, role, services.uow(), services.hasher, "tests")
+    finally:
+        services.engine.dispose()
+
+
+def test_log_in_needs_the_forms_token(live: Live) -> None:
+    _person(live, "csrf-kim", Role.MANAGER)
+    forged = httpx.post(f"{live.url}/login", data={"username": "csrf-kim", "password": "long enough pw", "csrf": ""})
+    assert forged.status_code == 400
+    after = httpx.get(f"{live.url}/", cookies=forged.cookies, follow_redirects=False)
+    assert after.status_code == 303 and "/login" in after.headers["location"]  # not signed in
+    assert _sign_in(live, "csrf-kim", "long enough pw").get("/").status_code == 200  # the negative control
+
+
+def test_log_out_and_demotion_end_the_session_at_once(live: Live) -> None:
+    _person(live, "sess-lee", Role.MANAGER)
+    browser = _sign_in(live, "sess-lee", "long enough pw")
+    copied = dict(browser.cookies)
+    assert browser.get("/").status_code == 200
+    page = browser.get("/")
+    browser.post("/logout", data={"csrf": _form_token(page.text)})
+    replay = httpx.get(f"{live.url}/", cookies=copied, follow_redirects=False)
+    assert replay.status_code == 303 and "/login" in replay.headers["location"]  # the copied cookie is dead
+
+    browser = _sign_in(live, "sess-lee", "long enough pw")
+    assert "(manager)" in browser.get("/").text
+    demoted = cli(live.cwd, "user", "set", "sess-lee", "--role", "viewer", db=live.db)
+    assert demoted.returncode == 0, demoted.stderr
+    after = browser.get("/")
+    assert after.status_code == 303 and "/login" in after.headers["location"]
+    again = _sign_in(live, "sess-lee", "long enough pw")
+    assert "(viewer)" in again.get("/").text
+
+
+def test_wrong_passwords_are_throttled_with_retry_after(live: Live) -> None:
+    _person(live, "slow-sam", Role.VIEWER)
+    browser = httpx.Client(base_url=live.url, timeout=60)
+    answers = []
+    for _ in range(USER_FAILURES + 1):
+        token = _form_token(browser.get("/login").text)
+        answers.append(browser.post("/login", data={"username": "slow-sam", "password": "wrong!!!!", "csrf": token}))
+    assert [a.status_code for a in answers[:USER_FAILURES]] == [401] * USER_FAILURES
+    assert answers[-1].status_code == 429 and int(answers[-1].headers["Retry-After"]) > 0
+    token = _form_token(browser.get("/login").text)  # the right password waits too
+    locked = browser.post("/login", data={"username": "slow-sam", "password": "long enough pw", "csrf": token})
+    assert locked.status_code == 429
+
+
+def test_security_headers_and_a_language_link_that_stores_nothing(live: Live) -> None:
+    page = httpx.get(f"{live.url}/login")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in page.headers  # plain http, proxy headers not trusted
+    spoofed = httpx.get(f"{live.url}/login", headers={"X-Forwarded-Proto": "https"})
+    assert "strict-transport-security" not in spoofed.headers
+    api = httpx.get(f"{live.url}/api/v1/customers/X")
+    assert api.headers["x-content-type-options"] == "nosniff"
+
+    _person(live, "lang-zoe", Role.VIEWER)
+    browser = _sign_in(live, "lang-zoe", "long enough pw")
+    browser.get("/lang/zh?next=/")
+    assert 'lang="zh-CN"' in browser.get("/").text  # the session speaks Chinese ...
+    services = bootstrap(live.db)
+    try:
+        with services.read_uow() as uow:
+            stored = uow.users.get("lang-zoe")
+    finally:
+        services.engine.dispose()
+    assert stored is not None and stored.language == "en"  # ... but a GET changed nothing stored
+
+
+# --- fuzzing ----------------------------------------------------------------------------------
+
+
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance"
+
+
+def _schemathesis(
+    url: str, report: Path, *headers: str, examples: int, budget: int
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        f"{url}/openapi.json",
+        "--checks", CHECKS,
+        "--max-examples", str(examples),
+        "--seed", "17",
+        "--workers", "1",
+        "--max-time", str(budget),
+        "--request-timeout", "60",
+        "--phases", "examples,coverage,fuzzing",
+        "--no-color",
+        "--report", "junit",
+        "--report-junit-path", str(report),
+        *[part for header in headers for part in ("-H", header)],
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=400, env={**os.environ, "NO_COLOR": "1"})
+
+
+@pytest.mark.fuzz
+def test_schemathesis_finds_no_server_error_and_no_undocumented_response(live: Live, tmp_path: Path) -> None:
+    token = person_token(live.cwd, live.db, "fuzz-admin", "admin")  # an admin reaches every operation's body
+    run = _schemathesis(live.url, tmp_path / "admin.xml", f"Authorization: Bearer {token}", examples=6, budget=100)
+    assert run.returncode == 0, run.stdout[-6000:]
+    assert re.search(r"\d+ generated, \d+ passed", run.stdout), run.stdout[-2000:]
+    anonymous = _schemathesis(live.url, tmp_path / "anonymous.xml", examples=1, budget=40)  # every 401 documented too
+    assert anonymous.returncode == 0, anonymous.stdout[-6000:]
+    after = cli(live.cwd, "--json", "audit", "verify", db=live.db)  # the fuzzing wrote; the trail holds
+    assert after.returncode == 0 and json.loads(after.stdout)["intact"] is True, after.stdout + after.stderr
