@@ -18,7 +18,7 @@ import pytest
 
 from creditdesk.entrypoints.portfolio_views import standard_views
 from creditdesk.entrypoints.served import served
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, TEST_TODAY
 from tests.e2e.conftest import DemoServer, cli, person_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -177,12 +177,23 @@ def test_a_held_order_is_released_and_a_viewer_is_refused(browser: Any, demo_ser
     shot(page, "worklist-orders")
     row.locator("input[name=comment]").fill("paid in advance, confirmed by phone")
     row.locator("button", has_text="Release").click()
-    assert "WEB-HELD-1 released" in page.locator("#flash").inner_text()
-    assert page.locator("#order-WEB-HELD-1").count() == 0
-    assert int(page.locator("#nav-orders .count").inner_text()) == held - 1
-    with demo_server.client("viewer") as api:
-        assert api.get("/api/v1/orders/WEB-HELD-1").json()["status"] == "open"
+    # The built-in policy: beyond the limit no one releases alone (issue 17, finding 2).
+    assert "waits for a second approver" in page.locator("#flash").inner_text()
     page.close()
+
+    second = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in(second, demo_server, "manager")
+    second.click("#nav-orders")
+    row = second.locator("#order-WEB-HELD-1")
+    row.locator("input[name=comment]").fill("advance payment seen on the statement")
+    row.locator("button", has_text="Release").click()
+    assert "WEB-HELD-1 released" in second.locator("#flash").inner_text()
+    assert second.locator("#order-WEB-HELD-1").count() == 0
+    assert int(second.locator("#nav-orders .count").inner_text()) == held - 1
+    with demo_server.client("viewer") as api:
+        released = api.get("/api/v1/orders/WEB-HELD-1").json()
+        assert released["status"] == "open" and released["resolution"]["requested_by"] == "analyst"
+    second.close()
 
 
 def test_a_limit_request_is_approved_by_a_second_user(browser: Any, demo_server: DemoServer) -> None:
@@ -238,7 +249,7 @@ def test_a_due_review_is_done_from_its_worklist(browser: Any, demo_server: DemoS
     with demo_server.client("viewer") as api:
         history = api.get("/api/v1/customers/C000011/limit-history").json()
     (done,) = [c for c in history["changes"] if c["rule"] == "REVIEW_COMPLETED"]
-    assert (done["actor"], done["before"]) == ("analyst", "2026-01-15") and done["after"] > "2026-11-01"
+    assert (done["actor"], done["before"]) == ("analyst", "2026-01-15") and done["after"] > TEST_TODAY
     page.close()
 
 
@@ -502,6 +513,8 @@ def test_an_admin_activates_a_simulated_policy(browser: Any, demo_server: DemoSe
     source.backup(copy)
     source.close()
     copy.close()
+    # The copy's audit trail is signed with the demo's key: it goes with the database.
+    shutil.copy2(demo_server.cwd / "var" / "audit.key", tmp_path / "var" / "audit.key")
     db = f"sqlite:///{tmp_path / 'var' / 'creditdesk.db'}"
     with served(db, tmp_path) as url:
         server = DemoServer(url, tmp_path, db, demo_server.summary)
