@@ -17,6 +17,11 @@ from creditdesk.bootstrap import bootstrap
 from creditdesk.entrypoints.served import served
 from creditdesk.service.auth import create_token
 
+# How long a request or a page may take before the test calls the server hung: waits are on
+# conditions (the answer, the element), and this only bounds them, far above any normal answer,
+# so a loaded machine slows the suite down instead of failing it.
+PATIENCE_SECONDS = 300.0
+
 
 def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CI": "true"}
@@ -61,7 +66,9 @@ class DemoServer:
         return person_token(self.cwd, self.db, f"test-{role}", role)
 
     def client(self, role: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token(role)}"}, timeout=30)
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {self.token(role)}"}, timeout=PATIENCE_SECONDS
+        )
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import DemoServer
+from tests.e2e.conftest import PATIENCE_SECONDS, DemoServer
 
 pytestmark = pytest.mark.e2e
 
@@ -19,17 +19,22 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
 
 
 def test_health_and_auth(demo_server: DemoServer) -> None:
-    assert httpx.get(f"{demo_server.url}/healthz").json() == {"status": "ok"}
-    assert_problem(httpx.get(f"{demo_server.url}/api/v1/customers/C000001"), 401)
+    assert httpx.get(f"{demo_server.url}/healthz", timeout=PATIENCE_SECONDS).json() == {"status": "ok"}
+    assert_problem(httpx.get(f"{demo_server.url}/api/v1/customers/C000001", timeout=PATIENCE_SECONDS), 401)
     assert_problem(
-        httpx.get(f"{demo_server.url}/api/v1/customers/C000001", headers={"Authorization": "Bearer nope"}), 401
+        httpx.get(
+            f"{demo_server.url}/api/v1/customers/C000001",
+            headers={"Authorization": "Bearer nope"},
+            timeout=PATIENCE_SECONDS,
+        ),
+        401,
     )
     with demo_server.client("viewer") as viewer:
         assert viewer.get("/api/v1/customers/C000001").status_code == 200
         assert_problem(
             viewer.post("/api/v1/checks", json={"customer_id": "C000001", "amount": "1", "currency": "CNY"}), 403
         )
-    assert httpx.get(f"{demo_server.url}/openapi.json").json()["paths"]["/api/v1/checks"]
+    assert httpx.get(f"{demo_server.url}/openapi.json", timeout=PATIENCE_SECONDS).json()["paths"]["/api/v1/checks"]
 
 
 def test_customer_create_idempotent_and_conflict(demo_server: DemoServer) -> None:

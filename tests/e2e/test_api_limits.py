@@ -13,7 +13,7 @@ import pytest
 
 from creditdesk.entrypoints.served import served
 from tests.conftest import TEST_TODAY
-from tests.e2e.conftest import cli, person_token
+from tests.e2e.conftest import PATIENCE_SECONDS, cli, person_token
 from tests.e2e.test_api import assert_problem
 from tests.helpers import write_csv
 
@@ -36,7 +36,7 @@ class Desk:
 
     def client(self, name: str, role: str) -> httpx.Client:
         token = person_token(self.cwd, self.db, name, role)
-        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=PATIENCE_SECONDS)
 
 
 @pytest.fixture(scope="module")

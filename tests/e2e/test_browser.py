@@ -19,7 +19,7 @@ import pytest
 from creditdesk.entrypoints.portfolio_views import standard_views
 from creditdesk.entrypoints.served import served
 from tests.conftest import ARTIFACTS, TEST_TODAY
-from tests.e2e.conftest import DemoServer, cli, person_token
+from tests.e2e.conftest import PATIENCE_SECONDS, DemoServer, cli, person_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -46,8 +46,24 @@ def browser() -> Iterator[Any]:
                 "--disable-quic",
             ],
         )
-        yield browser
+        yield _Patient(browser)
         browser.close()
+
+
+class _Patient:
+    """The browser, whose pages wait up to PATIENCE_SECONDS for an element or a navigation
+    (Playwright's 30 s default fails a loaded machine, not a broken page)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(PATIENCE_SECONDS * 1000)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
 
 
 def shot(page: Any, name: str) -> None:

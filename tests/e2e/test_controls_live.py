@@ -26,7 +26,7 @@ from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.served import served
 from creditdesk.service.auth import USER_FAILURES, add_user
 from tests.conftest import TEST_TODAY
-from tests.e2e.conftest import cli, person_token
+from tests.e2e.conftest import PATIENCE_SECONDS, cli, person_token
 
 pytestmark = pytest.mark.e2e
 ROLES = ["viewer", "sales", "analyst", "manager", "admin"]
@@ -44,7 +44,7 @@ class Live:
         headers = {}
         if role is not None:
             headers["Authorization"] = f"Bearer {person_token(self.cwd, self.db, name or f'mx-{role}', role)}"
-        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=PATIENCE_SECONDS)
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +204,7 @@ class Requests:
 
 
 def test_the_documented_matrix_covers_every_write_operation(live: Live) -> None:
-    schema = httpx.get(f"{live.url}/openapi.json").json()
+    schema = httpx.get(f"{live.url}/openapi.json", timeout=PATIENCE_SECONDS).json()
     writes = {
         (method.upper(), path)
         for path, operations in schema["paths"].items()
@@ -259,7 +259,7 @@ def _form_token(page: str) -> str:
 
 
 def _sign_in(live: Live, username: str, password: str) -> httpx.Client:
-    browser = httpx.Client(base_url=live.url, timeout=60, follow_redirects=False)
+    browser = httpx.Client(base_url=live.url, timeout=PATIENCE_SECONDS, follow_redirects=False)
     form = browser.get("/login")
     signed = browser.post(
         "/login", data={"username": username, "password": password, "csrf": _form_token(form.text), "next": "/"}
@@ -279,9 +279,13 @@ def _person(live: Live, name: str, role: Role, password: str = "long enough pw")
 
 def test_log_in_needs_the_forms_token(live: Live) -> None:
     _person(live, "csrf-kim", Role.MANAGER)
-    forged = httpx.post(f"{live.url}/login", data={"username": "csrf-kim", "password": "long enough pw", "csrf": ""})
+    forged = httpx.post(
+        f"{live.url}/login",
+        data={"username": "csrf-kim", "password": "long enough pw", "csrf": ""},
+        timeout=PATIENCE_SECONDS,
+    )
     assert forged.status_code == 400
-    after = httpx.get(f"{live.url}/", cookies=forged.cookies, follow_redirects=False)
+    after = httpx.get(f"{live.url}/", cookies=forged.cookies, follow_redirects=False, timeout=PATIENCE_SECONDS)
     assert after.status_code == 303 and "/login" in after.headers["location"]  # not signed in
     assert _sign_in(live, "csrf-kim", "long enough pw").get("/").status_code == 200  # the negative control
 
@@ -293,7 +297,7 @@ def test_log_out_and_demotion_end_the_session_at_once(live: Live) -> None:
     assert browser.get("/").status_code == 200
     page = browser.get("/")
     browser.post("/logout", data={"csrf": _form_token(page.text)})
-    replay = httpx.get(f"{live.url}/", cookies=copied, follow_redirects=False)
+    replay = httpx.get(f"{live.url}/", cookies=copied, follow_redirects=False, timeout=PATIENCE_SECONDS)
     assert replay.status_code == 303 and "/login" in replay.headers["location"]  # the copied cookie is dead
 
     browser = _sign_in(live, "sess-lee", "long enough pw")
@@ -308,7 +312,7 @@ def test_log_out_and_demotion_end_the_session_at_once(live: Live) -> None:
 
 def test_wrong_passwords_are_throttled_with_retry_after(live: Live) -> None:
     _person(live, "slow-sam", Role.VIEWER)
-    browser = httpx.Client(base_url=live.url, timeout=60)
+    browser = httpx.Client(base_url=live.url, timeout=PATIENCE_SECONDS)
     answers = []
     for _ in range(USER_FAILURES + 1):
         token = _form_token(browser.get("/login").text)
@@ -321,14 +325,14 @@ def test_wrong_passwords_are_throttled_with_retry_after(live: Live) -> None:
 
 
 def test_security_headers_and_a_language_link_that_stores_nothing(live: Live) -> None:
-    page = httpx.get(f"{live.url}/login")
+    page = httpx.get(f"{live.url}/login", timeout=PATIENCE_SECONDS)
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
     assert page.headers["referrer-policy"] == "same-origin"
     assert "strict-transport-security" not in page.headers  # plain http, proxy headers not trusted
-    spoofed = httpx.get(f"{live.url}/login", headers={"X-Forwarded-Proto": "https"})
+    spoofed = httpx.get(f"{live.url}/login", headers={"X-Forwarded-Proto": "https"}, timeout=PATIENCE_SECONDS)
     assert "strict-transport-security" not in spoofed.headers
-    api = httpx.get(f"{live.url}/api/v1/customers/X")
+    api = httpx.get(f"{live.url}/api/v1/customers/X", timeout=PATIENCE_SECONDS)
     assert api.headers["x-content-type-options"] == "nosniff"
 
     _person(live, "lang-zoe", Role.VIEWER)

@@ -35,7 +35,7 @@ def served(database_url: str, cwd: Path, *, workers: int = 1) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a bound on a condition: a loaded machine starts slowly
         while True:
             try:
                 if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict, fields
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, func, insert, select, text, update
@@ -45,26 +46,15 @@ def audit_key_file(connection: Connection) -> AuditKeyFile:
     return keys
 
 
+HEAD_COLUMNS = [f.name for f in fields(AuditHead)]
+
+
 def head_from_row(row: Mapping[Any, Any]) -> AuditHead:
-    return AuditHead(
-        stream=row["stream"],
-        length=row["length"],
-        last_hash=row["last_hash"],
-        legacy_length=row["legacy_length"],
-        key_id=row["key_id"],
-        mac=row["mac"],
-    )
+    return AuditHead(**{name: row[name] for name in HEAD_COLUMNS})
 
 
 def head_to_row(head: AuditHead) -> dict[str, Any]:
-    return {
-        "stream": head.stream,
-        "length": head.length,
-        "last_hash": head.last_hash,
-        "legacy_length": head.legacy_length,
-        "key_id": head.key_id,
-        "mac": head.mac,
-    }
+    return asdict(head)
 
 
 def record_from_row(row: Mapping[Any, Any]) -> AuditRecord:
