@@ -139,6 +139,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "api_tokens": {"en": "API tokens", "zh": "API 令牌"},
     "create_token": {"en": "Create token", "zh": "创建令牌"},
     "token_user": {"en": "Acts as user", "zh": "代表用户"},
+    "service_user": {"en": "service user (never approves)", "zh": "服务用户（不能审批）"},
+    "user_disabled": {"en": "disabled", "zh": "已停用"},
     "token_service_user": {"en": "a service user named as the token", "zh": "与令牌同名的服务用户"},
     "token_service_role": {"en": "Role (service user only)", "zh": "角色（仅服务用户）"},
     "too_many_logins": {
