@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.e2e
 ROLES = ["viewer", "sales", "analyst", "manager", "admin"]
 DOC = Path(__file__).resolve().parents[2] / "docs" / "authority.md"
 _ids = itertools.count(1)
+LATER = (date.fromisoformat(TEST_TODAY) + timedelta(days=30)).isoformat()  # a day after the suite's today
 
 
 @dataclass
@@ -178,7 +180,7 @@ class Requests:
             ),
             "/api/v1/customers/{customer_id}/standing": lambda: (
                 path.format(customer_id=c),
-                {"reason": "matrix", "next_review_on": "2026-12-31"},
+                {"reason": "matrix", "next_review_on": LATER},
             ),
             "/api/v1/limit-requests": lambda: (path, {"customer_id": c, "amount": "1.00", **money, "reason": "matrix"}),
             "/api/v1/limit-requests/{request_id}/approve": lambda: (
@@ -196,7 +198,7 @@ class Requests:
             "/api/v1/collections/run": lambda: (path, {}),
             "/api/v1/collections/promises": lambda: (
                 path,
-                {"promise_id": f"MX-M{n}", "customer_id": c, "amount": "1.00", **money, "promised_on": "2026-07-15"},
+                {"promise_id": f"MX-M{n}", "customer_id": c, "amount": "1.00", **money, "promised_on": LATER},
             ),
         }
         url, body = bodies[path]()
