@@ -18,7 +18,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.auth import is_person
 from creditdesk.service.errors import Conflict
-from creditdesk.service.limits import open_request
+from creditdesk.service.limits import open_request, raise_role_of
 from creditdesk.service.ports import Clock, UnitOfWork
 
 
@@ -45,16 +45,13 @@ def may_set_initial_limit(policy: LimitPolicy, role: Role | None, limit: Money, 
     """Whether ``role`` may open an unscored customer's account at ``limit`` alone."""
     if role is None or not may(role, Permission.SET_LIMIT):
         return False
-    rule = policy.segments.get(segment) if segment else None
-    special = rule.min_role if rule is not None else None
-    return policy.authority.may_set(role, limit, Money.zero(limit.currency), None, special)
+    return policy.authority.may_set(role, limit, Money.zero(limit.currency), None, raise_role_of(policy, segment))
 
 
 def initial_limit_request(
     policy: LimitPolicy, version: int | None, customer: Customer, limit: Money, actor: str, clock: Clock
 ) -> LimitRequest:
-    rule = policy.segments.get(customer.segment) if customer.segment else None
-    special = rule.min_role if rule is not None else None
+    special = raise_role_of(policy, customer.segment)
     return LimitRequest(
         request_id=initial_request_id(customer.customer_id),
         customer_id=customer.customer_id,

@@ -70,11 +70,15 @@ def _managed(uow: UnitOfWork, customer_id: str) -> ManagedAccount:
     return account
 
 
-def _raise_role(uow: UnitOfWork, policy: LimitPolicy, customer_id: str) -> str | None:
-    """The lowest role the customer's special group lets raise its limit (e.g. admin for related parties)."""
-    customer = uow.customers.get(customer_id)
-    rule = policy.segments.get(customer.segment) if customer is not None and customer.segment else None
+def raise_role_of(policy: LimitPolicy, segment: str | None) -> str | None:
+    """The lowest role a special group lets raise a limit (e.g. admin for related parties)."""
+    rule = policy.segments.get(segment) if segment else None
     return rule.min_role if rule is not None else None
+
+
+def _raise_role(uow: UnitOfWork, policy: LimitPolicy, customer_id: str) -> str | None:
+    customer = uow.customers.get(customer_id)
+    return raise_role_of(policy, customer.segment if customer is not None else None)
 
 
 def apply_limit(
