@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -15,9 +16,13 @@ from creditdesk.domain.customers import Customer
 from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.service import credit
+from creditdesk.entrypoints.presenters import Answer, Outcome, answer
+from creditdesk.service import billing, held_orders, orders
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.events import Event, canonical_state, project
+from creditdesk.service.ports import Clock, UnitOfWork
+
+C = TypeVar("C")
 
 
 class Driver:
@@ -31,6 +36,10 @@ class Driver:
         assert isinstance(clock, FixedClock)
         return clock
 
+    def _run(self, handler: Callable[[C, UnitOfWork, Clock], Outcome], cmd: C) -> Answer:
+        """Run a command and answer it as the API would (status and body)."""
+        return answer(handler(cmd, self.services.uow(), self.clock))
+
     def money(self, amount: str, currency: str | None = None) -> Money:
         return Money.of(amount, currency or self.ccy)
 
@@ -40,40 +49,40 @@ class Driver:
             RegisterCustomer(customer, self.money(limit), "tester", Role.ADMIN), self.services.uow(), self.clock
         )
 
-    def order(self, order_id: str, customer_id: str, amount: str, **extra: Any) -> credit.Result:
+    def order(self, order_id: str, customer_id: str, amount: str, **extra: Any) -> Answer:
         currency = extra.pop("currency", None)
-        cmd = credit.SubmitOrder(
+        cmd = orders.SubmitOrder(
             order_id, customer_id, self.money(amount, currency), extra.pop("actor", "sales1"), **extra
         )
-        return credit.submit_order(cmd, self.services.uow(), self.clock)
+        return self._run(orders.submit_order, cmd)
 
-    def amend(self, amendment_id: str, order_id: str, amount: str) -> credit.Result:
-        cmd = credit.AmendOrder(amendment_id, order_id, self.money(amount), "sales1")
-        return credit.amend_order(cmd, self.services.uow(), self.clock)
+    def amend(self, amendment_id: str, order_id: str, amount: str) -> Answer:
+        cmd = orders.AmendOrder(amendment_id, order_id, self.money(amount), "sales1")
+        return self._run(orders.amend_order, cmd)
 
-    def cancel(self, order_id: str) -> credit.Result:
-        return credit.cancel_order(credit.CancelOrder(order_id, "sales1"), self.services.uow(), self.clock)
+    def cancel(self, order_id: str) -> Answer:
+        return self._run(orders.cancel_order, orders.CancelOrder(order_id, "sales1"))
 
-    def deliver(self, delivery_id: str, order_id: str, amount: str | None = None) -> credit.Result:
-        cmd = credit.DeliverOrder(delivery_id, order_id, "warehouse", self.money(amount) if amount else None)
-        return credit.deliver_order(cmd, self.services.uow(), self.clock)
+    def deliver(self, delivery_id: str, order_id: str, amount: str | None = None) -> Answer:
+        cmd = orders.DeliverOrder(delivery_id, order_id, "warehouse", self.money(amount) if amount else None)
+        return self._run(orders.deliver_order, cmd)
 
     def invoice(
         self, invoice_id: str, customer_id: str, amount: str, *, order_id: str | None = None, days: int = 30, **kw: Any
-    ) -> credit.Result:
+    ) -> Answer:
         today = self.clock.today()
         invoice = Invoice(
             invoice_id, customer_id, today, today + timedelta(days=days), self.money(amount), order_id, **kw
         )
-        return credit.post_invoice(credit.PostInvoice(invoice, "billing"), self.services.uow(), self.clock)
+        return self._run(billing.post_invoice, billing.PostInvoice(invoice, "billing"))
 
-    def pay(self, payment_id: str, customer_id: str, amount: str, invoice_id: str | None = None) -> credit.Result:
+    def pay(self, payment_id: str, customer_id: str, amount: str, invoice_id: str | None = None) -> Answer:
         payment = Payment(payment_id, customer_id, self.clock.today(), self.money(amount), invoice_id)
-        return credit.receive_payment(credit.ReceivePayment(payment, "cash"), self.services.uow(), self.clock)
+        return self._run(billing.receive_payment, billing.ReceivePayment(payment, "cash"))
 
-    def resolve(self, order_id: str, actor: str, role: Role, *, release: bool = True) -> credit.Result:
-        cmd = credit.ResolveOrder(order_id, actor, role, "checked with sales", release)
-        return credit.resolve_order(cmd, self.services.uow(), self.clock)
+    def resolve(self, order_id: str, actor: str, role: Role, *, release: bool = True) -> Answer:
+        cmd = held_orders.ResolveOrder(order_id, actor, role, "checked with sales", release)
+        return self._run(held_orders.resolve_order, cmd)
 
     def move(self, days: int) -> date:
         self.clock.at += timedelta(days=days)

@@ -16,8 +16,9 @@ from creditdesk.domain.collections import Promise
 from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
+from creditdesk.service.billing import PostInvoice, ReceivePayment, post_invoice, receive_payment
 from creditdesk.service.collections import _move, record_promise, run_dunning, worklist
-from creditdesk.service.credit import PostInvoice, ReceivePayment, post_invoice, receive_payment, what_if
+from creditdesk.service.credit_check import what_if
 from creditdesk.service.errors import Conflict, InvalidInput
 from creditdesk.service.policies import activate_check_policy
 from tests.helpers import write_csv

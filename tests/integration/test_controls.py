@@ -18,11 +18,12 @@ from creditdesk.domain.limit_requests import Origin, RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import CheckPolicy, builtin_policy
+from creditdesk.entrypoints.presenters import answer
 from creditdesk.service import auth
-from creditdesk.service.credit import SubmitOrder, submit_order
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import Forbidden, InvalidInput
 from creditdesk.service.limits import DecideRequest, SetCreditLimit, decide_request, set_credit_limit
+from creditdesk.service.orders import SubmitOrder, submit_order
 from tests.engine import Driver
 from tests.helpers import write_csv
 
@@ -233,5 +234,5 @@ def test_a_reservation_is_bounded_by_the_policy(services: Services) -> None:
     with pytest.raises(InvalidInput, match="max_reservation_days"):
         submit_order(forever, services.uow(), services.clock)
     fine = SubmitOrder("O9", "R1", cny("10"), "sales1", valid_until=today + timedelta(days=180))
-    assert submit_order(fine, services.uow(), services.clock).body["decision"] == "approved"
+    assert answer(submit_order(fine, services.uow(), services.clock)).body["decision"] == "approved"
     assert Decimal(builtin_policy().max_reservation_days) == 180

@@ -15,7 +15,8 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.accounts import SetGroupLimit, SetStanding, set_group_limit, set_standing
 from creditdesk.service.audit import verify_audit_chain
-from creditdesk.service.credit import FlagDispute, flag_dispute, what_if
+from creditdesk.service.billing import FlagDispute, flag_dispute
+from creditdesk.service.credit_check import what_if
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.policies import activate_check_policy
 from tests.engine import Driver

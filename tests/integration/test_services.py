@@ -13,7 +13,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.auth import add_user, authenticate_token, authenticate_user, create_token
-from creditdesk.service.credit import what_if
+from creditdesk.service.credit_check import what_if
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.limits import SetCreditLimit, set_credit_limit

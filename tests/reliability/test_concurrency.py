@@ -20,9 +20,10 @@ from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
+from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
-from creditdesk.service.credit import SubmitOrder, submit_order
 from creditdesk.service.customers import RegisterCustomer, register_customer
+from creditdesk.service.orders import SubmitOrder, submit_order
 from tests.conftest import reliability_scale
 from tests.engine import Driver
 
@@ -48,7 +49,7 @@ def submit_all(services: Services, customers: list[str], *, unlocked: bool) -> l
         uow = SqlUnitOfWork(services.engine, services.clock, unlocked=unlocked)
         command = SubmitOrder(f"{customer_id}-{n}", customer_id, Money.of("70", "EUR"), f"client{n}")
         barrier.wait()
-        return str(submit_order(command, uow, services.clock).body["decision"])
+        return str(answer(submit_order(command, uow, services.clock)).body["decision"])
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         return list(pool.map(client, range(CLIENTS)))

@@ -7,17 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from creditdesk.domain.money import Money
-
-
-class OrderStatus(StrEnum):
-    OPEN = "open"  # accepted: its amount is reserved (or delivered, not yet invoiced)
-    BLOCKED = "blocked"  # held by a blocking rule; reserves nothing until released
-    REVIEW = "review"  # held for a credit controller's review; reserves nothing until released
-    RELEASE_PENDING = "release_pending"  # a release beyond its requester's authority awaits a second approver
-    INVOICED = "invoiced"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    REJECTED = "rejected"
+from creditdesk.domain.orders import OrderStatus
 
 
 @dataclass(frozen=True, slots=True)

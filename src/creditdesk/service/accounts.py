@@ -13,7 +13,7 @@ from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.auth import refuse_non_person
 from creditdesk.service.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from creditdesk.service.events import event_payload
-from creditdesk.service.ports import Clock, Posting, UnitOfWork
+from creditdesk.service.ports import Clock, Posting, StandingChange, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
         raise InvalidInput("a change of standing needs a reason")
     with uow:
         refuse_non_person(uow, cmd.actor, "changing an account's standing")
-        state = uow.credit.account(cmd.customer_id, clock.today(), lock=True)
+        state = uow.credit_accounts.account(cmd.customer_id, clock.today(), lock=True)
         if state is None:
             raise NotFound(f"customer {cmd.customer_id!r} does not exist")
         changes = {
@@ -47,10 +47,8 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
         changes = {k: v for k, v in changes.items() if v is not None}
         if not changes:
             raise InvalidInput("nothing to change: give a status, a risk class or a review date")
-        stored: dict[str, object] = dict(changes)
-        if cmd.status is not None:  # a person's status: the monitor's rules respect it for a respite
-            stored.update(status_source="manual", status_changed_on=clock.today())
-        uow.credit.set_standing(cmd.customer_id, **stored)
+        change = StandingChange(clock.today(), cmd.status, cmd.risk_class, cmd.next_review_on)
+        uow.credit_accounts.set_standing(cmd.customer_id, change)
         before = {"status": state.status.value, "risk_class": state.risk_class, "next_review_on": state.next_review_on}
         uow.audit.append(
             cmd.actor,
@@ -91,15 +89,15 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
             raise NotFound(f"group {cmd.group_id!r} does not exist")
         # Only the group's own row: an existing pooled account is locked alone (no member waits on it
         # while holding the group), a new one locks the members first, as reservations do.
-        existing = [g for g in uow.credit.groups_over(cmd.group_id, lock=True) if g.group_id == cmd.group_id]
+        existing = [g for g in uow.group_accounts.groups_over(cmd.group_id, lock=True) if g.group_id == cmd.group_id]
         if existing:
             if existing[0].currency != cmd.amount.currency:
                 raise InvalidInput(f"the group limit is kept in {existing[0].currency}; got {cmd.amount.currency}")
-            uow.credit.set_group_limit(cmd.group_id, cmd.amount.minor)
+            uow.group_accounts.set_group_limit(cmd.group_id, cmd.amount.minor)
             before = Money.from_minor(existing[0].limit, existing[0].currency).to_json()
         else:
-            members = uow.credit.lock_group_members(cmd.group_id, today)
-            uow.credit.open_group_account(cmd.group_id, cmd.amount.currency, cmd.amount.minor)
+            members = uow.group_accounts.lock_group_members(cmd.group_id, today)
+            uow.group_accounts.open_group_account(cmd.group_id, cmd.amount.currency, cmd.amount.minor)
             postings = []
             opening = Totals()
             for member in members:
@@ -107,7 +105,7 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
                     rate = (
                         identity(member.currency, today)
                         if member.currency == cmd.amount.currency
-                        else uow.credit.rate(member.currency, cmd.amount.currency, today)
+                        else uow.reference.rate(member.currency, cmd.amount.currency, today)
                     )
                 except MissingRate as error:
                     raise InvalidInput(f"member {member.customer_id}: {error}") from None
@@ -127,10 +125,10 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
                         )
                     )
             if postings:
-                uow.credit.post(postings, at)
+                uow.ledger.post(postings, at)
             for posting in postings:  # each member's stream tells what it brought into the group
                 payload = event_payload(posting.ref_id, [posting], [])
-                uow.credit.emit(posting.ref_id, "group.opened", payload, at)
+                uow.ledger.emit(posting.ref_id, "group.opened", payload, at)
             before = None
         uow.audit.append(
             cmd.actor,

@@ -13,15 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from creditdesk.service.ports import OrderRecord, Posting
+from creditdesk.domain.orders import Order
+from creditdesk.service.ports import Posting
 
 BUCKETS = ("receivable", "reserved", "delivered", "unapplied")
 
 
-def order_state(order: OrderRecord) -> dict[str, Any]:
+def order_state(order: Order) -> dict[str, Any]:
     return {
         "order_id": order.order_id,
-        "status": order.status,
+        "status": order.status.value,
         "reserved": order.reserved,
         "delivered": order.delivered,
     }

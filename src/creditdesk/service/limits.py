@@ -98,11 +98,9 @@ def apply_limit(
     except AmountTooLarge as error:
         raise InvalidInput(str(error), [FieldProblem(("body", "amount"), "AMOUNT_TOO_LARGE", str(error))]) from None
     permanent = account.limit_on(today) if account.base_limit is None else account.permanent_limit()
-    values: dict[str, object] = {"limit": new, "limit_valid_to": expires_on}
-    values["base_limit"] = permanent if expires_on is not None else None
-    if expires_on is None and new.amount > permanent.amount:
-        values["last_increase_on"] = today
-    uow.management.update(account.customer_id, **values)
+    base = permanent if expires_on is not None else None
+    increased_on = today if expires_on is None and new.amount > permanent.amount else None
+    uow.management.set_limit(account.customer_id, new, expires_on, base, increased_on)
     uow.limits.add(
         LimitChange(
             account.customer_id,
@@ -293,7 +291,8 @@ def _complete_review(
 ) -> None:
     months = review_months[grade if grade is not None else 9]
     next_on = add_months(today, months)
-    uow.management.update(account.customer_id, next_review_on=next_on, increases_frozen_since=None)
+    uow.management.set_next_review(account.customer_id, next_on)
+    uow.management.set_increases_frozen(account.customer_id, None)
     en = f"reviewed by {actor}: next review on {next_on} (grade {grade or 'unscored'}, every {months} months)"
     zh = f"{actor} 已完成复核：下次复核 {next_on}（评级 {grade or '未评分'}，每 {months} 个月）"
     if account.increases_frozen_since is not None:

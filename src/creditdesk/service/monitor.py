@@ -129,7 +129,7 @@ def _carry_out(
     if change.field is Field.STATUS:
         assert change.after is not None
         status = AccountStatus(change.after)
-        uow.management.update(cid, status=status, status_source="rule", status_changed_on=as_of)
+        uow.management.set_rule_status(cid, status, as_of)
         uow.audit.append(
             SYSTEM,
             "account.standing",
@@ -145,11 +145,11 @@ def _carry_out(
         why = AppliedLimit(change.en, SYSTEM, "rule", rule=change.rule.value, policy_version=version)
         apply_limit(uow, account, Money(Decimal(change.after), ccy), None, why, as_of, at)
     elif change.field is Field.DEFAULT:
-        uow.management.update(cid, in_default_since=date.fromisoformat(change.after) if change.after else None)
+        uow.management.set_in_default(cid, date.fromisoformat(change.after) if change.after else None)
     elif change.field is Field.FREEZE:
-        uow.management.update(cid, increases_frozen_since=date.fromisoformat(str(change.after)))
+        uow.management.set_increases_frozen(cid, date.fromisoformat(str(change.after)))
     elif change.field is Field.REVIEW:
-        uow.management.update(cid, next_review_on=date.fromisoformat(str(change.after)))
+        uow.management.set_next_review(cid, date.fromisoformat(str(change.after)))
     elif change.field is Field.REQUEST:
         assert change.after is not None and change.required_role is not None
         request = LimitRequest(

@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange, ManagedAccount
 from creditdesk.domain.audit import AuditHead, AuditKeys, AuditRecord
@@ -21,8 +19,13 @@ from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 from creditdesk.domain.limit_requests import LimitRequest, RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import AccountFacts
+from creditdesk.domain.orders import Order
 from creditdesk.domain.rules import CheckPolicy
-from creditdesk.risk.features.customer import SourceTables
+
+if TYPE_CHECKING:  # the modelling library's types, without loading pandas and scikit-learn to name them
+    import pandas as pd
+
+    from creditdesk.risk.features.customer import SourceTables
 
 
 class CustomerRepository(Protocol):
@@ -83,7 +86,21 @@ class LimitManagement(Protocol):
     def limit_policy(self) -> tuple[int | None, LimitPolicy]: ...
     def account(self, customer_id: str, *, lock: bool = False) -> ManagedAccount | None: ...
     def grade(self, customer_id: str) -> int | None: ...
-    def update(self, customer_id: str, **values: Any) -> None: ...
+    def set_limit(
+        self, customer_id: str, limit: Money, valid_to: date | None, base_limit: Money | None, increased_on: date | None
+    ) -> None:
+        """The limit in force, its end, the permanent limit under a temporary one; ``increased_on``
+        marks a permanent increase (None leaves the last one as it is)."""
+        ...
+
+    def set_rule_status(self, customer_id: str, status: AccountStatus, on: date) -> None:
+        """A status the monitor's rules set (a person's goes through ``CreditAccounts.set_standing``)."""
+        ...
+
+    def set_next_review(self, customer_id: str, on: date) -> None: ...
+    def set_increases_frozen(self, customer_id: str, since: date | None) -> None: ...
+    def set_in_default(self, customer_id: str, since: date | None) -> None: ...
+    def set_dunning(self, customer_id: str, level: int, since: date | None) -> None: ...
     def record(self, change: RecordedChange) -> None: ...
     def changes(self, customer_id: str) -> list[RecordedChange]: ...
     def add_request(self, request: LimitRequest) -> None: ...
@@ -236,7 +253,19 @@ class UnitOfWork(Protocol):
     @property
     def throttle(self) -> LoginThrottle: ...
     @property
-    def credit(self) -> CreditStore: ...
+    def commands(self) -> CommandLog: ...
+    @property
+    def credit_accounts(self) -> CreditAccounts: ...
+    @property
+    def group_accounts(self) -> GroupAccounts: ...
+    @property
+    def reference(self) -> ReferenceData: ...
+    @property
+    def orders(self) -> OrderBook: ...
+    @property
+    def receivables(self) -> Receivables: ...
+    @property
+    def ledger(self) -> Ledger: ...
     @property
     def management(self) -> LimitManagement: ...
     @property
@@ -284,24 +313,6 @@ class GroupAccountState:
 
 
 @dataclass(frozen=True, slots=True)
-class OrderRecord:
-    order_id: str
-    customer_id: str
-    order_date: date
-    amount: Money  # as ordered, in the order's currency
-    account_minor: int  # in the account currency, at ``fx_rate``
-    fx_rate: str | None
-    status: str
-    reserved: int
-    delivered: int
-    delivery_date: date | None
-    valid_until: date | None
-    decision: dict[str, Any] | None
-    resolution: dict[str, Any] | None
-    submitted_by: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class OpenItemRow:
     invoice_id: str
     due_date: date
@@ -312,8 +323,7 @@ class OpenItemRow:
 @dataclass(frozen=True, slots=True)
 class StoredOutcome:
     request_hash: str
-    status: int
-    body: dict[str, Any]
+    body: dict[str, Any]  # the command's receipt (``service.receipts``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,29 +339,81 @@ class Posting:
     fx_rate: str | None = None
 
 
-class CreditStore(Protocol):
-    """What the credit engine needs from storage. Writers hold the account's lock."""
+# --- the credit engine's ports: one narrow Protocol per kind of record it keeps ---------------
+# Writers hold the account's lock (``CreditAccounts.account(..., lock=True)``) for all of them.
+
+
+class CommandLog(Protocol):
+    """Idempotency: the outcome of each command id, stored in the command's transaction."""
 
     def outcome(self, command_id: str) -> StoredOutcome | None: ...
-    def save_outcome(self, command_id: str, request_hash: str, status: int, body: dict[str, Any]) -> None: ...
+    def save_outcome(self, command_id: str, request_hash: str, receipt: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StandingChange:
+    """What a person changes of an account's standing; None leaves a field as it is."""
+
+    on: date
+    status: AccountStatus | None = None  # a person's status: the monitor's rules respect it for a respite
+    risk_class: str | None = None
+    next_review_on: date | None = None
+
+    def is_empty(self) -> bool:
+        return self.status is None and self.risk_class is None and self.next_review_on is None
+
+
+class CreditAccounts(Protocol):
+    """The customers' credit-account rows: figures, overdue watermark, expiry mark, standing."""
 
     def account(self, customer_id: str, today: date, *, lock: bool) -> AccountState | None: ...
     def store_overdue(self, customer_id: str, overdue: int, through: date) -> None: ...
-    def groups_over(self, group_id: str, *, lock: bool) -> list[GroupAccountState]: ...
-    def reserved_beyond(self, customer_id: str, after: date) -> int: ...
-    def rate(self, base: str, quote: str, on: date) -> Rate: ...
-    def check_policy(self) -> CheckPolicy: ...
-
-    def order(self, order_id: str) -> OrderRecord | None: ...
-    def add_order(self, order: OrderRecord) -> None: ...
-    def update_order(self, order_id: str, **changes: Any) -> None: ...
-    def expiring_orders(self, customer_id: str, today: date) -> list[OrderRecord]: ...
     def set_next_expiry(self, customer_id: str, on: date | None) -> None:
         """``None``: recompute from the open orders."""
         ...
 
-    def blocked_orders(self, *, limit: int = 200) -> list[OrderRecord]: ...
     def customers_with_expired_orders(self, today: date) -> list[str]: ...
+    def set_standing(self, customer_id: str, change: StandingChange) -> None: ...
+
+
+class GroupAccounts(Protocol):
+    """The pooled-limit accounts of customer groups."""
+
+    def groups_over(self, group_id: str, *, lock: bool) -> list[GroupAccountState]: ...
+    def lock_group_members(self, group_id: str, today: date) -> list[AccountState]:
+        """The accounts of the customers in the group or any group below it, locked."""
+        ...
+
+    def open_group_account(self, group_id: str, currency: str, limit: int) -> None: ...
+    def set_group_limit(self, group_id: str, limit: int) -> None: ...
+
+
+class ReferenceData(Protocol):
+    """Exchange rates and the versioned check policy."""
+
+    def rate(self, base: str, quote: str, on: date) -> Rate: ...
+    def check_policy(self) -> CheckPolicy: ...
+    def add_check_policy(self, name: str, body: str, actor: str, at: datetime) -> int: ...
+
+
+class OrderBook(Protocol):
+    """The order aggregates."""
+
+    def order(self, order_id: str) -> Order | None: ...
+    def add_order(self, order: Order) -> None: ...
+    def save_order(self, order: Order) -> None:
+        """Write what a transition changes: status, amounts, validity, decision and resolution."""
+        ...
+
+    def expiring_orders(self, customer_id: str, today: date) -> list[Order]: ...
+    def blocked_orders(self, *, limit: int = 200) -> list[Order]: ...
+    def reserved_beyond(self, customer_id: str, after: date) -> int:
+        """What the customer's open orders reserve for deliveries after ``after``."""
+        ...
+
+
+class Receivables(Protocol):
+    """Invoices (open items) and payments with their allocations."""
 
     def invoice_customer(self, invoice_id: str) -> str | None: ...
     def open_item(self, invoice_id: str) -> OpenItemRow | None: ...
@@ -364,14 +426,9 @@ class CreditStore(Protocol):
     def add_payment(self, payment: Payment, allocations: list[Allocation], unapplied: int) -> None: ...
     def payment_exists(self, payment_id: str) -> bool: ...
 
-    def set_standing(self, customer_id: str, **changes: Any) -> None: ...
-    def lock_group_members(self, group_id: str, today: date) -> list[AccountState]:
-        """The accounts of the customers in the group or any group below it, locked."""
-        ...
 
-    def open_group_account(self, group_id: str, currency: str, limit: int) -> None: ...
-    def set_group_limit(self, group_id: str, limit: int) -> None: ...
-    def add_check_policy(self, name: str, body: str, actor: str, at: datetime) -> int: ...
+class Ledger(Protocol):
+    """The ledger (postings move the accounts' running totals) and the outbox of events."""
 
     def post(self, postings: list[Posting], at: datetime) -> None: ...
     def emit(self, stream: str, event_type: str, payload: dict[str, Any], at: datetime) -> None: ...

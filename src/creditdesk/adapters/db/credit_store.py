@@ -38,14 +38,15 @@ from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import MissingRate, Rate
 from creditdesk.domain.ledger import Totals
 from creditdesk.domain.money import Money
+from creditdesk.domain.orders import HELD, Order, OrderStatus
 from creditdesk.domain.rules import CheckPolicy, builtin_policy
 from creditdesk.service.ports import (
     AccountState,
     Clock,
     GroupAccountState,
     OpenItemRow,
-    OrderRecord,
     Posting,
+    StandingChange,
     StoredOutcome,
 )
 
@@ -107,6 +108,7 @@ _ACCOUNT = _account_statement(_ACCOUNT_SQL)
 # PostgreSQL: the row lock serialises writers on this account (SQLite: BEGIN IMMEDIATE did).
 _ACCOUNT_FOR_UPDATE = _account_statement(_ACCOUNT_SQL + " FOR UPDATE OF a")
 _EPOCH = date(1900, 1, 1)
+_RECEIPT_STATUS = 0
 
 
 class _Unread:
@@ -123,16 +125,16 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
-def _order_from_row(row: Any) -> OrderRecord:
+def _order_from_row(row: Any) -> Order:
     ccy = row["currency"]
-    return OrderRecord(
+    return Order(
         order_id=row["order_id"],
         customer_id=row["customer_id"],
         order_date=row["order_date"],
         amount=Money.from_minor(row["amount_minor"], ccy),
         account_minor=row["account_minor"] if row["account_minor"] is not None else row["amount_minor"],
         fx_rate=row["fx_rate"],
-        status=row["status"],
+        status=OrderStatus(row["status"]),
         reserved=row["reserved_minor"],
         delivered=row["delivered_minor"],
         delivery_date=row["delivery_date"],
@@ -160,22 +162,24 @@ class SqlCreditStore:
         row = (
             self._read()
             .execute(
-                select(t.command_log.c.request_hash, t.command_log.c.status, t.command_log.c.response).where(
+                select(t.command_log.c.request_hash, t.command_log.c.response).where(
                     t.command_log.c.command_id == command_id
                 )
             )
             .first()
         )
-        return StoredOutcome(row[0], row[1], json.loads(row[2])) if row else None
+        return StoredOutcome(row[0], json.loads(row[1])) if row else None
 
-    def save_outcome(self, command_id: str, request_hash: str, status: int, body: dict[str, Any]) -> None:
+    def save_outcome(self, command_id: str, request_hash: str, receipt: dict[str, Any]) -> None:
         self._c.execute(
             insert(t.command_log),
             {
                 "command_id": command_id,
                 "request_hash": request_hash,
-                "status": status,
-                "response": _json(body),
+                # Rows from before typed receipts hold the HTTP status they were answered with;
+                # a receipt has no HTTP status (the entrypoint chooses it), so 0.
+                "status": _RECEIPT_STATUS,
+                "response": _json(receipt),
                 "at": self._clock.now(),
             },
         )
@@ -254,7 +258,7 @@ class SqlCreditStore:
         o = t.orders
         total = self._c.execute(
             select(func.coalesce(func.sum(o.c.reserved_minor), 0)).where(
-                o.c.customer_id == customer_id, o.c.status == "open", o.c.delivery_date > after
+                o.c.customer_id == customer_id, o.c.status == OrderStatus.OPEN.value, o.c.delivery_date > after
             )
         ).scalar_one()
         return int(total)
@@ -288,11 +292,11 @@ class SqlCreditStore:
         return _POLICY_CACHE[key]
 
     # orders ------------------------------------------------------------------------------
-    def order(self, order_id: str) -> OrderRecord | None:
+    def order(self, order_id: str) -> Order | None:
         row = self._read().execute(select(t.orders).where(t.orders.c.order_id == order_id)).mappings().first()
         return _order_from_row(row) if row else None
 
-    def add_order(self, order: OrderRecord) -> None:
+    def add_order(self, order: Order) -> None:
         self._c.execute(
             insert(t.orders),
             {
@@ -301,7 +305,7 @@ class SqlCreditStore:
                 "order_date": order.order_date,
                 "amount_minor": order.amount.minor,
                 "currency": order.amount.currency,
-                "status": order.status,
+                "status": order.status.value,
                 "account_minor": order.account_minor,
                 "fx_rate": order.fx_rate,
                 "reserved_minor": order.reserved,
@@ -315,16 +319,32 @@ class SqlCreditStore:
             },
         )
 
-    def update_order(self, order_id: str, **changes: Any) -> None:
-        values = {k: (_json(v) if k in ("decision", "resolution") else v) for k, v in changes.items()}
-        self._c.execute(update(t.orders).where(t.orders.c.order_id == order_id).values(**values))
+    def save_order(self, order: Order) -> None:
+        # The caller holds the account's lock and read the order under it: the whole state is written.
+        self._c.execute(
+            update(t.orders)
+            .where(t.orders.c.order_id == order.order_id)
+            .values(
+                status=order.status.value,
+                amount_minor=order.amount.minor,
+                account_minor=order.account_minor,
+                reserved_minor=order.reserved,
+                delivered_minor=order.delivered,
+                valid_until=order.valid_until,
+                decision=_json(order.decision),
+                resolution=_json(order.resolution),
+            )
+        )
 
-    def expiring_orders(self, customer_id: str, today: date) -> list[OrderRecord]:
+    def expiring_orders(self, customer_id: str, today: date) -> list[Order]:
         o = t.orders
         rows = self._c.execute(
             select(o)
             .where(
-                o.c.customer_id == customer_id, o.c.status == "open", o.c.reserved_minor > 0, o.c.valid_until < today
+                o.c.customer_id == customer_id,
+                o.c.status == OrderStatus.OPEN.value,
+                o.c.reserved_minor > 0,
+                o.c.valid_until < today,
             )
             .order_by(o.c.order_id)
         ).mappings()
@@ -335,18 +355,18 @@ class SqlCreditStore:
             o = t.orders
             on = self._c.execute(
                 select(func.min(o.c.valid_until)).where(
-                    o.c.customer_id == customer_id, o.c.status == "open", o.c.reserved_minor > 0
+                    o.c.customer_id == customer_id, o.c.status == OrderStatus.OPEN.value, o.c.reserved_minor > 0
                 )
             ).scalar()
         self._c.execute(
             update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(next_expiry=on)
         )
 
-    def blocked_orders(self, *, limit: int = 200) -> list[OrderRecord]:
+    def blocked_orders(self, *, limit: int = 200) -> list[Order]:
         o = t.orders
         rows = self._c.execute(
             select(o)
-            .where(o.c.status.in_(("blocked", "review", "release_pending")))
+            .where(o.c.status.in_(sorted(s.value for s in HELD)))
             .order_by(o.c.order_date, o.c.order_id)
             .limit(limit)
         ).mappings()
@@ -446,9 +466,16 @@ class SqlCreditStore:
             )
 
     # standing, groups and policies ------------------------------------------------------
-    def set_standing(self, customer_id: str, **changes: Any) -> None:
+    def set_standing(self, customer_id: str, change: StandingChange) -> None:
+        values: dict[str, Any] = {}
+        if change.status is not None:  # a person's status: the monitor's rules respect it for a respite
+            values.update(status=change.status.value, status_source="manual", status_changed_on=change.on)
+        if change.risk_class is not None:
+            values["risk_class"] = change.risk_class
+        if change.next_review_on is not None:
+            values["next_review_on"] = change.next_review_on
         self._c.execute(
-            update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(**changes)
+            update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(**values)
         )
 
     def lock_group_members(self, group_id: str, today: date) -> list[AccountState]:

@@ -96,17 +96,35 @@ class SqlLimitManagement:
         ).scalar()
         return grade
 
-    def update(self, customer_id: str, **values: Any) -> None:
-        """Set managed fields; money as Money, stored in minor units."""
-        row: dict[str, Any] = {}
-        for name, value in values.items():
-            if name in ("limit", "base_limit"):
-                row[f"{name}_minor"] = None if value is None else value.minor
-            elif name == "status":
-                row[name] = value.value
-            else:
-                row[name] = value
+    def _set(self, customer_id: str, **row: Any) -> None:
         self._c.execute(update(t.credit_accounts).where(t.credit_accounts.c.customer_id == customer_id).values(row))
+
+    def set_limit(
+        self, customer_id: str, limit: Money, valid_to: date | None, base_limit: Money | None, increased_on: date | None
+    ) -> None:
+        row: dict[str, Any] = {
+            "limit_minor": limit.minor,
+            "limit_valid_to": valid_to,
+            "base_limit_minor": None if base_limit is None else base_limit.minor,
+        }
+        if increased_on is not None:
+            row["last_increase_on"] = increased_on
+        self._set(customer_id, **row)
+
+    def set_rule_status(self, customer_id: str, status: AccountStatus, on: date) -> None:
+        self._set(customer_id, status=status.value, status_source="rule", status_changed_on=on)
+
+    def set_next_review(self, customer_id: str, on: date) -> None:
+        self._set(customer_id, next_review_on=on)
+
+    def set_increases_frozen(self, customer_id: str, since: date | None) -> None:
+        self._set(customer_id, increases_frozen_since=since)
+
+    def set_in_default(self, customer_id: str, since: date | None) -> None:
+        self._set(customer_id, in_default_since=since)
+
+    def set_dunning(self, customer_id: str, level: int, since: date | None) -> None:
+        self._set(customer_id, dunning_level=level, dunning_since=since)
 
     def record(self, change: RecordedChange) -> None:
         self._c.execute(

@@ -32,7 +32,14 @@ class SqlUnitOfWork:
     tokens: SqlTokens
     users: SqlUsers
     throttle: SqlLoginThrottle
-    credit: SqlCreditStore
+    credit: SqlCreditStore  # one store behind every narrow credit port below
+    commands: SqlCreditStore
+    credit_accounts: SqlCreditStore
+    group_accounts: SqlCreditStore
+    reference: SqlCreditStore
+    orders: SqlCreditStore
+    receivables: SqlCreditStore
+    ledger: SqlCreditStore
     management: SqlLimitManagement
     collections: SqlCollections
     connection: Connection
@@ -77,6 +84,9 @@ class SqlUnitOfWork:
         self.users = SqlUsers(connection, self._clock)
         self.throttle = SqlLoginThrottle(connection)
         self.credit = SqlCreditStore(connection, self._clock, self._side_connection if self._unlocked else None)
+        # One object, so the account read's policy version serves the check in the same unit.
+        self.commands = self.credit_accounts = self.group_accounts = self.credit
+        self.reference = self.orders = self.receivables = self.ledger = self.credit
         self.management = SqlLimitManagement(connection)
         self.collections = SqlCollections(connection)
         return self

@@ -21,6 +21,7 @@ from creditdesk.domain.customers import Customer
 from creditdesk.domain.documents import SettlementKind
 from creditdesk.domain.ledger import EntryKind
 from creditdesk.domain.money import Money
+from creditdesk.domain.orders import OrderStatus
 from creditdesk.domain.roles import Role
 from creditdesk.service.customers import initial_limit_request, initial_request_id, may_set_initial_limit
 
@@ -420,7 +421,7 @@ class Invoices(Kind):
         for chunk in _in_chunks(sorted(by_order)):
             open_orders = conn.execute(
                 select(o.c.order_id, o.c.customer_id, o.c.reserved_minor, o.c.delivered_minor).where(
-                    o.c.order_id.in_(chunk), o.c.status == "open"
+                    o.c.order_id.in_(chunk), o.c.status == OrderStatus.OPEN.value
                 )
             ).all()
             for order_id, customer_id, reserved, delivered in open_orders:
@@ -429,11 +430,11 @@ class Invoices(Kind):
                 # Posting consumes the order; what it did not post is released (two-phase close).
                 invoice_id = by_order[order_id]["invoice_id"]
                 book.book(customer_id, EntryKind.POST, invoice_id, reserved=-reserved, delivered=-delivered)
-                book.order_changed(customer_id, order_id, "invoiced", 0, 0)
+                book.order_changed(customer_id, order_id, OrderStatus.INVOICED.value, 0, 0)
                 conn.execute(
                     update(o)
                     .where(o.c.order_id == order_id)
-                    .values(status="invoiced", reserved_minor=0, delivered_minor=0)
+                    .values(status=OrderStatus.INVOICED.value, reserved_minor=0, delivered_minor=0)
                 )
         book.flush(conn)
 
@@ -566,6 +567,16 @@ class Payments(Kind):
         state.booker.finish(conn, state.source)
 
 
+# The states an ERP's order may arrive in (order matters: it is the error message's list).
+_IMPORTED_STATUSES = (
+    OrderStatus.OPEN,
+    OrderStatus.INVOICED,
+    OrderStatus.CANCELLED,
+    OrderStatus.BLOCKED,
+    OrderStatus.EXPIRED,
+)
+
+
 class Orders(Kind):
     name = "orders"
     table = t.orders
@@ -576,7 +587,7 @@ class Orders(Kind):
         Field("order_date", f.iso_date, required=True),
         Field("amount", f.decimal_amount, required=True),
         Field("currency", f.currency, required=True),
-        Field("status", f.one_of("open", "invoiced", "cancelled", "blocked", "expired")),
+        Field("status", f.one_of(*(s.value for s in _IMPORTED_STATUSES))),
     )
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -586,7 +597,7 @@ class Orders(Kind):
             "order_date": values["order_date"],
             "amount_minor": _minor(values, "amount", values["currency"], positive=True),
             "currency": values["currency"],
-            "status": values.get("status") or "open",
+            "status": values.get("status") or OrderStatus.OPEN.value,
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
@@ -597,7 +608,7 @@ class Orders(Kind):
         # they are, not re-decided (a check happens when an order is submitted here).
         stored = []
         for row in rows:
-            is_open = row["status"] == "open"
+            is_open = row["status"] == OrderStatus.OPEN.value
             reserved = row["amount_minor"] if is_open else 0
             stored.append({**row, "account_minor": row["amount_minor"], "reserved_minor": reserved})
             if is_open:

@@ -15,8 +15,10 @@ from creditdesk.domain.roles import Role
 from creditdesk.domain.rules import CheckPolicy
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_REFUSED, err, fail, out, print_json, user_errors
-from creditdesk.service import credit
+from creditdesk.entrypoints.presenters import answer, held_order_summary
 from creditdesk.service.auth import parse_role
+from creditdesk.service.held_orders import ResolveOrder, resolve_order
+from creditdesk.service.orders import expire_orders
 from creditdesk.service.policies import activate_check_policy
 
 ledger_app = typer.Typer(help="The exposure ledger.", no_args_is_help=True)
@@ -59,7 +61,7 @@ def orders_held(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--jso
     """The worklist: orders blocked, sent to review, or waiting for a second approver."""
     services = state(ctx).services
     with user_errors(), services.read_uow() as uow:
-        orders = [credit.held_order_summary(order) for order in uow.credit.blocked_orders(limit=1000)]
+        orders = [held_order_summary(order) for order in uow.orders.blocked_orders(limit=1000)]
     if json_flag(ctx, as_json):
         print_json({"orders": orders, "count": len(orders)})
         return
@@ -77,13 +79,13 @@ def _resolve(ctx: typer.Context, order_id: str, user: str, comment: str, *, rele
     services = state(ctx).services
     with user_errors():
         role = role_of(ctx, user)
-        cmd = credit.ResolveOrder(order_id, user, role, comment, release=release)
-        result = credit.resolve_order(cmd, services.uow(), services.clock)
+        cmd = ResolveOrder(order_id, user, role, comment, release=release)
+        result = resolve_order(cmd, services.uow(), services.clock)
     if json_flag(ctx, as_json):
-        print_json(result.body)
+        print_json(answer(result).body)
     else:
-        out.print(f"{order_id}: {result.body['status']}")
-    if result.status == 202:
+        out.print(f"{order_id}: {result.order.status.value}")
+    if result.awaiting_approval:
         err.print("beyond this user's authority: waits for a second approver")
 
 
@@ -117,8 +119,8 @@ def orders_expire(ctx: typer.Context) -> None:
     services = state(ctx).services
     with user_errors():
         with services.read_uow() as uow:
-            due = uow.credit.customers_with_expired_orders(services.clock.today())
-        swept = credit.expire_orders(due, services.uow, services.clock)
+            due = uow.credit_accounts.customers_with_expired_orders(services.clock.today())
+        swept = expire_orders(due, services.uow, services.clock)
     err.print(f"swept {swept} account(s)")
 
 
@@ -153,36 +155,3 @@ def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") 
         role = role_of(ctx, user)
         version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)
     out.print(f"check policy {policy.name!r} is active as version {version}")
-
-
-bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
-
-
-@bench_app.command("credit-check")
-def bench_credit_check(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-    invoices: Annotated[int, typer.Option("--invoices", help="Size of the ledger.")] = 1_000_000,
-    customers: Annotated[int, typer.Option("--customers")] = 10_000,
-    big_items: Annotated[int, typer.Option("--big-items", help="Open items of the largest customer.")] = 100_000,
-    seconds: Annotated[int, typer.Option("--seconds", help="Length of each HTTP load run.")] = 10,
-    connections: Annotated[int, typer.Option("--connections")] = 32,
-    workers: Annotated[int, typer.Option("--workers", help="Server processes.")] = 2,
-) -> None:
-    """In-process and HTTP check rates, latency against history size, the naive re-sum, /healthz."""
-    from creditdesk.entrypoints.bench.credit_check import run
-
-    figures = run(
-        customers=customers,
-        invoices=invoices,
-        big_items=big_items,
-        seconds=seconds,
-        connections=connections,
-        workers=workers,
-        progress=lambda message: err.print(f"[dim]{message}…[/dim]"),
-    )
-    if json_flag(ctx, as_json):
-        print_json(figures)
-    else:
-        for key, value in figures.items():
-            out.print(f"{key}: {value}")
