@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/creditdesk.db"
@@ -31,6 +33,33 @@ class Settings(BaseSettings):
     # live off the database host, and the append-only seal file. Default: in var_dir.
     audit_key_file: Path | None = None
     audit_seal_file: Path | None = None
+
+    # Serving (docs: README "Running it as a service"). `creditdesk serve` takes its --host,
+    # --port and --workers defaults from these; the flags win.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    # Session cookie: SameSite (lax lets a link from another site open a signed-in page; strict does not).
+    cookie_samesite: Literal["lax", "strict"] = "lax"
+    # How long a verified API token is believed without a database read (a revoked one works that long).
+    token_cache_seconds: float = Field(default=10.0, ge=0, le=3600)
+    # The JSON log lines on stderr: DEBUG, INFO (one line per request), WARNING, ERROR.
+    log_level: str = "INFO"
+    # /metrics answers loopback clients (not through a proxy); others need this bearer token, or
+    # metrics_public (when only the monitoring network can reach the port).
+    metrics_token: str | None = None
+    metrics_public: bool = False
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("log_level is one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
 
     def audit_key_path(self) -> Path:
         return self.audit_key_file or self.var_dir / "audit.key"

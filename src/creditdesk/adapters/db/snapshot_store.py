@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -46,6 +47,13 @@ class SqlSnapshotStore:
         if row is None:
             return None
         return Snapshot(row.key, row.data_version, row.computed_at, row.seconds, json.loads(row.body))
+
+    def headers(self) -> list[tuple[str, str, datetime]]:
+        """Every snapshot's key, data version and computation time, without the bodies (metrics)."""
+        s = t.report_snapshots
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.c.key, s.c.data_version, s.c.computed_at)).all()
+        return [(row.key, row.data_version, row.computed_at) for row in rows]
 
     def put(self, snapshot: Snapshot) -> None:
         s = t.report_snapshots
