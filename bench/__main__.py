@@ -3,8 +3,9 @@
 The scoring accuracy benchmark (bench.scoring) runs in the peers' environment: `make bench`.
 """
 
-from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed, simulation, web_pages
+from bench import cash_forecast, credit_check, import_invoices, limits, scoring_speed, simulation, startup, web_pages
 
+startup.main()
 import_invoices.main()
 credit_check.main()
 scoring_speed.main([])

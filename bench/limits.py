@@ -22,7 +22,7 @@ from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import bootstrap
-from creditdesk.risk.portfolio import make_portfolio
+from creditdesk.demo import make_portfolio
 
 AS_OF = date(2026, 10, 31)
 KINDS = ("groups", "customers", "financials", "bureau", "credit_support", "invoices", "payments")

@@ -17,9 +17,9 @@ from datetime import date
 
 import numpy as np
 
+from creditdesk.demo import make_portfolio, source_tables
 from creditdesk.risk.explain import PointsScale
 from creditdesk.risk.features.customer import customer_features, training_set
-from creditdesk.risk.portfolio import make_portfolio, source_tables
 from creditdesk.risk.rating import grade_of
 from creditdesk.service.scoring import portfolio_model
 

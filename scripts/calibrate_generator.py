@@ -1,7 +1,7 @@
 """Derive the synthetic portfolio's calibration figures from the real datasets in ../shared.
 
 Run once (``python scripts/calibrate_generator.py``); it writes
-``src/creditdesk/risk/data/calibration.json``, which the generator reads. The generator
+``src/creditdesk/demo/data/calibration.json``, which the generator reads. The generator
 itself needs no dataset at run time. What each figure is and where it comes from is
 written into the JSON beside it.
 """
@@ -19,7 +19,7 @@ from creditdesk.risk.datasets import datasets_dir, read_arff
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = datasets_dir()
-OUT = ROOT / "src" / "creditdesk" / "risk" / "data" / "calibration.json"
+OUT = ROOT / "src" / "creditdesk" / "demo" / "data" / "calibration.json"
 
 # Polish attribute -> the ratio the generator builds statements from.
 POLISH_RATIOS = {
@@ -110,7 +110,7 @@ def main() -> int:
         print(f"needs the datasets at {DATASETS}", file=sys.stderr)
         return 69
     calibration = {
-        "about": "Calibration of creditdesk.risk.portfolio.make_portfolio, derived by "
+        "about": "Calibration of creditdesk.demo.make_portfolio, derived by "
         "scripts/calibrate_generator.py from the real datasets in ../shared/datasets.",
         "payments": ibm_figures(),
         "financial_ratios": polish_figures(),

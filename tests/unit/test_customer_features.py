@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditdesk.demo import make_portfolio, source_tables
 from creditdesk.risk.features.customer import (
     ALL_FEATURES,
     SourceTables,
@@ -13,7 +14,6 @@ from creditdesk.risk.features.customer import (
     defaults_known,
     training_set,
 )
-from creditdesk.risk.portfolio import make_portfolio, source_tables
 
 AS_OF = date(2026, 10, 31)
 

@@ -4,7 +4,7 @@ from importlib import resources
 import pandas as pd
 import pytest
 
-from creditdesk.risk.portfolio import make_portfolio, truth_summary
+from creditdesk.demo import make_portfolio, truth_summary
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_tables_are_consistent(portfolio) -> None:  # type: ignore[no-untyped-de
 
 
 def test_behaviour_matches_the_calibration(portfolio) -> None:  # type: ignore[no-untyped-def]
-    cal = json.loads(resources.files("creditdesk.risk").joinpath("data/calibration.json").read_text())["payments"]
+    cal = json.loads(resources.files("creditdesk.demo").joinpath("data/calibration.json").read_text())["payments"]
     got = truth_summary(portfolio)
     assert got["late_share"] == pytest.approx(cal["late_share"], abs=0.04)
     assert got["mean_days_late_when_late"] == pytest.approx(cal["mean_days_late_when_late"], rel=0.2)

@@ -5,9 +5,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from creditdesk.demo import make_portfolio, source_tables
 from creditdesk.risk.features.customer import customer_features
 from creditdesk.risk.metrics import auc
-from creditdesk.risk.portfolio import make_portfolio, source_tables
 from creditdesk.risk.statement_model import RATIOS, shipped_statement_model
 
 

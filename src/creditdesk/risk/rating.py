@@ -38,6 +38,9 @@ MASTER_SCALE: tuple[Grade, ...] = (
     Grade(10, 1.0, 1.0),
 )
 
+# The unscored are read as grade 9, the limit policy's view of a customer it knows nothing about.
+UNSCORED_PD = MASTER_SCALE[8].central_pd
+
 
 def grade_of(pd: ArrayLike, defaulted: ArrayLike | None = None) -> NDArray[np.int_]:
     """The grade of each PD (1..9); 10 where the customer has defaulted or PD is 1."""

@@ -6,22 +6,25 @@ a view not computed yet is computed in the background while the page refreshes i
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.api.downloads import sheet_download
-from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, PortfolioViews, View, grouping_of
+from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, View, grouping_of
 from creditdesk.entrypoints.report_rows import sheet_rows
-from creditdesk.entrypoints.web.ui import Ui
+from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
 from creditdesk.entrypoints.workbooks import flat_what_if
-from creditdesk.service import receivables
+from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.snapshots import Reading
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SHOWN_ROWS = 500  # on the page; the download has them all
 
@@ -48,6 +51,8 @@ def flat_rows(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """One flat table: nested figures become columns of their own."""
+    import pandas as pd  # the report pages' cost, not every page's
+
     flat = flat_rows(name, rows)
     return pd.json_normalize(flat, sep=".") if flat else pd.DataFrame()
 
@@ -73,61 +78,68 @@ def _wcr_options(request: Request) -> tuple[tuple[tuple[str, str], ...], dict[st
     return tuple(chosen), shown, bad
 
 
-def install(app: FastAPI, views: PortfolioViews, ui: Ui) -> None:
-    services = views.services
+router = APIRouter(include_in_schema=False)
 
-    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-    async def report_index(request: Request) -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        return ui.render(request, "report.html", name=None, reports=WEB_REPORTS, table=None, error=None)
 
-    @app.get("/reports/{name}", include_in_schema=False)
-    async def report(request: Request, name: str, as_of: str = "", by: str = "", format: str = "html") -> Response:
-        if not ui.signed_in(request):
-            return ui.to_login(request)
-        if name not in WEB_REPORTS or format not in ("html", "xlsx", "csv"):
-            return ui.render(request, "not_found.html", status=404)
-        error = None
-        try:
-            day = date.fromisoformat(as_of) if as_of else services.clock.today()
-        except ValueError:
-            day, error = services.clock.today(), "bad_date"
-        grouping = grouping_of(by)
-        options: tuple[tuple[str, str], ...] = ()
-        entered: dict[str, str] = {}
-        if name == "wcr":
-            options, entered, bad = _wcr_options(request)
-            if bad:
-                error = "bad_figures"
-        view = View(name, day, grouping, options)
-        if format != "html":
+@router.get("/reports", response_class=HTMLResponse)
+async def report_index(request: Request, _user: SignedIn, ui: UiDep) -> Response:
+    return ui.render(request, "report.html", name=None, reports=WEB_REPORTS, table=None, error=None)
+
+
+@router.get("/reports/{name}")
+async def report(
+    request: Request,
+    _user: SignedIn,
+    services: ServicesDep,
+    ui: UiDep,
+    views: ViewsDep,
+    name: str,
+    as_of: str = "",
+    by: str = "",
+    format: str = "html",
+) -> Response:
+    if name not in WEB_REPORTS or format not in ("html", "xlsx", "csv"):
+        return ui.not_found(request)
+    error = None
+    try:
+        day = date.fromisoformat(as_of) if as_of else services.clock.today()
+    except ValueError:
+        day, error = services.clock.today(), "bad_date"
+    grouping = grouping_of(by)
+    options: tuple[tuple[str, str], ...] = ()
+    entered: dict[str, str] = {}
+    if name == "wcr":
+        options, entered, bad = _wcr_options(request)
+        if bad:
+            error = "bad_figures"
+    view = View(name, day, grouping, options)
+    if format != "html":
+        reading = await run_in_threadpool(views.read, view)
+        if reading.body is None and reading.error is None:
+            # A download waits for its figures: computed here, and kept for the pages.
+            await run_in_threadpool(views.refresh, view)
             reading = await run_in_threadpool(views.read, view)
-            if reading.body is None and reading.error is None:
-                # A download waits for its figures: computed here, and kept for the pages.
-                await run_in_threadpool(views.refresh, view)
-                reading = await run_in_threadpool(views.read, view)
-            table = _table(name, reading.body or [])
-            stem = f"{name}-{day.isoformat()}" + (f"-by-{grouping}" if grouping else "")
-            if format == "xlsx":
-                return sheet_download(table.to_dict("records"), name, stem)
-            headers = {"Content-Disposition": f'attachment; filename="{stem}.csv"'}
-            return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers=headers)
-        reading = Reading(None, "failed") if error else await run_in_threadpool(views.read, view)
         table = _table(name, reading.body or [])
-        query = request.url.query.replace("format=html", "").strip("&")
-        return ui.render(
-            request,
-            "report.html",
-            name=name,
-            reports=WEB_REPORTS,
-            table=table.head(_SHOWN_ROWS),
-            total_rows=len(table),
-            day=day,
-            by=grouping or "",
-            groupings=receivables.GROUPINGS,
-            reading=reading,
-            error=error or reading.error,
-            entered=entered,
-            query=query,
-        )
+        stem = f"{name}-{day.isoformat()}" + (f"-by-{grouping}" if grouping else "")
+        if format == "xlsx":
+            return sheet_download(table.to_dict("records"), name, stem)
+        headers = {"Content-Disposition": f'attachment; filename="{stem}.csv"'}
+        return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers=headers)
+    reading = Reading(None, "failed") if error else await run_in_threadpool(views.read, view)
+    table = _table(name, reading.body or [])
+    query = request.url.query.replace("format=html", "").strip("&")
+    return ui.render(
+        request,
+        "report.html",
+        name=name,
+        reports=WEB_REPORTS,
+        table=table.head(_SHOWN_ROWS),
+        total_rows=len(table),
+        day=day,
+        by=grouping or "",
+        groupings=GROUPINGS,
+        reading=reading,
+        error=error or reading.error,
+        entered=entered,
+        query=query,
+    )

@@ -1,35 +1,87 @@
-"""What every page module needs of the web app: rendering, the signed-in check, CSRF, messages."""
+"""What every page needs of the web app: rendering, the session's user, CSRF, messages."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
 
-from creditdesk.domain.roles import Permission, Role, may
+from creditdesk.adapters.db import queries
+from creditdesk.bootstrap import Services
+from creditdesk.entrypoints.web import i18n
+from creditdesk.service.auth import Principal, session_principal
 
 
-@dataclass(frozen=True)
 class Ui:
-    render: Callable[..., HTMLResponse]
-    signed_in: Callable[[Request], bool]
-    to_login: Callable[[Request], RedirectResponse]
+    """The pages' renderer (templates with the language, the user and the CSRF token) and the
+    session's user as stored now. One per app."""
+
+    def __init__(self, services: Services, templates: Jinja2Templates) -> None:
+        self.services = services
+        self.templates = templates
+
+    @staticmethod
+    def language(request: Request) -> str:
+        lang = request.session.get("lang") or "en"
+        return lang if lang in i18n.LANGUAGES else "en"
+
+    @staticmethod
+    def csrf_token(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = secrets.token_urlsafe(24)
+            request.session["csrf"] = token
+        return str(token)
+
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = self.language(request)
+        context.update(
+            request=request,
+            lang=lang,
+            user=request.session.get("user"),
+            role=request.session.get("role"),
+            csrf=self.csrf_token(request),
+            t=lambda key, **values: i18n.translate(key, lang, **values),
+            other_lang="zh" if lang == "en" else "en",
+            here=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            flash=request.session.pop("flash", None),
+        )
+        if context["user"]:
+            with self.services.engine.connect() as conn:
+                context["counts"] = queries.worklist_counts(conn)
+        return self.templates.TemplateResponse(request, template, context, status_code=status)
+
+    def principal(self, request: Request) -> Principal | None:
+        """A live session of a person who may still sign in, their role as stored now (a
+        log-out, a new password, role or status ends every older session at once)."""
+        found: Principal | None = getattr(request.state, "principal", None)
+        if found is not None:
+            return found
+        user, version = request.session.get("user"), request.session.get("sv")
+        if not user or not isinstance(version, int):
+            return None
+        principal = session_principal(user, version, self.services.read_uow())
+        if principal is None:
+            request.session.clear()
+            return None
+        request.state.principal = principal  # the request log line's user
+        request.session["role"] = principal.role.value
+        return principal
+
+    @staticmethod
+    def to_login(request: Request) -> RedirectResponse:
+        target = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @staticmethod
     def csrf_ok(request: Request, token: str) -> bool:
         """The form's token is this session's (an empty one never is: no session, no form)."""
         expected = str(request.session.get("csrf", ""))
         return bool(token) and bool(expected) and secrets.compare_digest(token.encode(), expected.encode())
-
-    @staticmethod
-    def role(request: Request) -> Role:
-        return Role(request.session.get("role", Role.VIEWER.value))
-
-    def allowed(self, request: Request, permission: Permission) -> bool:
-        return may(self.role(request), permission)
 
     @staticmethod
     def flash(request: Request, key: str, kind: str = "ok", **values: str) -> None:
@@ -39,14 +91,5 @@ class Ui:
     def forbidden(self, request: Request) -> HTMLResponse:
         return self.render(request, "forbidden.html", status=403)
 
-    def refuse(self, request: Request, csrf: str, permission: Permission, back: str) -> Response | None:
-        """Why a form's action may not go ahead, as the response to give (None: it may): the
-        sign-in page, the page it came from with an 'expired form' message, or a 403."""
-        if not self.signed_in(request):
-            return self.to_login(request)
-        if not self.csrf_ok(request, csrf):
-            self.flash(request, "bad_form", "error")
-            return RedirectResponse(back, status_code=303)
-        if not self.allowed(request, permission):
-            return self.forbidden(request)
-        return None
+    def not_found(self, request: Request) -> HTMLResponse:
+        return self.render(request, "not_found.html", status=404)

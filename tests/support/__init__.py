@@ -1,0 +1,1 @@
+"""What the tests (and the benchmarks) run beside the code: a throwaway PostgreSQL server."""
