@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from filelock import FileLock
+from sqlalchemy.engine import make_url
 
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.migrate import upgrade
-from creditdesk.adapters.db.throwaway_pg import PostgresServer
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.risk.datasets import datasets_dir
+from tests.support.throwaway_pg import PostgresServer
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # The suite's business date: every demo, server and CLI run below sees this day, whatever the
@@ -43,11 +46,51 @@ def pg_server() -> Iterator[PostgresServer]:
     server.stop()
 
 
-def _fresh_postgres(server: PostgresServer) -> str:
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder ``build`` fills once for the whole run, however many xdist workers ask: the first
+    builds it under a file lock, the others wait and read it. Treat it as read-only: copy it to write."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / f"built-{name}"
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def _admin(server: PostgresServer) -> psycopg.Connection[object]:
+    return psycopg.connect(server.url().replace("+psycopg", ""), autocommit=True)
+
+
+def fresh_postgres(server: PostgresServer, template: str | None = None) -> str:
     name = f"t{os.getpid()}_{next(_counter)}"
-    with psycopg.connect(server.url().replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    with _admin(server) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     return server.url(name)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database at the schema's head, migrated once; tests get a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    engine = bootstrap(f"sqlite:///{path}").engine
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(pg_server: PostgresServer) -> str:
+    """The PostgreSQL template database at the schema's head; ``CREATE DATABASE … TEMPLATE`` copies it."""
+    url = fresh_postgres(pg_server)
+    engine = bootstrap(url).engine
+    upgrade(engine)
+    engine.dispose()  # a template may have no open connection while it is copied
+    return make_url(url).database or ""
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -55,7 +98,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'creditdesk.db'}"
     server: PostgresServer = request.getfixturevalue("pg_server")
-    return _fresh_postgres(server)
+    return fresh_postgres(server)
 
 
 @pytest.fixture
@@ -63,20 +106,32 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 31, 9, 0, tzinfo=UTC))
 
 
+def _migrated_copy(request: pytest.FixtureRequest, database_url: str) -> str:
+    """``database_url`` (empty) replaced by a copy of the migrated template: the schema at head
+    without running the migrations again (they have tests of their own)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), url.database or "")
+        return database_url
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    return fresh_postgres(server, template=request.getfixturevalue("migrated_postgres"))
+
+
 @pytest.fixture
-def services(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Services]:
-    services = bootstrap(database_url, clock=clock)
+def services(
+    request: pytest.FixtureRequest, database_url: str, clock: FixedClock, tmp_path: Path
+) -> Iterator[Services]:
+    services = bootstrap(_migrated_copy(request, database_url), clock=clock)
     services.settings.var_dir = tmp_path / "var"
-    upgrade(services.engine)
     yield services
     services.engine.dispose()
 
 
 @pytest.fixture
-def sqlite_services(tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
-    services = bootstrap(f"sqlite:///{tmp_path / 'creditdesk.db'}", clock=clock)
+def sqlite_services(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
+    url = _migrated_copy(request, f"sqlite:///{tmp_path / 'creditdesk.db'}")
+    services = bootstrap(url, clock=clock)
     services.settings.var_dir = tmp_path / "var"
-    upgrade(services.engine)
     yield services
     services.engine.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -10,15 +11,20 @@ from creditdesk.adapters.audit_evidence import AuditKeyFile, AuditSealFile
 from creditdesk.adapters.clock import SystemClock
 from creditdesk.adapters.db.audit_log import attach_audit_keys
 from creditdesk.adapters.db.engine import make_engine
-from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
-from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
-from creditdesk.adapters.db.receivables_data import SqlReceivables
-from creditdesk.adapters.db.risk_data import SqlScoringStore
-from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.adapters.security import Argon2Hasher
 from creditdesk.config import Settings, load_settings
 from creditdesk.service.ports import Clock
+
+if TYPE_CHECKING:
+    from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
+    from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
+    from creditdesk.adapters.db.receivables_data import SqlReceivables
+    from creditdesk.adapters.db.risk_data import SqlScoringStore
+    from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
+
+# The analytical adapters below read with pandas and the modelling library: each is imported by the
+# first request or command that uses it, so a credit check or `token create` never loads them.
 
 
 @dataclass
@@ -35,18 +41,28 @@ class Services:
         return SqlUnitOfWork(self.engine, self.clock, readonly=True)
 
     def scoring_store(self) -> SqlScoringStore:
+        from creditdesk.adapters.db.risk_data import SqlScoringStore
+
         return SqlScoringStore(self.engine)
 
     def limit_inputs(self) -> SqlLimitInputs:
+        from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
+
         return SqlLimitInputs(self.engine)
 
     def monitor_facts(self) -> SqlMonitorFacts:
+        from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
+
         return SqlMonitorFacts(self.engine)
 
     def receivables(self) -> SqlReceivables:
+        from creditdesk.adapters.db.receivables_data import SqlReceivables
+
         return SqlReceivables(self.engine)
 
     def snapshot_store(self) -> SqlSnapshotStore:
+        from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
+
         return SqlSnapshotStore(self.engine)
 
     def audit_seals(self) -> AuditSealFile:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from creditdesk.bootstrap import bootstrap
 from creditdesk.entrypoints.served import served
 from creditdesk.service.auth import create_token
+from tests.conftest import built_once
 
 # How long a request or a page may take before the test calls the server hung: waits are on
 # conditions (the answer, the element), and this only bounds them, far above any normal answer,
@@ -71,13 +73,30 @@ class DemoServer:
         )
 
 
+def demo_copy(
+    tmp_path_factory: pytest.TempPathFactory, customers: int, months: int, cwd: Path
+) -> tuple[str, dict[str, object]]:
+    """The demo of ``customers`` over ``months`` (on the suite's day), built once for the whole run,
+    copied into ``cwd`` with its audit key (tests write to their copy); its URL and summary."""
+
+    def build(folder: Path) -> None:
+        db = f"sqlite:///{folder / 'var' / 'creditdesk.db'}"
+        built = cli(
+            folder, "demo", "--customers", str(customers), "--months", str(months), "--no-serve", "--json", db=db
+        )
+        assert built.returncode == 0, built.stderr
+        (folder / "summary.json").write_text(built.stdout)
+
+    source = built_once(tmp_path_factory, f"demo-{customers}-{months}", build)
+    shutil.copytree(source / "var", cwd / "var", dirs_exist_ok=True)
+    summary: dict[str, object] = json.loads((source / "summary.json").read_text())
+    return f"sqlite:///{cwd / 'var' / 'creditdesk.db'}", summary
+
+
 @pytest.fixture(scope="session")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     cwd = tmp_path_factory.mktemp("demo")
-    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
-    built = cli(cwd, "demo", "--customers", "300", "--months", "12", "--no-serve", "--json", db=db)
-    assert built.returncode == 0, built.stderr
-    summary = json.loads(built.stdout)
+    db, summary = demo_copy(tmp_path_factory, 300, 12, cwd)
     with served(db, cwd) as url:
         yield DemoServer(url, cwd, db, summary)
 
@@ -85,9 +104,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer
 @pytest.fixture(scope="session")
 def scored_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     cwd = tmp_path_factory.mktemp("scored")
-    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
-    built = cli(cwd, "demo", "--customers", "2000", "--no-serve", "--json", db=db)
-    assert built.returncode == 0, built.stderr
-    summary = json.loads(built.stdout)
+    db, summary = demo_copy(tmp_path_factory, 2000, 24, cwd)
     with served(db, cwd) as url:
         yield DemoServer(url, cwd, db, summary)

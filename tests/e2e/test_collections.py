@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.e2e.conftest import DemoServer, cli
+from tests.e2e.conftest import DemoServer, cli, demo_copy
 from tests.e2e.test_api import assert_problem
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_dunning_run_and_the_worklist_from_the_command_line(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'collections.db'}"
-    built = cli(tmp_path, "demo", "--customers", "60", "--months", "6", "--no-serve", "--json", db=db)
-    assert built.returncode == 0, built.stderr
+def test_the_dunning_run_and_the_worklist_from_the_command_line(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    db, _ = demo_copy(tmp_path_factory, 60, 6, tmp_path)
     first = json.loads(cli(tmp_path, "collections", "run", "--json", db=db).stdout)
     assert first["changes"] and sum(first["to_level"].values()) == len(first["changes"])
     assert json.loads(cli(tmp_path, "collections", "run", "--json", db=db).stdout)["changes"] == []

@@ -27,7 +27,7 @@ from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.served import served
 from creditdesk.service.auth import USER_FAILURES, add_user
 from tests.conftest import TEST_TODAY
-from tests.e2e.conftest import PATIENCE_SECONDS, cli, person_token
+from tests.e2e.conftest import PATIENCE_SECONDS, cli, demo_copy, person_token
 
 pytestmark = pytest.mark.e2e
 ROLES = ["viewer", "sales", "analyst", "manager", "admin"]
@@ -52,9 +52,7 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     cwd = tmp_path_factory.mktemp("controls")
-    db = f"sqlite:///{cwd / 'var' / 'creditdesk.db'}"
-    built = cli(cwd, "demo", "--customers", "60", "--months", "6", "--no-serve", "--json", db=db)
-    assert built.returncode == 0, built.stderr
+    db, _ = demo_copy(tmp_path_factory, 60, 6, cwd)
     with served(db, cwd) as url:
         yield Live(url, cwd, db)
 

@@ -27,7 +27,8 @@ from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.accounts import SetStanding, set_standing
-from creditdesk.service.credit import PostInvoice, ReceivePayment, post_invoice, receive_payment, what_if
+from creditdesk.service.billing import PostInvoice, ReceivePayment, post_invoice, receive_payment
+from creditdesk.service.credit_check import what_if
 from creditdesk.service.limits import (
     CompleteReview,
     DecideRequest,

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
+from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.importing.pipeline import import_file
-from creditdesk.bootstrap import Services
+from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.demo import make_portfolio
 from creditdesk.domain.roles import Role
-from creditdesk.risk.portfolio import make_portfolio
 from creditdesk.service.audit import verify_audit_chain
 from creditdesk.service.errors import InvalidInput, NotFound
-from creditdesk.service.scoring import customer_score, ranking_power_report, score_portfolio, train_model
+from creditdesk.service.scores import customer_score
+from creditdesk.service.scoring import ranking_power_report, score_portfolio, train_model
+from tests.conftest import fresh_postgres
 
 AS_OF = date(2026, 3, 31)
 
@@ -29,8 +35,37 @@ def load_portfolio(services: Services, tmp_path: Path, customers: int) -> None:
         assert report.ok, report.errors[:3]
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The 600 customers imported once per database kind (the import is not what these tests are
+    about); each test gets a copy: SQLite's file, PostgreSQL's template database."""
+    folder = tmp_path_factory.mktemp("loaded")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'loaded.db'}"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), folder / "loaded.db")
+    else:
+        url = fresh_postgres(request.getfixturevalue("pg_server"), request.getfixturevalue("migrated_postgres"))
+    services = bootstrap(url, clock=FixedClock(datetime(2026, 3, 31, 9, 0, tzinfo=UTC)))
+    load_portfolio(services, folder, 600)
+    services.engine.dispose()  # a template may have no open connection while it is copied
+    return url
+
+
+@pytest.fixture
+def services(request: pytest.FixtureRequest, loaded: str, tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
+    url = make_url(loaded)
+    if url.get_backend_name() == "sqlite":
+        copy = f"sqlite:///{tmp_path / 'scoring.db'}"
+        shutil.copyfile(url.database or "", tmp_path / "scoring.db")
+    else:
+        copy = fresh_postgres(request.getfixturevalue("pg_server"), url.database)
+    services = bootstrap(copy, clock=clock)
+    services.settings.var_dir = tmp_path / "var"
+    yield services
+    services.engine.dispose()
+
+
 def test_train_score_history_and_champion_challenger(services: Services, tmp_path: Path) -> None:
-    load_portfolio(services, tmp_path, 600)
     store, models = services.scoring_store(), tmp_path / "models"
     with pytest.raises(InvalidInput, match="too little history"):
         score_portfolio(store, services.uow(), models, AS_OF, actor="t", clock=services.clock, min_defaults=10_000)
@@ -63,7 +98,6 @@ def test_train_score_history_and_champion_challenger(services: Services, tmp_pat
 
 
 def test_ranking_power_of_bureaus_and_of_our_model(services: Services, tmp_path: Path) -> None:
-    load_portfolio(services, tmp_path, 600)
     store = services.scoring_store()
     rows = ranking_power_report(store, AS_OF)
     sources = {r["source"] for r in rows}

@@ -18,9 +18,10 @@ from creditdesk.bootstrap import Services
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, View
+from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.auth import authenticate_token, create_token, revoke_token
-from creditdesk.service.credit import SubmitOrder, submit_order
 from creditdesk.service.errors import NotFound
+from creditdesk.service.orders import SubmitOrder, submit_order
 from creditdesk.service.ports import Snapshot
 from creditdesk.service.receivables import ageing
 from tests.helpers import write_csv
@@ -73,7 +74,7 @@ def test_a_snapshot_is_kept_replaced_and_made_stale_by_a_posting(loaded: Service
     # A token, a user or an order's reservation changes nothing a report reads.
     create_token("erp", loaded.uow(), loaded.clock, "admin", role=Role.SALES)
     order = SubmitOrder("SO-1", "C2", Money(Decimal("10.00"), "EUR"), actor="erp")
-    assert submit_order(order, loaded.uow(), loaded.clock).body["decision"] == "approved"
+    assert answer(submit_order(order, loaded.uow(), loaded.clock)).body["decision"] == "approved"
     assert store.data_version() == before
     more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
     assert import_file(

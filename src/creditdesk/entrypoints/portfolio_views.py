@@ -10,17 +10,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
-from creditdesk.service import receivables
-from creditdesk.service.cash_forecast import cash_forecast
+from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.ports import SnapshotStore
-from creditdesk.service.receivables import LedgerFrames
-from creditdesk.service.scoring import champion_drift, ranking_power_report
 from creditdesk.service.snapshots import Reading, SnapshotRefresher, compute_snapshot
-from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
+
+if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the first view computed
+    from creditdesk.service.receivables import LedgerFrames
 
 #: The web's reports: the API's receivables reports, the cash forecast and working capital.
 WEB_REPORTS = (*REPORTS, "cash", "wcr")
@@ -50,6 +49,8 @@ class View:
 
 
 def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str, Any]]:
+    from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
+
     if view.by is not None:
         return customers_working_capital(services.receivables().statements(view.day), frames, view.by)
     given = dict(view.options)
@@ -65,6 +66,9 @@ def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str,
 
 def compute_view(services: Services, frames_on: Callable[[date], LedgerFrames], view: View) -> Any:
     """The rows of ``view``; ``frames_on(day)`` gives the ledger frames (loaded once for many views)."""
+    from creditdesk.service.cash_forecast import cash_forecast
+    from creditdesk.service.scoring import champion_drift, ranking_power_report
+
     if view.name == "drift":
         return champion_drift(services.scoring_store(), view.day)
     if view.name == "power":
@@ -139,4 +143,4 @@ class PortfolioViews:
 
 
 def grouping_of(text: str) -> str | None:
-    return text if text in receivables.GROUPINGS else None
+    return text if text in GROUPINGS else None

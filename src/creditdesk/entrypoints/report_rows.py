@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from creditdesk.bootstrap import Services
-from creditdesk.service import receivables
-from creditdesk.service.allocation import UNSCORED_PD
-from creditdesk.service.receivables import LedgerFrames
+from creditdesk.risk.rating import UNSCORED_PD
+
+if TYPE_CHECKING:
+    from creditdesk.service.receivables import LedgerFrames
 
 REPORTS = ("aging", "dso", "cei", "ecl", "trends")
 
@@ -27,6 +28,8 @@ def report_rows(
 ) -> list[dict[str, Any]]:
     """``name`` one of :data:`REPORTS` (the caller checks it and the options); ``frames``: the
     ledger already loaded (else it is read)."""
+    from creditdesk.service import receivables  # pandas: loaded by the first report, not at start
+
     frames = frames if frames is not None else services.receivables().frames(day)
     if name == "aging":
         chosen = receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS

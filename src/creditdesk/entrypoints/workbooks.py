@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Any
 
-import pandas as pd
-
 
 def forecast_workbook(documents: list[dict[str, Any]], target: Path | IO[bytes]) -> None:
+    import pandas as pd  # a download's cost, not every request's
+
     """Per currency, the weekly and the daily inflows and, when planned, the funding gap."""
     with pd.ExcelWriter(target, engine="openpyxl") as book:
         for document in documents:

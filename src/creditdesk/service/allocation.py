@@ -26,12 +26,11 @@ from scipy.sparse import coo_matrix
 
 from creditdesk.domain.limit_methods import ProfitInputs, expected_loss, expected_profit
 from creditdesk.domain.limit_policy import LimitPolicy, Recommendation
-from creditdesk.risk.rating import MASTER_SCALE
+from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service.errors import InvalidInput
 
 PIECES = 8  # break points per customer curve
 DIMENSIONS = ("industry", "country", "group")
-UNSCORED_PD = MASTER_SCALE[8].central_pd  # grade 9, as the limit policy treats the unscored
 
 
 def _key(rec: Recommendation, dimension: str) -> str | None:

@@ -16,9 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from creditdesk.domain.authority import SYSTEM
 from creditdesk.domain.collections import (
@@ -30,10 +28,12 @@ from creditdesk.domain.collections import (
 )
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.money import Money
-from creditdesk.service.allocation import UNSCORED_PD
+from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
-from creditdesk.service.receivables import LedgerFrames, items_on
+
+if TYPE_CHECKING:  # the worklist and the dunning run read the ledger with pandas; promises do not
+    from creditdesk.service.receivables import LedgerFrames
 
 DEFAULT_AFTER_DAYS = 90
 DISPUTE_ACTION = ("resolve the dispute before dunning", "先处理争议，再催款")
@@ -54,7 +54,10 @@ def record_promise(uow: UnitOfWork, clock: Clock, promise: Promise) -> tuple[Pro
             raise InvalidInput(
                 f"promises are in the account currency {account.currency}; got {promise.amount.currency}"
             )
-        if promise.invoice_id is not None and uow.credit.invoice_customer(promise.invoice_id) != promise.customer_id:
+        if (
+            promise.invoice_id is not None
+            and uow.receivables.invoice_customer(promise.invoice_id) != promise.customer_id
+        ):
             raise InvalidInput(f"invoice {promise.invoice_id!r} is not an invoice of {promise.customer_id!r}")
         stored = uow.collections.promise(promise.promise_id)
         if stored is not None:
@@ -91,6 +94,8 @@ class Position:
 
 
 def positions(frames: LedgerFrames, as_of: date) -> dict[str, Position]:
+    from creditdesk.service.receivables import items_on
+
     items = items_on(frames, as_of)
     late = items.loc[(items["open_minor"] > 0) & (items["days_past_due"] > 0) & ~items["disputed"].astype(bool)]
     grouped = late.groupby(["customer_id", "currency"]).agg(
@@ -172,7 +177,7 @@ def _move(
             raise NotFound(f"customer {customer_id!r} does not exist")
         if uow.collections.dunning_level(customer_id) != before:
             return None
-        uow.management.update(customer_id, dunning_level=after, dunning_since=as_of if after else None)
+        uow.management.set_dunning(customer_id, after, as_of if after else None)
         uow.management.record(
             RecordedChange(
                 customer_id=customer_id,
@@ -217,6 +222,10 @@ def worklist(
     promises: list[Promise],
 ) -> list[dict[str, Any]]:
     """The overdue items, highest expected loss first."""
+    import pandas as pd
+
+    from creditdesk.service.receivables import items_on
+
     items = items_on(frames, as_of)
     late = items.loc[(items["open_minor"] > 0) & (items["days_past_due"] > 0)]
     pds = frames.customers.set_index("customer_id")["pd"]

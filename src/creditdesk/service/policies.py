@@ -14,7 +14,7 @@ def activate_check_policy(name: str, body: str, actor: str, role: Role, uow: Uni
         raise Forbidden(f"role {role.value!r} may not activate policies")
     with uow:
         refuse_non_person(uow, actor, "activating a policy")
-        version = uow.credit.add_check_policy(name, body, actor, clock.now())
+        version = uow.reference.add_check_policy(name, body, actor, clock.now())
         uow.audit.append(actor, "policy.activated", "check_policy", str(version), {"name": name})
         uow.commit()
         return version

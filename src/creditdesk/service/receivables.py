@@ -44,7 +44,6 @@ DEFAULT_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("91-180", 91, 180),
     ("over 180", 181, None),
 )
-GROUPINGS = ("customer", "segment", "grade")
 
 
 def buckets_from(text: str) -> tuple[tuple[str, int, int | None], ...]:

@@ -27,7 +27,8 @@ import pandas as pd
 
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.service.errors import InvalidInput
-from creditdesk.service.receivables import GROUPINGS, LedgerFrames, dso, items_on
+from creditdesk.service.groupings import GROUPINGS
+from creditdesk.service.receivables import LedgerFrames, dso, items_on
 
 DAYS_A_YEAR = Decimal(365)
 CONSTRAINED_AT = Decimal("0.8")

@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, func, or_, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.repositories import account_from_row, customer_from_row
 from creditdesk.domain.accounts import AccountStatus, CreditAccount
 from creditdesk.domain.customers import Customer
-from creditdesk.domain.documents import OrderStatus
 from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
+from creditdesk.domain.orders import HELD
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def frame_of(conn: Connection, query: Any) -> pd.DataFrame:
     """A query's rows as a table (plain tuples: pandas probes SQLAlchemy rows slowly, key by key)."""
+    import pandas as pd  # only the reports need it; pages and checks read plain rows
+
     result = conn.execute(query)
     return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
@@ -269,7 +273,7 @@ def worklist_counts(conn: Connection) -> dict[str, int]:
     """The counts in the navigation: orders held by the rules or waiting for a second approver,
     and limit requests waiting for a decision."""
     o, r = t.orders, t.limit_requests
-    held = [s.value for s in (OrderStatus.BLOCKED, OrderStatus.REVIEW, OrderStatus.RELEASE_PENDING)]
+    held = sorted(s.value for s in HELD)
     pending = RequestStatus.PENDING.value
     return {
         "orders": int(conn.execute(select(func.count()).where(o.c.status.in_(held))).scalar_one()),

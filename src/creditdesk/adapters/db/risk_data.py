@@ -9,17 +9,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.currencies import minor_unit_exponent
-from creditdesk.risk.features.customer import SourceTables
-from creditdesk.risk.features.payment import cash_only
 from creditdesk.service.ports import ModelVersion
+
+if TYPE_CHECKING:  # the tables for the modelling library load with it, when a model trains or scores
+    import pandas as pd
+
+    from creditdesk.risk.features.customer import SourceTables
 
 
 def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
@@ -32,6 +34,11 @@ def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
 
 
 def load_source_tables(conn: Connection) -> SourceTables:
+    import pandas as pd
+
+    from creditdesk.risk.features.customer import SourceTables
+    from creditdesk.risk.features.payment import cash_only
+
     customers = frame_of(
         conn,
         select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on),
@@ -139,6 +146,8 @@ def score_history(conn: Connection, customer_id: str, role: str = "champion") ->
 
 
 def score_frame(conn: Connection, role: str) -> pd.DataFrame:
+    import pandas as pd
+
     s = t.customer_scores
     result = conn.execute(select(s.c.customer_id, s.c.as_of, s.c.pd.label("risk")).where(s.c.role == role))
     return pd.DataFrame(result.fetchall(), columns=["customer_id", "as_of", "risk"])

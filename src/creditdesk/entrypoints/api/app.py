@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from creditdesk.bootstrap import Services, bootstrap
-from creditdesk.entrypoints.api import problems
+from creditdesk.entrypoints import metrics
+from creditdesk.entrypoints.api import health, problems
 from creditdesk.entrypoints.api.collections import router as collections_router
 from creditdesk.entrypoints.api.deps import TokenCache
 from creditdesk.entrypoints.api.forecast import router as forecast_router
@@ -15,6 +16,7 @@ from creditdesk.entrypoints.api.reports import router as reports_router
 from creditdesk.entrypoints.api.routes import router
 from creditdesk.entrypoints.api.scores import router as scores_router
 from creditdesk.entrypoints.bounded import HeavyReads
+from creditdesk.entrypoints.observability import Observability
 from creditdesk.entrypoints.security_headers import SecurityHeaders
 
 
@@ -29,13 +31,16 @@ def create_app(services: Services | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
-    app.state.token_cache = TokenCache()
+    app.state.token_cache = TokenCache(ttl=services.settings.token_cache_seconds)
     app.state.heavy = HeavyReads()  # expensive reads: a few at a time, kept per data version
     problems.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    health.install(app, services)  # /readyz: the database answers, its schema is at head
+    metrics.install(app, services)  # /metrics: Prometheus (loopback, a token, or public by settings)
 
     errors = problems.error_responses()
     for api in (
@@ -48,8 +53,11 @@ def create_app(services: Services | None = None) -> FastAPI:
         collections_router,
     ):
         app.include_router(api, responses=errors)
-    from creditdesk.entrypoints.web.pages import install as install_web
+    from creditdesk.entrypoints.web import site
 
-    install_web(app, services)
+    site.install(app, services)  # the session cookie, static files, what the pages share
+    for pages in site.PAGE_ROUTERS:
+        app.include_router(pages)
+    app.add_middleware(Observability)  # request ids, the JSON log line, the request metrics
     app.add_middleware(SecurityHeaders, trust_forwarded_proto=services.settings.trust_forwarded_proto)
     return app

@@ -14,7 +14,9 @@ from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.downloads import check_format, sheet_download
+from creditdesk.entrypoints.api.downloads import XLSX_OR_JSON, check_format, sheet_download
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.collections import DunningRunOut, PromiseOut, Promises, Worklist
 from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 from creditdesk.service.errors import InvalidInput
@@ -36,17 +38,17 @@ class PromiseCreate(RequestBody):
     note: str = Field(default="", max_length=1000)
 
 
-@router.post("/run", dependencies=[require(Permission.ADMINISTER)])
+@router.post("/run", dependencies=[require(Permission.ADMINISTER)], response_model=DunningRunOut)
 async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
     """Settle promises and move dunning levels for the day (default today)."""
     day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
         lambda: run_dunning(services.receivables().frames(day), services.uow, services.clock, day)
     )
-    return run.as_json()
+    return declared(run.as_json())
 
 
-@router.get("/worklist", dependencies=[require(Permission.READ)])
+@router.get("/worklist", dependencies=[require(Permission.READ)], response_model=Worklist, responses=XLSX_OR_JSON)
 async def get_worklist(services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
     """Overdue items, highest expected loss first, with level, next action, promise and dispute."""
     check_format(format)
@@ -58,11 +60,17 @@ async def get_worklist(services: ServicesDep, as_of: str | None = None, format: 
 
     rows = await run_in_threadpool(build)
     if format == "json":
-        return {"as_of": day.isoformat(), "items": rows}
+        return declared({"as_of": day.isoformat(), "items": rows})
     return sheet_download(rows, "worklist", f"collections-{day.isoformat()}")
 
 
-@router.post("/promises", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+@router.post(
+    "/promises",
+    dependencies=[require(Permission.WRITE_DOCUMENTS)],
+    status_code=201,
+    response_model=PromiseOut,
+    responses={200: {"model": PromiseOut, "description": "the same promise again: as stored"}},
+)
 async def post_promise(body: PromiseCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Record a promise to pay: 201; the same again 200; other terms under the same id 409."""
     currency = parse_field(f.currency, "currency", body.currency)
@@ -82,8 +90,8 @@ async def post_promise(body: PromiseCreate, services: ServicesDep, principal: Pr
     return JSONResponse(promise_json(stored), status_code=201 if created else 200)
 
 
-@router.get("/promises", dependencies=[require(Permission.READ)])
-async def get_promises(services: ServicesDep, customer_id: IdInQuery = None, status: str | None = None) -> Any:
+@router.get("/promises", dependencies=[require(Permission.READ)], response_model=Promises)
+async def get_promises(services: ServicesDep, customer_id: IdInQuery = None, status: str | None = None) -> JSONResponse:
     if status is not None and status not in {s.value for s in PromiseStatus}:
         raise InvalidInput(f"status must be open, kept or broken; got {status!r}")
 
@@ -91,4 +99,4 @@ async def get_promises(services: ServicesDep, customer_id: IdInQuery = None, sta
         with services.uow() as uow:
             return uow.collections.promises(status=PromiseStatus(status) if status else None, customer_id=customer_id)
 
-    return {"promises": [promise_json(p) for p in await run_in_threadpool(read)]}
+    return declared({"promises": [promise_json(p) for p in await run_in_threadpool(read)]})

@@ -6,12 +6,18 @@ import io
 from collections.abc import Callable
 from typing import IO, Any
 
-import pandas as pd
 from fastapi.responses import Response
 
 from creditdesk.service.errors import InvalidInput
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The OpenAPI of an operation that answers JSON, or with ``format=xlsx`` a workbook.
+XLSX_OR_JSON: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or with format=xlsx a workbook",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 def check_format(format: str) -> None:
@@ -28,6 +34,8 @@ def workbook_download(write: Callable[[IO[bytes]], None], filename: str) -> Resp
 
 
 def sheet_download(rows: list[dict[str, Any]], sheet: str, filename: str) -> Response:
+    import pandas as pd  # a download's cost, not every request's
+
     return workbook_download(
         lambda buffer: pd.DataFrame(rows).to_excel(buffer, sheet_name=sheet, index=False, engine="openpyxl"), filename
     )

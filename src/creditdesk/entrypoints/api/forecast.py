@@ -10,16 +10,18 @@ from fastapi.concurrency import run_in_threadpool
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import HeavyDep, ServicesDep, bounded, require
-from creditdesk.entrypoints.api.downloads import check_format, sheet_download, workbook_download
+from creditdesk.entrypoints.api.downloads import XLSX_OR_JSON, check_format, sheet_download, workbook_download
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.forecast import Backtest, CashForecast, InvoicePredictions
 from creditdesk.entrypoints.api.schemas import IdInQuery, day_or, parse_field
-from creditdesk.entrypoints.workbooks import forecast_workbook
-from creditdesk.service.cash_forecast import CashPlan, cash_forecast, forecast_backtest, invoice_predictions
 from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/forecast")
 
+# The forecast's models (pandas, LightGBM) are imported by the first forecast request, not at start.
 
-@router.get("/cash", dependencies=[require(Permission.READ)])
+
+@router.get("/cash", dependencies=[require(Permission.READ)], response_model=CashForecast, responses=XLSX_OR_JSON)
 async def get_cash_forecast(
     services: ServicesDep,
     heavy: HeavyDep,
@@ -34,6 +36,9 @@ async def get_cash_forecast(
 ) -> Any:
     """Weekly inflow (expected, P10/P50/P90, due-date forecast, new sales) per currency; with
     ``opening_cash``, the funding gap against ``outflow_per_week`` and ``floor``."""
+    from creditdesk.entrypoints.workbooks import forecast_workbook
+    from creditdesk.service.cash_forecast import CashPlan, cash_forecast
+
     check_format(format)
     if not 1 <= weeks <= 52:
         raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
@@ -61,10 +66,12 @@ async def get_cash_forecast(
         return workbook_download(
             lambda buffer: forecast_workbook(documents, buffer), f"cash-forecast-{day.isoformat()}"
         )
-    return {"as_of": day.isoformat(), "weeks": weeks, "currencies": documents}
+    return declared({"as_of": day.isoformat(), "weeks": weeks, "currencies": documents})
 
 
-@router.get("/invoices", dependencies=[require(Permission.READ)])
+@router.get(
+    "/invoices", dependencies=[require(Permission.READ)], response_model=InvoicePredictions, responses=XLSX_OR_JSON
+)
 async def get_invoice_predictions(
     services: ServicesDep,
     heavy: HeavyDep,
@@ -73,6 +80,8 @@ async def get_invoice_predictions(
     format: str = "json",
 ) -> Any:
     """Every open invoice (or one customer's) with its P10/P50/P90 payment dates."""
+    from creditdesk.service.cash_forecast import invoice_predictions
+
     check_format(format)
     day = day_or(as_of, services.clock.today())
     rows = await run_in_threadpool(
@@ -86,10 +95,10 @@ async def get_invoice_predictions(
     )
     if format == "xlsx":
         return sheet_download(rows, "predictions", f"payment-predictions-{day.isoformat()}")
-    return {"as_of": day.isoformat(), "rows": rows}
+    return declared({"as_of": day.isoformat(), "rows": rows})
 
 
-@router.get("/backtest", dependencies=[require(Permission.READ)])
+@router.get("/backtest", dependencies=[require(Permission.READ)], response_model=Backtest)
 async def get_backtest(
     services: ServicesDep,
     heavy: HeavyDep,
@@ -100,10 +109,12 @@ async def get_backtest(
 ) -> Any:
     """Forecast every week from ``start`` to ``end`` with what was known then; the errors of the
     model and of the due-date method, and the P10–P90 coverage."""
+    from creditdesk.service.cash_forecast import forecast_backtest
+
     if not 1 <= weeks <= 52:
         raise InvalidInput(f"weeks must be 1 to 52; got {weeks}")
     first, last = parse_field(f.iso_date, "start", start), parse_field(f.iso_date, "end", end)
-    return await run_in_threadpool(
+    found = await run_in_threadpool(
         bounded,
         heavy,
         services,
@@ -114,3 +125,4 @@ async def get_backtest(
         currency,
         compute=lambda: forecast_backtest(services.receivables().frames(last), first, last, weeks, currency),
     )
+    return declared(found)

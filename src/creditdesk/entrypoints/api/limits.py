@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from creditdesk.adapters.importing import fields as f
@@ -15,6 +16,18 @@ from creditdesk.domain.limit_requests import RequestStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.limits import (
+    AllocationOut,
+    ApplyRunOut,
+    ConcentrationOut,
+    LimitHistory,
+    LimitRequestOut,
+    LimitRequests,
+    MonitorRunOut,
+    ReviewedOut,
+    ReviewsDue,
+)
 from creditdesk.entrypoints.api.schemas import (
     AmountText,
     CreditLimitChange,
@@ -25,7 +38,6 @@ from creditdesk.entrypoints.api.schemas import (
     day_or,
     parse_field,
 )
-from creditdesk.service.allocation import allocate, concentration, group_pools
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
 from creditdesk.service.limits import (
@@ -69,19 +81,24 @@ def limit_command(
     return SetCreditLimit(customer_id, amount, body.reason, principal.name, principal.role, expires, always_request)
 
 
-@router.post("/limit-requests", status_code=201, dependencies=[require(Permission.REQUEST_LIMIT)])
-async def post_limit_request(body: LimitRequestCreate, services: ServicesDep, principal: PrincipalDep) -> Any:
+@router.post(
+    "/limit-requests",
+    status_code=201,
+    dependencies=[require(Permission.REQUEST_LIMIT)],
+    response_model=LimitRequestOut,
+)
+async def post_limit_request(body: LimitRequestCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Ask for a limit change; someone with the authority for it decides."""
     cmd = limit_command(body.customer_id, body, principal, always_request=True)
     outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
     assert outcome.request is not None
-    return outcome.request.as_json()
+    return declared(outcome.request.as_json(), 201)
 
 
-@router.get("/limit-requests", dependencies=[require(Permission.READ)])
+@router.get("/limit-requests", dependencies=[require(Permission.READ)], response_model=LimitRequests)
 async def get_limit_requests(
     services: ServicesDep, principal: PrincipalDep, status: str = "pending", decidable: bool = False
-) -> Any:
+) -> JSONResponse:
     """The requests worklist; ``decidable=true``: only those the caller may decide (their role is
     high enough and they did not ask for it)."""
     if status != "all" and status not in {s.value for s in RequestStatus}:
@@ -100,11 +117,11 @@ async def get_limit_requests(
             and principal.role.at_least(r.required_role)
             and r.requested_by != principal.name
         ]
-    return {"requests": [r.as_json() for r in found], "count": len(found)}
+    return declared({"requests": [r.as_json() for r in found], "count": len(found)})
 
 
-@router.get("/limit-requests/{request_id}", dependencies=[require(Permission.READ)])
-async def get_limit_request(request_id: RequestIdInPath, services: ServicesDep) -> Any:
+@router.get("/limit-requests/{request_id}", dependencies=[require(Permission.READ)], response_model=LimitRequestOut)
+async def get_limit_request(request_id: RequestIdInPath, services: ServicesDep) -> JSONResponse:
     def load() -> Any:
         with services.read_uow() as uow:
             return uow.management.request(request_id)
@@ -112,34 +129,40 @@ async def get_limit_request(request_id: RequestIdInPath, services: ServicesDep) 
     found = await run_in_threadpool(load)
     if found is None:
         raise NotFound(f"limit request {request_id!r} does not exist")
-    return found.as_json()
+    return declared(found.as_json())
 
 
 async def _decide(
     request_id: str, approve: bool, body: Decision, services: ServicesDep, principal: PrincipalDep
-) -> Any:
+) -> JSONResponse:
     cmd = DecideRequest(request_id, approve, principal.name, principal.role, body.comment)
     decided = await run_in_threadpool(decide_request, cmd, services.uow(), services.clock)
-    return decided.as_json()
+    return declared(decided.as_json())
 
 
-@router.post("/limit-requests/{request_id}/approve", dependencies=[require(Permission.READ)])
+@router.post(
+    "/limit-requests/{request_id}/approve", dependencies=[require(Permission.READ)], response_model=LimitRequestOut
+)
 async def approve_limit_request(
     request_id: RequestIdInPath, body: Decision, services: ServicesDep, principal: PrincipalDep
-) -> Any:
+) -> JSONResponse:
     """Approve and apply: within the approver's authority, never by the requester (four eyes)."""
     return await _decide(request_id, True, body, services, principal)
 
 
-@router.post("/limit-requests/{request_id}/reject", dependencies=[require(Permission.READ)])
+@router.post(
+    "/limit-requests/{request_id}/reject", dependencies=[require(Permission.READ)], response_model=LimitRequestOut
+)
 async def reject_limit_request(
     request_id: RequestIdInPath, body: Decision, services: ServicesDep, principal: PrincipalDep
-) -> Any:
+) -> JSONResponse:
     return await _decide(request_id, False, body, services, principal)
 
 
-@router.get("/customers/{customer_id}/limit-history", dependencies=[require(Permission.READ)])
-async def get_limit_history(customer_id: IdInPath, services: ServicesDep) -> Any:
+@router.get(
+    "/customers/{customer_id}/limit-history", dependencies=[require(Permission.READ)], response_model=LimitHistory
+)
+async def get_limit_history(customer_id: IdInPath, services: ServicesDep) -> JSONResponse:
     """Every limit the customer had, and every change rules, reviews and approvals made, explained."""
 
     def load() -> dict[str, Any]:
@@ -153,19 +176,21 @@ async def get_limit_history(customer_id: IdInPath, services: ServicesDep) -> Any
                 "requests": [r.as_json() for r in uow.management.requests(customer_id=customer_id)],
             }
 
-    return await run_in_threadpool(load)
+    return declared(await run_in_threadpool(load))
 
 
-@router.post("/customers/{customer_id}/review", dependencies=[require(Permission.READ)])
-async def post_review(customer_id: IdInPath, body: ReviewDone, services: ServicesDep, principal: PrincipalDep) -> Any:
+@router.post("/customers/{customer_id}/review", dependencies=[require(Permission.READ)], response_model=ReviewedOut)
+async def post_review(
+    customer_id: IdInPath, body: ReviewDone, services: ServicesDep, principal: PrincipalDep
+) -> JSONResponse:
     """A credit review done: the next one is scheduled by grade and frozen increases thaw."""
     cmd = CompleteReview(customer_id, principal.name, principal.role, body.comment)
     await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
-    return {"customer_id": customer_id, "status": "reviewed"}
+    return declared({"customer_id": customer_id, "status": "reviewed"})
 
 
-@router.get("/reviews/due", dependencies=[require(Permission.READ)])
-async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> Any:
+@router.get("/reviews/due", dependencies=[require(Permission.READ)], response_model=ReviewsDue)
+async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> JSONResponse:
     day = day_or(as_of, services.clock.today())
 
     def load() -> list[dict[str, Any]]:
@@ -173,14 +198,16 @@ async def get_reviews_due(services: ServicesDep, as_of: str | None = None) -> An
             return uow.management.reviews_due(day)
 
     rows = await run_in_threadpool(load)
-    return {
-        "as_of": day.isoformat(),
-        "reviews": [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows],
-    }
+    return declared(
+        {
+            "as_of": day.isoformat(),
+            "reviews": [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in rows],
+        }
+    )
 
 
-@router.post("/monitor/run", dependencies=[require(Permission.ADMINISTER)])
-async def post_monitor_run(body: RunDay, services: ServicesDep) -> Any:
+@router.post("/monitor/run", dependencies=[require(Permission.ADMINISTER)], response_model=MonitorRunOut)
+async def post_monitor_run(body: RunDay, services: ServicesDep) -> JSONResponse:
     """The monitor's run for one day (default today), on the events dated up to it."""
     day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
@@ -192,17 +219,17 @@ async def post_monitor_run(body: RunDay, services: ServicesDep) -> Any:
         services.clock,
         body.customer_id,
     )
-    return run.as_json()
+    return declared(run.as_json())
 
 
-@router.post("/limits/apply", dependencies=[require(Permission.ADMINISTER)])
-async def post_limits_apply(body: RunDay, services: ServicesDep) -> Any:
+@router.post("/limits/apply", dependencies=[require(Permission.ADMINISTER)], response_model=ApplyRunOut)
+async def post_limits_apply(body: RunDay, services: ServicesDep) -> JSONResponse:
     """Move limits to the policy's recommendation within the system's authority (requests beyond it)."""
     day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
         apply_recommendations, services.limit_inputs(), services.uow, services.clock, day, body.customer_id
     )
-    return run.as_json()
+    return declared(run.as_json())
 
 
 class AllocationRequest(RequestBody):
@@ -212,13 +239,15 @@ class AllocationRequest(RequestBody):
     as_of: str | None = None
 
 
-@router.get("/portfolio/concentration", dependencies=[require(Permission.READ)])
-async def get_concentration(services: ServicesDep, as_of: str | None = None) -> Any:
+@router.get("/portfolio/concentration", dependencies=[require(Permission.READ)], response_model=ConcentrationOut)
+async def get_concentration(services: ServicesDep, as_of: str | None = None) -> JSONResponse:
     """Current and recommended limits by industry, country and group against the caps; group pools."""
     day = day_or(as_of, services.clock.today())
     store = services.limit_inputs()
 
     def load() -> dict[str, Any]:
+        from creditdesk.service.allocation import concentration, group_pools  # scipy: loaded when asked
+
         version, policy = store.active_limit_policy()
         _, found = recommend_limits(store, day, policy)
         return {
@@ -227,11 +256,11 @@ async def get_concentration(services: ServicesDep, as_of: str | None = None) -> 
             "groups": group_pools(found, policy),
         }
 
-    return await run_in_threadpool(load)
+    return declared(await run_in_threadpool(load))
 
 
-@router.post("/limits/allocate", dependencies=[require(Permission.READ)])
-async def post_allocate(body: AllocationRequest, services: ServicesDep) -> Any:
+@router.post("/limits/allocate", dependencies=[require(Permission.READ)], response_model=AllocationOut)
+async def post_allocate(body: AllocationRequest, services: ServicesDep) -> JSONResponse:
     """The limits that maximise expected profit within a credit budget, a loss budget and the caps."""
     ccy = parse_field(f.currency, "currency", body.currency)
     budget = parse_field(f.decimal_amount, "budget", body.budget)
@@ -240,8 +269,10 @@ async def post_allocate(body: AllocationRequest, services: ServicesDep) -> Any:
     store = services.limit_inputs()
 
     def run() -> dict[str, Any]:
+        from creditdesk.service.allocation import allocate  # scipy's solver: loaded when asked
+
         _, policy = store.active_limit_policy()
         _, found = recommend_limits(store, day, policy)
         return allocate(found, policy, ccy, budget, losses).as_json()
 
-    return await run_in_threadpool(run)
+    return declared(await run_in_threadpool(run))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,17 @@ from creditdesk.domain.documents import Invoice, Payment, SettlementKind
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.orders import (
+    DisputeOut,
+    GroupLimitOut,
+    HeldOrders,
+    InvoiceOut,
+    OrderOut,
+    PaymentOut,
+    ReconcileOut,
+    StandingOut,
+)
 from creditdesk.entrypoints.api.schemas import (
     DisputeChange,
     GroupLimitChange,
@@ -32,9 +44,11 @@ from creditdesk.entrypoints.api.schemas import (
     parse_field,
     parse_like_import,
 )
-from creditdesk.service import credit
+from creditdesk.entrypoints.presenters import Outcome, answer, held_order_summary, order_body
+from creditdesk.service import billing, orders
 from creditdesk.service.accounts import SetGroupLimit, SetStanding, set_group_limit, set_standing
 from creditdesk.service.errors import NotFound
+from creditdesk.service.held_orders import ResolveOrder, resolve_order
 
 router = APIRouter(prefix="/api/v1")
 
@@ -49,14 +63,29 @@ def optional_date(name: str, raw: str | None) -> date | None:
     return parse_field(f.iso_date, name, raw) if raw else None
 
 
-def respond(result: credit.Result) -> JSONResponse:
-    return JSONResponse(result.body, status_code=result.status)
+class _CanonicalJSON(JSONResponse):
+    """Keys sorted: a replayed command's answer is byte for byte the first one (its stored
+    receipt comes back from JSON with sorted keys)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-@router.post("/orders", dependencies=[require(Permission.CHECK)], status_code=201)
+def respond(outcome: Outcome) -> JSONResponse:
+    found = answer(outcome)
+    return _CanonicalJSON(found.body, status_code=found.status)
+
+
+@router.post(
+    "/orders",
+    dependencies=[require(Permission.CHECK)],
+    status_code=201,
+    response_model=OrderOut,
+    responses={200: {"model": OrderOut, "description": "the same command again: the stored outcome"}},
+)
 async def post_order(body: OrderCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Check and reserve atomically; the same order_id returns the stored outcome (200)."""
-    cmd = credit.SubmitOrder(
+    cmd = orders.SubmitOrder(
         order_id=parse_field(f.identifier, "order_id", body.order_id),
         customer_id=body.customer_id,
         amount=money(body.amount, body.currency),
@@ -65,86 +94,97 @@ async def post_order(body: OrderCreate, services: ServicesDep, principal: Princi
         delivery_date=optional_date("delivery_date", body.delivery_date),
         valid_until=optional_date("valid_until", body.valid_until),
     )
-    return respond(await run_in_threadpool(credit.submit_order, cmd, services.uow(), services.clock))
+    return respond(await run_in_threadpool(orders.submit_order, cmd, services.uow(), services.clock))
 
 
-@router.get("/orders/{order_id}", dependencies=[require(Permission.READ)])
-async def get_order(order_id: IdInPath, services: ServicesDep) -> dict[str, Any]:
+@router.get("/orders/{order_id}", dependencies=[require(Permission.READ)], response_model=OrderOut)
+async def get_order(order_id: IdInPath, services: ServicesDep) -> JSONResponse:
     def read() -> dict[str, Any]:
         with services.read_uow() as uow:
-            order = uow.credit.order(order_id)
+            order = uow.orders.order(order_id)
             if order is None:
                 raise NotFound(f"order {order_id!r} does not exist")
-            state = uow.credit.account(order.customer_id, services.clock.today(), lock=False)
+            state = uow.credit_accounts.account(order.customer_id, services.clock.today(), lock=False)
             assert state is not None
-            return credit.order_body(order, state.currency, order.decision)
+            return order_body(order, state.currency, order.decision)
 
-    return await run_in_threadpool(read)
+    return declared(await run_in_threadpool(read))
 
 
-@router.post("/orders/{order_id}/cancel", dependencies=[require(Permission.CHECK)])
+@router.post("/orders/{order_id}/cancel", dependencies=[require(Permission.CHECK)], response_model=OrderOut)
 async def cancel_order(
     order_id: IdInPath, services: ServicesDep, principal: PrincipalDep, body: OrderCancel | None = None
 ) -> JSONResponse:
-    cmd = credit.CancelOrder(order_id, principal.name, body.reason if body else "")
-    return respond(await run_in_threadpool(credit.cancel_order, cmd, services.uow(), services.clock))
+    cmd = orders.CancelOrder(order_id, principal.name, body.reason if body else "")
+    return respond(await run_in_threadpool(orders.cancel_order, cmd, services.uow(), services.clock))
 
 
-@router.post("/orders/{order_id}/amend", dependencies=[require(Permission.CHECK)])
+@router.post("/orders/{order_id}/amend", dependencies=[require(Permission.CHECK)], response_model=OrderOut)
 async def amend_order(
     order_id: IdInPath, body: OrderAmend, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
-    cmd = credit.AmendOrder(body.amendment_id, order_id, money(body.amount, body.currency), principal.name)
-    return respond(await run_in_threadpool(credit.amend_order, cmd, services.uow(), services.clock))
+    cmd = orders.AmendOrder(body.amendment_id, order_id, money(body.amount, body.currency), principal.name)
+    return respond(await run_in_threadpool(orders.amend_order, cmd, services.uow(), services.clock))
 
 
-@router.post("/orders/{order_id}/deliver", dependencies=[require(Permission.WRITE_DOCUMENTS)])
+@router.post("/orders/{order_id}/deliver", dependencies=[require(Permission.WRITE_DOCUMENTS)], response_model=OrderOut)
 async def deliver_order(
     order_id: IdInPath, body: OrderDeliver, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     amount = money(body.amount, body.currency or "", "amount") if body.amount is not None else None
-    cmd = credit.DeliverOrder(body.delivery_id, order_id, principal.name, amount)
-    return respond(await run_in_threadpool(credit.deliver_order, cmd, services.uow(), services.clock))
+    cmd = orders.DeliverOrder(body.delivery_id, order_id, principal.name, amount)
+    return respond(await run_in_threadpool(orders.deliver_order, cmd, services.uow(), services.clock))
 
 
-@router.post("/orders/{order_id}/reopen", dependencies=[require(Permission.CHECK)])
+@router.post("/orders/{order_id}/reopen", dependencies=[require(Permission.CHECK)], response_model=OrderOut)
 async def reopen_order(
     order_id: IdInPath, body: OrderReopen, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
-    cmd = credit.ReopenOrder(body.reopen_id, order_id, principal.name)
-    return respond(await run_in_threadpool(credit.reopen_order, cmd, services.uow(), services.clock))
+    cmd = orders.ReopenOrder(body.reopen_id, order_id, principal.name)
+    return respond(await run_in_threadpool(orders.reopen_order, cmd, services.uow(), services.clock))
 
 
-@router.post("/orders/{order_id}/release", dependencies=[require(Permission.RELEASE_ORDERS)])
+@router.post(
+    "/orders/{order_id}/release",
+    dependencies=[require(Permission.RELEASE_ORDERS)],
+    response_model=OrderOut,
+    responses={202: {"model": OrderOut, "description": "beyond the releaser's authority: waits for a second approver"}},
+)
 async def release_order(
     order_id: IdInPath, body: Resolution, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     """Re-checked now; beyond the releaser's authority it waits for a second approver (202)."""
-    cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=True)
-    return respond(await run_in_threadpool(credit.resolve_order, cmd, services.uow(), services.clock))
+    cmd = ResolveOrder(order_id, principal.name, principal.role, body.comment, release=True)
+    return respond(await run_in_threadpool(resolve_order, cmd, services.uow(), services.clock))
 
 
-@router.post("/orders/{order_id}/reject", dependencies=[require(Permission.RELEASE_ORDERS)])
+@router.post("/orders/{order_id}/reject", dependencies=[require(Permission.RELEASE_ORDERS)], response_model=OrderOut)
 async def reject_order(
     order_id: IdInPath, body: Resolution, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
-    cmd = credit.ResolveOrder(order_id, principal.name, principal.role, body.comment, release=False)
-    return respond(await run_in_threadpool(credit.resolve_order, cmd, services.uow(), services.clock))
+    cmd = ResolveOrder(order_id, principal.name, principal.role, body.comment, release=False)
+    return respond(await run_in_threadpool(resolve_order, cmd, services.uow(), services.clock))
 
 
-@router.get("/worklists/blocked-orders", dependencies=[require(Permission.READ)])
-async def blocked_orders(services: ServicesDep, limit: int = 200) -> dict[str, Any]:
+@router.get("/worklists/blocked-orders", dependencies=[require(Permission.READ)], response_model=HeldOrders)
+async def blocked_orders(services: ServicesDep, limit: int = 200) -> JSONResponse:
     """Orders held by the rules (blocked, review) or waiting for a second approver."""
 
     def read() -> dict[str, Any]:
         with services.read_uow() as uow:
-            orders = uow.credit.blocked_orders(limit=max(1, min(limit, 1000)))
-        return {"orders": [credit.held_order_summary(order) for order in orders], "count": len(orders)}
+            held = uow.orders.blocked_orders(limit=max(1, min(limit, 1000)))
+        return {"orders": [held_order_summary(order) for order in held], "count": len(held)}
 
-    return await run_in_threadpool(read)
+    return declared(await run_in_threadpool(read))
 
 
-@router.post("/invoices", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+@router.post(
+    "/invoices",
+    dependencies=[require(Permission.WRITE_DOCUMENTS)],
+    status_code=201,
+    response_model=InvoiceOut,
+    responses={200: {"model": InvoiceOut, "description": "the same invoice again: the stored outcome"}},
+)
 async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Posts a receivable; with order_id it consumes that order's reservation and releases the rest."""
     row = parse_like_import("invoices", body.model_dump())
@@ -157,20 +197,28 @@ async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: Pr
         row["order_id"],
         row["disputed"],
     )
-    cmd = credit.PostInvoice(invoice, principal.name)
-    return respond(await run_in_threadpool(credit.post_invoice, cmd, services.uow(), services.clock))
+    cmd = billing.PostInvoice(invoice, principal.name)
+    return respond(await run_in_threadpool(billing.post_invoice, cmd, services.uow(), services.clock))
 
 
-@router.put("/invoices/{invoice_id}/dispute", dependencies=[require(Permission.WRITE_DOCUMENTS)])
+@router.put(
+    "/invoices/{invoice_id}/dispute", dependencies=[require(Permission.WRITE_DOCUMENTS)], response_model=DisputeOut
+)
 async def put_dispute(
     invoice_id: IdInPath, body: DisputeChange, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     """A disputed item stays in receivables but leaves the overdue rules until it is settled."""
-    cmd = credit.FlagDispute(invoice_id, body.disputed, body.reason, principal.name)
-    return respond(await run_in_threadpool(credit.flag_dispute, cmd, services.uow(), services.clock))
+    cmd = billing.FlagDispute(invoice_id, body.disputed, body.reason, principal.name)
+    return respond(await run_in_threadpool(billing.flag_dispute, cmd, services.uow(), services.clock))
 
 
-@router.post("/payments", dependencies=[require(Permission.WRITE_DOCUMENTS)], status_code=201)
+@router.post(
+    "/payments",
+    dependencies=[require(Permission.WRITE_DOCUMENTS)],
+    status_code=201,
+    response_model=PaymentOut,
+    responses={200: {"model": PaymentOut, "description": "the same payment again: the stored outcome"}},
+)
 async def post_payment(body: PaymentCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     row = parse_like_import("payments", body.model_dump())
     payment = Payment(
@@ -181,23 +229,23 @@ async def post_payment(body: PaymentCreate, services: ServicesDep, principal: Pr
         row["invoice_id"],
         SettlementKind(row["kind"]),
     )
-    cmd = credit.ReceivePayment(payment, principal.name)
-    return respond(await run_in_threadpool(credit.receive_payment, cmd, services.uow(), services.clock))
+    cmd = billing.ReceivePayment(payment, principal.name)
+    return respond(await run_in_threadpool(billing.receive_payment, cmd, services.uow(), services.clock))
 
 
-@router.put("/groups/{group_id}/credit-limit", dependencies=[require(Permission.READ)])
+@router.put("/groups/{group_id}/credit-limit", dependencies=[require(Permission.READ)], response_model=GroupLimitOut)
 async def put_group_limit(
     group_id: IdInPath, body: GroupLimitChange, services: ServicesDep, principal: PrincipalDep
-) -> dict[str, str]:
+) -> JSONResponse:
     cmd = SetGroupLimit(group_id, money(body.amount, body.currency), body.reason, principal.name, principal.role)
     await run_in_threadpool(set_group_limit, cmd, services.uow(), services.clock)
-    return {"group_id": group_id, "credit_limit": cmd.amount.to_json(), "currency": cmd.amount.currency}
+    return declared({"group_id": group_id, "credit_limit": cmd.amount.to_json(), "currency": cmd.amount.currency})
 
 
-@router.put("/customers/{customer_id}/standing", dependencies=[require(Permission.READ)])
+@router.put("/customers/{customer_id}/standing", dependencies=[require(Permission.READ)], response_model=StandingOut)
 async def put_standing(
     customer_id: IdInPath, body: StandingChange, services: ServicesDep, principal: PrincipalDep
-) -> dict[str, str]:
+) -> JSONResponse:
     cmd = SetStanding(
         customer_id,
         principal.name,
@@ -208,13 +256,13 @@ async def put_standing(
         optional_date("next_review_on", body.next_review_on),
     )
     await run_in_threadpool(set_standing, cmd, services.uow(), services.clock)
-    return {"customer_id": customer_id, "status": "updated"}
+    return declared({"customer_id": customer_id, "status": "updated"})
 
 
-@router.get("/ledger/reconcile", dependencies=[require(Permission.ADMINISTER)])
-async def get_reconcile(services: ServicesDep) -> dict[str, Any]:
+@router.get("/ledger/reconcile", dependencies=[require(Permission.ADMINISTER)], response_model=ReconcileOut)
+async def get_reconcile(services: ServicesDep) -> JSONResponse:
     def run() -> dict[str, Any]:
         with services.engine.connect() as conn:
             return reconcile(conn.execution_options(readonly=True)).as_json()
 
-    return await run_in_threadpool(run)
+    return declared(await run_in_threadpool(run))

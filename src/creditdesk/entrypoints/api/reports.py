@@ -10,18 +10,21 @@ from fastapi.concurrency import run_in_threadpool
 from creditdesk.adapters.importing import fields as f
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
-from creditdesk.entrypoints.api.downloads import sheet_download
+from creditdesk.entrypoints.api.downloads import XLSX_OR_JSON, sheet_download
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.reports import Report, WcrReport
 from creditdesk.entrypoints.api.schemas import day_or, parse_field
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows, sheet_rows
 from creditdesk.entrypoints.workbooks import flat_what_if
-from creditdesk.service import receivables
 from creditdesk.service.errors import InvalidInput, NotFound
-from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
+from creditdesk.service.groupings import GROUPINGS
 
 router = APIRouter(prefix="/api/v1")
 
+# The reports compute with pandas: their modules are imported by the first report request.
 
-@router.get("/reports/wcr", dependencies=[require(Permission.READ)])
+
+@router.get("/reports/wcr", dependencies=[require(Permission.READ)], response_model=WcrReport, responses=XLSX_OR_JSON)
 async def get_working_capital(
     services: ServicesDep,
     as_of: str | None = None,
@@ -38,8 +41,10 @@ async def get_working_capital(
 ) -> Any:
     """Working capital (WCR, CCC, financing cost) with a what-if of new terms (days) or limits
     (a signed share); with ``by``, the customers' own from their latest statements."""
-    if by is not None and by not in receivables.GROUPINGS:
-        raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
+    from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
+
+    if by is not None and by not in GROUPINGS:
+        raise InvalidInput(f"by must be one of {', '.join(GROUPINGS)}; got {by!r}")
     if period_days < 1 or format not in ("json", "xlsx"):
         raise InvalidInput("period_days must be 1 or more and format json or xlsx")
     day = day_or(as_of, services.clock.today())
@@ -60,11 +65,11 @@ async def get_working_capital(
 
     rows = await run_in_threadpool(run)
     if format == "json":
-        return {"report": "wcr", "as_of": day.isoformat(), "rows": rows}
+        return declared({"report": "wcr", "as_of": day.isoformat(), "rows": rows})
     return sheet_download([flat_what_if(row) for row in rows], "wcr", f"wcr-{day.isoformat()}")
 
 
-@router.get("/reports/{name}", dependencies=[require(Permission.READ)])
+@router.get("/reports/{name}", dependencies=[require(Permission.READ)], response_model=Report, responses=XLSX_OR_JSON)
 async def get_report(
     name: str,
     services: ServicesDep,
@@ -83,8 +88,8 @@ async def get_report(
         raise NotFound(f"no report {name!r}; expected aging, dso, cei, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
         raise InvalidInput("months must be 1 to 60 and forward_factor 0 or more")
-    if by is not None and by not in receivables.GROUPINGS:
-        raise InvalidInput(f"by must be one of {', '.join(receivables.GROUPINGS)}; got {by!r}")
+    if by is not None and by not in GROUPINGS:
+        raise InvalidInput(f"by must be one of {', '.join(GROUPINGS)}; got {by!r}")
     if period_days < 1 or format not in ("json", "xlsx"):
         raise InvalidInput("period_days must be 1 or more and format json or xlsx")
     day = day_or(as_of, services.clock.today())
@@ -103,5 +108,5 @@ async def get_report(
 
     rows = await run_in_threadpool(run)
     if format == "json":
-        return {"report": name, "as_of": day.isoformat(), "rows": rows}
+        return declared({"report": name, "as_of": day.isoformat(), "rows": rows})
     return sheet_download(sheet_rows(name, rows), name, f"{name}-{day.isoformat()}")

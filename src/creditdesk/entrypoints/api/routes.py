@@ -18,6 +18,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
 from creditdesk.entrypoints.api.limits import limit_command
+from creditdesk.entrypoints.api.models.limits import LimitRequestOut
 from creditdesk.entrypoints.api.schemas import (
     CheckRequest,
     CheckResult,
@@ -30,7 +31,7 @@ from creditdesk.entrypoints.api.schemas import (
     parse_field,
     parse_like_import,
 )
-from creditdesk.service.credit import what_if
+from creditdesk.service.credit_check import what_if
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.errors import NotFound
 from creditdesk.service.limits import set_credit_limit
@@ -96,7 +97,11 @@ def _read_customer(services: ServicesDep, customer_id: str) -> CustomerPublic:
 
 
 @router.post(
-    "/customers", status_code=201, response_model=CustomerPublic, dependencies=[require(Permission.WRITE_DOCUMENTS)]
+    "/customers",
+    status_code=201,
+    response_model=CustomerPublic,
+    dependencies=[require(Permission.WRITE_DOCUMENTS)],
+    responses={200: {"model": CustomerPublic, "description": "the same customer again: as stored"}},
 )
 async def create_customer(
     body: CustomerCreate, response: Response, services: ServicesDep, principal: PrincipalDep
@@ -110,7 +115,7 @@ async def create_customer(
         response.status_code = 200
     shown = await run_in_threadpool(_read_customer, services, customer.customer_id)
     if registered.limit_request is not None:
-        shown.limit_request = registered.limit_request.as_json()
+        shown.limit_request = LimitRequestOut.model_validate(registered.limit_request.as_json())
     return shown
 
 
@@ -123,7 +128,12 @@ async def get_customer(customer_id: IdInPath, services: ServicesDep) -> Customer
     "/customers/{customer_id}/credit-limit",
     response_model=CustomerPublic,
     dependencies=[require(Permission.READ)],
-    responses={202: {"description": "beyond the caller's authority: a limit request waits for approval"}},
+    responses={
+        202: {
+            "model": LimitRequestOut,
+            "description": "beyond the caller's authority: a limit request waits for approval",
+        }
+    },
 )
 async def put_credit_limit(
     customer_id: IdInPath, body: CreditLimitChange, services: ServicesDep, principal: PrincipalDep

@@ -14,6 +14,7 @@ from creditdesk.adapters.importing.fields import Parser
 from creditdesk.adapters.importing.kinds import KINDS, BuildError
 from creditdesk.adapters.importing.problems import FieldError
 from creditdesk.domain.money import MAX_MINOR, AmountTooLarge, MoneyError, parse_amount
+from creditdesk.entrypoints.api.models.limits import LimitRequestOut
 from creditdesk.service.errors import FieldProblem, InvalidInput
 
 AMOUNT_PATTERN = r"^[+-]?\d+(\.\d+)?$"
@@ -108,7 +109,7 @@ class CustomerPublic(BaseModel):
     available: str
     status: str
     # On registration: an initial limit beyond the caller's authority, waiting for approval.
-    limit_request: dict[str, Any] | None = None
+    limit_request: LimitRequestOut | None = None
 
 
 class CreditLimitChange(RequestBody):

@@ -7,13 +7,16 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import ServicesDep, require
+from creditdesk.entrypoints.api.models import declared
+from creditdesk.entrypoints.api.models.limits import LimitRecommendationOut, ModelsOut
 from creditdesk.entrypoints.api.schemas import IdInPath
 from creditdesk.service.limit_recommendation import recommend_limits
-from creditdesk.service.scoring import customer_score
+from creditdesk.service.scores import customer_score
 
 router = APIRouter(prefix="/api/v1")
 
@@ -62,23 +65,29 @@ async def get_customer_score(customer_id: IdInPath, services: ServicesDep) -> An
     return await run_in_threadpool(customer_score, services.scoring_store(), customer_id)
 
 
-@router.get("/models", dependencies=[require(Permission.READ)])
-async def get_models(services: ServicesDep) -> dict[str, Any]:
+@router.get("/models", dependencies=[require(Permission.READ)], response_model=ModelsOut)
+async def get_models(services: ServicesDep) -> JSONResponse:
     store = services.scoring_store()
     found = await run_in_threadpool(lambda: {role: store.models_in_role(role) for role in ("champion", "challenger")})
-    return {
-        role: [
-            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if k != "artefact_path"}
-            for entry in entries
-        ]
-        for role, entries in found.items()
-    }
+    return declared(
+        {
+            role: [
+                {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in entry.items() if k != "artefact_path"}
+                for entry in entries
+            ]
+            for role, entries in found.items()
+        }
+    )
 
 
-@router.get("/customers/{customer_id}/limit-recommendation", dependencies=[require(Permission.READ)])
-async def get_limit_recommendation(customer_id: IdInPath, services: ServicesDep) -> dict[str, Any]:
+@router.get(
+    "/customers/{customer_id}/limit-recommendation",
+    dependencies=[require(Permission.READ)],
+    response_model=LimitRecommendationOut,
+)
+async def get_limit_recommendation(customer_id: IdInPath, services: ServicesDep) -> JSONResponse:
     """Each limit method's amount and working, and the limit the active policy takes."""
     version, found = await run_in_threadpool(
         recommend_limits, services.limit_inputs(), services.clock.today(), None, customer_id
     )
-    return {**found[0].as_json(), "policy_version": version}
+    return declared({**found[0].as_json(), "policy_version": version})

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from creditdesk.bootstrap import Services, bootstrap
+if TYPE_CHECKING:
+    from creditdesk.bootstrap import Services
 
 CLI_ACTOR = "cli"
 
@@ -18,6 +21,8 @@ class State:
     @property
     def services(self) -> Services:
         if self._services is None:
+            from creditdesk.bootstrap import bootstrap  # every adapter: loaded by the commands that use one
+
             self._services = bootstrap(self.db)
         return self._services
 

@@ -18,11 +18,11 @@ from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.db.queries import table_counts
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
+from creditdesk.demo import make_portfolio
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli.output import err
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views
-from creditdesk.risk.portfolio import make_portfolio
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.audit import seal_audit_trail
 from creditdesk.service.auth import add_user

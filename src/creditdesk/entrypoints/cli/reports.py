@@ -26,9 +26,10 @@ from creditdesk.entrypoints.cli.output import (
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views, standard_views
 from creditdesk.entrypoints.workbooks import flat_what_if
+from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service import receivables
-from creditdesk.service.allocation import UNSCORED_PD
 from creditdesk.service.errors import InvalidInput
+from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
 report_app = typer.Typer(
@@ -42,8 +43,8 @@ JsonOption = Annotated[bool, typer.Option("--json")]
 
 
 def _check_by(by: str | None) -> None:
-    if by is not None and by not in receivables.GROUPINGS:
-        fail(f"--by expects one of {', '.join(receivables.GROUPINGS)}; got {by!r}", EXIT_USAGE)
+    if by is not None and by not in GROUPINGS:
+        fail(f"--by expects one of {', '.join(GROUPINGS)}; got {by!r}", EXIT_USAGE)
 
 
 def emit(

@@ -1,0 +1,95 @@
+"""Administration: the database schema, API tokens and web users."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from creditdesk.entrypoints.cli.context import CLI_ACTOR, state
+from creditdesk.entrypoints.cli.output import EXIT_USAGE, err, fail, user_errors
+
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Web users.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the schema."""
+    from creditdesk.adapters.db.migrate import upgrade
+
+    services = state(ctx).services
+    with user_errors():
+        upgrade(services.engine)
+    err.print("schema is up to date")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="What the token is for (shown on the admin page).")],
+    user: Annotated[
+        str | None, typer.Option("--user", help="The user the token acts as (four eyes compares users).")
+    ] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", help="Without --user: a service user named NAME with this role (never approves)."),
+    ] = None,
+) -> None:
+    """Print a new API token (only the token) on stdout."""
+    from creditdesk.service.auth import create_token, parse_role
+
+    services = state(ctx).services
+    if (user is None) == (role is None):
+        fail(
+            "a token acts as a user: give --user NAME (the token has that user's role), or --role ROLE "
+            "alone for a service user named after the token (it submits, never approves)",
+            EXIT_USAGE,
+        )
+    with user_errors():
+        chosen = parse_role(role) if role is not None else None
+        token = create_token(name, services.uow(), services.clock, CLI_ACTOR, user=user, role=chosen)
+    sys.stdout.write(token + "\n")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user name to sign in with.")],
+    role: Annotated[str, typer.Option("--role")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    language: Annotated[str, typer.Option("--language", help="en or zh")] = "en",
+) -> None:
+    """Create a web user."""
+    from creditdesk.service.auth import add_user, parse_role
+
+    if not password_stdin:
+        fail("pass --password-stdin and the password on standard input", EXIT_USAGE)
+    password = sys.stdin.readline().rstrip("\r\n")
+    services = state(ctx).services
+    with user_errors():
+        add_user(name, password, parse_role(role), services.uow(), services.hasher, CLI_ACTOR, language)
+    err.print(f"user {name} added")
+
+
+@user_app.command("set")
+def user_set(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user to change.")],
+    role: Annotated[str | None, typer.Option("--role")] = None,
+    disabled: Annotated[bool | None, typer.Option("--disable/--enable", help="Stop or allow signing in.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="A new password from stdin.")] = False,
+) -> None:
+    """Change a user's role, password or status; every session of the user ends at once."""
+    from creditdesk.service.auth import change_user, parse_role
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    services = state(ctx).services
+    with user_errors():
+        chosen = parse_role(role) if role is not None else None
+        change_user(name, services.uow(), services.hasher, CLI_ACTOR, role=chosen, password=password, disabled=disabled)
+    err.print(f"user {name} changed; their sessions have ended")
