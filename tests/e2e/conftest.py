@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,11 @@ from tests.conftest import built_once
 PATIENCE_SECONDS = 300.0
 
 
-def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) -> subprocess.CompletedProcess[str]:
+def cli_process(
+    cwd: Path, *args: str, stdin: str | None = None, db: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``creditdesk ARGS`` as its own process: for the tests of the process itself (its start,
+    exit status, standard streams); the others run the command in-process (``cli``)."""
     env = {**os.environ, "CI": "true"}
     if db:
         env["CREDITDESK_DATABASE_URL"] = db
@@ -38,6 +44,22 @@ def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) 
         env=env,
         timeout=300,
     )
+
+
+def cli(cwd: Path, *args: str, stdin: str | None = None, db: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``creditdesk ARGS`` run in this process, in ``cwd``, answered as a finished process would be:
+    the same exit status and streams, a crash's traceback on stderr. The imports are paid once."""
+    from typer.testing import CliRunner
+
+    from creditdesk.entrypoints.cli.main import app
+
+    env = {"CI": "true", **({"CREDITDESK_DATABASE_URL": db} if db else {})}
+    with contextlib.chdir(cwd):  # var/ (the audit key, models) is relative to the working folder
+        result = CliRunner().invoke(app, list(args), input=stdin, env=env)
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(["creditdesk", *args], result.exit_code, result.stdout, stderr)
 
 
 def person_token(cwd: Path, db: str, name: str, role: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import cli
+from tests.e2e.conftest import cli_process as cli
 from tests.helpers import CUSTOMERS, INVOICES, write_csv
 
 pytestmark = pytest.mark.e2e

@@ -36,9 +36,10 @@ def load_portfolio(services: Services, tmp_path: Path, customers: int) -> None:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The 600 customers imported once per database kind (the import is not what these tests are
-    about); each test gets a copy: SQLite's file, PostgreSQL's template database."""
+    about), and the audit key that signed them; each test gets a copy of both (SQLite's file,
+    PostgreSQL's template database)."""
     folder = tmp_path_factory.mktemp("loaded")
     if request.param == "sqlite":
         url = f"sqlite:///{folder / 'loaded.db'}"
@@ -46,19 +47,25 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     else:
         url = fresh_postgres(request.getfixturevalue("pg_server"), request.getfixturevalue("migrated_postgres"))
     services = bootstrap(url, clock=FixedClock(datetime(2026, 3, 31, 9, 0, tzinfo=UTC)))
+    services.settings.var_dir = folder / "var"
     load_portfolio(services, folder, 600)
     services.engine.dispose()  # a template may have no open connection while it is copied
-    return url
+    return url, folder / "var" / "audit.key"
 
 
 @pytest.fixture
-def services(request: pytest.FixtureRequest, loaded: str, tmp_path: Path, clock: FixedClock) -> Iterator[Services]:
-    url = make_url(loaded)
+def services(
+    request: pytest.FixtureRequest, loaded: tuple[str, Path], tmp_path: Path, clock: FixedClock
+) -> Iterator[Services]:
+    template, key = loaded
+    url = make_url(template)
     if url.get_backend_name() == "sqlite":
         copy = f"sqlite:///{tmp_path / 'scoring.db'}"
         shutil.copyfile(url.database or "", tmp_path / "scoring.db")
     else:
         copy = fresh_postgres(request.getfixturevalue("pg_server"), url.database)
+    (tmp_path / "var").mkdir()
+    shutil.copy2(key, tmp_path / "var" / "audit.key")
     services = bootstrap(copy, clock=clock)
     services.settings.var_dir = tmp_path / "var"
     yield services

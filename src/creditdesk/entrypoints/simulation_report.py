@@ -73,7 +73,7 @@ def _path_chart(document: dict[str, Any], name: str) -> str:
 def _seed_chart(document: dict[str, Any], name: str) -> str:
     figure, axes = plt.subplots(figsize=(6.5, 3.2))
     values = [policy["per_seed"][name] for policy in document["policies"]]
-    axes.boxplot(values, vert=False, tick_labels=[policy["policy"] for policy in document["policies"]])
+    axes.boxplot(values, orientation="horizontal", tick_labels=[policy["policy"] for policy in document["policies"]])
     axes.set_title(f"{name.replace('_', ' ')} over the seeds")
     axes.grid(alpha=0.3)
     return _svg(figure)

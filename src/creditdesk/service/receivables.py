@@ -96,7 +96,8 @@ def _group_keys(frames: LedgerFrames, items: pd.DataFrame, by: str | None) -> pd
     if by == "customer":
         return items["customer_id"]
     lookup = frames.customers.set_index("customer_id")[by]
-    return items["customer_id"].map(lookup).fillna("unscored" if by == "grade" else "none").astype(str)
+    found = items["customer_id"].map(lookup).astype(object)  # a label column: text fills the gaps
+    return found.fillna("unscored" if by == "grade" else "none").astype(str)
 
 
 def _money(minor: int, currency: str) -> str:

@@ -200,7 +200,8 @@ def customers_working_capital(
             for row in table.sort_values("customer_id").itertuples()
         ]
     lookup = frames.customers.set_index("customer_id")[by]
-    table["group"] = table["customer_id"].map(lookup).fillna("unscored" if by == "grade" else "none").astype(str)
+    found = table["customer_id"].map(lookup).astype(object)  # a label column: text fills the gaps
+    table["group"] = found.fillna("unscored" if by == "grade" else "none").astype(str)
     grouped = table.groupby("group")
     return [
         {

@@ -119,7 +119,9 @@ def model_score(
     model, meta = _load(folder)
     table = _read(data, target=None, features=meta.features)
     scored = workflow.score_table(model, table.X, top=top)
-    result = table.frame.join(scored.set_axis(table.frame.index), rsuffix="_scored")
+    result = table.frame.merge(
+        scored.set_axis(table.frame.index), how="left", left_index=True, right_index=True, suffixes=("", "_scored")
+    )
     partial = out_file.with_name(out_file.name + ".partial")
     result.to_csv(partial, index=False)
     partial.replace(out_file)  # all or nothing: no half-written file under the real name

@@ -45,7 +45,8 @@ def defaults_known(tables: SourceTables, as_of: date) -> pd.Series:
 def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
     """One row per customer registered by ``as_of``: every feature, NaN where a source is silent,
     and ``has_history`` (1 when the customer has an invoice by then)."""
-    registered = pd.to_datetime(tables.customers["registered_on"]).fillna(pd.Timestamp.min)
+    # An unknown registration date counts as registered long ago (in range of any resolution).
+    registered = pd.to_datetime(tables.customers["registered_on"]).fillna(pd.Timestamp("1900-01-01"))
     customers = tables.customers.loc[registered <= pd.Timestamp(as_of)]
     index = pd.Index(customers["customer_id"], name="customer_id")
     defaults = defaults_known(tables, as_of).reset_index()
