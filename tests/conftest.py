@@ -138,3 +138,23 @@ def sqlite_services(request: pytest.FixtureRequest, tmp_path: Path, clock: Fixed
 
 def needs_shared() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not datasets_dir().exists(), reason=f"needs {datasets_dir()}")
+
+
+# The longest files, longest first: with two workers taking whole files (`make test` runs
+# `-n 2 --dist loadfile`), starting these early keeps one worker from finishing alone. The first
+# builds the scored demo that the browser and forecast files share, while the second works apart.
+LONGEST_FIRST = (
+    "tests/e2e/test_scoring.py",
+    "tests/integration/test_scoring.py",
+    "tests/e2e/test_browser.py",
+    "tests/e2e/test_controls_live.py",
+    "tests/integration/test_limit_year.py",
+    "tests/e2e/test_cash_forecast.py",
+    "tests/reliability/test_concurrency.py",
+    "tests/reliability/test_engine_model.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: the rest keep their order
