@@ -48,7 +48,8 @@ lint: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(MAKE) lint
-	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) $(BIN)/pytest -q -n 2 --dist loadfile --durations=25
+	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
+		$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 # The inner loop: the domain and the service on fakes, no server, no database file, under a minute.
 test-fast: $(STAMP)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,18 +142,47 @@ def needs_shared() -> pytest.MarkDecorator:
 
 
 # The longest files, longest first: with two workers taking whole files (`make test` runs
-# `-n 2 --dist loadfile`), starting these early keeps one worker from finishing alone. The first
-# builds the scored demo that the browser and forecast files share, while the second works apart.
+# `-n 2 --dist loadfile`), starting these early keeps one worker from finishing alone. Those that
+# need the scored demo come after two that do not, so that its build (started with the session,
+# see pytest_sessionstart) is done before a worker asks for it.
 LONGEST_FIRST = (
-    "tests/e2e/test_scoring.py",
     "tests/integration/test_scoring.py",
-    "tests/e2e/test_browser.py",
     "tests/e2e/test_controls_live.py",
+    "tests/e2e/test_browser.py",
     "tests/integration/test_limit_year.py",
+    "tests/e2e/test_scoring.py",
+    "tests/e2e/test_observability.py",
     "tests/e2e/test_cash_forecast.py",
     "tests/reliability/test_concurrency.py",
     "tests/reliability/test_engine_model.py",
 )
+
+
+_PREBUILD = pytest.StashKey[threading.Thread]()
+
+
+def _prebuild_scored_demo(factory: pytest.TempPathFactory) -> None:
+    from tests.e2e.conftest import SCORED_CUSTOMERS, cli_process, demo_builder, demo_name
+
+    built_once(factory, demo_name(SCORED_CUSTOMERS, 24), demo_builder(SCORED_CUSTOMERS, 24, run=cli_process))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """With CREDITDESK_PREBUILD_DEMOS=1 (`make test`), the coordinating process builds the scored
+    demo (a minute and more) in its own process while the workers start on the other tests: the
+    files that need it wait on its lock instead of one worker building while the other waits."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("CREDITDESK_PREBUILD_DEMOS") != "1":
+        return
+    factory: pytest.TempPathFactory = session.config._tmp_path_factory  # type: ignore[attr-defined]
+    builder = threading.Thread(target=_prebuild_scored_demo, args=(factory,), name="prebuild", daemon=True)
+    builder.start()
+    session.config.stash[_PREBUILD] = builder
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    builder = session.config.stash.get(_PREBUILD, None)
+    if builder is not None:
+        builder.join()  # a failed build leaves no mark: the first test that needs it builds and reports
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -255,6 +255,7 @@ def test_a_due_review_is_done_from_its_worklist(browser: Any, demo_server: DemoS
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, demo_server, "analyst")
     page.click("#nav-reviews")
+    page.wait_for_url(f"{demo_server.url}/worklists/reviews")  # count() does not wait for the page
     row = page.locator("#review-C000011")
     assert row.count() == 1
     shot(page, "worklist-reviews")

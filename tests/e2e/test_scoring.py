@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from creditdesk.domain.limit_policy import LimitPolicy
-from tests.e2e.conftest import DemoServer, cli
+from tests.e2e.conftest import SCORED_CUSTOMERS, DemoServer, cli
 from tests.e2e.test_api import assert_problem
 
 pytestmark = pytest.mark.e2e
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.e2e
 
 def test_the_demo_is_scored_with_a_trained_champion(scored_demo: DemoServer) -> None:
     summary = scored_demo.summary
-    assert summary["scored"] == summary["customers"] == 2000
+    assert summary["scored"] == summary["customers"] == SCORED_CUSTOMERS
     grades = {int(k): v for k, v in summary["grades"].items()}  # type: ignore[attr-defined]
-    assert sum(grades.values()) == 2000 and len(grades) >= 4  # the scale separates customers
+    assert sum(grades.values()) == SCORED_CUSTOMERS and len(grades) >= 4  # the scale separates customers
     listed = cli(scored_demo.cwd, "model", "list", "--json", db=scored_demo.db)
     champions = json.loads(listed.stdout)["champion"]
     assert [c["version"] for c in champions] == [summary["model_version"]]
@@ -85,7 +85,7 @@ def test_limit_recommendations_for_the_scored_portfolio(scored_demo: DemoServer)
     result = cli(scored_demo.cwd, "limits", "recommend", "--json", db=scored_demo.db)
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert len(found) == 2000
+    assert len(found) == SCORED_CUSTOMERS
     policy = LimitPolicy()
     for rec in found:
         assert set(rec["methods"]) >= {"need", "capacity", "bureau", "risk_budget", "profit_optimal"}
@@ -117,11 +117,11 @@ def test_monitor_and_limits_apply_on_the_scored_portfolio(scored_demo: DemoServe
         return json.loads(result.stdout)
 
     first = run("monitor")
-    assert first["accounts"] == 2000 and first["policy_version"] is None
+    assert first["accounts"] == SCORED_CUSTOMERS and first["policy_version"] is None
     by_rule = first["by_rule"]
     # Every account gets its review date: from the calendar, or "now" after a bureau downgrade.
     downgraded = {c["customer_id"] for c in first["items"] if c["rule"] == "BUREAU_DOWNGRADE"}
-    assert by_rule["REVIEW_SCHEDULED"] + len(downgraded) == 2000
+    assert by_rule["REVIEW_SCHEDULED"] + len(downgraded) == SCORED_CUSTOMERS
     assert by_rule.get("DEFAULT", 0) > 0 and by_rule.get("REWARD", 0) > 0
     for item in first["items"]:
         assert item["explanation"]["en"] and item["explanation"]["zh"] and item["inputs"]
@@ -137,7 +137,7 @@ def test_monitor_and_limits_apply_on_the_scored_portfolio(scored_demo: DemoServe
             assert viewer.get(f"/api/v1/customers/{customer_id}").json()["credit_limit"] == "0.00"
 
     planned = run("limits", "apply", "--dry-run")
-    assert len(planned["applied"]) + len(planned["requested"]) + planned["kept"] == 2000
+    assert len(planned["applied"]) + len(planned["requested"]) + planned["kept"] == SCORED_CUSTOMERS
     applied = run("limits", "apply")
     assert applied["applied"] == planned["applied"] and applied["requested"] == planned["requested"]
     recommended = {r["customer_id"]: r["final"]["amount"] for r in run("limits", "recommend")}
