@@ -6,7 +6,8 @@ Every action is a form with the session's CSRF token and a comment; the role is 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -29,9 +30,22 @@ _REVIEWS = "/worklists/reviews"
 
 router = APIRouter(include_in_schema=False)
 
+T = TypeVar("T")
+
 ReleasesOrders = Annotated[Principal, form_permitted(Permission.RELEASE_ORDERS, _ORDERS)]
 DecidesRequests = Annotated[Principal, form_permitted(Permission.SET_LIMIT, _REQUESTS)]
 CompletesReviews = Annotated[Principal, form_permitted(Permission.SET_LIMIT, _REVIEWS)]
+
+
+async def _act(request: Request, act: Callable[[], T], done: Callable[[T], str], subject: str, back: str) -> Response:
+    """Run a worklist action; flash what it did (or why the service refused it) and go back."""
+    try:
+        result = await run_in_threadpool(act)
+    except ServiceError as error:
+        Ui.flash(request, "action_refused", "error", id=subject, detail=error.detail)
+    else:
+        Ui.flash(request, done(result), id=subject)
+    return RedirectResponse(back, status_code=303)
 
 
 @router.get(_ORDERS, response_class=HTMLResponse)
@@ -59,13 +73,13 @@ async def resolve(
         return ui.not_found(request)
     release = action == "release"
     cmd = ResolveOrder(order_id, user.name, user.role, comment, release=release)
-    try:
-        result = await run_in_threadpool(resolve_order, cmd, services.uow(), services.clock)
-    except ServiceError as error:
-        Ui.flash(request, "action_refused", "error", id=order_id, detail=error.detail)
-    else:
-        Ui.flash(request, f"order_{result.order.status.value}", id=order_id)
-    return RedirectResponse(_ORDERS, status_code=303)
+    return await _act(
+        request,
+        lambda: resolve_order(cmd, services.uow(), services.clock),
+        lambda result: f"order_{result.order.status.value}",
+        order_id,
+        _ORDERS,
+    )
 
 
 @router.get(_REQUESTS, response_class=HTMLResponse)
@@ -102,13 +116,13 @@ async def decide(
         return ui.not_found(request)
     approve = action == "approve"
     cmd = DecideRequest(request_id, approve, user.name, user.role, comment or None)
-    try:
-        decided = await run_in_threadpool(decide_request, cmd, services.uow(), services.clock)
-    except ServiceError as error:
-        Ui.flash(request, "action_refused", "error", id=request_id, detail=error.detail)
-    else:
-        Ui.flash(request, f"request_{decided.status.value}", id=request_id)
-    return RedirectResponse(_REQUESTS, status_code=303)
+    return await _act(
+        request,
+        lambda: decide_request(cmd, services.uow(), services.clock),
+        lambda decided: f"request_{decided.status.value}",
+        request_id,
+        _REQUESTS,
+    )
 
 
 @router.get(_REVIEWS, response_class=HTMLResponse)
@@ -129,10 +143,10 @@ async def review_done(
     request: Request, user: CompletesReviews, services: ServicesDep, customer_id: str, comment: str = Form("")
 ) -> Response:
     cmd = CompleteReview(customer_id, user.name, user.role, comment)
-    try:
-        await run_in_threadpool(complete_review, cmd, services.uow(), services.clock)
-    except ServiceError as error:
-        Ui.flash(request, "action_refused", "error", id=customer_id, detail=error.detail)
-    else:
-        Ui.flash(request, "review_done", id=customer_id)
-    return RedirectResponse(_REVIEWS, status_code=303)
+    return await _act(
+        request,
+        lambda: complete_review(cmd, services.uow(), services.clock),
+        lambda _: "review_done",
+        customer_id,
+        _REVIEWS,
+    )
