@@ -50,6 +50,43 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     metrics_public: bool = False
 
+    # The worker (docs/operations.md): when the daily cycle runs (a cron expression in the
+    # timezone below), how often the relay and notifications look for new events, and how long a
+    # worker's lease lasts without renewal (a killed worker's job is taken over after that).
+    worker_schedule: str = "30 1 * * *"
+    worker_timezone: str = "UTC"
+    worker_tick_seconds: float = Field(default=2.0, gt=0, le=3600)
+    lease_seconds: float = Field(default=60.0, gt=0, le=86400)
+    # How far back a worker that was down catches up, and how often the portfolio is re-scored.
+    catch_up_days: int = Field(default=31, ge=0, le=3660)
+    rescore_every_days: int = Field(default=30, ge=1, le=366)
+
+    # Webhooks (docs/events.md): attempts before a delivery is given up, the first retry's delay
+    # (doubling each time, at most backoff_max), the receiver's time to answer, and how long
+    # published events stay in the feed.
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_backoff_seconds: float = Field(default=5.0, gt=0, le=86400)
+    webhook_backoff_max_seconds: float = Field(default=3600.0, gt=0, le=7 * 86400)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    event_retention_days: int = Field(default=90, ge=1, le=36500)
+
+    # Mail (docs/notifications.md): the SMTP server; no smtp_host, no mail (the bell still rings).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_tls: Literal["none", "starttls", "ssl"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    mail_from: str = "creditdesk@localhost"
+    # The address people open the web app at, for the links in mails.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # Backups (docs/operations.md): where the worker's nightly backup goes and how many it keeps;
+    # the PostgreSQL client programs (pg_dump, pg_restore) when they are not on PATH.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1, le=3650)
+    pg_bin_dir: Path | None = None
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -60,6 +97,9 @@ class Settings(BaseSettings):
 
     def log_level_number(self) -> int:
         return logging.getLevelNamesMapping()[self.log_level]
+
+    def backup_path(self) -> Path:
+        return self.backup_dir or self.var_dir / "backups"
 
     def audit_key_path(self) -> Path:
         return self.audit_key_file or self.var_dir / "audit.key"

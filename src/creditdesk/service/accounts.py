@@ -58,6 +58,9 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
             {"from": {k: before[k] for k in changes}, "to": changes, "reason": cmd.reason},
             stream=cmd.customer_id,
         )
+        if cmd.status is not None and cmd.status is not state.status:
+            standing = {"customer_id": cmd.customer_id, "from": state.status.value, "to": cmd.status.value}
+            uow.ledger.emit(cmd.customer_id, "account.status_changed", {**standing, "reason": cmd.reason}, clock.now())
         uow.commit()
 
 

@@ -60,7 +60,7 @@ def project(events: Iterable[Event]) -> dict[str, Any]:
     orders: dict[str, dict[str, Any]] = {}
     for key in sorted(unique):
         event = unique[key]
-        for posting in event.payload["postings"]:
+        for posting in event.payload.get("postings", []):
             account = accounts.setdefault(
                 f"{posting['account_kind']}:{posting['account_id']}", dict.fromkeys(BUCKETS, 0)
             )

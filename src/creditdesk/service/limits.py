@@ -133,6 +133,23 @@ def apply_limit(
         },
         stream=account.customer_id,
     )
+    uow.ledger.emit(
+        account.customer_id,
+        "limit.changed",
+        {
+            "customer_id": account.customer_id,
+            "from": str(account.limit_on(today).amount),
+            "to": str(new.amount),
+            "currency": account.currency,
+            "expires_on": expires_on.isoformat() if expires_on else None,
+            "reason": why.reason,
+            "source": why.source,
+            "rule": why.rule,
+            "request_id": why.request_id,
+            "actor": why.actor,
+        },
+        at,
+    )
 
 
 def open_request(uow: UnitOfWork, request: LimitRequest) -> bool:
@@ -148,6 +165,7 @@ def open_request(uow: UnitOfWork, request: LimitRequest) -> bool:
         request.as_json(),
         stream=request.customer_id,
     )
+    uow.ledger.emit(request.customer_id, "limit.requested", request.as_json(), request.requested_at)
     return True
 
 
@@ -250,6 +268,7 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
         )
         decided = uow.management.request(request.request_id)
         assert decided is not None
+        uow.ledger.emit(request.customer_id, f"limit.request.{status.value}", decided.as_json(), at)
         uow.commit()
         return decided
 

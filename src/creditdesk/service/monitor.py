@@ -138,6 +138,8 @@ def _carry_out(
             {"from": {"status": change.before}, "to": {"status": status.value}, "reason": change.en},
             stream=cid,
         )
+        standing = {"customer_id": cid, "from": change.before, "to": status.value, "rule": change.rule.value}
+        uow.ledger.emit(cid, "account.status_changed", {**standing, "reason": change.en, "reason_zh": change.zh}, at)
     elif change.field is Field.LIMIT:
         assert change.after is not None
         account = uow.management.account(cid)
@@ -145,7 +147,10 @@ def _carry_out(
         why = AppliedLimit(change.en, SYSTEM, "rule", rule=change.rule.value, policy_version=version)
         apply_limit(uow, account, Money(Decimal(change.after), ccy), None, why, as_of, at)
     elif change.field is Field.DEFAULT:
-        uow.management.set_in_default(cid, date.fromisoformat(change.after) if change.after else None)
+        since = date.fromisoformat(change.after) if change.after else None
+        uow.management.set_in_default(cid, since)
+        defaulted = {"customer_id": cid, "since": change.after, "rule": change.rule.value}
+        uow.ledger.emit(cid, "account.defaulted", {**defaulted, "reason": change.en, "reason_zh": change.zh}, at)
     elif change.field is Field.FREEZE:
         uow.management.set_increases_frozen(cid, date.fromisoformat(str(change.after)))
     elif change.field is Field.REVIEW:

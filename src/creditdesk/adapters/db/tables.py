@@ -143,7 +143,12 @@ outbox = Table(
     Column("payload", Text, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    # The event's place in the published feed (migration 0012): given by the one relay, in the
+    # order events became visible, so a reader resuming after a position never misses an event
+    # that committed late with a lower event_id.
+    Column("position", BigInteger, nullable=True),
     Index("ux_outbox_stream_seq", "stream", "stream_seq", unique=True),
+    Index("ux_outbox_position", "position", unique=True),
 )
 
 # Idempotency: every write command's id with its request fingerprint and stored outcome.
@@ -451,6 +456,10 @@ users = Table(
     # Bumped by log-out, password, role and status changes: every older session ends at once.
     Column("session_version", Integer, nullable=False, server_default="0"),
     Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # Notifications (migration 0012): where mail goes, and how: each (one mail per notification),
+    # digest (one mail a day) or off (the web app's bell only).
+    Column("email", String(320), nullable=True),
+    Column("notify", String(16), nullable=False, server_default="each"),
 )
 
 login_throttle = Table(
@@ -507,6 +516,97 @@ report_snapshots = Table(
     Column("computed_at", DateTime(timezone=True), nullable=False),
     Column("seconds", Float, nullable=False),
     Column("body", Text, nullable=False),
+)
+
+
+# The daily cycle (migration 0012) ---------------------------------------------------------------
+# Every run of a scheduled job for a business day: a day's job is done once it has succeeded.
+job_runs = Table(
+    "job_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(40), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # running, succeeded, failed
+    Column("worker", String(200), nullable=False),  # host:pid of the process that ran it
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("counts", Text, nullable=False, server_default="{}"),  # JSON: what the run did
+    Column("error", Text, nullable=True),
+    Index("ix_job_runs_job", "job", "as_of"),
+)
+
+# Leases: one holder at a time across processes and machines (the worker's cycle, the relay).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# How far each consumer of the published feed has read (notifications, each webhook's fan-out).
+event_cursors = Table(
+    "event_cursors",
+    metadata,
+    Column("consumer", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("subscription_id", Integer, primary_key=True, autoincrement=True),
+    Column("url", String(2000), nullable=False),
+    Column("events", Text, nullable=False),  # JSON list of event types or patterns ("order.*")
+    Column("secret", String(200), nullable=False),  # signs deliveries; shown once, never listed
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+)
+
+# One row per event per subscriber: delivered once, retried with backoff, given up after a bound.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("delivery_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "subscription_id",
+        Integer,
+        ForeignKey("webhook_subscriptions.subscription_id"),
+        nullable=False,
+    ),
+    Column("event_id", Integer, ForeignKey("outbox.event_id"), nullable=False),
+    Column("stream", String(ID), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_status", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_webhook_deliveries_event", "subscription_id", "event_id", unique=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+# What a user is told, in their language; `key` makes telling idempotent (one per event or fact).
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("notification_id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), ForeignKey("users.username"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("customer_id", String(ID), nullable=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(400), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("mailed_at", DateTime(timezone=True), nullable=True),
+    Index("ux_notifications_key", "username", "key", unique=True),
+    Index("ix_notifications_unread", "username", "read_at"),
 )
 
 

@@ -69,6 +69,18 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.collections:collections_app", "Dunning levels, promises to pay and the collector's worklist."
     ),
     "terms": Entry(f"{_CLI}.terms:terms_app", "Credit terms: discounts, late-payment interest, terms by grade."),
+    "worker": Entry(
+        f"{_CLI}.worker:worker_command",
+        "Run the daily cycle on its schedule, and publish events and notifications, until stopped.",
+    ),
+    "jobs": Entry(f"{_CLI}.worker:jobs_app", "The daily cycle's jobs: their runs, and one run now."),
+    "webhook": Entry(f"{_CLI}.webhooks:webhook_app", "Webhook subscriptions and their deliveries."),
+    "events": Entry(f"{_CLI}.webhooks:events_app", "The published event feed."),
+    "notifications": Entry(f"{_CLI}.notifications:notifications_app", "Notifications to people, and their mail."),
+    "backup": Entry(f"{_CLI}.backup:backup_command", "Back up the whole database to a file, consistently."),
+    "restore": Entry(
+        f"{_CLI}.backup:restore_command", "Restore the database from a backup file (an empty database, or --force)."
+    ),
 }
 
 
