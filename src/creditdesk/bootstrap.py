@@ -17,11 +17,15 @@ from creditdesk.config import Settings, load_settings
 from creditdesk.service.ports import Clock
 
 if TYPE_CHECKING:
+    from creditdesk.adapters.db.event_store import SqlEventStore, WebhookUnitOfWork
+    from creditdesk.adapters.db.job_store import SqlJobStore
     from creditdesk.adapters.db.limit_inputs import SqlLimitInputs
     from creditdesk.adapters.db.monitor_facts import SqlMonitorFacts
+    from creditdesk.adapters.db.notification_store import SqlNotificationStore
     from creditdesk.adapters.db.receivables_data import SqlReceivables
     from creditdesk.adapters.db.risk_data import SqlScoringStore
     from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
+    from creditdesk.adapters.webhook_sender import HttpWebhookSender
 
 # The analytical adapters below read with pandas and the modelling library: each is imported by the
 # first request or command that uses it, so a credit check or `token create` never loads them.
@@ -64,6 +68,35 @@ class Services:
         from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
 
         return SqlSnapshotStore(self.engine)
+
+    def job_store(self) -> SqlJobStore:
+        from creditdesk.adapters.db.job_store import SqlJobStore
+
+        return SqlJobStore(self.engine)
+
+    def notification_store(self) -> SqlNotificationStore:
+        from creditdesk.adapters.db.notification_store import SqlNotificationStore
+
+        return SqlNotificationStore(self.engine)
+
+    def event_store(self) -> SqlEventStore:
+        from creditdesk.adapters.db.event_store import SqlEventStore
+
+        return SqlEventStore(self.engine)
+
+    def webhook_uow(self) -> WebhookUnitOfWork:
+        from creditdesk.adapters.db.event_store import WebhookUnitOfWork
+
+        return WebhookUnitOfWork(self.engine, self.clock)
+
+    def webhook_sender(self) -> HttpWebhookSender:
+        """One per process: its connections stay open between the relay's rounds."""
+        from creditdesk.adapters.webhook_sender import HttpWebhookSender
+
+        found: HttpWebhookSender | None = self.__dict__.get("_webhook_sender")
+        if found is None:
+            found = self.__dict__["_webhook_sender"] = HttpWebhookSender(self.settings.webhook_timeout_seconds)
+        return found
 
     def audit_seals(self) -> AuditSealFile:
         return AuditSealFile(self.settings.audit_seal_path())

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # worker's lease lasts without renewal (a killed worker's job is taken over after that).
     worker_schedule: str = "30 1 * * *"
     worker_timezone: str = "UTC"
-    worker_tick_seconds: float = Field(default=2.0, gt=0, le=3600)
+    worker_tick_seconds: float = Field(default=0.5, gt=0, le=3600)
     lease_seconds: float = Field(default=60.0, gt=0, le=86400)
     # How far back a worker that was down catches up, and how often the portfolio is re-scored.
     catch_up_days: int = Field(default=31, ge=0, le=3660)

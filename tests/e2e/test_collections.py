@@ -4,11 +4,13 @@ tests' checks would see), and the collections endpoints on the shared demo serve
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from tests.conftest import TEST_TODAY
 from tests.e2e.conftest import DemoServer, cli, demo_copy
 from tests.e2e.test_api import assert_problem
 
@@ -19,14 +21,24 @@ def test_the_dunning_run_and_the_worklist_from_the_command_line(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     db, _ = demo_copy(tmp_path_factory, 60, 6, tmp_path)
-    first = json.loads(cli(tmp_path, "collections", "run", "--json", db=db).stdout)
-    assert first["changes"] and sum(first["to_level"].values()) == len(first["changes"])
+    # The demo ran the dunning on its day (as the daily cycle would): that day has nothing left to move.
     assert json.loads(cli(tmp_path, "collections", "run", "--json", db=db).stdout)["changes"] == []
+    before = json.loads(cli(tmp_path, "collections", "worklist", "--json", db=db).stdout)
+    assert any(i["dunning_level"] for i in before)
+    later = (date.fromisoformat(TEST_TODAY) + timedelta(days=30)).isoformat()  # a month on, items have aged
+    first = json.loads(cli(tmp_path, "collections", "run", "--as-of", later, "--json", db=db).stdout)
+    assert first["changes"] and sum(first["to_level"].values()) == len(first["changes"])
+    assert json.loads(cli(tmp_path, "collections", "run", "--as-of", later, "--json", db=db).stdout)["changes"] == []
     items = json.loads(cli(tmp_path, "collections", "worklist", "--json", db=db).stdout)
     losses = [float(i["expected_loss"]) for i in items]
     assert items and losses == sorted(losses, reverse=True) and all(i["days_past_due"] > 0 for i in items)
     moved = {c["customer_id"]: c["after"] for c in first["changes"]}
-    assert all(i["dunning_level"] == moved.get(i["customer_id"], 0) for i in items if not i["disputed"])
+    was = {i["customer_id"]: i["dunning_level"] for i in before}
+    assert all(
+        i["dunning_level"] == moved.get(i["customer_id"], was.get(i["customer_id"], 0))
+        for i in items
+        if not i["disputed"]
+    )
     customer, currency = items[0]["customer_id"], items[0]["currency"]
     promised = cli(
         tmp_path, "collections", "promise", "PR-1", customer, "100.00", "--currency", currency,

@@ -198,6 +198,16 @@ class Requests:
                 path,
                 {"promise_id": f"MX-M{n}", "customer_id": c, "amount": "1.00", **money, "promised_on": LATER},
             ),
+            # The caller's own notifications (docs/notifications.md): any id is theirs or a 404.
+            "/api/v1/notifications/read": lambda: (path, {}),
+            "/api/v1/notifications/{notification_id}/read": lambda: (path.format(notification_id=1), {}),
+            # Webhooks (docs/events.md): an admin's; an unknown id is a 404 once the role may.
+            "/api/v1/webhooks": lambda: (
+                path,
+                {"url": f"http://127.0.0.1:9/mx-{n}", "events": ["order.held"], "secret": "matrix-secret-0123456789"},
+            ),
+            "/api/v1/webhooks/{subscription_id}/disable": lambda: (path.format(subscription_id=999_999), {}),
+            "/api/v1/webhooks/deliveries/{delivery_id}/redeliver": lambda: (path.format(delivery_id=999_999), {}),
         }
         url, body = bodies[path]()
         return method, url, body

@@ -194,6 +194,11 @@ def test_live_bodies_match_the_published_schemas(demo_server: DemoServer, spec: 
         "/api/v1/forecast/backtest": ["/api/v1/forecast/backtest?start=2026-03-01&end=2026-05-31"],
         "/api/v1/collections/worklist": ["/api/v1/collections/worklist"],
         "/api/v1/collections/promises": ["/api/v1/collections/promises"],
+        "/api/v1/events": ["/api/v1/events?after=0&limit=50"],
+        "/api/v1/jobs": ["/api/v1/jobs?limit=20"],
+        "/api/v1/notifications": ["/api/v1/notifications"],
+        "/api/v1/webhooks": ["/api/v1/webhooks"],
+        "/api/v1/webhooks/deliveries": ["/api/v1/webhooks/deliveries?status=failed"],
     }  # fmt: skip
     for template, urls in gets.items():
         for url in urls:

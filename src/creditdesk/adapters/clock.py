@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from creditdesk.service.ports import Clock
 
 
 class SystemClock:
@@ -32,3 +36,19 @@ class FixedClock:
 
     def today(self) -> date:
         return self.at.date()
+
+
+class DayClock:
+    """Another clock moved to ``day``: ``today()`` is always ``day`` and ``now()`` is the other
+    clock's time of day on it (a daily job run for a business day, during catch-up included)."""
+
+    def __init__(self, day: date, base: Clock | None = None) -> None:
+        self.day = day
+        self._base: Clock = base or SystemClock()
+
+    def now(self) -> datetime:
+        at = self._base.now()
+        return at + timedelta(days=(self.day - at.date()).days)
+
+    def today(self) -> date:
+        return self.day

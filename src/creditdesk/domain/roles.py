@@ -29,7 +29,9 @@ class Permission(StrEnum):
     REQUEST_LIMIT = "request_limit"  # ask for a limit change, for someone with authority to decide
     SET_LIMIT = "set_limit"  # set or decide limits, within the policy's authority matrix
     SET_GROUP_LIMIT = "set_group_limit"  # a pooled limit over a whole group
+    OPERATIONS = "operations"  # see the daily cycle's job runs and who holds the leases
     ADMINISTER = "administer"
+    MANAGE_WEBHOOKS = "manage_webhooks"  # webhook subscriptions and their deliveries
 
 
 MINIMUM_ROLE: dict[Permission, Role] = {
@@ -41,7 +43,9 @@ MINIMUM_ROLE: dict[Permission, Role] = {
     Permission.REQUEST_LIMIT: Role.SALES,
     Permission.SET_LIMIT: Role.ANALYST,
     Permission.SET_GROUP_LIMIT: Role.MANAGER,
+    Permission.OPERATIONS: Role.MANAGER,
     Permission.ADMINISTER: Role.ADMIN,
+    Permission.MANAGE_WEBHOOKS: Role.ADMIN,
 }
 
 

@@ -9,15 +9,19 @@ documents, limit requests) and never approves.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from creditdesk.domain.roles import Role
+from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, PasswordHasher, Throttle, UnitOfWork, UserRecord
 
 LANGUAGES = ("en", "zh")
+NOTIFY_MODES = ("each", "digest", "off")  # a mail per notification, one a day, or the bell only
+# An e-mail address as a person types it: one @, a dot in the domain, no spaces or angle brackets.
+_EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]+$")
 PERSON, SERVICE = "person", "service"
 LEGACY_TOKEN_PREFIX = "token:"  # the identity of a token made before tokens had owners
 UNUSABLE_PASSWORD = "!"  # a service user never signs in
@@ -202,6 +206,58 @@ def set_language(username: str, language: str, uow: UnitOfWork) -> None:
     with uow:
         uow.users.set_language(username, language)
         uow.commit()
+
+
+def check_email(text: str) -> str | None:
+    """The address, trimmed; None for an empty one (no mail). Refused unless it looks like one."""
+    address = text.strip()
+    if not address:
+        return None
+    if len(address) > 320 or not _EMAIL.match(address) or any(ord(ch) < 32 for ch in address):
+        raise InvalidInput(f"{address[:80]!r} is not an e-mail address (name@example.com)")
+    return address
+
+
+def set_contact(
+    username: str,
+    uow: UnitOfWork,
+    actor: str,
+    actor_role: Role,
+    *,
+    email: str | None = None,
+    language: str | None = None,
+    notify: str | None = None,
+) -> dict[str, str | None]:
+    """A user's e-mail address (``""`` removes it), language and notify mode (each, digest, off).
+    A person may set their own language and notify mode; an address (where the desk's news goes)
+    and anything of another user's need an admin. Audited; sessions go on. What changed."""
+    if actor != username and not may(actor_role, Permission.ADMINISTER):
+        raise Forbidden("only an admin may change another user's e-mail, language or notifications")
+    if email is not None and not may(actor_role, Permission.ADMINISTER):
+        raise Forbidden("an admin sets e-mail addresses: notifications carry the desk's business")
+    changes: dict[str, str | None] = {}
+    if email is not None:
+        changes["email"] = check_email(email)
+    if language is not None:
+        if language not in LANGUAGES:
+            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}; got {language!r}")
+        changes["language"] = language
+    if notify is not None:
+        if notify not in NOTIFY_MODES:
+            raise InvalidInput(f"notify must be one of {', '.join(NOTIFY_MODES)}; got {notify!r}")
+        changes["notify"] = notify
+    if not changes:
+        raise InvalidInput("nothing to change: give an e-mail address, a language or a notify mode")
+    with uow:
+        found = uow.users.get(username)
+        if found is None:
+            raise NotFound(f"no user {username!r}")
+        if found.kind != PERSON and changes.get("email"):
+            raise Conflict(f"{username!r} is a service user: it is never told anything")
+        uow.users.set_contact(username, changes)
+        uow.audit.append(actor, "user.contact", "user", username, dict(changes))
+        uow.commit()
+    return changes
 
 
 def is_person(uow: UnitOfWork, actor: str) -> bool:

@@ -104,5 +104,9 @@ def record(uow: UnitOfWork, customer_id: str, actor: str, change: Change, at: da
     if change.postings:
         uow.ledger.post(change.postings, at)
     payload = event_payload(customer_id, change.postings, [order_state(order)] if order is not None else [])
+    if "codes" in change.audit:
+        # A check's reason codes (OVER_LIMIT, OVERDUE, ...): why an order was held, for those
+        # who receive the event (docs/events.md); the audit record carries the same list.
+        payload["codes"] = list(change.audit["codes"])
     uow.ledger.emit(customer_id, change.event, payload, at)
     uow.audit.append(actor, change.event, "customer", customer_id, {**change.audit, **payload}, stream=customer_id)

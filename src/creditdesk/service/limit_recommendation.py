@@ -57,10 +57,14 @@ def apply_recommendations(
     customer_id: str | None = None,
     *,
     dry_run: bool = False,
+    follow: Callable[[Recommendation], str | None] | None = None,
 ) -> ApplyRun:
     """Move each limit to its recommendation: cuts always, increases within the system's own
     authority (beyond it, a request for the role that may decide), and never an increase for an
-    account in default, held, blocked, frozen or under a running temporary limit."""
+    account in default, held, blocked, frozen or under a running temporary limit.
+
+    ``follow``: which recommendations to act on, each with why (the start of the change's
+    reason), or None to leave that limit as it stands; default: every one."""
     version, policy = store.active_limit_policy()
     _, found = recommend_limits(store, as_of, policy, customer_id)
     run = ApplyRun(as_of, version)
@@ -71,6 +75,10 @@ def apply_recommendations(
         cid = rec.inputs.customer_id
         if target is None or target == rec.inputs.current_limit:
             run.kept[cid] = "no recommendation" if target is None else "already at the recommendation"
+            continue
+        why = follow(rec) if follow is not None else "policy recommendation"
+        if why is None:
+            run.kept[cid] = "not asked to follow the recommendation"
             continue
         if cid in pending:
             run.kept[cid] = "a limit request is pending"
@@ -88,13 +96,13 @@ def apply_recommendations(
                 run.kept[cid] = blocker
                 continue
             line = {"customer_id": cid, "from": str(current.amount), "to": str(new.amount), "currency": new.currency}
-            reason = f"policy recommendation: {rec.final.formula}"
+            reason = f"{why}: {rec.final.formula}"
             raise_role = rec.raise_role(policy)
             if policy.authority.may_set(SYSTEM, new, current, rec.inputs.grade, raise_role):
                 run.applied.append(line)
                 if not dry_run:
-                    why = AppliedLimit(reason, SYSTEM, "rule", rule="RECOMMENDATION", policy_version=version)
-                    apply_limit(uow, account, new, None, why, as_of, clock.now())
+                    applied = AppliedLimit(reason, SYSTEM, "rule", rule="RECOMMENDATION", policy_version=version)
+                    apply_limit(uow, account, new, None, applied, as_of, clock.now())
                     uow.commit()
                 continue
             role = policy.authority.required_role(new, current, rec.inputs.grade, raise_role)

@@ -34,6 +34,7 @@ class SetCreditLimit:
     role: Role
     expires_on: date | None = None  # a temporary limit, lapsing after this day
     always_request: bool = False  # ask for approval even within one's own authority
+    request_id: str | None = None  # the id of the request it may open (a reproducible build's); default a fresh one
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,7 @@ def set_credit_limit(cmd: SetCreditLimit, uow: UnitOfWork, clock: Clock) -> Limi
             uow.commit()
             return LimitOutcome(applied=True)
         request = LimitRequest(
-            request_id=f"LR-{uuid.uuid4().hex[:12]}",
+            request_id=cmd.request_id or f"LR-{uuid.uuid4().hex[:12]}",
             customer_id=cmd.customer_id,
             amount=cmd.amount,
             reason=cmd.reason,

@@ -264,3 +264,11 @@ def expire_orders(customer_ids: list[str], uow_factory: Callable[[], UnitOfWork]
     for customer_id in customer_ids:
         run(uow_factory(), clock, partial(_owner, customer_id), _nothing)
     return len(customer_ids)
+
+
+def sweep_expired(read_uow: Callable[[], UnitOfWork], uow_factory: Callable[[], UnitOfWork], clock: Clock) -> int:
+    """The daily sweep: release the reservations of every account with an order valid before the
+    clock's today (``creditdesk orders expire``, the worker's ``expire_orders``); the accounts swept."""
+    with read_uow() as uow:
+        due = uow.credit_accounts.customers_with_expired_orders(clock.today())
+    return expire_orders(due, uow_factory, clock)

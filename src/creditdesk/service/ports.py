@@ -196,12 +196,18 @@ class UserRecord:
     kind: str  # person (signs in, decides) or service (a system: submits, never approves)
     session_version: int
     disabled: bool
+    email: str | None = None  # where notification mail goes (docs/notifications.md)
+    notify: str = "each"  # each (a mail per notification), digest (one a day) or off (the bell only)
 
 
 class UserRepository(Protocol):
     def add(self, username: str, password_hash: str, role: str, language: str, kind: str = "person") -> None: ...
     def get(self, username: str) -> UserRecord | None: ...
     def set_language(self, username: str, language: str) -> None: ...
+    def set_contact(self, username: str, values: dict[str, str | None]) -> None:
+        """Set the e-mail address, language or notify mode given; sessions go on."""
+        ...
+
     def change(
         self, username: str, *, role: str | None = None, password_hash: str | None = None, disabled: bool | None = None
     ) -> None:

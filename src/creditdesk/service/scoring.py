@@ -187,8 +187,11 @@ def score_portfolio(
     clock: Clock,
     retrain: bool = False,
     min_defaults: int = MIN_DEFAULTS,
+    tables: SourceTables | None = None,
 ) -> ScoringRun:
-    tables = store.source_tables()
+    """Score every customer on ``as_of`` (training a champion first if there is none, or with
+    ``retrain``); ``tables``: the source tables already loaded (several days scored in a row)."""
+    tables = tables if tables is not None else store.source_tables()
     if tables.customers.empty:
         raise InvalidInput("there are no customers to score; import customers first")
     trained = []

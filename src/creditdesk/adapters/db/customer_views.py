@@ -238,3 +238,93 @@ def _month_start(as_of: date, back: int) -> date:
 
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Why an account stands as it does: how late its oldest undisputed item is as the monitor
+    counts it (cash received but not yet applied covers the oldest items first) and on the books,
+    since when it is in default, the last rule's or person's word on its status, and the last
+    change of its limit (who set it, when and why)."""
+
+    days_overdue: int  # of the oldest undisputed open item cash received but not applied leaves uncovered
+    days_on_the_books: int  # of the oldest undisputed open item, unapplied cash or not
+    in_default_since: date | None
+    status_reason: str | None
+    status_reason_zh: str | None
+    limit_reason: str | None
+    limit_source: str | None
+    limit_by: str | None
+    limit_on: date | None
+
+
+def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[str, Standing]:
+    """The :class:`Standing` of each of ``customer_ids`` (one page of the list, or one customer)."""
+    if not customer_ids:
+        return {}
+    i, a, c, lc = t.invoices, t.credit_accounts, t.account_changes, t.limit_changes
+    items: dict[str, list[tuple[date, int, int]]] = {}
+    for cid, due, amount, left in conn.execute(
+        select(i.c.customer_id, i.c.due_date, i.c.amount_minor, i.c.open_minor)
+        .where(i.c.customer_id.in_(customer_ids), i.c.open_minor > 0, i.c.due_date < as_of, ~i.c.disputed)
+        .order_by(i.c.customer_id, i.c.due_date, i.c.invoice_id)
+    ):
+        items.setdefault(cid, []).append((due, int(amount), int(left)))
+    accounts = {
+        row.customer_id: row
+        for row in conn.execute(
+            select(a.c.customer_id, a.c.in_default_since, a.c.unapplied_minor).where(a.c.customer_id.in_(customer_ids))
+        )
+    }
+    last_status = (
+        select(func.max(c.c.id))
+        .where(c.c.customer_id.in_(customer_ids), c.c.field == "status")
+        .group_by(c.c.customer_id)
+    )
+    statuses = {
+        row.customer_id: (row.explanation_en, row.explanation_zh)
+        for row in conn.execute(
+            select(c.c.customer_id, c.c.explanation_en, c.c.explanation_zh).where(c.c.id.in_(last_status))
+        )
+    }
+    last_limit = select(func.max(lc.c.id)).where(lc.c.customer_id.in_(customer_ids)).group_by(lc.c.customer_id)
+    limits = {
+        row.customer_id: row
+        for row in conn.execute(
+            select(lc.c.customer_id, lc.c.reason, lc.c.source, lc.c.changed_by, lc.c.valid_from).where(
+                lc.c.id.in_(last_limit)
+            )
+        )
+    }
+    found = {}
+    for cid in customer_ids:
+        account = accounts.get(cid)
+        late = items.get(cid, [])
+        oldest, due = _oldest_uncovered(late, int(account.unapplied_minor) if account is not None else 0)
+        status = statuses.get(cid, (None, None))
+        limit = limits.get(cid)
+        found[cid] = Standing(
+            days_overdue=(as_of - due).days if due is not None else 0,
+            days_on_the_books=(as_of - oldest).days if oldest is not None else 0,
+            in_default_since=account.in_default_since if account is not None else None,
+            status_reason=status[0],
+            status_reason_zh=status[1],
+            limit_reason=limit.reason if limit is not None else None,
+            limit_source=limit.source if limit is not None else None,
+            limit_by=limit.changed_by if limit is not None else None,
+            limit_on=limit.valid_from if limit is not None else None,
+        )
+    return found
+
+
+def _oldest_uncovered(items: list[tuple[date, int, int]], unapplied_minor: int) -> tuple[date | None, date | None]:
+    """The due dates of the oldest late item, and of the oldest one unapplied cash does not cover
+    (the oldest first; a residue of 1 % of an item or less is not late), as the monitor counts
+    (:func:`creditdesk.risk.features.behaviour.days_overdue`)."""
+    oldest = items[0][0] if items else None
+    running = 0
+    for due, amount, left in items:
+        running += left
+        if running - unapplied_minor > amount / 100:
+            return oldest, due
+    return oldest, None

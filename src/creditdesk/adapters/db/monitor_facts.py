@@ -14,6 +14,7 @@ from creditdesk.adapters.db.risk_data import load_source_tables
 from creditdesk.domain.accounts import ManagedAccount
 from creditdesk.domain.monitoring import AccountFacts, add_months
 from creditdesk.risk.features.behaviour import bureau_drops, days_overdue, good_months, peak_receivable
+from creditdesk.risk.features.customer import SourceTables
 
 
 def _only(frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:
@@ -21,8 +22,11 @@ def _only(frame: pd.DataFrame, customer_id: str | None) -> pd.DataFrame:
 
 
 class SqlMonitorFacts:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, tables: SourceTables | None = None) -> None:
+        """``tables``: the source tables already loaded, read instead of the database's (days
+        judged one after another on a ledger that does not move meanwhile: the demo's history)."""
         self.engine = engine
+        self.tables = tables
 
     def monitor_facts(
         self, as_of: date, grace_days: int, window_months: int, customer_id: str | None = None
@@ -33,7 +37,9 @@ class SqlMonitorFacts:
             query = query.where(a.c.customer_id == customer_id)
         with self.engine.connect() as conn:
             accounts = [managed_from_row(row) for row in conn.execute(query.order_by(a.c.customer_id)).mappings()]
-            tables = load_source_tables(conn)
+            if not accounts:
+                return []  # nothing to judge (a new database: its empty frames have no dtypes to work on)
+            tables = self.tables if self.tables is not None else load_source_tables(conn)
             management = SqlLimitManagement(conn)
             pending = management.pending_customers()
             seen = management.downgrades_seen()

@@ -469,7 +469,9 @@ def users_and_tokens(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[
     """The web users (never their password hashes) and the API tokens (never the tokens)."""
     u, k = t.users, t.api_tokens
     users = conn.execute(
-        select(u.c.username, u.c.role, u.c.language, u.c.created_at, u.c.kind, u.c.disabled_at).order_by(u.c.username)
+        select(
+            u.c.username, u.c.role, u.c.language, u.c.created_at, u.c.kind, u.c.disabled_at, u.c.email, u.c.notify
+        ).order_by(u.c.username)
     )
     tokens = conn.execute(
         select(k.c.id, k.c.name, k.c.username, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc())

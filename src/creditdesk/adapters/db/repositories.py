@@ -245,6 +245,8 @@ class SqlUsers:
             row["kind"],
             int(row["session_version"]),
             row["disabled_at"] is not None,
+            row["email"],
+            row["notify"],
         )
 
     def change(
@@ -264,6 +266,10 @@ class SqlUsers:
 
     def set_language(self, username: str, language: str) -> None:
         self._c.execute(update(t.users).where(t.users.c.username == username).values(language=language))
+
+    def set_contact(self, username: str, values: dict[str, str | None]) -> None:
+        allowed = {k: v for k, v in values.items() if k in ("email", "language", "notify")}
+        self._c.execute(update(t.users).where(t.users.c.username == username).values(**allowed))
 
 
 class SqlLoginThrottle:

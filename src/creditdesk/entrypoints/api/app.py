@@ -9,8 +9,11 @@ from creditdesk.entrypoints import metrics
 from creditdesk.entrypoints.api import health, problems
 from creditdesk.entrypoints.api.collections import router as collections_router
 from creditdesk.entrypoints.api.deps import TokenCache
+from creditdesk.entrypoints.api.events import router as events_router
 from creditdesk.entrypoints.api.forecast import router as forecast_router
+from creditdesk.entrypoints.api.jobs import router as jobs_router
 from creditdesk.entrypoints.api.limits import router as limits_router
+from creditdesk.entrypoints.api.notifications import router as notifications_router
 from creditdesk.entrypoints.api.orders import router as orders_router
 from creditdesk.entrypoints.api.reports import router as reports_router
 from creditdesk.entrypoints.api.routes import router
@@ -51,6 +54,9 @@ def create_app(services: Services | None = None) -> FastAPI:
         reports_router,
         forecast_router,
         collections_router,
+        events_router,
+        notifications_router,
+        jobs_router,
     ):
         app.include_router(api, responses=errors)
     from creditdesk.entrypoints.web import site

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from creditdesk.entrypoints.cli.context import CLI_ACTOR, state
-from creditdesk.entrypoints.cli.output import EXIT_USAGE, err, fail, user_errors
+from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, err, fail, user_errors
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -83,13 +83,40 @@ def user_set(
     role: Annotated[str | None, typer.Option("--role")] = None,
     disabled: Annotated[bool | None, typer.Option("--disable/--enable", help="Stop or allow signing in.")] = None,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="A new password from stdin.")] = False,
+    email: Annotated[str | None, typer.Option("--email", help='Where notification mail goes ("" removes it).')] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh: the pages' and mails' language.")
+    ] = None,
+    notify: Annotated[
+        str | None,
+        typer.Option("--notify", help="each (a mail per notification), digest (one a day) or off (the bell only)."),
+    ] = None,
 ) -> None:
-    """Change a user's role, password or status; every session of the user ends at once."""
-    from creditdesk.service.auth import change_user, parse_role
+    """Change a user's role, password or status (every session of the user ends at once), or
+    their e-mail address, language and notify mode (sessions go on)."""
+    from creditdesk.domain.roles import Role
+    from creditdesk.service.auth import change_user, parse_role, set_contact
 
+    session_change = role is not None or disabled is not None or password_stdin
+    if not session_change and email is None and language is None and notify is None:
+        fail(
+            "nothing to change: give --role, --disable/--enable, --password-stdin, --email, --language or --notify",
+            EXIT_USAGE,
+        )
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    if password is not None and not 8 <= len(password) <= 1024:
+        fail("a password has 8 to 1024 characters", EXIT_DATA)
     services = state(ctx).services
     with user_errors():
         chosen = parse_role(role) if role is not None else None
-        change_user(name, services.uow(), services.hasher, CLI_ACTOR, role=chosen, password=password, disabled=disabled)
-    err.print(f"user {name} changed; their sessions have ended")
+        if email is not None or language is not None or notify is not None:
+            # The command line is the operator's: an admin's changes.
+            set_contact(name, services.uow(), CLI_ACTOR, Role.ADMIN, email=email, language=language, notify=notify)
+        if session_change:
+            change_user(
+                name, services.uow(), services.hasher, CLI_ACTOR, role=chosen, password=password, disabled=disabled
+            )
+    if session_change:
+        err.print(f"user {name} changed; their sessions have ended")
+    else:
+        err.print(f"user {name} changed")

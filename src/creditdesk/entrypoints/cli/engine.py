@@ -18,7 +18,7 @@ from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_REFUSED, err, fail
 from creditdesk.entrypoints.presenters import answer, held_order_summary
 from creditdesk.service.auth import parse_role
 from creditdesk.service.held_orders import ResolveOrder, resolve_order
-from creditdesk.service.orders import expire_orders
+from creditdesk.service.orders import sweep_expired
 from creditdesk.service.policies import activate_check_policy
 
 ledger_app = typer.Typer(help="The exposure ledger.", no_args_is_help=True)
@@ -118,9 +118,7 @@ def orders_expire(ctx: typer.Context) -> None:
     """Release the reservations of orders whose validity has passed (a daily job)."""
     services = state(ctx).services
     with user_errors():
-        with services.read_uow() as uow:
-            due = uow.credit_accounts.customers_with_expired_orders(services.clock.today())
-        swept = expire_orders(due, services.uow, services.clock)
+        swept = sweep_expired(services.read_uow, services.uow, services.clock)
     err.print(f"swept {swept} account(s)")
 
 

@@ -14,7 +14,15 @@ from creditdesk.domain.roles import Permission, Role
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.web.deps import UiDep, form_permitted, permitted
 from creditdesk.entrypoints.web.ui import Ui
-from creditdesk.service.auth import Principal, add_user, create_token, parse_role, revoke_token
+from creditdesk.service.auth import (
+    NOTIFY_MODES,
+    Principal,
+    add_user,
+    create_token,
+    parse_role,
+    revoke_token,
+    set_contact,
+)
 from creditdesk.service.errors import ServiceError
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +38,9 @@ async def _page(request: Request, services: Services, ui: Ui, status: int = 200,
 
     users, tokens = await run_in_threadpool(load)
     roles = [r.value for r in Role]
-    return ui.render(request, "admin.html", status=status, users=users, tokens=tokens, roles=roles, **context)
+    return ui.render(
+        request, "admin.html", status=status, users=users, tokens=tokens, roles=roles, modes=NOTIFY_MODES, **context
+    )
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -57,6 +67,36 @@ async def new_user(
     except ServiceError as error:
         return await _page(request, services, ui, status=error.status, error_detail=error.detail)
     return await _page(request, services, ui, added=username)
+
+
+@router.post("/admin/users/contact")
+async def user_contact(
+    request: Request,
+    admin: AdminForm,
+    services: ServicesDep,
+    ui: UiDep,
+    username: str = Form(""),
+    email: str = Form(""),
+    language: str = Form(""),
+    notify: str = Form(""),
+) -> Response:
+    """A user's e-mail address, language and notify mode, as `creditdesk user set` does; an empty
+    field leaves it as it is (`creditdesk user set NAME --email ""` removes an address)."""
+    try:
+        await run_in_threadpool(
+            lambda: set_contact(
+                username,
+                services.uow(),
+                admin.name,
+                admin.role,
+                email=email.strip() or None,
+                language=language or None,
+                notify=notify or None,
+            )
+        )
+    except ServiceError as error:
+        return await _page(request, services, ui, status=error.status, error_detail=error.detail)
+    return await _page(request, services, ui, contact_saved=username)
 
 
 @router.post("/admin/tokens")

@@ -154,11 +154,13 @@ async def home(
             main = max(totals, key=lambda c: c.customers).currency if totals else None
             board = queries.dashboard(conn, main, as_of) if main else None
             migration = queries.grade_migration(conn)
+            standings = customer_views.standings(conn, [r.customer.customer_id for r in rows], as_of)
         panels = {view.name: views.read(view) for view in dashboard_views(as_of)}
         return {
             "totals": totals,
             "count": count,
             "rows": rows,
+            "standings": standings,
             "board": board,
             "migration": migration,
             "panels": panels,
@@ -198,6 +200,7 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
             pool = customer_views.group_pool(conn, found[0].group_id)
             behaviour = customer_views.payment_behaviour(conn, customer_id, found[1].currency, as_of)
             events = customer_views.timeline(conn, customer_id)
+            standing = customer_views.standings(conn, [customer_id], as_of)[customer_id]
         with services.read_uow() as uow:
             history = uow.limits.for_customer(customer_id)
         try:
@@ -218,6 +221,7 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
             "pool": pool,
             "behaviour": behaviour,
             "events": events,
+            "standing_of": standing,
             "score": score,
             "recommendation": recommended[0].as_json() if recommended else None,
         }

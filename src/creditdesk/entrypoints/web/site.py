@@ -13,7 +13,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.bounded import BackgroundJobs
 from creditdesk.entrypoints.portfolio_views import PortfolioViews
-from creditdesk.entrypoints.web import admin_pages, i18n, model_pages, pages, policy_pages, report_pages, worklists
+from creditdesk.entrypoints.web import (
+    admin_pages,
+    i18n,
+    model_pages,
+    notification_pages,
+    operations_pages,
+    pages,
+    policy_pages,
+    report_pages,
+    webhook_pages,
+    worklists,
+)
 from creditdesk.entrypoints.web.deps import PageStop, Site, answer_page_stop
 from creditdesk.entrypoints.web.ui import Ui
 
@@ -26,6 +37,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     report_pages.router,
     model_pages.router,
     admin_pages.router,
+    notification_pages.router,
+    operations_pages.router,
+    webhook_pages.router,
     pages.router,
 )
 

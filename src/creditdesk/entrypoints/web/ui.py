@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from creditdesk.adapters.db import queries
+from creditdesk.adapters.db.notification_store import unread_notifications
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.web import i18n
 from creditdesk.service.auth import Principal, session_principal
@@ -53,6 +54,7 @@ class Ui:
         if context["user"]:
             with self.services.engine.connect() as conn:
                 context["counts"] = queries.worklist_counts(conn)
+                context["unread"] = unread_notifications(conn, str(context["user"]))  # the bell
         return self.templates.TemplateResponse(request, template, context, status_code=status)
 
     def principal(self, request: Request) -> Principal | None:
