@@ -16,6 +16,7 @@ from tests.e2e.conftest import PATIENCE_SECONDS, DemoServer
 
 ATTENTION = ("orders", "limit_requests", "reviews_due", "on_hold", "blocked", "in_default")
 _ROW = re.compile(r'<tr><td><a href="/customers/([^"]+)">.*?</tr>', re.S)
+_DEMO_ID = re.compile(r"C\d{6}")  # the demo's own customers; the suite's tests add others
 _STANDING = re.compile(r'class="standing" data-status="([a-z_]+)" data-days-overdue="(\d+)"')
 
 
@@ -75,7 +76,10 @@ def test_no_customer_in_default_or_long_overdue_is_shown_active(viewer: httpx.Cl
     for customer, status, days, row in everyone:
         if customer in in_default:
             assert status == "in_default" and "Default since" in row, row
-        assert not (status == "active" and days > 90), row
+        if status == "active" and days > 90:
+            # Only a customer other tests added to the shared server since the demo's cycle ran,
+            # and its row says the monitor has not judged it yet.
+            assert not _DEMO_ID.fullmatch(customer) and "not yet judged by the monitor" in row, row
         if status not in {"active", "in_default"}:
             assert '<small class="why"' in row, f"{customer}: {status} without its reason"
     # The negative control: long-overdue customers exist, so the check above looked at some.

@@ -1,10 +1,10 @@
-"""One import: validate the whole file, then write it in one transaction, or write nothing.
+"""One import: the whole file written in one transaction, or nothing and every problem.
 
-The same code runs both passes. The first (read-only) collects every problem; the
-second runs only when there are none, re-checks against the database inside the
-write transaction (so a concurrent change cannot slip in between) and inserts.
-Rows already stored with the same content are skipped, so importing a file twice
-changes nothing.
+The same code runs both passes. The write pass checks each batch against the database inside
+the write transaction (so a concurrent change cannot slip in between) and inserts it; at the
+first problem it rolls back, and the read-only pass then collects every problem of the file (a
+dry run is that pass alone). Rows already stored with the same content are skipped, so
+importing a file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -121,21 +121,16 @@ def import_file(
         return report
 
     tick: Progress | None = (lambda n: progress(n, source.total)) if progress else None
-    try:
-        with engine.connect() as conn:
-            _plan_each_statement(conn)
-            conn = conn.execution_options(readonly=True)
-            with conn.begin():
-                _run_pass(kind, source, conn, report, write=False, progress=tick, clock=clock)
-    except FileError as error:  # the file stops being readable part way (a broken quote)
-        report.add(error.problem)
-    if not report.ok or dry_run:
+    if dry_run:
+        _validate(kind, source, engine, report, tick, clock)
         return report
-
+    # A clean file (the usual case) is read once: the write pass checks every batch before it
+    # inserts it and rolls everything back at the first problem. Only then is the whole file read
+    # again, read-only, for the complete list of its problems.
     counted = ImportReport(kind=kind_name, file=str(path))
     try:
         with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
-            _run_pass(kind, source, conn, counted, write=True, progress=None, clock=clock, actor=actor, role=role)
+            _run_pass(kind, source, conn, counted, write=True, progress=tick, clock=clock, actor=actor, role=role)
             if counted.inserted:
                 SqlAuditLog(conn, clock).append(
                     actor,
@@ -150,8 +145,10 @@ def import_file(
                         "unchanged": counted.unchanged,
                     },
                 )
-    except _Abort:
-        report.problems = counted.problems
+    except (_Abort, FileError):
+        _validate(kind, source, engine, report, None, clock)
+        if report.ok:  # the database moved under the write pass: what that pass found
+            report.problems += counted.problems
         return report
     except MissingGroupRate as error:
         report.add(Problem(str(path), 1, 1, Code.MISSING_RATE, str(error)))
@@ -159,8 +156,24 @@ def import_file(
     except BalanceOutOfRange as error:  # found when the totals move, at the end: nothing is written
         report.add(Problem(str(path), 1, 1, Code.BALANCE_TOO_LARGE, str(error)))
         return report
-    report.inserted, report.unchanged = counted.inserted, counted.unchanged
+    report.rows, report.inserted, report.unchanged = counted.rows, counted.inserted, counted.unchanged
+    for problem in counted.problems:  # warnings only: an error would have rolled the pass back
+        report.add(problem)
+    report.more_problems += counted.more_problems
     return report
+
+
+def _validate(
+    kind: Kind, source: Source, engine: Engine, report: ImportReport, progress: Progress | None, clock: Clock
+) -> None:
+    """The read-only pass: every problem of the file, nothing written."""
+    try:
+        with engine.connect() as conn, _plan_each_statement(conn):
+            conn = conn.execution_options(readonly=True)
+            with conn.begin():
+                _run_pass(kind, source, conn, report, write=False, progress=progress, clock=clock)
+    except FileError as error:  # the file stops being readable part way (a broken quote)
+        report.add(error.problem)
 
 
 @contextmanager
