@@ -143,16 +143,19 @@ def needs_shared() -> pytest.MarkDecorator:
 
 # The longest files, longest first: with two workers taking whole files (`make test` runs
 # `-n 2 --dist loadfile`), starting these early keeps one worker from finishing alone. Those that
-# need the scored demo come after two that do not, so that its build (started with the session,
-# see pytest_sessionstart) is done before a worker asks for it.
+# need the scored demo come after five that do not (about two minutes of the two workers), so that
+# its build (started with the session, see pytest_sessionstart) is done before a worker asks for it.
 LONGEST_FIRST = (
     "tests/integration/test_scoring.py",
     "tests/e2e/test_controls_live.py",
-    "tests/e2e/test_browser.py",
-    "tests/integration/test_limit_year.py",
-    "tests/e2e/test_scoring.py",
     "tests/e2e/test_observability.py",
+    "tests/integration/test_limit_year.py",
+    "tests/e2e/test_cli.py",
+    "tests/e2e/test_browser.py",
+    "tests/e2e/test_scoring.py",
     "tests/e2e/test_cash_forecast.py",
+    "tests/e2e/test_worker.py",
+    "tests/e2e/test_daily_cycle_live.py",
     "tests/reliability/test_concurrency.py",
     "tests/reliability/test_engine_model.py",
 )
