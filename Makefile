@@ -14,7 +14,7 @@ LOCK_VENV := .venv-lock
 LOCK_FLAGS ?=
 UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet $(LOCK_FLAGS)
 
-.PHONY: demo test test-fast lint bench install clean lock
+.PHONY: demo test suite test-fast lint bench install clean lock
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -45,10 +45,13 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# Two workers (the machine's cores); a file's tests stay together on one (they share its fixtures).
+# The lint runs beside the suite (its start leaves a core idle for a while); either failing fails.
 test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
-	$(MAKE) lint
+	$(MAKE) --no-print-directory -j2 lint suite
+
+# Two workers (the machine's cores); a file's tests stay together on one (they share its fixtures).
+suite: $(STAMP)
 	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
 		$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 

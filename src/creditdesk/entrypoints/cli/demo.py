@@ -26,11 +26,13 @@ from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli import demo_cycle
 from creditdesk.entrypoints.cli.output import err
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, View, compute_view, dashboard_views
-from creditdesk.entrypoints.worker.events_jobs import leave_failed_deliveries
+from creditdesk.entrypoints.worker.events_jobs import leave_failed_deliveries, relay_until_idle
+from creditdesk.entrypoints.worker.notify_jobs import make_notifications
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.audit import seal_audit_trail
 from creditdesk.service.auth import add_user
 from creditdesk.service.errors import Conflict, InvalidInput, ServiceError
+from creditdesk.service.notifications import CONSUMER as NOTIFICATIONS
 from creditdesk.service.ports import Snapshot
 from creditdesk.service.scoring import score_portfolio
 
@@ -245,6 +247,10 @@ def _run_cycle(
             cycle["reviews_completed"] = cycle.get("reviews_completed", 0) + reviewed
             steps.done(f"reviews on {day}", f"{reviewed} completed")
     cycle["monitor"] = monitored
+    # The desk goes live here: the feed so far is history (no one is told of it); what follows,
+    # the waiting requests and held orders, tells the people who may decide them (the bell).
+    relay_until_idle(services)
+    services.notification_store().save([], consumer=NOTIFICATIONS, position=services.event_store().head_position())
     cycle.update(demo_cycle.waiting_requests(services, as_of))
     steps.done("limit requests waiting", f"{sum(v for k, v in cycle.items() if k.startswith('requests_for_'))}")
     cycle["dunning_changes"] = demo_cycle.dunning(services, views.frames(as_of), as_of)
@@ -253,6 +259,9 @@ def _run_cycle(
     steps.done("orders held", f"{sum(v for k, v in cycle.items() if k.startswith(('held_', 'release_')))}")
     cycle["failed_webhook_deliveries"] = leave_failed_deliveries(services)
     steps.done("webhook deliveries", f"{cycle['failed_webhook_deliveries']} failed")
+    told = make_notifications(services)
+    cycle["notifications"] = told["notifications"] + told["webhook_notifications"]
+    steps.done("notifications", f"{cycle['notifications']} on the demo users' bells")
     return cycle
 
 
