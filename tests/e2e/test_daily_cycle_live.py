@@ -9,7 +9,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from aiosmtpd.controller import Controller
 from creditdesk.entrypoints.served import served
 from tests.conftest import TEST_TODAY
 from tests.e2e.conftest import PATIENCE_SECONDS, cli, demo_copy, person_token
+from tests.support.throwaway_pg import free_port
 
 pytestmark = pytest.mark.e2e
 SECRET = "receiver-shared-secret-0123456789"
@@ -97,9 +97,7 @@ class Mailbox:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    with socket.socket() as probe:  # a free port (the controller's start-up check needs a real one)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a real one: the controller's start-up check connects to it
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -11,7 +11,6 @@ import email
 import email.policy
 import json
 import re
-import socket
 import threading
 import warnings
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from creditdesk.service.errors import Forbidden, InvalidInput
 from creditdesk.service.limits import DecideRequest, SetCreditLimit, decide_request, set_credit_limit
 from creditdesk.service.orders import SubmitOrder, submit_order
 from tests.helpers import write_csv
+from tests.support.throwaway_pg import free_port
 
 CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days,credit_limit
 C1,Acme Trading,EUR,standard,30,1000.00
@@ -84,12 +84,6 @@ class Inbox:
 def subject(message: EmailMessage) -> str:
     """The subject as a mail client shows it (Python folds a long one onto its own line)."""
     return str(message["Subject"]).strip()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class SmtpServer:
