@@ -18,6 +18,7 @@ class Segment(StrEnum):
     RELATED_PARTY = "related_party"
     INSURED = "insured"
     SECURED = "secured"
+    STATE_OWNED = "state_owned"
 
 
 @dataclass(frozen=True, slots=True)

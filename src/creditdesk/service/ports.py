@@ -240,6 +240,28 @@ class Clock(Protocol):
     def today(self) -> date: ...
 
 
+
+# Issue 20's ports: each is filled in by the work that owns it (docs in the class).
+class MasterData(Protocol):
+    """Customer versions, changes, deactivation and merges (service/master_data.py)."""
+
+
+class Applications(Protocol):
+    """Credit applications (service/applications.py)."""
+
+
+class Notes(Protocol):
+    """Notes and attachments on customers, applications, disputes and requests (service/notes.py)."""
+
+
+class Disputes(Protocol):
+    """Dispute cases (service/disputes.py)."""
+
+
+class Cover(Protocol):
+    """Credit insurance, guarantees, letters of credit and insurance claims (service/cover.py)."""
+
+
 class UnitOfWork(Protocol):
     # Read-only members, so an adapter may hold more specific repository types.
     @property
@@ -276,6 +298,16 @@ class UnitOfWork(Protocol):
     def management(self) -> LimitManagement: ...
     @property
     def collections(self) -> Collections: ...
+    @property
+    def master_data(self) -> MasterData: ...
+    @property
+    def applications(self) -> Applications: ...
+    @property
+    def notes(self) -> Notes: ...
+    @property
+    def disputes(self) -> Disputes: ...
+    @property
+    def cover(self) -> Cover: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

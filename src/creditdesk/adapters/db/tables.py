@@ -56,6 +56,9 @@ customers = Table(
     Column("industry", String(64), nullable=True),
     Column("registered_on", Date, nullable=True),
     Column("payment_terms_days", Integer, nullable=False),
+    # Master data with history (migration 0013): active, inactive (no new orders) or merged.
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("merged_into", String(ID), nullable=True),
 )
 
 credit_accounts = Table(
@@ -118,7 +121,7 @@ ledger_entries = Table(
     metadata,
     Column("entry_id", Integer, primary_key=True, autoincrement=True),
     Column("account_kind", String(8), nullable=False),  # customer | group
-    Column("account_id", String(ID), nullable=False),
+    Column("account_id", String(140), nullable=False),  # a segment's is CUSTOMER@COMPANY_CODE
     Column("kind", String(24), nullable=False),
     Column("ref_id", String(ID), nullable=False),
     Column("reserved_delta", BigInteger, nullable=False),
@@ -198,6 +201,7 @@ limit_changes = Table(
     Column("rule", String(32), nullable=True),  # the monitor rule that made it (migration 0004)
     Column("policy_version", Integer, nullable=True),
     Column("request_id", String(ID), nullable=True),  # the approved request it carries out
+    Column("company_code", String(16), nullable=True),  # a credit segment's limit (migration 0013)
 )
 
 # Every change the monitor's rules or an approval made to an account (limit, status, frozen
@@ -234,6 +238,8 @@ credit_support = Table(
     Column("cover_share", String(12), nullable=True),  # a decimal from 0 to 1; insurance only
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
+    Column("policy_number", String(64), nullable=True),  # migration 0013
+    Column("recorded_by", String(100), nullable=True),
     CheckConstraint("amount_minor >= 0", name="support_not_negative"),
 )
 
@@ -299,6 +305,7 @@ orders = Table(
     Column("policy_version", Integer, nullable=True),
     Column("submitted_by", String(100), nullable=True),
     Column("resolution", Text, nullable=True),
+    Column("company_code", String(16), nullable=True),  # the selling entity; NULL: the one company
     CheckConstraint("reserved_minor >= 0", name="order_reserved_not_negative"),
     CheckConstraint("delivered_minor >= 0", name="order_delivered_not_negative"),
     Index(
@@ -323,7 +330,17 @@ invoices = Table(
     Column("disputed", Boolean, nullable=False),
     # What is still unpaid; maintained with every allocation so open items need no re-sum.
     Column("open_minor", BigInteger, nullable=False),
+    # Migration 0013: the selling entity; the document as issued when its currency is not the
+    # account's (amount_minor is then the account-currency amount at fx_rate, rounded once), what
+    # is still open in the document currency (for revaluation), and the part under dispute.
+    Column("company_code", String(16), nullable=True),
+    Column("doc_amount_minor", BigInteger, nullable=True),
+    Column("doc_currency", String(3), nullable=True),
+    Column("fx_rate", String(40), nullable=True),
+    Column("doc_open_minor", BigInteger, nullable=True),
+    Column("disputed_minor", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("open_minor >= 0", name="open_not_negative"),
+    CheckConstraint("disputed_minor >= 0", name="disputed_not_negative"),
     Index("ix_invoices_customer_due", "customer_id", "due_date"),
     # Only undisputed open items: the oldest one and newly overdue sums are index range reads.
     Index(
@@ -347,6 +364,11 @@ payments = Table(
     Column("unapplied_minor", BigInteger, nullable=False),
     # payment (cash), credit_note or write_off (migration 0005): all lower the receivable.
     Column("kind", String(16), nullable=False, server_default="payment"),
+    # Migration 0013: the selling entity, and the payment as made when not in the account currency.
+    Column("company_code", String(16), nullable=True),
+    Column("doc_amount_minor", BigInteger, nullable=True),
+    Column("doc_currency", String(3), nullable=True),
+    Column("fx_rate", String(40), nullable=True),
 )
 
 payment_allocations = Table(
@@ -460,6 +482,8 @@ users = Table(
     # digest (one mail a day) or off (the web app's bell only).
     Column("email", String(320), nullable=True),
     Column("notify", String(16), nullable=False, server_default="each"),
+    # Migration 0013: the company codes the user may act for (JSON list); NULL: all of them.
+    Column("company_codes", Text, nullable=True),
 )
 
 login_throttle = Table(
@@ -607,6 +631,170 @@ notifications = Table(
     Column("mailed_at", DateTime(timezone=True), nullable=True),
     Index("ux_notifications_key", "username", "key", unique=True),
     Index("ix_notifications_unread", "username", "read_at"),
+)
+
+
+# Master data, selling companies, currencies, applications, disputes, notes (migration 0013) ------
+# Every version of a customer's master data: valid from a business date up to (not including) the
+# next version's; the customers row is the newest version, kept for every read that wants "now".
+customer_versions = Table(
+    "customer_versions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("segment", String(32), nullable=False),
+    Column("group_id", String(ID), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("industry", String(64), nullable=True),
+    Column("registered_on", Date, nullable=True),
+    Column("payment_terms_days", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("changes", Text, nullable=False),  # JSON {field: [before, after]}; {} for the first
+    Column("source", String(200), nullable=False),  # api, web, import:FILE, merge, migration
+    Column("changed_by", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ux_customer_versions_version", "customer_id", "version", unique=True),
+)
+
+# The selling entities (SAP's company codes); a document names one, or none for the one company.
+company_codes = Table(
+    "company_codes",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("country", String(2), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A customer's credit segment in one company code: its own limit, currency and running totals,
+# beside the customer's account (the main segment: the total across company codes).
+segment_accounts = Table(
+    "segment_accounts",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), primary_key=True),
+    Column("company_code", String(16), ForeignKey("company_codes.code"), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("limit_minor", BigInteger, nullable=False),
+    Column("receivable_minor", BigInteger, nullable=False, server_default="0"),
+    Column("reserved_minor", BigInteger, nullable=False, server_default="0"),
+    Column("delivered_minor", BigInteger, nullable=False, server_default="0"),
+    Column("unapplied_minor", BigInteger, nullable=False, server_default="0"),
+    CheckConstraint("limit_minor >= 0", name="segment_limit_not_negative"),
+)
+
+# New customers' way in: what they asked for, what the system proposed and why, who decided.
+credit_applications = Table(
+    "credit_applications",
+    metadata,
+    Column("application_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), nullable=False),  # the id the customer gets when approved
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("segment", String(32), nullable=False),
+    Column("group_id", String(ID), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("industry", String(64), nullable=True),
+    Column("registered_on", Date, nullable=True),
+    Column("company_code", String(16), nullable=True),
+    Column("requested_limit_minor", BigInteger, nullable=False),
+    Column("requested_terms_days", Integer, nullable=False),
+    Column("financials", Text, nullable=False, server_default="[]"),  # JSON statements
+    Column("bureau", Text, nullable=False, server_default="[]"),  # JSON bureau reports
+    Column("status", String(16), nullable=False, index=True),  # pending, approved, rejected, withdrawn
+    Column("submitted_by", String(100), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("pd", Float, nullable=True),  # a model output, not money
+    Column("grade", Integer, nullable=True),
+    Column("proposed_limit_minor", BigInteger, nullable=True),
+    Column("proposed_terms_days", Integer, nullable=True),
+    Column("working", Text, nullable=False, server_default="{}"),  # JSON: how the proposal came about
+    Column("required_role", String(16), nullable=False),
+    Column("approvals", Text, nullable=False, server_default="[]"),  # JSON: who approved, in order
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_limit_minor", BigInteger, nullable=True),
+    Column("decided_terms_days", Integer, nullable=True),
+    Column("review_on", Date, nullable=True),
+    Column("reason", Text, nullable=True),
+    CheckConstraint("requested_limit_minor >= 0", name="requested_not_negative"),
+)
+
+# A dispute on (part of) an invoice: the disputed part leaves the overdue rules and dunning.
+disputes = Table(
+    "disputes",
+    metadata,
+    Column("dispute_id", String(ID), primary_key=True),
+    Column("invoice_id", String(ID), ForeignKey("invoices.invoice_id"), nullable=False, index=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("reason_code", String(32), nullable=False),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("owner", String(100), nullable=False),
+    Column("status", String(24), nullable=False, index=True),  # open, in_review, resolved_credited, ...
+    Column("opened_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("opened_by", String(100), nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_on", Date, nullable=True),
+    Column("resolved_by", String(100), nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("credit_note_id", String(ID), nullable=True),
+    CheckConstraint("amount_minor > 0", name="dispute_positive"),
+)
+
+# Claims on credit insurance for defaulted insured customers.
+insurance_claims = Table(
+    "insurance_claims",
+    metadata,
+    Column("claim_id", String(ID), primary_key=True),
+    Column("support_id", String(ID), ForeignKey("credit_support.support_id"), nullable=False, index=True),
+    Column("customer_id", String(ID), ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # filed, accepted, paid, rejected
+    Column("paid_minor", BigInteger, nullable=True),
+    Column("decided_on", Date, nullable=True),
+    Column("filed_by", String(100), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+)
+
+# Notes on a customer, application, dispute or limit request: in the timeline, searchable.
+notes = Table(
+    "notes",
+    metadata,
+    Column("note_id", Integer, primary_key=True, autoincrement=True),
+    Column("subject_kind", String(16), nullable=False),  # customer, application, dispute, request
+    Column("subject_id", String(ID), nullable=False),
+    Column("customer_id", String(ID), nullable=True, index=True),  # whose timeline it is in
+    Column("body", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_notes_subject", "subject_kind", "subject_id"),
+)
+
+# Uploaded files: the bytes on disk (or object storage) under their content hash, the facts here.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("attachment_id", String(ID), primary_key=True),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject_id", String(ID), nullable=False),
+    Column("customer_id", String(ID), nullable=True, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_attachments_subject", "subject_kind", "subject_id"),
 )
 
 

@@ -7,10 +7,15 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from creditdesk.adapters.db.application_store import SqlApplications
 from creditdesk.adapters.db.audit_log import SqlAuditLog
 from creditdesk.adapters.db.collections_store import SqlCollections
+from creditdesk.adapters.db.cover_store import SqlCover
 from creditdesk.adapters.db.credit_store import SqlCreditStore
+from creditdesk.adapters.db.dispute_store import SqlDisputes
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
+from creditdesk.adapters.db.master_data_store import SqlMasterData
+from creditdesk.adapters.db.note_store import SqlNotes
 from creditdesk.adapters.db.repositories import (
     SqlAccounts,
     SqlCustomers,
@@ -89,6 +94,11 @@ class SqlUnitOfWork:
         self.reference = self.orders = self.receivables = self.ledger = self.credit
         self.management = SqlLimitManagement(connection)
         self.collections = SqlCollections(connection)
+        self.master_data = SqlMasterData(connection)
+        self.applications = SqlApplications(connection)
+        self.notes = SqlNotes(connection)
+        self.disputes = SqlDisputes(connection)
+        self.cover = SqlCover(connection)
         return self
 
     def __exit__(

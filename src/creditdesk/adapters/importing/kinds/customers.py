@@ -9,7 +9,7 @@ from sqlalchemy import Connection, insert, select, update
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.audit_log import SqlAuditLog
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
-from creditdesk.domain.customers import Customer
+from creditdesk.domain.customers import Customer, Segment
 from creditdesk.domain.money import Money
 from creditdesk.service.customers import initial_limit_request, initial_request_id, may_set_initial_limit
 
@@ -26,7 +26,7 @@ class Customers(Kind):
         Field("customer_id", f.identifier, required=True),
         Field("name", f.bounded_text(200), required=True),
         Field("currency", f.currency, required=True),
-        Field("segment", f.one_of("standard", "strategic", "government", "new", "related_party", "insured", "secured")),
+        Field("segment", f.one_of(*(segment.value for segment in Segment))),
         Field("group_id", f.identifier),
         Field("country", f.country_code),
         Field("industry", f.bounded_text(64)),

@@ -1,0 +1,10 @@
+"""Credit applications."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+
+class SqlApplications:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
