@@ -240,7 +240,6 @@ class Clock(Protocol):
     def today(self) -> date: ...
 
 
-
 # Issue 20's ports: each is filled in by the work that owns it (docs in the class).
 class MasterData(Protocol):
     """Customer versions, changes, deactivation and merges (service/master_data.py)."""

@@ -459,6 +459,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_parts() -> None:
+    """Each capability of issue 20 keeps its texts in a module of its own; a key is defined once."""
+    from creditdesk.entrypoints.web.catalogue import (
+        applications,
+        cover,
+        currency,
+        disputes,
+        master_data,
+        notes,
+        segments,
+    )
+
+    for part in (master_data, segments, currency, applications, notes, disputes, cover):
+        for key, texts in part.MESSAGES.items():
+            assert key not in CATALOGUE, f"{key} is defined twice in the catalogue"
+            CATALOGUE[key] = texts
+
+
+_merge_parts()
+
+
 def translate(key: str, language: str, **values: object) -> str:
     entry = CATALOGUE.get(key)
     text = key if entry is None else entry.get(language) or entry["en"]

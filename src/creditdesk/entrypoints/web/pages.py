@@ -15,6 +15,7 @@ from creditdesk.adapters.importing.fields import ID_PATTERN
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.portfolio_views import dashboard_views
 from creditdesk.entrypoints.web import charts, i18n
+from creditdesk.entrypoints.web import sections as customer_sections
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.auth import (
@@ -201,6 +202,7 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
             behaviour = customer_views.payment_behaviour(conn, customer_id, found[1].currency, as_of)
             events = customer_views.timeline(conn, customer_id)
             standing = customer_views.standings(conn, [customer_id], as_of)[customer_id]
+            sections = customer_sections.load(conn, customer_id, as_of)
         with services.read_uow() as uow:
             history = uow.limits.for_customer(customer_id)
         try:
@@ -224,6 +226,7 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
             "standing_of": standing,
             "score": score,
             "recommendation": recommended[0].as_json() if recommended else None,
+            **sections,
         }
 
     data = await run_in_threadpool(load)

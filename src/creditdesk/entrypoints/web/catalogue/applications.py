@@ -1,0 +1,3 @@
+"""Chinese and English for: credit applications."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

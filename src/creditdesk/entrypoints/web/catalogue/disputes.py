@@ -1,0 +1,3 @@
+"""Chinese and English for: dispute cases."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

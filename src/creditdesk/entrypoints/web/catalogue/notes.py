@@ -1,0 +1,3 @@
+"""Chinese and English for: notes and attachments."""
+
+MESSAGES: dict[str, dict[str, str]] = {}
