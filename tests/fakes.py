@@ -18,6 +18,7 @@ from typing import Any, Self
 from creditdesk.domain.accounts import AccountStatus, LimitChange, ManagedAccount
 from creditdesk.domain.audit import AuditHead, AuditKeys, AuditRecord
 from creditdesk.domain.collections import Promise, PromiseStatus
+from creditdesk.domain.company_codes import CompanyCode
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import MissingRate, Rate
@@ -194,6 +195,9 @@ class FakeGroupAccounts:
     def set_group_limit(self, group_id: str, limit: int) -> None:
         raise NotImplementedError("group accounts are tested on the database")
 
+    def segment_account(self, customer_id: str, company_code: str, *, lock: bool) -> GroupAccountState | None:
+        return None  # no credit segments either: they are tested on the database
+
 
 class FakeReferenceData:
     def __init__(self, books: Books) -> None:
@@ -210,6 +214,9 @@ class FakeReferenceData:
 
     def add_check_policy(self, name: str, body: str, actor: str, at: datetime) -> int:
         raise NotImplementedError("policy files are parsed by an adapter; tested on the database")
+
+    def company_code(self, code: str) -> CompanyCode | None:
+        return None  # the fakes sell through the one company
 
 
 class FakeOrderBook:
@@ -264,6 +271,10 @@ class FakeReceivables:
         found = self.b.invoices.get(invoice_id)
         return found.invoice.customer_id if found else None
 
+    def invoice_company_code(self, invoice_id: str) -> str | None:
+        found = self.b.invoices.get(invoice_id)
+        return found.invoice.company_code if found else None
+
     def open_item(self, invoice_id: str) -> OpenItemRow | None:
         found = self.b.invoices.get(invoice_id)
         return _row(found) if found else None
@@ -271,12 +282,23 @@ class FakeReceivables:
     def set_disputed(self, invoice_id: str, disputed: bool) -> None:
         self.b.invoices[invoice_id].disputed = disputed
 
+    def set_disputed_amount(self, invoice_id: str, disputed_minor: int) -> None:
+        # Whole-invoice flags only: part disputes are tested on the database (test_disputes.py).
+        item = self.b.invoices[invoice_id]
+        item.disputed = item.open_minor > 0 and disputed_minor >= item.open_minor
+
     def add_invoice(self, invoice: Invoice) -> None:
         assert invoice.invoice_id not in self.b.invoices
         self.b.invoices[invoice.invoice_id] = OpenInvoice(invoice, invoice.amount.minor, invoice.disputed)
 
-    def open_items(self, customer_id: str, invoice_id: str | None, enough: int) -> list[OpenItemRow]:
-        found = [i for i in self.b.invoices.values() if i.invoice.customer_id == customer_id and i.open_minor > 0]
+    def open_items(
+        self, customer_id: str, invoice_id: str | None, enough: int, company_code: str | None = None
+    ) -> list[OpenItemRow]:
+        found = [
+            i
+            for i in self.b.invoices.values()
+            if i.invoice.customer_id == customer_id and i.open_minor > 0 and i.invoice.company_code == company_code
+        ]
         if invoice_id is not None:
             found = [i for i in found if i.invoice.invoice_id == invoice_id]
         items, covered = [], 0
@@ -295,6 +317,17 @@ class FakeReceivables:
 
     def payment_exists(self, payment_id: str) -> bool:
         return payment_id in self.b.payments
+
+    # The fake keeps no document-currency amounts: revaluation is tested on the database
+    # (tests/integration/test_currencies.py).
+    def customers_with_foreign_items(self) -> list[str]:
+        return []
+
+    def foreign_open_items(self, customer_id: str) -> list[OpenItemRow]:
+        return []
+
+    def set_open_minor(self, invoice_id: str, open_minor: int) -> None:
+        self.b.invoices[invoice_id].open_minor = open_minor
 
 
 def _row(item: OpenInvoice) -> OpenItemRow:

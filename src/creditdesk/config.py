@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     backup_dir: Path | None = None
     backup_keep: int = Field(default=7, ge=1, le=3650)
     pg_bin_dir: Path | None = None
+    # Attachments (docs/applications.md): the largest file accepted, in bytes (default 10 MiB).
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
+    # Portfolio totals on the dashboard, the reports and the CLI, converted at the as-of date's rate
+    # (docs/currencies.md).
+    reporting_currency: str = Field(default="CNY", pattern="^[A-Z]{3}$")
 
     @field_validator("log_level")
     @classmethod

@@ -172,9 +172,24 @@ def test_live_bodies_match_the_published_schemas(demo_server: DemoServer, spec: 
     promise = {"promise_id": f"TYPED-PR{n}", "customer_id": customer, "amount": "1.00", "currency": ccy,
                "promised_on": TEST_TODAY}  # fmt: skip
     assert call(admin, "post", "/api/v1/collections/promises", json=promise).status_code == 201
+    applied = {"customer_id": f"TYPED-AP{n}", "name": "Typed", "currency": ccy, "requested_limit": "1000",
+               "requested_terms_days": 30}  # fmt: skip
+    application = call(sales, "post", "/api/v1/credit-applications", json=applied).json()["application_id"]
+    call(admin, "post", "/api/v1/notes", json={"subject_kind": "customer", "subject_id": customer, "body": "typed"})
+    disputed = {**invoice, "invoice_id": f"TYPED-ID{n}"}
+    assert call(admin, "post", "/api/v1/invoices", json=disputed).status_code == 201
+    case = call(admin, "post", "/api/v1/disputes", json={"invoice_id": disputed["invoice_id"], "reason_code": "price",
+                                                          "amount": "0.50"}).json()  # fmt: skip
+    call(admin, "post", "/api/v1/cover", json={"customer_id": customer, "kind": "insurance", "provider": "Sinosure",
+                                               "amount": "1000.00", "currency": ccy, "valid_from": TEST_TODAY,
+                                               "cover_share": "0.9"})  # fmt: skip
 
     gets = {
         "/api/v1/customers/{customer_id}": [f"/api/v1/customers/{customer}"],
+        "/api/v1/customers/{customer_id}/history": [f"/api/v1/customers/{customer}/history"],
+        "/api/v1/customers": ["/api/v1/customers?q=c&limit=5", "/api/v1/customers?status=active&segment=standard"],
+        "/api/v1/company-codes": ["/api/v1/company-codes"],
+        "/api/v1/customers/{customer_id}/segments": [f"/api/v1/customers/{customer}/segments"],
         "/api/v1/orders/{order_id}": [f"/api/v1/orders/{order['order_id']}", f"/api/v1/orders/{held['order_id']}"],
         "/api/v1/worklists/blocked-orders": ["/api/v1/worklists/blocked-orders"],
         "/api/v1/ledger/reconcile": ["/api/v1/ledger/reconcile"],
@@ -199,6 +214,15 @@ def test_live_bodies_match_the_published_schemas(demo_server: DemoServer, spec: 
         "/api/v1/notifications": ["/api/v1/notifications"],
         "/api/v1/webhooks": ["/api/v1/webhooks"],
         "/api/v1/webhooks/deliveries": ["/api/v1/webhooks/deliveries?status=failed"],
+        "/api/v1/credit-applications": ["/api/v1/credit-applications?status=pending"],
+        "/api/v1/credit-applications/{application_id}": [f"/api/v1/credit-applications/{application}"],
+        "/api/v1/notes": ["/api/v1/notes?q=typed", f"/api/v1/notes?customer_id={customer}"],
+        "/api/v1/attachments": [f"/api/v1/attachments?customer_id={customer}"],
+        "/api/v1/disputes": ["/api/v1/disputes", "/api/v1/disputes?status=all&sort=amount"],
+        "/api/v1/disputes/{dispute_id}": [f"/api/v1/disputes/{case['dispute_id']}"],
+        "/api/v1/cover": [f"/api/v1/cover?customer_id={customer}"],
+        "/api/v1/cover/attention": ["/api/v1/cover/attention"],
+        "/api/v1/insurance-claims": ["/api/v1/insurance-claims"],
     }  # fmt: skip
     for template, urls in gets.items():
         for url in urls:

@@ -17,6 +17,7 @@ import pytest
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.domain.company_codes import CompanyCode
 from creditdesk.domain.customers import Customer
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
@@ -24,6 +25,7 @@ from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.orders import SubmitOrder, submit_order
+from creditdesk.service.segments import AddCompanyCode, SetSegmentLimit, add_company_code, set_segment_limit
 from tests.conftest import reliability_scale
 from tests.engine import Driver
 
@@ -95,3 +97,55 @@ def test_a_pooled_group_limit_holds_across_its_members(wide: Services) -> None:
         decisions = submit_all(wide, members, unlocked=False)
         assert decisions.count("approved") == 14
         assert Driver(wide).totals(f"group:G{n}")["reserved"] == 14 * 7000
+
+
+def two_segments_round(services: Services, n: int, *, unlocked: bool) -> tuple[int, int]:
+    """A customer selling through two company codes: a total of 1,000.00 and a DE segment of
+    490.00 (seven orders), the CN segment as large as the total. 16 clients order in each code."""
+    customer_id = f"S{n}{'U' if unlocked else ''}"
+    customer = Customer(customer_id, customer_id, "EUR")
+    register_customer(
+        RegisterCustomer(customer, Money.of("1000", "EUR"), "t", Role.ADMIN), services.uow(), services.clock
+    )
+    for code, limit in (("DE", "490"), ("CN", "1000")):
+        cmd = SetSegmentLimit(customer_id, code, Money.of(limit, "EUR"), "segment", "admin", Role.ADMIN)
+        set_segment_limit(cmd, services.uow(), services.clock)
+    barrier = threading.Barrier(CLIENTS)
+
+    def client(k: int) -> tuple[str, str]:
+        code = "DE" if k % 2 else "CN"
+        uow = SqlUnitOfWork(services.engine, services.clock, unlocked=unlocked)
+        command = SubmitOrder(f"{customer_id}-{k}", customer_id, Money.of("70", "EUR"), f"c{k}", company_code=code)
+        barrier.wait()
+        return code, str(answer(submit_order(command, uow, services.clock)).body["decision"])
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        decisions = list(pool.map(client, range(CLIENTS)))
+    driver = Driver(services)
+    assert driver.reconcile().ok
+    approved_de = sum(1 for code, d in decisions if code == "DE" and d == "approved")
+    approved = sum(1 for _, d in decisions if d == "approved")
+    assert driver.totals(f"segment:{customer_id}@DE")["reserved"] == approved_de * 7000
+    assert driver.totals(f"customer:{customer_id}")["reserved"] == approved * 7000
+    return approved, approved_de
+
+
+@pytest.fixture
+def company_codes(wide: Services) -> Services:
+    for code in ("DE", "CN"):
+        company = AddCompanyCode(CompanyCode(code, code, "EUR"), "admin", Role.ADMIN)
+        add_company_code(company, wide.uow(), wide.clock)
+    return wide
+
+
+def test_orders_in_two_segments_hold_the_segment_and_the_total(company_codes: Services) -> None:
+    rounds = [two_segments_round(company_codes, n, unlocked=False) for n in range(reliability_scale())]
+    for approved, approved_de in rounds:
+        assert approved == 14, rounds  # the total binds: 16 CN clients always fill what DE leaves
+        assert approved_de <= 7, rounds
+
+
+def test_negative_control_two_segments_without_the_lock_overshoot(company_codes: Services) -> None:
+    rounds = [two_segments_round(company_codes, n, unlocked=True) for n in range(2 * reliability_scale())]
+    print(f"unlocked rounds (approved, of them DE): {rounds}")
+    assert any(approved > 14 or approved_de > 7 for approved, approved_de in rounds), rounds

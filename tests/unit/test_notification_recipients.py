@@ -82,6 +82,10 @@ def test_every_text_renders_in_both_languages() -> None:
             "state",
             "attempts",
             "error",
+            "application_id",
+            "submitted_by",
+            "requested",
+            "approvals",
         ]
     }
     for kind, languages in TEXTS.items():

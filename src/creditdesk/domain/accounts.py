@@ -30,6 +30,7 @@ class LimitChange:
     rule: str | None = None  # the monitor rule that made it
     policy_version: int | None = None
     request_id: str | None = None  # the approved request it carries out
+    company_code: str | None = None  # a credit segment's limit; None: the customer's total
 
     def as_json(self) -> dict[str, object]:
         return {

@@ -30,8 +30,10 @@ class ReasonCode(StrEnum):
     OVERDUE_SHARE = "OVERDUE_SHARE"
     CUSTOMER_BLOCKED = "CUSTOMER_BLOCKED"
     CUSTOMER_ON_HOLD = "CUSTOMER_ON_HOLD"
+    CUSTOMER_INACTIVE = "CUSTOMER_INACTIVE"  # deactivated or merged into another customer
     REVIEW_EXPIRED = "REVIEW_EXPIRED"
     GROUP_OVER_LIMIT = "GROUP_OVER_LIMIT"
+    SEGMENT_OVER_LIMIT = "SEGMENT_OVER_LIMIT"
     DUNNING = "DUNNING"
 
 
@@ -61,10 +63,20 @@ _TEXT: dict[ReasonCode, tuple[str, str]] = {
     ),
     ReasonCode.CUSTOMER_BLOCKED: ("the customer's account is blocked", "该客户的信用账户已冻结"),
     ReasonCode.CUSTOMER_ON_HOLD: ("the customer's account is on hold", "该客户的信用账户已暂停"),
+    ReasonCode.CUSTOMER_INACTIVE: (
+        "the customer is {status}{into}: no new orders",
+        "该客户状态为{status_zh}{into_zh}：不接受新订单",
+    ),
     ReasonCode.REVIEW_EXPIRED: ("{what} on {on}", "{what_zh}（{on}）"),
     ReasonCode.DUNNING: (
         "the customer is at dunning level {level} since {since}; orders from level {allowed} are checked",
         "该客户自 {since} 起处于催款第 {level} 级；自第 {allowed} 级起订单需复核",
+    ),
+    ReasonCode.SEGMENT_OVER_LIMIT: (
+        "company code {group} limit {limit}, exposure {exposure}, available {available}: "
+        "approvable up to {approvable}, needs {shortfall} more available credit in that company code",
+        "公司代码 {group} 的信用额度 {limit}，风险敞口 {exposure}，可用 {available}：最多可批准 {approvable}，"
+        "该公司代码下还需 {shortfall} 可用额度",
     ),
     ReasonCode.GROUP_OVER_LIMIT: (
         "group {group} limit {limit}, exposure {exposure}, available {available}: "

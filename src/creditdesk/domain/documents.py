@@ -28,6 +28,10 @@ class Invoice:
     amount: Money
     order_id: str | None = None
     disputed: bool = False
+    company_code: str | None = None  # the selling entity; None: the one company
+    # As issued when not in the account currency (``amount`` is then converted at ``fx_rate``).
+    doc_amount: Money | None = None
+    fx_rate: str | None = None
 
     def days_overdue(self, as_of: date) -> int:
         return max(0, (as_of - self.due_date).days)
@@ -50,6 +54,10 @@ class Payment:
     amount: Money
     invoice_id: str | None = None
     kind: SettlementKind = SettlementKind.PAYMENT
+    company_code: str | None = None  # settles only this company's open items
+    # As paid when not in the account currency (``amount`` is then converted at ``fx_rate``).
+    doc_amount: Money | None = None
+    fx_rate: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,7 @@ class Allocation:
     payment_id: str
     invoice_id: str
     amount: Money
+    doc_amount: Money | None = None  # what it settles in the invoice's document currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +75,7 @@ class OpenItem:
     invoice_id: str
     due_date: date
     open_amount: Money
+    doc_open: Money | None = None  # what is open in the document currency, when not the account's
 
 
 def allocate_payment(payment: Payment, open_items: list[OpenItem]) -> list[Allocation]:

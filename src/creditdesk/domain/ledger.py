@@ -25,6 +25,9 @@ class EntryKind(StrEnum):
     PAYMENT = "payment"  # cash: lowers receivables; what is not applied stays on account
     OPENING = "opening"  # a group account's opening balance from its members
     IMPORT = "import"  # a customer's documents of one import file, summed
+    GROUP_MOVE = "group_move"  # a customer moved between groups: its exposure leaves and enters pools
+    REVALUE = "revalue"  # open foreign-currency items revalued at a month-end rate (docs/currencies.md)
+    FX_DIFFERENCE = "fx_difference"  # a realised exchange difference: no bucket moves (docs/currencies.md)
 
 
 class BalanceOutOfRange(MoneyError):

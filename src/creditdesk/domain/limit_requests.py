@@ -41,9 +41,11 @@ class LimitRequest:
     decided_at: datetime | None = None
     comment: str | None = None
     policy_version: int | None = None
+    company_code: str | None = None  # a credit segment's limit (docs/segments.md); None: the total
 
     def as_json(self) -> dict[str, object]:
-        return {
+        segment = {"company_code": self.company_code} if self.company_code is not None else {}
+        return segment | {
             "request_id": self.request_id,
             "customer_id": self.customer_id,
             "amount": str(self.amount.amount),

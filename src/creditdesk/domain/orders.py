@@ -96,6 +96,7 @@ class Order:
     decision: dict[str, Any] | None  # the decision as recorded with the order (its JSON)
     resolution: dict[str, Any] | None  # who released, rejected or asked for a release, and why
     submitted_by: str | None
+    company_code: str | None = None  # the selling entity; None: the one company
 
     # --- creation -----------------------------------------------------------------------
     @classmethod
@@ -113,6 +114,7 @@ class Order:
         submitted_by: str,
         delivery_date: date | None = None,
         valid_until: date | None = None,
+        company_code: str | None = None,
     ) -> Order:
         """A submitted order: open and reserving its amount when approved, held otherwise."""
         return cls(
@@ -130,6 +132,7 @@ class Order:
             decision=decision,
             resolution=None,
             submitted_by=submitted_by,
+            company_code=company_code,
         )
 
     # --- guards -------------------------------------------------------------------------

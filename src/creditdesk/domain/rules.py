@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.company_codes import split_segment_account_id
 from creditdesk.domain.decisions import Decision, Outcome, Reaction, Reason, ReasonCode, fmt
 from creditdesk.domain.ledger import ConvertMinor, Totals
 from creditdesk.domain.money import Money
@@ -121,6 +122,7 @@ class GroupPosition:
     limit: int
     exposure: int
     to_group: ConvertMinor
+    kind: str = "group"  # or "segment": the customer's credit segment in a company code
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +144,8 @@ class CheckInputs:
     dunning_since: date | None = None
     reserved_beyond_horizon: int = 0
     groups: tuple[GroupPosition, ...] = ()
+    customer_status: str = "active"  # inactive or merged: no new orders (docs/master-data.md)
+    merged_into: str | None = None
 
 
 def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, policy_version: int = 0) -> Decision:
@@ -155,6 +159,15 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
     approvable = minor if minor > 0 else 0
     totals = inputs.totals
 
+    if inputs.customer_status != "active":
+        merged = inputs.merged_into is not None
+        figures = (
+            ("status", inputs.customer_status),
+            ("status_zh", "已合并" if merged else "已停用"),
+            ("into", f" into {inputs.merged_into}" if merged else ""),
+            ("into_zh", f"（并入 {inputs.merged_into}）" if merged else ""),
+        )
+        reasons.append(Reason(ReasonCode.CUSTOMER_INACTIVE, Reaction.BLOCK, figures))
     if inputs.status is AccountStatus.BLOCKED:
         reasons.append(Reason(ReasonCode.CUSTOMER_BLOCKED, Reaction.BLOCK))
     elif inputs.status is AccountStatus.ON_HOLD:
@@ -227,8 +240,12 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
         figures = (("level", str(inputs.dunning_level)), ("since", since), ("allowed", str(rules.dunning_level)))
         reasons.append(Reason(ReasonCode.DUNNING, rules.dunning_reaction, figures))
 
-    if rules.group_limit is not None:
-        for group in inputs.groups:
+    for group in inputs.groups:
+        # A credit segment is the customer's own limit in one company code: the limit rule's
+        # reaction; a pooled group has a rule of its own.
+        segment = group.kind == "segment"
+        reaction = rules.limit if segment else rules.group_limit
+        if reaction is not None:
             wanted = group.to_group(minor)
             available = group.limit - group.exposure
             if wanted > available:
@@ -240,14 +257,15 @@ def evaluate(rules: RuleSet, inputs: CheckInputs, amount: Money, today: date, po
                 back = max(0, available) * minor // wanted if wanted > 0 else 0
                 approvable = min(approvable, back)
                 figures = (
-                    ("group", group.group_id),
+                    ("group", split_segment_account_id(group.group_id)[1] if segment else group.group_id),
                     ("limit", fmt(gmoney(group.limit))),
                     ("exposure", fmt(gmoney(group.exposure))),
                     ("available", fmt(gmoney(available))),
                     ("approvable", fmt(gmoney(max(available, 0)))),
                     ("shortfall", fmt(gmoney(wanted - available))),
                 )
-                reasons.append(Reason(ReasonCode.GROUP_OVER_LIMIT, rules.group_limit, figures))
+                code = ReasonCode.SEGMENT_OVER_LIMIT if segment else ReasonCode.GROUP_OVER_LIMIT
+                reasons.append(Reason(code, reaction, figures))
 
     if any(reason.reaction is Reaction.BLOCK for reason in reasons):
         outcome = Outcome.BLOCKED

@@ -73,7 +73,9 @@ def compute_view(services: Services, frames_on: Callable[[date], LedgerFrames], 
         return champion_drift(services.scoring_store(), view.day)
     if view.name == "power":
         return ranking_power_report(services.scoring_store(), view.day)
-    frames = frames_on(view.day)
+    code = dict(view.options).get("company_code")
+    # One company code's documents: frames of their own (the shared ones are the whole ledger's).
+    frames = services.receivables().frames(view.day, code) if code else frames_on(view.day)
     if view.name == "cash":
         return cash_forecast(frames, view.day, FORECAST_WEEKS)
     if view.name == "wcr":

@@ -50,6 +50,7 @@ def _body(outcome: OrderResult | InvoiceResult | PaymentResult) -> dict[str, Any
             "order_id": invoice.order_id,
             "consumed_reservation": outcome.consumed.to_json(),
             "exposure_increase": outcome.exposure_increase.to_json(),
+            **_as_issued(invoice.doc_amount, invoice.fx_rate),
         }
     payment = outcome.payment
     return {
@@ -59,7 +60,15 @@ def _body(outcome: OrderResult | InvoiceResult | PaymentResult) -> dict[str, Any
         "currency": payment.amount.currency,
         "allocations": [{"invoice_id": a.invoice_id, "amount": a.amount.to_json()} for a in outcome.allocations],
         "unapplied": outcome.unapplied.to_json(),
+        **_as_issued(payment.doc_amount, payment.fx_rate),
     }
+
+
+def _as_issued(doc: Money | None, fx_rate: str | None) -> dict[str, Any]:
+    """A document in another currency than the account's: as issued, and the rate (docs/currencies.md)."""
+    if doc is None:  # in the account currency: bodies stay as they were
+        return {}
+    return {"document": {"amount": doc.to_json(), "currency": doc.currency, "fx_rate": fx_rate}}
 
 
 def order_body(order: Order, currency: str, decision: dict[str, Any] | None) -> dict[str, Any]:
@@ -74,6 +83,8 @@ def order_body(order: Order, currency: str, decision: dict[str, Any] | None) -> 
         "reserved": Money.from_minor(order.reserved, currency).to_json(),
         "delivered": Money.from_minor(order.delivered, currency).to_json(),
     }
+    if order.company_code is not None:  # single-company bodies stay as they were
+        body["company_code"] = order.company_code
     if decision is not None:
         body.update(decision)
     if order.resolution is not None:

@@ -25,12 +25,13 @@ def report_rows(
     months: int = 12,
     forward_factor: float = 1.0,
     buckets: str | None = None,
+    company_code: str | None = None,
 ) -> list[dict[str, Any]]:
     """``name`` one of :data:`REPORTS` (the caller checks it and the options); ``frames``: the
-    ledger already loaded (else it is read)."""
+    ledger already loaded (else it is read, of one company code when given)."""
     from creditdesk.service import receivables  # pandas: loaded by the first report, not at start
 
-    frames = frames if frames is not None else services.receivables().frames(day)
+    frames = frames if frames is not None else services.receivables().frames(day, company_code)
     if name == "aging":
         chosen = receivables.buckets_from(buckets) if buckets else receivables.DEFAULT_BUCKETS
         return receivables.ageing(frames, day, by, chosen)

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import expit, ndtri
-from sklearn.linear_model import LogisticRegression
 
 #: Our ratio (from the financials import) -> the Polish attribute that is the same ratio.
 POLISH_ATTRIBUTES = {
@@ -73,6 +72,8 @@ class StatementModel:
 
 
 def fit_statement_model(ratios: pd.DataFrame, y: pd.Series, about: dict[str, Any], C: float = 1.0) -> StatementModel:
+    from sklearn.linear_model import LogisticRegression  # fitting only: scoring one applicant needs no sklearn
+
     values = ratios[list(RATIOS)].to_numpy(dtype=float)
     quantiles = np.nanpercentile(values, PERCENTILES, axis=0).T
     unfitted = StatementModel(quantiles, np.zeros(len(RATIOS)), 0.0, about)

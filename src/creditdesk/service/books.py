@@ -45,20 +45,35 @@ def order_rate(order: Order, account_currency: str) -> Rate:
     return Rate(order.amount.currency, account_currency, rate, order.order_date)
 
 
-def groups_of(uow: UnitOfWork, state: AccountState, on: date, *, lock: bool) -> Groups:
-    """The pooled-limit groups above the account, each with its rate from the account currency."""
-    if state.group_id is None:
-        return []
+def groups_of(uow: UnitOfWork, state: AccountState, on: date, *, lock: bool, company_code: str | None = None) -> Groups:
+    """The pools a document of the account moves beside it, each with its rate from the account
+    currency: the customer's credit segment in the document's company code (when it has one),
+    then the pooled-limit groups above the customer. Locked in that order, after the account."""
+    pools = []
+    if company_code is not None:
+        segment = uow.group_accounts.segment_account(state.customer_id, company_code, lock=lock)
+        if segment is not None:
+            pools.append(segment)
+    if state.group_id is not None:
+        pools.extend(uow.group_accounts.groups_over(state.group_id, lock=lock))
     found = []
-    for group in uow.group_accounts.groups_over(state.group_id, lock=lock):
-        rate = identity(state.currency, on) if group.currency == state.currency else None
+    for pool in pools:
+        rate = identity(state.currency, on) if pool.currency == state.currency else None
         if rate is None:
             try:
-                rate = uow.reference.rate(state.currency, group.currency, on)
+                rate = uow.reference.rate(state.currency, pool.currency, on)
             except MissingRate as error:
-                raise InvalidInput(f"group {group.group_id}: {error}") from None
-        found.append((group, rate))
+                raise InvalidInput(f"{pool.kind} {pool.group_id}: {error}") from None
+        found.append((pool, rate))
     return found
+
+
+def known_company_code(uow: UnitOfWork, code: str | None) -> str | None:
+    """A document's company code, refused (422) when it is not one of the company codes."""
+    if code is not None and uow.reference.company_code(code) is None:
+        detail = f"company code {code!r} does not exist (creditdesk company list)"
+        raise InvalidInput(detail, [FieldProblem(("body", "company_code"), "UNKNOWN_COMPANY_CODE", detail)])
+    return code
 
 
 def spread(
@@ -70,14 +85,15 @@ def spread(
     source: Money | None = None,
     fx_rate: str | None = None,
 ) -> list[Posting]:
-    """The customer's posting and the same movement on every pooled group above it; refused
-    (422) when it would take any of those balances beyond the bound of one balance."""
+    """The customer's posting and the same movement on every pool beside it (its credit segment,
+    the pooled groups above it); refused (422) when it would take any of those balances beyond
+    the bound of one balance."""
     _within_bounds(state.totals, delta, f"customer {state.customer_id}")
     postings = [Posting("customer", state.customer_id, kind, ref_id, delta, source, fx_rate)]
-    for group, rate in groups:
+    for pool, rate in groups:
         moved = delta.scaled(rate)
-        _within_bounds(group.totals, moved, f"group {group.group_id}")
-        postings.append(Posting("group", group.group_id, kind, ref_id, moved, source, str(rate.rate)))
+        _within_bounds(pool.totals, moved, f"{pool.kind} {pool.group_id}")
+        postings.append(Posting(pool.kind, pool.group_id, kind, ref_id, moved, source, str(rate.rate)))
     return postings
 
 

@@ -33,6 +33,8 @@ from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
 
 if TYPE_CHECKING:  # the worklist and the dunning run read the ledger with pandas; promises do not
+    import pandas as pd
+
     from creditdesk.service.receivables import LedgerFrames
 
 DEFAULT_AFTER_DAYS = 90
@@ -93,13 +95,26 @@ class Position:
     overdue_minor: int
 
 
+def undisputed_items(items: pd.DataFrame) -> pd.DataFrame:
+    """``items`` with ``undisputed_minor``: what of each open amount is not under dispute. An
+    invoice with dispute cases: less the cases open on the day (``disputed_minor``, point in
+    time); one without (an import's or an old flag): nothing when flagged."""
+    part = items.get("disputed_minor", 0)
+    free = (items["open_minor"] - part).clip(lower=0)
+    flagged = items["disputed"].astype(bool)
+    if "has_cases" in items:
+        flagged &= ~items["has_cases"].astype(bool)
+    return items.assign(undisputed_minor=free.where(~flagged, 0))
+
+
 def positions(frames: LedgerFrames, as_of: date) -> dict[str, Position]:
     from creditdesk.service.receivables import items_on
 
-    items = items_on(frames, as_of)
-    late = items.loc[(items["open_minor"] > 0) & (items["days_past_due"] > 0) & ~items["disputed"].astype(bool)]
+    items = undisputed_items(items_on(frames, as_of))
+    # The disputed part of an item leaves dunning; the rest of it stays.
+    late = items.loc[(items["undisputed_minor"] > 0) & (items["days_past_due"] > 0)]
     grouped = late.groupby(["customer_id", "currency"]).agg(
-        days=("days_past_due", "max"), overdue=("open_minor", "sum")
+        days=("days_past_due", "max"), overdue=("undisputed_minor", "sum")
     )
     return {
         cid: Position(cid, currency, int(row.days), int(row.overdue)) for (cid, currency), row in grouped.iterrows()

@@ -13,7 +13,7 @@ from creditdesk.domain.decisions import Decision, Outcome
 from creditdesk.domain.ledger import Delta, EntryKind
 from creditdesk.domain.money import Money
 from creditdesk.domain.rules import CheckInputs, GroupPosition, evaluate
-from creditdesk.service.books import Groups, groups_of, spread, to_account
+from creditdesk.service.books import Groups, groups_of, known_company_code, spread, to_account
 from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import AccountState, Clock, Posting, UnitOfWork
 
@@ -39,8 +39,10 @@ def decide(uow: UnitOfWork, state: AccountState, amount: Money, today: date, gro
         dunning_level=state.dunning_level,
         dunning_since=state.dunning_since,
         reserved_beyond_horizon=beyond,
+        customer_status=state.customer_status,
+        merged_into=state.merged_into,
         groups=tuple(
-            GroupPosition(group.group_id, group.currency, group.limit, group.totals.exposure, rate)
+            GroupPosition(group.group_id, group.currency, group.limit, group.totals.exposure, rate, group.kind)
             for group, rate in groups
         ),
     )
@@ -83,6 +85,7 @@ def reserve(
     override: bool = False,
     source: Money | None = None,
     fx_rate: str | None = None,
+    company_code: str | None = None,
 ) -> tuple[Decision, list[Posting]]:
     """Check ``amount`` (account currency) against the locked account; postings when it fits.
 
@@ -92,7 +95,7 @@ def reserve(
     """
     if valid_until is not None and valid_until < today:
         raise Conflict(f"the order was valid until {valid_until}; submit a new order")
-    groups = groups_of(uow, state, order_date, lock=True)
+    groups = groups_of(uow, state, order_date, lock=True, company_code=company_code)
     decision = decide(uow, state, amount, today, groups)
     if decision.outcome is not Outcome.APPROVED and not override:
         return decision, []
@@ -104,7 +107,9 @@ def reserve(
     return decision, spread(state, EntryKind.RESERVE, ref_id, delta, groups, source, fx_rate)
 
 
-def what_if(customer_id: str, amount: Money, uow: UnitOfWork, clock: Clock) -> Decision:
+def what_if(
+    customer_id: str, amount: Money, uow: UnitOfWork, clock: Clock, company_code: str | None = None
+) -> Decision:
     """A check that reserves nothing: one read of the account's figures, no lock."""
     if not amount.amount > 0:
         raise InvalidInput(f"the amount must be positive; got {amount.amount}")
@@ -114,4 +119,6 @@ def what_if(customer_id: str, amount: Money, uow: UnitOfWork, clock: Clock) -> D
         if state is None:
             raise NotFound(f"customer {customer_id!r} does not exist")
         converted, _ = to_account(uow, amount, state.currency, today)
-        return decide(uow, state, converted, today, groups_of(uow, state, today, lock=False))
+        known_company_code(uow, company_code)
+        pools = groups_of(uow, state, today, lock=False, company_code=company_code)
+        return decide(uow, state, converted, today, pools)

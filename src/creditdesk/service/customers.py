@@ -8,7 +8,7 @@ and the limit waits as a request for someone who may decide it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from creditdesk.domain.accounts import AccountStatus, CreditAccount, LimitChange
 from creditdesk.domain.customers import Customer, CustomerGroup
@@ -91,6 +91,8 @@ def register_customer(cmd: RegisterCustomer, uow: UnitOfWork, clock: Clock) -> R
             # ERP exports carry group codes without a group master; the code creates the group.
             uow.groups.add(CustomerGroup(customer.group_id, customer.group_id))
         uow.customers.add(customer)
+        # Version 1 of the customer's master data (docs/master-data.md).
+        uow.master_data.first_versions([asdict(customer)], "register", cmd.actor, clock.now())
         zero = Money.zero(customer.currency)
         limit, request = cmd.credit_limit or zero, None
         if limit.amount > 0:

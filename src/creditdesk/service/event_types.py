@@ -26,9 +26,13 @@ EVENT_TYPES: dict[str, str] = {
     "order.reopened.review": "a cancelled order was reopened and waits for review",
     "invoice.posted": "a receivable was posted",
     "invoice.dispute": "an invoice was disputed or its dispute resolved",
+    "dispute.opened": "a dispute case was opened on (part of) an invoice; that part leaves the overdue rules",
+    "dispute.resolved": "a dispute case was resolved by credit note or rejected",
     "payment.received": "a payment was received and applied",
+    "receivables.revalued": "open foreign-currency invoices were revalued at a month-end's rates (docs/currencies.md)",
     "import.booked": "an import booked a customer's documents",
     "group.opened": "a pooled group account opened",
+    "segment.limit_set": "a customer's credit limit in one company code was set (docs/segments.md)",
     "limit.changed": "a customer's credit limit changed",
     "limit.requested": "a credit limit change waits for approval",
     "limit.request.approved": "a credit limit request was approved and applied",
@@ -36,6 +40,9 @@ EVENT_TYPES: dict[str, str] = {
     "account.status_changed": "an account was put on hold, blocked or made active again",
     "account.defaulted": "a customer was recorded in default (or its default cleared)",
     "account.review_due": "an account's credit review fell due",
+    "customer.changed": "a customer's master data changed (a new version; a group move carries its postings)",
+    "application.submitted": "a new customer's credit application was submitted, scored and a limit proposed",
+    "application.decided": "a credit application was approved (customer and account opened), rejected or withdrawn",
 }
 # Names that stand for several types: "order.held" is every order the check did not approve.
 ALIASES: dict[str, tuple[str, ...]] = {

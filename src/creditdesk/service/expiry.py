@@ -12,7 +12,7 @@ from creditdesk.service.ports import AccountState, UnitOfWork
 def expire_due(uow: UnitOfWork, state: AccountState, today: date, at: datetime) -> None:
     """Expire the locked account's open orders valid before ``today``; the caller holds the lock."""
     for order in uow.orders.expiring_orders(state.customer_id, today):
-        groups = groups_of(uow, state, order.order_date, lock=True)
+        groups = groups_of(uow, state, order.order_date, lock=True, company_code=order.company_code)
         postings = spread(state, EntryKind.EXPIRE, order.order_id, Delta(reserved=-order.reserved), groups)
         expired = order.expire()
         uow.orders.save_order(expired)

@@ -65,7 +65,7 @@ def _resolve(cmd: ResolveOrder, tx: Locked, order: Order) -> OrderResult:
     def check(*, override: bool = False) -> tuple[Decision, list[Posting]]:
         return reserve(
             uow, state, order.order_id, amount, tx.today, order.order_date,
-            valid_until=order.valid_until, override=override,
+            valid_until=order.valid_until, override=override, company_code=order.company_code,
         )  # fmt: skip
 
     decision, postings = check()

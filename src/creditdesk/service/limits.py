@@ -238,6 +238,9 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
         refuse_non_person(uow, cmd.actor, "deciding a limit request")
         if cmd.actor == request.requested_by:
             raise Forbidden("four eyes: the requester may not decide their own request")
+        if request.company_code is not None:
+            _decide_segment_request(uow, request, cmd, today, at)
+            return _decided(uow, request, cmd, at)
         account = _managed(uow, request.customer_id)
         version, policy = uow.management.limit_policy()
         grade = uow.management.grade(request.customer_id)
@@ -249,7 +252,6 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
                 f"a limit of {request.amount.amount:,} {request.amount.currency} at grade {grade or 'unscored'} "
                 f"needs a {needed}; role {cmd.role.value!r} is beyond its authority"
             )
-        status = RequestStatus.APPROVED if cmd.approve else RequestStatus.REJECTED
         if cmd.approve:
             if request.expires_on is not None and request.expires_on <= today:
                 raise Conflict(f"the requested temporary limit ended on {request.expires_on}")
@@ -258,20 +260,54 @@ def decide_request(cmd: DecideRequest, uow: UnitOfWork, clock: Clock) -> LimitRe
             apply_limit(uow, account, request.amount, request.expires_on, why, today, at)
             if request.origin is Origin.REVIEW:
                 _complete_review(uow, account, grade, policy.monitor.review_months, cmd.actor, version, today, at)
-        uow.management.decide(request.request_id, status, cmd.actor, at, cmd.comment)
-        uow.audit.append(
-            cmd.actor,
-            f"limit.request.{status.value}",
-            "customer",
-            request.customer_id,
-            {"request_id": request.request_id, "comment": cmd.comment},
-            stream=request.customer_id,
+        return _decided(uow, request, cmd, at)
+
+
+def _decided(uow: UnitOfWork, request: LimitRequest, cmd: DecideRequest, at: datetime) -> LimitRequest:
+    """Record the decision (status, audit, event) and commit."""
+    status = RequestStatus.APPROVED if cmd.approve else RequestStatus.REJECTED
+    uow.management.decide(request.request_id, status, cmd.actor, at, cmd.comment)
+    uow.audit.append(
+        cmd.actor,
+        f"limit.request.{status.value}",
+        "customer",
+        request.customer_id,
+        {"request_id": request.request_id, "comment": cmd.comment},
+        stream=request.customer_id,
+    )
+    decided = uow.management.request(request.request_id)
+    assert decided is not None
+    uow.ledger.emit(request.customer_id, f"limit.request.{status.value}", decided.as_json(), at)
+    uow.commit()
+    return decided
+
+
+def _decide_segment_request(
+    uow: UnitOfWork, request: LimitRequest, cmd: DecideRequest, today: date, at: datetime
+) -> None:
+    """A credit segment's limit request: the decider's authority over the segment's limit, then
+    (approved) the limit set on the locked account, opening the segment if need be."""
+    # The segments module builds on this one (requests); imported here, where it is needed.
+    from creditdesk.service.commands import lock
+    from creditdesk.service.segments import apply_segment_limit, may_act_for, segment_limit_of
+
+    code = request.company_code
+    assert code is not None
+    may_act_for(uow, cmd.actor, code)
+    version, policy = uow.management.limit_policy()
+    grade = uow.management.grade(request.customer_id)
+    current = segment_limit_of(uow, request.customer_id, code, request.amount.currency)
+    if not policy.authority.may_set(cmd.role, request.amount, current, grade, None):
+        needed = policy.authority.required_role(request.amount, current, grade, None).value
+        raise Forbidden(
+            f"a limit of {request.amount.amount:,} {request.amount.currency} in company code {code} at grade "
+            f"{grade or 'unscored'} needs a {needed}; role {cmd.role.value!r} is beyond its authority"
         )
-        decided = uow.management.request(request.request_id)
-        assert decided is not None
-        uow.ledger.emit(request.customer_id, f"limit.request.{status.value}", decided.as_json(), at)
-        uow.commit()
-        return decided
+    if cmd.approve:
+        state = lock(uow, request.customer_id, today, at)
+        reason = f"{request.reason} (approved by {cmd.actor})"
+        why = AppliedLimit(reason, cmd.actor, "request", request_id=request.request_id, policy_version=version)
+        apply_segment_limit(uow, state, code, request.amount, why, today, at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from creditdesk.service.books import (
     Change,
     bounded_account_amount,
     groups_of,
+    known_company_code,
     order_rate,
     record,
     spread,
@@ -29,6 +30,7 @@ from creditdesk.service.credit_check import decision_record, reserve
 from creditdesk.service.errors import Conflict, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, Posting, UnitOfWork
 from creditdesk.service.results import Amendment, OrderResult, Replayed
+from creditdesk.service.segments import may_act_for
 
 R = TypeVar("R")
 
@@ -42,6 +44,7 @@ class SubmitOrder:
     order_date: date | None = None
     delivery_date: date | None = None
     valid_until: date | None = None
+    company_code: str | None = None  # the selling entity; None: the one company
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> OrderResult
         "delivery_date": cmd.delivery_date,
         "valid_until": cmd.valid_until,
     }
+    if cmd.company_code is not None:  # stored requests from before company codes stay comparable
+        request["company_code"] = cmd.company_code
 
     def act(tx: Locked) -> OrderResult:
         uow, state, today = tx.uow, tx.state, tx.today
@@ -128,11 +133,13 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> OrderResult
             )
         if uow.orders.order(cmd.order_id) is not None:
             raise Conflict(f"order {cmd.order_id!r} already exists (imported or submitted under another route)")
+        company_code = known_company_code(uow, cmd.company_code)
+        may_act_for(uow, cmd.actor, company_code)
         amount, rate = to_account(uow, cmd.amount, state.currency, order_date)
         fx_rate = str(rate.rate) if rate.base != rate.quote else None
         decision, postings = reserve(
             uow, state, cmd.order_id, amount, today, order_date,
-            valid_until=cmd.valid_until, source=cmd.amount, fx_rate=fx_rate,
+            valid_until=cmd.valid_until, source=cmd.amount, fx_rate=fx_rate, company_code=company_code,
         )  # fmt: skip
         order = Order.reserve(
             cmd.order_id,
@@ -146,6 +153,7 @@ def submit_order(cmd: SubmitOrder, uow: UnitOfWork, clock: Clock) -> OrderResult
             submitted_by=cmd.actor,
             delivery_date=cmd.delivery_date,
             valid_until=cmd.valid_until,
+            company_code=company_code,
         )
         assert order.reserved == (amount.minor if postings else 0), "an order reserves exactly what was posted"
         uow.orders.add_order(order)
@@ -176,7 +184,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> OrderResult |
         if change > 0:
             checked, postings = reserve(
                 uow, state, order.order_id, Money.from_minor(change, state.currency), tx.today, order.order_date,
-                valid_until=order.valid_until,
+                valid_until=order.valid_until, company_code=order.company_code,
             )  # fmt: skip
             decision = decision_record(checked)
             if not postings:
@@ -184,7 +192,7 @@ def amend_order(cmd: AmendOrder, uow: UnitOfWork, clock: Clock) -> OrderResult |
                 record(uow, order.customer_id, cmd.actor, refused, tx.at, order)
                 return OrderResult(order, state.currency, decision, amendment=Amendment.REFUSED)
         elif change < 0:
-            groups = groups_of(uow, state, order.order_date, lock=True)
+            groups = groups_of(uow, state, order.order_date, lock=True, company_code=order.company_code)
             postings = spread(state, EntryKind.RELEASE, order.order_id, Delta(reserved=change), groups)
         amended = order.amend(cmd.amount, new_minor, change)
         uow.orders.save_order(amended)
@@ -200,7 +208,7 @@ def cancel_order(cmd: CancelOrder, uow: UnitOfWork, clock: Clock) -> OrderResult
         cancelled = order.cancel()
         if cancelled is order:  # expired (perhaps by the sweep just now): nothing left to release
             return OrderResult(order, state.currency)
-        groups = groups_of(uow, state, order.order_date, lock=True)
+        groups = groups_of(uow, state, order.order_date, lock=True, company_code=order.company_code)
         released = Delta(reserved=-order.reserved)
         postings = spread(state, EntryKind.RELEASE, order.order_id, released, groups) if order.reserved else []
         uow.orders.save_order(cancelled)
@@ -217,7 +225,10 @@ def reopen_order(cmd: ReopenOrder, uow: UnitOfWork, clock: Clock) -> OrderResult
         uow, state = tx.uow, tx.state
         order.require(Transition.REOPEN)
         amount = Money.from_minor(order.account_minor, state.currency)
-        decision, postings = reserve(uow, state, order.order_id, amount, tx.today, order.order_date, valid_until=None)
+        decision, postings = reserve(
+            uow, state, order.order_id, amount, tx.today, order.order_date,
+            valid_until=None, company_code=order.company_code,
+        )  # fmt: skip
         reopened = order.reopen(decision.outcome, decision_record(decision))
         uow.orders.save_order(reopened)
         change = Change(f"order.reopened.{decision.outcome.value}", postings)
@@ -241,7 +252,7 @@ def deliver_order(cmd: DeliverOrder, uow: UnitOfWork, clock: Clock) -> OrderResu
             minor = order_rate(order, state.currency).convert(cmd.amount).minor
         delivered = order.deliver(minor)
         moved = delivered.delivered - order.delivered
-        groups = groups_of(uow, state, order.order_date, lock=True)
+        groups = groups_of(uow, state, order.order_date, lock=True, company_code=order.company_code)
         postings = spread(state, EntryKind.DELIVER, order.order_id, Delta(reserved=-moved, delivered=moved), groups)
         uow.orders.save_order(delivered)
         record(uow, order.customer_id, cmd.actor, Change("order.delivered", postings), tx.at, delivered)

@@ -78,6 +78,9 @@ class LedgerFrames:
             columns=["customer_id", "currency", "payment_date", "amount_minor", "kind"]
         )
     )
+    # Credit insurance, guarantees and letters of credit (customer_id, kind, amount_minor,
+    # currency, cover_share, valid_from, valid_to): what the ECL nets the loss given default of.
+    cover: pd.DataFrame | None = None
 
 
 def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
@@ -352,17 +355,44 @@ def provision_matrix(
     }
 
 
+def covered_by(cover: pd.DataFrame | None, ead: pd.Series, currency: str, as_of: date) -> pd.Series:
+    """Per customer of ``ead`` (minor units), what its cover valid on ``as_of`` in ``currency``
+    bears: insurance ``cover_share × min(EAD, buyer limit)``, a guarantee or letter of credit
+    ``min(EAD, amount)``; summed, at most the EAD."""
+    if cover is None or cover.empty or ead.empty:
+        return pd.Series(0.0, index=ead.index)
+    day = pd.Timestamp(as_of)
+    valid_to = pd.to_datetime(cover["valid_to"])
+    rows = cover.loc[
+        (cover["currency"] == currency)
+        & (pd.to_datetime(cover["valid_from"]) <= day)
+        & (valid_to.isna() | (valid_to >= day))
+        & cover["customer_id"].isin(ead.index)
+    ]
+    if rows.empty:
+        return pd.Series(0.0, index=ead.index)
+    exposure = rows["customer_id"].map(ead).astype(float)
+    capped = np.minimum(exposure, rows["amount_minor"].astype(float))
+    share = pd.to_numeric(rows["cover_share"], errors="coerce").fillna(0.0)
+    bears = capped.where(rows["kind"] != "insurance", capped * share)
+    total = bears.groupby(rows["customer_id"]).sum().reindex(ead.index).fillna(0.0)
+    return np.minimum(total, ead.astype(float))
+
+
 def expected_losses(
     frames: LedgerFrames, as_of: date, currency: str, pds: pd.Series, lgd: float, fallback_pd: float
 ) -> pd.DataFrame:
-    """PD × LGD × EAD per customer: EAD the receivables on ``as_of``, PD its latest score (the
-    fallback when unscored), 1 when an item is more than 90 days past due (in default)."""
+    """PD × LGD × (EAD − covered) per customer: EAD the receivables on ``as_of``, PD its latest
+    score (the fallback when unscored), 1 when an item is more than 90 days past due (in
+    default); ``covered`` what the cover valid on ``as_of`` bears (service/cover.py): insurance
+    its share of the EAD up to the buyer limit, a guarantee or letter of credit up to its amount."""
     items = items_on(frames, as_of)
     items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
     per = items.groupby("customer_id").agg(ead=("open_minor", "sum"), worst=("days_past_due", "max"))
     pd_used = per.index.to_series().map(pds).fillna(fallback_pd).astype(float)
     per["pd"] = pd_used.where(per["worst"] <= 90, 1.0)
-    per["ecl"] = per["ead"] * per["pd"] * lgd
+    per["covered"] = covered_by(frames.cover, per["ead"], currency, as_of)
+    per["ecl"] = (per["ead"] - per["covered"]) * per["pd"] * lgd
     segment = frames.customers.set_index("customer_id")["segment"]
     per["segment"] = per.index.to_series().map(segment).fillna("none")
     return per

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Date,
     Integer,
     String,
+    Table,
     bindparam,
+    case,
     column,
     func,
     insert,
@@ -34,6 +37,7 @@ from sqlalchemy.sql.selectable import TextualSelect
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.policy_file import parse_check_policy
 from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.company_codes import CompanyCode, segment_account_id, split_segment_account_id
 from creditdesk.domain.documents import Allocation, Invoice, Payment
 from creditdesk.domain.fx import MissingRate, Rate
 from creditdesk.domain.ledger import Totals
@@ -55,10 +59,11 @@ SELECT a.customer_id, a.currency, a.limit_minor, a.limit_valid_to, a.base_limit_
        a.receivable_minor, a.reserved_minor, a.delivered_minor, a.unapplied_minor,
        a.overdue_minor, a.overdue_through, a.next_review_on, a.risk_class, a.next_expiry,
        a.dunning_level, a.dunning_since,
-       c.segment, c.group_id,
+       c.segment, c.group_id, c.status AS customer_status, c.merged_into,
        (SELECT MIN(i.due_date) FROM invoices i
          WHERE i.customer_id = a.customer_id AND i.open_minor > 0 AND i.disputed = false) AS oldest_due,
-       (SELECT COALESCE(SUM(i.open_minor), 0) FROM invoices i
+       (SELECT COALESCE(SUM(CASE WHEN i.open_minor > i.disputed_minor
+                                 THEN i.open_minor - i.disputed_minor ELSE 0 END), 0) FROM invoices i
          WHERE i.customer_id = a.customer_id AND i.open_minor > 0 AND i.disputed = false
            AND i.due_date >= CASE WHEN a.overdue_through IS NULL OR a.overdue_through > :today
                                   THEN :epoch ELSE a.overdue_through END
@@ -89,6 +94,8 @@ _ACCOUNT_COLUMNS = (
     ("dunning_since", Date),
     ("segment", String),
     ("group_id", String),
+    ("customer_status", String),
+    ("merged_into", String),
     ("oldest_due", Date),
     ("newly_overdue", BigInteger),
     ("policy_version", Integer),
@@ -106,7 +113,10 @@ def _account_statement(sql: str) -> TextualSelect:
 
 _ACCOUNT = _account_statement(_ACCOUNT_SQL)
 # PostgreSQL: the row lock serialises writers on this account (SQLite: BEGIN IMMEDIATE did).
-_ACCOUNT_FOR_UPDATE = _account_statement(_ACCOUNT_SQL + " FOR UPDATE OF a")
+# The customer row too: a master-data change (a group move) holds the account and rewrites the
+# customer; an order that waited must then read the new group, not its snapshot's (READ
+# COMMITTED re-fetches only the rows it locks). docs/master-data.md
+_ACCOUNT_FOR_UPDATE = _account_statement(_ACCOUNT_SQL + " FOR UPDATE OF a, c")
 _EPOCH = date(1900, 1, 1)
 _RECEIPT_STATUS = 0
 
@@ -142,7 +152,53 @@ def _order_from_row(row: Any) -> Order:
         decision=json.loads(row["decision"]) if row["decision"] else None,
         resolution=json.loads(row["resolution"]) if row["resolution"] else None,
         submitted_by=row["submitted_by"],
+        company_code=row["company_code"],
     )
+
+
+def ledger_rows(postings: Sequence[Posting], at: datetime) -> list[dict[str, Any]]:
+    """The ledger entries of ``postings``, as rows of ``ledger_entries``."""
+    return [
+        {
+            "account_kind": p.account_kind,
+            "account_id": p.account_id,
+            "kind": p.kind.value,
+            "ref_id": p.ref_id,
+            "reserved_delta": p.delta.reserved,
+            "delivered_delta": p.delta.delivered,
+            "receivable_delta": p.delta.receivable,
+            "unapplied_delta": p.delta.unapplied,
+            "source_minor": p.source.minor if p.source else None,
+            "source_currency": p.source.currency if p.source else None,
+            "fx_rate": p.fx_rate,
+            "at": at,
+        }
+        for p in postings
+    ]
+
+
+def _account_row(kind: str, account_id: str) -> tuple[Table, tuple[ColumnElement[bool], ...]]:
+    """The table and the row a posting of ``kind`` moves."""
+    if kind == "customer":
+        return t.credit_accounts, (t.credit_accounts.c.customer_id == account_id,)
+    if kind == "segment":
+        customer_id, code = split_segment_account_id(account_id)
+        s = t.segment_accounts
+        return s, (s.c.customer_id == customer_id, s.c.company_code == code)
+    return t.group_accounts, (t.group_accounts.c.group_id == account_id,)
+
+
+_DOC_OPEN = (t.invoices.c.doc_currency, t.invoices.c.doc_open_minor)
+
+
+def _doc_columns(doc: Money | None, fx_rate: str | None, *, open_too: bool) -> dict[str, Any]:
+    """A document as issued when not in the account currency (docs/currencies.md)."""
+    if doc is None:
+        return {}
+    values: dict[str, Any] = {"doc_amount_minor": doc.minor, "doc_currency": doc.currency, "fx_rate": fx_rate}
+    if open_too:
+        values["doc_open_minor"] = doc.minor
+    return values
 
 
 class SqlCreditStore:
@@ -221,6 +277,8 @@ class SqlCreditStore:
             overdue_is_stored=stored,
             dunning_level=int(row["dunning_level"]),
             dunning_since=row["dunning_since"],
+            customer_status=row["customer_status"],
+            merged_into=row["merged_into"],
         )
 
     def store_overdue(self, customer_id: str, overdue: int, through: date) -> None:
@@ -253,6 +311,27 @@ class SqlCreditStore:
             )
             for r in rows
         ]
+
+    def segment_account(self, customer_id: str, company_code: str, *, lock: bool) -> GroupAccountState | None:
+        s = t.segment_accounts
+        query = select(s).where(s.c.customer_id == customer_id, s.c.company_code == company_code)
+        if lock and self._postgres and self._reader is None:
+            # Locked after its customer's account row (which every writer takes first).
+            query = query.with_for_update()
+        r = (self._read() if lock else self._c).execute(query).mappings().first()
+        if r is None:
+            return None
+        return GroupAccountState(
+            segment_account_id(customer_id, company_code),
+            r["currency"],
+            r["limit_minor"],
+            Totals(r["receivable_minor"], r["reserved_minor"], r["delivered_minor"], r["unapplied_minor"]),
+            kind="segment",
+        )
+
+    def company_code(self, code: str) -> CompanyCode | None:
+        row = self._c.execute(select(t.company_codes).where(t.company_codes.c.code == code)).mappings().first()
+        return CompanyCode(row["code"], row["name"], row["currency"], row["country"]) if row else None
 
     def reserved_beyond(self, customer_id: str, after: date) -> int:
         o = t.orders
@@ -316,6 +395,7 @@ class SqlCreditStore:
                 "policy_version": (order.decision or {}).get("policy_version"),
                 "submitted_by": order.submitted_by,
                 "resolution": _json(order.resolution),
+                "company_code": order.company_code,
             },
         )
 
@@ -383,15 +463,30 @@ class SqlCreditStore:
         ).scalar()
         return owner
 
+    def invoice_company_code(self, invoice_id: str) -> str | None:
+        code: str | None = self._c.execute(
+            select(t.invoices.c.company_code).where(t.invoices.c.invoice_id == invoice_id)
+        ).scalar()
+        return code
+
     def open_item(self, invoice_id: str) -> OpenItemRow | None:
         i = t.invoices
         row = self._c.execute(
-            select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed).where(i.c.invoice_id == invoice_id)
+            select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed, i.c.disputed_minor, *_DOC_OPEN).where(
+                i.c.invoice_id == invoice_id
+            )
         ).first()
-        return OpenItemRow(row[0], row[1], row[2], bool(row[3])) if row else None
+        return OpenItemRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]) if row else None
 
     def set_disputed(self, invoice_id: str, disputed: bool) -> None:
         self._c.execute(update(t.invoices).where(t.invoices.c.invoice_id == invoice_id).values(disputed=disputed))
+
+    def set_disputed_amount(self, invoice_id: str, disputed_minor: int) -> None:
+        i = t.invoices
+        whole = (i.c.open_minor > 0) & (i.c.open_minor <= disputed_minor)
+        self._c.execute(
+            update(i).where(i.c.invoice_id == invoice_id).values(disputed_minor=disputed_minor, disputed=whole)
+        )
 
     def add_invoice(self, invoice: Invoice) -> None:
         self._c.execute(
@@ -406,14 +501,23 @@ class SqlCreditStore:
                 "order_id": invoice.order_id,
                 "disputed": invoice.disputed,
                 "open_minor": invoice.amount.minor,
+                "disputed_minor": invoice.amount.minor if invoice.disputed else 0,
+                "company_code": invoice.company_code,
+                **_doc_columns(invoice.doc_amount, invoice.fx_rate, open_too=True),
             },
         )
 
-    def open_items(self, customer_id: str, invoice_id: str | None, enough: int) -> list[OpenItemRow]:
-        """Open items oldest due first, only as many as it takes to cover ``enough``."""
+    def open_items(
+        self, customer_id: str, invoice_id: str | None, enough: int, company_code: str | None = None
+    ) -> list[OpenItemRow]:
+        """Open items of the company code oldest due first, only as many as it takes to cover ``enough``."""
         i = t.invoices
-        query = select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed).where(
-            i.c.customer_id == customer_id, i.c.open_minor > 0
+        query = select(
+            i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed, i.c.disputed_minor, *_DOC_OPEN
+        ).where(
+            i.c.customer_id == customer_id,
+            i.c.open_minor > 0,
+            i.c.company_code.is_(None) if company_code is None else i.c.company_code == company_code,
         )
         if invoice_id is not None:
             query = query.where(i.c.invoice_id == invoice_id)
@@ -421,7 +525,7 @@ class SqlCreditStore:
         items: list[OpenItemRow] = []
         covered = 0
         for row in self._c.execute(query.execution_options(yield_per=64)):
-            items.append(OpenItemRow(row[0], row[1], row[2], bool(row[3])))
+            items.append(OpenItemRow(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]))
             covered += row[2]
             if covered >= enough:
                 break
@@ -443,6 +547,8 @@ class SqlCreditStore:
                 "invoice_id": payment.invoice_id,
                 "unapplied_minor": unapplied,
                 "kind": payment.kind.value,
+                "company_code": payment.company_code,
+                **_doc_columns(payment.doc_amount, payment.fx_rate, open_too=False),
             },
         )
         if allocations:
@@ -461,9 +567,51 @@ class SqlCreditStore:
             self._c.execute(
                 update(t.invoices)
                 .where(t.invoices.c.invoice_id == bindparam("iid"))
-                .values(open_minor=t.invoices.c.open_minor - bindparam("applied")),
+                .values(
+                    open_minor=t.invoices.c.open_minor - bindparam("applied"),
+                    # Part disputed: the flag follows what stays open (whole-invoice flags are kept).
+                    disputed=case(
+                        (
+                            t.invoices.c.disputed_minor > 0,
+                            (t.invoices.c.open_minor - bindparam("applied") > 0)
+                            & (t.invoices.c.disputed_minor >= t.invoices.c.open_minor - bindparam("applied")),
+                        ),
+                        else_=t.invoices.c.disputed,
+                    ),
+                ),
                 [{"iid": a.invoice_id, "applied": a.amount.minor} for a in allocations],
             )
+            in_doc = [{"iid": a.invoice_id, "doc": a.doc_amount.minor} for a in allocations if a.doc_amount is not None]
+            if in_doc:  # what is open in the document currency (docs/currencies.md)
+                self._c.execute(
+                    update(t.invoices)
+                    .where(t.invoices.c.invoice_id == bindparam("iid"))
+                    .values(doc_open_minor=t.invoices.c.doc_open_minor - bindparam("doc")),
+                    in_doc,
+                )
+
+    # revaluation (service/revaluation.py) -------------------------------------------------
+    def customers_with_foreign_items(self) -> list[str]:
+        i = t.invoices
+        query = (
+            select(i.c.customer_id)
+            .where(i.c.doc_currency.is_not(None), i.c.doc_open_minor > 0)
+            .distinct()
+            .order_by(i.c.customer_id)
+        )
+        return list(self._c.execute(query).scalars())
+
+    def foreign_open_items(self, customer_id: str) -> list[OpenItemRow]:
+        i = t.invoices
+        query = (
+            select(i.c.invoice_id, i.c.due_date, i.c.open_minor, i.c.disputed, i.c.disputed_minor, *_DOC_OPEN)
+            .where(i.c.customer_id == customer_id, i.c.doc_currency.is_not(None), i.c.doc_open_minor > 0)
+            .order_by(i.c.invoice_id)
+        )
+        return [OpenItemRow(r[0], r[1], r[2], bool(r[3]), r[4], r[5], r[6]) for r in self._c.execute(query)]
+
+    def set_open_minor(self, invoice_id: str, open_minor: int) -> None:
+        self._c.execute(update(t.invoices).where(t.invoices.c.invoice_id == invoice_id).values(open_minor=open_minor))
 
     # standing, groups and policies ------------------------------------------------------
     def set_standing(self, customer_id: str, change: StandingChange) -> None:
@@ -537,33 +685,13 @@ class SqlCreditStore:
 
     # the ledger and the outbox -----------------------------------------------------------
     def post(self, postings: list[Posting], at: datetime) -> None:
-        self._c.execute(
-            insert(t.ledger_entries),
-            [
-                {
-                    "account_kind": p.account_kind,
-                    "account_id": p.account_id,
-                    "kind": p.kind.value,
-                    "ref_id": p.ref_id,
-                    "reserved_delta": p.delta.reserved,
-                    "delivered_delta": p.delta.delivered,
-                    "receivable_delta": p.delta.receivable,
-                    "unapplied_delta": p.delta.unapplied,
-                    "source_minor": p.source.minor if p.source else None,
-                    "source_currency": p.source.currency if p.source else None,
-                    "fx_rate": p.fx_rate,
-                    "at": at,
-                }
-                for p in postings
-            ],
-        )
+        self._c.execute(insert(t.ledger_entries), ledger_rows(postings, at))
         for p in postings:
-            table = t.credit_accounts if p.account_kind == "customer" else t.group_accounts
-            key = table.c.customer_id if p.account_kind == "customer" else table.c.group_id
+            table, where = _account_row(p.account_kind, p.account_id)
             # Relative updates: the totals move by exactly what the ledger records.
             self._c.execute(
                 update(table)
-                .where(key == p.account_id)
+                .where(*where)
                 .values(
                     receivable_minor=table.c.receivable_minor + p.delta.receivable,
                     reserved_minor=table.c.reserved_minor + p.delta.reserved,

@@ -177,6 +177,15 @@ def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]
                 row.actor,
             )
         )
+    nt = t.notes  # notes on the customer and on its applications, disputes and requests
+    for row in conn.execute(
+        select(nt.c.created_at, nt.c.subject_kind, nt.c.body, nt.c.author)
+        .where(nt.c.customer_id == customer_id)
+        .order_by(nt.c.note_id.desc())
+        .limit(limit)
+    ):
+        short = row.body if len(row.body) <= 200 else row.body[:199] + "…"
+        events.append(Event(row.created_at, f"note:{row.subject_kind}", f"note: {short}", f"备注：{short}", row.author))
     events.sort(key=_when, reverse=True)
     return events[:limit]
 
@@ -265,8 +274,14 @@ def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[st
     i, a, c, lc = t.invoices, t.credit_accounts, t.account_changes, t.limit_changes
     items: dict[str, list[tuple[date, int, int]]] = {}
     for cid, due, amount, left in conn.execute(
-        select(i.c.customer_id, i.c.due_date, i.c.amount_minor, i.c.open_minor)
-        .where(i.c.customer_id.in_(customer_ids), i.c.open_minor > 0, i.c.due_date < as_of, ~i.c.disputed)
+        # The part of an item under open dispute cases is not overdue: only the rest counts.
+        select(i.c.customer_id, i.c.due_date, i.c.amount_minor, i.c.open_minor - i.c.disputed_minor)
+        .where(
+            i.c.customer_id.in_(customer_ids),
+            i.c.open_minor > 0,
+            i.c.due_date < as_of,
+            ~i.c.disputed,
+        )
         .order_by(i.c.customer_id, i.c.due_date, i.c.invoice_id)
     ):
         items.setdefault(cid, []).append((due, int(amount), int(left)))

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, case, or_, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.limit_management import active_limit_policy
@@ -49,20 +49,31 @@ class SqlLimitInputs:
 
         since = as_of - timedelta(days=365)
         with self.engine.connect() as conn:
+            # The master data valid on ``as_of`` (customer_versions), else what is stored now.
+            v = t.customer_versions
+            valid = (
+                select(v).where(v.c.valid_from <= as_of, or_(v.c.valid_to.is_(None), v.c.valid_to > as_of)).subquery()
+            )
+
+            def on_the_day(name: str) -> Any:
+                return case((valid.c.customer_id.is_not(None), valid.c[name]), else_=c.c[name]).label(name)
+
             customers = frame_of(
                 conn,
                 only(
                     select(
                         c.c.customer_id,
                         c.c.currency,
-                        c.c.payment_terms_days,
-                        c.c.segment,
-                        c.c.industry,
-                        c.c.country,
-                        c.c.group_id,
-                        c.c.registered_on,
+                        on_the_day("payment_terms_days"),
+                        on_the_day("segment"),
+                        on_the_day("industry"),
+                        on_the_day("country"),
+                        on_the_day("group_id"),
+                        on_the_day("registered_on"),
                         a.c.limit_minor,
-                    ).join(a, a.c.customer_id == c.c.customer_id),
+                    )
+                    .join(a, a.c.customer_id == c.c.customer_id)
+                    .outerjoin(valid, valid.c.customer_id == c.c.customer_id),
                     c.c.customer_id,
                 ),
             )

@@ -60,6 +60,7 @@ def request_from_row(row: RowMapping) -> LimitRequest:
         decided_at=utc(row["decided_at"]) if row["decided_at"] else None,
         comment=row["comment"],
         policy_version=row["policy_version"],
+        company_code=row["company_code"],
     )
 
 
@@ -189,6 +190,7 @@ class SqlLimitManagement:
                     "requested_on": request.requested_on,
                     "requested_at": request.requested_at,
                     "policy_version": request.policy_version,
+                    "company_code": request.company_code,
                 }
             ],
         )

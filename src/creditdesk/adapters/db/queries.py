@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select, true
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.cover_store import claims_missing_condition, expiring_condition
 from creditdesk.adapters.db.repositories import account_from_row, customer_from_row
 from creditdesk.domain.accounts import AccountStatus, CreditAccount
 from creditdesk.domain.customers import Customer
@@ -70,9 +71,11 @@ class CurrencyTotals:
         return float(self.exposure.amount / self.total_limit.amount)
 
 
-def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
-    """Totals per account currency: limits, exposure, utilisation, overdue and ageing."""
-    acc = t.credit_accounts
+def portfolio_totals(conn: Connection, as_of: date, company_code: str | None = None) -> list[CurrencyTotals]:
+    """Totals per account currency: limits, exposure, utilisation, overdue and ageing; with
+    ``company_code``, the credit segments in that company code and its invoices."""
+    acc: Any = t.credit_accounts if company_code is None else t.segment_accounts
+    in_code = acc.c.company_code == company_code if company_code is not None else true()
     totals: dict[str, CurrencyTotals] = {}
     for ccy, count, limit, receivable, reserved in conn.execute(
         select(
@@ -83,6 +86,7 @@ def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
             # Orders not yet invoiced: reserved plus delivered-not-invoiced.
             func.sum(acc.c.reserved_minor + acc.c.delivered_minor),
         )
+        .where(in_code)
         .group_by(acc.c.currency)
         .order_by(acc.c.currency)
     ):
@@ -96,9 +100,10 @@ def portfolio_totals(conn: Connection, as_of: date) -> list[CurrencyTotals]:
             {label: Money.zero(ccy) for label, _, _ in AGEING_BUCKETS},
         )
     inv = t.invoices
+    invoices_in_code = inv.c.company_code == company_code if company_code is not None else true()
     for ccy, due, open_minor in conn.execute(
         select(inv.c.currency, inv.c.due_date, func.sum(inv.c.open_minor))
-        .where(inv.c.open_minor > 0)
+        .where(inv.c.open_minor > 0, invoices_in_code)
         .group_by(inv.c.currency, inv.c.due_date)
     ):
         entry = totals.get(ccy)
@@ -132,6 +137,10 @@ def alert_conditions(as_of: date) -> dict[str, Any]:
         "in_default": acc.c.in_default_since.is_not(None),
         "reviews_due": acc.c.next_review_on <= as_of,
         "limits_expiring": acc.c.limit_valid_to.between(as_of, as_of + timedelta(days=30)),
+        # Cover (service/cover.py): expiring within 30 days or lapsed, not renewed, with exposure;
+        # defaulted insured customers without a claim.
+        "cover_expiring": expiring_condition(as_of),
+        "claims_missing": claims_missing_condition(),
     }
 
 
@@ -144,11 +153,16 @@ def customer_page(
     offset: int = 0,
     limit: int = 50,
     sort: str = "exposure",
+    company_code: str | None = None,
 ) -> tuple[int, list[CustomerRow]]:
     """One page of customers with their account and overdue amount, largest exposure first;
-    ``alert``: only the accounts of one of :func:`alert_conditions`."""
+    ``alert``: only the accounts of one of :func:`alert_conditions`; ``company_code``: only the
+    customers with a credit segment in it."""
     cust, acc, inv = t.customers, t.credit_accounts, t.invoices
-    where = []
+    where: list[ColumnElement[bool]] = []
+    if company_code is not None:
+        seg = t.segment_accounts
+        where.append(cust.c.customer_id.in_(select(seg.c.customer_id).where(seg.c.company_code == company_code)))
     if search:
         # autoescape: a % or _ in the search is that character, not a wildcard
         where.append(
@@ -164,7 +178,7 @@ def customer_page(
     )
     rows = (
         conn.execute(
-            select(cust, *[c for c in acc.c if c.name not in {"customer_id", "currency"}])
+            select(*_CUSTOMER_COLUMNS, *[c for c in acc.c if c.name not in {"customer_id", "currency"}])
             .join(acc, acc.c.customer_id == cust.c.customer_id)
             .where(*where)
             .order_by(order, cust.c.customer_id)
@@ -206,6 +220,9 @@ class OpenItemView:
     days_overdue: int
     bucket: str
     disputed: bool
+    # Issued in another currency: what is open in it, and the rate it was booked at (docs/currencies.md).
+    doc_open: Money | None = None
+    fx_rate: str | None = None
 
 
 def open_items(conn: Connection, customer_id: str, as_of: date, limit: int = 500) -> list[OpenItemView]:
@@ -230,9 +247,16 @@ def open_items(conn: Connection, customer_id: str, as_of: date, limit: int = 500
                 days,
                 bucket_of((as_of - row["due_date"]).days),
                 bool(row["disputed"]),
+                Money.from_minor(row["doc_open_minor"], row["doc_currency"]) if row["doc_currency"] else None,
+                row["fx_rate"],
             )
         )
     return items
+
+
+# customers.status (active/inactive/merged) is not the account's status: rows joined with the
+# account take the account's ``status``; the customer's is read by service/master_data.py.
+_CUSTOMER_COLUMNS = [c for c in t.customers.c if c.name not in ("status", "merged_into")]
 
 
 def customer_account(conn: Connection, customer_id: str, today: date) -> tuple[Customer, CreditAccount] | None:
@@ -240,7 +264,7 @@ def customer_account(conn: Connection, customer_id: str, today: date) -> tuple[C
     cust, acc = t.customers, t.credit_accounts
     row = (
         conn.execute(
-            select(cust, *[c for c in acc.c if c.name not in ("customer_id", "currency")])
+            select(*_CUSTOMER_COLUMNS, *[c for c in acc.c if c.name not in ("customer_id", "currency")])
             .join(acc, acc.c.customer_id == cust.c.customer_id)
             .where(cust.c.customer_id == customer_id)
         )
@@ -470,10 +494,22 @@ def users_and_tokens(conn: Connection) -> tuple[list[dict[str, Any]], list[dict[
     u, k = t.users, t.api_tokens
     users = conn.execute(
         select(
-            u.c.username, u.c.role, u.c.language, u.c.created_at, u.c.kind, u.c.disabled_at, u.c.email, u.c.notify
+            u.c.username,
+            u.c.role,
+            u.c.language,
+            u.c.created_at,
+            u.c.kind,
+            u.c.disabled_at,
+            u.c.email,
+            u.c.notify,
+            u.c.company_codes,
         ).order_by(u.c.username)
     )
     tokens = conn.execute(
         select(k.c.id, k.c.name, k.c.username, k.c.role, k.c.created_at, k.c.revoked_at).order_by(k.c.created_at.desc())
     )
-    return [dict(row) for row in users.mappings()], [dict(row) for row in tokens.mappings()]
+    people = [
+        {**row, "company_codes": json.loads(row["company_codes"]) if row["company_codes"] is not None else None}
+        for row in users.mappings()
+    ]
+    return people, [dict(row) for row in tokens.mappings()]

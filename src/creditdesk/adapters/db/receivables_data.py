@@ -6,22 +6,63 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, case, exists, func, or_, select, true
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.documents import SettlementKind
 from creditdesk.service.receivables import LedgerFrames
 
-_INVOICE_COLUMNS = ["invoice_id", "customer_id", "currency", "invoice_date", "due_date", "amount_minor", "disputed"]
+_INVOICE_COLUMNS = [
+    "invoice_id",
+    "customer_id",
+    "currency",
+    "invoice_date",
+    "due_date",
+    "amount_minor",
+    "disputed",
+    "disputed_minor",
+    "has_cases",
+]
+
+
+def _carried_amount() -> ColumnElement[int]:
+    """An invoice issued in another currency counts at its carried value: what it is open for
+    now plus everything applied to it, so that after a month-end revaluation (which moves
+    ``open_minor``) a settled invoice closes at 0 (docs/currencies.md)."""
+    i, a = t.invoices, t.payment_allocations
+    applied = (
+        select(func.coalesce(func.sum(a.c.amount_minor), 0)).where(a.c.invoice_id == i.c.invoice_id).scalar_subquery()
+    )
+    return case((i.c.doc_currency.is_(None), i.c.amount_minor), else_=i.c.open_minor + applied).label("amount_minor")
+
+
+def _disputed_on(as_of: date) -> ColumnElement[int]:
+    """What of an invoice was under dispute cases open on ``as_of`` (opened by then, not resolved
+    by then): point in time, so a dunning run for a past day sees the disputes of that day."""
+    i, d = t.invoices, t.disputes
+    return (
+        select(func.coalesce(func.sum(d.c.amount_minor), 0))
+        .where(
+            d.c.invoice_id == i.c.invoice_id,
+            d.c.opened_on <= as_of,
+            or_(d.c.resolved_on.is_(None), d.c.resolved_on > as_of),
+        )
+        .scalar_subquery()
+        .label("disputed_minor")
+    )
 
 
 class SqlReceivables:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def frames(self, as_of: date) -> LedgerFrames:
+    def frames(self, as_of: date, company_code: str | None = None) -> LedgerFrames:
+        """The ledger's documents; with ``company_code``, only those of that selling entity."""
         i, a, c, s, k = t.invoices, t.payment_allocations, t.customers, t.customer_scores, t.credit_accounts
+        p = t.payments
+        in_invoices = (i.c.company_code == company_code) if company_code is not None else true()
+        in_payments = (p.c.company_code == company_code) if company_code is not None else true()
         with self.engine.connect() as conn:
             invoices = frame_of(
                 conn,
@@ -31,22 +72,37 @@ class SqlReceivables:
                     i.c.currency,
                     i.c.invoice_date,
                     i.c.due_date,
-                    i.c.amount_minor,
+                    _carried_amount(),  # amount_minor; a foreign invoice's as revalued (docs/currencies.md)
                     i.c.disputed,
-                ),
+                    _disputed_on(as_of),  # disputed_minor: the cases open on the day (service/disputes.py)
+                    exists().where(t.disputes.c.invoice_id == i.c.invoice_id).label("has_cases"),
+                ).where(in_invoices),
             )
-            p = t.payments
             allocations = frame_of(
                 conn,
-                select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor, p.c.kind).join(
-                    p, p.c.payment_id == a.c.payment_id
-                ),
+                select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor, p.c.kind)
+                .join(p, p.c.payment_id == a.c.payment_id)
+                .join(i, i.c.invoice_id == a.c.invoice_id)
+                .where(in_invoices),
             )
             adjustments = frame_of(
                 conn,
                 select(p.c.customer_id, p.c.currency, p.c.payment_date, p.c.amount_minor, p.c.kind).where(
-                    p.c.kind != SettlementKind.PAYMENT.value
+                    p.c.kind != SettlementKind.PAYMENT.value, in_payments
                 ),
+            )
+            cs = t.credit_support
+            cover = frame_of(
+                conn,
+                select(
+                    cs.c.customer_id,
+                    cs.c.kind,
+                    cs.c.amount_minor,
+                    cs.c.currency,
+                    cs.c.cover_share,
+                    cs.c.valid_from,
+                    cs.c.valid_to,
+                ).where(cs.c.valid_from <= as_of),
             )
             customers = frame_of(
                 conn,
@@ -61,17 +117,7 @@ class SqlReceivables:
                 ),
             )
         if invoices.empty:
-            invoices = pd.DataFrame(
-                columns=[
-                    "invoice_id",
-                    "customer_id",
-                    "currency",
-                    "invoice_date",
-                    "due_date",
-                    "amount_minor",
-                    "disputed",
-                ]
-            )
+            invoices = pd.DataFrame(columns=_INVOICE_COLUMNS)
         if allocations.empty:
             allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount_minor", "kind"])
         if adjustments.empty:
@@ -79,7 +125,7 @@ class SqlReceivables:
         adjustments = adjustments.astype({"amount_minor": "int64"}).assign(
             payment_date=pd.to_datetime(adjustments["payment_date"])
         )
-        invoices = invoices.astype({"amount_minor": "int64"}).assign(
+        invoices = invoices.astype({"amount_minor": "int64", "disputed_minor": "int64", "has_cases": bool}).assign(
             invoice_date=pd.to_datetime(invoices["invoice_date"]), due_date=pd.to_datetime(invoices["due_date"])
         )
         allocations = allocations.astype({"amount_minor": "int64"}).assign(
@@ -91,7 +137,7 @@ class SqlReceivables:
             grade = latest.set_index("customer_id")["grade"].astype(int).astype(str)
             risk = latest.set_index("customer_id")["pd"].astype(float)
         customers = customers.assign(grade=customers["customer_id"].map(grade), pd=customers["customer_id"].map(risk))
-        return LedgerFrames(invoices, allocations, customers, adjustments)
+        return LedgerFrames(invoices, allocations, customers, adjustments, cover if not cover.empty else None)
 
     def statements(self, as_of: date) -> pd.DataFrame:
         """Each customer's latest financial statement with a period end on or before ``as_of``:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -157,6 +158,7 @@ class SqlLimitHistory:
                     "rule": change.rule,
                     "policy_version": change.policy_version,
                     "request_id": change.request_id,
+                    "company_code": change.company_code,
                 }
             ],
         )
@@ -180,6 +182,7 @@ class SqlLimitHistory:
                 rule=row["rule"],
                 policy_version=row["policy_version"],
                 request_id=row["request_id"],
+                company_code=row["company_code"],
             )
             for row in rows
         ]
@@ -247,6 +250,7 @@ class SqlUsers:
             row["disabled_at"] is not None,
             row["email"],
             row["notify"],
+            tuple(json.loads(row["company_codes"])) if row["company_codes"] is not None else None,
         )
 
     def change(
@@ -263,6 +267,11 @@ class SqlUsers:
 
     def end_sessions(self, username: str) -> None:
         self.change(username)
+
+    def set_company_codes(self, username: str, codes: tuple[str, ...] | None) -> None:
+        scope = json.dumps(list(codes)) if codes is not None else None
+        self._c.execute(update(t.users).where(t.users.c.username == username).values(company_codes=scope))
+        self.end_sessions(username)
 
     def set_language(self, username: str, language: str) -> None:
         self._c.execute(update(t.users).where(t.users.c.username == username).values(language=language))

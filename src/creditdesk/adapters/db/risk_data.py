@@ -92,9 +92,25 @@ def load_source_tables(conn: Connection) -> SourceTables:
         allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount"])
     if payments.empty:
         payments = pd.DataFrame(columns=["customer_id", "payment_date", "amount"])
+    d = t.disputes
+    disputes = _major(
+        frame_of(conn, select(d.c.customer_id, d.c.invoice_id, d.c.opened_on, d.c.amount_minor, d.c.currency)),
+        ["amount_minor"],
+    )
+    # No cases at all (data from imports only): the features keep reading the invoices' flag.
+    found = None if disputes.empty else disputes[["customer_id", "invoice_id", "opened_on", "amount"]]
     # Risk sees cash: a credit note lowers its invoice, a written-off item stays unpaid.
     invoices, allocations = cash_only(invoices, allocations, written_off_unpaid=True)
-    return SourceTables(customers, groups, invoices, allocations, payments, statements, reports)
+    v = t.customer_versions
+    versions = frame_of(
+        conn,
+        select(v.c.customer_id, v.c.valid_from, v.c.valid_to, v.c.group_id, v.c.segment, v.c.registered_on).order_by(
+            v.c.customer_id, v.c.version
+        ),
+    )
+    return SourceTables(
+        customers, groups, invoices, allocations, payments, statements, reports, found, versions=versions
+    )
 
 
 def register_model(conn: Connection, entry: ModelVersion) -> None:

@@ -281,6 +281,7 @@ limit_requests = Table(
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Column("comment", Text, nullable=True),
     Column("policy_version", Integer, nullable=True),
+    Column("company_code", String(16), nullable=True),  # a credit segment's limit (migration 0013)
     CheckConstraint("amount_minor >= 0", name="request_not_negative"),
 )
 

@@ -25,6 +25,7 @@ from creditdesk.adapters.db.repositories import (
     SqlTokens,
     SqlUsers,
 )
+from creditdesk.adapters.db.segment_store import SqlSegments
 from creditdesk.service.ports import Clock
 
 
@@ -94,6 +95,7 @@ class SqlUnitOfWork:
         self.reference = self.orders = self.receivables = self.ledger = self.credit
         self.management = SqlLimitManagement(connection)
         self.collections = SqlCollections(connection)
+        self.segments = SqlSegments(connection)
         self.master_data = SqlMasterData(connection)
         self.applications = SqlApplications(connection)
         self.notes = SqlNotes(connection)

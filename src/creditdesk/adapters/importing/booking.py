@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.credit_store import SqlCreditStore
@@ -36,8 +36,20 @@ class Booker:
     pending: list[dict[str, Any]] = field(default_factory=list)
     deltas: dict[str, dict[str, int]] = field(default_factory=dict)
     orders: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # What documents naming a company code moved, per customer and code: their credit segments'.
+    segment_deltas: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
 
-    def book(self, customer_id: str, kind: EntryKind, ref_id: str, **delta: int) -> None:
+    def book(
+        self,
+        customer_id: str,
+        kind: EntryKind,
+        ref_id: str,
+        company_code: str | None = None,
+        *,
+        source: tuple[int, str, str] | None = None,
+        **delta: int,
+    ) -> None:
+        """``source``: the document as issued in another currency (minor, currency, rate)."""
         self.pending.append(
             {
                 "account_kind": "customer",
@@ -45,15 +57,20 @@ class Booker:
                 "kind": kind.value,
                 "ref_id": ref_id,
                 "at": self.now,
-                "source_minor": None,
-                "source_currency": None,
-                "fx_rate": None,
+                "source_minor": source[0] if source else None,
+                "source_currency": source[1] if source else None,
+                "fx_rate": source[2] if source else None,
                 **{f"{name}_delta": delta.get(name, 0) for name in BUCKETS},
             }
         )
         total = self.deltas.setdefault(customer_id, dict.fromkeys(BUCKETS, 0))
         for name, value in delta.items():
             total[name] += value
+        if company_code is not None:
+            codes = self.segment_deltas.setdefault(customer_id, {})
+            segment = codes.setdefault(company_code, dict.fromkeys(BUCKETS, 0))
+            for name, value in delta.items():
+                segment[name] += value
 
     def order_changed(self, customer_id: str, order_id: str, status: str, reserved: int, delivered: int) -> None:
         state = {"order_id": order_id, "status": status, "reserved": reserved, "delivered": delivered}
@@ -69,8 +86,10 @@ class Booker:
     def _recount_overdue(conn: Connection, customers: list[str], today: date) -> None:
         """Back-dated items change what is overdue: recount it once here, so no check has to."""
         accounts, inv = t.credit_accounts, t.invoices
+        undisputed = case((inv.c.open_minor > inv.c.disputed_minor, inv.c.open_minor - inv.c.disputed_minor), else_=0)
         overdue = (
-            select(func.coalesce(func.sum(inv.c.open_minor), 0))
+            # The part under open dispute cases is not overdue (service/disputes.py).
+            select(func.coalesce(func.sum(undisputed), 0))
             .where(
                 inv.c.customer_id == accounts.c.customer_id,
                 inv.c.open_minor > 0,
@@ -101,6 +120,40 @@ class Booker:
             for cid, *balances in rows:
                 totals = Totals(**dict(zip(BUCKETS, balances, strict=True)))
                 totals.moved_by(Delta(**self.deltas[cid]), f"customer {cid}")
+
+    def _segment_currencies(self, conn: Connection) -> dict[str, str]:
+        """The account currency of each customer whose documents named a company code."""
+        ids = sorted(self.segment_deltas)
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            a = t.credit_accounts
+            rows = conn.execute(
+                select(a.c.customer_id, a.c.currency).where(a.c.customer_id.in_(ids[start : start + 500]))
+            )
+            found.update({cid: ccy for cid, ccy in rows})
+        return found
+
+    def _segment_postings(
+        self, store: SqlCreditStore, cid: str, currency: str | None, source: str, today: date
+    ) -> list[Posting]:
+        """The customer's credit segments moved by this file's documents in their company codes."""
+        postings = []
+        for code, totals in sorted(self.segment_deltas.get(cid, {}).items()):
+            segment = store.segment_account(cid, code, lock=False)
+            if segment is None or currency is None:
+                continue
+            try:
+                rate = (
+                    identity(currency, today)
+                    if segment.currency == currency
+                    else store.rate(currency, segment.currency, today)
+                )
+            except MissingRate as error:
+                raise MissingGroupRate(error) from None
+            moved = Delta(**totals).scaled(rate)
+            segment.totals.moved_by(moved, f"segment {segment.group_id}")
+            postings.append(Posting("segment", segment.group_id, EntryKind.IMPORT, source, moved))
+        return postings
 
     def finish(self, conn: Connection, source: str) -> None:
         """Move the totals, the pooled groups and the overdue watermark; one event per customer."""
@@ -135,6 +188,7 @@ class Booker:
                 )
             )
             grouped.update({cid: (gid, ccy) for cid, gid, ccy in rows})
+        currency_of = self._segment_currencies(conn)
         for cid in touched:
             totals = self.deltas.get(cid)
             if totals is None:
@@ -155,8 +209,10 @@ class Booker:
                         raise MissingGroupRate(error) from None
                     moved = delta.scaled(rate)
                     group.totals.moved_by(moved, f"group {group.group_id}")
-                    postings.append(Posting("group", group.group_id, EntryKind.IMPORT, source, moved))
-            # The customer's entries were written per document above; only the groups' here.
+                    # ref_id: the customer, so a later group move finds what it brought in.
+                    postings.append(Posting("group", group.group_id, EntryKind.IMPORT, cid, moved))
+            postings[1:1] = self._segment_postings(store, cid, currency_of.get(cid), source, today)
+            # The customer's entries were written per document above; only the pools' here.
             if len(postings) > 1:
                 store.post(postings[1:], self.now)
             store.emit(cid, "import.booked", event_payload(cid, postings, self.orders.get(cid, [])), self.now)

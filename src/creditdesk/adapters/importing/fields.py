@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from creditdesk.domain.company_codes import valid_code
 from creditdesk.domain.currencies import is_known_currency, minor_unit_exponent
 from creditdesk.domain.money import MAX_MINOR, AmountTooLarge, MoneyError, largest_amount, parse_amount
 
@@ -52,6 +53,17 @@ def identifier(value: Any) -> str:
         raise FieldError(
             Code.BAD_ID,
             "expected an id of 1-64 letters, digits or . _ : / - starting with a letter or digit, "
+            f"found {_describe(text)}",
+        )
+    return text
+
+
+def company_code(value: Any) -> str:
+    text = as_text(value)
+    if not valid_code(text):
+        raise FieldError(
+            Code.BAD_ID,
+            "expected a company code of 1-16 of A-Z, 0-9, _ or - starting with a letter or digit, "
             f"found {_describe(text)}",
         )
     return text

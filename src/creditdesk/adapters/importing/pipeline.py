@@ -25,6 +25,7 @@ from creditdesk.service.ports import Clock
 
 from .booking import Booker, MissingGroupRate
 from .kinds import KINDS, BuildError, ImportState, Kind
+from .kinds.base import ChangeRefused
 from .problems import Code, FieldError, FileError, Problem, Severity
 from .readers import Progress, Record, Source, open_source
 
@@ -39,6 +40,10 @@ class ImportReport:
     rows: int = 0
     inserted: int = 0
     unchanged: int = 0
+    changed: int = 0  # stored rows the file changed (customers' master data)
+    protected: int = 0  # fields the file would have overwritten but may not (a limit the credit team set)
+    changes: list[tuple[str, str, Any, Any]] = field(default_factory=list)  # (id, field, before, after)
+    protected_fields: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0
     dry_run: bool = False
@@ -64,6 +69,15 @@ class ImportReport:
             "rows": self.rows,
             "inserted": self.inserted,
             "unchanged": self.unchanged,
+            "changed": self.changed,
+            "protected": self.protected,
+            "changes": [
+                {"id": i, "field": name, "before": _plain(b), "after": _plain(a)} for i, name, b, a in self.changes
+            ],
+            "protected_fields": [
+                {"id": i, "field": name, "stored": _plain(b), "file": _plain(a)}
+                for i, name, b, a in self.protected_fields
+            ],
             "dry_run": self.dry_run,
             "ok": self.ok,
             "errors": len(self.errors) + self.more_problems,
@@ -78,6 +92,13 @@ class ImportReport:
                 for p in self.problems
             ],
         }
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+MAX_CHANGES = 200_000  # changes listed in a report (all are counted and applied)
 
 
 class _Abort(Exception):
@@ -122,7 +143,7 @@ def import_file(
 
     tick: Progress | None = (lambda n: progress(n, source.total)) if progress else None
     if dry_run:
-        _validate(kind, source, engine, report, tick, clock)
+        _validate(kind, source, engine, report, tick, clock, actor=actor, role=role)
         return report
     # A clean file (the usual case) is read once: the write pass checks every batch before it
     # inserts it and rolls everything back at the first problem. Only then is the whole file read
@@ -131,7 +152,7 @@ def import_file(
     try:
         with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
             _run_pass(kind, source, conn, counted, write=True, progress=tick, clock=clock, actor=actor, role=role)
-            if counted.inserted:
+            if counted.inserted or counted.changed:
                 SqlAuditLog(conn, clock).append(
                     actor,
                     "import.completed",
@@ -142,11 +163,12 @@ def import_file(
                         "sha256": _sha256(path),
                         "rows": counted.rows,
                         "inserted": counted.inserted,
+                        "changed": counted.changed,
                         "unchanged": counted.unchanged,
                     },
                 )
     except (_Abort, FileError):
-        _validate(kind, source, engine, report, None, clock)
+        _validate(kind, source, engine, report, None, clock, actor=actor, role=role)
         if report.ok:  # the database moved under the write pass: what that pass found
             report.problems += counted.problems
         return report
@@ -157,6 +179,8 @@ def import_file(
         report.add(Problem(str(path), 1, 1, Code.BALANCE_TOO_LARGE, str(error)))
         return report
     report.rows, report.inserted, report.unchanged = counted.rows, counted.inserted, counted.unchanged
+    report.changed, report.protected = counted.changed, counted.protected
+    report.changes, report.protected_fields = counted.changes, counted.protected_fields
     for problem in counted.problems:  # warnings only: an error would have rolled the pass back
         report.add(problem)
     report.more_problems += counted.more_problems
@@ -164,14 +188,24 @@ def import_file(
 
 
 def _validate(
-    kind: Kind, source: Source, engine: Engine, report: ImportReport, progress: Progress | None, clock: Clock
+    kind: Kind,
+    source: Source,
+    engine: Engine,
+    report: ImportReport,
+    progress: Progress | None,
+    clock: Clock,
+    *,
+    actor: str = "import",
+    role: Role | None = None,
 ) -> None:
     """The read-only pass: every problem of the file, nothing written."""
     try:
         with engine.connect() as conn, _plan_each_statement(conn):
             conn = conn.execution_options(readonly=True)
             with conn.begin():
-                _run_pass(kind, source, conn, report, write=False, progress=progress, clock=clock)
+                _run_pass(
+                    kind, source, conn, report, write=False, progress=progress, clock=clock, actor=actor, role=role
+                )
     except FileError as error:  # the file stops being readable part way (a broken quote)
         report.add(error.problem)
 
@@ -343,12 +377,15 @@ def _check_and_write(
 ) -> None:
     stored = kind.existing(conn, [kind.key_of(row) for _, row in batch])
     fresh: list[tuple[Record, dict[str, Any]]] = []
+    differing_rows: list[tuple[Record, dict[str, Any], dict[str, Any]]] = []
     for record, row in batch:
         previous = stored.get(kind.key_of(row))
         if previous is None:
             fresh.append((record, row))
         elif kind.compare(row, previous):
             report.unchanged += 1
+        elif kind.changes_allowed:
+            differing_rows.append((record, row, previous))
         else:
             differing = sorted(
                 name
@@ -369,9 +406,30 @@ def _check_and_write(
     for issue in kind.check(conn, rows, state):
         record = fresh[issue.index][0]
         report.add(Problem(source.name, record.line, record.columns.get(issue.field, 1), issue.code, issue.message))
+    plan = None
+    if differing_rows:
+        plan = kind.plan_changes(conn, [(row, previous, set(r.cells)) for r, row, previous in differing_rows], state)
+        for issue in plan.issues:
+            record = differing_rows[issue.index][0]
+            report.add(Problem(source.name, record.line, record.columns.get(issue.field, 1), issue.code, issue.message))
+        report.unchanged += plan.unchanged
+        report.changed += len(plan.apply)
+        report.protected += len(plan.protected)
+        room = MAX_CHANGES - len(report.changes)
+        report.changes.extend(plan.changes[: max(room, 0)])
+        report.protected_fields.extend(plan.protected[: max(MAX_CHANGES - len(report.protected_fields), 0)])
     if write:
         if not report.ok:
             raise _Abort
         if rows:
             kind.write(conn, rows, state)
             report.inserted += len(rows)
+        if plan is not None and plan.apply:
+            try:
+                kind.apply_changes(conn, plan, state)
+            except ChangeRefused as refused:
+                record = differing_rows[plan.apply[refused.index]["index"]][0]
+                report.add(
+                    Problem(source.name, record.line, record.columns.get(kind.key[0], 1), refused.code, refused.message)
+                )
+                raise _Abort from None

@@ -7,17 +7,24 @@ from fastapi import FastAPI
 from creditdesk.bootstrap import Services, bootstrap
 from creditdesk.entrypoints import metrics
 from creditdesk.entrypoints.api import health, problems
+from creditdesk.entrypoints.api.applications import router as applications_router
 from creditdesk.entrypoints.api.collections import router as collections_router
+from creditdesk.entrypoints.api.cover import router as cover_router
+from creditdesk.entrypoints.api.customers import router as customers_router
 from creditdesk.entrypoints.api.deps import TokenCache
+from creditdesk.entrypoints.api.disputes import router as disputes_router
 from creditdesk.entrypoints.api.events import router as events_router
 from creditdesk.entrypoints.api.forecast import router as forecast_router
 from creditdesk.entrypoints.api.jobs import router as jobs_router
 from creditdesk.entrypoints.api.limits import router as limits_router
+from creditdesk.entrypoints.api.notes import router as notes_router
 from creditdesk.entrypoints.api.notifications import router as notifications_router
 from creditdesk.entrypoints.api.orders import router as orders_router
 from creditdesk.entrypoints.api.reports import router as reports_router
+from creditdesk.entrypoints.api.revaluations import router as revaluations_router
 from creditdesk.entrypoints.api.routes import router
 from creditdesk.entrypoints.api.scores import router as scores_router
+from creditdesk.entrypoints.api.segments import router as segments_router
 from creditdesk.entrypoints.bounded import HeavyReads
 from creditdesk.entrypoints.observability import Observability
 from creditdesk.entrypoints.security_headers import SecurityHeaders
@@ -59,6 +66,13 @@ def create_app(services: Services | None = None) -> FastAPI:
         jobs_router,
     ):
         app.include_router(api, responses=errors)
+    app.include_router(applications_router, responses=errors)  # credit applications (docs/applications.md)
+    app.include_router(notes_router, responses=errors)  # notes and attachments
+    app.include_router(customers_router, responses=errors)  # master data (docs/master-data.md)
+    app.include_router(disputes_router, responses=errors)  # dispute cases (docs/disputes.md)
+    app.include_router(cover_router, responses=errors)  # insurance, guarantees, claims (docs/disputes.md)
+    app.include_router(segments_router, responses=errors)  # company codes and credit segments (docs/segments.md)
+    app.include_router(revaluations_router, responses=errors)  # month-end revaluation (docs/currencies.md)
     from creditdesk.entrypoints.web import site
 
     site.install(app, services)  # the session cookie, static files, what the pages share

@@ -93,6 +93,7 @@ async def post_order(body: OrderCreate, services: ServicesDep, principal: Princi
         order_date=optional_date("order_date", body.order_date),
         delivery_date=optional_date("delivery_date", body.delivery_date),
         valid_until=optional_date("valid_until", body.valid_until),
+        company_code=body.company_code,
     )
     return respond(await run_in_threadpool(orders.submit_order, cmd, services.uow(), services.clock))
 
@@ -187,7 +188,7 @@ async def blocked_orders(services: ServicesDep, limit: int = 200) -> JSONRespons
 )
 async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Posts a receivable; with order_id it consumes that order's reservation and releases the rest."""
-    row = parse_like_import("invoices", body.model_dump())
+    row = parse_like_import("invoices", body.model_dump(exclude={"company_code"}))
     invoice = Invoice(
         row["invoice_id"],
         row["customer_id"],
@@ -196,6 +197,7 @@ async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: Pr
         Money.from_minor(row["amount_minor"], row["currency"]),
         row["order_id"],
         row["disputed"],
+        company_code=body.company_code,
     )
     cmd = billing.PostInvoice(invoice, principal.name)
     return respond(await run_in_threadpool(billing.post_invoice, cmd, services.uow(), services.clock))
@@ -207,9 +209,13 @@ async def post_invoice(body: InvoiceCreate, services: ServicesDep, principal: Pr
 async def put_dispute(
     invoice_id: IdInPath, body: DisputeChange, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
-    """A disputed item stays in receivables but leaves the overdue rules until it is settled."""
-    cmd = billing.FlagDispute(invoice_id, body.disputed, body.reason, principal.name)
-    return respond(await run_in_threadpool(billing.flag_dispute, cmd, services.uow(), services.clock))
+    """A disputed item stays in receivables but leaves the overdue rules until it is settled: the
+    whole invoice as a dispute case (``/api/v1/disputes`` for a part, a reason, an owner);
+    ``disputed: false`` rejects its open cases."""
+    from creditdesk.service import disputes
+
+    cmd = disputes.FlagWhole(invoice_id, body.disputed, body.reason, principal.name, principal.role)
+    return respond(await run_in_threadpool(disputes.flag_whole, cmd, services.uow(), services.clock))
 
 
 @router.post(
@@ -220,7 +226,7 @@ async def put_dispute(
     responses={200: {"model": PaymentOut, "description": "the same payment again: the stored outcome"}},
 )
 async def post_payment(body: PaymentCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
-    row = parse_like_import("payments", body.model_dump())
+    row = parse_like_import("payments", body.model_dump(exclude={"company_code"}))
     payment = Payment(
         row["payment_id"],
         row["customer_id"],
@@ -228,6 +234,7 @@ async def post_payment(body: PaymentCreate, services: ServicesDep, principal: Pr
         Money.from_minor(row["amount_minor"], row["currency"]),
         row["invoice_id"],
         SettlementKind(row["kind"]),
+        company_code=body.company_code,
     )
     cmd = billing.ReceivePayment(payment, principal.name)
     return respond(await run_in_threadpool(billing.receive_payment, cmd, services.uow(), services.clock))

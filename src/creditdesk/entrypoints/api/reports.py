@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from creditdesk.entrypoints.api.models import declared
 from creditdesk.entrypoints.api.models.reports import Report, WcrReport
 from creditdesk.entrypoints.api.schemas import day_or, parse_field
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows, sheet_rows
+from creditdesk.entrypoints.reporting import report_in_reporting
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.groupings import GROUPINGS
@@ -80,10 +81,12 @@ async def get_report(
     forward_factor: float = Query(1.0, ge=0, le=10),
     buckets: str | None = None,
     format: str = "json",
+    company_code: Annotated[str | None, Query(max_length=16, pattern=r"^[A-Z0-9][A-Z0-9_-]{0,15}$")] = None,
 ) -> Any:
     """``aging`` as of a date (``buckets``: the last day of each, e.g. 30,60,90,180), ``dso`` (with
     CEI) or ``cei``, for the portfolio or by customer, segment or grade; ``trends``: the DSO figures
-    at the last ``months`` month-ends; ``ecl``: the provision matrix beside PD × LGD × EAD."""
+    at the last ``months`` month-ends; ``ecl``: the provision matrix beside PD × LGD × EAD.
+    ``company_code``: the documents of one selling entity only."""
     if name not in REPORTS:
         raise NotFound(f"no report {name!r}; expected aging, dso, cei, ecl, trends or wcr")
     if not 1 <= months <= 60 or forward_factor < 0:
@@ -104,9 +107,15 @@ async def get_report(
             months=months,
             forward_factor=forward_factor,
             buckets=buckets,
+            company_code=company_code,
         )
 
     rows = await run_in_threadpool(run)
     if format == "json":
-        return declared({"report": name, "as_of": day.isoformat(), "rows": rows})
+        body: dict[str, Any] = {"report": name, "as_of": day.isoformat(), "rows": rows}
+        # The money totals in the reporting currency (aging, ecl; docs/currencies.md).
+        reporting = await run_in_threadpool(report_in_reporting, services, name, rows, day, by)
+        if reporting is not None:
+            body["reporting"] = reporting.as_json()
+        return declared(body)
     return sheet_download(sheet_rows(name, rows), name, f"{name}-{day.isoformat()}")

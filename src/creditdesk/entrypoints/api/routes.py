@@ -155,5 +155,6 @@ async def post_check(body: CheckRequest, services: ServicesDep) -> CheckResult:
     # Inline on the event loop, not in the thread pool: a what-if is one short read that never
     # waits for a lock (MVCC on PostgreSQL, WAL readers on SQLite), and the thread hop cost
     # more than the read itself. Workers (processes) give the concurrency.
-    decision = what_if(body.customer_id, Money.from_minor(minor, ccy), services.check_uow(), services.clock)
+    amount = Money.from_minor(minor, ccy)
+    decision = what_if(body.customer_id, amount, services.check_uow(), services.clock, body.company_code)
     return check_result(body.customer_id, decision)

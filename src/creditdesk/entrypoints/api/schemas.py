@@ -119,10 +119,22 @@ class CreditLimitChange(RequestBody):
     expires_on: str | None = Field(default=None, examples=["2027-06-30"])
 
 
+CompanyCodeText = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=16,
+        pattern=r"^[A-Z0-9][A-Z0-9_-]{0,15}$",
+        description="a company code (selling entity)",
+    ),
+]
+
+
 class CheckRequest(RequestBody):
     customer_id: Id
     amount: AmountText
     currency: str
+    company_code: CompanyCodeText | None = None
 
 
 class ReasonOut(BaseModel):
@@ -202,6 +214,7 @@ class OrderCreate(RequestBody):
     order_date: str | None = OptionalDate
     delivery_date: str | None = OptionalDate
     valid_until: str | None = OptionalDate
+    company_code: CompanyCodeText | None = None
 
 
 class OrderAmend(RequestBody):
@@ -237,6 +250,7 @@ class InvoiceCreate(RequestBody):
     currency: str
     order_id: Id | None = None
     disputed: bool | None = None
+    company_code: CompanyCodeText | None = None
 
 
 class PaymentCreate(RequestBody):
@@ -247,6 +261,7 @@ class PaymentCreate(RequestBody):
     currency: str
     invoice_id: Id | None = None
     kind: str | None = Field(default=None, examples=["payment", "credit_note", "write_off"])
+    company_code: CompanyCodeText | None = None
 
 
 class GroupLimitChange(RequestBody):

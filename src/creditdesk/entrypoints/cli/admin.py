@@ -91,16 +91,21 @@ def user_set(
         str | None,
         typer.Option("--notify", help="each (a mail per notification), digest (one a day) or off (the bell only)."),
     ] = None,
+    company_codes: Annotated[
+        str | None,
+        typer.Option("--company-codes", help='The company codes the user acts for, comma-separated, or "all".'),
+    ] = None,
 ) -> None:
-    """Change a user's role, password or status (every session of the user ends at once), or
-    their e-mail address, language and notify mode (sessions go on)."""
+    """Change a user's role, password, status or company codes (every session of the user ends at
+    once), or their e-mail address, language and notify mode (sessions go on)."""
     from creditdesk.domain.roles import Role
     from creditdesk.service.auth import change_user, parse_role, set_contact
 
-    session_change = role is not None or disabled is not None or password_stdin
+    session_change = role is not None or disabled is not None or password_stdin or company_codes is not None
     if not session_change and email is None and language is None and notify is None:
         fail(
-            "nothing to change: give --role, --disable/--enable, --password-stdin, --email, --language or --notify",
+            "nothing to change: give --role, --disable/--enable, --password-stdin, --company-codes, --email, "
+            "--language or --notify",
             EXIT_USAGE,
         )
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
@@ -112,7 +117,12 @@ def user_set(
         if email is not None or language is not None or notify is not None:
             # The command line is the operator's: an admin's changes.
             set_contact(name, services.uow(), CLI_ACTOR, Role.ADMIN, email=email, language=language, notify=notify)
-        if session_change:
+        if company_codes is not None:
+            from creditdesk.service.segments import scope_user
+
+            scope = None if company_codes == "all" else tuple(c.strip() for c in company_codes.split(",") if c.strip())
+            scope_user(name, scope, services.uow(), CLI_ACTOR, Role.ADMIN)
+        if role is not None or disabled is not None or password_stdin:
             change_user(
                 name, services.uow(), services.hasher, CLI_ACTOR, role=chosen, password=password, disabled=disabled
             )

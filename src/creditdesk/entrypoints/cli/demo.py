@@ -99,6 +99,7 @@ def build_demo(
     upgrade(services.engine)
     _seals_of_another_trail_aside(services)
     portfolio = make_portfolio(customers, months, seed, as_of=as_of)
+    selling = _add_company_codes(services, portfolio)
     folder = services.settings.var_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     steps.done("generated the portfolio", f"{customers:,} customers, {months} months")
@@ -134,7 +135,8 @@ def build_demo(
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
     with _quick_commits(services):
         pooled = _pool_groups(services)
-        steps.done("users and the groups' pooled limits", f"{pooled} groups")
+        segments = _segment_limits(services, selling)
+        steps.done("users, the groups' pooled limits and the credit segments", f"{pooled} groups, {segments} segments")
         tables = services.scoring_store().source_tables()  # the ledger as imported: the cycle moves none of it
         steps.done("loaded the source tables")
         summary_scoring = _score(services, as_of, steps, tables)
@@ -306,6 +308,39 @@ def _seal(services: Services) -> list[str]:
 
 PREVIOUS_QUARTER = timedelta(days=91)
 POOL_MEMBERS = 3  # groups of at least this many customers get a pooled limit in the demo
+
+
+def _add_company_codes(services: Services, portfolio: Any) -> list[str]:
+    """The demo's two selling entities; a few customers' documents name them (the rest are the
+    one company's). The customers chosen."""
+    from creditdesk.demo.company_codes import DEMO_COMPANY_CODES, tag_company_codes
+    from creditdesk.domain.company_codes import CompanyCode
+    from creditdesk.service.segments import AddCompanyCode, add_company_code
+
+    for code, name, currency in DEMO_COMPANY_CODES:
+        company = CompanyCode(code, name, currency, "CN" if code.startswith("SH") else "HK")
+        add_company_code(AddCompanyCode(company, "demo", Role.ADMIN), services.uow(), services.clock)
+    return tag_company_codes(portfolio)
+
+
+def _segment_limits(services: Services, customers: list[str]) -> int:
+    """Each chosen customer's limit in each company code: 60 % of its total (the two together
+    may pass the total: the total binds then), each opening with what its documents carry."""
+    from creditdesk.demo.company_codes import DEMO_COMPANY_CODES
+    from creditdesk.service.segments import SetSegmentLimit, set_segment_limit
+
+    opened = 0
+    with services.read_uow() as uow:
+        totals = {cid: uow.credit_accounts.account(cid, services.clock.today(), lock=False) for cid in customers}
+    for customer_id, account in totals.items():
+        if account is None or account.limit <= 0:
+            continue
+        share = Money.from_minor(account.limit * 6 // 10, account.currency)
+        for code, _, _ in DEMO_COMPANY_CODES:
+            limit = SetSegmentLimit(customer_id, code, share, "demo: 60 % of the total", "demo", Role.ADMIN)
+            set_segment_limit(limit, services.uow(), services.clock)
+            opened += 1
+    return opened
 
 
 def _pool_groups(services: Services) -> int:

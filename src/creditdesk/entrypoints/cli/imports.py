@@ -51,11 +51,31 @@ def import_command(
         print_json(report.as_json())
     elif report.ok:
         verb = "valid" if dry_run else "imported"
-        err.print(f"{file}: {verb}: {report.rows} rows, {report.inserted} new, {report.unchanged} unchanged")
+        counts = f"{report.rows} rows, {report.inserted} new, {report.unchanged} unchanged"
+        if report.changed or report.protected:  # master data that changed (docs/master-data.md)
+            counts += f", {report.changed} changed, {report.protected} protected"
+        err.print(f"{file}: {verb}: {counts}")
+        _print_changes(report, dry_run)
     if not report.ok:
         errors = len(report.errors) + report.more_problems
         err.print(f"{file}: {errors} problem(s); nothing was written")
         raise typer.Exit(EXIT_DATA)
+
+
+def _print_changes(report: ImportReport, dry_run: bool) -> None:
+    """A dry run shows every change field by field; a real import only the protected fields."""
+    from creditdesk.entrypoints.cli.output import out
+
+    def shown(value: object) -> str:
+        return "-" if value is None else str(value)
+
+    if dry_run:
+        for customer_id, name, before, after in report.changes:
+            line = f"{customer_id}\t{name}\t{shown(before)} -> {shown(after)}"
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+    for customer_id, name, stored, given in report.protected_fields:
+        line = f"{customer_id}\tprotected {name}\tkept {shown(stored)} (file: {shown(given)})"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _import_with_progress(

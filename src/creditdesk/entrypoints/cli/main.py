@@ -69,6 +69,26 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.collections:collections_app", "Dunning levels, promises to pay and the collector's worklist."
     ),
     "terms": Entry(f"{_CLI}.terms:terms_app", "Credit terms: discounts, late-payment interest, terms by grade."),
+    "applications": Entry(
+        f"{_CLI}.applications:applications_app",
+        "Credit applications: submit, attach documents, approve (four eyes), reject, withdraw, list.",
+    ),
+    "notes": Entry(
+        f"{_CLI}.applications:notes_app",
+        "Notes on customers, applications, disputes and limit requests: add, list, search.",
+    ),
+    "disputes": Entry(
+        f"{_CLI}.disputes:disputes_app",
+        "Dispute cases on invoices: open (whole or part), review, comment, resolve by credit note or reject, list.",
+    ),
+    "cover": Entry(
+        f"{_CLI}.disputes:cover_app",
+        "Credit insurance, guarantees and letters of credit on customers; insurance claims.",
+    ),
+    "customers": Entry(
+        f"{_CLI}.customers:customers_app",
+        "Customers' master data: changes with history, deactivation, merges, list and search.",
+    ),
     "worker": Entry(
         f"{_CLI}.worker:worker_command",
         "Run the daily cycle on its schedule, and publish events and notifications, until stopped.",
@@ -77,7 +97,14 @@ COMMANDS: dict[str, Entry] = {
     "webhook": Entry(f"{_CLI}.webhooks:webhook_app", "Webhook subscriptions and their deliveries."),
     "events": Entry(f"{_CLI}.webhooks:events_app", "The published event feed."),
     "notifications": Entry(f"{_CLI}.notifications:notifications_app", "Notifications to people, and their mail."),
+    "company": Entry(
+        f"{_CLI}.segments:company_app", "Company codes (selling entities) and the customers' credit segments in them."
+    ),
     "backup": Entry(f"{_CLI}.backup:backup_command", "Back up the whole database to a file, consistently."),
+    "revalue": Entry(
+        f"{_CLI}.revaluation:revalue_command",
+        "Revalue open foreign-currency invoices at a month-end's rates (ledger kind revalue, audited, logged).",
+    ),
     "restore": Entry(
         f"{_CLI}.backup:restore_command", "Restore the database from a backup file (an empty database, or --force)."
     ),

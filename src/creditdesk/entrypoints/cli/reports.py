@@ -25,6 +25,7 @@ from creditdesk.entrypoints.cli.output import (
 )
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views, standard_views
+from creditdesk.entrypoints.reporting import report_in_reporting, reporting_text
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service import receivables
@@ -90,6 +91,9 @@ def report_aging(
     as_of: AsOfOption = None,
     by: ByOption = None,
     buckets: Annotated[str, typer.Option("--buckets", help="Last day of each bucket, e.g. 30,60,90,180.")] = "",
+    company_code: Annotated[
+        str | None, typer.Option("--company-code", help="The documents of one selling entity only.")
+    ] = None,
     as_json: JsonOption = False,
     xlsx: XlsxOption = None,
 ) -> None:
@@ -102,8 +106,12 @@ def report_aging(
     except InvalidInput as error:
         fail(f"--buckets: {error.detail}", EXIT_USAGE)
     with user_errors():
-        rows = receivables.ageing(services.receivables().frames(day), day, by, chosen)
+        rows = receivables.ageing(services.receivables().frames(day, company_code), day, by, chosen)
     emit(ctx, rows, as_json, xlsx, "ageing")
+    if xlsx is None and not json_flag(ctx, as_json):  # the portfolio in the reporting currency
+        found = report_in_reporting(services, "aging", rows, day, by)
+        if found is not None:
+            out.print(reporting_text(found, ["total", "overdue"]))
 
 
 def _dso_rows(ctx: typer.Context, as_of: str | None, by: str | None, period_days: int) -> list[dict[str, Any]]:
@@ -178,6 +186,9 @@ def report_ecl(
                 out.print(
                     f"  {row['bucket']:<9} {row['balance']:>16} loss rate {row['loss_rate']} -> {row['provision']}"
                 )
+        found = report_in_reporting(services, "ecl", reports, day)
+        if found is not None:  # the portfolio in the reporting currency
+            out.print(reporting_text(found, ["provision", "pd_lgd_ead"]))
 
 
 @report_app.command("wcr")

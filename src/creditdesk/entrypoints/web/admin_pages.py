@@ -24,6 +24,7 @@ from creditdesk.service.auth import (
     set_contact,
 )
 from creditdesk.service.errors import ServiceError
+from creditdesk.service.segments import scope_user
 
 router = APIRouter(include_in_schema=False)
 
@@ -97,6 +98,25 @@ async def user_contact(
     except ServiceError as error:
         return await _page(request, services, ui, status=error.status, error_detail=error.detail)
     return await _page(request, services, ui, contact_saved=username)
+
+
+@router.post("/admin/users/company-codes")
+async def user_company_codes(
+    request: Request,
+    admin: AdminForm,
+    services: ServicesDep,
+    ui: UiDep,
+    username: str = Form(""),
+    company_codes: str = Form(""),
+) -> Response:
+    """The company codes a user acts for (comma-separated; empty: all), as `creditdesk user set
+    NAME --company-codes` does; the user's sessions end."""
+    codes = tuple(code.strip() for code in company_codes.split(",") if code.strip()) or None
+    try:
+        await run_in_threadpool(scope_user, username, codes, services.uow(), admin.name, admin.role)
+    except ServiceError as error:
+        return await _page(request, services, ui, status=error.status, error_detail=error.detail)
+    return await _page(request, services, ui, scope_saved=username)
 
 
 @router.post("/admin/tokens")

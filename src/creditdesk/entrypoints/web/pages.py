@@ -11,9 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditdesk.adapters.db import customer_views, queries
+from creditdesk.adapters.db.segment_store import SqlSegments
 from creditdesk.adapters.importing.fields import ID_PATTERN
+from creditdesk.domain.company_codes import valid_code
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.portfolio_views import dashboard_views
+from creditdesk.entrypoints.reporting import portfolio_in_reporting, utilisation
 from creditdesk.entrypoints.web import charts, i18n
 from creditdesk.entrypoints.web import sections as customer_sections
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
@@ -136,8 +139,10 @@ async def home(
     q: str = "",
     page: int = 1,
     alert: str = "",
+    company_code: str = "",
 ) -> Response:
     page = _page_number(page)
+    code = company_code if valid_code(company_code) else None
     search, shortened = _search_text(q)
     if shortened:
         Ui.flash(request, "search_shortened", "error", limit=str(MAX_SEARCH))
@@ -147,18 +152,29 @@ async def home(
     def load() -> dict[str, Any]:
         with services.engine.connect() as conn:
             conn = conn.execution_options(readonly=True)
-            totals = queries.portfolio_totals(conn, as_of)
+            totals = queries.portfolio_totals(conn, as_of, code)
             count, rows = queries.customer_page(
-                conn, as_of, search=search, alert=chosen, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+                conn,
+                as_of,
+                search=search,
+                alert=chosen,
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+                company_code=code,
             )
+            company_codes = SqlSegments(conn).company_codes()
             # The breakdowns are in the currency most accounts keep (sums across currencies mean nothing).
             main = max(totals, key=lambda c: c.customers).currency if totals else None
             board = queries.dashboard(conn, main, as_of) if main else None
             migration = queries.grade_migration(conn)
             standings = customer_views.standings(conn, [r.customer.customer_id for r in rows], as_of)
         panels = {view.name: views.read(view) for view in dashboard_views(as_of)}
+        reporting = portfolio_in_reporting(services, totals, as_of) if totals else None
         return {
             "totals": totals,
+            "company_codes": company_codes,
+            "reporting": reporting,  # the totals in the reporting currency (docs/currencies.md)
+            "reporting_utilisation": utilisation(reporting) if reporting else None,
             "count": count,
             "rows": rows,
             "standings": standings,
@@ -176,6 +192,7 @@ async def home(
         "home.html",
         q=search,
         alert=chosen or "",
+        company_code=code or "",
         page=page,
         page_size=PAGE_SIZE,
         as_of=as_of,

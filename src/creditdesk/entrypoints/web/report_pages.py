@@ -14,6 +14,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.bootstrap import Services
+from creditdesk.domain.company_codes import CompanyCode, valid_code
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.api.downloads import sheet_download
 from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, View, grouping_of
@@ -86,6 +88,11 @@ async def report_index(request: Request, _user: SignedIn, ui: UiDep) -> Response
     return ui.render(request, "report.html", name=None, reports=WEB_REPORTS, table=None, error=None)
 
 
+def _company_codes(services: Services) -> list[CompanyCode]:
+    with services.read_uow() as uow:
+        return uow.segments.company_codes()
+
+
 @router.get("/reports/{name}")
 async def report(
     request: Request,
@@ -112,6 +119,10 @@ async def report(
         options, entered, bad = _wcr_options(request)
         if bad:
             error = "bad_figures"
+    code = request.query_params.get("company_code", "")
+    if code and valid_code(code):
+        options += (("company_code", code),)
+        entered["company_code"] = code
     view = View(name, day, grouping, options)
     if format != "html":
         reading = await run_in_threadpool(views.read, view)
@@ -142,4 +153,5 @@ async def report(
         error=error or reading.error,
         entered=entered,
         query=query,
+        company_codes=await run_in_threadpool(_company_codes, services),
     )

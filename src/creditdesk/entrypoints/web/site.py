@@ -15,7 +15,10 @@ from creditdesk.entrypoints.bounded import BackgroundJobs
 from creditdesk.entrypoints.portfolio_views import PortfolioViews
 from creditdesk.entrypoints.web import (
     admin_pages,
+    application_pages,
+    dispute_pages,
     i18n,
+    master_data_pages,
     model_pages,
     notification_pages,
     operations_pages,
@@ -40,6 +43,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     notification_pages.router,
     operations_pages.router,
     webhook_pages.router,
+    application_pages.router,  # credit applications; the customer page's notes and attachments
+    dispute_pages.router,  # the disputes worklist; the disputes and cover sections' forms
+    master_data_pages.router,  # the master-data section's forms (docs/master-data.md)
     pages.router,
 )
 

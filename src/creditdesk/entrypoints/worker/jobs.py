@@ -73,6 +73,11 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
         "collections", f"{_WORKER}.daily:collections", "The dunning run: promises kept or broken, dunning levels."
     ),
     DailyJob(
+        "revalue",
+        f"{_WORKER}.revaluation_job:revalue",
+        "On a month-end: revalue open foreign-currency invoices at that day's rates (docs/currencies.md).",
+    ),
+    DailyJob(
         "rescore",
         f"{_WORKER}.daily:rescore",
         "Re-score the portfolio with the champion when the last scoring is rescore_every_days old.",

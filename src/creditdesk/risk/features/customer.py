@@ -30,6 +30,29 @@ class SourceTables:
     payments: pd.DataFrame  # customer_id, payment_date, amount (unapplied cash offsets defaults)
     statements: pd.DataFrame  # customer_id, period_end, revenue, total_assets, ...
     reports: pd.DataFrame  # customer_id, provider, report_date, score, pd, events
+    # Dispute cases (customer_id, invoice_id, opened_on, amount); None: only the invoices' flag.
+    disputes: pd.DataFrame | None = None
+    # Master-data versions (customer_id, valid_from, valid_to, group_id, segment, registered_on):
+    # features on a past date read the version valid then. None: today's master data throughout.
+    versions: pd.DataFrame | None = None
+
+
+def master_data_on(tables: SourceTables, as_of: date) -> pd.DataFrame:
+    """The customers as their master data stood on ``as_of``: each one's version valid that day
+    ([valid_from, valid_to)); a customer without a version then keeps what is stored now."""
+    versions = tables.versions
+    if versions is None or versions.empty or tables.customers.empty:
+        return tables.customers
+    day = pd.Timestamp(as_of)
+    start, end = pd.to_datetime(versions["valid_from"]), pd.to_datetime(versions["valid_to"])
+    valid = versions.loc[(start <= day) & (end.isna() | (end > day))]
+    valid = valid.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+    found = tables.customers.set_index("customer_id", drop=False).copy()
+    known = valid.index.intersection(found.index)
+    for column in ("group_id", "segment", "registered_on"):
+        if column in found.columns and column in valid.columns:
+            found.loc[known, column] = valid.loc[known, column]
+    return found.reset_index(drop=True)
 
 
 #: The features a customer without payment history can still have.
@@ -46,12 +69,13 @@ def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
     """One row per customer registered by ``as_of``: every feature, NaN where a source is silent,
     and ``has_history`` (1 when the customer has an invoice by then)."""
     # An unknown registration date counts as registered long ago (in range of any resolution).
-    registered = pd.to_datetime(tables.customers["registered_on"]).fillna(pd.Timestamp("1900-01-01"))
-    customers = tables.customers.loc[registered <= pd.Timestamp(as_of)]
+    on_the_day = master_data_on(tables, as_of)
+    registered = pd.to_datetime(on_the_day["registered_on"]).fillna(pd.Timestamp("1900-01-01"))
+    customers = on_the_day.loc[registered <= pd.Timestamp(as_of)]
     index = pd.Index(customers["customer_id"], name="customer_id")
     defaults = defaults_known(tables, as_of).reset_index()
     parts = [
-        payment.payment_features(tables.invoices, tables.allocations, as_of),
+        payment.payment_features(tables.invoices, tables.allocations, as_of, tables.disputes),
         financial.financial_features(tables.statements, as_of),
         bureau.bureau_features(tables.reports, as_of) if len(tables.reports) else None,
         network.network_features(customers, tables.groups, defaults, as_of),

@@ -82,11 +82,49 @@ def _weighted(values: pd.Series, weights: pd.Series, groups: pd.Series) -> pd.Se
     return sums["vw"] / sums["w"].where(sums["w"] > 0)
 
 
-def payment_features(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date) -> pd.DataFrame:
+def dispute_features(invoices: pd.DataFrame, disputes: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """Per customer with an invoice in the year up to ``as_of``, point in time (only cases opened
+    on or before it count, whatever became of them later):
+
+    - ``disputed_share``: the disputed share of the amount invoiced in the year (a case's amount,
+      at most its invoice's; an invoice flagged disputed without a case, as an import brings
+      them, counts in full);
+    - ``disputes_12m``: the number of cases opened in the year.
+
+    ``disputes``: customer_id, invoice_id, opened_on, amount.
+    """
+    day = pd.Timestamp(as_of)
+    inv = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= day].copy()
+    inv["invoice_date"] = pd.to_datetime(inv["invoice_date"])
+    inv["amount"] = inv["amount"].astype(float)
+    year = inv.loc[inv["invoice_date"] > day - pd.Timedelta(days=365)]
+    index = pd.Index(sorted(year["customer_id"].unique()), name="customer_id")
+    opened = pd.to_datetime(disputes["opened_on"])
+    known = disputes.loc[opened <= day]
+    per_invoice = known.groupby("invoice_id")["amount"].sum().astype(float)
+    disputed = year["invoice_id"].map(per_invoice)
+    if "disputed" in year:
+        flagged = year["disputed"].fillna(False).astype(bool) & disputed.isna()
+        disputed = disputed.where(~flagged, year["amount"])
+    disputed = disputed.fillna(0.0).clip(upper=year["amount"])
+    sales = year.groupby("customer_id")["amount"].sum()
+    out = pd.DataFrame(index=index)
+    out["disputed_share"] = (disputed.groupby(year["customer_id"]).sum() / sales.where(sales > 0)).reindex(index)
+    recent = known.loc[pd.to_datetime(known["opened_on"]) > day - pd.Timedelta(days=365)]
+    out["disputes_12m"] = recent.groupby("customer_id").size().reindex(index).fillna(0).astype(float)
+    return out
+
+
+def payment_features(
+    invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: date, disputes: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per customer with an invoice on or before ``as_of``.
 
     ``invoices``: invoice_id, customer_id, invoice_date, due_date, amount [, disputed];
-    ``allocations``: invoice_id, applied_on, amount (the payments applied to each invoice).
+    ``allocations``: invoice_id, applied_on, amount (the payments applied to each invoice);
+    ``disputes`` (dispute cases: customer_id, invoice_id, opened_on, amount): the disputed share
+    is then the share of the amount invoiced, point in time (:func:`dispute_features`), not the
+    share of invoices flagged today.
     """
     day = pd.Timestamp(as_of)
     inv = settlements(invoices, allocations, day)
@@ -127,7 +165,9 @@ def payment_features(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: d
     ) / open_total.reindex(out.index).where(open_total.reindex(out.index) > 0)
     oldest = (day - overdue.groupby("customer_id")["due_date"].min()).dt.days.astype(float)
     out["oldest_overdue_days"] = oldest.reindex(out.index).fillna(0.0)
-    if "disputed" in inv:
+    if disputes is not None:
+        out["disputed_share"] = dispute_features(invoices, disputes, as_of)["disputed_share"].reindex(out.index)
+    elif "disputed" in inv:
         out["disputed_share"] = inv.loc[last_year].groupby("customer_id")["disputed"].mean().reindex(out.index)
     else:
         out["disputed_share"] = np.nan

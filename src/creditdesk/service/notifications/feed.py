@@ -158,6 +158,30 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
             request_values,
             skip=skip,
         )
+    elif event.type == "application.submitted":  # docs/applications.md: analysts and up may approve first
+
+        def application_values(language: str) -> dict[str, object]:
+            return {
+                **common,
+                "customer": payload.get("name") or customer_id,
+                "application_id": payload.get("application_id"),
+                "requested": amount_text(payload.get("requested_limit"), payload.get("currency")),
+                "amount": amount_text(payload.get("proposed_limit"), payload.get("currency")),
+                "submitted_by": payload.get("submitted_by"),
+                "required_role": role_word(str(payload.get("required_role") or "admin"), language),
+                "approvals": payload.get("approvals_needed") or 1,
+            }
+
+        batch.tell(
+            deciders(batch.people, Role.ANALYST),
+            key,
+            "application.submitted",
+            None,  # no customer yet
+            f"/applications/{payload.get('application_id')}",
+            at,
+            application_values,
+            skip={str(payload.get("submitted_by"))},
+        )
     elif event.type in ("limit.request.approved", "limit.request.rejected"):
         asker = [p for p in batch.people if p.username == payload.get("requested_by")]
 

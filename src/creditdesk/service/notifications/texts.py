@@ -47,6 +47,19 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "需由 {required_role} 或更高角色审批；申请人不得自行审批。",
         ),
     },
+    "application.submitted": {
+        "en": (
+            "Credit application {application_id}: {customer} {amount} awaits a decision",
+            "{submitted_by} submitted a credit application for {customer} ({customer_id}), asking {requested}; "
+            "the probation policy proposes {amount}.\nIt needs a {required_role} and {approvals} approval(s); "
+            "the submitter may not decide it.",
+        ),
+        "zh": (
+            "授信申请 {application_id}：{customer} {amount} 等待审批",
+            "{submitted_by} 为 {customer}（{customer_id}）提交了授信申请，申请额度 {requested}；"
+            "试用期政策建议 {amount}。\n需由 {required_role} 审批，共需 {approvals} 人批准；提交人不得自行审批。",
+        ),
+    },
     "limit.request.approved": {
         "en": (
             "Your limit request {request_id} for {customer} was approved",

@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import Connection, insert, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.audit_log import SqlAuditLog
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
+from creditdesk.adapters.db.master_data_store import ConnectionUnit, SqlMasterData
 from creditdesk.domain.customers import Customer, Segment
 from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Permission, may
+from creditdesk.service import master_data as md
 from creditdesk.service.customers import initial_limit_request, initial_request_id, may_set_initial_limit
+from creditdesk.service.errors import ServiceError
+from creditdesk.service.ports import UnitOfWork
 
 from .. import fields as f
 from ..problems import Code, FieldError
-from .base import BuildError, Field, ImportState, Kind, in_chunks, minor_of
+from .base import BuildError, ChangePlan, ChangeRefused, Field, ImportState, Kind, RowIssue, in_chunks, minor_of
 
 
 class Customers(Kind):
     name = "customers"
     table = t.customers
     key = ("customer_id",)
+    changes_allowed = True  # an ERP's nightly file changes master data (docs/master-data.md)
     fields = (
         Field("customer_id", f.identifier, required=True),
         Field("name", f.bounded_text(200), required=True),
@@ -78,6 +85,77 @@ class Customers(Kind):
         same = all(stored.get(k) == v for k, v in row.items() if k != "limit_minor")
         return same and (row["limit_minor"] is None or row["limit_minor"] == stored.get("limit_minor"))
 
+    def plan_changes(
+        self, conn: Connection, items: list[tuple[dict[str, Any], dict[str, Any], set[str]]], state: ImportState
+    ) -> ChangePlan:
+        """Field by field: what the file changes (only the columns it has), limits it may not
+        overwrite (protected), and what it may not change (the currency under exposure; anything
+        without the importing user's permission)."""
+        plan = ChangePlan()
+        allowed = state.role is not None and may(state.role, Permission.WRITE_DOCUMENTS)
+        team = SqlMasterData(conn).team_limits(
+            [row["customer_id"] for row, stored, _ in items if _limit_differs(row, stored)]
+        )
+        for index, (row, stored, present) in enumerate(items):
+            cid = row["customer_id"]
+            if _limit_differs(row, stored):
+                ccy = stored["currency"]
+                kept = Money.from_minor(stored["limit_minor"] or 0, ccy).to_json()
+                given = Money.from_minor(row["limit_minor"], ccy).to_json()
+                why = (
+                    "credit_limit (set by the credit team)"
+                    if cid in team
+                    else "credit_limit (limits change by request)"
+                )
+                plan.protected.append((cid, why, kept, given))
+            values = {name: row[name] for name in md.FIELDS if name in present or name == "currency"}
+            changes = md.diff(stored, values)
+            if not changes:
+                plan.unchanged += 1
+                continue
+            if not allowed:
+                plan.issues.append(
+                    RowIssue(
+                        index,
+                        "customer_id",
+                        Code.FORBIDDEN,
+                        f"{cid} is stored with other master data ({', '.join(sorted(changes))}); changing it "
+                        f"needs --user with the {Permission.WRITE_DOCUMENTS.value} permission (analyst or above)",
+                    )
+                )
+                continue
+            if "currency" in changes and (problem := _currency_problem(conn, cid)):
+                plan.issues.append(RowIssue(index, "currency", Code.CONFLICT, problem))
+                continue
+            plan.apply.append(
+                {"customer_id": cid, "before": stored, "values": values, "changes": changes, "index": index}
+            )
+            plan.changes.extend((cid, name, before, after) for name, (before, after) in sorted(changes.items()))
+        return plan
+
+    def apply_changes(self, conn: Connection, plan: ChangePlan, state: ImportState) -> None:
+        """The batch's changes through the service's rules (``apply_changes``), a few statements
+        for the whole batch: versions, customers, group moves with their ledger postings, one
+        event per customer and one audit record for the batch."""
+        clock = state.booker.clock
+        source = f"import:{Path(state.source).name}"
+        unit = cast(UnitOfWork, ConnectionUnit(conn, clock))
+        cmds = [
+            md.ChangeCustomer(
+                p["customer_id"],
+                {name: after for name, (_, after) in p["changes"].items()},
+                state.actor,
+                state.role,
+                source,
+            )
+            for p in plan.apply
+        ]
+        try:
+            md.apply_changes(unit, cmds, clock, audit_as=source)
+        except ServiceError as error:
+            position = next((i for i, p in enumerate(plan.apply) if repr(p["customer_id"]) in error.detail), 0)
+            raise ChangeRefused(position, Code.CONFLICT, error.detail) from None
+
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
         groups = sorted(
             {row["group_id"] for row in rows if row["group_id"]} - {g for g, ok in state.groups.items() if ok}
@@ -96,6 +174,7 @@ class Customers(Kind):
                 )
             state.groups.update(dict.fromkeys(chunk, True))
         conn.execute(insert(t.customers), [{k: v for k, v in row.items() if k != "limit_minor"} for row in rows])
+        SqlMasterData(conn).first_versions(rows, f"import:{state.source}", state.actor, state.now)
         conn.execute(
             insert(t.credit_accounts),
             [
@@ -132,6 +211,29 @@ class Customers(Kind):
                     for row in limited
                 ],
             )
+
+
+def _limit_differs(row: dict[str, Any], stored: dict[str, Any]) -> bool:
+    return row["limit_minor"] is not None and row["limit_minor"] != stored.get("limit_minor")
+
+
+def _currency_problem(conn: Connection, customer_id: str) -> str | None:
+    a = t.credit_accounts
+    found = conn.execute(
+        select(
+            a.c.receivable_minor, a.c.reserved_minor, a.c.delivered_minor, a.c.unapplied_minor, a.c.limit_minor
+        ).where(a.c.customer_id == customer_id)
+    ).first()
+    if found is None:
+        return None
+    if any(found[:4]):
+        return (
+            f"{customer_id}: expected the stored currency while the account has exposure or cash on account "
+            "(settle it first); its currency may not change"
+        )
+    if found[4]:
+        return f"{customer_id}: expected the stored currency while the account has a credit limit (set it to 0 first)"
+    return None
 
 
 def _propose_beyond_authority(

@@ -12,7 +12,21 @@ from creditdesk.domain.orders import OrderStatus
 
 from .. import fields as f
 from ..problems import Code, FieldError
-from .base import BuildError, Field, ImportState, Kind, RowIssue, customer_issues, in_chunks, minor_of
+from .base import (
+    DOC_COLUMNS,
+    BuildError,
+    Field,
+    ImportState,
+    Kind,
+    RowIssue,
+    as_issued,
+    company_code_issues,
+    customer_issues,
+    doc_source,
+    in_chunks,
+    minor_of,
+    to_account_currency,
+)
 
 
 class Invoices(Kind):
@@ -29,6 +43,7 @@ class Invoices(Kind):
         Field("currency", f.currency, required=True),
         Field("order_id", f.identifier),
         Field("disputed", f.boolean),
+        Field("company_code", f.company_code),
     )
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -52,30 +67,43 @@ class Invoices(Kind):
             "order_id": values.get("order_id"),
             "disputed": bool(values.get("disputed")),
             "open_minor": amount,
+            "company_code": values.get("company_code"),
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
-        return customer_issues(conn, rows, state)
+        return customer_issues(conn, rows, state, convert_on="invoice_date") + company_code_issues(conn, rows)
+
+    def compare(self, row: dict[str, Any], stored: dict[str, Any]) -> bool:
+        return super().compare(row, as_issued(stored))
 
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
+        for row in rows:  # in the account currency at the invoice date's rate (docs/currencies.md)
+            to_account_currency(conn, state, row, "invoice_date")
+            row["open_minor"] = row["amount_minor"]
+            row["doc_open_minor"] = row.get("doc_amount_minor")
+            for name in DOC_COLUMNS:
+                row.setdefault(name, None)
         conn.execute(insert(self.table), rows)
         book = state.booker
         for row in rows:
-            book.book(row["customer_id"], EntryKind.POST, row["invoice_id"], receivable=row["amount_minor"])
+            cid, receivable = row["customer_id"], row["amount_minor"]
+            code = row["company_code"]
+            book.book(cid, EntryKind.POST, row["invoice_id"], code, source=doc_source(row), receivable=receivable)
         by_order = {row["order_id"]: row for row in rows if row["order_id"]}
         o = t.orders
         for chunk in in_chunks(sorted(by_order)):
             open_orders = conn.execute(
-                select(o.c.order_id, o.c.customer_id, o.c.reserved_minor, o.c.delivered_minor).where(
+                select(o.c.order_id, o.c.customer_id, o.c.reserved_minor, o.c.delivered_minor, o.c.company_code).where(
                     o.c.order_id.in_(chunk), o.c.status == OrderStatus.OPEN.value
                 )
             ).all()
-            for order_id, customer_id, reserved, delivered in open_orders:
+            for order_id, customer_id, reserved, delivered, order_code in open_orders:
                 if customer_id != by_order[order_id]["customer_id"]:
                     continue  # an invoice names another customer's order: it consumes nothing
                 # Posting consumes the order; what it did not post is released (two-phase close).
                 invoice_id = by_order[order_id]["invoice_id"]
-                book.book(customer_id, EntryKind.POST, invoice_id, reserved=-reserved, delivered=-delivered)
+                # The order's own company code releases what it reserved there.
+                book.book(customer_id, EntryKind.POST, invoice_id, order_code, reserved=-reserved, delivered=-delivered)
                 book.order_changed(customer_id, order_id, OrderStatus.INVOICED.value, 0, 0)
                 conn.execute(
                     update(o)

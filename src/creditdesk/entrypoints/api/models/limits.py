@@ -29,6 +29,7 @@ class LimitRequestOut(BaseModel):
     decided_at: str | None
     comment: str | None
     policy_version: int | None
+    company_code: str | None = None  # a credit segment's limit (docs/segments.md)
 
 
 class LimitRequests(BaseModel):

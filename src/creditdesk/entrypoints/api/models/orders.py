@@ -34,6 +34,7 @@ class OrderOut(BaseModel):
     fx_rate: str | None
     reserved: Money
     delivered: Money
+    company_code: str | None = None  # the selling entity; absent: the one company
     decision: str | None = Field(default=None, examples=["approved", "blocked", "review"])
     reasons: list[Reason] | None = None
     currency: str | None = None  # the account's
@@ -65,6 +66,14 @@ class HeldOrders(BaseModel):
     count: int
 
 
+class DocumentOut(BaseModel):
+    """A document in another currency than the account's, as issued, and the rate it was booked at."""
+
+    amount: Money
+    currency: str
+    fx_rate: str | None
+
+
 class InvoiceOut(BaseModel):
     invoice_id: str
     customer_id: str
@@ -73,6 +82,7 @@ class InvoiceOut(BaseModel):
     order_id: str | None
     consumed_reservation: Money
     exposure_increase: Money
+    document: DocumentOut | None = None  # only when not in the account currency (amount is then converted)
 
 
 class AllocationOut(BaseModel):
@@ -87,6 +97,7 @@ class PaymentOut(BaseModel):
     currency: str
     allocations: list[AllocationOut]
     unapplied: Money
+    document: DocumentOut | None = None  # only when not in the account currency (amount is then converted)
 
 
 class DisputeOut(BaseModel):

@@ -94,12 +94,24 @@ class EclRow(BaseModel):
     by_segment: list[SegmentProvision]
 
 
+class ReportingTotals(BaseModel):
+    """A report's money totals in the reporting currency at the as-of date's rates; ``totals``
+    is null when a rate is missing, and ``missing`` names it (docs/currencies.md)."""
+
+    currency: str = Field(examples=["CNY"])
+    as_of: str
+    totals: dict[str, Money] | None
+    rates: dict[str, str] = Field(examples=[{"USD/CNY": "7.1234"}])
+    missing: list[str]
+
+
 class Report(BaseModel):
     """``rows``: aging, dso, cei, trends or ecl rows, by the report's name."""
 
     report: str = Field(examples=["aging", "dso", "cei", "ecl", "trends"])
     as_of: str
     rows: list[EclRow | DsoRow | CeiRow | TrendRow | AgingRow]
+    reporting: ReportingTotals | None = None  # aging and ecl only
 
 
 class Figures(BaseModel):

@@ -1,3 +1,37 @@
 """Chinese and English for: credit insurance, guarantees, letters of credit and claims."""
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    "cover_title": {"en": "Insurance and security", "zh": "保险与担保"},
+    "cover_none": {"en": "No insurance, guarantee or letter of credit on file.", "zh": "暂无信用保险、保函或信用证。"},
+    "cover_kind": {"en": "Kind", "zh": "类型"},
+    "cover_kind_insurance": {"en": "credit insurance", "zh": "信用保险"},
+    "cover_kind_guarantee": {"en": "guarantee", "zh": "保函"},
+    "cover_kind_letter_of_credit": {"en": "letter of credit", "zh": "信用证"},
+    "cover_provider": {"en": "Insurer or bank", "zh": "保险公司或银行"},
+    "cover_amount": {"en": "Buyer limit or amount", "zh": "买方限额或金额"},
+    "cover_share": {"en": "Cover share", "zh": "赔付比例"},
+    "cover_policy": {"en": "Policy", "zh": "保单号"},
+    "cover_valid": {"en": "Valid", "zh": "有效期"},
+    "cover_from": {"en": "Valid from", "zh": "生效日"},
+    "cover_to": {"en": "Last day", "zh": "到期日"},
+    "cover_expiring": {"en": "expiring", "zh": "即将到期"},
+    "cover_not_valid": {"en": "not valid today", "zh": "今日无效"},
+    "cover_add": {"en": "Record cover", "zh": "登记保障"},
+    "cover_saved": {"en": "{id}: cover recorded.", "zh": "{id}：已登记保障。"},
+    "cover_claims": {"en": "Insurance claims", "zh": "保险索赔"},
+    "cover_claim": {"en": "Claim", "zh": "索赔"},
+    "cover_paid": {"en": "Paid", "zh": "已赔付"},
+    "cover_filed": {"en": "Filed", "zh": "提交"},
+    "cover_record": {"en": "Record", "zh": "记录"},
+    "cover_file_claim": {"en": "File a claim", "zh": "提交索赔"},
+    "cover_claim_filed": {"en": "{id}: claim filed.", "zh": "{id}：已提交索赔。"},
+    "cover_claim_decided": {"en": "{id}: claim updated.", "zh": "{id}：索赔已更新。"},
+    "cover_claim_accepted": {"en": "accepted", "zh": "已受理"},
+    "cover_claim_rejected": {"en": "rejected", "zh": "已拒赔"},
+    "cover_claim_paid": {"en": "paid", "zh": "已赔付"},
+    "alert_cover_expiring": {
+        "en": "insurance or security expiring within 30 days",
+        "zh": "保险或担保 30 天内到期",
+    },
+    "alert_claims_missing": {"en": "defaulted insured customers without a claim", "zh": "已违约的投保客户尚未索赔"},
+}

@@ -1,3 +1,42 @@
 """Chinese and English for: dispute cases."""
 
-MESSAGES: dict[str, dict[str, str]] = {}
+MESSAGES: dict[str, dict[str, str]] = {
+    "disputes_title": {"en": "Disputes", "zh": "争议"},
+    "disputes_hint": {
+        "en": "Open dispute cases, oldest or largest first. The disputed part of an invoice leaves the overdue "
+        "rules and dunning; the rest stays.",
+        "zh": "未结争议案件，按时间或金额排序。发票中有争议的部分不计入逾期规则和催收，其余部分照常。",
+    },
+    "disputes_worklist": {"en": "The disputes worklist", "zh": "争议工作清单"},
+    "disputes_none": {"en": "No disputes.", "zh": "暂无争议。"},
+    "disputes_case": {"en": "Case", "zh": "案件"},
+    "disputes_invoice": {"en": "Invoice", "zh": "发票"},
+    "disputes_reason": {"en": "Reason", "zh": "原因"},
+    "disputes_owner": {"en": "Owner", "zh": "负责人"},
+    "disputes_age": {"en": "Days open", "zh": "已开天数"},
+    "disputes_due": {"en": "Due", "zh": "处理期限"},
+    "disputes_past_due": {"en": "late", "zh": "已超期"},
+    "disputes_part": {"en": "Amount disputed (empty: all)", "zh": "争议金额（留空：全部）"},
+    "disputes_open": {"en": "Open a dispute", "zh": "发起争议"},
+    "disputes_review": {"en": "Review", "zh": "审核"},
+    "disputes_credit": {"en": "Credit note", "zh": "开具红字发票"},
+    "disputes_reject": {"en": "Reject", "zh": "驳回"},
+    "disputes_opened": {"en": "{id}: dispute opened.", "zh": "{id}：已发起争议。"},
+    "disputes_done_review": {"en": "{id}: in review.", "zh": "{id}：审核中。"},
+    "disputes_done_credited": {"en": "{id}: resolved by credit note.", "zh": "{id}：已以红字发票解决。"},
+    "disputes_done_rejected": {"en": "{id}: rejected.", "zh": "{id}：已驳回。"},
+    "disputes_sort_age": {"en": "oldest first", "zh": "按时间"},
+    "disputes_sort_amount": {"en": "largest first", "zh": "按金额"},
+    "disputes_status_active": {"en": "active", "zh": "未结"},
+    "disputes_status_all": {"en": "all", "zh": "全部"},
+    "disputes_status_open": {"en": "open", "zh": "已发起"},
+    "disputes_status_in_review": {"en": "in review", "zh": "审核中"},
+    "disputes_status_resolved_credited": {"en": "credited", "zh": "已开红字发票"},
+    "disputes_status_resolved_rejected": {"en": "rejected", "zh": "已驳回"},
+    "disputes_reason_price": {"en": "price", "zh": "价格"},
+    "disputes_reason_quantity": {"en": "quantity", "zh": "数量"},
+    "disputes_reason_quality": {"en": "quality", "zh": "质量"},
+    "disputes_reason_delivery": {"en": "delivery", "zh": "交货"},
+    "disputes_reason_duplicate": {"en": "duplicate", "zh": "重复开票"},
+    "disputes_reason_other": {"en": "other", "zh": "其他"},
+}

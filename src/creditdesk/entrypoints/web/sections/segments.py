@@ -1,4 +1,4 @@
-"""The customer page's section: credit segments per company code."""
+"""The customer page's section: its credit segment in each company code beside its total."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from creditdesk.adapters.db.segment_store import SqlSegments
+
 
 def section(conn: Connection, customer_id: str, as_of: date) -> dict[str, Any]:
-    return {}
+    segments = SqlSegments(conn).segments_of(customer_id)
+    names = {c.code: c.name for c in SqlSegments(conn).company_codes()} if segments else {}
+    return {"segments": segments, "segment_names": names}

@@ -64,6 +64,8 @@ def upgrade() -> None:
             batch.add_column(sa.Column("recorded_by", sa.String(100), nullable=True))
         with op.batch_alter_table("limit_changes") as batch:
             batch.add_column(sa.Column("company_code", sa.String(16), nullable=True))
+        with op.batch_alter_table("limit_requests") as batch:
+            batch.add_column(sa.Column("company_code", sa.String(16), nullable=True))
         with op.batch_alter_table("orders") as batch:
             batch.add_column(sa.Column("company_code", sa.String(16), nullable=True))
         with op.batch_alter_table("invoices") as batch:
@@ -286,6 +288,8 @@ def downgrade() -> None:
                 batch.drop_column(column)
             batch.drop_column("company_code")
         with op.batch_alter_table("orders") as batch:
+            batch.drop_column("company_code")
+        with op.batch_alter_table("limit_requests") as batch:
             batch.drop_column("company_code")
         with op.batch_alter_table("limit_changes") as batch:
             batch.drop_column("company_code")
