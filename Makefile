@@ -19,8 +19,9 @@ UV_COMPILE = $(LOCK_VENV)/bin/uv pip compile pyproject.toml --universal --python
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip uv==0.13.9
-	# uv installs the hashed pins (every hash checked) in seconds where pip takes most of a minute.
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements-dev.lock
+	# uv installs the hashed pins (every hash checked) in seconds where pip takes most of a minute;
+	# compiled once here, on both cores, rather than by each of the suite's first processes at once.
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
 

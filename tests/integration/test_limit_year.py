@@ -1,4 +1,4 @@
-"""A customer lives through a year, day by day, on SQLite and PostgreSQL: invoices and payments
+"""A customer lives through a year, day by day, on PostgreSQL: invoices and payments
 arrive on their dates, the monitor runs every morning, and a 1,000 EUR order is checked every
 day. The limit, the status and the order decision must follow the policy on each day.
 
@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.importing.pipeline import import_file
@@ -112,6 +114,11 @@ def live(services: Services, clock: FixedClock, day: date) -> None:
 
 
 def test_a_year_of_events_moves_limit_status_and_decisions_by_the_policy(services: Services, tmp_path: Path) -> None:
+    if services.engine.dialect.name == "sqlite":
+        # The monitor's every-day run on SQLite: the demo's cycle and tests/e2e/test_worker.py (a
+        # killed and restarted monitor against an uninterrupted one). The year's story runs on
+        # PostgreSQL: the one test that runs the monitor there.
+        pytest.skip("the year runs on PostgreSQL; on SQLite the demo cycle and the worker tests run the monitor")
     clock = services.clock
     assert isinstance(clock, FixedClock)
     clock.at = at(START)

@@ -306,13 +306,18 @@ def test_an_order_waiting_on_a_group_move_lands_in_the_new_pools(services: Servi
         waiting = (
             "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
-        watcher = create_engine(services.engine.url, poolclass=NullPool)  # not one of the pool's connections
+        # Not one of the pool's connections; autocommit, so each poll reads pg_stat_activity afresh
+        # (inside one transaction PostgreSQL keeps showing its first snapshot of it).
+        watcher = create_engine(services.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         with watcher.connect() as conn:
-            for _ in range(500):  # until the order waits for the account's lock
-                if conn.execute(text(waiting)).scalar():
+            # Until the order waits for the account's lock: a condition, with a bound generous
+            # enough for a loaded machine (the thread's first order may take seconds to get there).
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if conn.execute(text(waiting)).scalar() or not racer.is_alive():
                     break
-                time.sleep(0.01)
-            else:
+                time.sleep(0.02)
+            if not conn.execute(text(waiting)).scalar():
                 states = conn.execute(
                     text("SELECT state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity")
                 ).all()

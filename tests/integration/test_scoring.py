@@ -73,6 +73,10 @@ def services(
 
 
 def test_train_score_history_and_champion_challenger(services: Services, tmp_path: Path) -> None:
+    if services.engine.dialect.name == "sqlite":
+        # SQLite's run of the same: the demo build trains and scores, tests/e2e/test_scoring.py
+        # scores a challenger beside the champion and promotes it. The suite's time goes elsewhere.
+        pytest.skip("on SQLite the demo build and tests/e2e/test_scoring.py train, score and promote")
     store, models = services.scoring_store(), tmp_path / "models"
     with pytest.raises(InvalidInput, match="too little history"):
         score_portfolio(store, services.uow(), models, AS_OF, actor="t", clock=services.clock, min_defaults=10_000)
