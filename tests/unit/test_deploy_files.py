@@ -93,5 +93,8 @@ def test_the_locks_pin_every_dependency_with_hashes(lock: str, extras: list[str]
 
 def test_make_install_uses_the_dev_lock() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements-dev.lock" in makefile
+    assert (
+        "pip install --quiet --compile-bytecode --python $(BIN)/python --require-hashes -r requirements-dev.lock"
+        in makefile
+    )
     assert "--no-deps" in makefile and re.search(r"^lock:", makefile, flags=re.MULTILINE)

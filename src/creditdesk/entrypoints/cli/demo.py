@@ -135,13 +135,15 @@ def build_demo(
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
     with _quick_commits(services):
         pooled = _pool_groups(services)
-        segments = _segment_limits(services, selling)
-        steps.done("users, the groups' pooled limits and the credit segments", f"{pooled} groups, {segments} segments")
+        steps.done("users and the groups' pooled limits", f"{pooled} groups")
         tables = services.scoring_store().source_tables()  # the ledger as imported: the cycle moves none of it
         steps.done("loaded the source tables")
         summary_scoring = _score(services, as_of, steps, tables)
         views = PortfolioViews(services)
         cycle = _run_cycle(services, as_of, steps, tables, views)
+        # The segments' limits follow the totals the policy and the cycle left.
+        segments = _segment_limits(services, selling)
+        steps.done("credit segments in the company codes", f"{segments} segments")
     started = time.perf_counter()
     version = views.store.data_version()
     frames = views.frames(as_of)  # the dunning run's (neither dunning nor orders move the version)
@@ -324,8 +326,9 @@ def _add_company_codes(services: Services, portfolio: Any) -> list[str]:
 
 
 def _segment_limits(services: Services, customers: list[str]) -> int:
-    """Each chosen customer's limit in each company code: 60 % of its total (the two together
-    may pass the total: the total binds then), each opening with what its documents carry."""
+    """Each chosen customer's limit in each company code: 60 % of its total limit (the two
+    together may pass the total: the total binds then), each opening with what its documents
+    carry; some are already used beyond it, as the check will then say."""
     from creditdesk.demo.company_codes import DEMO_COMPANY_CODES
     from creditdesk.service.segments import SetSegmentLimit, set_segment_limit
 
