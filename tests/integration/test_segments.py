@@ -291,8 +291,9 @@ def test_imported_invoices_and_payments_move_their_segments(engine: Driver, tmp_
     segment_limit(services, "C1", "CN01", "800")
     files = {
         "orders": "order_id,customer_id,order_date,amount,currency,company_code\nJO1,C1,2026-03-01,100,EUR,DE01\n",
+        # JI1 bills JO1 without naming its company code: it takes the order's, as over the API.
         "invoices": "invoice_id,customer_id,invoice_date,due_date,amount,currency,order_id,company_code\n"
-        "JI1,C1,2026-03-01,2026-03-31,100,EUR,JO1,DE01\nJI2,C1,2026-03-01,2026-03-31,70,EUR,,CN01\n"
+        "JI1,C1,2026-03-01,2026-03-31,100,EUR,JO1,\nJI2,C1,2026-03-01,2026-03-31,70,EUR,,CN01\n"
         "JI3,C1,2026-03-01,2026-03-31,20,EUR,,\n",
         "payments": "payment_id,customer_id,payment_date,amount,currency,invoice_id,company_code\n"
         "JP1,C1,2026-03-05,50,EUR,,CN01\nJP2,C1,2026-03-05,30,EUR,JI1,\n",
@@ -313,6 +314,13 @@ def test_imported_invoices_and_payments_move_their_segments(engine: Driver, tmp_
         "payment_id,customer_id,payment_date,amount,currency,invoice_id,company_code\nJP9,C1,2026-03-05,1,EUR,JI2,DE01\n",
     )
     refused = import_file("payments", wrong, services.engine, services.clock)
+    assert [p.code for p in refused.problems] == ["COMPANY_CODE_MISMATCH"]
+    other = write_csv(
+        tmp_path / "other.csv",
+        "invoice_id,customer_id,invoice_date,due_date,amount,currency,order_id,company_code\n"
+        "JI9,C1,2026-03-01,2026-03-31,1,EUR,JO1,CN01\n",
+    )
+    refused = import_file("invoices", other, services.engine, services.clock)
     assert [p.code for p in refused.problems] == ["COMPANY_CODE_MISMATCH"]
 
 

@@ -71,12 +71,33 @@ class Invoices(Kind):
         }
 
     def check(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> list[RowIssue]:
-        return customer_issues(conn, rows, state, convert_on="invoice_date") + company_code_issues(conn, rows)
+        issues = customer_issues(conn, rows, state, convert_on="invoice_date") + company_code_issues(conn, rows)
+        codes = _order_codes(conn, [row for row in rows if row["order_id"] and row["company_code"]])
+        for index, row in enumerate(rows):
+            order_id = row["order_id"]
+            if order_id in codes and codes[order_id] != row["company_code"]:
+                issues.append(
+                    RowIssue(
+                        index,
+                        "company_code",
+                        Code.COMPANY_CODE_MISMATCH,
+                        f"expected the company code of order {order_id!r} ({codes[order_id] or 'none'}), "
+                        f"found {row['company_code']}",
+                    )
+                )
+        return issues
 
     def compare(self, row: dict[str, Any], stored: dict[str, Any]) -> bool:
+        if row["order_id"] and row["company_code"] is None:  # it took its order's company code
+            row = {**row, "company_code": stored.get("company_code")}
         return super().compare(row, as_issued(stored))
 
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
+        # An invoice of an order is in the order's company code when the file names none (as over the API).
+        unnamed = [row for row in rows if row["order_id"] and row["company_code"] is None]
+        inherited = _order_codes(conn, unnamed)
+        for row in unnamed:
+            row["company_code"] = inherited.get(row["order_id"])
         for row in rows:  # in the account currency at the invoice date's rate (docs/currencies.md)
             to_account_currency(conn, state, row, "invoice_date")
             row["open_minor"] = row["amount_minor"]
@@ -114,3 +135,13 @@ class Invoices(Kind):
 
     def finish(self, conn: Connection, state: ImportState) -> None:
         state.booker.finish(conn, state.source)
+
+
+def _order_codes(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, str | None]:
+    """The stored company code of each order the rows bill."""
+    o = t.orders
+    found: dict[str, str | None] = {}
+    for chunk in in_chunks(sorted({row["order_id"] for row in rows})):
+        query = select(o.c.order_id, o.c.company_code).where(o.c.order_id.in_(chunk))
+        found.update({order_id: code for order_id, code in conn.execute(query)})
+    return found
