@@ -421,3 +421,25 @@ def test_the_web_form_submits_with_two_files_an_analyst_approves_and_a_forged_fo
             select(t.credit_accounts.c.limit_minor).where(t.credit_accounts.c.customer_id == "C-WEB")
         ).scalar()
     assert limit is not None and limit > 0
+
+
+def test_an_application_through_a_company_code_opens_its_credit_segment(sqlite_services: Services) -> None:
+    from creditdesk.domain.company_codes import CompanyCode
+    from creditdesk.service.segments import AddCompanyCode, add_company_code
+
+    services = sqlite_services
+    company = AddCompanyCode(CompanyCode("NB01", "Ningbo sales", "CNY"), "admin", Role.ADMIN)
+    add_company_code(company, services.uow(), services.clock)
+    who = _people(services)
+    with _client(services) as api:
+        made = api.post("/api/v1/credit-applications", json=_application(company_code="NB01"), headers=who["sam"])
+        assert made.status_code == 201, made.text
+        app_id = made.json()["application_id"]
+        for person in ("ann", "max"):
+            decided = api.post(f"/api/v1/credit-applications/{app_id}/approve", json={}, headers=who[person])
+            assert decided.status_code == 200, decided.text
+        assert decided.json()["status"] == "approved"
+        limit = decided.json()["decided_limit"]
+        segments = api.get("/api/v1/customers/C-NEW-1/segments", headers=who["sam"]).json()
+    assert [(s["company_code"], s["credit_limit"]) for s in segments["segments"]] == [("NB01", limit)]
+    assert segments["total_limit"] == limit

@@ -33,8 +33,9 @@ from creditdesk.domain.money import Money, MoneyError
 from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.auth import refuse_non_person
 from creditdesk.service.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound
-from creditdesk.service.limits import raise_role_of
+from creditdesk.service.limits import AppliedLimit, raise_role_of
 from creditdesk.service.ports import Clock, UnitOfWork
+from creditdesk.service.segments import apply_segment_limit
 
 PROBATION_REVIEW_DAYS = 90  # a new customer's first review
 PROBATION_MAX_TERMS_DAYS = 60  # terms beyond this wait for the first review
@@ -686,6 +687,12 @@ def _open_customer(uow: UnitOfWork, app: Application, version: int | None, today
         )
     )
     uow.management.set_next_review(app.customer_id, app.review_on)
+    if app.company_code is not None:
+        # Applied through one selling entity: its credit segment there opens with the decided limit.
+        state = uow.credit_accounts.account(app.customer_id, today, lock=True)
+        assert state is not None
+        why = AppliedLimit(reason, str(app.decided_by), "application", policy_version=version)
+        apply_segment_limit(uow, state, app.company_code, app.decided_limit, why, today, at)
     uow.applications.copy_documents(app)
     uow.notes.assign_customer("application", app.application_id, app.customer_id)
     uow.audit.append(
