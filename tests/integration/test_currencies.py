@@ -300,6 +300,10 @@ def test_over_the_api_a_eur_invoice_a_eur_payment_and_the_revaluation(desk: Driv
         assert paid.json()["document"]["fx_rate"] == "7.9031" and paid.json()["unapplied"] == "0.00"
     with _client(services, Role.ANALYST) as api:
         assert api.post("/api/v1/revaluations", json={"as_of": "2026-07-31"}).status_code == 403
+    with _client(services, Role.MANAGER) as api:
+        # An earlier month-end after a later one would undo it with older rates: refused.
+        earlier = api.post("/api/v1/revaluations", json={"as_of": "2026-06-30"})
+        assert earlier.status_code == 409 and "revalued at 2026-07-31 already" in earlier.text
     with services.engine.connect() as conn:
         runs = conn.execute(select(t.job_runs.c.job, t.job_runs.c.status).where(t.job_runs.c.job == "revalue")).all()
     assert [tuple(r) for r in runs] == [("revalue", "succeeded"), ("revalue", "succeeded")]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from creditdesk.domain.fx import MissingRate, Rate
@@ -24,7 +24,7 @@ from creditdesk.domain.ledger import Delta, EntryKind
 from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.books import Change, groups_of, record, spread
 from creditdesk.service.commands import Locked, run
-from creditdesk.service.errors import Forbidden, InvalidInput, ServiceError
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, ServiceError
 from creditdesk.service.jobs import SUCCEEDED, JobStore, run_job
 from creditdesk.service.ports import Clock, OpenItemRow, UnitOfWork
 
@@ -68,8 +68,17 @@ def run_revaluation(
     clock: Clock,
     worker: str,
 ) -> Revaluation:
-    """An explicit run (CLI, API), logged in ``job_runs`` as job ``revalue`` for ``as_of``."""
+    """An explicit run (CLI, API), logged in ``job_runs`` as job ``revalue`` for ``as_of``; never
+    for a month-end before one already revalued (its older rates would undo the later ones)."""
     _allowed(as_of, actor, role, clock)  # refused requests leave no run behind
+    latest = store.days_done([JOB])  # the worker's job runs every day: on a month-end it revalues
+    if latest is not None:
+        revalued = latest if is_month_end(latest) else latest.replace(day=1) - timedelta(days=1)
+        if as_of < revalued:
+            raise Conflict(
+                f"the receivables were revalued at {revalued} already; an earlier month-end ({as_of}) may not "
+                "run after it (its rates would undo the later ones)"
+            )
     done: list[Revaluation] = []
     refused: list[ServiceError] = []
 
