@@ -25,7 +25,7 @@ from creditdesk.service.ports import Clock
 
 from .booking import Booker, MissingGroupRate
 from .kinds import KINDS, BuildError, ImportState, Kind
-from .kinds.base import ChangeRefused
+from .kinds.base import ChangeRefused, ChangingKind
 from .problems import Code, FieldError, FileError, Problem, Severity
 from .readers import Progress, Record, Source, open_source
 
@@ -384,7 +384,7 @@ def _check_and_write(
             fresh.append((record, row))
         elif kind.compare(row, previous):
             report.unchanged += 1
-        elif kind.changes_allowed:
+        elif isinstance(kind, ChangingKind):
             differing_rows.append((record, row, previous))
         else:
             differing = sorted(
@@ -408,6 +408,7 @@ def _check_and_write(
         report.add(Problem(source.name, record.line, record.columns.get(issue.field, 1), issue.code, issue.message))
     plan = None
     if differing_rows:
+        assert isinstance(kind, ChangingKind)
         plan = kind.plan_changes(conn, [(row, previous, set(r.cells)) for r, row, previous in differing_rows], state)
         for issue in plan.issues:
             record = differing_rows[issue.index][0]
@@ -425,6 +426,7 @@ def _check_and_write(
             kind.write(conn, rows, state)
             report.inserted += len(rows)
         if plan is not None and plan.apply:
+            assert isinstance(kind, ChangingKind)
             try:
                 kind.apply_changes(conn, plan, state)
             except ChangeRefused as refused:

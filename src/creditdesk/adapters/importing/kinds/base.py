@@ -7,6 +7,7 @@ without building domain objects; money becomes integer minor units here.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -113,7 +114,6 @@ class Kind:
     # Stored columns that are derived, not given by the file; left out of the identity check.
     derived: ClassVar[tuple[str, ...]] = ()
     # Whether a row that differs from the stored one is a change (True) or a conflict.
-    changes_allowed: ClassVar[bool] = False
 
     def build(self, values: dict[str, Any]) -> dict[str, Any]:
         """A database row from parsed values; raises FieldError keyed by field via BuildError."""
@@ -128,15 +128,6 @@ class Kind:
 
     def write(self, conn: Connection, rows: list[dict[str, Any]], state: ImportState) -> None:
         conn.execute(insert(self.table), rows)
-
-    def plan_changes(
-        self, conn: Connection, items: list[tuple[dict[str, Any], dict[str, Any], set[str]]], state: ImportState
-    ) -> ChangePlan:
-        """(row, stored, columns present) of rows that differ from what is stored."""
-        raise NotImplementedError
-
-    def apply_changes(self, conn: Connection, plan: ChangePlan, state: ImportState) -> None:
-        raise NotImplementedError
 
     def finish(self, conn: Connection, state: ImportState) -> None:
         """Apply what was accumulated over the whole file (account running totals)."""
@@ -153,6 +144,21 @@ class Kind:
                 stored = dict(row)
                 found[tuple(stored[name] for name in self.key)] = stored
         return found
+
+
+class ChangingKind(Kind):
+    """A kind whose stored rows a later file may change (customers: an ERP's nightly master data).
+    A row that differs from the stored one is planned as a change instead of a CONFLICT."""
+
+    @abstractmethod
+    def plan_changes(
+        self, conn: Connection, items: list[tuple[dict[str, Any], dict[str, Any], set[str]]], state: ImportState
+    ) -> ChangePlan:
+        """(row, stored, columns present) of rows that differ from what is stored."""
+
+    @abstractmethod
+    def apply_changes(self, conn: Connection, plan: ChangePlan, state: ImportState) -> None:
+        """Apply the planned changes through the service layer's rules."""
 
 
 class BuildError(Exception):

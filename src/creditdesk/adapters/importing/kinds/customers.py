@@ -21,14 +21,13 @@ from creditdesk.service.ports import UnitOfWork
 
 from .. import fields as f
 from ..problems import Code, FieldError
-from .base import BuildError, ChangePlan, ChangeRefused, Field, ImportState, Kind, RowIssue, in_chunks, minor_of
+from .base import BuildError, ChangePlan, ChangeRefused, ChangingKind, Field, ImportState, RowIssue, in_chunks, minor_of
 
 
-class Customers(Kind):
+class Customers(ChangingKind):
     name = "customers"
     table = t.customers
     key = ("customer_id",)
-    changes_allowed = True  # an ERP's nightly file changes master data (docs/master-data.md)
     fields = (
         Field("customer_id", f.identifier, required=True),
         Field("name", f.bounded_text(200), required=True),
