@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     pg_bin_dir: Path | None = None
     # Attachments (docs/applications.md): the largest file accepted, in bytes (default 10 MiB).
     attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1, le=1024 * 1024 * 1024)
+    # The largest request body read (docs/operations.md): a JSON document or a form, and a file
+    # upload (multipart); larger ones are refused with 413 before they are read.
+    request_max_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024, le=4 * 1024 * 1024 * 1024)
     # Portfolio totals on the dashboard, the reports and the CLI, converted at the as-of date's rate
     # (docs/currencies.md).
     reporting_currency: str = Field(default="CNY", pattern="^[A-Z]{3}$")

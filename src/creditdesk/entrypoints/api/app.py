@@ -25,6 +25,7 @@ from creditdesk.entrypoints.api.revaluations import router as revaluations_route
 from creditdesk.entrypoints.api.routes import router
 from creditdesk.entrypoints.api.scores import router as scores_router
 from creditdesk.entrypoints.api.segments import router as segments_router
+from creditdesk.entrypoints.body_limit import BodyLimit
 from creditdesk.entrypoints.bounded import HeavyReads
 from creditdesk.entrypoints.observability import Observability
 from creditdesk.entrypoints.security_headers import SecurityHeaders
@@ -78,6 +79,8 @@ def create_app(services: Services | None = None) -> FastAPI:
     site.install(app, services)  # the session cookie, static files, what the pages share
     for pages in site.PAGE_ROUTERS:
         app.include_router(pages)
+    settings = services.settings
+    app.add_middleware(BodyLimit, max_bytes=settings.request_max_bytes, max_upload_bytes=settings.upload_max_bytes)
     app.add_middleware(Observability)  # request ids, the JSON log line, the request metrics
     app.add_middleware(SecurityHeaders, trust_forwarded_proto=services.settings.trust_forwarded_proto)
     return app
