@@ -91,7 +91,13 @@ def test_authority_matrix_and_four_eyes(desk: Desk) -> None:
         refused = ann.post(f"/api/v1/limit-requests/{own.json()['request_id']}/approve", json={})
         assert_problem(refused, 403)
         assert "four eyes" in refused.json()["detail"]
-        assert bob.post(f"/api/v1/limit-requests/{own.json()['request_id']}/approve", json={}).status_code == 200
+        # Without sales the policy recommends nothing: 40,000 is above it, and approving needs a comment.
+        assert [w["code"] for w in own.json()["context"]["warnings"]][:1] == ["ABOVE_RECOMMENDATION"]
+        uncommented = bob.post(f"/api/v1/limit-requests/{own.json()['request_id']}/approve", json={})
+        assert_problem(uncommented, 422)
+        assert "needs a comment" in uncommented.json()["detail"]
+        commented = {"comment": "checked with sales"}
+        assert bob.post(f"/api/v1/limit-requests/{own.json()['request_id']}/approve", json=commented).status_code == 200
 
         # Beyond an analyst's 50,000: within his role he may only ask; a manager decides.
         big = ann.put("/api/v1/customers/K1/credit-limit", json={**body, "amount": "80000.00"})

@@ -60,7 +60,10 @@ def test_beyond_authority_a_request_waits_for_another_person(scored: Books, cloc
         decide_request(DecideRequest(request_id, True, "ann", Role.MANAGER), FakeUnitOfWork(scored), clock)
     with pytest.raises(Forbidden, match="beyond its authority"):
         decide_request(DecideRequest(request_id, True, "bob", Role.ANALYST), FakeUnitOfWork(scored), clock)
-    decided = decide_request(DecideRequest(request_id, True, "mia", Role.MANAGER), FakeUnitOfWork(scored), clock)
+    with pytest.raises(InvalidInput, match=r"needs a comment: it carries warnings .LARGE_INCREASE"):
+        decide_request(DecideRequest(request_id, True, "mia", Role.MANAGER), FakeUnitOfWork(scored), clock)
+    approval = DecideRequest(request_id, True, "mia", Role.MANAGER, "the project's contract is signed")
+    decided = decide_request(approval, FakeUnitOfWork(scored), clock)
     assert decided.status is RequestStatus.APPROVED and scored.accounts["C1"].limit == 50_000_000
     with pytest.raises(Conflict, match="already approved"):
         decide_request(DecideRequest(request_id, False, "max", Role.ADMIN), FakeUnitOfWork(scored), clock)

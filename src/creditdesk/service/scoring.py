@@ -21,6 +21,7 @@ from uuid import uuid4
 import numpy as np
 import pandas as pd
 
+from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.risk import artefact, workflow
 from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.bureau_check import bureau_views, ranking_power
@@ -37,7 +38,7 @@ from creditdesk.risk.rating import grade_of
 from creditdesk.risk.reason_texts import reason
 from creditdesk.risk.segments import SegmentedPD
 from creditdesk.risk.validation import stability_report
-from creditdesk.service.errors import InvalidInput, NotFound
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, ModelVersion, ScoringStore, UnitOfWork
 
 MIN_DEFAULTS = 20  # fewer defaults than this in the window and a model would learn noise
@@ -161,6 +162,46 @@ def _rows(
             }
         )
     return rows
+
+
+def rescore_customer(
+    store: ScoringStore, uow: UnitOfWork, customer_id: str, as_of: date, *, actor: str, role: Role, clock: Clock
+) -> dict[str, Any]:
+    """Score one customer now with the champion and the challengers, on what is known on ``as_of``
+    (a new payment, a new statement or bureau report): a new score beside the older ones, audited
+    with the grade before and after. The same features as the portfolio's run, for this customer."""
+    if not may(role, Permission.SET_LIMIT):
+        raise Forbidden(
+            f"role {role.value!r} may not rescore a customer", code="role_may_not", values={"role": role.value}
+        )
+    champions = store.models_in_role("champion")
+    if not champions:
+        raise Conflict("there is no champion model yet: `creditdesk score` trains one")
+    before = store.score_history(customer_id)[:1]
+    tables = store.source_tables()
+    features = customer_features(tables, as_of)
+    if customer_id not in features.index:
+        raise NotFound(
+            f"customer {customer_id!r} does not exist", code="not_found", values={"what": "customer", "id": customer_id}
+        )
+    one = features.loc[[customer_id]]
+    defaulted = _in_default(one, tables, as_of)
+    rows: list[dict[str, Any]] = []
+    for entry in [champions[0], *store.models_in_role("challenger")]:
+        model, _meta = artefact.load(Path(entry["artefact_path"]))
+        rows.extend(_rows(model, entry["version"], entry["role"], one, defaulted, tables, as_of, clock))
+    store.save_scores(rows)
+    now = rows[0]
+    change = {
+        "as_of": as_of.isoformat(),
+        "model_version": now["model_version"],
+        "grade": {"from": before[0]["grade"] if before else None, "to": now["grade"]},
+        "pd": {"from": before[0]["pd"] if before else None, "to": now["pd"]},
+    }
+    with uow:
+        uow.audit.append(actor, "customer.rescored", "customer", customer_id, change, stream=customer_id)
+        uow.commit()
+    return change
 
 
 def _bureau_json(views: pd.DataFrame) -> list[dict[str, Any]]:

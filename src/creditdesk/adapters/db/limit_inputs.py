@@ -8,6 +8,7 @@ several bureaus do); PD and grade from the champion's latest score.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,11 +41,16 @@ class SqlLimitInputs:
         with self.engine.connect() as conn:
             return active_limit_policy(conn)
 
-    def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]:
+    def limit_inputs(
+        self, as_of: date, customer_id: str | None = None, *, customer_ids: Collection[str] | None = None
+    ) -> list[LimitInputs]:
+        """Every customer's inputs, or one's (``customer_id``), or a few's (``customer_ids``)."""
         c, a, i = t.customers, t.credit_accounts, t.invoices
         fs, br, sc = t.financial_statements, t.bureau_reports, t.customer_scores
 
         def only(query: Any, column: Any) -> Any:
+            if customer_ids is not None:
+                return query.where(column.in_(sorted(customer_ids)))
             return query.where(column == customer_id) if customer_id is not None else query
 
         since = as_of - timedelta(days=365)

@@ -4,6 +4,7 @@ change history, reviews due and done, and the monitor's daily run."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
@@ -12,7 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from creditdesk.adapters.importing import fields as f
-from creditdesk.domain.limit_requests import RequestStatus
+from creditdesk.domain.limit_requests import LimitRequest, RequestStatus
+from creditdesk.domain.limit_warnings import LimitContext
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
@@ -38,6 +40,7 @@ from creditdesk.entrypoints.api.schemas import (
     day_or,
     parse_field,
 )
+from creditdesk.entrypoints.web.workings import chinese_limit_reason
 from creditdesk.service.errors import InvalidInput, NotFound
 from creditdesk.service.limit_recommendation import apply_recommendations, recommend_limits
 from creditdesk.service.limits import (
@@ -46,6 +49,8 @@ from creditdesk.service.limits import (
     SetCreditLimit,
     complete_review,
     decide_request,
+    recommended_limits,
+    request_context,
     set_credit_limit,
 )
 from creditdesk.service.monitor import run_monitor
@@ -90,9 +95,28 @@ def limit_command(
 async def post_limit_request(body: LimitRequestCreate, services: ServicesDep, principal: PrincipalDep) -> JSONResponse:
     """Ask for a limit change; someone with the authority for it decides."""
     cmd = limit_command(body.customer_id, body, principal, always_request=True)
-    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
+    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock, services.limit_inputs())
     assert outcome.request is not None
-    return declared(outcome.request.as_json(), 201)
+    return declared(request_json(outcome.request, outcome.context), 201)
+
+
+def request_json(request: LimitRequest, context: LimitContext | None) -> dict[str, Any]:
+    """A request, with its context (current, recommended and requested limits, change, warnings)."""
+    return request.as_json() | ({"context": context.as_json()} if context is not None else {})
+
+
+def with_context(services: ServicesDep, found: list[LimitRequest]) -> list[dict[str, Any]]:
+    """The requests' JSON; a pending one beside the limit it would replace now and the recommendation."""
+    today = services.clock.today()
+    pending = [r for r in found if r.status is RequestStatus.PENDING]
+    ids = {r.customer_id for r in pending if r.company_code is None}
+    recommended = recommended_limits(services.limit_inputs(), ids, today) if ids else {}
+    contexts: dict[str, LimitContext | None] = {}
+    if pending:
+        with services.read_uow() as uow:
+            for r in pending:
+                contexts[r.request_id] = request_context(uow, r, recommended.get(r.customer_id), today)
+    return [request_json(r, contexts.get(r.request_id)) for r in found]
 
 
 @router.get("/limit-requests", dependencies=[require(Permission.READ)], response_model=LimitRequests)
@@ -117,7 +141,8 @@ async def get_limit_requests(
             and principal.role.at_least(r.required_role)
             and r.requested_by != principal.name
         ]
-    return declared({"requests": [r.as_json() for r in found], "count": len(found)})
+    rows = await run_in_threadpool(with_context, services, found)
+    return declared({"requests": rows, "count": len(found)})
 
 
 @router.get("/limit-requests/{request_id}", dependencies=[require(Permission.READ)], response_model=LimitRequestOut)
@@ -129,14 +154,14 @@ async def get_limit_request(request_id: RequestIdInPath, services: ServicesDep) 
     found = await run_in_threadpool(load)
     if found is None:
         raise NotFound(f"limit request {request_id!r} does not exist")
-    return declared(found.as_json())
+    return declared((await run_in_threadpool(with_context, services, [found]))[0])
 
 
 async def _decide(
     request_id: str, approve: bool, body: Decision, services: ServicesDep, principal: PrincipalDep
 ) -> JSONResponse:
     cmd = DecideRequest(request_id, approve, principal.name, principal.role, body.comment)
-    decided = await run_in_threadpool(decide_request, cmd, services.uow(), services.clock)
+    decided = await run_in_threadpool(decide_request, cmd, services.uow(), services.clock, services.limit_inputs())
     return declared(decided.as_json())
 
 
@@ -227,7 +252,12 @@ async def post_limits_apply(body: RunDay, services: ServicesDep) -> JSONResponse
     """Move limits to the policy's recommendation within the system's authority (requests beyond it)."""
     day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
-        apply_recommendations, services.limit_inputs(), services.uow, services.clock, day, body.customer_id
+        partial(apply_recommendations, explain_zh=chinese_limit_reason),
+        services.limit_inputs(),
+        services.uow,
+        services.clock,
+        day,
+        body.customer_id,
     )
     return declared(run.as_json())
 

@@ -141,9 +141,10 @@ async def put_credit_limit(
     """Within the caller's authority (the policy's matrix of amount and grade) the limit applies:
     200. Beyond it, or from sales, a request waits for someone who may decide it: 202."""
     cmd = limit_command(customer_id, body, principal)
-    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock)
+    outcome = await run_in_threadpool(set_credit_limit, cmd, services.uow(), services.clock, services.limit_inputs())
     if outcome.request is not None:
-        return JSONResponse(status_code=202, content=outcome.request.as_json())
+        context = {"context": outcome.context.as_json()} if outcome.context is not None else {}
+        return JSONResponse(status_code=202, content=outcome.request.as_json() | context)
     return await run_in_threadpool(_read_customer, services, customer_id)
 
 

@@ -64,10 +64,18 @@ def limits_apply(
 ) -> None:
     """Move limits to the recommendation: cuts always; increases within the system's authority,
     beyond it as requests for the role that may decide them."""
+    from creditdesk.entrypoints.web.workings import chinese_limit_reason  # the catalogue, only when applying
+
     services = state(ctx).services
     with user_errors():
         run = apply_recommendations(
-            services.limit_inputs(), services.uow, services.clock, as_of_date(as_of), customer, dry_run=dry_run
+            services.limit_inputs(),
+            services.uow,
+            services.clock,
+            as_of_date(as_of),
+            customer,
+            dry_run=dry_run,
+            explain_zh=chinese_limit_reason,
         )
     if json_flag(ctx, as_json):
         print_json({**run.as_json(), "dry_run": dry_run})
@@ -115,7 +123,10 @@ def limits_decide(
     role = role_of(ctx, user)
     with user_errors():
         decided = decide_request(
-            DecideRequest(request_id, approve, user, role, comment), services.uow(), services.clock
+            DecideRequest(request_id, approve, user, role, comment),
+            services.uow(),
+            services.clock,
+            services.limit_inputs(),
         )
     if json_flag(ctx, as_json):
         print_json(decided.as_json())

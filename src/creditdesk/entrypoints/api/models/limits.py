@@ -10,6 +10,36 @@ from pydantic import BaseModel, Field
 from creditdesk.entrypoints.api.models.common import Explanation, Money
 
 
+class LimitWarningOut(BaseModel):
+    """Why a reviewer should look twice: a stable code and the figures behind it."""
+
+    code: str = Field(examples=["ABOVE_RECOMMENDATION", "ABOVE_SEGMENT_CEILING", "HIGH_GRADE", "LARGE_INCREASE"])
+    ratio: str | None = None  # ABOVE_RECOMMENDATION: requested / recommended
+    recommended: str | None = None
+    requested: str | None = None
+    segment: str | None = None  # ABOVE_SEGMENT_CEILING
+    ceiling: str | None = None
+    grade: str | None = None  # HIGH_GRADE
+    factor: str | None = None  # LARGE_INCREASE: requested / current ("" from zero)
+    current: str | None = None
+
+
+class LimitContextOut(BaseModel):
+    """A pending change beside the limit now, the policy's recommendation, the grade and the
+    special segment's ceiling, with its warnings (approving a warned change needs a comment)."""
+
+    currency: str
+    current: Money
+    requested: Money
+    recommended: Money | None
+    change: Money
+    change_pct: str | None  # None from a limit of zero
+    grade: int | None
+    segment: str | None
+    segment_ceiling: Money | None
+    warnings: list[LimitWarningOut]
+
+
 class LimitRequestOut(BaseModel):
     """A request to change a credit limit, waiting for (or decided by) someone with the authority."""
 
@@ -19,6 +49,7 @@ class LimitRequestOut(BaseModel):
     currency: str
     expires_on: str | None
     reason: str
+    reason_zh: str | None = None  # the reason in Chinese where the system wrote it (a person's: absent)
     origin: str = Field(examples=["sales", "review", "rule", "initial"])
     grade: int | None
     required_role: str
@@ -30,6 +61,7 @@ class LimitRequestOut(BaseModel):
     comment: str | None
     policy_version: int | None
     company_code: str | None = None  # a credit segment's limit (docs/segments.md)
+    context: LimitContextOut | None = None  # a pending request's (or a new one's) context
 
 
 class LimitRequests(BaseModel):
@@ -45,6 +77,7 @@ class LimitChangeOut(BaseModel):
     valid_from: str
     valid_to: str | None
     reason: str
+    reason_zh: str | None = None  # the reason in Chinese where the system wrote it (a person's: absent)
     source: str = Field(examples=["manual", "request", "rule", "import"])
     rule: str | None
     policy_version: int | None
