@@ -5,6 +5,7 @@ check reading the level, the account cleared when paid, and the worklist's order
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.billing import PostInvoice, ReceivePayment, post_invoice, receive_payment
-from creditdesk.service.collections import _move, record_promise, run_dunning, worklist
+from creditdesk.service.collections import _move, run_dunning, worklist
+from creditdesk.service.collections import record_promise as record_promise_as
 from creditdesk.service.credit_check import what_if
 from creditdesk.service.errors import Conflict, InvalidInput
 from creditdesk.service.policies import activate_check_policy
@@ -32,6 +34,9 @@ CUSTOMERS = """customer_id,name,currency,segment,payment_terms_days,credit_limit
 C1,Slow Payer,EUR,standard,30,10000.00
 C2,Quarrel Ltd,EUR,standard,30,10000.00
 """
+
+# An analyst records them (the service refuses a role that may not write documents).
+record_promise = partial(record_promise_as, role=Role.ANALYST)
 
 
 def eur(amount: str) -> Money:

@@ -12,10 +12,15 @@ from creditdesk.adapters.clock import FixedClock
 from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.documents import Invoice
 from creditdesk.domain.money import Money
-from creditdesk.service.collections import record_promise, run_dunning
-from creditdesk.service.errors import Conflict, InvalidInput, NotFound
+from creditdesk.domain.roles import Role
+from creditdesk.service.collections import record_promise as record_promise_as
+from creditdesk.service.collections import run_dunning
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.receivables import LedgerFrames
 from tests.fakes import Books, FakeUnitOfWork
+
+# An analyst records them (the service refuses a role that may not write documents).
+record_promise = partial(record_promise_as, role=Role.ANALYST)
 
 
 def eur(amount: str) -> Money:
@@ -95,3 +100,10 @@ def test_dunning_moves_by_the_age_of_the_oldest_item_and_a_broken_promise(debtor
     broken = run_dunning(frames_of(debtor), factory, clock, later)
     assert broken.promises["broken"] == ["PR1"] and debtor.promises["PR1"].status is PromiseStatus.BROKEN
     assert [(c["before"], c["after"]) for c in broken.changes] == [(3, 4)]
+
+
+def test_a_role_that_may_not_write_documents_records_no_promise(debtor: Books, clock: FixedClock) -> None:
+    for role in (Role.VIEWER, Role.SALES):
+        with pytest.raises(Forbidden):
+            record_promise_as(FakeUnitOfWork(debtor), clock, promise("PR1", invoice_id="I1"), role)
+    assert not debtor.promises and not debtor.audit

@@ -28,8 +28,9 @@ from creditdesk.domain.collections import (
 )
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.risk.rating import UNSCORED_PD
-from creditdesk.service.errors import Conflict, InvalidInput, NotFound
+from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.ports import Clock, RecordedChange, UnitOfWork
 
 if TYPE_CHECKING:  # the worklist and the dunning run read the ledger with pandas; promises do not
@@ -41,9 +42,14 @@ DEFAULT_AFTER_DAYS = 90
 DISPUTE_ACTION = ("resolve the dispute before dunning", "先处理争议，再催款")
 
 
-def record_promise(uow: UnitOfWork, clock: Clock, promise: Promise) -> tuple[Promise, bool]:
+def record_promise(uow: UnitOfWork, clock: Clock, promise: Promise, role: Role) -> tuple[Promise, bool]:
     """Store a promise to pay; the same promise again is a no-op (``False``), a different one
-    under the same id a conflict."""
+    under the same id a conflict. ``role``: the recorder's, who must be allowed to write
+    documents, on every path (API, CLI, web)."""
+    if not may(role, Permission.WRITE_DOCUMENTS):
+        raise Forbidden(
+            f"role {role.value!r} may not record promises to pay", code="role_may_not", values={"role": role.value}
+        )
     if not promise.amount.amount > 0:
         raise InvalidInput(f"a promise is for a positive amount; got {promise.amount.amount}")
     if promise.promised_on < promise.made_on:
@@ -51,7 +57,11 @@ def record_promise(uow: UnitOfWork, clock: Clock, promise: Promise) -> tuple[Pro
     with uow:
         account = uow.management.account(promise.customer_id, lock=True)
         if account is None:
-            raise NotFound(f"customer {promise.customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {promise.customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": promise.customer_id},
+            )
         if account.currency != promise.amount.currency:
             raise InvalidInput(
                 f"promises are in the account currency {account.currency}; got {promise.amount.currency}"
@@ -189,7 +199,11 @@ def _move(
     with uow:
         account = uow.management.account(customer_id, lock=True)
         if account is None:
-            raise NotFound(f"customer {customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": customer_id},
+            )
         if uow.collections.dunning_level(customer_id) != before:
             return None
         uow.management.set_dunning(customer_id, after, as_of if after else None)

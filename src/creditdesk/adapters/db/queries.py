@@ -154,10 +154,15 @@ def customer_page(
     limit: int = 50,
     sort: str = "exposure",
     company_code: str | None = None,
+    descending: bool = True,
+    segment: str | None = None,
+    status: str | None = None,
+    grade: int | None = None,
 ) -> tuple[int, list[CustomerRow]]:
     """One page of customers with their account and overdue amount, largest exposure first;
     ``alert``: only the accounts of one of :func:`alert_conditions`; ``company_code``: only the
-    customers with a credit segment in it."""
+    customers with a credit segment in it; ``sort`` (exposure, limit, available, name or id) in
+    either direction; ``segment``, ``status`` (the account's), ``grade`` (the latest champion's)."""
     cust, acc, inv = t.customers, t.credit_accounts, t.invoices
     where: list[ColumnElement[bool]] = []
     if company_code is not None:
@@ -170,12 +175,28 @@ def customer_page(
         )
     if alert is not None:
         where.append(alert_conditions(as_of)[alert])
+    if segment is not None:
+        where.append(cust.c.segment == segment)
+    if status is not None:
+        where.append(acc.c.status == status)
+    if grade is not None:
+        s, latest = t.customer_scores, latest_scores()
+        where.append(
+            cust.c.customer_id.in_(
+                select(latest.c.customer_id).join(s, s.c.id == latest.c.id).where(s.c.grade == grade)
+            )
+        )
     joined = cust.join(acc, acc.c.customer_id == cust.c.customer_id)
     total = int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
     exposure = acc.c.receivable_minor + acc.c.reserved_minor + acc.c.delivered_minor
-    order = {"exposure": exposure.desc(), "limit": acc.c.limit_minor.desc(), "id": cust.c.customer_id.asc()}.get(
-        sort, exposure.desc()
-    )
+    column = {
+        "exposure": exposure,
+        "limit": acc.c.limit_minor,
+        "available": acc.c.limit_minor - exposure,
+        "name": cust.c.name,
+        "id": cust.c.customer_id,
+    }.get(sort, exposure)
+    order = column.desc() if descending else column.asc()
     rows = (
         conn.execute(
             select(*_CUSTOMER_COLUMNS, *[c for c in acc.c if c.name not in {"customer_id", "currency"}])

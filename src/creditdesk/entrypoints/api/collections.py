@@ -86,7 +86,7 @@ async def post_promise(body: PromiseCreate, services: ServicesDep, principal: Pr
         note=body.note,
         recorded_by=principal.name,
     )
-    stored, created = await run_in_threadpool(record_promise, services.uow(), services.clock, promise)
+    stored, created = await run_in_threadpool(record_promise, services.uow(), services.clock, promise, principal.role)
     return JSONResponse(promise_json(stored), status_code=201 if created else 200)
 
 

@@ -11,7 +11,7 @@ import typer
 from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.money import Money, MoneyError, parse_amount
 from creditdesk.entrypoints.cli.context import json_flag, state
-from creditdesk.entrypoints.cli.engine import UserOption
+from creditdesk.entrypoints.cli.engine import UserOption, role_of
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, fail, guarded, out, print_json
 from creditdesk.entrypoints.cli.reports import JsonOption, XlsxOption, emit
 from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
@@ -80,7 +80,8 @@ def collections_promise(
         fail(str(error), EXIT_USAGE)
     made_on = as_of_date(as_of) if as_of else services.clock.today()
     promise = Promise(promise_id, customer_id, money, by, made_on, invoice, note, user)
-    stored, created = guarded(lambda: record_promise(services.uow(), services.clock, promise))
+    role = role_of(ctx, user)
+    stored, created = guarded(lambda: record_promise(services.uow(), services.clock, promise, role))
     if json_flag(ctx, as_json):
         print_json({**promise_json(stored), "created": created})
     else:

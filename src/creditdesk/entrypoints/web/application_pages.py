@@ -20,6 +20,7 @@ from creditdesk.bootstrap import Services
 from creditdesk.domain.roles import Permission, Role
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.api.notes import download, read_upload
+from creditdesk.entrypoints.web import listing
 from creditdesk.entrypoints.web.deps import UiDep, form_permitted, permitted
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service.applications import (
@@ -74,16 +75,33 @@ async def _store(services: Services, user: Principal, kind: str, subject_id: str
 @router.get(_LIST, response_class=HTMLResponse)
 async def applications(request: Request, user: Reader, services: ServicesDep, ui: UiDep, status: str = "") -> Response:
     chosen = status if status in STATUSES else None
-    rows = await run_in_threadpool(list_applications, services.read_uow(), chosen)
+    found = await run_in_threadpool(list_applications, services.read_uow(), chosen)
+    window = listing.read(request.query_params, _LIST, _APPLICATIONS, {"status": chosen or ""}).apply(
+        _APPLICATIONS, found
+    )
     return ui.render(
         request,
         "applications.html",
-        rows=rows,
+        rows=window.rows,
+        window=window,
         chosen_status=chosen or "",
         statuses=STATUSES,
         statement_fields=STATEMENT_REQUIRED,
         may_submit=user.role.at_least(Role.SALES),
     )
+
+
+# Sorting, a search and paging of the applications list (web/listing.py).
+_APPLICATIONS: listing.Spec[Any] = listing.Spec(
+    sorts={
+        "submitted": lambda a: (a.submitted_on, a.application_id),
+        "requested": lambda a: a.requested_limit.amount,
+        "name": lambda a: a.name.casefold(),
+    },
+    default_sort="submitted",
+    default_descending=True,
+    search=lambda a: [a.application_id, a.name, a.customer_id or ""],
+)
 
 
 def _text(value: str) -> str | None:

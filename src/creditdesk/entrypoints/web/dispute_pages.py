@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import ServicesDep
+from creditdesk.entrypoints.web import listing
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, form_permitted
 from creditdesk.entrypoints.web.ui import Ui
 from creditdesk.service import cover, disputes
@@ -74,7 +75,24 @@ async def disputes_page(
         status, sort = "active", "age"
         rows = await run_in_threadpool(disputes.worklist, services.uow(), today, status, None, sort)
     can = may(user.role, Permission.WRITE_DOCUMENTS)
-    return ui.render(request, "disputes.html", rows=rows, chosen=status, sort=sort, can_act=can)
+    window = listing.read(request.query_params, _PAGE, _LIST, {"status": status}).apply(_LIST, rows)
+    return ui.render(request, "disputes.html", rows=window.rows, window=window, chosen=status, sort=sort, can_act=can)
+
+
+def _age(row: dict[str, Any]) -> tuple[int, Decimal]:
+    return -int(row["age_days"]), -Decimal(str(row["amount"]))
+
+
+def _amount(row: dict[str, Any]) -> tuple[Decimal, int]:
+    return -Decimal(str(row["amount"])), -int(row["age_days"])
+
+
+# Paging and a search over the service's list, in the service's orders (web/listing.py).
+_LIST: listing.Spec[dict[str, Any]] = listing.Spec(
+    sorts={"age": _age, "amount": _amount},
+    default_sort="age",
+    search=lambda r: [r["dispute_id"], r["customer_id"], r["invoice_id"]],
+)
 
 
 @router.post(_PAGE + "/open")
