@@ -55,9 +55,11 @@ def test_the_installed_wheel_builds_the_demo_and_ships_the_example_policy(tmp_pa
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = [
         path.relative_to(PACKAGE.parent).as_posix()
-        for pattern in ("policies/*.yaml", "entrypoints/web/templates/*", "entrypoints/web/static/*", "risk/data/*")
+        for pattern in ("policies/*.yaml", "entrypoints/web/templates/*", "entrypoints/web/static/**/*", "risk/data/*")
         for path in PACKAGE.glob(pattern)
+        if path.is_file()
     ]
+    assert "creditdesk/entrypoints/web/static/vendor/echarts/LICENSE" in shipped  # the vendored charts' licence
     shipped += [
         path.relative_to(PACKAGE.parent).as_posix()
         for path in (PACKAGE / "adapters" / "db" / "migrations").rglob("*")

@@ -5,7 +5,9 @@ a view not computed yet is computed in the background while the page refreshes i
 
 from __future__ import annotations
 
+import math
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +22,7 @@ from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.api.downloads import sheet_download
 from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, View, grouping_of
 from creditdesk.entrypoints.report_rows import sheet_rows
+from creditdesk.entrypoints.web import charts, i18n
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service.groupings import GROUPINGS
@@ -39,6 +42,61 @@ WCR_INPUTS: dict[str, tuple[Any, str]] = {
     "terms_change_days": (f.signed_decimal, "0"),
     "limit_change": (f.signed_decimal, "0"),
 }
+
+
+#: Columns that are shares (0.1665), shown as per cent (16.7 %); the downloads keep the shares.
+RATIO_COLUMNS = frozenset(
+    {"overdue_ratio", "bad_debt_ratio", "roll_rate", "loss_rate", "cost_of_capital", "lgd", "limit_change"}
+)
+
+
+def report_cell(column: str, value: object, lang: str) -> str:
+    """A report cell as read: a share as per cent, else as :func:`i18n.format_cell` writes it."""
+    key = column.removeprefix("what_if_")
+    if key in RATIO_COLUMNS and value is not None:
+        try:
+            share = float(str(value))
+        except ValueError:
+            share = math.nan
+        if not math.isnan(share):  # NaN: a blank
+            return i18n.format_percent(share)
+    return i18n.format_cell(value, lang, column)  # codes (scope, segment, bucket) as words
+
+
+def report_charts(
+    name: str, body: list[dict[str, Any]] | None, by: str | None, lang: str, floor: Decimal | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The page's charts, (id, ECharts option), from the rows its table shows (the API's)."""
+    if not body:
+        return []
+
+    def t(key: str) -> str:
+        return i18n.translate(key, lang)
+
+    found: list[tuple[str, dict[str, Any] | None]]
+    if name == "aging":
+        found = [("chart-aging", charts.ageing_chart(body, by, lang, t))]
+    elif name == "dso":
+        found = [("chart-dso", charts.dso_chart(body, by, lang, t))]
+    elif name == "cei":
+        found = [("chart-cei", charts.cei_chart(body, by, lang, t))]
+    elif name == "trends":
+        found = [("chart-trends", charts.trend_chart(body, by, lang, t))]
+    elif name == "ecl":
+        found = [
+            ("chart-ecl-bucket", charts.ecl_bucket_chart(body, lang, t)),
+            ("chart-ecl-segment", charts.ecl_segment_chart(body, lang, t)),
+        ]
+    elif name == "cash":
+        found = [("chart-cash", charts.cash_chart(body, floor, t))]
+    else:
+        found = [("chart-wcr", charts.wcr_chart(body, by, lang, t))]
+    return [(chart_id, option) for chart_id, option in found if option is not None]
+
+
+def _margin_rate(services: Services) -> float:
+    _, policy = services.limit_inputs().active_limit_policy()
+    return float(policy.margin_rate)
 
 
 def flat_rows(name: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -138,6 +196,11 @@ async def report(
         return Response(table.to_csv(index=False), media_type="text/csv; charset=utf-8", headers=headers)
     reading = Reading(None, "failed") if error else await run_in_threadpool(views.read, view)
     table = _table(name, reading.body or [])
+    lang = ui.language(request)
+    floor, floor_note = None, None
+    if name == "cash" and reading.body:
+        floor, floor_note = await _floor(request, services, reading.body, lang)
+        entered["floor"] = request.query_params.get("floor", "").strip()
     query = request.url.query.replace("format=html", "").strip("&")
     return ui.render(
         request,
@@ -154,4 +217,31 @@ async def report(
         entered=entered,
         query=query,
         company_codes=await run_in_threadpool(_company_codes, services),
+        charts=report_charts(name, reading.body, grouping, lang, floor),
+        floor_note=floor_note,
+        charts_add_goal=f"{charts.ADD_GOAL_DAYS:g}",
+        charts_cei_goal=f"{charts.CEI_GOAL:g}",
+        report_cell=report_cell,
+    )
+
+
+async def _floor(
+    request: Request, services: Services, body: list[dict[str, Any]], lang: str
+) -> tuple[Decimal | None, str | None]:
+    """The cash chart's funding floor: the one entered, else the weekly cash cost of sales."""
+    raw = request.query_params.get("floor", "").strip()
+    if raw:
+        try:
+            return f.decimal_amount(raw), None
+        except FieldError:
+            pass
+    documents = [d for d in body if d.get("rows")]
+    if not documents:
+        return None, None
+    main = max(documents, key=lambda d: Decimal(d.get("open_receivables") or "0"))
+    margin = await run_in_threadpool(_margin_rate, services)
+    floor = charts.funding_floor(main, margin)
+    run_rate = i18n.format_amount(main.get("sales_run_rate_per_week") or "0")
+    return floor, i18n.translate(
+        "chart_funding_floor_note", lang, run_rate=run_rate, margin=i18n.format_percent(margin)
     )
