@@ -30,6 +30,7 @@ class Permission(StrEnum):
     SET_LIMIT = "set_limit"  # set or decide limits, within the policy's authority matrix
     SET_GROUP_LIMIT = "set_group_limit"  # a pooled limit over a whole group
     OPERATIONS = "operations"  # see the daily cycle's job runs and who holds the leases
+    ACTIVATE_POLICY = "activate_policy"  # put a check or limit policy in force (loosening authority: four eyes)
     ADMINISTER = "administer"
     MANAGE_WEBHOOKS = "manage_webhooks"  # webhook subscriptions and their deliveries
 
@@ -44,6 +45,7 @@ MINIMUM_ROLE: dict[Permission, Role] = {
     Permission.SET_LIMIT: Role.ANALYST,
     Permission.SET_GROUP_LIMIT: Role.MANAGER,
     Permission.OPERATIONS: Role.MANAGER,
+    Permission.ACTIVATE_POLICY: Role.MANAGER,  # the credit policy is the credit manager's
     Permission.ADMINISTER: Role.ADMIN,
     Permission.MANAGE_WEBHOOKS: Role.ADMIN,
 }

@@ -83,7 +83,7 @@ def write_report(document: dict[str, Any], target: Path) -> None:
     environment = Environment(
         loader=PackageLoader("creditdesk.entrypoints.web", "templates"), autoescape=select_autoescape()
     )
-    template = environment.get_template("simulation_report.html")
+    template = environment.get_template("simulation_report_file.html")
     charts = {
         "frontier": _frontier_chart(document),
         "paths": [_path_chart(document, name) for name in _PATHS],

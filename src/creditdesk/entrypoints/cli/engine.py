@@ -19,7 +19,7 @@ from creditdesk.entrypoints.presenters import answer, held_order_summary
 from creditdesk.service.auth import parse_role
 from creditdesk.service.held_orders import ResolveOrder, resolve_order
 from creditdesk.service.orders import sweep_expired
-from creditdesk.service.policies import activate_check_policy
+from creditdesk.service.policies import confirm_policy_activation, request_policy_activation
 
 ledger_app = typer.Typer(help="The exposure ledger.", no_args_is_help=True)
 orders_app = typer.Typer(help="Orders held by the credit check.", no_args_is_help=True)
@@ -151,5 +151,21 @@ def policy_activate(ctx: typer.Context, file: Path, user: UserOption = "admin") 
     text, policy, _ = read_policy(file)
     with user_errors():
         role = role_of(ctx, user)
-        version = activate_check_policy(policy.name, text, user, role, services.uow(), services.clock)
-    out.print(f"check policy {policy.name!r} is active as version {version}")
+        done = request_policy_activation(policy.name, text, user, role, services.uow(), services.clock)
+    if done.pending is not None:
+        out.print(
+            f"check policy {policy.name!r} loosens authority: activation {done.pending} waits for a second person "
+            f"(creditdesk policy confirm {done.pending} --user OTHER)"
+        )
+        return
+    out.print(f"check policy {policy.name!r} is active as version {done.version}")
+
+
+@policy_app.command("confirm")
+def policy_confirm(ctx: typer.Context, activation: str, user: UserOption = "admin") -> None:
+    """Confirm another person's pending activation of a policy that loosens authority (four eyes)."""
+    services = state(ctx).services
+    with user_errors():
+        role = role_of(ctx, user)
+        version = confirm_policy_activation(activation, user, role, services.uow(), services.clock)
+    out.print(f"policy activation {activation} confirmed: version {version} is active")

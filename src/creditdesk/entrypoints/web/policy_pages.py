@@ -1,35 +1,55 @@
-"""The policy pages: the active check policy and its history, and a what-if of a policy file on
-the portfolio (the simulator) before an admin activates it.
+"""The policy pages: the active check policy and its history, a what-if of a proposed policy on
+the portfolio (the simulator), its verdict and full report, and its activation.
+
+The proposal is made in a form of the policy's figures (web/what_if_form.py), prefilled from the
+active policy, or as YAML (the advanced view). The what-if compares "today" (the active policy on
+today's limits) with the proposal (the same limits under the proposed rules) seed by seed, after a
+warm-up that replays the book as it was sold, and measures the simulated opening book against the
+real one (calibration).
 
 A what-if runs on the process's one background job thread (at most two waiting or running per
 user, eight in all) and leaves its result in a file under ``var/simulations/`` (so any worker
-process can show it); the page polls until it is there. The simulation runs in this process
-(one worker): forking a threaded server is not safe.
+process can show it); the page polls until it is there. Activation is only from a result, after a
+confirmation that states the verdict; the service (service/policies.py) decides whether it takes
+effect or waits for a second person (a policy that loosens authority).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from creditdesk.adapters.db import queries
 from creditdesk.adapters.policy_file import PolicyError, parse_policy
 from creditdesk.bootstrap import Services
-from creditdesk.domain.roles import Permission
+from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.entrypoints.api.deps import ServicesDep
+from creditdesk.entrypoints.web import i18n, what_if_form
 from creditdesk.entrypoints.web.deps import JobsDep, SignedIn, UiDep, form_permitted
 from creditdesk.entrypoints.web.ui import Ui
+from creditdesk.entrypoints.web.what_if_charts import report_charts, result_charts
+from creditdesk.entrypoints.web.what_if_verdict import calibration, shown, verdict
 from creditdesk.service.auth import Principal
 from creditdesk.service.errors import ServiceError, TooBusy
-from creditdesk.service.policies import activate_check_policy
-from creditdesk.service.simulation import policies
+from creditdesk.service.policies import (
+    CONFIRMING_ROLE,
+    confirm_policy_activation,
+    pending_activations,
+    request_policy_activation,
+    withdraw_policy_activation,
+)
+from creditdesk.service.simulation.policies import SimPolicy, Start
+
+WARMUP_MONTHS = 3
+TODAY = "today"  # the baseline's name in the document; pages show it as the catalogue's "today"
 
 
 def example_policy() -> str:
@@ -46,20 +66,31 @@ def _folder(services: Services) -> Path:
 
 
 def _run_what_if(services: Services, job: str, body: str, seeds: int, months: int) -> None:
-    # The simulator and its report (pandas, matplotlib) load with the first what-if, not at start.
-    from creditdesk.entrypoints.simulation_report import write_report
+    # The simulator loads with the first what-if, not at start.
+    from creditdesk.service.receivables import dso
     from creditdesk.service.simulation.engine import Scenario
-    from creditdesk.service.simulation.portfolio import load_portfolio
+    from creditdesk.service.simulation.portfolio import calibrate_to_book, load_portfolio
     from creditdesk.service.simulation.study import Study, run_study
 
     folder = _folder(services)
     try:
         check, limits = parse_policy(body)
-        chosen = [policies.legacy(), policies.from_file(f"proposed ({check.name})", check, limits)]
-        portfolio, left_out = load_portfolio(services.limit_inputs(), services.scoring_store(), services.clock.today())
-        study = Study(chosen, seeds, Scenario(months=months))
+        with services.read_uow() as uow:
+            _, today_check, today_limits = uow.policies.active()
+        chosen = [
+            SimPolicy(TODAY, today_check, today_limits, Start.CURRENT, today_limits.monitor),
+            SimPolicy(check.name, check, limits, Start.CURRENT, limits.monitor),
+        ]
+        day = services.clock.today()
+        portfolio, left_out = load_portfolio(services.limit_inputs(), services.scoring_store(), day)
+        portfolio = calibrate_to_book(portfolio, services.receivables().frames(day), day, WARMUP_MONTHS)
+        study = Study(chosen, seeds, Scenario(months=months, warmup_months=WARMUP_MONTHS, history_warmup=True))
         document = run_study(portfolio, study, workers=1, left_out=left_out)
-        write_report(document, folder / f"{job}.html")
+        opening_day = min(portfolio.start - timedelta(days=1), day)
+        rows = dso(services.receivables().frames(opening_day), opening_day)
+        book = next((r for r in rows if r["currency"] == document["currency"]), None)
+        document["book"] = {"as_of": opening_day.isoformat(), "row": book}
+        document["created_at"] = services.clock.now().isoformat()
         (folder / f"{job}.json").write_text(json.dumps(document), encoding="utf-8")
     except Exception as error:  # a background job reports its failure on the page, it does not raise
         (folder / f"{job}.error").write_text(str(error), encoding="utf-8")
@@ -68,19 +99,71 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
 router = APIRouter(include_in_schema=False)
 
 SetsLimits = Annotated[Principal, form_permitted(Permission.SET_LIMIT, "/policy")]
-AdminForm = Annotated[Principal, form_permitted(Permission.ADMINISTER, "/policy")]
+# Activating, confirming and withdrawing are a manager's (the service adds four eyes and who asked).
+Activates = Annotated[Principal, form_permitted(Permission.ACTIVATE_POLICY, "/policy")]
+
+
+def _versions(services: Services) -> list[queries.PolicyVersion]:
+    with services.engine.connect() as conn:
+        return queries.policy_versions(conn)
+
+
+def _policy_page(
+    request: Request,
+    services: Services,
+    ui: Ui,
+    draft: str,
+    *,
+    status: int = 200,
+    field_problems: dict[str, list[Any]] | None = None,
+    problems: list[str] | None = None,
+    yaml_open: bool = False,
+    seeds: int = 3,
+    months: int = 3,
+) -> Response:
+    versions = _versions(services)
+    pending = pending_activations(services.read_uow())
+    found = what_if_form.fields(draft)
+    lang = ui.language(request)
+
+    def tr(key: str, **values: object) -> str:
+        return i18n.translate(key, lang, **values)
+
+    def lab(kind: str, value: str) -> str:
+        return i18n.label(kind, value, lang)
+
+    return ui.render(
+        request,
+        "policy.html",
+        status=status,
+        versions=versions,
+        pending=pending,
+        draft=draft,
+        groups=what_if_form.groups(found),
+        heading=lambda group: what_if_form.heading(group, tr, lab),
+        field_label=lambda field: what_if_form.field_label(field, tr, lab),
+        field_problems=field_problems or {},
+        problems=problems or [],
+        yaml_open=yaml_open,
+        seeds=seeds,
+        months=months,
+        may_confirm=Role(str(request.session.get("role") or "viewer")).at_least(CONFIRMING_ROLE),
+    )
 
 
 @router.get("/policy", response_class=HTMLResponse)
 async def policy_page(request: Request, _user: SignedIn, services: ServicesDep, ui: UiDep) -> Response:
-    def load() -> list[queries.PolicyVersion]:
-        with services.engine.connect() as conn:
-            return queries.policy_versions(conn)
+    versions = await run_in_threadpool(_versions, services)
+    draft = versions[0].body if versions else example_policy()
+    return await run_in_threadpool(_policy_page, request, services, ui, draft)
 
-    versions = await run_in_threadpool(load)
-    example = example_policy()
-    draft = versions[0].body if versions else example
-    return ui.render(request, "policy.html", versions=versions, draft=draft, problems=[])
+
+def _problem_text(problem: Any, lang: str) -> str:
+    """A parser problem in the reader's language (its code's text; the place and raw message stay
+    in the YAML view)."""
+    key = f"wi_problem_{problem.code}"
+    text = i18n.translate(key, lang)
+    return text if text != key else i18n.translate("wi_problem_other", lang)
 
 
 @router.post("/policy/what-if")
@@ -90,60 +173,161 @@ async def what_if(
     services: ServicesDep,
     ui: UiDep,
     jobs: JobsDep,
-    body: str = Form("", max_length=200_000),
-    seeds: int = Form(3),
-    months: int = Form(6),
 ) -> Response:
-    problems = _problems(body)
-    if problems:
-        return ui.render(request, "policy.html", status=422, versions=[], draft=body, problems=problems)
-    job = secrets.token_hex(8)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    mode = form.get("mode", "form")
+    base = form.get("base", "")
+    body = form.get("body", "") if mode == "yaml" else what_if_form.apply(base, form)
+    if len(body) > 200_000:
+        body = body[:200_000]
+    try:
+        seeds, months = int(form.get("seeds", "3")), int(form.get("months", "3"))
+    except ValueError:
+        seeds, months = 3, 3
     seeds, months = max(1, min(seeds, 20)), max(1, min(months, 24))
+    lang = ui.language(request)
+    by_field, rest = what_if_form.problems(body)
+    if by_field or rest:
+        shown = {name: [_problem_text(p, lang) for p in found] for name, found in by_field.items()}
+        raw = [p.render("policy") for found in by_field.values() for p in found] + [p.render("policy") for p in rest]
+        # The fields keep what the user typed (the YAML made from them), each beside its problem.
+        page = await run_in_threadpool(
+            lambda: _policy_page(
+                request,
+                services,
+                ui,
+                body,
+                status=422,
+                field_problems=shown,
+                problems=raw,
+                yaml_open=mode == "yaml" or bool(rest),
+                seeds=seeds,
+                months=months,
+            )
+        )
+        return page
+    job = secrets.token_hex(8)
     try:
         jobs.submit(user.name, lambda: _run_what_if(services, job, body, seeds, months))
     except TooBusy as busy:
-        page = ui.render(request, "policy.html", status=429, versions=[], draft=body, problems=[busy.detail])
+        detail = busy.detail
+        page = await run_in_threadpool(lambda: _policy_page(request, services, ui, body, status=429, problems=[detail]))
         page.headers["Retry-After"] = str(busy.retry_after)
         return page
     (_folder(services) / f"{job}.yaml").write_text(body, encoding="utf-8")
     return RedirectResponse(f"/policy/what-if/{job}", status_code=303)
 
 
-@router.get("/policy/what-if/{job}", response_class=HTMLResponse)
-async def what_if_result(request: Request, _user: SignedIn, services: ServicesDep, ui: UiDep, job: str) -> Response:
+def _result(services: Services, job: str) -> tuple[dict[str, Any] | None, str | None, str] | None:
     if not job.isalnum():
-        return ui.not_found(request)
+        return None
     folder = _folder(services)
     if not (folder / f"{job}.yaml").exists():
-        return ui.not_found(request)
+        return None
     done, failed = folder / f"{job}.json", folder / f"{job}.error"
     document: dict[str, Any] | None = json.loads(done.read_text(encoding="utf-8")) if done.exists() else None
     error = failed.read_text(encoding="utf-8") if failed.exists() else None
-    return ui.render(request, "what_if.html", job=job, document=document, error=error)
+    return document, error, (folder / f"{job}.yaml").read_text(encoding="utf-8")
 
 
-@router.get("/policy/what-if/{job}/report")
-async def what_if_report(request: Request, _user: SignedIn, services: ServicesDep, ui: UiDep, job: str) -> Response:
-    report = _folder(services) / f"{job}.html"
-    if not job.isalnum() or not report.exists():
+@router.get("/policy/what-if/{job}", response_class=HTMLResponse)
+async def what_if_result(request: Request, _user: SignedIn, services: ServicesDep, ui: UiDep, job: str) -> Response:
+    found = _result(services, job)
+    if found is None:
         return ui.not_found(request)
-    return FileResponse(report, media_type="text/html")
+    document, error, body = found
+    lang = ui.language(request)
+    tr = lambda key, **v: i18n.translate(key, lang, **v)  # noqa: E731
+    role = Role(str(request.session.get("role") or "viewer"))
+    return ui.render(
+        request,
+        "what_if.html",
+        job=job,
+        document=document,
+        error=error,
+        body=body,
+        verdict=verdict(document, lang, tr) if document else None,
+        calibration=calibration(document, lang, tr) if document else None,
+        charts=result_charts(document, lang, tr) if document else None,
+        may_activate=may(role, Permission.ACTIVATE_POLICY),
+        shown=lambda value, unit: shown(value, unit, lang, tr),
+    )
+
+
+@router.get("/policy/what-if/{job}/report", response_class=HTMLResponse)
+async def what_if_report(request: Request, _user: SignedIn, services: ServicesDep, ui: UiDep, job: str) -> Response:
+    found = _result(services, job)
+    if found is None or found[0] is None:
+        return ui.not_found(request)
+    document = found[0]
+    lang = ui.language(request)
+    tr = lambda key, **v: i18n.translate(key, lang, **v)  # noqa: E731
+    return ui.render(
+        request,
+        "simulation_report.html",
+        job=job,
+        doc=document,
+        verdict=verdict(document, lang, tr),
+        calibration=calibration(document, lang, tr),
+        charts=report_charts(document, lang, tr),
+        shown=lambda value, unit: shown(value, unit, lang, tr),
+        paths=("net_profit", "sales", "bad_debt_losses", "receivables", "dso", "blocked_orders"),
+    )
 
 
 @router.post("/policy/what-if/{job}/activate")
-async def activate(request: Request, admin: AdminForm, services: ServicesDep, ui: UiDep, job: str) -> Response:
-    if not job.isalnum() or not (_folder(services) / f"{job}.yaml").exists():
+async def activate(
+    request: Request, user: Activates, services: ServicesDep, ui: UiDep, job: str, confirm: str = Form("")
+) -> Response:
+    found = _result(services, job)
+    if found is None or found[0] is None:
         return ui.not_found(request)
-    body = (_folder(services) / f"{job}.yaml").read_text(encoding="utf-8")
+    document, _, body = found
+    assert document is not None  # checked above
+    if confirm != "yes":  # the confirmation states the verdict; without it nothing is activated
+        Ui.flash(request, "wi_confirm_first", "error")
+        return RedirectResponse(f"/policy/what-if/{job}", status_code=303)
     check, _ = parse_policy(body)
+    stated = verdict(document, "en", lambda key, **v: i18n.translate(key, "en", **v))
     try:
-        version = await run_in_threadpool(
-            activate_check_policy, check.name, body, admin.name, admin.role, services.uow(), services.clock
+        done = await run_in_threadpool(
+            lambda: request_policy_activation(
+                check.name, body, user.name, user.role, services.uow(), services.clock, verdict=stated["sentence"]
+            )
         )
     except ServiceError as error:
         Ui.flash(request, "action_refused", "error", id=job, detail=error.detail)
+        return RedirectResponse(f"/policy/what-if/{job}", status_code=303)
+    if done.pending is not None:
+        Ui.flash(request, "wi_activation_pending", id=done.pending)
+    else:
+        Ui.flash(request, "policy_activated", id=str(done.version))
+    return RedirectResponse("/policy", status_code=303)
+
+
+@router.post("/policy/activations/{activation}/confirm")
+async def confirm(request: Request, user: Activates, services: ServicesDep, activation: str) -> Response:
+    try:
+        version = await run_in_threadpool(
+            confirm_policy_activation, activation, user.name, user.role, services.uow(), services.clock
+        )
+    except ServiceError as error:
+        Ui.flash(request, "action_refused", "error", id=activation, detail=error.detail)
     else:
         Ui.flash(request, "policy_activated", id=str(version))
+    return RedirectResponse("/policy", status_code=303)
+
+
+@router.post("/policy/activations/{activation}/withdraw")
+async def withdraw(request: Request, user: Activates, services: ServicesDep, activation: str) -> Response:
+    try:
+        await run_in_threadpool(
+            withdraw_policy_activation, activation, user.name, user.role, services.uow(), services.clock
+        )
+    except ServiceError as error:
+        Ui.flash(request, "action_refused", "error", id=activation, detail=error.detail)
+    else:
+        Ui.flash(request, "wi_activation_withdrawn", id=activation)
     return RedirectResponse("/policy", status_code=303)
 
 

@@ -41,6 +41,10 @@ class Scenario:
 
     months: int = 24
     warmup_months: int = 3  # run first, not reported: the ledger fills up from empty
+    # The warm-up as history: every order of the warm-up months is sold, as the book was (the
+    # world is estimated from what was invoiced), and the policy (its checks, reviews and monitor)
+    # acts from the first reported month on. Off: the policy runs the warm-up too.
+    history_warmup: bool = False
     margin_rate: float = 0.15
     cost_of_capital: float = 0.08
     recovery_rate: float = 0.0  # share of a written-off item recovered later
@@ -55,6 +59,12 @@ class SimPortfolio:
     start: date  # the first day of the first reported month
     inputs: tuple[LimitInputs, ...]
     world: World
+    # The book's items older than the run (invoiced before its first day, warm-up included) and
+    # still open: (customer index, open amount in minor units, due date). The world never draws
+    # them (it has no item that stays unpaid for months without a default), so a run carries them
+    # from its first day: they stay open (a customer's default writes them off) and the checks and
+    # the monitor see them, as they see them in the book.
+    carried: tuple[tuple[int, int, date], ...] = ()
 
     def __post_init__(self) -> None:
         assert len(self.inputs) == len(self.world), "one set of limit inputs per simulated customer"
@@ -72,6 +82,7 @@ class Ledger:
     invoice_due: list[int] = field(default_factory=list)
     invoice_paid: list[int] = field(default_factory=list)  # the payment day, or NEVER
     final_limit: list[int] = field(default_factory=list)
+    carried: int = 0  # the first entries of the invoice lists are the portfolio's carried items
 
 
 def _minor(amount: Decimal | None, currency: str) -> int:
@@ -170,25 +181,43 @@ class _Run:
         self.peak = np.zeros((n, months), dtype=np.int64)  # the highest receivables in each month
         self.demand = np.zeros((n, months), dtype=np.int64)  # what each customer ordered each month
         self.ledger = Ledger(order_outcome=np.full(len(paths), -1, dtype=np.int8))
+        for c, amount, due_on in portfolio.carried:
+            due = (due_on - start).days
+            self.open_items[c].append((due, amount, NEVER))
+            for target, value in zip(
+                (self.ledger.invoice_customer, self.ledger.invoice_day, self.ledger.invoice_amount),
+                (c, 0, amount),
+                strict=True,
+            ):
+                target.append(value)
+            self.ledger.invoice_due.append(due)
+            self.ledger.invoice_paid.append(NEVER)
+        self.ledger.carried = len(portfolio.carried)
         # Plain lists: an element of a list is read many times faster than one of an array.
         self.terms: list[int] = portfolio.world.terms_days.tolist()
         self.default_day: list[int] = paths.default_day.tolist()
+
+    def day(self, number: int) -> date:
+        """The date of a run day (before the run's first day too: a carried item's due date)."""
+        return self.dates[number] if number >= 0 else self.start + timedelta(days=number)
 
     def run(self) -> Ledger:
         order_days = self.paths.day
         for month in range(self.months):
             first, after = int(self.bounds[month]), int(self.bounds[month + 1])
-            if self.policy.monitor is not None:
+            history = self.scenario.history_warmup and month < self.scenario.warmup_months
+            if self.policy.monitor is not None and not history:
                 self.review(month, first, after)
                 self.monitor(month, first)
             lo, hi = np.searchsorted(order_days, [first, after])
-            self.orders(month, int(lo), int(hi))
+            self.orders(month, int(lo), int(hi), history=history)
         self.ledger.final_limit = list(self.accounts.limit)
         return self.ledger
 
     # -- orders ------------------------------------------------------------------------------
 
-    def orders(self, month: int, lo: int, hi: int) -> None:
+    def orders(self, month: int, lo: int, hi: int, *, history: bool = False) -> None:
+        """``history``: every order is sold (a warm-up month replaying the book as it was)."""
         p, acc, led, scenario = self.paths, self.accounts, self.ledger, self.scenario
         customers, days, amounts = p.customer[lo:hi].tolist(), p.day[lo:hi].tolist(), p.amount_minor[lo:hi].tolist()
         pay_after, waits, draws = (
@@ -220,10 +249,13 @@ class _Run:
                 limit=acc.limit[c],
                 totals=Totals(receivable=receivable),
                 next_review_on=acc.next_review[c],
-                oldest_open_due=None if oldest is None else self.dates[oldest],
+                oldest_open_due=None if oldest is None else self.day(oldest),
                 overdue=overdue,
             )
-            outcome = evaluate(acc.rules[c], inputs, Money.from_minor(amount, ccy), self.dates[d]).outcome
+            if history:
+                outcome = Outcome.APPROVED
+            else:
+                outcome = evaluate(acc.rules[c], inputs, Money.from_minor(amount, ccy), self.dates[d]).outcome
             demand[c] += amount
             if outcome is Outcome.APPROVED:
                 code, invoiced_on = APPROVED, d

@@ -33,6 +33,10 @@ MONTHLY = (
 )
 
 
+#: The period of the opening DSO, as the DSO report's default.
+OPENING_DAYS = 90
+
+
 @dataclass(frozen=True)
 class SeedResult:
     """``monthly[name]`` has one value per reported month; ``totals`` the whole period's;
@@ -54,6 +58,7 @@ def _sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 def _daily(opened: np.ndarray, closed: np.ndarray, amount: np.ndarray, horizon: int) -> np.ndarray:
     """The balance of items each day 0..horizon-1: an item counts from ``opened`` until ``closed``."""
     delta = np.zeros(horizon + 1, dtype=np.int64)
+    opened = np.maximum(opened, 0)  # a carried item fell overdue before the run: from its first day
     live = (opened < closed) & (opened < horizon)
     np.add.at(delta, opened[live], amount[live])
     ends = live & (closed < horizon)
@@ -95,6 +100,7 @@ def seed_result(
     written_off = inv_paid == NEVER
     closed = np.where(written_off, paths.default_day[inv_customer], inv_paid)
     in_period = (inv_day >= first) & (inv_day < horizon)
+    in_period[: ledger.carried] = False  # sold before the run
     sales = _sum_by(month_of(inv_day[in_period]), inv_amount[in_period], months)
     loss_day = paths.default_day[inv_customer]
     lost_in_period = written_off & (loss_day >= first) & (loss_day < horizon)
@@ -110,6 +116,10 @@ def seed_result(
     receivable_days = _sum_by(day_month[reported], daily[reported], months)
     month_len = np.diff(bounds[warm:])
     receivables_end = daily[bounds[warm + 1 :] - 1]
+    opening = float(daily[first - 1]) if first > 0 else 0.0
+    opened = (inv_day >= first - OPENING_DAYS) & (inv_day < first)
+    opened[: ledger.carried] = False  # carried items were sold before the run: not its sales
+    opening_sales = float(inv_amount[opened].sum())
 
     # Major units from here on (a run's customers share one currency: see simulation.portfolio).
     scale = float(unit[0]) if n else 100.0
@@ -167,6 +177,10 @@ def seed_result(
         "defaults": float(defaulted.sum()),
         "good_customers_blocked": float(good_blocked.sum()),
         "good_customers_lost_sales": float(lost_by_customer[~defaulted].sum()),
+        # The book the run opens with (the day before the first reported month), as the reports
+        # measure the real one: receivables, and the DSO over the 90 days to that day.
+        "opening_receivables": opening / scale,
+        "opening_dso": opening * OPENING_DAYS / opening_sales if opening_sales > 0 else float("nan"),
     }
     in_sales = inv_customer[in_period]
     customer_sales = _sum_by(in_sales, inv_amount[in_period], n) / unit

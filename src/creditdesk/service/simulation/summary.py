@@ -31,6 +31,8 @@ HEADLINE = (
     "good_customers_blocked",
     "good_customers_lost_sales",
     "defaults",
+    "opening_receivables",
+    "opening_dso",
 )
 _COMPARED = ("sales", "bad_debt_losses", "financing_cost", "net_profit", "dso", "blocked_orders")
 _TOP = 10
@@ -98,7 +100,7 @@ def policy_summary(run: PolicyRun, base: PolicyRun, customer_ids: Sequence[str])
         "customers": _customers(run, base, customer_ids),
         "per_seed": {
             name: [round(r.totals[name], 2) for r in run.results]
-            for name in ("net_profit", "bad_debt_losses", "sales", "dso")
+            for name in ("net_profit", "bad_debt_losses", "sales", "dso", "blocked_orders", "orders")
         },
         "monthly": _monthly(run),
     }
