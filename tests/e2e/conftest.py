@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,20 @@ class DemoServer:
         return httpx.Client(
             base_url=self.url, headers={"Authorization": f"Bearer {self.token(role)}"}, timeout=PATIENCE_SECONDS
         )
+
+
+@contextlib.contextmanager
+def signed_in_reader(server: DemoServer, username: str = "viewer") -> Iterator[httpx.Client]:
+    """A web session of a demo user (its sign-in form's CSRF token included), to read the pages."""
+    from creditdesk.entrypoints.cli.demo import DEMO_PASSWORD
+
+    with httpx.Client(base_url=server.url, timeout=PATIENCE_SECONDS) as browser:
+        form = browser.get("/login")
+        token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert token is not None
+        data = {"username": username, "password": DEMO_PASSWORD, "csrf": token.group(1), "next": "/"}
+        assert browser.post("/login", data=data).status_code == 303
+        yield browser
 
 
 def demo_name(customers: int, months: int) -> str:
