@@ -408,8 +408,14 @@ def test_the_bell_the_page_and_the_api_show_each_user_only_their_own(sqlite_serv
         page = web.get("/notifications")
         assert page.status_code == 200
         assert re.search(r'id="bell-count">2<', page.text)
-        assert "订单 SO-2（Acme Trading）被信用检查拦截" in page.text
+        # In the reader's language, with the data (ids, names) marked as data.
+        assert "订单 SO-2（Acme Trading）被信用检查拦截" in re.sub(r"<[^>]+>", "", page.text)
+        assert '<span translate="no">Acme Trading</span>' in page.text
         assert page.text.index("SO-2") < page.text.index("SO-1")  # newest first
+        english = web.get("/lang/en", params={"next": "/notifications"}, follow_redirects=True).text
+        assert "Order SO-2 of Acme Trading is held" in re.sub(r"<[^>]+>", "", english)
+        assert "Reasons" in english and "原因" not in re.sub(r"<[^>]+>", "", english).split("Reasons")[1][:200]
+        web.get("/lang/zh")
         csrf = _csrf(page.text)
         # Another user's notification: not found, and unchanged; a form without its token: refused.
         assert web.post(f"/notifications/{theirs[0]}/read", data={"csrf": csrf}).status_code == 404

@@ -19,6 +19,7 @@ from creditdesk.demo.calibration import calibration
 from creditdesk.demo.customers import draw_customers
 from creditdesk.demo.draws import EPOCH
 from creditdesk.demo.financials import financial_statements
+from creditdesk.demo.names import chinese_names
 from creditdesk.demo.orders import draw_orders
 from creditdesk.demo.receivables import invoices_and_payments
 from creditdesk.demo.support import credit_support
@@ -52,6 +53,7 @@ def make_portfolio(
     *,
     as_of: date = date(2026, 10, 31),
     currency: str = "CNY",
+    lang: str = "en",
 ) -> Portfolio:
     """Generate a consistent portfolio.
 
@@ -67,6 +69,9 @@ def make_portfolio(
         The day the portfolio is seen: nothing dated after it exists.
     currency : str
         The account currency of every customer.
+    lang : str
+        ``"zh"``: Chinese customer and group names (:mod:`creditdesk.demo.names`), drawn after
+        everything else, so the other tables are those of ``"en"``.
     """
     if n_customers < 1:
         raise ValueError(f"The 'n_customers' parameter must be at least 1; got {n_customers}")
@@ -101,7 +106,10 @@ def make_portfolio(
         rng, cal["payments"], c.customer_ids, c.quality, c.terms, c.default_day, orders, as_of_day, currency
     )
     support = credit_support(seed, c.customer_ids, c.segment, c.monthly_purchases, start_day, currency)
-    return Portfolio(as_of, c.table, c.groups, financials, bureau, orders.table, invoices, payments, c.truth(), support)
+    table, groups = c.table, c.groups
+    if lang == "zh":
+        table, groups = chinese_names(table, groups, seed)
+    return Portfolio(as_of, table, groups, financials, bureau, orders.table, invoices, payments, c.truth(), support)
 
 
 def source_tables(portfolio: Portfolio) -> SourceTables:

@@ -31,9 +31,11 @@ class LimitChange:
     policy_version: int | None = None
     request_id: str | None = None  # the approved request it carries out
     company_code: str | None = None  # a credit segment's limit; None: the customer's total
+    reason_zh: str | None = None  # the reason in Chinese, where the system wrote it (a person's: None)
 
     def as_json(self) -> dict[str, object]:
-        return {
+        chinese = {"reason_zh": self.reason_zh} if self.reason_zh is not None else {}
+        return chinese | {
             "amount": str(self.amount.amount),
             "currency": self.amount.currency,
             "valid_from": self.valid_from.isoformat(),

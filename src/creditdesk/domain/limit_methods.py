@@ -35,6 +35,26 @@ class Working:
     formula: str
     note: str = ""
     curve: list[tuple[Decimal, float]] = field(default_factory=list)  # profit-optimal: (limit, profit)
+    # The formula and the note as codes with their figures, for a reader in another language
+    # (``formula`` and ``note`` stay the English the API and the CLI show).
+    steps: tuple[Step, ...] = ()
+    why: Step | None = None
+
+
+#: One part of a working: a code and its figures (a method name, an amount, a share...).
+Step = tuple[str, dict[str, object]]
+
+
+def steps_json(step: Step) -> dict[str, object]:
+    """A step as JSON: its code and its figures as text (terms as [method, amount] pairs)."""
+    code, values = step
+    shown: dict[str, object] = {"code": code}
+    for key, value in values.items():
+        if isinstance(value, list):
+            shown[key] = [[str(name), str(amount)] for name, amount in value]
+        else:
+            shown[key] = None if value is None else str(value)
+    return shown
 
 
 def _floor(value: Decimal | float, unit: Decimal = CENT) -> Decimal:
@@ -50,10 +70,12 @@ def need_limit(avg_monthly_sales: Decimal, terms_days: int, grace_days: int, pea
         "peak_factor": str(peak_factor),
     }
     if avg_monthly_sales <= 0:
-        return Working("need", None, inputs, "", "no sales to the customer yet")
+        return Working("need", None, inputs, "", "no sales to the customer yet", why=("no_sales", {}))
     amount = _floor(avg_monthly_sales * Decimal(terms_days + grace_days) / Decimal(30) * peak_factor)
     formula = f"{avg_monthly_sales} × ({terms_days} + {grace_days}) / 30 × {peak_factor} = {amount}"
-    return Working("need", amount, inputs, formula)
+    step = ("need", {"sales": avg_monthly_sales, "terms": terms_days, "grace": grace_days, "peak": peak_factor,
+                     "amount": amount})  # fmt: skip
+    return Working("need", amount, inputs, formula, steps=(step,))
 
 
 def capacity_limit(
@@ -66,7 +88,7 @@ def capacity_limit(
         "wc_share": str(wc_share),
     }
     if tangible_net_worth is None and working_capital is None:
-        return Working("capacity", None, inputs, "", "no financial statements")
+        return Working("capacity", None, inputs, "", "no financial statements", why=("no_statements", {}))
     parts = []
     if tangible_net_worth is not None:
         parts.append(("tangible net worth", max(tangible_net_worth, Decimal(0)) * tnw_share))
@@ -76,15 +98,22 @@ def capacity_limit(
     shown = ", ".join(f"{name} share {_floor(value)}" for name, value in parts)
     formula = f"min({shown}) = {amount}" if len(parts) > 1 else f"{shown} = {amount}"
     note = "negative net worth or working capital carries no credit" if amount == 0 else ""
-    return Working("capacity", amount, inputs, formula, note)
+    short = {"tangible net worth": "tnw", "working capital": "wc"}
+    step: Step = (
+        "capacity_" + "_".join(short[name] for name, _ in parts),
+        {**{short[name]: _floor(value) for name, value in parts}, "amount": amount},
+    )
+    why: Step | None = ("no_net_worth", {}) if note else None
+    return Working("capacity", amount, inputs, formula, note, steps=(step,), why=why)
 
 
 def bureau_limit(recommended: Decimal | None, provider: str | None = None) -> Working:
     inputs = {"recommended_limit": str(recommended), "provider": str(provider)}
     if recommended is None:
-        return Working("bureau", None, inputs, "", "no bureau recommends a limit")
+        return Working("bureau", None, inputs, "", "no bureau recommends a limit", why=("no_bureau", {}))
     amount = _floor(max(recommended, Decimal(0)))
-    return Working("bureau", amount, inputs, f"{provider or 'bureau'} recommends {amount}")
+    step: Step = ("bureau", {"provider": provider or "bureau", "amount": amount})
+    return Working("bureau", amount, inputs, f"{provider or 'bureau'} recommends {amount}", steps=(step,))
 
 
 def risk_budget_limit(
@@ -99,12 +128,16 @@ def risk_budget_limit(
     }
     loss_rate = pd * lgd * ccf
     if annual_margin <= 0:
-        return Working("risk_budget", Decimal(0), inputs, "no margin: no loss can be afforded")
+        no_margin: Step = ("no_margin", {})
+        return Working("risk_budget", Decimal(0), inputs, "no margin: no loss can be afforded", steps=(no_margin,))
     if loss_rate <= 0:
-        return Working("risk_budget", None, inputs, "", "no expected loss: the budget sets no bound")
+        why: Step = ("no_expected_loss", {})
+        return Working("risk_budget", None, inputs, "", "no expected loss: the budget sets no bound", why=why)
     amount = _floor(float(annual_margin * budget_share) / loss_rate)
     formula = f"{annual_margin} × {budget_share} / ({pd:.2%} × {lgd:.0%} × {ccf:.0%}) = {amount}"
-    return Working("risk_budget", amount, inputs, formula)
+    step: Step = ("risk_budget", {"margin": annual_margin, "share": budget_share, "pd": f"{pd:.2%}",
+                                  "lgd": f"{lgd:.0%}", "ccf": f"{ccf:.0%}", "amount": amount})  # fmt: skip
+    return Working("risk_budget", amount, inputs, formula, steps=(step,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +217,7 @@ def profit_optimal_limit(p: ProfitInputs, *, with_curve: bool = False, unit: Dec
     inputs = {name: str(getattr(p, name)) for name in ProfitInputs.__slots__}
     days = p.terms_days + p.grace_days
     if p.avg_monthly_sales <= 0 or days <= 0:
-        return Working("profit_optimal", None, inputs, "", "no expected sales")
+        return Working("profit_optimal", None, inputs, "", "no expected sales", why=("no_expected_sales", {}))
     cover = optimal_cover(p)
     if cover <= 0:
         cap = 0.0
@@ -205,7 +238,13 @@ def profit_optimal_limit(p: ProfitInputs, *, with_curve: bool = False, unit: Dec
         f" is used equals its expected loss ({p.pd:.2%} × {p.lgd:.0%} × {p.ccf:.0%}) = {best}"
         f" (expected profit {expected_profit(limit, p):,.2f} a year)"
     )
-    return Working("profit_optimal", best, inputs, formula, curve=curve)
+    step: Step = (
+        "profit_optimal",
+        {"cover": f"{cover:.1%}", "margin_rate": f"{p.margin_rate:.1%}", "cost_of_capital": f"{p.cost_of_capital:.1%}",
+         "pd": f"{p.pd:.2%}", "lgd": f"{p.lgd:.0%}", "ccf": f"{p.ccf:.0%}", "amount": best,
+         "profit": f"{expected_profit(limit, p):,.2f}"},
+    )  # fmt: skip
+    return Working("profit_optimal", best, inputs, formula, curve=curve, steps=(step,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +264,8 @@ def combine(workings: Sequence[Working], rule: Combination) -> Working:
     inputs = {w.method: str(w.amount) for w in chosen}
     inputs.update(unit=str(rule.unit), floor=str(rule.floor), ceiling=str(rule.ceiling))
     if not chosen:
-        return Working("final", Decimal(0), inputs, "", "no method applies: no credit without a reason")
+        why: Step = ("no_method", {})
+        return Working("final", Decimal(0), inputs, "", "no method applies: no credit without a reason", why=why)
     smallest = min(chosen, key=lambda w: w.amount or Decimal(0))
     assert smallest.amount is not None
     amount = _floor(smallest.amount, rule.unit)
@@ -234,9 +274,16 @@ def combine(workings: Sequence[Working], rule: Combination) -> Working:
         bounded = min(bounded, rule.ceiling)
     formula = f"min({', '.join(f'{w.method} {w.amount}' for w in chosen)}) = {smallest.amount} ({smallest.method})"
     formula += f"; rounded down to {rule.unit}: {amount}"
+    steps: list[Step] = [
+        ("smallest", {"terms": [(w.method, w.amount) for w in chosen], "amount": smallest.amount,
+                      "method": smallest.method}),
+        ("rounded", {"unit": rule.unit, "amount": amount}),
+    ]  # fmt: skip
     if bounded != amount:
         formula += f"; within floor {rule.floor} and ceiling {rule.ceiling}: {bounded}"
-    return Working("final", bounded, inputs, formula, note=f"bound by {smallest.method}")
+        steps.append(("bounded", {"floor": rule.floor, "ceiling": rule.ceiling, "amount": bounded}))
+    why = ("bound_by", {"method": smallest.method})
+    return Working("final", bounded, inputs, formula, note=f"bound by {smallest.method}", steps=tuple(steps), why=why)
 
 
 def supported(own: Working, need: Working, insured: Working | None, secured: Working | None, unit: Decimal) -> Working:
@@ -254,16 +301,25 @@ def supported(own: Working, need: Working, insured: Working | None, secured: Wor
         formula += f"; at most the need {need.amount}"
     formula += f"; rounded down to {unit}: {amount}"
     inputs = {"own": str(own.amount), **{w.method: str(w.amount) for w in parts}, "need": str(need.amount)}
-    return Working("final", amount, inputs, f"{own.formula}; with support: {formula}", note=own.note)
+    terms_shown = [("own", own.amount), *((w.method, w.amount) for w in parts)]
+    steps: list[Step] = [*own.steps, ("with_support", {"terms": terms_shown, "amount": total})]
+    if total > need.amount:
+        steps.append(("at_most_need", {"amount": need.amount}))
+    steps.append(("rounded", {"unit": unit, "amount": amount}))
+    formula = f"{own.formula}; with support: {formula}"
+    return Working("final", amount, inputs, formula, note=own.note, steps=tuple(steps), why=own.why)
 
 
 def insured_part(insurer: str, insured_limit: Decimal, cover_share: Decimal) -> Working:
     amount = _floor(insured_limit * cover_share)
     inputs = {"insurer": insurer, "insured_limit": str(insured_limit), "cover_share": str(cover_share)}
     formula = f"{insurer}'s buyer limit {insured_limit} × cover share {cover_share} = {amount}"
-    return Working("insured", amount, inputs, formula, note="the part of a loss the insurer bears")
+    step: Step = ("insured", {"insurer": insurer, "limit": insured_limit, "share": cover_share, "amount": amount})
+    note = "the part of a loss the insurer bears"
+    return Working("insured", amount, inputs, formula, note=note, steps=(step,), why=("insurer_bears", {}))
 
 
 def secured_part(security: Decimal) -> Working:
     formula = f"guarantees and letters of credit in force: {security}"
-    return Working("secured", _floor(security), {"security": str(security)}, formula)
+    step: Step = ("secured", {"amount": security})
+    return Working("secured", _floor(security), {"security": str(security)}, formula, steps=(step,))

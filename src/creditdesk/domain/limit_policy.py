@@ -18,6 +18,7 @@ from creditdesk.domain.authority import AuthorityMatrix
 from creditdesk.domain.limit_methods import (
     Combination,
     ProfitInputs,
+    Step,
     Working,
     bureau_limit,
     capacity_limit,
@@ -27,6 +28,7 @@ from creditdesk.domain.limit_methods import (
     profit_optimal_limit,
     risk_budget_limit,
     secured_part,
+    steps_json,
     supported,
 )
 from creditdesk.domain.monitoring import MonitorPolicy, add_months
@@ -149,7 +151,13 @@ class Recommendation:
 
     def as_json(self) -> dict[str, object]:
         def one(w: Working) -> dict[str, object]:
-            return {"amount": None if w.amount is None else str(w.amount), "formula": w.formula, "note": w.note}
+            return {
+                "amount": None if w.amount is None else str(w.amount),
+                "formula": w.formula,
+                "note": w.note,
+                "steps": [steps_json(step) for step in w.steps],  # the formula as codes and figures
+                "why": None if w.why is None else steps_json(w.why),
+            }
 
         return {
             "customer_id": self.inputs.customer_id,
@@ -165,12 +173,18 @@ class Recommendation:
 
 def segment_of(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None) -> str | None:
     """The special group whose rules apply: probation by tenure or segment, else the segment."""
-    if inputs.segment in policy.probation_segments:
+    return special_segment(inputs.segment, inputs.registered_on, policy, as_of)
+
+
+def special_segment(
+    segment: str | None, registered: date | None, policy: LimitPolicy, as_of: date | None
+) -> str | None:
+    """:func:`segment_of` from a customer's segment and registration day."""
+    if segment in policy.probation_segments:
         return PROBATION
-    registered = inputs.registered_on
     if as_of is not None and registered is not None and registered > add_months(as_of, -policy.probation_months):
         return PROBATION
-    return inputs.segment if inputs.segment in policy.segments else None
+    return segment if segment in policy.segments else None
 
 
 def recommend(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None = None) -> Recommendation:
@@ -186,8 +200,9 @@ def recommend(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None = Non
         bureau_limit(inputs.bureau_limit, inputs.bureau_provider),
     ]
     if inputs.pd is None:
-        methods.append(Working("risk_budget", None, {}, "", "no score yet: run `creditdesk score`"))
-        methods.append(Working("profit_optimal", None, {}, "", "no score yet"))
+        no_score: Step = ("no_score", {})
+        methods.append(Working("risk_budget", None, {}, "", "no score yet: run `creditdesk score`", why=no_score))
+        methods.append(Working("profit_optimal", None, {}, "", "no score yet", why=no_score))
     else:
         margin = (inputs.avg_monthly_sales * 12 * D(str(policy.margin_rate))).quantize(D("0.01"))
         methods.append(risk_budget_limit(inputs.pd, policy.lgd, margin, policy.risk_budget_share, policy.ccf))
@@ -215,5 +230,7 @@ def recommend(inputs: LimitInputs, policy: LimitPolicy, as_of: date | None = Non
         methods.append(secured)
     final = own if grade == 10 else supported(own, methods[0], insured, secured, policy.unit)
     if special.ceiling is not None and final.amount is not None and final.amount > special.ceiling:
-        final = replace(final, amount=special.ceiling, formula=f"{final.formula}; segment ceiling {special.ceiling}")
+        ceiling: Step = ("segment_ceiling", {"amount": special.ceiling})
+        formula = f"{final.formula}; segment ceiling {special.ceiling}"
+        final = replace(final, amount=special.ceiling, formula=formula, steps=(*final.steps, ceiling))
     return Recommendation(inputs, methods, final, segment)

@@ -42,10 +42,11 @@ class LimitRequest:
     comment: str | None = None
     policy_version: int | None = None
     company_code: str | None = None  # a credit segment's limit (docs/segments.md); None: the total
+    reason_zh: str | None = None  # the reason in Chinese, where the system wrote it (a person's: None)
 
     def as_json(self) -> dict[str, object]:
-        segment = {"company_code": self.company_code} if self.company_code is not None else {}
-        return segment | {
+        optional = {"company_code": self.company_code, "reason_zh": self.reason_zh}
+        return {k: v for k, v in optional.items() if v is not None} | {
             "request_id": self.request_id,
             "customer_id": self.customer_id,
             "amount": str(self.amount.amount),

@@ -138,6 +138,17 @@ def _fmt(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
+def day_zh(day: date | None) -> str:
+    """A day as the Chinese explanations write it: 2026年10月31日."""
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+#: Roles as the Chinese explanations name them ("提交信用经理审批", never "提交manager审批").
+ROLE_ZH = {"viewer": "查看员", "sales": "销售", "analyst": "信用分析师", "manager": "信用经理", "admin": "管理员"}
+#: Rating sources as the Chinese explanations name them.
+PROVIDER_ZH = {"bureau_a": "征信机构甲", "bureau_b": "征信机构乙", "bureau_c": "征信机构丙"}
+
+
 def _status_changes(f: AccountFacts, p: MonitorPolicy) -> list[Change]:
     days = f.days_overdue
     inputs = {"days_overdue": str(days)}
@@ -192,7 +203,10 @@ def _temporary_changes(f: AccountFacts) -> list[Change]:
         f"the temporary limit {_fmt(f.limit, f.currency)} ended on {f.limit_valid_to}: "
         f"back to {_fmt(f.base_limit, f.currency)}"
     )
-    zh = f"临时额度 {_fmt(f.limit, f.currency)} 已于 {f.limit_valid_to} 到期：恢复为 {_fmt(f.base_limit, f.currency)}"
+    zh = (
+        f"临时额度 {_fmt(f.limit, f.currency)} 已于 {day_zh(f.limit_valid_to)} 到期："
+        f"恢复为 {_fmt(f.base_limit, f.currency)}"
+    )
     return [Change(Rule.TEMPORARY_LAPSED, Field.LIMIT, str(f.limit), str(f.base_limit), inputs, en, zh)]
 
 
@@ -207,7 +221,8 @@ def _bureau_changes(f: AccountFacts, p: MonitorPolicy) -> list[Change]:
         f"{f.bureau_provider} downgraded the customer by {f.bureau_drop} grades on {f.bureau_report_on}: "
         "no increases until a review"
     )
-    zh = f"{f.bureau_provider} 于 {f.bureau_report_on} 将客户下调 {f.bureau_drop} 级：复核前不再提额"
+    provider = PROVIDER_ZH.get(str(f.bureau_provider), str(f.bureau_provider))
+    zh = f"{provider}于 {day_zh(f.bureau_report_on)} 将客户下调 {f.bureau_drop} 级：复核前不再提额"
     review = f.as_of.isoformat()
     return [
         Change(Rule.BUREAU_DOWNGRADE, Field.FREEZE, None, f.bureau_report_on.isoformat(), inputs, en, zh),
@@ -231,7 +246,7 @@ def _review_changes(f: AccountFacts, p: MonitorPolicy) -> list[Change]:
     on = add_months(f.as_of, months)
     inputs = {"grade": str(f.grade), "months": str(months)}
     en = f"grade {f.grade or 'unscored'}: reviewed every {months} months, next on {on}"
-    zh = f"评级 {f.grade or '未评分'}：每 {months} 个月复核一次，下次 {on}"
+    zh = f"评级 {f.grade or '未评分'}：每 {months} 个月复核一次，下次 {day_zh(on)}"
     return [Change(Rule.REVIEW_SCHEDULED, Field.REVIEW, None, on.isoformat(), inputs, en, zh)]
 
 
@@ -294,7 +309,7 @@ def _reward_changes(f: AccountFacts, p: MonitorPolicy, authority: AuthorityMatri
         return [Change(Rule.REWARD, Field.LIMIT, str(f.limit), str(new), inputs, en, zh)]
     role = authority.required_role(target, current, f.grade, f.raise_role).value
     en += f"; beyond the system's authority, requested from a {role}"
-    zh += f"；超出系统权限，提交{role}审批"
+    zh += f"；超出系统权限，提交{ROLE_ZH.get(role, role)}审批"
     return [Change(Rule.REWARD, Field.REQUEST, str(f.limit), str(new), inputs, en, zh, required_role=role)]
 
 

@@ -41,7 +41,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "re_to_assets": ("Few retained earnings", "留存收益占总资产比例低"),
     "ebit_to_assets": ("Low operating return on assets", "息税前利润占总资产比例低"),
     "equity_to_liabilities": ("Little equity against its debts", "权益对负债比率低"),
-    "altman_z2": ("Low Altman Z'' score", "Altman Z''得分低"),
+    "altman_z2": ("Low Altman Z'' score", "阿特曼 Z'' 值偏低"),
     "statement_pd": ("Balance sheet resembles companies that failed", "财务报表特征接近破产企业"),
     "statement_age_days": ("Financial statements are old", "财务报表陈旧"),
     "bureau_providers": ("Few bureau reports", "征信报告来源少"),

@@ -13,7 +13,7 @@ from creditdesk.domain.roles import Permission, Role, may
 from creditdesk.service.auth import refuse_non_person
 from creditdesk.service.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from creditdesk.service.events import event_payload
-from creditdesk.service.ports import Clock, Posting, StandingChange, UnitOfWork
+from creditdesk.service.ports import Clock, Posting, RecordedChange, StandingChange, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +31,22 @@ class SetStanding:
 
 def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
     if not may(cmd.role, Permission.SET_STANDING):
-        raise Forbidden(f"role {cmd.role.value!r} may not change an account's standing")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not change an account's standing",
+            code="role_may_not",
+            values={"role": cmd.role.value},
+        )
     if not cmd.reason.strip():
         raise InvalidInput("a change of standing needs a reason")
     with uow:
         refuse_non_person(uow, cmd.actor, "changing an account's standing")
         state = uow.credit_accounts.account(cmd.customer_id, clock.today(), lock=True)
         if state is None:
-            raise NotFound(f"customer {cmd.customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {cmd.customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": cmd.customer_id},
+            )
         changes = {
             "status": cmd.status.value if cmd.status else None,
             "risk_class": cmd.risk_class,
@@ -61,6 +69,24 @@ def set_standing(cmd: SetStanding, uow: UnitOfWork, clock: Clock) -> None:
         if cmd.status is not None and cmd.status is not state.status:
             standing = {"customer_id": cmd.customer_id, "from": state.status.value, "to": cmd.status.value}
             uow.ledger.emit(cmd.customer_id, "account.status_changed", {**standing, "reason": cmd.reason}, clock.now())
+            # In the change log too: the status badge says who changed it, when and why.
+            words = {"active": "活跃", "on_hold": "暂停", "blocked": "冻结"}
+            uow.management.record(
+                RecordedChange(
+                    cmd.customer_id,
+                    clock.today(),
+                    "MANUAL_STANDING",
+                    "status",
+                    state.status.value,
+                    cmd.status.value,
+                    {"reason": cmd.reason},
+                    None,
+                    f"{cmd.status.value.replace('_', ' ')} by {cmd.actor} on {clock.today()}: {cmd.reason}",
+                    f"{cmd.actor} 于 {clock.today()} 设为{words[cmd.status.value]}：{cmd.reason}",
+                    cmd.actor,
+                    clock.now(),
+                )
+            )
         uow.commit()
 
 
@@ -80,7 +106,9 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
     today's rate), locking the members' accounts first as the reservation path does.
     """
     if not may(cmd.role, Permission.SET_GROUP_LIMIT):
-        raise Forbidden(f"role {cmd.role.value!r} may not set group limits")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not set group limits", code="role_may_not", values={"role": cmd.role.value}
+        )
     if cmd.amount.is_negative():
         raise InvalidInput("a credit limit cannot be negative")
     if not cmd.reason.strip():
@@ -89,7 +117,9 @@ def set_group_limit(cmd: SetGroupLimit, uow: UnitOfWork, clock: Clock) -> None:
     with uow:
         refuse_non_person(uow, cmd.actor, "setting a group limit")
         if uow.groups.get(cmd.group_id) is None:
-            raise NotFound(f"group {cmd.group_id!r} does not exist")
+            raise NotFound(
+                f"group {cmd.group_id!r} does not exist", code="not_found", values={"what": "group", "id": cmd.group_id}
+            )
         # Only the group's own row: an existing pooled account is locked alone (no member waits on it
         # while holding the group), a new one locks the members first, as reservations do.
         existing = [g for g in uow.group_accounts.groups_over(cmd.group_id, lock=True) if g.group_id == cmd.group_id]

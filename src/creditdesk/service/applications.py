@@ -417,14 +417,19 @@ def propose(
     rec = recommend(inputs, policy, today)
     assert rec.final.amount is not None
     amount = min(rec.final.amount, requested.amount)
-    final = rec.as_json()["final"]
+    as_json = rec.as_json()
+    final = as_json["final"]
     if amount < rec.final.amount:
         assert isinstance(final, dict)
+        steps = [*final.get("steps", []), {"code": "at_most_requested", "amount": str(requested.amount)}]
         final = {
             **final,
             "amount": str(amount),
             "formula": f"{rec.final.formula}; at most the requested {requested.amount}",
+            "steps": steps,
         }
+    described = as_json["methods"]
+    assert isinstance(described, dict)
     working: dict[str, Any] = {
         "policy_group": rec.segment,
         "segment": segment,
@@ -447,6 +452,8 @@ def propose(
                 "inputs": w.inputs,
                 "formula": w.formula,
                 "note": w.note,
+                "steps": described[w.method]["steps"],  # the formula as codes and figures (any language)
+                "why": described[w.method]["why"],
             }
             for w in rec.methods
         },
@@ -455,6 +462,9 @@ def propose(
             "requested": terms_days,
             "proposed": terms,
             "formula": f"min(requested {terms_days}, probation {PROBATION_MAX_TERMS_DAYS}) = {terms}",
+            "steps": [
+                {"code": "terms_probation", "requested": terms_days, "most": PROBATION_MAX_TERMS_DAYS, "days": terms}
+            ],
         },
     }
     return pd_, grade, Money(amount, ccy), terms, working
@@ -467,7 +477,11 @@ def required_role(policy: LimitPolicy, amount: Money, grade: int | None, segment
 def submit_application(cmd: SubmitApplication, uow: UnitOfWork, clock: Clock) -> Application:
     """Record the application, score it and propose a limit and terms with the working."""
     if not may(cmd.role, Permission.CHECK):
-        raise Forbidden(f"role {cmd.role.value!r} may not submit credit applications")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not submit credit applications",
+            code="role_may_not",
+            values={"role": cmd.role.value},
+        )
     _check_ids(cmd)
     ccy = _currency(cmd.currency, "currency")
     requested = _money(cmd.requested_limit, ccy, "requested_limit", non_negative=True)
@@ -558,7 +572,11 @@ class DecideApplication:
 def _pending(uow: UnitOfWork, application_id: str) -> Application:
     application = uow.applications.get(application_id, lock=True)
     if application is None:
-        raise NotFound(f"application {application_id!r} does not exist")
+        raise NotFound(
+            f"application {application_id!r} does not exist",
+            code="not_found",
+            values={"what": "application", "id": application_id},
+        )
     if application.status is not Status.PENDING:
         raise Conflict(f"application {application_id!r} is already {application.status.value}")
     return application
@@ -568,7 +586,11 @@ def decide_application(cmd: DecideApplication, uow: UnitOfWork, clock: Clock) ->
     """Approve or reject: analysts and above, never the submitter, within authority; above an
     analyst's authority the approval of two distinct people (the second with the authority)."""
     if not may(cmd.role, Permission.SET_LIMIT):
-        raise Forbidden(f"role {cmd.role.value!r} may not decide credit applications")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not decide credit applications",
+            code="role_may_not",
+            values={"role": cmd.role.value},
+        )
     comment = (cmd.comment or "").strip() or None
     if comment is not None and len(comment) > 1000:
         raise _problem("comment", "TOO_LONG", "at most 1000 characters")
@@ -577,9 +599,13 @@ def decide_application(cmd: DecideApplication, uow: UnitOfWork, clock: Clock) ->
         application = _pending(uow, cmd.application_id)
         refuse_non_person(uow, cmd.actor, "deciding a credit application")
         if cmd.actor == application.submitted_by:
-            raise Forbidden("four eyes: the submitter may not decide their own application")
+            raise Forbidden(
+                "four eyes: the submitter may not decide their own application", code="four_eyes_own_application"
+            )
         if any(a["by"] == cmd.actor for a in application.approvals):
-            raise Forbidden("four eyes: the second approval must come from another person")
+            raise Forbidden(
+                "four eyes: the second approval must come from another person", code="four_eyes_second_person"
+            )
         if not cmd.approve:
             if comment is None:
                 raise _problem("comment", "REQUIRED", "a rejection needs its reason")
@@ -673,7 +699,9 @@ def _open_customer(uow: UnitOfWork, app: Application, version: int | None, today
     uow.master_data.first_versions([asdict(customer)], f"application:{app.application_id}", str(app.decided_by), at)
     zero = Money.zero(app.currency)
     uow.accounts.add(CreditAccount(app.customer_id, app.currency, app.decided_limit, AccountStatus.ACTIVE, zero, zero))
-    reason = f"credit application {app.application_id} approved by " + ", ".join(a["by"] for a in app.approvals)
+    approvers = [str(a["by"]) for a in app.approvals]
+    reason = f"credit application {app.application_id} approved by " + ", ".join(approvers)
+    reason_zh = f"授信申请 {app.application_id} 已由 {'、'.join(approvers)} 批准"
     uow.limits.add(
         LimitChange(
             app.customer_id,
@@ -684,6 +712,7 @@ def _open_customer(uow: UnitOfWork, app: Application, version: int | None, today
             today,
             source="application",
             policy_version=version,
+            reason_zh=reason_zh,
         )
     )
     uow.management.set_next_review(app.customer_id, app.review_on)
@@ -691,7 +720,7 @@ def _open_customer(uow: UnitOfWork, app: Application, version: int | None, today
         # Applied through one selling entity: its credit segment there opens with the decided limit.
         state = uow.credit_accounts.account(app.customer_id, today, lock=True)
         assert state is not None
-        why = AppliedLimit(reason, str(app.decided_by), "application", policy_version=version)
+        why = AppliedLimit(reason, str(app.decided_by), "application", policy_version=version, reason_zh=reason_zh)
         apply_segment_limit(uow, state, app.company_code, app.decided_limit, why, today, at)
     uow.applications.copy_documents(app)
     uow.notes.assign_customer("application", app.application_id, app.customer_id)
@@ -734,7 +763,11 @@ def withdraw_application(application_id: str, actor: str, role: Role, uow: UnitO
     """The submitter takes the application back while it is pending (an analyst and up may too,
     for them: it is a softer rejection)."""
     if not may(role, Permission.CHECK):
-        raise Forbidden(f"role {role.value!r} may not withdraw credit applications")
+        raise Forbidden(
+            f"role {role.value!r} may not withdraw credit applications",
+            code="role_may_not",
+            values={"role": role.value},
+        )
     at = clock.now()
     with uow:
         application = _pending(uow, application_id)
@@ -755,7 +788,11 @@ def get_application(uow: UnitOfWork, application_id: str) -> Application:
     with uow:
         found = uow.applications.get(application_id)
     if found is None:
-        raise NotFound(f"application {application_id!r} does not exist")
+        raise NotFound(
+            f"application {application_id!r} does not exist",
+            code="not_found",
+            values={"what": "application", "id": application_id},
+        )
     return found
 
 

@@ -220,7 +220,9 @@ def _payment_company_code(uow: UnitOfWork, payment: Payment, actor: str) -> str 
 def _invoice_owner(uow: UnitOfWork, invoice_id: str) -> str:
     customer_id = uow.receivables.invoice_customer(invoice_id)
     if customer_id is None:
-        raise NotFound(f"invoice {invoice_id!r} does not exist")
+        raise NotFound(
+            f"invoice {invoice_id!r} does not exist", code="not_found", values={"what": "invoice", "id": invoice_id}
+        )
     return customer_id
 
 

@@ -51,7 +51,9 @@ def lock(uow: UnitOfWork, customer_id: str, today: date, at: datetime) -> Accoun
     """Lock the account (SQLite: the writer lock; PostgreSQL: the row) and bring it up to today."""
     state = uow.credit_accounts.account(customer_id, today, lock=True)
     if state is None:
-        raise NotFound(f"customer {customer_id!r} does not exist")
+        raise NotFound(
+            f"customer {customer_id!r} does not exist", code="not_found", values={"what": "customer", "id": customer_id}
+        )
     if not state.overdue_is_stored:
         uow.credit_accounts.store_overdue(customer_id, state.overdue, today)
     if state.next_expiry is not None and state.next_expiry < today:

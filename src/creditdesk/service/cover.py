@@ -123,7 +123,7 @@ class Claim:
 
 def _allowed(role: Role, permission: Permission, doing: str) -> None:
     if not may(role, permission):
-        raise Forbidden(f"role {role.value!r} may not {doing}")
+        raise Forbidden(f"role {role.value!r} may not {doing}", code="role_may_not", values={"role": role.value})
 
 
 def _decimal(value: Decimal | str | None, name: str) -> Decimal | None:
@@ -229,7 +229,9 @@ class EndCover:
 def _owner_of_cover(uow: UnitOfWork, support_id: str) -> str:
     row = uow.cover.get(support_id)
     if row is None:
-        raise NotFound(f"cover {support_id!r} does not exist")
+        raise NotFound(
+            f"cover {support_id!r} does not exist", code="not_found", values={"what": "cover", "id": support_id}
+        )
     return row.customer_id
 
 
@@ -335,7 +337,9 @@ def decide_claim(cmd: DecideClaim, uow: UnitOfWork, clock: Clock) -> Claim:
     def owner(u: UnitOfWork) -> str:
         found = u.cover.claim(cmd.claim_id)
         if found is None:
-            raise NotFound(f"claim {cmd.claim_id!r} does not exist")
+            raise NotFound(
+                f"claim {cmd.claim_id!r} does not exist", code="not_found", values={"what": "claim", "id": cmd.claim_id}
+            )
         return found.customer_id
 
     def act(tx: Locked) -> Claim:

@@ -117,7 +117,11 @@ def what_if(
     with uow:
         state = uow.credit_accounts.account(customer_id, today, lock=False)
         if state is None:
-            raise NotFound(f"customer {customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": customer_id},
+            )
         converted, _ = to_account(uow, amount, state.currency, today)
         known_company_code(uow, company_code)
         pools = groups_of(uow, state, today, lock=False, company_code=company_code)

@@ -57,6 +57,7 @@ def initial_limit_request(
         customer_id=customer.customer_id,
         amount=limit,
         reason="initial limit",
+        reason_zh="初始额度",
         origin=Origin.INITIAL,
         required_role=policy.authority.required_role(limit, Money.zero(limit.currency), None, special),
         requested_by=actor,
@@ -114,6 +115,7 @@ def register_customer(cmd: RegisterCustomer, uow: UnitOfWork, clock: Clock) -> R
                     clock.now(),
                     clock.today(),
                     source="initial",
+                    reason_zh="初始额度",
                 )
             )
         uow.audit.append(

@@ -85,7 +85,7 @@ class DisputeCase:
 
 def _allowed(role: Role, doing: str) -> None:
     if not may(role, Permission.WRITE_DOCUMENTS):
-        raise Forbidden(f"role {role.value!r} may not {doing}")
+        raise Forbidden(f"role {role.value!r} may not {doing}", code="role_may_not", values={"role": role.value})
 
 
 def _text(value: str | None, name: str, limit: int) -> str:
@@ -98,14 +98,18 @@ def _text(value: str | None, name: str, limit: int) -> str:
 def _owner_of_invoice(uow: UnitOfWork, invoice_id: str) -> str:
     customer_id = uow.receivables.invoice_customer(invoice_id)
     if customer_id is None:
-        raise NotFound(f"invoice {invoice_id!r} does not exist")
+        raise NotFound(
+            f"invoice {invoice_id!r} does not exist", code="not_found", values={"what": "invoice", "id": invoice_id}
+        )
     return customer_id
 
 
 def _owner_of_dispute(uow: UnitOfWork, dispute_id: str) -> str:
     case = uow.disputes.get(dispute_id)
     if case is None:
-        raise NotFound(f"dispute {dispute_id!r} does not exist")
+        raise NotFound(
+            f"dispute {dispute_id!r} does not exist", code="not_found", values={"what": "dispute", "id": dispute_id}
+        )
     return case.customer_id
 
 
@@ -268,7 +272,7 @@ def comment_dispute(cmd: CommentDispute, uow: UnitOfWork, clock: Clock) -> Dispu
     """A comment on a case: a note with subject_kind "dispute" (service/notes.py)."""
     _allowed(cmd.role, "comment on disputes")
     if not cmd.body.strip():
-        raise InvalidInput("a comment needs some text")
+        raise InvalidInput("a comment needs some text", code="comment_required")
 
     def act(tx: Locked) -> DisputeCase:
         case = tx.uow.disputes.get(cmd.dispute_id)
@@ -425,6 +429,8 @@ def dispute_detail(uow: UnitOfWork, dispute_id: str, today: date) -> dict[str, A
     with uow:
         case = uow.disputes.get(dispute_id)
         if case is None:
-            raise NotFound(f"dispute {dispute_id!r} does not exist")
+            raise NotFound(
+                f"dispute {dispute_id!r} does not exist", code="not_found", values={"what": "dispute", "id": dispute_id}
+            )
         notes = uow.notes.notes("dispute", dispute_id, None, None, 200)
     return {**case.as_json(today), "comments": [n.as_json() for n in notes]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -12,15 +13,33 @@ class FieldProblem:
     message: str
 
 
+class Detail(str):
+    """A refusal's English text (the API's ``detail``, unchanged) that may carry a stable code and
+    its values (ids, roles, amounts), so that the web page says it in its reader's language
+    (catalogue key ``refusal_<code>``). Serialised, it is the plain text."""
+
+    code: str | None
+    values: dict[str, str]
+
+    def __new__(cls, text: str, code: str | None = None, values: Mapping[str, object] | None = None) -> Detail:
+        made = super().__new__(cls, text)
+        made.code = code
+        made.values = {name: str(value) for name, value in (values or {}).items()}
+        return made
+
+
 class ServiceError(Exception):
-    """Base of the errors a caller caused; never a traceback for the user."""
+    """Base of the errors a caller caused; never a traceback for the user. ``code`` names the
+    refusals people meet daily (four eyes, authority, a required comment, a blocked account, not
+    found) for the web page's words; the API's problem+json keeps its English ``detail``."""
 
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, values: Mapping[str, object] | None = None) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail = Detail(detail, code, values)
+        self.code = code
 
 
 class NotFound(ServiceError):
@@ -42,8 +61,15 @@ class InvalidInput(ServiceError):
     status = 422
     title = "Invalid input"
 
-    def __init__(self, detail: str, problems: list[FieldProblem] | None = None) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str,
+        problems: list[FieldProblem] | None = None,
+        *,
+        code: str | None = None,
+        values: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, values=values)
         self.problems = problems or []
 
 

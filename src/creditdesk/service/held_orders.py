@@ -32,9 +32,13 @@ class ResolveOrder:
 
 def resolve_order(cmd: ResolveOrder, uow: UnitOfWork, clock: Clock) -> OrderResult:
     if not may(cmd.role, Permission.RELEASE_ORDERS):
-        raise Forbidden(f"role {cmd.role.value!r} may not release or reject orders")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not release or reject orders",
+            code="role_may_not",
+            values={"role": cmd.role.value},
+        )
     if not cmd.comment.strip():
-        raise InvalidInput("a release or rejection needs a comment")
+        raise InvalidInput("a release or rejection needs a comment", code="comment_required")
     result = run_on_order(uow, clock, cmd.order_id, lambda tx, order: _resolve(cmd, tx, order))
     assert not isinstance(result, Replayed), "a resolution is not replayed: it has no command id"
     return result
@@ -45,11 +49,11 @@ def _resolve(cmd: ResolveOrder, tx: Locked, order: Order) -> OrderResult:
     order.require(Transition.RELEASE if cmd.release else Transition.REJECT)
     refuse_non_person(uow, cmd.actor, "releasing or rejecting an order")
     if order.submitted_by == cmd.actor:
-        raise Forbidden("the person who submitted an order may not release or reject it")
+        raise Forbidden("the person who submitted an order may not release or reject it", code="four_eyes_own_order")
     pending = order.resolution or {}
     second = order.status is OrderStatus.RELEASE_PENDING
     if second and pending.get("requested_by") == cmd.actor:
-        raise Forbidden("a release needs a second approver who is not the requester")
+        raise Forbidden("a release needs a second approver who is not the requester", code="four_eyes_second_person")
     resolution: dict[str, Any] = {"by": cmd.actor, "role": cmd.role.value, "comment": cmd.comment, "at": at.isoformat()}
     if pending.get("requested_by"):
         resolution["requested_by"] = pending["requested_by"]
@@ -71,9 +75,15 @@ def _resolve(cmd: ResolveOrder, tx: Locked, order: Order) -> OrderResult:
     decision, postings = check()
     if not postings:
         if ReasonCode.CUSTOMER_BLOCKED in {r.code for r in decision.reasons}:
-            raise Conflict("the customer's account is blocked; unblock it before releasing orders")
+            raise Conflict(
+                "the customer's account is blocked; unblock it before releasing orders", code="account_blocked"
+            )
         if second and not policy.may_approve_release(cmd.role, amount):
-            raise Forbidden(f"releasing {amount} is beyond the authority of role {cmd.role.value!r}")
+            raise Forbidden(
+                f"releasing {amount} is beyond the authority of role {cmd.role.value!r}",
+                code="release_beyond_authority",
+                values={"amount": amount, "role": cmd.role.value},
+            )
         if not second and not policy.may_release(cmd.role, amount):
             request = {"requested_by": cmd.actor, "role": cmd.role.value, "comment": cmd.comment, "at": at.isoformat()}
             waiting = order.request_release(request, decision_record(decision))

@@ -292,7 +292,9 @@ def counts_json(counts: Counts) -> str:
 def recent_runs(store: JobStore, role: Role, limit: int = 100, job: str | None = None) -> list[JobRun]:
     """The latest runs, newest first: for managers and admins (the operations page, the API)."""
     if not may(role, Permission.OPERATIONS):
-        raise Forbidden(f"role {role.value!r} may not see the job runs")
+        raise Forbidden(
+            f"role {role.value!r} may not see the job runs", code="role_may_not", values={"role": role.value}
+        )
     if not 1 <= limit <= MAX_RUNS_LISTED:
         raise InvalidInput(f"limit is between 1 and {MAX_RUNS_LISTED}; got {limit}")
     return store.runs(limit, job=job)
@@ -300,5 +302,5 @@ def recent_runs(store: JobStore, role: Role, limit: int = 100, job: str | None =
 
 def lease_holders(store: JobStore, role: Role) -> list[LeaseHolder]:
     if not may(role, Permission.OPERATIONS):
-        raise Forbidden(f"role {role.value!r} may not see the leases")
+        raise Forbidden(f"role {role.value!r} may not see the leases", code="role_may_not", values={"role": role.value})
     return store.leases()

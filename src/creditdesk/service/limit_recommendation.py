@@ -25,7 +25,9 @@ def recommend_limits(
     policy version they followed (None: the built-in defaults)."""
     found = store.limit_inputs(as_of, customer_id)
     if customer_id is not None and not found:
-        raise NotFound(f"customer {customer_id!r} does not exist")
+        raise NotFound(
+            f"customer {customer_id!r} does not exist", code="not_found", values={"what": "customer", "id": customer_id}
+        )
     version, active = (None, policy) if policy is not None else store.active_limit_policy()
     return version, [recommend(inputs, active, as_of) for inputs in found]
 
@@ -58,13 +60,16 @@ def apply_recommendations(
     *,
     dry_run: bool = False,
     follow: Callable[[Recommendation], str | None] | None = None,
+    explain: Callable[[Recommendation, str], str] | None = None,
+    explain_zh: Callable[[Recommendation], str | None] | None = None,
 ) -> ApplyRun:
     """Move each limit to its recommendation: cuts always, increases within the system's own
     authority (beyond it, a request for the role that may decide), and never an increase for an
     account in default, held, blocked, frozen or under a running temporary limit.
 
     ``follow``: which recommendations to act on, each with why (the start of the change's
-    reason), or None to leave that limit as it stands; default: every one."""
+    reason), or None to leave that limit as it stands; default: every one. ``explain_zh``: the
+    change's reason in Chinese, kept beside it for a Chinese reader (the system's words)."""
     version, policy = store.active_limit_policy()
     _, found = recommend_limits(store, as_of, policy, customer_id)
     run = ApplyRun(as_of, version)
@@ -96,12 +101,15 @@ def apply_recommendations(
                 run.kept[cid] = blocker
                 continue
             line = {"customer_id": cid, "from": str(current.amount), "to": str(new.amount), "currency": new.currency}
-            reason = f"{why}: {rec.final.formula}"
+            reason = explain(rec, why) if explain is not None else f"{why}: {rec.final.formula}"
+            reason_zh = explain_zh(rec) if explain_zh is not None else None
             raise_role = rec.raise_role(policy)
             if policy.authority.may_set(SYSTEM, new, current, rec.inputs.grade, raise_role):
                 run.applied.append(line)
                 if not dry_run:
-                    applied = AppliedLimit(reason, SYSTEM, "rule", rule="RECOMMENDATION", policy_version=version)
+                    applied = AppliedLimit(
+                        reason, SYSTEM, "rule", rule="RECOMMENDATION", policy_version=version, reason_zh=reason_zh
+                    )
                     apply_limit(uow, account, new, None, applied, as_of, clock.now())
                     uow.commit()
                 continue
@@ -117,6 +125,7 @@ def apply_recommendations(
                     customer_id=cid,
                     amount=new,
                     reason=reason,
+                    reason_zh=reason_zh,
                     origin=Origin.REVIEW,
                     required_role=role,
                     requested_by=SYSTEM,

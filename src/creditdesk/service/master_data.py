@@ -165,7 +165,11 @@ def apply_changes(
     for cmd, status in zip(cmds, statuses, strict=True):
         before, account = stored.get(cmd.customer_id), accounts.get(cmd.customer_id)
         if before is None or account is None:
-            raise NotFound(f"customer {cmd.customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {cmd.customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": cmd.customer_id},
+            )
         changes = diff(before, cmd.values)
         if status:
             changes.update(diff(before, status))
@@ -361,7 +365,11 @@ def set_status(cmd: SetStatus, uow: UnitOfWork, clock: Clock) -> Changed:
     with uow:
         current = uow.master_data.customer(cmd.customer_id)
         if current is None:
-            raise NotFound(f"customer {cmd.customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {cmd.customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": cmd.customer_id},
+            )
         if current["status"] == "merged":
             raise Conflict(
                 f"customer {cmd.customer_id!r} was merged into {current['merged_into']!r}; a merge is not undone"
@@ -400,7 +408,11 @@ def merge_customer(cmd: MergeCustomer, uow: UnitOfWork, clock: Clock) -> Changed
             )
         current = uow.master_data.customer(cmd.customer_id)
         if current is None:
-            raise NotFound(f"customer {cmd.customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {cmd.customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": cmd.customer_id},
+            )
         if current["status"] == "merged":
             raise Conflict(f"customer {cmd.customer_id!r} is already merged into {current['merged_into']!r}")
         today = clock.today()
@@ -463,5 +475,9 @@ def history(uow: UnitOfWork, customer_id: str) -> tuple[dict[str, Any], list[dic
     with uow:
         current = uow.master_data.customer(customer_id)
         if current is None:
-            raise NotFound(f"customer {customer_id!r} does not exist")
+            raise NotFound(
+                f"customer {customer_id!r} does not exist",
+                code="not_found",
+                values={"what": "customer", "id": customer_id},
+            )
         return current, uow.master_data.history(customer_id)

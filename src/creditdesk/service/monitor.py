@@ -144,7 +144,9 @@ def _carry_out(
         assert change.after is not None
         account = uow.management.account(cid)
         assert account is not None
-        why = AppliedLimit(change.en, SYSTEM, "rule", rule=change.rule.value, policy_version=version)
+        why = AppliedLimit(
+            change.en, SYSTEM, "rule", rule=change.rule.value, policy_version=version, reason_zh=change.zh
+        )
         apply_limit(uow, account, Money(Decimal(change.after), ccy), None, why, as_of, at)
     elif change.field is Field.DEFAULT:
         since = date.fromisoformat(change.after) if change.after else None
@@ -162,6 +164,7 @@ def _carry_out(
             customer_id=cid,
             amount=Money(Decimal(change.after), ccy),
             reason=change.en,
+            reason_zh=change.zh,
             origin=Origin.RULE,
             required_role=Role(change.required_role),
             requested_by=SYSTEM,

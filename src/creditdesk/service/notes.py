@@ -169,7 +169,11 @@ def write_note(cmd: WriteNote, uow: UnitOfWork, clock: Clock) -> NoteRecord:
     with uow:
         customer_id, opened_by = _subject(uow, cmd.subject_kind, cmd.subject_id)
         if not may_write(cmd.role, cmd.actor, opened_by):
-            raise Forbidden(f"role {cmd.role.value!r} may not add notes to this {cmd.subject_kind}")
+            raise Forbidden(
+                f"role {cmd.role.value!r} may not add notes to this {cmd.subject_kind}",
+                code="role_may_not",
+                values={"role": cmd.role.value},
+            )
         note = add_note(uow, cmd.subject_kind, cmd.subject_id, customer_id, body, cmd.actor, at=clock.now())
         uow.commit()
         return note
@@ -230,7 +234,11 @@ def attach(
     with uow:
         customer_id, opened_by = _subject(uow, upload.subject_kind, upload.subject_id)
         if not may_write(upload.role, upload.actor, opened_by):
-            raise Forbidden(f"role {upload.role.value!r} may not attach files to this {upload.subject_kind}")
+            raise Forbidden(
+                f"role {upload.role.value!r} may not attach files to this {upload.subject_kind}",
+                code="role_may_not",
+                values={"role": upload.role.value},
+            )
         sha = files.put(upload.data)
         for existing in uow.notes.attachments(upload.subject_kind, upload.subject_id):
             if existing.sha256 == sha:
@@ -273,11 +281,17 @@ def attachment_content(
 ) -> tuple[AttachmentRecord, bytes]:
     """The record and bytes of an attachment, for a role that may read."""
     if not may(role, Permission.READ):
-        raise Forbidden(f"role {role.value!r} may not read attachments")
+        raise Forbidden(
+            f"role {role.value!r} may not read attachments", code="role_may_not", values={"role": role.value}
+        )
     with uow:
         record = uow.notes.attachment(attachment_id)
     if record is None:
-        raise NotFound(f"attachment {attachment_id!r} does not exist")
+        raise NotFound(
+            f"attachment {attachment_id!r} does not exist",
+            code="not_found",
+            values={"what": "attachment", "id": attachment_id},
+        )
     try:
         return record, files.get(record.sha256)
     except (OSError, ValueError):

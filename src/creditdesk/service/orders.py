@@ -85,7 +85,7 @@ def _positive(amount: Money) -> None:
 def existing_order(uow: UnitOfWork, order_id: str) -> Order:
     order = uow.orders.order(order_id)
     if order is None:
-        raise NotFound(f"order {order_id!r} does not exist")
+        raise NotFound(f"order {order_id!r} does not exist", code="not_found", values={"what": "order", "id": order_id})
     return order
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the modelling library's types, without loading pandas and s
     from creditdesk.service.cover import Claim, CoverRow
     from creditdesk.service.disputes import DisputeCase
     from creditdesk.service.notes import AttachmentRecord, NoteRecord
+    from creditdesk.service.policies import PendingActivation
 
 
 class CustomerRepository(Protocol):
@@ -345,6 +346,20 @@ class Cover(Protocol):
     def claims(self, customer_id: str | None, status: str | None) -> list[Claim]: ...
 
 
+class Policies(Protocol):
+    """The check policies as their activation sees them (service/policies.py)."""
+
+    def parse(self, body: str) -> tuple[CheckPolicy, LimitPolicy]:
+        """The policies a body describes; a ValueError when it is not valid."""
+        ...
+
+    def active(self) -> tuple[int | None, CheckPolicy, LimitPolicy]: ...
+    def add_pending(self, activation: PendingActivation) -> None: ...
+    def activation(self, activation_id: str, *, lock: bool = False) -> PendingActivation | None: ...
+    def pending(self) -> list[PendingActivation]: ...
+    def decide(self, activation_id: str, status: str, actor: str, at: datetime, version: int | None) -> None: ...
+
+
 class UnitOfWork(Protocol):
     # Read-only members, so an adapter may hold more specific repository types.
     @property
@@ -393,6 +408,8 @@ class UnitOfWork(Protocol):
     def disputes(self) -> Disputes: ...
     @property
     def cover(self) -> Cover: ...
+    @property
+    def policies(self) -> Policies: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -619,7 +636,9 @@ class ScoringStore(Protocol):
 
 
 class LimitInputStore(Protocol):
-    def limit_inputs(self, as_of: date, customer_id: str | None = None) -> list[LimitInputs]: ...
+    def limit_inputs(
+        self, as_of: date, customer_id: str | None = None, *, customer_ids: Collection[str] | None = None
+    ) -> list[LimitInputs]: ...
     def active_limit_policy(self) -> tuple[int | None, LimitPolicy]: ...
 
 

@@ -42,10 +42,14 @@ def scope_user(
     """Scope a user to company codes (None: all of them); an admin's change, audited; the user's
     sessions end, as with any change of what they may do."""
     if not may(role, Permission.ADMINISTER):
-        raise Forbidden(f"role {role.value!r} may not change what a user may do")
+        raise Forbidden(
+            f"role {role.value!r} may not change what a user may do", code="role_may_not", values={"role": role.value}
+        )
     with uow:
         if uow.users.get(username) is None:
-            raise NotFound(f"user {username!r} does not exist")
+            raise NotFound(
+                f"user {username!r} does not exist", code="not_found", values={"what": "user", "id": username}
+            )
         for code in codes or ():
             known_company_code(uow, code)
         uow.users.set_company_codes(username, codes)
@@ -65,7 +69,9 @@ class AddCompanyCode:
 def add_company_code(cmd: AddCompanyCode, uow: UnitOfWork, clock: Clock) -> CompanyCode:
     """A new selling entity (admin): its code, name and currency."""
     if not may(cmd.role, Permission.ADMINISTER):
-        raise Forbidden(f"role {cmd.role.value!r} may not add company codes")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not add company codes", code="role_may_not", values={"role": cmd.role.value}
+        )
     company = cmd.company
     if not valid_code(company.code):
         raise InvalidInput(
@@ -116,7 +122,11 @@ def set_segment_limit(cmd: SetSegmentLimit, uow: UnitOfWork, clock: Clock) -> Se
     it (or from a service user) a limit request waits for someone who may decide it, as for the
     total. The first limit opens the segment with what its company code's documents carry."""
     if not may(cmd.role, Permission.REQUEST_LIMIT):
-        raise Forbidden(f"role {cmd.role.value!r} may not change or request credit limits")
+        raise Forbidden(
+            f"role {cmd.role.value!r} may not change or request credit limits",
+            code="role_may_not",
+            values={"role": cmd.role.value},
+        )
     if not cmd.reason.strip():
         raise InvalidInput("a segment limit needs a reason")
     if cmd.limit.amount < 0:
@@ -192,6 +202,7 @@ def apply_segment_limit(
     change = LimitChange(
         customer_id, limit, why.reason, why.actor, at, today,
         source=why.source, policy_version=why.policy_version, request_id=why.request_id, company_code=code,
+        reason_zh=why.reason_zh,
     )  # fmt: skip
     uow.limits.add(change)
     if postings:

@@ -63,7 +63,11 @@ class Added:
 
 def _allowed(who: Acting, doing: str) -> None:
     if not may(who.role, Permission.MANAGE_WEBHOOKS):
-        raise Forbidden(f"role {who.role.value!r} may not {doing}; webhooks are managed by an admin")
+        raise Forbidden(
+            f"role {who.role.value!r} may not {doing}; webhooks are managed by an admin",
+            code="role_may_not",
+            values={"role": who.role.value},
+        )
 
 
 def check_url(url: str) -> str:

@@ -114,6 +114,7 @@ class Event:
     text_en: str
     text_zh: str
     actor: str
+    data: str = ""  # what a person typed (a reason, a comment, a note): shown as it is, after the text
 
     @property
     def day(self) -> date:
@@ -134,8 +135,9 @@ def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]
                 row.changed_at,
                 "limit",
                 f"limit set to {amount.amount:,} {amount.currency}: {row.reason}",
-                f"额度调整为 {amount.amount:,} {amount.currency}：{row.reason}",
+                f"额度调整为 {amount.amount:,} {amount.currency}：{row.reason_zh or ''}",
                 row.changed_by,
+                "" if row.reason_zh else row.reason or "",  # the system's reason in Chinese, a person's as typed
             )
         )
     for row in conn.execute(
@@ -161,6 +163,9 @@ def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]
             kind = doc.get("kind") or kind_of
             words = {**doc, "id": doc[id_column], "amount": money, "kind_en": kind.replace("_", " ")}
             words["kind_zh"] = _KIND_ZH.get(kind, kind)
+            words["status_zh"] = _STATUS_ZH.get(str(doc.get("status")), doc.get("status"))
+            due = doc.get("due_date")
+            words["due_zh"] = f"{due.year}年{due.month}月{due.day}日" if isinstance(due, date) else due
             events.append(Event(doc[date_column], kind, en.format(**words), zh.format(**words), ""))
     for row in conn.execute(
         select(au.c.at, au.c.action, au.c.actor, au.c.payload)
@@ -173,8 +178,9 @@ def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]
                 row.at,
                 f"audit:{row.action}",
                 _audit_text(row.action, row.payload),
-                _audit_text(row.action, row.payload),
+                _audit_text(row.action, row.payload, chinese=True),
                 row.actor,
+                _audit_words(row.payload),
             )
         )
     nt = t.notes  # notes on the customer and on its applications, disputes and requests
@@ -185,7 +191,7 @@ def timeline(conn: Connection, customer_id: str, limit: int = 30) -> list[Event]
         .limit(limit)
     ):
         short = row.body if len(row.body) <= 200 else row.body[:199] + "…"
-        events.append(Event(row.created_at, f"note:{row.subject_kind}", f"note: {short}", f"备注：{short}", row.author))
+        events.append(Event(row.created_at, f"note:{row.subject_kind}", f"note: {short}", "备注：", row.author, short))
     events.sort(key=_when, reverse=True)
     return events[:limit]
 
@@ -198,6 +204,16 @@ def _when(event: Event) -> datetime:
 
 
 _KIND_ZH = {"payment": "收款", "credit_note": "贷项通知", "write_off": "核销"}
+_STATUS_ZH = {
+    "open": "已占用额度",
+    "blocked": "已冻结",
+    "review": "审核中",
+    "release_pending": "待二次审批",
+    "invoiced": "已开票",
+    "cancelled": "已取消",
+    "expired": "已过期",
+    "rejected": "已拒绝",
+}
 # The customer's documents on the timeline: table, id and date columns, kind, and the texts.
 _DOCUMENTS = (
     (
@@ -206,7 +222,7 @@ _DOCUMENTS = (
         "order_date",
         "order",
         "order {id} of {amount}: {status}",
-        "订单 {id}，金额 {amount}：{status}",
+        "订单 {id}，金额 {amount}：{status_zh}",
     ),
     (
         t.invoices,
@@ -214,7 +230,7 @@ _DOCUMENTS = (
         "invoice_date",
         "invoice",
         "invoice {id} of {amount}, due {due_date}",
-        "发票 {id}，金额 {amount}，到期 {due_date}",
+        "发票 {id}，金额 {amount}，{due_zh}到期",
     ),
     (
         t.payments,
@@ -227,17 +243,139 @@ _DOCUMENTS = (
 )
 
 
-def _audit_text(action: str, payload: str) -> str:
+#: An audit record's fields that people type (shown as they are, after the Chinese line).
+_TYPED = ("reason", "comment")
+
+
+def _audit_words(payload: str) -> str:
+    """What a person typed in an audit record (its reason or comment), for the Chinese line."""
     try:
         body: Any = json.loads(payload)
     except ValueError:
-        return action
-    if isinstance(body, dict):
-        # The record's own time and actor are on the line already.
-        plain = [(k, v) for k, v in body.items() if k not in ("at", "by", "actor") and not isinstance(v, dict | list)]
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    # The system's reason kept in Chinese (reason_zh) is no person's words: the Chinese line has it.
+    typed = [
+        str(body[k])
+        for k in _TYPED
+        if isinstance(body.get(k), str) and body[k].strip() and not (k == "reason" and body.get("reason_zh"))
+    ]
+    text = " · ".join(typed)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _audit_text(action: str, payload: str, *, chinese: bool = False) -> str:
+    """An audit record's line: its action and first plain fields (``collections.dunning:
+    days_past_due=87, from=0, to=4``); in Chinese the action and the fields named in words
+    (催收级别调整：逾期天数 87，原级别 0，新级别 4), a change of standing as from → to with its reason."""
+    try:
+        body: Any = json.loads(payload)
+    except ValueError:
+        return _AUDIT_ZH.get(action, action) if chinese else action
+    if not isinstance(body, dict):
+        return _AUDIT_ZH.get(action, action) if chinese else action
+    # The record's own time and actor are on the line already.
+    plain = [(k, v) for k, v in body.items() if k not in ("at", "by", "actor") and not isinstance(v, dict | list)]
+    if not chinese:
         shown = ", ".join(f"{k}={v}" for k, v in plain[:4])
         return f"{action}: {shown}" if shown else action
-    return action
+    if isinstance(body.get("from"), dict) and isinstance(body.get("to"), dict):  # a standing: from → to
+        before, after = body["from"].get("status"), body["to"].get("status")
+        plain = [("status", f"{_VALUE_ZH.get(before, before)} → {_VALUE_ZH.get(after, after)}"), *plain]
+    if isinstance(body.get("codes"), list):
+        plain = [("codes", "、".join(_VALUE_ZH.get(c, c) for c in body["codes"])), *plain]
+    named = [(k, v) for k, v in plain if k in _FIELD_ZH and k not in _TYPED and v is not None][:4]
+    shown = "，".join(f"{_FIELD_ZH[k]} {_VALUE_ZH.get(v, v) if isinstance(v, str) else v}" for k, v in named)
+    words = _AUDIT_ZH.get(action, action)
+    said = f"；{body['reason_zh']}" if isinstance(body.get("reason_zh"), str) and body["reason_zh"] else ""
+    return (f"{words}：{shown}" if shown else words) + said
+
+
+#: The audit's actions and fields in Chinese (the timeline's 中文 lines).
+_AUDIT_ZH = {
+    "collections.dunning": "催收级别调整",
+    "collections.promise": "付款承诺",
+    "account.standing": "账户状态变更",
+    "account.blocked": "账户冻结",
+    "limit.set": "额度设定",
+    "limit.changed": "额度变更",
+    "limit.requested": "额度申请",
+    "group.limit.set": "集团额度设定",
+    "segment.limit_set": "公司代码额度设定",
+    "order.blocked": "订单被冻结",
+    "order.review": "订单待审核",
+    "order.release_requested": "申请放行订单",
+    "order.released": "订单已放行",
+    "order.rejected": "订单已拒绝",
+    "import.completed": "数据导入完成",
+    "customer.registered": "客户登记",
+    "customers.changed": "客户资料变更",
+    "note.added": "添加备注",
+    "attachment.added": "添加附件",
+    "cover.added": "新增保险或担保",
+    "cover.ended": "保险或担保终止",
+    "claim.filed": "提出理赔",
+    "review.due": "复核到期",
+    "portfolio.scored": "组合评分",
+    "dispute.opened": "登记争议",
+    "dispute.resolved": "争议已解决",
+    "dispute.changed": "争议变更",
+    "promise.recorded": "记录付款承诺",
+}
+_FIELD_ZH = {
+    "status": "状态",
+    "codes": "原因",
+    "days_past_due": "逾期天数",
+    "from": "原值",
+    "to": "新值",
+    "reason": "原因",
+    "amount": "金额",
+    "currency": "币种",
+    "limit": "额度",
+    "before": "原额度",
+    "company_code": "公司代码",
+    "expires_on": "到期日",
+    "origin": "来源",
+    "comment": "备注",
+    "requested_by": "申请人",
+    "role": "角色",
+    "level": "催收级别",
+    "promised_on": "承诺日期",
+}
+_VALUE_ZH = {
+    "active": "正常",
+    "on_hold": "暂停",
+    "blocked": "冻结",
+    "review": "信用复核",
+    "sales": "销售",
+    "rule": "监控规则",
+    "initial": "初始额度",
+    "analyst": "信用分析师",
+    "manager": "信用经理",
+    "admin": "管理员",
+    "viewer": "查看员",
+    "system": "系统",
+    "open": "未结",
+    "score": "评分",
+    "manual": "人工设定",
+    "request": "申请审批",
+    "import": "数据导入",
+    "policy": "信用政策",
+    "application": "授信申请",
+    "OVER_LIMIT": "超出信用额度",
+    "NO_LIMIT": "未设信用额度",
+    "ORDER_TOO_LARGE": "单笔订单金额过大",
+    "OVERDUE": "存在逾期款项",
+    "OVERDUE_SHARE": "逾期占比过高",
+    "CUSTOMER_BLOCKED": "账户已冻结",
+    "CUSTOMER_ON_HOLD": "账户已暂停",
+    "CUSTOMER_INACTIVE": "客户已停用",
+    "REVIEW_EXPIRED": "信用复核已过期",
+    "GROUP_OVER_LIMIT": "超出集团共享额度",
+    "SEGMENT_OVER_LIMIT": "超出公司代码下的额度",
+    "DUNNING": "已达催收级别",
+}
 
 
 def _month_start(as_of: date, back: int) -> date:
@@ -253,8 +391,8 @@ def _month(day: date) -> str:
 class Standing:
     """Why an account stands as it does: how late its oldest undisputed item is as the monitor
     counts it (cash received but not yet applied covers the oldest items first) and on the books,
-    since when it is in default, the last rule's or person's word on its status, and the last
-    change of its limit (who set it, when and why)."""
+    since when it is in default, the last rule's or person's word on its status (which rule or who,
+    and when), and the last change of its limit (who set it, when and why)."""
 
     days_overdue: int  # of the oldest undisputed open item cash received but not applied leaves uncovered
     days_on_the_books: int  # of the oldest undisputed open item, unapplied cash or not
@@ -265,6 +403,10 @@ class Standing:
     limit_source: str | None
     limit_by: str | None
     limit_on: date | None
+    status_rule: str | None = None  # the monitor's rule that set the status (OVERDUE_HOLD...), None for a person's
+    status_by: str | None = None  # who set it: a user, or "system" for the monitor
+    status_on: date | None = None
+    limit_reason_zh: str | None = None  # the system's reason in Chinese (migration 0016); a person's: None
 
 
 def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[str, Standing]:
@@ -288,7 +430,9 @@ def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[st
     accounts = {
         row.customer_id: row
         for row in conn.execute(
-            select(a.c.customer_id, a.c.in_default_since, a.c.unapplied_minor).where(a.c.customer_id.in_(customer_ids))
+            select(
+                a.c.customer_id, a.c.in_default_since, a.c.unapplied_minor, a.c.status_source, a.c.status_changed_on
+            ).where(a.c.customer_id.in_(customer_ids))
         )
     }
     last_status = (
@@ -297,16 +441,31 @@ def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[st
         .group_by(c.c.customer_id)
     )
     statuses = {
-        row.customer_id: (row.explanation_en, row.explanation_zh)
+        row.customer_id: (row.explanation_en, row.explanation_zh, row.rule, row.actor, row.effective_on)
         for row in conn.execute(
-            select(c.c.customer_id, c.c.explanation_en, c.c.explanation_zh).where(c.c.id.in_(last_status))
+            select(
+                c.c.customer_id, c.c.explanation_en, c.c.explanation_zh, c.c.rule, c.c.actor, c.c.effective_on
+            ).where(c.c.id.in_(last_status))
         )
     }
+    # A person's status (status_source "manual"): their reason, who and when, from the audit log.
+    by_hand = [cid for cid, row in accounts.items() if row.status_source == "manual"]
+    if by_hand:
+        au = t.audit_log
+        for cid, actor, at, payload in conn.execute(
+            select(au.c.entity_id, au.c.actor, au.c.at, au.c.payload)
+            .where(au.c.action == "account.standing", au.c.entity_id.in_(by_hand))
+            .order_by(au.c.seq)
+        ):
+            doc = json.loads(payload)
+            if isinstance(doc.get("to"), dict) and doc["to"].get("status"):
+                reason = str(doc.get("reason") or "")
+                statuses[cid] = (reason, reason, None, actor, accounts[cid].status_changed_on or at.date())
     last_limit = select(func.max(lc.c.id)).where(lc.c.customer_id.in_(customer_ids)).group_by(lc.c.customer_id)
     limits = {
         row.customer_id: row
         for row in conn.execute(
-            select(lc.c.customer_id, lc.c.reason, lc.c.source, lc.c.changed_by, lc.c.valid_from).where(
+            select(lc.c.customer_id, lc.c.reason, lc.c.reason_zh, lc.c.source, lc.c.changed_by, lc.c.valid_from).where(
                 lc.c.id.in_(last_limit)
             )
         )
@@ -316,7 +475,7 @@ def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[st
         account = accounts.get(cid)
         late = items.get(cid, [])
         oldest, due = _oldest_uncovered(late, int(account.unapplied_minor) if account is not None else 0)
-        status = statuses.get(cid, (None, None))
+        status = statuses.get(cid, (None, None, None, None, None))
         limit = limits.get(cid)
         found[cid] = Standing(
             days_overdue=(as_of - due).days if due is not None else 0,
@@ -328,6 +487,10 @@ def standings(conn: Connection, customer_ids: list[str], as_of: date) -> dict[st
             limit_source=limit.source if limit is not None else None,
             limit_by=limit.changed_by if limit is not None else None,
             limit_on=limit.valid_from if limit is not None else None,
+            status_rule=status[2],
+            status_by=status[3],
+            status_on=status[4],
+            limit_reason_zh=limit.reason_zh if limit is not None else None,
         )
     return found
 

@@ -61,6 +61,7 @@ def request_from_row(row: RowMapping) -> LimitRequest:
         comment=row["comment"],
         policy_version=row["policy_version"],
         company_code=row["company_code"],
+        reason_zh=row["reason_zh"],
     )
 
 
@@ -182,6 +183,7 @@ class SqlLimitManagement:
                     "currency": request.amount.currency,
                     "expires_on": request.expires_on,
                     "reason": request.reason,
+                    "reason_zh": request.reason_zh,
                     "origin": request.origin.value,
                     "grade": request.grade,
                     "required_role": request.required_role.value,

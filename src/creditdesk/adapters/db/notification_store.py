@@ -47,6 +47,7 @@ def _notification(row: Any) -> Notification:
         created_at=utc(row["created_at"]),
         read_at=utc(row["read_at"]) if row["read_at"] is not None else None,
         mailed_at=utc(row["mailed_at"]) if row["mailed_at"] is not None else None,
+        values=json.loads(row["text_values"]) if row["text_values"] else None,
     )
 
 
@@ -194,6 +195,7 @@ class SqlNotificationStore:
                             "body": x.body,
                             "link": x.link,
                             "created_at": x.created_at,
+                            "text_values": json.dumps(x.values, default=str) if x.values is not None else None,
                         }
                         for x in new
                     ],

@@ -152,6 +152,7 @@ class SqlLimitHistory:
                     "valid_from": change.valid_from,
                     "valid_to": change.valid_to,
                     "reason": change.reason,
+                    "reason_zh": change.reason_zh,
                     "source": change.source,
                     "changed_by": change.changed_by,
                     "changed_at": change.changed_at,
@@ -183,6 +184,7 @@ class SqlLimitHistory:
                 policy_version=row["policy_version"],
                 request_id=row["request_id"],
                 company_code=row["company_code"],
+                reason_zh=row["reason_zh"],
             )
             for row in rows
         ]

@@ -195,6 +195,7 @@ limit_changes = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=True),
     Column("reason", Text, nullable=False),
+    Column("reason_zh", Text, nullable=True),  # the system's reason in Chinese; a person's: None (migration 0016)
     Column("source", String(32), nullable=False),
     Column("changed_by", String(100), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
@@ -270,6 +271,7 @@ limit_requests = Table(
     Column("currency", String(3), nullable=False),
     Column("expires_on", Date, nullable=True),  # a temporary limit
     Column("reason", Text, nullable=False),
+    Column("reason_zh", Text, nullable=True),  # the system's reason in Chinese; a person's: None (migration 0016)
     Column("origin", String(16), nullable=False),  # sales, review or rule
     Column("grade", Integer, nullable=True),
     Column("required_role", String(16), nullable=False),
@@ -630,6 +632,8 @@ notifications = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=True),
     Column("mailed_at", DateTime(timezone=True), nullable=True),
+    # Its values as data and codes (JSON, migration 0015): the web page renders it in its reader's language.
+    Column("text_values", Text, nullable=True),
     Index("ux_notifications_key", "username", "key", unique=True),
     Index("ix_notifications_unread", "username", "read_at"),
 )
@@ -796,6 +800,26 @@ attachments = Table(
     Column("uploaded_by", String(100), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     Index("ix_attachments_subject", "subject_kind", "subject_id"),
+)
+
+
+# A policy activation that loosens authority waits here for a second person (service/policies.py).
+policy_activations = Table(
+    "policy_activations",
+    metadata,
+    Column("activation_id", String(32), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loosened", Text, nullable=False),  # JSON: what the policy widens, one text a change
+    Column("verdict", Text, nullable=True),  # the what-if's verdict the requester confirmed
+    Column("requested_by", String(100), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, confirmed, withdrawn
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("version", Integer, nullable=True),  # the check policy version it became
+    Index("ix_policy_activations_status", "status"),
 )
 
 

@@ -16,6 +16,7 @@ from creditdesk.adapters.db.dispute_store import SqlDisputes
 from creditdesk.adapters.db.limit_management import SqlLimitManagement
 from creditdesk.adapters.db.master_data_store import SqlMasterData
 from creditdesk.adapters.db.note_store import SqlNotes
+from creditdesk.adapters.db.policy_store import SqlPolicies
 from creditdesk.adapters.db.repositories import (
     SqlAccounts,
     SqlCustomers,
@@ -94,6 +95,7 @@ class SqlUnitOfWork:
         self.commands = self.credit_accounts = self.group_accounts = self.credit
         self.reference = self.orders = self.receivables = self.ledger = self.credit
         self.management = SqlLimitManagement(connection)
+        self.policies = SqlPolicies(connection)
         self.collections = SqlCollections(connection)
         self.segments = SqlSegments(connection)
         self.master_data = SqlMasterData(connection)

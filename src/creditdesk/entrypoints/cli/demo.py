@@ -92,13 +92,20 @@ class Steps:
 
 
 def build_demo(
-    services: Services, *, customers: int, months: int, seed: int, as_of: date, show_progress: bool
+    services: Services,
+    *,
+    customers: int,
+    months: int,
+    seed: int,
+    as_of: date,
+    show_progress: bool,
+    lang: str = "en",
 ) -> dict[str, Any]:
     steps = Steps()
     _fresh_database(services)
     upgrade(services.engine)
     _seals_of_another_trail_aside(services)
-    portfolio = make_portfolio(customers, months, seed, as_of=as_of)
+    portfolio = make_portfolio(customers, months, seed, as_of=as_of, lang=lang)
     selling = _add_company_codes(services, portfolio)
     folder = services.settings.var_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,17 +139,17 @@ def build_demo(
     early = EarlyPanels(services, as_of)  # beside the scoring and the cycle: they move no invoice nor cash
     for username, role in DEMO_USERS:
         with suppress(Conflict):  # the users of an earlier build stay
-            add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo")
+            add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo", language=lang)
     with _quick_commits(services):
-        pooled = _pool_groups(services)
+        pooled = _pool_groups(services, lang)
         steps.done("users and the groups' pooled limits", f"{pooled} groups")
         tables = services.scoring_store().source_tables()  # the ledger as imported: the cycle moves none of it
         steps.done("loaded the source tables")
         summary_scoring = _score(services, as_of, steps, tables)
         views = PortfolioViews(services)
-        cycle = _run_cycle(services, as_of, steps, tables, views)
+        cycle = _run_cycle(services, as_of, steps, tables, views, lang)
         # The segments' limits follow the totals the policy and the cycle left.
-        segments = _segment_limits(services, selling)
+        segments = _segment_limits(services, selling, lang)
         steps.done("credit segments in the company codes", f"{segments} segments")
     started = time.perf_counter()
     version = views.store.data_version()
@@ -164,6 +171,7 @@ def build_demo(
         "payments": counts["payments"],
         "as_of": as_of.isoformat(),
         "seed": seed,
+        "lang": lang,
         "months": months,
         "data_dir": str(folder),
         "problems": problems,
@@ -234,11 +242,11 @@ class EarlyPanels:
 
 
 def _run_cycle(
-    services: Services, as_of: date, steps: Steps, tables: SourceTables, views: PortfolioViews
+    services: Services, as_of: date, steps: Steps, tables: SourceTables, views: PortfolioViews, lang: str = "en"
 ) -> dict[str, Any]:
     """The book as months of the daily cycle leave it (see :mod:`creditdesk.entrypoints.cli.demo_cycle`)."""
     days = demo_cycle.checkpoints(as_of)
-    cycle: dict[str, Any] = demo_cycle.policy_limits(services, days[0])
+    cycle: dict[str, Any] = demo_cycle.policy_limits(services, days[0], lang)
     steps.done(f"limits set by the policy on {days[0]}", f"{cycle['limits_by_policy']} set, "
                f"{cycle['limits_requested_by_policy']} requested")  # fmt: skip
     monitored: dict[str, dict[str, int]] = {}
@@ -247,7 +255,7 @@ def _run_cycle(
         monitored[day.isoformat()] = run.by_rule()
         steps.done(f"monitor on {day}", f"{len(run.changes)} changes")
         if day < as_of:
-            reviewed = demo_cycle.complete_reviews(services, day)
+            reviewed = demo_cycle.complete_reviews(services, day, lang)
             cycle["reviews_completed"] = cycle.get("reviews_completed", 0) + reviewed
             steps.done(f"reviews on {day}", f"{reviewed} completed")
     cycle["monitor"] = monitored
@@ -255,11 +263,11 @@ def _run_cycle(
     # the waiting requests and held orders, tells the people who may decide them (the bell).
     relay_until_idle(services)
     services.notification_store().save([], consumer=NOTIFICATIONS, position=services.event_store().head_position())
-    cycle.update(demo_cycle.waiting_requests(services, as_of))
+    cycle.update(demo_cycle.waiting_requests(services, as_of, lang))
     steps.done("limit requests waiting", f"{sum(v for k, v in cycle.items() if k.startswith('requests_for_'))}")
     cycle["dunning_changes"] = demo_cycle.dunning(services, views.frames(as_of), as_of)
     steps.done("dunning run", f"{cycle['dunning_changes']} level changes")
-    cycle.update(demo_cycle.held_orders(services, as_of))
+    cycle.update(demo_cycle.held_orders(services, as_of, lang))
     steps.done("orders held", f"{sum(v for k, v in cycle.items() if k.startswith(('held_', 'release_')))}")
     cycle["failed_webhook_deliveries"] = leave_failed_deliveries(services)
     steps.done("webhook deliveries", f"{cycle['failed_webhook_deliveries']} failed")
@@ -325,7 +333,7 @@ def _add_company_codes(services: Services, portfolio: Any) -> list[str]:
     return tag_company_codes(portfolio)
 
 
-def _segment_limits(services: Services, customers: list[str]) -> int:
+def _segment_limits(services: Services, customers: list[str], lang: str = "en") -> int:
     """Each chosen customer's limit in each company code: 60 % of its total limit (the two
     together may pass the total: the total binds then), each opening with what its documents
     carry; some are already used beyond it, as the check will then say."""
@@ -340,13 +348,15 @@ def _segment_limits(services: Services, customers: list[str]) -> int:
             continue
         share = Money.from_minor(account.limit * 6 // 10, account.currency)
         for code, _, _ in DEMO_COMPANY_CODES:
-            limit = SetSegmentLimit(customer_id, code, share, "demo: 60 % of the total", "demo", Role.ADMIN)
+            limit = SetSegmentLimit(
+                customer_id, code, share, demo_cycle.text(lang, "segment_share"), "demo", Role.ADMIN
+            )
             set_segment_limit(limit, services.uow(), services.clock)
             opened += 1
     return opened
 
 
-def _pool_groups(services: Services) -> int:
+def _pool_groups(services: Services, lang: str = "en") -> int:
     """Pooled limits for the demo's groups without subgroups whose customers keep one currency:
     what the members were granted, or use if more, rounded up to 10,000, so the pool binds new
     exposure, never what the members' own limits allow today."""
@@ -366,7 +376,7 @@ def _pool_groups(services: Services) -> int:
     for group_id, currency, minor in pools:
         step = Money(Decimal(10_000), currency).minor
         amount = Money.from_minor(-(-int(minor) // step) * step, currency)
-        command = SetGroupLimit(group_id, amount, "demo: the members' limits pooled", "demo", Role.ADMIN)
+        command = SetGroupLimit(group_id, amount, demo_cycle.text(lang, "pooled"), "demo", Role.ADMIN)
         set_group_limit(command, services.uow(), services.clock)
     return len(pools)
 

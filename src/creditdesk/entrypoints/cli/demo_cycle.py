@@ -55,6 +55,39 @@ WORKING_HOUR = time(10, 0)  # the time of day of the demo's own actions on a pin
 CYCLE_HOUR = time(2, 0)  # the nightly cycle's
 
 
+#: The demo's own words in its language (``creditdesk demo --lang``): reasons and comments the
+#: desk's people and the policy leave on the records, as a credit team writes them.
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "legacy": "demo: the legacy limit {current}",
+        "too_high": "{legacy} was {times}× the policy's",
+        "too_low": "{legacy} was {share} of the policy's",
+        "below_exposure": "{legacy} was below the account's exposure and the policy's",
+        "reviewed": "demo: reviewed on the day it fell due",
+        "expects": "demo: {asker} expects larger orders next quarter ({factor}× the limit)",
+        "please_approve": "demo: a good customer of ours; please approve",
+        "segment_share": "demo: 60 % of the total",
+        "pooled": "demo: the members' limits pooled",
+    },
+    "zh": {
+        "legacy": "演示：原有额度 {current}",
+        "too_high": "{legacy} 是政策建议额度的 {times} 倍",
+        "too_low": "{legacy} 仅为政策建议额度的 {share}",
+        "below_exposure": "{legacy} 低于账户敞口和政策建议额度",
+        "reviewed": "演示：到期当天完成复核",
+        "expects": "演示：{asker} 预计下季度订单增加（额度的 {factor} 倍）",
+        "please_approve": "演示：老客户，信誉良好，请批准放行",
+        "segment_share": "演示：总额度的 60 %",
+        "pooled": "演示：成员额度合并为集团共享额度",
+    },
+}
+ASKERS_ZH = {"sales": "销售", "analyst": "信用分析师", "manager": "信用经理", "admin": "管理员"}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    return TEXTS.get(lang, TEXTS["en"])[key].format(**values)
+
+
 def pinned(day: date, at: time = CYCLE_HOUR) -> FixedClock:
     return FixedClock(datetime.combine(day, at, UTC))
 
@@ -69,7 +102,7 @@ def checkpoints(as_of: date, months: int = MONITOR_MONTHS) -> list[date]:
     return [*reversed(days), as_of]
 
 
-def _unreasonable(over_limit: set[str]) -> Callable[[Recommendation], str | None]:
+def _unreasonable(over_limit: set[str], lang: str = "en") -> Callable[[Recommendation], str | None]:
     """Why a legacy limit gives way to the policy's (None: it stays): far above or below the
     policy's, or below both the account's exposure and the policy's."""
 
@@ -77,19 +110,19 @@ def _unreasonable(over_limit: set[str]) -> Callable[[Recommendation], str | None
         target, current = rec.final.amount, rec.inputs.current_limit
         if target is None or target <= 0:
             return None
-        legacy = f"demo: the legacy limit {current:,.0f}"
+        legacy = text(lang, "legacy", current=f"{current:,.0f}")
         if current >= target * TOO_HIGH:
-            return f"{legacy} was {current / target:.1f}× the policy's"
+            return text(lang, "too_high", legacy=legacy, times=f"{current / target:.1f}")
         if current <= target * TOO_LOW:
-            return f"{legacy} was {current / target:.0%} of the policy's"
+            return text(lang, "too_low", legacy=legacy, share=f"{current / target:.0%}")
         if rec.inputs.customer_id in over_limit and current < target:
-            return f"{legacy} was below the account's exposure and the policy's"
+            return text(lang, "below_exposure", legacy=legacy)
         return None
 
     return why
 
 
-def policy_limits(services: Services, day: date) -> dict[str, int]:
+def policy_limits(services: Services, day: date, lang: str = "en") -> dict[str, int]:
     """The policy's limit where the legacy one is unreasonable: cuts by the system, increases
     within its authority, the others requested from the role that may decide them."""
     a = t.credit_accounts
@@ -99,8 +132,26 @@ def policy_limits(services: Services, day: date) -> dict[str, int]:
             services, a.c.receivable_minor + a.c.reserved_minor + a.c.delivered_minor > a.c.limit_minor
         )
     }
-    run = apply_recommendations(services.limit_inputs(), services.uow, pinned(day), day, follow=_unreasonable(over))
+    explain = _explained_in_chinese if lang == "zh" else None
+    follow, why_zh = _unreasonable(over, lang), _unreasonable(over, "zh")
+    run = apply_recommendations(
+        services.limit_inputs(),
+        services.uow,
+        pinned(day),
+        day,
+        follow=follow,
+        explain=explain,
+        explain_zh=lambda rec: _explained_in_chinese(rec, why_zh(rec)),
+    )
     return {"limits_by_policy": len(run.applied), "limits_requested_by_policy": len(run.requested)}
+
+
+def _explained_in_chinese(rec: Recommendation, why: str | None) -> str:
+    """A limit's reason as the Chinese demo records it (and keeps beside an English one): why,
+    then the policy's working in Chinese."""
+    from creditdesk.entrypoints.web.workings import limit_reason
+
+    return limit_reason(rec, "zh", why)
 
 
 def monitor(services: Services, day: date, tables: SourceTables | None = None) -> MonitorRun:
@@ -110,14 +161,14 @@ def monitor(services: Services, day: date, tables: SourceTables | None = None) -
     return run_monitor(day, facts, services.limit_inputs(), services.uow, pinned(day))
 
 
-def complete_reviews(services: Services, day: date) -> int:
+def complete_reviews(services: Services, day: date, lang: str = "en") -> int:
     """The analyst's reviews of the accounts due on ``day`` (the desk kept up with them until the
     last month-end; those falling due since are the reviews worklist)."""
     with services.read_uow() as uow:
         due = [row["customer_id"] for row in uow.management.reviews_due(day)]
     clock = pinned(day, WORKING_HOUR)
     for customer_id in due:
-        command = CompleteReview(customer_id, "analyst", Role.ANALYST, "demo: reviewed on the day it fell due")
+        command = CompleteReview(customer_id, "analyst", Role.ANALYST, text(lang, "reviewed"))
         complete_review(command, services.uow(), clock)
     return len(due)
 
@@ -142,7 +193,7 @@ def _round_down(amount: Decimal, unit: Decimal) -> Decimal:
     return (amount / unit).to_integral_value(rounding=ROUND_FLOOR) * unit
 
 
-def waiting_requests(services: Services, day: date) -> dict[str, int]:
+def waiting_requests(services: Services, day: date, lang: str = "en") -> dict[str, int]:
     """Limit requests made on ``day`` through the service, waiting for each deciding role: raises
     asked by sales (an analyst decides the small ones) and by the analyst beyond its own
     authority (a manager's or an admin's)."""
@@ -170,7 +221,8 @@ def waiting_requests(services: Services, day: date) -> dict[str, int]:
             if new.amount <= current.amount or waiting[role.value] >= REQUESTS_PER_ROLE:
                 continue
             asker, asker_role = askers.get(role, ("analyst", Role.ANALYST))
-            reason = f"demo: {asker} expects larger orders next quarter ({factor}× the limit)"
+            who = ASKERS_ZH.get(asker, asker) if lang == "zh" else asker
+            reason = text(lang, "expects", asker=who, factor=factor)
             request_id = f"LR-{customer_id}-{day:%Y%m%d}-DEMO"  # the same on every build of the day
             command = SetCreditLimit(customer_id, new, reason, asker, asker_role, request_id=request_id)
             outcome = set_credit_limit(command, services.uow(), clock)
@@ -186,7 +238,7 @@ def _order_amount(currency: str, limit_minor: int, exposure_minor: int) -> Money
     return Money(max(_round_down(base / 10, Decimal(100)), Decimal(1000)), currency)
 
 
-def held_orders(services: Services, day: date) -> dict[str, int]:
+def held_orders(services: Services, day: date, lang: str = "en") -> dict[str, int]:
     """Orders of ``day`` through the credit check that the rules hold: on accounts on hold,
     blocked or over their limit; submitted by sales (any decider may act) and by a manager (the
     other manager or the admin); and one release an analyst asked beyond its own authority,
@@ -207,7 +259,7 @@ def held_orders(services: Services, day: date) -> dict[str, int]:
         status = _submit(services, clock, f"DEMO-{day:%Y%m%d}-{next(numbers):04d}", customer_id, amount, submitters[0])
         if status in (OrderStatus.BLOCKED, OrderStatus.REVIEW):
             held["held_for_any_decider" if submitters.pop(0) == "sales" else "held_for_manager2_or_admin"] += 1
-    held.update(_release_requested(services, on_hold or candidates, clock, numbers))
+    held.update(_release_requested(services, on_hold or candidates, clock, numbers, lang))
     return dict(sorted(held.items()))
 
 
@@ -229,7 +281,11 @@ def _spread(rows: list[tuple[str, str, int, int]], n: int) -> list[tuple[str, st
 
 
 def _release_requested(
-    services: Services, candidates: list[tuple[str, str, int, int]], clock: FixedClock, numbers: Iterator[int]
+    services: Services,
+    candidates: list[tuple[str, str, int, int]],
+    clock: FixedClock,
+    numbers: Iterator[int],
+    lang: str = "en",
 ) -> dict[str, int]:
     """An order of a customer on hold, held; the analyst asks to release it beyond its own
     authority, so it waits for a second approver (a manager or the admin)."""
@@ -244,7 +300,7 @@ def _release_requested(
             OrderStatus.REVIEW,
         ):
             continue
-        command = ResolveOrder(order_id, "analyst", Role.ANALYST, "demo: a good customer of ours; please approve")
+        command = ResolveOrder(order_id, "analyst", Role.ANALYST, text(lang, "please_approve"))
         try:
             result = resolve_order(command, services.uow(), clock)
         except ServiceError:

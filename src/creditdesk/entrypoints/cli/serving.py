@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
 
 from creditdesk.entrypoints.cli.context import State, json_flag, state
-from creditdesk.entrypoints.cli.output import EXIT_DATA, err, fail, out, print_json, user_errors
+from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, err, fail, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import as_of_date
 
 
@@ -51,6 +52,13 @@ def _serve(st: State, host: str, port: int, workers: int) -> None:
     )
 
 
+def demo_language(environ: Mapping[str, str]) -> str:
+    """The demo's language when none is named: Chinese for a Chinese locale (``LC_ALL``, else
+    ``LANG``, e.g. ``zh_CN.UTF-8``), English otherwise."""
+    locale = environ.get("LC_ALL") or environ.get("LANG") or ""
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
 def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option("--customers", min=1)] = 2000,
@@ -63,11 +71,22 @@ def demo(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="The demo's day, YYYY-MM-DD; default today (reproducible when set).")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help="zh or en: the customers' names, the texts and the users' language; "
+            "default zh when LC_ALL or LANG is Chinese, else en.",
+        ),
+    ] = None,
 ) -> None:
     """Build the demo portfolio through the importers, then serve it."""
     from creditdesk.entrypoints.cli.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 
     st = state(ctx)
+    language = lang or demo_language(os.environ)
+    if language not in ("zh", "en"):
+        fail(f"--lang is zh or en; got {language!r}", EXIT_USAGE)
     started = time.perf_counter()
     with user_errors():
         summary = build_demo(
@@ -77,6 +96,7 @@ def demo(
             seed=seed,
             as_of=as_of_date(as_of) if as_of else st.services.clock.today(),
             show_progress=sys.stderr.isatty() and not os.environ.get("CI"),
+            lang=language,
         )
     summary["build_seconds"] = round(time.perf_counter() - started, 1)
     if summary.get("problems"):

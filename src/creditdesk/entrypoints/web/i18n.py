@@ -6,6 +6,11 @@ import math
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import ModuleType
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from creditdesk.domain.money import Money
 
@@ -229,7 +234,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "their_grade": {"en": "Their grade (our scale)", "zh": "对方评级（折算为我方等级）"},
     "gap": {"en": "Gap", "zh": "差距"},
     "disagrees": {"en": "two grades or more apart: review", "zh": "相差两级以上：需复核"},
-    "not_scored": {"en": "Not scored yet (creditdesk score).", "zh": "尚未评分（creditdesk score）。"},
+    "not_scored": {"en": "Not scored yet; the scoring command:", "zh": "尚未评分；评分命令："},
     "recommended_limit": {"en": "Recommended limit", "zh": "建议额度"},
     "method": {"en": "Method", "zh": "方法"},
     "working": {"en": "Working", "zh": "计算过程"},
@@ -295,7 +300,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "role_champion": {"en": "champion", "zh": "冠军模型"},
     "role_challenger": {"en": "challenger", "zh": "挑战者模型"},
     "role_retired": {"en": "retired", "zh": "已退役"},
-    "no_models": {"en": "No model yet: run creditdesk score.", "zh": "尚无模型：请运行 creditdesk score。"},
+    "no_models": {"en": "No model yet: run", "zh": "尚无模型：请运行评分命令"},
     "drift": {"en": "Drift of the champion", "zh": "冠军模型漂移"},
     "psi_rule": {
         "en": "PSI from the training sample to today: below {watch} stable, above {act} act.",
@@ -331,6 +336,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "event_credit_note": {"en": "Credit note", "zh": "贷项通知"},
     "event_write_off": {"en": "Write-off", "zh": "核销"},
     "event_audit": {"en": "Audit", "zh": "审计"},
+    "event_note": {"en": "Note", "zh": "备注"},
     "rule": {"en": "Rule", "zh": "规则"},
     "score_history": {"en": "Grade over time", "zh": "等级变化"},
     "ecl_by_segment": {
@@ -341,7 +347,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "revoke": {"en": "Revoke", "zh": "吊销"},
     "token_revoked": {"en": "Token {id} revoked.", "zh": "令牌 {id} 已吊销。"},
     # Webhooks (issue 19, H2): the admin page of subscriptions and failed deliveries.
-    "webhooks": {"en": "Webhooks", "zh": "Webhook 推送"},
+    "webhooks": {"en": "Webhooks", "zh": "事件推送"},
     "webhooks_intro": {
         "en": "Each subscription receives the events it names, signed with its secret, retried with backoff; "
         "a delivery that keeps failing is given up and listed below with its last error.",
@@ -385,8 +391,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "no_leases": {"en": "No worker holds a lease now.", "zh": "目前没有进程持有租约。"},
     "job_runs": {"en": "Recent job runs", "zh": "最近的作业运行"},
     "no_job_runs": {
-        "en": "No job has run yet: start `creditdesk worker`.",
-        "zh": "尚无作业运行：请启动 `creditdesk worker`。",
+        "en": "No job has run yet: start the worker:",
+        "zh": "尚无作业运行，请启动后台作业进程：",
     },
     "job": {"en": "Job", "zh": "作业"},
     "job_status": {"en": "Status", "zh": "状态"},
@@ -431,6 +437,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "从事件流中删除超过保留期的已发布事件。",
     },
     "job_help_backup": {"en": "Back up the database, keeping the last few.", "zh": "备份数据库，并保留最近若干份。"},
+    "job_help_revalue": {
+        "en": "On a month-end: revalue open foreign-currency invoices at that day's rates.",
+        "zh": "每月末：按当日汇率重估未结的外币发票。",
+    },
     # Notifications (issue 19, H3): the bell, the notifications page, mail settings.
     "notifications": {"en": "Notifications", "zh": "通知"},
     "notifications_unread": {"en": "{count} unread", "zh": "{count} 条未读"},
@@ -462,16 +472,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
 def _merge_parts() -> None:
     """Each capability of issue 20 keeps its texts in a module of its own; a key is defined once."""
     from creditdesk.entrypoints.web.catalogue import (
+        actions,
         applications,
+        charts,
+        collections,
         cover,
         currency,
         disputes,
+        imports,
+        labels,
+        lists,
         master_data,
         notes,
+        operations,
         segments,
+        status_why,
+        what_if,
     )
 
-    for part in (master_data, segments, currency, applications, notes, disputes, cover):
+    parts: tuple[ModuleType, ...] = (master_data, segments, currency, applications, notes, disputes, cover)
+    parts += (actions, lists, collections, imports, operations, charts, labels, what_if)  # issue 21
+    parts += (status_why,)  # issue 21: why a status badge says what it says
+    for part in parts:
         for key, texts in part.MESSAGES.items():
             assert key not in CATALOGUE, f"{key} is defined twice in the catalogue"
             CATALOGUE[key] = texts
@@ -486,32 +508,145 @@ def translate(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def format_money(money: Money, language: str) -> str:
-    """Grouped digits at the currency's precision; the same in both languages except the code."""
-    return f"{money.amount:,} {money.currency}"
-
-
-def format_amount(text: str) -> str:
-    """A decimal amount as the API writes it (``"1010178.59"``), with grouped digits."""
-    return f"{Decimal(text):,}"
-
-
-def format_decimal(value: Decimal | float) -> str:
-    return f"{value:,.2f}"
-
-
-def format_date(value: date | None, language: str) -> str:
-    if value is None:
+def label(kind: str, value: object, language: str) -> str:
+    """A stored value as people read it (a segment, an industry, a role, a status, a reason code):
+    the catalogue's ``label_KIND_VALUE``, else the value itself (ids, names)."""
+    if value is None or value == "":
         return "—"
+    entry = CATALOGUE.get(f"label_{kind}_{value}")
+    return str(value) if entry is None else entry.get(language) or entry["en"]
+
+
+_DATA = Markup('<span translate="no">{}</span>')
+
+
+def refusal_text(detail: object, language: str) -> Markup:
+    """A refusal (a ServiceError's ``detail``) in the reader's language: by its code when it has
+    one, its values (ids, amounts) marked as data; else, in Chinese, the English text marked as
+    data (what the server said, word for word)."""
+    return _refusal(str(detail), getattr(detail, "code", None), getattr(detail, "values", None) or {}, language)
+
+
+def _refusal(text: str, code: str | None, values: dict[str, str], language: str) -> Markup:
+    if language == "en":
+        return Markup("{}").format(text)  # the API's own words
+    entry = CATALOGUE.get(f"refusal_{code}") if code else None
+    if entry is None:
+        return Markup(escape(translate("refusal_in_english", language))).format(detail=_DATA.format(text))
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if name in ("role", "needed"):
+            shown[name] = label("role", value, language)
+        elif name == "what":
+            shown[name] = label("object", value, language)
+        else:
+            shown[name] = _DATA.format(value)
+    try:
+        return Markup(escape(entry.get(language) or entry["en"])).format(**shown)
+    except (KeyError, IndexError):
+        return _DATA.format(text)
+
+
+def flash_message(flash: dict[str, object], language: str) -> Markup:
+    """The message after a redirect (``Ui.flash``): its catalogue text, in Chinese with its values
+    marked as data and a refusal's detail said by its code."""
+    values = flash.get("values") or {}
+    codes = flash.get("codes") or {}
+    assert isinstance(values, dict) and isinstance(codes, dict)
+    if language == "en" and not codes:
+        return Markup("{}").format(translate(str(flash["key"]), language, **values))
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if name in codes:
+            code, code_values = codes[name]
+            shown[name] = _refusal(str(value), code, code_values or {}, language)
+        else:
+            shown[name] = value if language == "en" else _DATA.format(value)
+    try:
+        return Markup(escape(translate(str(flash["key"]), language))).format(**shown)
+    except (KeyError, IndexError):
+        return Markup("{}").format(translate(str(flash["key"]), language, **values))
+
+
+def _large(amount: Decimal, language: str) -> str | None:
+    """An amount of 万 (10⁴) or 亿 (10⁸) and more as a Chinese reader counts it, else None."""
+    if language != "zh":
+        return None
+    size = abs(amount)
+    if size >= _YI:
+        return f"{amount / _YI:,.2f}亿"
+    if size >= _WAN:
+        return f"{amount / _WAN:,.2f}万"
+    return None
+
+
+_WAN, _YI = Decimal(10_000), Decimal(100_000_000)
+
+
+def _shown(exact: str, short: str | None, suffix: str = "") -> Markup:
+    """The figure as shown, with the exact one on hover when they differ."""
+    if short is None:
+        return Markup("{}{}").format(exact, suffix)
+    return Markup('<span class="amount" title="{}{}">{}{}</span>').format(exact, suffix, short, suffix)
+
+
+def format_money(money: Money, language: str = "en") -> Markup:
+    """Grouped digits at the currency's precision; in Chinese 万 and 亿 from 10,000 on, with the
+    exact figure on hover (downloads keep the exact figures)."""
+    return _shown(f"{money.amount:,}", _large(money.amount, language), f" {money.currency}")
+
+
+def format_amount(text: str | Decimal | float | None, language: str = "en") -> Markup:
+    """A decimal amount as the API writes it (``"1010178.59"``), with grouped digits; 万/亿 in Chinese."""
+    if text is None or text == "":
+        return Markup("—")
+    value = Decimal(str(text)) if not isinstance(text, Decimal) else text
+    return _shown(f"{value:,}", _large(value, language))
+
+
+def format_decimal(value: Decimal | float, language: str = "en") -> Markup:
+    """An amount to two decimals with grouped digits; 万/亿 in Chinese."""
+    return _shown(f"{value:,.2f}", _large(Decimal(str(value)), language))
+
+
+def format_date(value: date | str | None, language: str) -> str:
+    """A day (or an ISO day or month as text, ``2026-12-19`` / ``2026-06``) in the reader's form:
+    ``2026年12月19日`` / ``2026年6月`` in Chinese, ISO in English."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        if _ISO_MONTH.match(value):
+            year, month = value.split("-")
+            return f"{int(year)}年{int(month)}月" if language == "zh" else value
+        value = date.fromisoformat(value[:10])
     if language == "zh":
         return f"{value.year}年{value.month}月{value.day}日"
     return value.isoformat()
 
 
-def format_datetime(value: datetime | None, language: str) -> str:
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def format_period(value: object, language: str) -> str:
+    """A period as pandas writes it: a quarter ``2025Q3`` (2025年第3季度), a month, a day."""
+    text = "" if value is None else str(value)
+    found = _QUARTER.match(text)
+    if found:
+        year, quarter = found.groups()
+        return f"{year}年第{quarter}季度" if language == "zh" else f"{year} Q{quarter}"
+    if _ISO_MONTH.match(text) or _ISO_DATE.match(text):
+        return format_date(text, language)
+    return text
+
+
+def format_datetime(value: datetime | str | None, language: str) -> str:
     """A moment in UTC to the minute (a naive one, as SQLite gives it back, is taken as UTC)."""
-    if value is None:
+    if value is None or value == "":
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     moment = value.astimezone(UTC) if value.tzinfo else value
     if language == "zh":
         return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M} UTC"
@@ -520,32 +655,70 @@ def format_datetime(value: datetime | None, language: str) -> str:
 
 def format_date_text(text: str, language: str) -> str:
     """An ISO date as the API writes it, in the language's form."""
-    return format_date(date.fromisoformat(text), language)
+    return format_date(text, language)
 
 
 _DAYS_PAST_DUE = re.compile(r"^(over )?\d+(-\d+)?$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
 _DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
+#: Report columns that are shares (0.1665 → 16.7 %) and those already in per cent (CEI 85.3 → 85.3 %).
+RATIO_COLUMNS = frozenset(
+    {"overdue_ratio", "bad_debt_ratio", "roll_rate", "loss_rate", "cost_of_capital", "limit_change", "share",
+     "utilisation", "default_rate", "on_time"}
+)  # fmt: skip
+PERCENT_COLUMNS = frozenset({"cei"})
 
-def format_cell(value: object, language: str) -> str:
+
+def format_cell(value: object, language: str, column: str | None = None) -> str | Markup:
     """A report cell as the user reads it: dates in the language's form, amounts (the API's
-    decimal strings) and counts with grouped digits; ratios and days as computed; blanks empty."""
+    decimal strings) and counts with grouped digits (amounts in 万/亿 in Chinese), ratios as
+    per cent (``16.7 %``) when the column is named; blanks empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if column is not None and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if column.removeprefix("what_if_") in RATIO_COLUMNS:
+            return format_percent(float(value))
+        if column.removeprefix("what_if_") in PERCENT_COLUMNS:
+            return f"{float(value):.1f} %"
     if isinstance(value, str):
         if _ISO_DATE.match(value):
             return format_date_text(value, language)
         if _DECIMAL.match(value):
-            return format_amount(value)
+            return format_amount(value, language)
+        if column is not None and column in _LABELLED_COLUMNS:
+            return label(_LABELLED_COLUMNS[column], value, language)
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
 
 
+#: Report columns whose values are stored codes (a segment, a bucket): shown through :func:`label`.
+_LABELLED_COLUMNS = {"segment": "segment", "bucket": "bucket", "scope": "scope", "industry": "industry"}
+
+
 def format_percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f} %"
+
+
+@pass_context
+def amount_in_page(context: Context, text: str | Decimal | float | None, language: str | None = None) -> Markup:
+    """``fmt_amount`` in a template: the page's language unless one is named."""
+    return format_amount(text, language or context.get("lang") or "en")
+
+
+@pass_context
+def decimal_in_page(context: Context, value: Decimal | float, language: str | None = None) -> Markup:
+    """``fmt_decimal`` in a template: the page's language unless one is named."""
+    return format_decimal(value, language or context.get("lang") or "en")
+
+
+@pass_context
+def cell_in_page(context: Context, value: object, language: str | None = None, column: str | None = None) -> object:
+    """``fmt_cell`` in a template."""
+    return format_cell(value, language or context.get("lang") or "en", column)
 
 
 #: Report columns (the API's field names) as the pages head them; the downloads keep the names.

@@ -13,11 +13,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from creditdesk.adapters.db import customer_views, queries
 from creditdesk.adapters.db.segment_store import SqlSegments
 from creditdesk.adapters.importing.fields import ID_PATTERN
+from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.company_codes import valid_code
+from creditdesk.domain.customers import Segment
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.portfolio_views import dashboard_views
 from creditdesk.entrypoints.reporting import portfolio_in_reporting, utilisation
-from creditdesk.entrypoints.web import charts, i18n
+from creditdesk.entrypoints.web import charts, i18n, listing
 from creditdesk.entrypoints.web import sections as customer_sections
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
 from creditdesk.entrypoints.web.ui import Ui
@@ -50,6 +52,40 @@ def _search_text(q: str) -> tuple[str, bool]:
 
 def _page_number(page: int) -> int:
     return min(max(1, page), MAX_PAGE)
+
+
+def _unsorted(_row: Any) -> None:
+    return None  # the database sorts the customer list
+
+
+CUSTOMER_LIST: listing.Spec[Any] = listing.Spec(
+    sorts={key: _unsorted for key in ("exposure", "limit", "available", "name", "id")},
+    default_sort="exposure",
+    default_descending=True,
+    filters={
+        "segment": ([s.value for s in Segment], _unsorted),
+        "grade": ([str(g) for g in range(1, 11)], _unsorted),
+        "status": ([s.value for s in AccountStatus], _unsorted),
+    },
+    search=lambda _row: [],
+    size=PAGE_SIZE,
+)
+
+
+def _customer_selects(lang: str) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    return [
+        (
+            "segment",
+            i18n.translate("segment", lang),
+            [(s.value, i18n.label("segment", s.value, lang)) for s in Segment],
+        ),
+        ("grade", i18n.translate("grade", lang), [(str(g), str(g)) for g in range(1, 11)]),
+        (
+            "status",
+            i18n.translate("status", lang),
+            [(s.value, i18n.translate(f"status_{s.value}", lang)) for s in AccountStatus],
+        ),
+    ]
 
 
 def _safe_next(target: str | None) -> str:
@@ -148,6 +184,12 @@ async def home(
         Ui.flash(request, "search_shortened", "error", limit=str(MAX_SEARCH))
     as_of = services.clock.today()
     chosen = alert if alert in queries.alert_conditions(as_of) else None
+    lang = ui.language(request)
+    buckets = [b[0] for b in queries.AGEING_BUCKETS]
+    # Sorting and the segment, grade and status filters of the customer list (web/listing.py).
+    shown = listing.read(request.query_params, "/", CUSTOMER_LIST, {"alert": chosen or "", "company_code": code or ""})
+    chosen_filters = dict(shown.filters)
+    grade = chosen_filters.get("grade")
 
     def load() -> dict[str, Any]:
         with services.engine.connect() as conn:
@@ -161,6 +203,11 @@ async def home(
                 offset=(page - 1) * PAGE_SIZE,
                 limit=PAGE_SIZE,
                 company_code=code,
+                sort=shown.sort,
+                descending=shown.descending,
+                segment=chosen_filters.get("segment"),
+                status=chosen_filters.get("status"),
+                grade=int(grade) if grade else None,
             )
             company_codes = SqlSegments(conn).company_codes()
             # The breakdowns are in the currency most accounts keep (sums across currencies mean nothing).
@@ -181,9 +228,7 @@ async def home(
             "board": board,
             "migration": migration,
             "panels": panels,
-            "trend": charts.trend_panel(panels["trends"].body, main),
-            "losses": charts.loss_panel(panels["ecl"].body, main),
-            "cash": charts.cash_panel(panels["cash"].body, main),
+            **charts.dashboard(panels, totals, buckets, board, migration, main, lang),  # figures and charts
         }
 
     data = await run_in_threadpool(load)
@@ -195,6 +240,8 @@ async def home(
         company_code=code or "",
         page=page,
         page_size=PAGE_SIZE,
+        listing=shown,
+        customer_selects=_customer_selects(lang),
         as_of=as_of,
         buckets=[b[0] for b in queries.AGEING_BUCKETS],
         **data,
@@ -206,6 +253,7 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
     if not _CUSTOMER_ID.match(customer_id):  # no such id can exist (nor reach the database)
         return ui.not_found(request)
     as_of = services.clock.today()
+    lang = ui.language(request)
 
     def load() -> dict[str, Any] | None:
         with services.engine.connect() as conn:
@@ -243,6 +291,14 @@ async def customer(request: Request, _user: SignedIn, services: ServicesDep, ui:
             "standing_of": standing,
             "score": score,
             "recommendation": recommended[0].as_json() if recommended else None,
+            "customer_charts": charts.customer(
+                behaviour,
+                found[1].currency,
+                score,
+                recommended[0] if recommended else None,
+                found[1].limit.amount,
+                lang,
+            ),
             **sections,
         }
 

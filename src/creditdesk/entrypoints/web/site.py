@@ -16,8 +16,11 @@ from creditdesk.entrypoints.portfolio_views import PortfolioViews
 from creditdesk.entrypoints.web import (
     admin_pages,
     application_pages,
+    collection_pages,
+    customer_actions,
     dispute_pages,
     i18n,
+    import_pages,
     master_data_pages,
     model_pages,
     notification_pages,
@@ -25,7 +28,9 @@ from creditdesk.entrypoints.web import (
     pages,
     policy_pages,
     report_pages,
+    status_why,
     webhook_pages,
+    workings,
     worklists,
 )
 from creditdesk.entrypoints.web.deps import PageStop, Site, answer_page_stop
@@ -46,6 +51,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     application_pages.router,  # credit applications; the customer page's notes and attachments
     dispute_pages.router,  # the disputes worklist; the disputes and cover sections' forms
     master_data_pages.router,  # the master-data section's forms (docs/master-data.md)
+    customer_actions.router,  # the customer page's actions: limits, standing, reviews, promises
+    collection_pages.router,  # the collections worklist and its one-click actions
+    import_pages.router,  # upload a file, see its problems or counts, confirm
     pages.router,
 )
 
@@ -57,12 +65,20 @@ def templates() -> Jinja2Templates:
         fmt_date=i18n.format_date,
         fmt_pct=i18n.format_percent,
         fmt_money=i18n.format_money,
-        fmt_amount=i18n.format_amount,
-        fmt_decimal=i18n.format_decimal,
+        fmt_amount=i18n.amount_in_page,  # 万/亿 in Chinese, the exact figure on hover
+        fmt_decimal=i18n.decimal_in_page,
         fmt_datetime=i18n.format_datetime,
         fmt_date_text=i18n.format_date_text,
-        fmt_cell=i18n.format_cell,
+        fmt_period=i18n.format_period,  # 2025Q3 → 2025年第3季度
+        fmt_cell=i18n.cell_in_page,  # fmt_cell(value, lang, column): ratios as per cent
         column_label=i18n.column_label,
+        label=i18n.label,  # label(kind, value, lang): a stored value in the reader's language
+        flash_message=i18n.flash_message,  # flash_message(flash, lang): refusals by their code
+        refusal=i18n.refusal_text,  # refusal(error_detail, lang): a ServiceError's detail
+        working=workings.working_html,  # working(method_json, lang): a limit method's formula
+        working_note=workings.working_note,
+        permits=customer_actions.permits,  # permits(role, 'set_limit'): show or disable a button
+        status_why=status_why,  # status_why.account(account, standing, lang) → Why(short, full)
     )
     return found
 

@@ -15,6 +15,7 @@ from creditdesk.adapters.db.notification_store import unread_notifications
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.web import i18n
 from creditdesk.service.auth import Principal, session_principal
+from creditdesk.service.errors import Detail
 
 
 class Ui:
@@ -87,8 +88,12 @@ class Ui:
 
     @staticmethod
     def flash(request: Request, key: str, kind: str = "ok", **values: str) -> None:
-        """A message for the next page (after the redirect), as a catalogue key and its values."""
-        request.session["flash"] = {"key": key, "kind": kind, "values": values}
+        """A message for the next page (after the redirect), as a catalogue key and its values; a
+        refusal's detail keeps its code (service/errors.py) to be said in the reader's language."""
+        codes = {name: [v.code, v.values] for name, v in values.items() if isinstance(v, Detail) and v.code}
+        request.session["flash"] = {"key": key, "kind": kind, "values": {n: str(v) for n, v in values.items()}}
+        if codes:
+            request.session["flash"]["codes"] = codes
 
     def forbidden(self, request: Request) -> HTMLResponse:
         return self.render(request, "forbidden.html", status=403)

@@ -43,7 +43,7 @@ from .ports import (
 )
 from .recipients import admins, deciders, managers, releasers, reviewers
 from .reviews import reviews_due
-from .texts import TEXTS, WORDS, render, word
+from .texts import PLAIN, TEXTS, WORDS, TextStyle, render, text, word
 
 __all__ = [
     "BATCH",
@@ -52,6 +52,7 @@ __all__ = [
     "MAIL_WINDOW",
     "MAX_EVENTS_PER_PASS",
     "NOTIFY_MODES",
+    "PLAIN",
     "TEXTS",
     "WEBHOOK_FAILURES",
     "WORDS",
@@ -67,6 +68,7 @@ __all__ = [
     "NotificationStore",
     "OrderFacts",
     "Person",
+    "TextStyle",
     "admins",
     "deciders",
     "managers",
@@ -82,5 +84,6 @@ __all__ = [
     "send_digests",
     "send_each",
     "send_test_mail",
+    "text",
     "word",
 ]

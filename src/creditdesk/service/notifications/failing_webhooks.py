@@ -6,7 +6,7 @@ from creditdesk.service.ports import Clock
 
 from .ports import Notice, NotificationStore
 from .recipients import admins
-from .texts import render, word
+from .texts import text
 
 WEBHOOK_FAILURES = 3  # a delivery failing this many times in a row "keeps failing"
 
@@ -23,17 +23,15 @@ def notify_failing_webhooks(store: NotificationStore, clock: Clock) -> int:
     at = clock.now()
     for person in admins(store.people()):
         for d in failing:
-            state = word("gave_up" if d.status == "failed" else "still_failing", person.language)
-            subject, body = render(
-                "webhook.failed",
-                person.language,
-                delivery_id=d.delivery_id,
-                event_type=d.event_type,
-                url=d.url,
-                state=state,
-                attempts=d.attempts,
-                error=d.last_error or "-",
-            )
+            values = {
+                "delivery_id": d.delivery_id,
+                "event_type": d.event_type,
+                "url": d.url,
+                "status": d.status,
+                "attempts": d.attempts,
+                "error": d.last_error or "-",
+            }
+            subject, body = text("webhook.failed", person.language, values)
             notices.append(
                 Notice(
                     person.username,
@@ -44,6 +42,7 @@ def notify_failing_webhooks(store: NotificationStore, clock: Clock) -> int:
                     body,
                     "/admin",
                     at,
+                    values,
                 )
             )
     return store.save(notices)

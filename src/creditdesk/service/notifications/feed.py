@@ -3,9 +3,9 @@ cursor moves in the transaction that saves what a batch of events made."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from creditdesk.domain.orders import HELD, OrderStatus
 from creditdesk.domain.roles import Role
@@ -15,7 +15,7 @@ from creditdesk.service.ports import Clock, UnitOfWork
 
 from .ports import FeedEvent, Notice, NotificationStore, OrderFacts, Person
 from .recipients import deciders, managers, releasers, reviewers
-from .texts import WORDS, amount_text, money_text, reasons_text, render, role_word, word
+from .texts import amount_text, money_text, text
 
 CONSUMER = "notifications"  # the feed cursor's name in event_cursors
 BATCH = 500  # events per transaction
@@ -45,15 +45,17 @@ class _Batch:
         customer_id: str | None,
         link: str | None,
         at: datetime,
-        values: Callable[[str], dict[str, object]],
+        values: dict[str, Any],
         *,
         skip: set[str] | None = None,
     ) -> None:
+        """Each person's notification: its text in their language (for mail and the API) and its
+        values, from which the web page renders it again in its reader's language."""
         for person in who:
             if skip and person.username in skip:
                 continue
-            subject, body = render(kind, person.language, **values(person.language))
-            self.notices.append(Notice(person.username, key, kind, customer_id, subject, body, link, at))
+            subject, body = text(kind, person.language, values)
+            self.notices.append(Notice(person.username, key, kind, customer_id, subject, body, link, at, values))
 
 
 def _order_id(event: FeedEvent) -> str | None:
@@ -114,16 +116,18 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
         skip = {name for name in (order.submitted_by, requester) if name}
         who = releasers(batch.people, batch.policy, order.account_amount, second=requested)
 
-        def order_values(language: str) -> dict[str, object]:
-            return {
-                **common,
-                "order_id": order.order_id,
-                "amount": money_text(order.amount),
-                "outcome": word(outcome, language),
-                "reasons": reasons_text(order.reasons or [{"code": c} for c in payload.get("codes") or []], language),
-                "requested_by": requester,
-                "comment": order.resolution.get("comment") or "",
-            }
+        order_values = {
+            **common,
+            "order_id": order.order_id,
+            "amount": money_text(order.amount),
+            "outcome": outcome,
+            "reasons": [
+                {k: r[k] for k in ("code", "message", "message_zh") if r.get(k)}
+                for r in order.reasons or [{"code": c} for c in payload.get("codes") or []]
+            ],
+            "requested_by": requester,
+            "comment": order.resolution.get("comment") or "",
+        }
 
         kind = "order.release_requested" if requested else "order.held"
         batch.tell(who, key, kind, customer_id, "/worklists/orders", at, order_values, skip=skip)
@@ -135,17 +139,15 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
         except ValueError:
             required = Role.ADMIN
 
-        def request_values(language: str) -> dict[str, object]:
-            expires = payload.get("expires_on")
-            return {
-                **common,
-                "request_id": payload.get("request_id"),
-                "amount": amount_text(payload.get("amount"), payload.get("currency")),
-                "temporary": word("temporary", language, on=expires) if expires else "",
-                "reason": payload.get("reason") or "",
-                "requested_by": payload.get("requested_by"),
-                "required_role": role_word(required.value, language),
-            }
+        request_values = {
+            **common,
+            "request_id": payload.get("request_id"),
+            "amount": amount_text(payload.get("amount"), payload.get("currency")),
+            "expires_on": payload.get("expires_on"),
+            "reason": payload.get("reason") or "",
+            "requested_by": payload.get("requested_by"),
+            "required_role": required.value,
+        }
 
         skip = {str(payload.get("requested_by"))}
         batch.tell(
@@ -159,18 +161,16 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
             skip=skip,
         )
     elif event.type == "application.submitted":  # docs/applications.md: analysts and up may approve first
-
-        def application_values(language: str) -> dict[str, object]:
-            return {
-                **common,
-                "customer": payload.get("name") or customer_id,
-                "application_id": payload.get("application_id"),
-                "requested": amount_text(payload.get("requested_limit"), payload.get("currency")),
-                "amount": amount_text(payload.get("proposed_limit"), payload.get("currency")),
-                "submitted_by": payload.get("submitted_by"),
-                "required_role": role_word(str(payload.get("required_role") or "admin"), language),
-                "approvals": payload.get("approvals_needed") or 1,
-            }
+        application_values = {
+            **common,
+            "customer": payload.get("name") or customer_id,
+            "application_id": payload.get("application_id"),
+            "requested": amount_text(payload.get("requested_limit"), payload.get("currency")),
+            "amount": amount_text(payload.get("proposed_limit"), payload.get("currency")),
+            "submitted_by": payload.get("submitted_by"),
+            "required_role": str(payload.get("required_role") or "admin"),
+            "approvals": payload.get("approvals_needed") or 1,
+        }
 
         batch.tell(
             deciders(batch.people, Role.ANALYST),
@@ -185,27 +185,25 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
     elif event.type in ("limit.request.approved", "limit.request.rejected"):
         asker = [p for p in batch.people if p.username == payload.get("requested_by")]
 
-        def decided_values(language: str) -> dict[str, object]:
-            comment = payload.get("comment")
-            return {
-                **common,
-                "request_id": payload.get("request_id"),
-                "amount": amount_text(payload.get("amount"), payload.get("currency")),
-                "decided_by": payload.get("decided_by"),
-                "comment": word("comment", language, comment=comment) if comment else "",
-            }
+        decided_values = {
+            **common,
+            "request_id": payload.get("request_id"),
+            "amount": amount_text(payload.get("amount"), payload.get("currency")),
+            "decided_by": payload.get("decided_by"),
+            "comment": payload.get("comment") or "",
+        }
 
         batch.tell(asker, key, event.type, customer_id, f"/customers/{customer_id}", at, decided_values)
     elif event.type == "account.status_changed":
         if payload.get("to") != "blocked" or batch.statuses.get(customer_id) != "blocked":
             return  # not a block, or lifted since
 
-        def blocked_values(language: str) -> dict[str, object]:
-            before = str(payload.get("from") or "")
-            reason = (
-                payload.get("reason_zh") if language == "zh" and payload.get("reason_zh") else payload.get("reason")
-            )
-            return {**common, "before": word(before, language) if before in WORDS else before, "reason": reason or ""}
+        blocked_values = {
+            **common,
+            "before": str(payload.get("from") or ""),
+            "reason": payload.get("reason") or "",
+            "reason_zh": payload.get("reason_zh") or "",
+        }
 
         batch.tell(
             managers(batch.people), key, "account.blocked", customer_id, f"/customers/{customer_id}", at, blocked_values
@@ -214,11 +212,12 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
         if not payload.get("since"):
             return  # a default cleared: nobody needs to act
 
-        def default_values(language: str) -> dict[str, object]:
-            reason = (
-                payload.get("reason_zh") if language == "zh" and payload.get("reason_zh") else payload.get("reason")
-            )
-            return {**common, "since": payload.get("since"), "reason": reason or ""}
+        default_values = {
+            **common,
+            "since": payload.get("since"),
+            "reason": payload.get("reason") or "",
+            "reason_zh": payload.get("reason_zh") or "",
+        }
 
         batch.tell(
             managers(batch.people),
@@ -238,5 +237,5 @@ def _notify_one(batch: _Batch, event: FeedEvent, at: datetime) -> None:
             customer_id,
             "/worklists/reviews",
             at,
-            lambda _language: {**common, "on": on},
+            {**common, "on": on},
         )

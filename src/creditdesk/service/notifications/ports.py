@@ -59,6 +59,7 @@ class Notice:
     body: str
     link: str | None
     created_at: datetime
+    values: dict[str, Any] | None = None  # data and codes: the web page renders it in its reader's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class Notification:
     created_at: datetime
     read_at: datetime | None
     mailed_at: datetime | None
+    values: dict[str, Any] | None = None  # None: made before values were kept (its text only)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from creditdesk.service.ports import Clock, UnitOfWork
 
 from .ports import Notice, NotificationStore
 from .recipients import reviewers
-from .texts import render
+from .texts import text
 
 # --- reviews falling due (a daily job) ------------------------------------------------------------
 
@@ -36,7 +36,7 @@ def reviews_due(store: NotificationStore, uow: UnitOfWork, clock: Clock, as_of: 
     for cid, on in due:
         values = {"customer": names.get(cid, cid), "customer_id": cid, "on": on.isoformat()}
         for person in people:
-            subject, body = render("review.due", person.language, **values)
+            subject, body = text("review.due", person.language, values)
             notices.append(
                 Notice(
                     person.username,
@@ -47,6 +47,7 @@ def reviews_due(store: NotificationStore, uow: UnitOfWork, clock: Clock, as_of: 
                     body,
                     "/worklists/reviews",
                     at,
+                    values,
                 )
             )
     made = store.save(notices)

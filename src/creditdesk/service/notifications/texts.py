@@ -1,5 +1,10 @@
 """The texts of the notifications and their mails: one catalogue, English and Chinese, and the
-words that fill them in each language."""
+words that fill them in each language.
+
+A notification keeps its values as data and codes (``values``: who, which order, the reason codes,
+the role, the status before): the mail renders them in its recipient's language once, the web page
+again in its reader's language, with what people typed and the ids marked as data
+(``text(kind, language, values, style)``)."""
 
 from __future__ import annotations
 
@@ -121,8 +126,8 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
             "Last error: {error}",
         ),
         "zh": (
-            "Webhook 投递 {delivery_id} 持续失败",
-            "{event_type} 事件投递 {delivery_id} 到 {url} 在 {attempts} 次尝试后{state}。最近的错误：{error}",
+            "事件推送 {delivery_id} 持续失败",
+            "{event_type} 事件推送 {delivery_id}（发往 {url}）在 {attempts} 次尝试后{state}。最近的错误：{error}",
         ),
     },
 }
@@ -183,8 +188,81 @@ def role_word(role: str, language: str) -> str:
     return ROLE_ZH.get(role, role) if language == "zh" else role
 
 
-def reasons_text(reasons: list[dict[str, Any]], language: str) -> str:
+def reasons_text(reasons: list[dict[str, Any]], language: str, style: TextStyle | None = None) -> str:
+    style = style or PLAIN
     if not reasons:
-        return word("no_reasons", language)
+        return style.fmt(word("no_reasons", language))
     key = "message_zh" if language == "zh" else "message"
-    return "\n".join(f"- {r.get(key) or r.get('message') or r.get('code')} ({r.get('code')})" for r in reasons)
+    lines = []
+    for r in reasons:
+        own = r.get(key) or (r.get("message") if language != "zh" else None)
+        message = style.fmt(own) if own else style.data(r.get("message") or r.get("code"))
+        lines.append(style.fmt("- {message} ({code})", message=message, code=style.data(r.get("code"))))
+    return style.join(lines)
+
+
+class TextStyle:
+    """How values go into a text: as they are (mail, the API). The web page's style marks the data
+    (ids, names, what people typed) and writes dates in the reader's way."""
+
+    def data(self, value: object) -> str:
+        return "" if value is None else str(value)
+
+    def date(self, value: object) -> str:
+        return self.data(value)
+
+    def amount(self, value: object) -> str:
+        """An amount as the notification keeps it: ``1,000,000.00 CNY``."""
+        return self.data(value)
+
+    def fmt(self, template: str, **values: object) -> str:
+        return template.format(**values) if values else template
+
+    def join(self, lines: list[str]) -> str:
+        return "\n".join(lines)
+
+
+PLAIN = TextStyle()
+
+#: Per kind, the values that are words of the catalogue (not data) and how each is rendered.
+_DATES = frozenset(["on", "since", "expires_on"])
+
+
+def text(kind: str, language: str, values: dict[str, Any], style: TextStyle | None = None) -> tuple[str, str]:
+    """A notification's subject and body in a language, from its stored values (data and codes)."""
+    style = style or PLAIN
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if name in ("reasons", "outcome", "required_role", "before", "reason_zh", "status", "expires_on"):
+            continue
+        if name in _DATES:
+            shown[name] = style.date(value)
+        elif name in ("amount", "requested"):
+            shown[name] = style.amount(value)
+        else:
+            shown[name] = style.data(value)
+    if "reasons" in values:
+        shown["reasons"] = reasons_text(list(values.get("reasons") or []), language, style)
+    if "outcome" in values:
+        shown["outcome"] = style.fmt(word(str(values["outcome"]), language))
+    if "required_role" in values:
+        shown["required_role"] = style.fmt(role_word(str(values["required_role"]), language))
+    if "expires_on" in values:
+        expires = values["expires_on"]
+        template = WORDS["temporary"].get(language, WORDS["temporary"]["en"])
+        shown["temporary"] = style.fmt(template, on=style.date(expires)) if expires else ""
+    if "before" in values:
+        before = str(values.get("before") or "")
+        shown["before"] = style.fmt(word(before, language)) if before in WORDS else style.data(before)
+    if "status" in values:
+        shown["state"] = style.fmt(word("gave_up" if values["status"] == "failed" else "still_failing", language))
+    if kind in ("account.blocked", "account.defaulted"):
+        own = values.get("reason_zh") if language == "zh" else None
+        shown["reason"] = style.fmt(str(own)) if own else style.data(values.get("reason") or "")
+    if kind in ("limit.request.approved", "limit.request.rejected"):
+        comment = values.get("comment")
+        template = WORDS["comment"].get(language, WORDS["comment"]["en"])
+        shown["comment"] = style.fmt(template, comment=style.data(comment)) if comment else ""
+    texts = TEXTS[kind]
+    subject, body = texts.get(language, texts["en"])
+    return style.fmt(subject, **shown), style.fmt(body, **shown)

@@ -203,6 +203,7 @@ class Customers(ChangingKind):
                         "valid_from": now.date(),
                         "valid_to": None,
                         "reason": "imported limit",
+                        "reason_zh": "导入的额度",
                         "source": "import",
                         "changed_by": state.actor,
                         "changed_at": now,
