@@ -146,17 +146,24 @@ def needs_shared() -> pytest.MarkDecorator:
 # need the scored demo come after five that do not (about two minutes of the two workers), so that
 # its build (started with the session, see pytest_sessionstart) is done before a worker asks for it.
 LONGEST_FIRST = (
+    # The longest files first (the two workers end together), the scored demo's last among them:
+    # by then the coordinating process has built it, so no worker waits on its lock.
+    "tests/e2e/test_browser_every_page.py",
     "tests/integration/test_scoring.py",
     "tests/e2e/test_controls_live.py",
-    "tests/e2e/test_observability.py",
-    "tests/integration/test_limit_year.py",
     "tests/e2e/test_cli.py",
-    "tests/e2e/test_browser.py",
+    "tests/e2e/test_observability.py",
+    "tests/e2e/test_browser_worklists.py",
+    "tests/e2e/test_browser_what_if.py",
+    "tests/integration/test_limit_year.py",
+    "tests/e2e/test_browser.py",  # its models page reads the scored demo
+    "tests/e2e/test_browser_day.py",
     "tests/e2e/test_scoring.py",
     "tests/e2e/test_cash_forecast.py",
+    "tests/reliability/test_concurrency.py",
+    "tests/e2e/test_browser_charts.py",
     "tests/e2e/test_worker.py",
     "tests/e2e/test_daily_cycle_live.py",
-    "tests/reliability/test_concurrency.py",
     "tests/reliability/test_engine_model.py",
 )
 

@@ -16,7 +16,7 @@ import pytest
 
 from creditdesk.entrypoints.served import served
 from tests.e2e.conftest import SCORED_CUSTOMERS, DemoServer, demo_copy
-from tests.e2e.test_browser import browser, shot, sign_in  # noqa: F401  (the headless Chromium fixture)
+from tests.e2e.test_browser import _amount, browser, shot, sign_in, until_fresh  # noqa: F401  (the Chromium fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -123,6 +123,7 @@ def test_a_managers_working_day(browser: Any, desk: DemoServer) -> None:  # noqa
     second = browser.new_page(viewport={"width": 1440, "height": 900})
     sign_in(second, desk, "manager2")
     second.goto(f"{desk.url}/worklists/orders?q={order_id}")
+    assert "payment plan signed this morning" in second.locator(f"#order-{order_id}").inner_text()  # why it was asked
     second.fill(f"#comment-{order_id}", "agreed: plan signed, first instalment received")
     second.locator(f"#order-{order_id} button", has_text="Release").click()
     assert "released" in _say(second)

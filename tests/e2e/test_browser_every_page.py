@@ -23,7 +23,6 @@ from tests.e2e.test_browser import browser  # noqa: F401  (the headless Chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-WIDTHS = (1440, 768)
 PASSWORD = "creditdesk-demo"
 
 #: Latin words a Chinese page may show: units and measures the trade writes in Latin letters,
@@ -238,10 +237,20 @@ def _signed_in(browser: Any, server: DemoServer, user: str, lang: str, width: in
         page.goto(f"{server.url}/login")
     want = "zh-CN" if lang == "zh" else "en"
     if page.evaluate("document.documentElement.lang") != want:
-        page.click("#lang-switch")
+        # This session's language only (the link, not the form that keeps it for the user's next
+        # sign-in): the demo's people read in their own language in the other tests.
+        page.goto(f"{server.url}/lang/{lang}?next=/")
         page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == want
     return page
+
+
+SHOT_HEIGHT = 4000  # px of a page's top a screenshot keeps: what a reader sees first (and a fast shot)
+
+
+def _shoot(page: Any, path: Any, width: int) -> None:
+    height = min(int(page.evaluate("document.documentElement.scrollHeight")), SHOT_HEIGHT)
+    page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
 
 
 def _visit(page: Any, url: str) -> None:
@@ -285,8 +294,12 @@ def shots() -> Iterator[Any]:
     yield folder
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("lang", ["zh", "en"])
+#: Chinese, the desk's language, at both widths (with the 中文 scan); English on the desktop. English
+#: at 768 px is left out for the suite's time: its pages share the layout, its words are longer.
+VARIANTS = [("zh", 1440), ("zh", 768), ("en", 1440)]
+
+
+@pytest.mark.parametrize(("lang", "width"), VARIANTS, ids=[f"{lang}-{width}" for lang, width in VARIANTS])
 def test_every_page_fits_and_speaks_one_language(
     browser: Any,  # noqa: F811
     demo_server: DemoServer,
@@ -303,7 +316,7 @@ def test_every_page_fits_and_speaks_one_language(
                 by_user[spec.user] = _signed_in(browser, demo_server, spec.user, lang, width)
             page = by_user[spec.user]
             _visit(page, demo_server.url + spec.path.format(**objects))
-            page.screenshot(path=str(shots / f"{spec.name}-{lang}-{width}.png"), full_page=True)
+            _shoot(page, shots / f"{spec.name}-{lang}-{width}.png", width)
             problems += _problems(page, spec, lang, width, user_names(demo_server))
     finally:
         for page in by_user.values():
