@@ -36,6 +36,11 @@ PAGES = (
     "/reports/cash",
     "/reports/wcr",
     "/admin",
+    "/collections",  # issue 21's pages
+    "/imports",
+    "/operations",
+    "/notifications",
+    "/reports/trends",
 )
 PENDING = 'http-equiv="refresh"'  # a page whose snapshot is still being computed refreshes itself
 

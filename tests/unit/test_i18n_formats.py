@@ -102,3 +102,14 @@ def test_a_working_reads_in_chinese_from_its_steps_and_in_english_as_the_api_wri
     assert working_text({"formula": "", "note": nothing.note, "steps": [], "why": steps_json(nothing.why)}, "zh") == (
         "尚无对该客户的销售"
     )
+
+
+def test_the_browsers_language_picks_chinese_or_english_by_weight() -> None:
+    from creditdesk.entrypoints.web.i18n import preferred_language
+
+    assert preferred_language("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert preferred_language("en-US,en;q=0.9,zh-CN;q=0.8") == "en"
+    assert preferred_language("de-DE,zh-TW;q=0.5,en;q=0.4") == "zh"
+    assert preferred_language("fr, de;q=0.5") == "en"
+    assert preferred_language("zh;q=0, en;q=bad") == "en"
+    assert preferred_language("") == "en"

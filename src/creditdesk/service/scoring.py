@@ -176,7 +176,7 @@ def rescore_customer(
         )
     champions = store.models_in_role("champion")
     if not champions:
-        raise Conflict("there is no champion model yet: `creditdesk score` trains one")
+        raise Conflict("there is no champion model yet: `creditdesk score` trains one", code="no_champion")
     before = store.score_history(customer_id)[:1]
     tables = store.source_tables()
     features = customer_features(tables, as_of)
@@ -307,7 +307,7 @@ def champion_drift(store: ScoringStore, as_of: date) -> dict[str, Any]:
     the portfolio as of ``as_of``, beside the held-out figures it was registered with."""
     champions = store.models_in_role("champion")
     if not champions:
-        raise NotFound("there is no champion model yet; run `creditdesk score`")
+        raise NotFound("there is no champion model yet; run `creditdesk score`", code="no_champion")
     entry = champions[0]
     folder = Path(entry["artefact_path"])
     model, meta = artefact.load(folder)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from creditdesk.service.errors import ServiceError
+from creditdesk.service.errors import Detail, ServiceError
 from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def compute_snapshot(store: SnapshotStore, clock: Clock, key: str, compute: Comp
     try:
         body: Any = {"rows": compute()}
     except ServiceError as refusal:
-        body = {"error": refusal.detail}
+        detail = refusal.detail
+        body = {"error": detail, "code": getattr(detail, "code", None), "values": getattr(detail, "values", {})}
     snapshot = Snapshot(key, version, clock.now(), round(time.perf_counter() - started, 3), body)
     store.put(snapshot)
     return snapshot
@@ -112,6 +113,7 @@ class SnapshotRefresher:
 
 def _reading(snapshot: Snapshot, state: State) -> Reading:
     body = snapshot.body
-    if isinstance(body, dict) and "error" in body:
-        return Reading(None, state, snapshot.computed_at, str(body["error"]))
+    if isinstance(body, dict) and "error" in body:  # the refusal with its code, for the page's words
+        error = Detail(str(body["error"]), body.get("code"), body.get("values"))
+        return Reading(None, state, snapshot.computed_at, error)
     return Reading(body["rows"], state, snapshot.computed_at)

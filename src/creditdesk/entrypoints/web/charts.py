@@ -58,7 +58,7 @@ def _base(title: str, legend: bool, fmt: dict[str, Any]) -> Option:
         "color": _PALETTE,
         "title": {"text": title, "left": 0, "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "axis", "confine": True},
-        "grid": {"left": 8, "right": 24, "top": 100 if legend else 76, "bottom": 30, "containLabel": True},
+        "grid": {"left": 8, "right": 40, "top": 100 if legend else 76, "bottom": 30, "containLabel": True},
         "cdFormat": fmt,
     }
     if legend:
@@ -91,7 +91,8 @@ def bar_option(
         "type": "category",
         "name": category_name,
         "data": list(categories),
-        "axisLabel": {"hideOverlap": True},
+        # Every label of a short axis (buckets, industries); a long one (groups) drops what overlaps.
+        "axisLabel": {"interval": 0, "fontSize": 11} if len(categories) <= 12 else {"hideOverlap": True},
     }
     value_axis = {**_axis(value_name), **(_BELOW if horizontal else {})}
     option["xAxis"], option["yAxis"] = (value_axis, category_axis) if horizontal else (category_axis, value_axis)

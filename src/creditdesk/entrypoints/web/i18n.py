@@ -508,6 +508,21 @@ def translate(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def preferred_language(accept_language: str) -> str:
+    """The first of Chinese or English in an ``Accept-Language`` header, by its weight ("en" when neither)."""
+    choices = []
+    for position, part in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = part.strip().partition(";")
+        try:
+            weight = float(params.strip().removeprefix("q=")) if params.strip().startswith("q=") else 1.0
+        except ValueError:
+            continue
+        code = tag.strip().lower().split("-")[0]
+        if code in LANGUAGES and weight > 0:
+            choices.append((-weight, position, code))
+    return min(choices)[2] if choices else "en"
+
+
 def label(kind: str, value: object, language: str) -> str:
     """A stored value as people read it (a segment, an industry, a role, a status, a reason code):
     the catalogue's ``label_KIND_VALUE``, else the value itself (ids, names)."""

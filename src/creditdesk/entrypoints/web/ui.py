@@ -28,7 +28,9 @@ class Ui:
 
     @staticmethod
     def language(request: Request) -> str:
-        lang = request.session.get("lang") or "en"
+        """The session's language (the user's, once signed in); before that, the browser's first
+        choice between Chinese and English (``Accept-Language``), else English."""
+        lang = request.session.get("lang") or i18n.preferred_language(request.headers.get("accept-language", ""))
         return lang if lang in i18n.LANGUAGES else "en"
 
     @staticmethod

@@ -2,7 +2,8 @@
 orders, customers affected), the proposal against today seed by seed, its band over the seeds and a
 plain sentence; and the calibration: the simulated opening book beside the real one.
 
-Counts are whole numbers (a mean over seeds is rounded, its band is the seeds' own whole counts).
+Counts are whole numbers: each side's mean over seeds rounded, the change their difference, the band
+the seeds' own whole changes.
 The band is the seeds' lowest and highest difference when there are fewer than ten seeds, else
 their P10–P90. A difference whose band holds zero is "no clear change"."""
 
@@ -86,8 +87,10 @@ def verdict(document: dict[str, Any], lang: str, tr: Translate) -> dict[str, Any
             continue
         mean = float(change.mean())
         low, high, band_kind = _band(change)
-        if unit == "count":  # whole orders: the mean rounded, the band the seeds' own counts
-            mean, low, high = float(round(mean)), float(round(low)), float(round(high))
+        level_before, level_after = float(before.mean()), float(after.mean())
+        if unit == "count":  # whole orders: each side's mean rounded, the change their difference
+            level_before, level_after = float(round(level_before)), float(round(level_after))
+            mean, low, high = level_after - level_before, float(round(low)), float(round(high))
         judgement = _judgement(mean, low, high, higher_better)
         size = abs(mean)
         verb = "same" if mean == 0 else ("up" if mean > 0 else "down")
@@ -105,8 +108,8 @@ def verdict(document: dict[str, Any], lang: str, tr: Translate) -> dict[str, Any
             {
                 "name": name,
                 "unit": unit,
-                "today": float(np.median(before)) if unit == "count" else float(before.mean()),
-                "proposed": float(np.median(after)) if unit == "count" else float(after.mean()),
+                "today": level_before,
+                "proposed": level_after,
                 "change": mean,
                 "low": low,
                 "high": high,
@@ -164,6 +167,8 @@ def calibration(document: dict[str, Any], lang: str, tr: Translate) -> dict[str,
         figure = today[f"opening_{name}"]
         simulated = float(figure["mean"])
         difference = (simulated - real) / real if real else None
+        first = today["monthly"][name]["mean"][0]
+        first_difference = (float(first) - real) / real if real and first is not None else None
         rows.append(
             {
                 "name": name,
@@ -174,7 +179,18 @@ def calibration(document: dict[str, Any], lang: str, tr: Translate) -> dict[str,
                 "within": difference is not None and abs(difference) <= CALIBRATION_TOLERANCE,
                 "book_value": real,
                 "simulated_value": simulated,
-                "first_month": shown(today["monthly"][name]["mean"][0], unit, lang, tr),
+                "first_month": shown(first, unit, lang, tr),
+                "first_difference": (
+                    shown(first_difference, "percent", lang, tr) if first_difference is not None else Markup("—")
+                ),
+                # The first month under today's policy: a baseline that does not reproduce the book
+                # here is a simulator to doubt, and the page says so.
+                "first_within": first_difference is not None and abs(first_difference) <= CALIBRATION_TOLERANCE,
             }
         )
-    return {"as_of": document["book"]["as_of"], "rows": rows, "within": all(r["within"] for r in rows)}
+    return {
+        "as_of": document["book"]["as_of"],
+        "rows": rows,
+        "within": all(r["within"] for r in rows),
+        "first_within": all(r["first_within"] for r in rows),
+    }

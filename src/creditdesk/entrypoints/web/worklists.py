@@ -135,7 +135,11 @@ async def held_orders(request: Request, user: SignedIn, services: ServicesDep, u
 
     def load() -> list[dict[str, Any]]:
         with services.read_uow() as uow:
-            rows = [held_order_summary(order) for order in uow.orders.blocked_orders(limit=500)]
+            # The second approver reads why the first asked for the release.
+            rows = [
+                {**held_order_summary(order), "release_comment": (order.resolution or {}).get("comment")}
+                for order in uow.orders.blocked_orders(limit=500)
+            ]
         with services.engine.connect() as conn:
             context = customer_context(conn.execution_options(readonly=True), [r["customer_id"] for r in rows], today)
         return [{**r, "ctx": context.get(r["customer_id"])} for r in rows]

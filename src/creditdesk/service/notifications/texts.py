@@ -197,7 +197,10 @@ def reasons_text(reasons: list[dict[str, Any]], language: str, style: TextStyle 
     for r in reasons:
         own = r.get(key) or (r.get("message") if language != "zh" else None)
         message = style.fmt(own) if own else style.data(r.get("message") or r.get("code"))
-        lines.append(style.fmt("- {message} ({code})", message=message, code=style.data(r.get("code"))))
+        if language == "zh":  # the reason in words; the rule's code is for the English reader and the API
+            lines.append(style.fmt("- {message}", message=message))
+        else:
+            lines.append(style.fmt("- {message} ({code})", message=message, code=style.data(r.get("code"))))
     return style.join(lines)
 
 

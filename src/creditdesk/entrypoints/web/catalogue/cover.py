@@ -31,7 +31,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cover_claim_paid": {"en": "paid", "zh": "已赔付"},
     "alert_cover_expiring": {
         "en": "insurance or security expiring within 30 days",
-        "zh": "保险或担保 30 天内到期",
+        "zh": "项保险或担保 30 天内到期",
     },
-    "alert_claims_missing": {"en": "defaulted insured customers without a claim", "zh": "已违约的投保客户尚未索赔"},
+    "alert_claims_missing": {"en": "defaulted insured customers without a claim", "zh": "户已违约的投保客户尚未索赔"},
 }

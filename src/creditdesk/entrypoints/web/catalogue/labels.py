@@ -444,6 +444,10 @@ MESSAGES.update(
 #: its English ``detail``. ``label_object_*``: what was not found.
 MESSAGES.update(
     {
+        "refusal_no_champion": {
+            "en": "No model is scoring the portfolio yet: the first scoring trains one (an administrator runs it).",
+            "zh": "尚无评分模型：首次评分时将训练一个模型（由管理员运行）。",
+        },
         "refusal_four_eyes_own_request": {
             "en": "Four eyes: the requester may not decide their own request.",
             "zh": "四眼原则：申请人不得审批自己提交的申请。",

@@ -9,6 +9,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list_rows": {"en": "{first}–{last} of {total}", "zh": "第 {first}–{last} 条，共 {total} 条"},
     "list_page": {"en": "page {page} of {pages}", "zh": "第 {page} / {pages} 页"},
     "list_oldest_overdue": {"en": "Oldest overdue (days)", "zh": "最长逾期（天）"},
+    # The monitor counts days overdue net of cash received but not yet applied; the books may show older items.
+    "list_on_the_books": {
+        "en": "{days} on the books, covered by unapplied cash",
+        "zh": "账面 {days} 天，已由未核销回款覆盖",
+    },
     "list_overdue_amount": {"en": "Overdue {amount}", "zh": "逾期金额 {amount}"},
     "list_account_status": {"en": "Account status", "zh": "账户状态"},
     "list_nothing_matches": {"en": "Nothing matches these filters.", "zh": "没有符合筛选条件的记录。"},

@@ -225,15 +225,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wi_back_to_form": {"en": "Back to the policy form", "zh": "返回政策表单"},
     "wi_back_to_result": {"en": "Back to the verdict", "zh": "返回模拟结论"},
+    "wi_unlimited": {"en": "unlimited", "zh": "不限"},  # what the form shows and takes for no ceiling
     "wi_calibration": {"en": "Calibration to the book", "zh": "与实际账簿的校准"},
     "wi_calibration_hint": {
-        "en": "The book the simulation opens with (today's policy, mean over the seeds) beside the real book on {day}. They should agree within 5 %.",
-        "zh": "模拟起始时的账簿（现行政策，各次模拟的平均值）与 {day} 的实际账簿对比，差异应在 5 % 以内。",
+        "en": "The book the simulation opens with and its first month-end (today's policy, mean over the seeds) "
+        "beside the real book on {day}. Both should agree within 5 %.",
+        "zh": "模拟起始时及首月末的账簿（现行政策，各次模拟的平均值）与 {day} 的实际账簿对比，两者差异均应在 5 % 以内。",
     },
     "wi_book": {"en": "Book", "zh": "实际账簿"},
     "wi_simulated": {"en": "Simulated", "zh": "模拟"},
     "wi_difference": {"en": "Difference", "zh": "差异"},
     "wi_first_month": {"en": "Simulated, end of first month", "zh": "模拟首月末"},
+    "wi_calibration_first_month_off": {
+        "en": "At the end of its first month the simulation under today's policy is more than 5 % away from the "
+        "book: the simulated baseline does not reproduce the book yet, so read the verdict's differences with care.",
+        "zh": "按现行政策模拟的首月末与实际账簿相差超过 5 %：模拟基准尚未重现实际账簿，请谨慎解读结论中的差异。",
+    },
     "wi_charts": {"en": "Charts", "zh": "图表"},
     "wi_report_title": {"en": "Policy what-if: full report", "zh": "政策模拟：完整报告"},
     "wi_contents": {"en": "Contents", "zh": "目录"},
