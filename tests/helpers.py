@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
+
+if TYPE_CHECKING:
+    from creditdesk.bootstrap import Services
+    from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 
 
 def write_csv(path: Path, text: str) -> Path:
@@ -56,3 +63,19 @@ I1,C1,2026-01-01,2026-01-31,1000.00,EUR,,no
 I2,C1,2026-02-01,2026-03-03,500.50,EUR,,yes
 I3,C2,2024-02-29,2024-03-30,250.00,EUR,,false
 """
+
+
+class SteadySales:
+    """The real limit inputs, each customer an established one buying ``monthly`` a month (a
+    recommendation that follows from it, whatever the book says)."""
+
+    def __init__(self, services: Services, monthly: int) -> None:
+        self.store = services.limit_inputs()
+        self.monthly = Decimal(monthly)
+
+    def active_limit_policy(self) -> tuple[int | None, LimitPolicy]:
+        return self.store.active_limit_policy()
+
+    def limit_inputs(self, as_of: date, customer_id: str | None = None, **kw: object) -> list[LimitInputs]:
+        found = self.store.limit_inputs(as_of, customer_id, **kw)  # type: ignore[arg-type]
+        return [replace(i, avg_monthly_sales=self.monthly, registered_on=date(2020, 1, 1)) for i in found]

@@ -4,15 +4,13 @@ refused and changes nothing), and the audit records the warnings with the figure
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from creditdesk.bootstrap import Services
 from creditdesk.domain.customers import Customer
-from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy, recommend
+from creditdesk.domain.limit_policy import recommend
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.customers import RegisterCustomer, register_customer
@@ -24,20 +22,7 @@ from creditdesk.service.limits import (
     preview_limit,
     set_credit_limit,
 )
-
-
-class Busier:
-    """The real limit inputs, with the sales of a customer that buys 50,000 a month."""
-
-    def __init__(self, services: Services) -> None:
-        self.store = services.limit_inputs()
-
-    def active_limit_policy(self) -> tuple[int | None, LimitPolicy]:
-        return self.store.active_limit_policy()
-
-    def limit_inputs(self, as_of: date, customer_id: str | None = None, **kw: object) -> list[LimitInputs]:
-        found = self.store.limit_inputs(as_of, customer_id, **kw)  # type: ignore[arg-type]
-        return [replace(i, avg_monthly_sales=Decimal(50_000), registered_on=date(2020, 1, 1)) for i in found]
+from tests.helpers import SteadySales
 
 
 def cny(amount: str) -> Money:
@@ -48,7 +33,7 @@ def test_approving_five_times_the_recommendation_needs_a_comment_and_is_audited(
     today = services.clock.today()
     customer = Customer("W1", "Wuxi Valves", "CNY", segment="standard", registered_on=date(2020, 1, 1))
     register_customer(RegisterCustomer(customer, cny("100000"), "root", Role.ADMIN), services.uow(), services.clock)
-    advice = Busier(services)
+    advice = SteadySales(services, 50_000)
     _, policy = advice.active_limit_policy()
     recommended = recommend(advice.limit_inputs(today, "W1")[0], policy, today).final.amount
     assert recommended is not None and recommended > 0
@@ -102,7 +87,7 @@ def test_a_rejection_and_an_approval_within_the_recommendation_need_no_comment(s
     """Negative control of the rule: without warnings an approval goes through uncommented."""
     customer = Customer("W2", "Wuxi Pumps", "CNY", segment="standard", registered_on=date(2020, 1, 1))
     register_customer(RegisterCustomer(customer, cny("50000"), "root", Role.ADMIN), services.uow(), services.clock)
-    advice = Busier(services)  # recommends 80,000
+    advice = SteadySales(services, 50_000)  # recommends 80,000
     small = SetCreditLimit("W2", cny("75000"), "a little more", "sam", Role.SALES)
     outcome = set_credit_limit(small, services.uow(), services.clock, advice)
     assert outcome.request is not None and outcome.context is not None and outcome.context.warnings == ()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +17,6 @@ from creditdesk.adapters.db import customer_views
 from creditdesk.bootstrap import Services
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.customers import Customer
-from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import AccountFacts
 from creditdesk.domain.roles import Role
@@ -29,6 +27,7 @@ from creditdesk.service.customers import RegisterCustomer, register_customer
 from creditdesk.service.limits import DecideRequest, SetCreditLimit, decide_request, set_credit_limit
 from creditdesk.service.monitor import run_monitor
 from creditdesk.service.policies import activate_check_policy
+from tests.helpers import SteadySales
 
 POLICY = """
 name: reasons
@@ -38,20 +37,6 @@ approval_authority:
   analyst: {worst_grade: 9, max_limit: {EUR: "500000"}}
   admin: {max_limit: unlimited}
 """
-
-
-class Busy:
-    """The real limit inputs, each customer buying 100,000 a month (a method limit well above)."""
-
-    def __init__(self, services: Services) -> None:
-        self.store = services.limit_inputs()
-
-    def active_limit_policy(self) -> tuple[int | None, LimitPolicy]:
-        return self.store.active_limit_policy()
-
-    def limit_inputs(self, as_of: date, customer_id: str | None = None, **kw: object) -> list[LimitInputs]:
-        found = self.store.limit_inputs(as_of, customer_id, **kw)  # type: ignore[arg-type]
-        return [replace(i, avg_monthly_sales=Decimal(100_000), registered_on=date(2020, 1, 1)) for i in found]
 
 
 class GoodPayers:
@@ -107,7 +92,7 @@ def test_the_monitors_reasons_are_kept_and_shown_in_chinese(sqlite_services: Ser
         register_customer(
             RegisterCustomer(customer, Money.of(limit, "EUR"), "root", Role.ADMIN), services.uow(), services.clock
         )
-    run = run_monitor(today, GoodPayers(services), Busy(services), services.uow, services.clock)
+    run = run_monitor(today, GoodPayers(services), SteadySales(services, 100_000), services.uow, services.clock)
     changed = {(c.customer_id, c.field) for c in run.changes}
     assert {("R1", "limit"), ("R2", "request")} <= changed, changed
 
@@ -160,7 +145,7 @@ def test_an_approved_rule_request_keeps_its_chinese_and_a_persons_reason_has_non
     register_customer(
         RegisterCustomer(customer, Money.of("60000", "EUR"), "root", Role.ADMIN), services.uow(), services.clock
     )
-    run_monitor(today, GoodPayers(services), Busy(services), services.uow, services.clock)
+    run_monitor(today, GoodPayers(services), SteadySales(services, 100_000), services.uow, services.clock)
     with services.read_uow() as uow:
         (request,) = uow.management.requests(customer_id="R2")
     decide_request(DecideRequest(request.request_id, True, "mia", Role.ANALYST), services.uow(), services.clock)
