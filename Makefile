@@ -51,12 +51,10 @@ test: $(STAMP)
 	bash scripts/ensure-system-deps.sh
 	$(MAKE) --no-print-directory -j2 lint suite
 
-# Three workers on the machine's two cores: the browser and server tests wait on other processes
-# a fifth of the time, and a third worker fills it; a file's tests stay together on one (they share
-# its fixtures).
+# Two workers (the machine's cores); a file's tests stay together on one (they share its fixtures).
 suite: $(STAMP)
 	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
-		$(BIN)/pytest -q -n 3 --dist loadfile --durations=25
+		$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 # The inner loop: the domain and the service on fakes, no server, no database file, under a minute.
 test-fast: $(STAMP)
