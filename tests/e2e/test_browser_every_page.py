@@ -249,8 +249,16 @@ SHOT_HEIGHT = 4000  # px of a page's top a screenshot keeps: what a reader sees 
 
 
 def _shoot(page: Any, path: Any, width: int) -> None:
+    """Keep the page's top for a person to look at. The shots are for reading, not the verdict:
+    Chromium's full-page capture now and then refuses ("Unable to capture screenshot") on a busy
+    2-core machine, so the visible part is kept instead of failing the page's checks."""
+    from playwright.sync_api import Error as PlaywrightError
+
     height = min(int(page.evaluate("document.documentElement.scrollHeight")), SHOT_HEIGHT)
-    page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
+    try:
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
+    except PlaywrightError:
+        page.screenshot(path=str(path))
 
 
 def _visit(page: Any, url: str) -> None:
