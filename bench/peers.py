@@ -2,6 +2,7 @@
 
 Each is used as its documentation shows, with its defaults: the point is to compare with
 what a team gets from the toolkit, not with what a tuned copy of our own method gets.
+optbinning's Scorecard and LightGBM are ``creditdesk.risk.peers`` (``model compare`` runs them too).
 toad and scorecardpy are benchmark-only dependencies (scorecardpy needs pandas < 3, hence
 the separate benchmark environment that ``make bench`` builds).
 """
@@ -22,19 +23,6 @@ class Model(Protocol):
     def fit(self, X: pd.DataFrame, y: pd.Series) -> Any: ...
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
-
-
-class OptbinningScorecard:
-    def fit(self, X: pd.DataFrame, y: pd.Series) -> OptbinningScorecard:
-        from optbinning import BinningProcess, Scorecard
-
-        self.model = Scorecard(
-            binning_process=BinningProcess(list(X.columns)), estimator=LogisticRegression(max_iter=2000)
-        ).fit(X, y)
-        return self
-
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.model.predict_proba(X))
 
 
 class ToadScorecard:
@@ -75,17 +63,6 @@ class ScorecardpyScorecard:
 
         woe = sc.woebin_ply(X, self.bins, print_info=False)[self.columns].fillna(0.0)
         return np.asarray(self.lr.predict_proba(woe))
-
-
-class DefaultLightGBM:
-    def fit(self, X: pd.DataFrame, y: pd.Series) -> DefaultLightGBM:
-        from lightgbm import LGBMClassifier
-
-        self.model = LGBMClassifier(verbose=-1, random_state=0).fit(X, y)
-        return self
-
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return np.asarray(self.model.predict_proba(X))
 
 
 class DefaultHistGB:

@@ -1,7 +1,8 @@
-"""Reading a CSV for the model commands: numeric features, a 0/1 target, problems pinned to cells."""
+"""Reading a CSV for the model commands: features by the column plan, a 0/1 target, problems pinned to cells."""
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from creditdesk.adapters.model_data import ModelDataError, read_model_data
@@ -13,10 +14,12 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_numeric_columns_are_features_text_columns_are_left_out(tmp_path: Path) -> None:
-    path = write(tmp_path, "id,x,y,bad\nA,1.5,,1\nB,2,3,0\nC,-1,4e2,yes\n")
+def test_numbers_and_categories_are_features_an_id_is_left_out_with_its_reason(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,x,y,kind,bad\nA,1.5,,red,1\nB,2,3,blue,0\nC,-1,4e2,,yes\n")
     data = read_model_data(path, target="bad")
-    assert list(data.X.columns) == ["x", "y"] and data.ignored == ["id"]
+    assert list(data.X.columns) == ["x", "y", "kind"] and data.ignored == ["id"]
+    assert data.plan is not None and data.plan.left_out["id"].startswith("id:")
+    assert data.X["kind"].tolist()[:2] == ["red", "blue"] and pd.isna(data.X["kind"].iloc[2])
     assert data.y is not None and list(data.y) == [1, 0, 1]
     assert data.X["y"].isna().tolist() == [True, False, False]
 

@@ -1,9 +1,10 @@
 """Reading a CSV for the model commands: features, an optional 0/1 target, problems pinned to cells.
 
-Feature columns are the numeric ones; a column where most cells are numbers but some are not
-is an error at each bad cell (a typo must not turn a feature into noise), and a column of
-text (an id, a name) is left out and said so. Empty cells are missing values, which every
-model handles.
+Which columns are features, and as what, is the column plan's (``risk.column_plan``): declared
+by the user or inferred, and for scoring the plan the model was fitted with. A numeric column
+where some cells are not numbers is an error at each bad cell (a typo must not turn a feature
+into noise), as is a declared date that is not one. Empty cells are missing values, which every
+model handles; a category's cells are kept in their own words.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from creditdesk.adapters.importing.problems import Code, Problem
+from creditdesk.risk.column_plan import ColumnPlan, Declared, Role, plan_columns
 
 MAX_PROBLEMS = 50
 
@@ -32,7 +34,12 @@ class ModelData:
     X: pd.DataFrame
     y: pd.Series | None
     frame: pd.DataFrame  # the file as read, for writing scores beside the input rows
-    ignored: list[str] = field(default_factory=list)
+    plan: ColumnPlan | None = None  # None: a model fitted before column plans (numbers only)
+    protected: pd.DataFrame = field(default_factory=pd.DataFrame)  # for the fairness report
+
+    @property
+    def ignored(self) -> list[str]:
+        return list(self.plan.left_out) if self.plan else []
 
 
 _TRUE = {"1", "1.0", "true", "yes", "y"}
@@ -70,53 +77,84 @@ def read_model_data(
     path: Path,
     *,
     target: str | None,
+    declared: Declared | None = None,
+    plan: ColumnPlan | None = None,
     features: Sequence[str] | None = None,
-    exclude: Sequence[str] = (),
 ) -> ModelData:
-    """``features`` fixes the columns (scoring with a fitted model); otherwise every numeric column
-    except the target and ``exclude`` is one."""
+    """To fit: ``declared`` (what the user said; the rest is inferred). To evaluate or score: the
+    model's ``plan``, or for a model fitted before plans its numeric ``features``."""
     frame = _read(path)
-    problems: list[Problem] = []
-    for name in [target, *(features or ()), *exclude]:
-        if name is not None and name not in frame.columns:
-            problems.append(Problem(str(path), 1, 0, Code.MISSING_COLUMN, f"expected a column {name!r}; found none"))
+    wanted = [target, *(features or ()), *(plan.features if plan else ())]
+    problems = [
+        Problem(str(path), 1, 0, Code.MISSING_COLUMN, f"expected a column {name!r}; found none")
+        for name in dict.fromkeys(wanted)
+        if name is not None and name not in frame.columns
+    ]
+    if declared is not None:
+        problems += [Problem(str(path), 1, 0, Code.BAD_VALUE, text) for text in declared.problems(list(frame.columns))]
     if problems:
         raise ModelDataError(problems)
-    y = None
-    if target is not None:
-        text = frame[target].str.strip().str.lower()
-        good = text.isin(_TRUE | _FALSE)
-        for row in np.flatnonzero(~good.to_numpy())[:MAX_PROBLEMS]:
-            problems.append(
-                _cell(path, frame, row, target, Code.BAD_VALUE, f"expected 0 or 1; found {frame[target].iloc[row]!r}")
-            )
-        y = text.isin(_TRUE).astype(int).rename(target)
-        if good.all() and y.nunique() < 2:
-            problems.append(
-                Problem(str(path), 1, 0, Code.BAD_VALUE, f"the target {target!r} needs both 0s and 1s to fit a model")
-            )
-    candidates = (
-        list(features) if features is not None else [c for c in frame.columns if c != target and c not in exclude]
-    )
-    columns: dict[str, pd.Series] = {}
-    ignored = []
-    for name in candidates:
-        raw = frame[name].str.strip()
-        given = raw != ""
-        numbers = pd.to_numeric(raw.where(given), errors="coerce")
-        bad = given & numbers.isna()
-        if features is None and bad.sum() > given.sum() / 2:
-            ignored.append(name)  # text: an id, a name, a category label
-            continue
-        for row in np.flatnonzero(bad.to_numpy())[: MAX_PROBLEMS - len(problems)]:
-            problems.append(
-                _cell(path, frame, row, name, Code.BAD_NUMBER, f"expected a number; found {raw.iloc[row]!r}")
-            )
-        columns[name] = numbers.astype(float)
+    y = _target(path, frame, target, problems) if target is not None else None
+    if plan is None and features is None:
+        plan = plan_columns(frame, target, declared or Declared())
+    roles = {c.name: c.role for c in plan.columns} if plan else dict.fromkeys(features or (), Role.NUMERIC)
+    names = plan.features if plan else list(features or ())
+    columns = {name: _feature(path, frame, name, roles[name], plan, problems) for name in names}
     if problems:
         raise ModelDataError(sorted(problems, key=lambda p: (p.line, p.column))[:MAX_PROBLEMS])
     if not columns:
+        left_out = "; ".join(f"{k} ({v})" for k, v in (plan.left_out if plan else {}).items())
         raise ModelDataError(
-            [Problem(str(path), 1, 0, Code.MISSING_COLUMN, "expected at least one numeric feature column")]
+            [
+                Problem(
+                    str(path), 1, 0, Code.MISSING_COLUMN, f"expected at least one feature column; left out: {left_out}"
+                )
+            ]
         )
-    return ModelData(pd.DataFrame(columns), y, frame, ignored)
+    protected = pd.DataFrame(
+        {name: _protected(frame[name]) for name in (plan.protected if plan else []) if name in frame.columns}
+    )
+    return ModelData(pd.DataFrame(columns), y, frame, plan, protected)
+
+
+def _target(path: Path, frame: pd.DataFrame, target: str, problems: list[Problem]) -> pd.Series:
+    text = frame[target].str.strip().str.lower()
+    good = text.isin(_TRUE | _FALSE)
+    for row in np.flatnonzero(~good.to_numpy())[:MAX_PROBLEMS]:
+        problems.append(
+            _cell(path, frame, row, target, Code.BAD_VALUE, f"expected 0 or 1; found {frame[target].iloc[row]!r}")
+        )
+    y = text.isin(_TRUE).astype(int).rename(target)
+    if good.all() and y.nunique() < 2:
+        problems.append(
+            Problem(str(path), 1, 0, Code.BAD_VALUE, f"the target {target!r} needs both 0s and 1s to fit a model")
+        )
+    return y
+
+
+def _feature(
+    path: Path, frame: pd.DataFrame, name: str, role: Role, plan: ColumnPlan | None, problems: list[Problem]
+) -> pd.Series:
+    raw = frame[name].str.strip()
+    given = raw != ""
+    if role is Role.CATEGORICAL:
+        return raw.where(given).astype(object)
+    if role is Role.DATE:
+        dates = pd.to_datetime(raw.where(given), format="%Y-%m-%d", errors="coerce")
+        bad = given & dates.isna()
+        code, expected = Code.BAD_DATE, "a date (YYYY-MM-DD)"
+        values = (pd.Timestamp(plan.as_of if plan and plan.as_of else dates.max()) - dates).dt.days.astype(float)
+    else:
+        values = pd.to_numeric(raw.where(given), errors="coerce").astype(float)
+        bad = given & values.isna()
+        code, expected = Code.BAD_NUMBER, "a number"
+    for row in np.flatnonzero(bad.to_numpy())[: max(MAX_PROBLEMS - len(problems), 0)]:
+        problems.append(_cell(path, frame, row, name, code, f"expected {expected}; found {raw.iloc[row]!r}"))
+    return values
+
+
+def _protected(column: pd.Series) -> pd.Series:
+    """A protected column's values for grouping: numbers where it holds numbers, else its words."""
+    raw = column.str.strip().where(column.str.strip() != "")
+    numbers = pd.to_numeric(raw, errors="coerce")
+    return numbers if numbers.notna().sum() > raw.notna().sum() / 2 else raw.astype(object)

@@ -46,6 +46,13 @@ class ArtefactMetadata:
     libraries: dict[str, str] = field(default_factory=dict)
     reference_sha256: str = ""
     format: int = 1
+    # What each column of the training file was (risk.column_plan); empty for a table of numbers.
+    columns: dict[str, Any] = field(default_factory=dict)
+    left_out: dict[str, str] = field(default_factory=dict)  # column -> why it is not a feature
+    # Protected attributes: the patterns, those left out, those allowed and why.
+    protected: dict[str, Any] = field(default_factory=dict)
+    scale: dict[str, Any] = field(default_factory=dict)  # {"kind": "master"|"quantile", "upper_bounds": […]}
+    cv: dict[str, Any] = field(default_factory=dict)  # cross-validated figures, folds and seed
 
 
 def data_digest(frame: pd.DataFrame) -> str:
@@ -112,4 +119,6 @@ def load_reference(folder: Path, meta: ArtefactMetadata) -> pd.DataFrame | None:
         return None
     if _sha256(path) != meta.reference_sha256:
         raise ArtefactError(f"{path} does not match the digest in its metadata")
-    return pd.read_csv(path)
+    # Categories read back as the text they were fitted on ("01" stays "01", never the number 1).
+    categories = {c["name"]: str for c in meta.columns.get("columns", ()) if c.get("role") == "categorical"}
+    return pd.read_csv(path, dtype=categories)

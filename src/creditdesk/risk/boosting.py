@@ -5,6 +5,11 @@ safer), ``monotone`` fixes it: +1 for risk rising with the feature, -1 for falli
 constraint keeps the model explainable and stops it from learning noise against economics.
 Reasons come from each row's feature contributions to the log-odds of default (TreeSHAP,
 ``pred_contrib``): the largest positive contributions are what raise the risk most.
+
+Text and pandas ``category`` columns are split on natively (LightGBM's categorical splits);
+the categories are fixed at fitting, so one first seen at scoring reads as missing rather
+than shifting the codes of the others. LightGBM sees the columns under neutral names, so a
+column named after a one-hot category ("purpose: car [new]") is accepted as it is.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from creditdesk.risk.explain import top_reasons
+from creditdesk.risk.column_types import as_text, categorical_columns, fixed_categories
+from creditdesk.risk.explain import reasons_against_typical, typical_contributions
 
 
 class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -55,8 +61,27 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             raise ValueError(f"The 'monotone' parameter takes -1, 0 or 1 per feature; got {bad}")
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
-        self.estimator_ = self._booster(frame, monotone).fit(frame, np.asarray(y).astype(int))
+        categorical = categorical_columns(frame)
+        constrained = sorted(name for name in categorical if monotone.get(name, 0))
+        if constrained:
+            raise ValueError(
+                f"The 'monotone' parameter constrains {', '.join(constrained)}, which hold categories: a "
+                "direction applies to numbers only; drop them from 'monotone' or give them as numbers"
+            )
+        self.categories_ = {name: sorted(as_text(frame[name]).dropna().unique()) for name in categorical}
+        inputs = self._inputs(frame)
+        self.estimator_ = self._booster(frame, monotone).fit(inputs, np.asarray(y).astype(int))
+        self.typical_contributions_ = typical_contributions(self.contributions(frame))
         return self
+
+    def _inputs(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The frame as LightGBM reads it: categories fixed at fitting, neutral column names."""
+        if not hasattr(self, "categories_"):
+            return frame  # fitted by an earlier release: numbers only, under their own names
+        inputs = frame.copy()
+        for name, categories in self.categories_.items():
+            inputs[name] = fixed_categories(frame[name], categories)
+        return inputs.set_axis([f"f{index}" for index in range(frame.shape[1])], axis=1)
 
     def _booster(self, frame: pd.DataFrame, monotone: dict[str, int]) -> LGBMClassifier:
         return LGBMClassifier(
@@ -81,7 +106,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         # Every core for predictions (they do not depend on the thread count; fitting does).
-        return np.asarray(self.estimator_.predict_proba(self._frame(X), num_threads=0))
+        return np.asarray(self.estimator_.predict_proba(self._inputs(self._frame(X)), num_threads=0))
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
@@ -90,9 +115,9 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         """Each feature's contribution to each row's log-odds of default (they sum, with the
         expected value, to the row's log-odds)."""
         frame = self._frame(X)
-        raw = self.estimator_.predict(frame, pred_contrib=True, num_threads=0)
+        raw = self.estimator_.predict(self._inputs(frame), pred_contrib=True, num_threads=0)
         return pd.DataFrame(np.asarray(raw)[:, :-1], columns=frame.columns, index=frame.index)
 
     def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
-        """Per row, the features that raise its risk most, largest first."""
-        return top_reasons(self.contributions(X), top)
+        """Per row, the features that raise its risk most above the typical applicant's, largest first."""
+        return reasons_against_typical(self.contributions(X), getattr(self, "typical_contributions_", None), top)

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from creditdesk.risk.boosting import BoostedPD
-from creditdesk.risk.explain import top_reasons
+from creditdesk.risk.explain import reasons_against_typical, typical_contributions
 from creditdesk.risk.scorecard import Scorecard
 
 _EPS = 1e-6
@@ -69,6 +69,7 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             out_of_fold[test] = self._log_odds(members, frame.iloc[test])
         self.members_ = [m.fit(frame, target) for m in self._members()]
         self.stacker_ = LogisticRegression(C=1e6).fit(out_of_fold, target)
+        self.typical_contributions_ = typical_contributions(self.contributions(frame))
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -89,4 +90,5 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return stacked
 
     def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
-        return top_reasons(self.contributions(X), top)
+        """Per row, the features that raise its risk most above the typical applicant's, largest first."""
+        return reasons_against_typical(self.contributions(X), getattr(self, "typical_contributions_", None), top)

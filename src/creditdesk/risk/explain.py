@@ -1,14 +1,20 @@
 """Reason codes and the points scale shared by every model.
 
-A reason is a feature that pushed a row's risk up, with how much (its term in the log-odds
-of default). Points put any PD on the scorecard's scale: ``score = offset + factor × ln(odds
-of not defaulting)``, ``factor = pdo / ln 2``, ``offset = base_points − factor × ln(base_odds)``,
+A reason is a feature that pushed a row's risk up against the typical applicant, with how
+much: its term in the log-odds of default minus the median of that term over the training
+rows. Measured against the median, a feature is a reason for at most half the population (those
+strictly worse than typical on it), so a feature whose best bin is tiny, or whose commonest
+value is a little worse than the mean, is not everyone's reason.
+
+Points put any PD on the scorecard's scale: ``score = offset + factor × ln(odds of not
+defaulting)``, ``factor = pdo / ln 2``, ``offset = base_points − factor × ln(base_odds)``,
 so ``base_points`` stands for odds of ``base_odds`` to 1 and every ``pdo`` points double the odds.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +40,21 @@ class PointsScale:
         p = np.clip(np.asarray(pd_, dtype=float), 1e-9, 1 - 1e-9)
         points: NDArray[np.float64] = self.offset + self.factor * np.log((1 - p) / p)
         return points
+
+
+def typical_contributions(contributions: pd.DataFrame) -> pd.Series:
+    """Each feature's median term over a population: the typical applicant's."""
+    return contributions.median()
+
+
+def reasons_against_typical(
+    contributions: pd.DataFrame, typical: pd.Series | None, top: int = 3, leave_out: Sequence[str] = ()
+) -> list[list[tuple[str, float]]]:
+    """Per row, the features that raise its risk most above the typical applicant's, largest
+    first; never a feature in ``leave_out`` (a protected attribute is never a reason). A model
+    fitted by an earlier release has no typical terms: its raw terms are used."""
+    against = contributions if typical is None else contributions - typical.reindex(contributions.columns).fillna(0)
+    return top_reasons(against.drop(columns=[c for c in leave_out if c in against.columns]), top)
 
 
 def top_reasons(contributions: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.stats import binomtest
 from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
@@ -98,4 +99,16 @@ def psi(expected: ArrayLike, actual: ArrayLike, bins: int = 10) -> float:
     a_counts = np.histogram(a, edges)[0].astype(float)
     e_share = np.maximum(e_counts, 0.5) / e.size
     a_share = np.maximum(a_counts, 0.5) / a.size
+    return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))
+
+
+def category_psi(expected: ArrayLike, actual: ArrayLike) -> float:
+    """Population stability index of a category column over its categories (missing is one)."""
+    e = pd.Series(np.asarray(expected, dtype=object)).fillna("(missing)").astype(str)
+    a = pd.Series(np.asarray(actual, dtype=object)).fillna("(missing)").astype(str)
+    if e.empty or a.empty:
+        raise ValueError("both samples need values")
+    categories = sorted(set(e) | set(a))
+    e_share = np.maximum(e.value_counts().reindex(categories, fill_value=0).to_numpy(float), 0.5) / e.size
+    a_share = np.maximum(a.value_counts().reindex(categories, fill_value=0).to_numpy(float), 0.5) / a.size
     return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))

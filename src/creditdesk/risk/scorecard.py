@@ -8,7 +8,13 @@ Points follow the usual scaling: ``score = offset + factor * ln(odds of not defa
 with ``factor = pdo / ln 2`` and ``offset = base_points - factor * ln(base_odds)``, so
 ``base_points`` stands for odds of ``base_odds`` to 1 and every ``pdo`` points double the
 odds. Each feature's bin carries its share of the points, so a customer's score is the sum
-of its row in ``points_table_`` and its reasons are the features where it lost most points.
+of its row in ``points_table_``.
+
+Text and pandas ``category`` columns are binned as categories: categories rarer than
+``rare_category_share`` are grouped into one bin, and a category first seen at scoring gets
+the average risk (WoE 0), never an exception. A row's reasons are the features where it
+scored furthest below the typical (median) applicant's points for that feature, so a feature
+whose best bin holds a few dozen rows does not become everyone's reason.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from creditdesk.risk.explain import PointsScale, top_reasons
+from creditdesk.risk.column_types import as_text, categorical_columns
+from creditdesk.risk.explain import PointsScale, reasons_against_typical, typical_contributions
 
 
 class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
@@ -39,6 +46,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         max_codes: int = 12,
         max_n_prebins: int = 50,
         min_prebin_size: float = 0.02,
+        rare_category_share: float = 0.02,
     ) -> None:
         self.pdo = pdo
         self.base_points = base_points
@@ -50,6 +58,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.max_codes = max_codes
         self.max_n_prebins = max_n_prebins
         self.min_prebin_size = min_prebin_size
+        self.rare_category_share = rare_category_share
 
     def _check_params(self) -> None:
         for name in ("pdo", "base_odds", "C"):
@@ -58,6 +67,10 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 raise ValueError(f"The {name!r} parameter must be a positive number; got {value}")
         if self.min_bin_size is not None and not 0 < self.min_bin_size < 0.5:
             raise ValueError(f"The 'min_bin_size' parameter must lie between 0 and 0.5; got {self.min_bin_size}")
+        if not 0 <= self.rare_category_share < 0.5:
+            raise ValueError(
+                f"The 'rare_category_share' parameter must lie from 0 to 0.5; got {self.rare_category_share}"
+            )
 
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
         self._check_params()
@@ -65,36 +78,54 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         target = np.asarray(y).astype(int)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
+        self.categories_ = categorical_columns(frame)
+        frame = self._frame(frame)
         # A feature with fewer than two known values carries no evidence: it gets no bins.
         self.features_ = [name for name in frame.columns if frame[name].dropna().nunique() >= 2]
         if not self.features_:
             raise ValueError("no feature has two or more distinct values to bin")
         frame = frame[self.features_]
-        codes = [name for name in frame.columns if self._is_code(frame[name])]
-        trend = {name: {"monotonic_trend": self.monotonic_trend} for name in frame.columns if name not in codes}
+        grouped = [name for name in frame.columns if name in self.categories_ or self._is_code(frame[name])]
+        # Rare text categories share one bin; numeric codes keep every code, as they always have.
+        params = {
+            name: {"cat_cutoff": self.rare_category_share or None}
+            if name in self.categories_
+            else {}
+            if name in grouped
+            else {"monotonic_trend": self.monotonic_trend}
+            for name in frame.columns
+        }
         self.binning_process_ = BinningProcess(
             self.features_,
-            categorical_variables=codes,
+            categorical_variables=grouped,
             max_n_bins=self.max_n_bins,
             min_bin_size=self.min_bin_size,
             max_n_prebins=self.max_n_prebins,
             min_prebin_size=self.min_prebin_size,
-            binning_fit_params=trend,
+            binning_fit_params=params,
         ).fit(frame, target)
         woe = self._woe(frame)
         self.estimator_ = LogisticRegression(C=self.C, max_iter=2000).fit(woe, target)
         scale = PointsScale(self.pdo, self.base_points, self.base_odds)
         self.factor_, self.offset_ = scale.factor, scale.offset
         self.points_table_ = self._points_table()
+        self.typical_contributions_ = typical_contributions(self.contributions(frame))
         return self
+
+    def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The columns as the binning reads them: categories as plain strings, numbers as they are."""
+        frame = pd.DataFrame(X).copy()
+        for name in getattr(self, "categories_", ()):  # an earlier release's model: numbers only
+            frame[name] = as_text(frame[name])
+        return frame
 
     def _is_code(self, column: pd.Series) -> bool:
         """A few integer values (a status code, a class): binned as categories, grouped by risk."""
-        values = column.dropna().unique()
-        return 2 < len(values) <= self.max_codes and bool(np.all(np.mod(values, 1) == 0))
+        values = column.dropna().to_numpy(dtype=float)
+        return 2 < len(np.unique(values)) <= self.max_codes and bool(np.all(np.mod(values, 1) == 0))
 
     def _woe(self, X: pd.DataFrame) -> pd.DataFrame:
-        frame = pd.DataFrame(X)[self.features_]
+        frame = self._frame(pd.DataFrame(X)[self.features_])
         # A missing value gets its own bin's WoE; optbinning's default (WoE 0, the average risk)
         # throws away that missing data is itself a signal (a firm that files no cash-flow figure).
         woe = self.binning_process_.transform(
@@ -147,9 +178,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return total
 
     def reasons(self, X: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
-        """Per row, the features that cost it most against their best bin, largest first, in
-        log-odds of default (the points lost divided by ``factor_``), as every model reports them."""
-        got = self.feature_points(X)
-        best = self.points_table_.groupby("feature")["points"].max()
-        shortfall = (best.reindex(got.columns).to_numpy() - got.to_numpy()) / self.factor_
-        return top_reasons(pd.DataFrame(shortfall, columns=got.columns), top)
+        """Per row, the features where it scored furthest below the typical applicant's points,
+        largest first, in log-odds of default (points divided by ``factor_``), as every model
+        reports them."""
+        return reasons_against_typical(self.contributions(X), getattr(self, "typical_contributions_", None), top)

@@ -7,14 +7,15 @@ between the training population and today's).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from creditdesk.risk.metrics import auc, brier, calibration_by_grade, gini, ks, psi
-from creditdesk.risk.rating import grade_of
+from creditdesk.risk.metrics import auc, brier, calibration_by_grade, category_psi, gini, ks, psi
+from creditdesk.risk.rating import UPPER_BOUNDS, concentration_warning, grade_of, grade_shares
 
 
 class ProbabilisticModel(Protocol):
@@ -26,11 +27,14 @@ def validation_report(
     X_test: pd.DataFrame,
     y_test: Any,
     X_reference: pd.DataFrame | None = None,
+    bounds: Sequence[float] = UPPER_BOUNDS,
+    scale: str = "master",
 ) -> dict[str, Any]:
-    """Metrics on a test sample; with ``X_reference`` (the training population), stability too."""
+    """Metrics on a test sample; with ``X_reference`` (the training population), stability too.
+    ``bounds`` are the upper PDs of the grades the model is read on (``scale`` names them)."""
     y = np.asarray(y_test).astype(int)
     pd_test = model.predict_proba(X_test)[:, 1]
-    grades = grade_of(pd_test)
+    grades = grade_of(pd_test, bounds=bounds)
     report: dict[str, Any] = {
         "n": len(y),
         "defaults": int(y.sum()),
@@ -41,6 +45,9 @@ def validation_report(
         "calibration": [asdict(row) for row in calibration_by_grade(y, pd_test, grades)],
     }
     report["grades_rejected"] = [row["grade"] for row in report["calibration"] if row["p_value"] < 0.05]
+    report["grade_shares"] = grade_shares(grades)
+    crowded = concentration_warning(grades, scale)
+    report["warnings"] = [crowded] if crowded else []
     if X_reference is not None:
         report.update(stability_report(model, X_reference, X_test, pd_current=pd_test))
     return report
@@ -59,10 +66,14 @@ def stability_report(
     return {
         "psi_score": psi(pd_reference, current),
         "psi_features": {
-            str(name): psi(X_reference[name].dropna(), X_current[name].dropna())
+            str(name): _feature_psi(X_reference[name], X_current[name])
             for name in X_current.columns
-            if pd.api.types.is_numeric_dtype(X_current[name])
-            and X_reference[name].notna().any()
-            and X_current[name].notna().any()
+            if X_reference[name].notna().any() and X_current[name].notna().any()
         },
     }
+
+
+def _feature_psi(reference: pd.Series, current: pd.Series) -> float:
+    if pd.api.types.is_numeric_dtype(reference) and pd.api.types.is_numeric_dtype(current):
+        return psi(reference.dropna(), current.dropna())
+    return category_psi(reference, current)  # a category, or a column read back from CSV as text
