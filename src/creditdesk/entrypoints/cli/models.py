@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -86,27 +89,6 @@ class Columns:
             fail(f"{self.schema}: {error}", EXIT_DATA)
 
 
-def _columns(
-    categorical: list[str] | None,
-    numeric: list[str] | None,
-    id_: list[str] | None,
-    date_: list[str] | None,
-    exclude: list[str] | None,
-    schema: Path | None,
-    allow_protected: list[str] | None,
-    protected_reason: str,
-    protected_pattern: list[str] | None,
-    as_of: str | None,
-) -> Columns:
-    roles: dict[str, str] = {}
-    for role, names in zip(ROLE_OPTIONS, (categorical, numeric, id_, date_, exclude), strict=True):
-        for name in names or ():
-            if roles.get(name, role) != role:
-                fail(f"column {name!r} is declared both --{roles[name]} and --{role}; choose one", EXIT_USAGE)
-            roles[name] = role
-    return Columns(roles, schema, allow_protected or [], protected_reason, protected_pattern or [], as_of)
-
-
 CategoricalOption = Annotated[list[str] | None, typer.Option("--categorical", help="A column of categories.")]
 NumericOption = Annotated[list[str] | None, typer.Option("--numeric", help="A column of numbers.")]
 IdOption = Annotated[list[str] | None, typer.Option("--id", help="An identifier: never a feature.")]
@@ -127,6 +109,49 @@ PatternOption = Annotated[
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="The day dates' ages are counted to.")]
 CvOption = Annotated[int, typer.Option("--cv", min=0, max=20, help="Cross-validate on this many folds first.")]
 SeedOption = Annotated[int, typer.Option("--seed", help="The seed of the hold-out split and the folds.")]
+
+
+def with_column_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Gives a command the column options (roles, schema, protected attributes, as-of), declared
+    once here, as one ``columns: Columns`` argument (Typer reads the signature built here)."""
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        for name, annotation, default in (
+            ("categorical", CategoricalOption, None),
+            ("numeric", NumericOption, None),
+            ("id_", IdOption, None),
+            ("date_", DateOption, None),
+            ("exclude", ExcludeOption, None),
+            ("schema", SchemaOption, None),
+            ("allow_protected", AllowOption, None),
+            ("protected_reason", ReasonOption, ""),
+            ("protected_pattern", PatternOption, None),
+            ("as_of", AsOfOption, None),
+        )
+    ]
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "columns"]
+
+    @functools.wraps(command)
+    def run(**given: Any) -> None:
+        options = {p.name: given.pop(p.name) for p in shared}
+        roles: dict[str, str] = {}
+        for role, key in zip(ROLE_OPTIONS, ("categorical", "numeric", "id_", "date_", "exclude"), strict=True):
+            for name in options[key] or ():
+                if roles.get(name, role) != role:
+                    fail(f"column {name!r} is declared both --{roles[name]} and --{role}; choose one", EXIT_USAGE)
+                roles[name] = role
+        columns = Columns(
+            roles,
+            options["schema"],
+            options["allow_protected"] or [],
+            options["protected_reason"],
+            options["protected_pattern"] or [],
+            options["as_of"],
+        )
+        command(**given, columns=columns)
+
+    run.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    return run
 
 
 def _report(error: ModelDataError) -> NoReturn:
@@ -154,26 +179,19 @@ def _print_plan(plan: ColumnPlan) -> None:
 
 
 @model_app.command("fit")
+@with_column_options
 def model_fit(
     ctx: typer.Context,
     data: DataOption,
     target: TargetOption,
     out_dir: Annotated[Path, typer.Option("--out", help="A new folder for the model artefact.")],
     kind: Annotated[str, typer.Option("--kind", help="scorecard, gbm or champion (both, blended).")] = "scorecard",
-    categorical: CategoricalOption = None,
-    numeric: NumericOption = None,
-    id_: IdOption = None,
-    date_: DateOption = None,
-    exclude: ExcludeOption = None,
-    schema: SchemaOption = None,
-    allow_protected: AllowOption = None,
-    protected_reason: ReasonOption = "",
-    protected_pattern: PatternOption = None,
-    as_of: AsOfOption = None,
     scale: Annotated[str, typer.Option("--scale", help="master (the bank-wide grades) or quantile.")] = "master",
     cv: CvOption = 0,
     seed: SeedOption = 0,
     as_json: JsonOption = False,
+    *,
+    columns: Columns,
 ) -> None:
     """Fit a model; write a versioned artefact with its validation report (20 % held out)."""
     if kind not in workflow.MODEL_KINDS:
@@ -182,9 +200,6 @@ def model_fit(
         fail(f"unknown --scale {scale!r}; expected one of {', '.join(workflow.SCALES)}", EXIT_USAGE)
     if out_dir.exists() and any(out_dir.iterdir()):
         fail(f"{out_dir} is not empty; an artefact is never overwritten, choose a new folder", EXIT_USAGE)
-    columns = _columns(
-        categorical, numeric, id_, date_, exclude, schema, allow_protected, protected_reason, protected_pattern, as_of
-    )
     table = _read(data, target=target, declared=columns.declared())
     assert table.y is not None and table.plan is not None
     as_json = json_flag(ctx, as_json)
@@ -303,20 +318,11 @@ def model_score(
 
 
 @model_app.command("compare")
+@with_column_options
 def model_compare(
     ctx: typer.Context,
     data: DataOption,
     target: TargetOption,
-    categorical: CategoricalOption = None,
-    numeric: NumericOption = None,
-    id_: IdOption = None,
-    date_: DateOption = None,
-    exclude: ExcludeOption = None,
-    schema: SchemaOption = None,
-    allow_protected: AllowOption = None,
-    protected_reason: ReasonOption = "",
-    protected_pattern: PatternOption = None,
-    as_of: AsOfOption = None,
     cv: Annotated[int, typer.Option("--cv", min=2, max=20, help="Folds (stratified, shuffled, seeded).")] = 5,
     seed: SeedOption = 0,
     models: Annotated[
@@ -324,11 +330,10 @@ def model_compare(
         typer.Option("--models", help="Some of scorecard, gbm, champion, optbinning, lightgbm (default: all)."),
     ] = None,
     as_json: JsonOption = False,
+    *,
+    columns: Columns,
 ) -> None:
     """Our models and the peers installed here (optbinning, LightGBM), cross-validated on the same folds."""
-    columns = _columns(
-        categorical, numeric, id_, date_, exclude, schema, allow_protected, protected_reason, protected_pattern, as_of
-    )
     everyone = {kind: (f"creditdesk {kind}", make) for kind, make in workflow.MODEL_KINDS.items()} | peers.available()
     chosen = [key.strip() for key in ",".join(models or everyone).split(",") if key.strip()]
     unknown = [key for key in chosen if key not in everyone]
