@@ -75,3 +75,13 @@ def test_rare_categories_share_one_bin(file: tuple[pd.DataFrame, pd.Series]) -> 
     bins = model.points_table_.query("feature == 'purpose'")["bin"].tolist()
     # The purposes under 5 % of the rows (repairs, retraining, domestic appliances…) are pooled.
     assert any("retraining" in label and "repairs" in label for label in bins)
+
+
+def test_the_portfolio_models_segments_read_a_text_column_too(file: tuple[pd.DataFrame, pd.Series]) -> None:
+    from creditdesk.risk.segments import SegmentedPD
+
+    X, y = file
+    X = X.assign(has_history=(X["existing_credits"] > 1).astype(float))
+    model = SegmentedPD(base=ChampionPD(gbms=(SMALL_BOOSTER,)), min_defaults=20).fit(X, y)
+    assert auc(y, model.predict_proba(X)[:, 1]) > 0.7
+    assert any(name == "checking_account" for row in model.reasons(X.head(50)) for name, _ in row)

@@ -71,7 +71,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.categories_ = {name: sorted(as_text(frame[name]).dropna().unique()) for name in categorical}
         inputs = self._inputs(frame)
         self.estimator_ = self._booster(frame, monotone).fit(inputs, np.asarray(y).astype(int))
-        self.typical_contributions_ = typical_contributions(self.contributions(frame))
+        self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self
 
     def _inputs(self, frame: pd.DataFrame) -> pd.DataFrame:

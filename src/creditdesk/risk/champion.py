@@ -69,7 +69,7 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             out_of_fold[test] = self._log_odds(members, frame.iloc[test])
         self.members_ = [m.fit(frame, target) for m in self._members()]
         self.stacker_ = LogisticRegression(C=1e6).fit(out_of_fold, target)
-        self.typical_contributions_ = typical_contributions(self.contributions(frame))
+        self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:

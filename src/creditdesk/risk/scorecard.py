@@ -109,7 +109,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         scale = PointsScale(self.pdo, self.base_points, self.base_odds)
         self.factor_, self.offset_ = scale.factor, scale.offset
         self.points_table_ = self._points_table()
-        self.typical_contributions_ = typical_contributions(self.contributions(frame))
+        self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
