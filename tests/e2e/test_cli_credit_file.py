@@ -127,14 +127,67 @@ def test_a_schema_names_the_columns_in_chinese_and_dates_become_ages(folder: Pat
     [
         (["--allow-protected", "age"], 2, "--allow-protected needs --protected-reason"),
         (["--categorical", "nope"], 65, "the file has no column 'nope'"),
-        (["--numeric", "purpose"], 65, "BAD_NUMBER expected a number; found 'business'"),
-        (["--date", "checking_account"], 65, "BAD_DATE expected a date (YYYY-MM-DD)"),
+        (["--numeric", "purpose"], 65, "file.csv:2:3: BAD_NUMBER expected a number; 1,000 of 1,000 cells are not"),
+        (["--date", "checking_account"], 65, "BAD_DATE expected a date (YYYY-MM-DD); 1,000 of 1,000"),
         (["--categorical", "age", "--numeric", "age"], 2, "declared both --categorical and --numeric"),
         (["--schema", "broken.toml"], 65, "not valid TOML"),
+        (["--schema", "typed.toml"], 65, "as_of: expected a date (2026-11-30); found '30/11/2026'"),
+        (["--schema", "typed.toml"], 65, 'protected.allow: expected a table of column = "why it may be used"'),
+        (["--allow-protected", "housing", "--protected-reason", "x"], 65, "'housing' matches no protected pattern"),
+        (["--protected-reason", "because"], 2, "name one"),
+        (["--categorical", "bad"], 65, "the target 'bad' cannot also be declared categorical"),
+        (["--out", "file.csv"], 2, "is a file; an artefact is a new folder"),
     ],
 )
 def test_declarations_that_do_not_fit_say_what_to_do(folder: Path, extra: list[str], code: int, says: str) -> None:
     (folder / "broken.toml").write_text("[roles\n", encoding="utf-8")
-    done = cli(folder, *FIT, "--out", "never", *extra)
+    (folder / "typed.toml").write_text('as_of = "30/11/2026"\n[protected]\nallow = ["Gender"]\n', encoding="utf-8")
+    out = [] if "--out" in extra else ["--out", "never"]
+    done = cli(folder, *FIT, *out, *extra)
     assert done.returncode == code and says in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and not (folder / "never").exists()
+
+
+def test_scoring_keeps_the_input_safe_and_says_what_it_could_not_know(folder: Path) -> None:
+    if not (folder / "scorecard-model").exists():
+        run(folder, *FIT, "--out", "scorecard-model")
+    novel = credit_file(rows=50, seed=5)
+    novel.loc[:2, "purpose"] = "space tourism"
+    novel.to_csv(folder / "novel.csv", index=False)
+    scored = cli(folder, "model", "score", "scorecard-model", "--data", "novel.csv", "--out", "novel-scored.csv")
+    assert scored.returncode == 0, scored.stderr
+    assert "purpose: 3 row(s) hold categories not seen in training (space tourism)" in scored.stderr
+    again = cli(folder, "model", "score", "scorecard-model", "--data", "novel-scored.csv", "--out", "twice.csv")
+    assert again.returncode == 0 and "the input's own pd, score, grade" in again.stderr
+    twice = pd.read_csv(folder / "twice.csv")
+    assert list(twice.columns).count("pd") == 1 and not any(c.endswith("_scored") for c in twice.columns)
+    before = (folder / "novel.csv").read_bytes()
+    for out, says in (("novel.csv", "is the input file"), (".", "expected a file name"), ("no/such/x.csv", "expected")):
+        refused = cli(folder, "model", "score", "scorecard-model", "--data", "novel.csv", "--out", out)
+        assert refused.returncode == 2 and says in refused.stderr and "Traceback" not in refused.stderr
+    assert (folder / "novel.csv").read_bytes() == before and not list(folder.glob("*.partial"))
+    tiny = credit_file(rows=30, seed=6).head(15)
+    tiny.to_csv(folder / "tiny.csv", index=False)
+    small = cli(folder, "model", "compare", "--data", "tiny.csv", "--target", "bad", "--models", "scorecard")
+    assert small.returncode == 65 and "needs at least 10 rows of each target value" in small.stderr
+
+
+def test_a_chinese_file_keeps_its_protected_columns_out_and_reads_in_chinese(folder: Path) -> None:
+    frame = credit_file(rows=400, seed=7)
+    chinese = pd.DataFrame(
+        {
+            "住房": frame["housing"].map({"rent": "租房", "own": "自有", "for free": "免费"}),
+            "账户状态": frame["checking_account"],
+            "期限月数": frame["duration_months"],
+            "客户性别": frame["personal_status_sex"].str.split(":").str[0].map({"male": "男", "female": "女"}),
+            "年龄": frame["age"],
+            "违约": frame["bad"],
+        }
+    )
+    chinese.to_csv(folder / "zh.csv", index=False)
+    fitted = run(folder, "model", "fit", "--data", "zh.csv", "--target", "违约", "--out", "zh-model", "--json")
+    assert fitted["features"] == ["住房", "账户状态", "期限月数"]
+    assert {f["attribute"] for f in fitted["fairness"]} == {"客户性别", "年龄"}
+    run(folder, "model", "score", "zh-model", "--data", "zh.csv", "--out", "zh-scored.csv", "--lang", "zh")
+    texts = pd.read_csv(folder / "zh-scored.csv", keep_default_na=False)["reason_1_text"]
+    assert any(t.startswith("账户状态：") for t in texts) and not any("性别" in t or "年龄" in t for t in texts)

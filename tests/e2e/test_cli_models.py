@@ -68,7 +68,7 @@ def test_bad_input_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
     assert result.returncode == 65
     assert result.stderr.splitlines()[:2] == [
         f"{bad}:4:1: BAD_NUMBER expected a number; found 'four'",
-        f"{bad}:5:2: BAD_VALUE expected 0 or 1; found '2'",
+        f"{bad}:5:2: BAD_VALUE expected 0 or 1 (or yes/no, true/false: 1, yes and true mean defaulted); found '2'",
     ]
     assert "Traceback" not in result.stderr and not model.exists()
     assert (

@@ -85,3 +85,22 @@ def test_the_portfolio_models_segments_read_a_text_column_too(file: tuple[pd.Dat
     model = SegmentedPD(base=ChampionPD(gbms=(SMALL_BOOSTER,)), min_defaults=20).fit(X, y)
     assert auc(y, model.predict_proba(X)[:, 1]) > 0.7
     assert any(name == "checking_account" for row in model.reasons(X.head(50)) for name, _ in row)
+
+
+def test_the_python_api_says_what_to_do_with_a_target_or_a_table_it_cannot_use(
+    file: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    X, y = file
+    numbers = X[["duration_months", "credit_amount"]].fillna(0)
+    for model in (Scorecard(), BoostedPD(n_estimators=20)):
+        with pytest.raises(ColumnTypeError, match=r"the target holds bad, good; expected 0 \(performing\)"):
+            model.fit(numbers, y.map({0: "good", 1: "bad"}))
+        with pytest.raises(ColumnTypeError, match="2 missing value"):
+            model.fit(numbers, y.astype(float).mask(y.index < 2))
+        with pytest.raises(ColumnTypeError, match="holds only 0s; fitting needs both"):
+            model.fit(numbers, y * 0)
+        fitted = model.fit(numbers.to_numpy(), y)  # a numpy table: columns "0" and "1"
+        assert fitted.predict_proba(numbers.to_numpy()[:5]).shape == (5, 2)
+        named = type(model)(**model.get_params()).fit(numbers, y)
+        with pytest.raises(ColumnTypeError, match="lack the model's features credit_amount; it was fitted on"):
+            named.predict_proba(numbers[["duration_months"]])

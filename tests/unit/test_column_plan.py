@@ -40,7 +40,7 @@ def test_each_column_gets_an_inferred_role_and_a_reason_when_left_out() -> None:
         "purpose": Role.CATEGORICAL,
         "amount": Role.NUMERIC,
         "opened_on": Role.UNDECLARED_DATE,
-        "note": Role.ID,
+        "note": Role.FREE_TEXT,
         "city": Role.TOO_MANY_CATEGORIES,
         "region": Role.CONSTANT,
         "applicant_age": Role.PROTECTED,

@@ -30,7 +30,7 @@ def test_each_bad_cell_is_reported_with_line_and_column(tmp_path: Path) -> None:
         read_model_data(path, target="bad")
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:3:2: BAD_NUMBER expected a number; found 'abc'",
-        f"{path}:4:3: BAD_VALUE expected 0 or 1; found 'maybe'",
+        f"{path}:4:3: BAD_VALUE expected 0 or 1 (or yes/no, true/false: 1, yes and true mean defaulted); found 'maybe'",
     ]
 
 
@@ -63,3 +63,13 @@ def test_unreadable_files(tmp_path: Path, content: bytes, code: str) -> None:
     with pytest.raises(ModelDataError) as missing:
         read_model_data(tmp_path / "nope.csv", target="bad")
     assert missing.value.problems[0].code == "BAD_FILE"
+
+
+def test_a_column_mostly_wrong_gets_one_problem_that_names_what_it_holds(tmp_path: Path) -> None:
+    rows = "\n".join(f"{i},{'good' if i % 3 else 'bad'}" for i in range(40))
+    path = write(tmp_path, "x,outcome\n" + rows + "\n")
+    with pytest.raises(ModelDataError) as caught:
+        read_model_data(path, target="outcome")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.code) == (2, 2, "BAD_VALUE")
+    assert "40 of 40 cells are not, e.g. 'bad', 'good'" in problem.message

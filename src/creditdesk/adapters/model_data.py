@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,11 @@ def _read(path: Path) -> pd.DataFrame:
         raise problem(Code.EMPTY_FILE, "the file is empty") from None
     if frame.empty:
         raise problem(Code.EMPTY_FILE, "the file has a header but no rows")
-    duplicated = [str(c) for c in frame.columns if "." in str(c) and str(c).rsplit(".", 1)[0] in frame.columns]
+    if frame.shape[1] == 1 and ";" in str(frame.columns[0]):
+        raise problem(Code.BAD_FILE, "the columns are separated by ';': save the file with commas (CSV)")
+    duplicated = [
+        str(c).rsplit(".", 1)[0] for c in frame.columns if "." in str(c) and str(c).rsplit(".", 1)[0] in frame.columns
+    ]
     if duplicated:
         raise problem(Code.DUPLICATE_COLUMN, f"columns appear twice: {', '.join(duplicated)}")
     return frame
@@ -91,7 +96,8 @@ def read_model_data(
         if name is not None and name not in frame.columns
     ]
     if declared is not None:
-        problems += [Problem(str(path), 1, 0, Code.BAD_VALUE, text) for text in declared.problems(list(frame.columns))]
+        said = declared.problems(list(frame.columns), target)
+        problems += [Problem(str(path), 1, 0, Code.BAD_VALUE, text) for text in said]
     if problems:
         raise ModelDataError(problems)
     y = _target(path, frame, target, problems) if target is not None else None
@@ -111,23 +117,56 @@ def read_model_data(
                 )
             ]
         )
+    on = date.fromisoformat(plan.as_of) if plan and plan.as_of else date.today()
     protected = pd.DataFrame(
-        {name: _protected(frame[name]) for name in (plan.protected if plan else []) if name in frame.columns}
+        {name: _protected(frame[name], on) for name in (plan.protected if plan else []) if name in frame.columns}
     )
     return ModelData(pd.DataFrame(columns), y, frame, plan, protected)
+
+
+#: A column where more than this share of the given cells is wrong gets one problem, not one a cell.
+MOSTLY_WRONG = 0.5
+
+
+def _bad_cells(
+    path: Path, frame: pd.DataFrame, name: str, bad: pd.Series, code: Code, expected: str, problems: list[Problem]
+) -> None:
+    """One problem a bad cell; or, where most cells are wrong, one for the column naming what it holds."""
+    rows = np.flatnonzero(bad.to_numpy())
+    raw = frame[name].str.strip()
+    given = int((raw != "").sum())
+    if len(rows) > 5 and len(rows) > MOSTLY_WRONG * given:
+        values = ", ".join(repr(v) for v in sorted(raw.iloc[rows].unique())[:5])
+        problems.append(
+            _cell(
+                path,
+                frame,
+                rows[0],
+                name,
+                code,
+                f"expected {expected}; {len(rows):,} of {given:,} cells are not, e.g. {values}",
+            )
+        )
+        return
+    for row in rows[: max(MAX_PROBLEMS - len(problems), 0)]:
+        problems.append(_cell(path, frame, row, name, code, f"expected {expected}; found {raw.iloc[row]!r}"))
 
 
 def _target(path: Path, frame: pd.DataFrame, target: str, problems: list[Problem]) -> pd.Series:
     text = frame[target].str.strip().str.lower()
     good = text.isin(_TRUE | _FALSE)
-    for row in np.flatnonzero(~good.to_numpy())[:MAX_PROBLEMS]:
-        problems.append(
-            _cell(path, frame, row, target, Code.BAD_VALUE, f"expected 0 or 1; found {frame[target].iloc[row]!r}")
-        )
+    expected = "0 or 1 (or yes/no, true/false: 1, yes and true mean defaulted)"
+    _bad_cells(path, frame, target, ~good, Code.BAD_VALUE, expected, problems)
     y = text.isin(_TRUE).astype(int).rename(target)
     if good.all() and y.nunique() < 2:
         problems.append(
-            Problem(str(path), 1, 0, Code.BAD_VALUE, f"the target {target!r} needs both 0s and 1s to fit a model")
+            Problem(
+                str(path),
+                1,
+                0,
+                Code.BAD_VALUE,
+                f"the target {target!r} holds only {y.iloc[0]}s; a model needs both 0s and 1s",
+            )
         )
     return y
 
@@ -148,13 +187,19 @@ def _feature(
         values = pd.to_numeric(raw.where(given), errors="coerce").astype(float)
         bad = given & values.isna()
         code, expected = Code.BAD_NUMBER, "a number"
-    for row in np.flatnonzero(bad.to_numpy())[: max(MAX_PROBLEMS - len(problems), 0)]:
-        problems.append(_cell(path, frame, row, name, code, f"expected {expected}; found {raw.iloc[row]!r}"))
+    _bad_cells(path, frame, name, bad, code, expected, problems)
     return values
 
 
-def _protected(column: pd.Series) -> pd.Series:
-    """A protected column's values for grouping: numbers where it holds numbers, else its words."""
+def _protected(column: pd.Series, on: date) -> pd.Series:
+    """A protected column's values for grouping: numbers where it holds numbers, a date (of birth)
+    as the age in years on ``on`` (the plan's as-of, else today), else its words."""
     raw = column.str.strip().where(column.str.strip() != "")
+    given = raw.notna().sum()
     numbers = pd.to_numeric(raw, errors="coerce")
-    return numbers if numbers.notna().sum() > raw.notna().sum() / 2 else raw.astype(object)
+    if numbers.notna().sum() > given / 2:
+        return numbers
+    dates = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+    if dates.notna().sum() > given / 2:
+        return ((pd.Timestamp(on) - dates).dt.days / 365.25).astype(float)
+    return raw.astype(object)

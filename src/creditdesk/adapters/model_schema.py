@@ -31,8 +31,11 @@ KEYS = {"as_of", "max_categories", "roles", "protected", "labels"}
 
 
 def read_schema(path: Path) -> dict[str, Any]:
-    def problem(message: str, line: int = 0) -> ModelDataError:
-        return ModelDataError([Problem(str(path), line, 0, Code.BAD_FILE, message)])
+    """The schema's content, every value checked: a problem names its key, what it expects and
+    what it found."""
+
+    def problem(message: str) -> ModelDataError:
+        return ModelDataError([Problem(str(path), 0, 0, Code.BAD_FILE, message)])
 
     if not path.is_file():
         raise problem("no such schema file")
@@ -42,10 +45,51 @@ def read_schema(path: Path) -> dict[str, Any]:
         raise problem(f"not valid TOML ({error})") from None
     except UnicodeDecodeError:
         raise problem("expected UTF-8 text") from None
-    unknown = sorted(set(raw) - KEYS)
-    if unknown:
-        raise problem(f"unknown keys {', '.join(unknown)}; expected {', '.join(sorted(KEYS))}")
+    found = [*_unknown(raw, KEYS, ""), *_checked(raw)]
+    if found:
+        raise ModelDataError([Problem(str(path), 0, 0, Code.BAD_VALUE, text) for text in found])
     return raw
+
+
+def _unknown(table: dict[str, Any], keys: set[str], where: str) -> list[str]:
+    extra = sorted(set(table) - keys)
+    return [f"{where}unknown keys {', '.join(extra)}; expected {', '.join(sorted(keys))}"] if extra else []
+
+
+def _checked(raw: dict[str, Any]) -> list[str]:
+    found = []
+    as_of = raw.get("as_of")
+    if as_of is not None and not isinstance(as_of, date):
+        try:
+            raw["as_of"] = date.fromisoformat(str(as_of))
+        except ValueError:
+            found.append(f"as_of: expected a date (2026-11-30); found {as_of!r}")
+    limit = raw.get("max_categories", MAX_CATEGORIES)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 2:
+        found.append(f"max_categories: expected a whole number of 2 or more; found {limit!r}")
+    roles = raw.get("roles", {})
+    if not _strings_by_name(roles):
+        found.append(f'roles: expected a table of column = "role"; found {roles!r}')
+    protected = raw.get("protected", {})
+    if not isinstance(protected, dict):
+        found.append(f"protected: expected a table with patterns and allow; found {protected!r}")
+    else:
+        found += _unknown(protected, {"patterns", "allow"}, "protected: ")
+        patterns = protected.get("patterns", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+            found.append(f'protected.patterns: expected a list of words (["sex", "age"]); found {patterns!r}')
+        if not _strings_by_name(protected.get("allow", {})):
+            found.append(
+                f'protected.allow: expected a table of column = "why it may be used"; found {protected["allow"]!r}'
+            )
+    labels = raw.get("labels", {})
+    if not isinstance(labels, dict) or not all(_strings_by_name(v) and set(v) <= {"en", "zh"} for v in labels.values()):
+        found.append(f'labels: expected [labels.COLUMN] tables of en = "…" and zh = "…"; found {labels!r}')
+    return found
+
+
+def _strings_by_name(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
 
 
 def declared(
@@ -58,12 +102,11 @@ def declared(
 ) -> Declared:
     """The schema's declarations with the command line's added on top."""
     protected = schema.get("protected", {})
-    given_as_of = schema.get("as_of")
     return Declared(
         roles={**{str(k): str(v) for k, v in schema.get("roles", {}).items()}, **roles},
         protected_patterns=(*protected.get("patterns", DEFAULT_PATTERNS), *extra_patterns),
         allow_protected={**{str(k): str(v) for k, v in protected.get("allow", {}).items()}, **allow_protected},
-        as_of=as_of or (date.fromisoformat(str(given_as_of)) if given_as_of else None),
+        as_of=as_of or schema.get("as_of"),
         max_categories=int(schema.get("max_categories", MAX_CATEGORIES)),
         labels={str(k): {str(a): str(b) for a, b in v.items()} for k, v in schema.get("labels", {}).items()},
     )

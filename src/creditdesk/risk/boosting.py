@@ -22,7 +22,14 @@ from lightgbm import LGBMClassifier
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from creditdesk.risk.column_types import as_text, categorical_columns, fixed_categories
+from creditdesk.risk.column_types import (
+    as_text,
+    categorical_columns,
+    features_of,
+    fixed_categories,
+    frame_of,
+    target_of,
+)
 from creditdesk.risk.explain import reasons_against_typical, typical_contributions
 
 
@@ -51,7 +58,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
-        frame = pd.DataFrame(X)
+        frame = frame_of(X)
         monotone = self.monotone or {}
         unknown = sorted(set(monotone) - set(frame.columns))
         if unknown:
@@ -70,7 +77,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             )
         self.categories_ = {name: sorted(as_text(frame[name]).dropna().unique()) for name in categorical}
         inputs = self._inputs(frame)
-        self.estimator_ = self._booster(frame, monotone).fit(inputs, np.asarray(y).astype(int))
+        self.estimator_ = self._booster(frame, monotone).fit(inputs, target_of(y))
         self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self
 
@@ -102,7 +109,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "estimator_")
-        return pd.DataFrame(X)[list(self.feature_names_in_)]
+        return features_of(X, self.feature_names_in_)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         # Every core for predictions (they do not depend on the thread count; fitting does).

@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from creditdesk.risk.boosting import BoostedPD
+from creditdesk.risk.column_types import features_of, frame_of, target_of
 from creditdesk.risk.explain import reasons_against_typical, typical_contributions
 from creditdesk.risk.scorecard import Scorecard
 
@@ -58,8 +59,8 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
         if self.calibration_folds < 2:
             raise ValueError(f"The 'calibration_folds' parameter must be at least 2; got {self.calibration_folds}")
-        frame = pd.DataFrame(X)
-        target = pd.Series(np.asarray(y).astype(int), index=frame.index)
+        frame = frame_of(X)
+        target = pd.Series(target_of(y), index=frame.index)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
         out_of_fold = np.zeros((len(frame), len(self._members())))
@@ -74,7 +75,7 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "stacker_")
-        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
+        frame = features_of(X, self.feature_names_in_)
         log_odds = self._log_odds(self.members_, frame)
         default = expit(self.stacker_.intercept_[0] + log_odds @ self.stacker_.coef_[0])
         return np.column_stack([1 - default, default])
@@ -84,7 +85,7 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Each feature's term in the calibrated log-odds of default."""
-        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
+        frame = features_of(X, self.feature_names_in_)
         terms = [w * m.contributions(frame) for w, m in zip(self.stacker_.coef_[0], self.members_, strict=True)]
         stacked: pd.DataFrame = sum(terms[1:], terms[0])
         return stacked

@@ -30,6 +30,8 @@ MAX_CATEGORIES = 50
 #: A text column with at least this share of distinct values among its given cells is an id.
 ID_LIKE_SHARE = 0.9
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Dates in other forms (03/15/2026, 15.03.2026, 2026/03/15): named, so the advice fits them.
+_OTHER_DATE = re.compile(r"^(\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{4}/\d{1,2}/\d{1,2})$")
 _ID_NAME = re.compile(r"(^|[_\W])(id|no|number|key|code)$|id$", re.IGNORECASE)
 
 
@@ -43,6 +45,7 @@ class Role(StrEnum):
     CONSTANT = "constant"
     TOO_MANY_CATEGORIES = "too many categories"
     UNDECLARED_DATE = "date, not declared"
+    FREE_TEXT = "free text"
 
 
 FEATURE_ROLES = frozenset({Role.NUMERIC, Role.CATEGORICAL, Role.DATE})
@@ -60,9 +63,16 @@ class Declared:
     max_categories: int = MAX_CATEGORIES
     labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # column -> {"en": …, "zh": …}
 
-    def problems(self, columns: Sequence[str]) -> list[str]:
+    def problems(self, columns: Sequence[str], target: str | None = None) -> list[str]:
         """Declarations that do not fit the file: each a sentence that says what to do."""
         found = []
+        if target is not None and target in self.roles:
+            found.append(f"the target {target!r} cannot also be declared {self.roles[target]}; it is what is predicted")
+        for name in self.allow_protected:
+            if matching_pattern(name, self.protected_patterns) is None:
+                found.append(f"column {name!r} matches no protected pattern: there is nothing to allow")
+        if self.max_categories < 2:
+            found.append(f"max_categories must be 2 or more; found {self.max_categories}")
         for name, role in self.roles.items():
             if role not in DECLARABLE:
                 found.append(f"column {name!r}: unknown role {role!r}; expected one of {', '.join(DECLARABLE)}")
@@ -110,8 +120,10 @@ class ColumnPlan:
         return next(c.role for c in self.columns if c.name == name)
 
     def label(self, name: str, lang: str = "en") -> str:
-        given = self.labels.get(name, {})
-        return given.get(lang) or given.get("en") or name.replace("_", " ")
+        """How reasons name a column: the schema's label in ``lang``; else, in Chinese, the column's
+        own name as the file wrote it, in English its name with spaces for underscores."""
+        given = self.labels.get(name, {}).get(lang)
+        return given or (name if lang == "zh" else name.replace("_", " "))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -185,6 +197,13 @@ def _infer(name: str, given: pd.Series, rows: int, declared: Declared) -> Column
         return column(Role.NUMERIC, allowed or "inferred")
     if holds == "dates":
         return column(Role.UNDECLARED_DATE, f"declare --date {name} to use its age in days")
+    if holds == "dates, not YYYY-MM-DD":
+        return column(
+            Role.UNDECLARED_DATE,
+            f"dates like {given.iloc[0]!r}: rewrite them as YYYY-MM-DD, then declare --date {name}",
+        )
+    if distinct > 20 and given.str.count(" ").mean() >= 2:
+        return column(Role.FREE_TEXT, "sentences, not categories: a model reads no words")
     id_name = bool(_ID_NAME.search(name)) and distinct == len(given)
     if id_name or (distinct > 20 and distinct >= ID_LIKE_SHARE * len(given)):
         return column(Role.ID, f"id-like: {distinct:,} distinct values in {len(given):,} rows")
@@ -207,4 +226,6 @@ def _holds(given: pd.Series) -> str:
         and pd.to_datetime(given, format="%Y-%m-%d", errors="coerce").notna().mean() > 0.5
     ):
         return "dates"
+    if given.str.match(_OTHER_DATE).mean() > 0.5:
+        return "dates, not YYYY-MM-DD"
     return "text"

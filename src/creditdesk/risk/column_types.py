@@ -8,6 +8,7 @@ guessed at: their age in days is a feature only where the user says so (``days_b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import numpy as np
@@ -20,6 +21,45 @@ MISSING = "(missing)"
 
 class ColumnTypeError(ValueError):
     """A column the estimators cannot read as a number or a category; the message says what to do."""
+
+
+def frame_of(X: object) -> pd.DataFrame:
+    """Any table as a frame with text column names (a numpy array's columns are "0", "1", …)."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    if not all(isinstance(name, str) for name in frame.columns):
+        frame = frame.set_axis([str(name) for name in frame.columns], axis=1)
+    return frame
+
+
+def features_of(X: object, names: Iterable[object]) -> pd.DataFrame:
+    """The model's features from a table, or a message naming the ones it lacks."""
+    frame, wanted = frame_of(X), [str(name) for name in names]
+    lacking = [name for name in wanted if name not in frame.columns]
+    if lacking:
+        raise ColumnTypeError(
+            f"the data lack the model's features {', '.join(lacking)}; it was fitted on {', '.join(wanted)}"
+        )
+    return frame[wanted]
+
+
+def target_of(y: object) -> np.ndarray:
+    """The target as 0/1 integers, or a message that says how to make it so."""
+    values = pd.Series(np.asarray(y).ravel())
+    if values.isna().any():
+        raise ColumnTypeError(
+            f"the target has {int(values.isna().sum())} missing value(s); drop those rows or label them 0 or 1"
+        )
+    numeric = pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+    if not numeric or not values.astype(float).isin((0.0, 1.0)).all():
+        found = ", ".join(map(str, sorted(values.astype(str).unique())[:5]))
+        raise ColumnTypeError(
+            f"the target holds {found}; expected 0 (performing) and 1 (defaulted): recode it, "
+            "e.g. (y == 'bad').astype(int)"
+        )
+    target: np.ndarray = values.astype(int).to_numpy()
+    if len(np.unique(target)) < 2:
+        raise ColumnTypeError(f"the target holds only {target[0]}s; fitting needs both 0s and 1s")
+    return target
 
 
 def categorical_columns(frame: pd.DataFrame) -> list[str]:

@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
-from creditdesk.risk.column_types import as_text, categorical_columns
+from creditdesk.risk.column_types import as_text, categorical_columns, features_of, frame_of, target_of
 from creditdesk.risk.explain import PointsScale, reasons_against_typical, typical_contributions
 
 
@@ -74,8 +74,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def fit(self, X: pd.DataFrame, y: Any) -> Self:
         self._check_params()
-        frame = pd.DataFrame(X)
-        target = np.asarray(y).astype(int)
+        frame = frame_of(X)
+        target = target_of(y)
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         self.classes_ = np.array([0, 1])
         self.categories_ = categorical_columns(frame)
@@ -88,7 +88,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         grouped = [name for name in frame.columns if name in self.categories_ or self._is_code(frame[name])]
         # Rare text categories share one bin; numeric codes keep every code, as they always have.
         params = {
-            name: {"cat_cutoff": self.rare_category_share or None}
+            name: {"cat_cutoff": self._cutoff(frame[name])}
             if name in self.categories_
             else {}
             if name in grouped
@@ -119,13 +119,19 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             frame[name] = as_text(frame[name])
         return frame
 
+    def _cutoff(self, column: pd.Series) -> float | None:
+        """The share under which categories are pooled; none when fewer than two categories reach
+        it (a column of many rare values: every value is a prebin, merged by risk instead)."""
+        shares = column.value_counts(normalize=True)
+        return self.rare_category_share if (shares >= self.rare_category_share).sum() >= 2 else None
+
     def _is_code(self, column: pd.Series) -> bool:
         """A few integer values (a status code, a class): binned as categories, grouped by risk."""
         values = column.dropna().to_numpy(dtype=float)
         return 2 < len(np.unique(values)) <= self.max_codes and bool(np.all(np.mod(values, 1) == 0))
 
     def _woe(self, X: pd.DataFrame) -> pd.DataFrame:
-        frame = self._frame(pd.DataFrame(X)[self.features_])
+        frame = self._frame(features_of(X, self.features_))
         # A missing value gets its own bin's WoE; optbinning's default (WoE 0, the average risk)
         # throws away that missing data is itself a signal (a firm that files no cash-flow figure).
         woe = self.binning_process_.transform(
@@ -149,7 +155,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "estimator_")
-        frame = pd.DataFrame(X)[list(self.feature_names_in_)]
+        frame = features_of(X, self.feature_names_in_)
         proba: np.ndarray = self.estimator_.predict_proba(self._woe(frame))
         return proba
 

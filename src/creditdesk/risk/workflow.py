@@ -22,7 +22,7 @@ from creditdesk.risk import artefact
 from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.champion import ChampionPD
 from creditdesk.risk.column_plan import ColumnPlan
-from creditdesk.risk.column_types import MISSING, value_labels
+from creditdesk.risk.column_types import MISSING, as_text, categorical_columns, value_labels
 from creditdesk.risk.cross_validation import cross_validate
 from creditdesk.risk.explain import PointsScale, reasons_against_typical
 from creditdesk.risk.fairness import fairness_section
@@ -44,6 +44,13 @@ def new_model(kind: str) -> Any:
 
 #: A hold-out split and calibration folds need this many rows of each outcome.
 MIN_ROWS_PER_CLASS = 10
+
+
+def check_fittable(y: pd.Series) -> None:
+    """A hold-out split, calibration folds and cross-validation need rows of both outcomes."""
+    if y.nunique() < 2 or y.value_counts().min() < MIN_ROWS_PER_CLASS:
+        counts = ", ".join(f"{value}: {n}" for value, n in y.value_counts().sort_index().items())
+        raise ValueError(f"fitting needs at least {MIN_ROWS_PER_CLASS} rows of each target value; found {counts}")
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,7 @@ def fit_artefact(
     model = model if model is not None else new_model(kind)
     if options.scale not in SCALES:
         raise ValueError(f"unknown scale {options.scale!r}; expected one of {', '.join(SCALES)}")
-    if y.nunique() < 2 or y.value_counts().min() < MIN_ROWS_PER_CLASS:
-        raise ValueError(f"fitting needs at least {MIN_ROWS_PER_CLASS} rows of each target value")
+    check_fittable(y)
     cv = cross_validate(lambda: clone(model), X, y, options.cv_folds, options.seed) if options.cv_folds else {}
     train_X, test_X, train_y, test_y = train_test_split(
         X, y, test_size=HOLDOUT_SHARE, stratify=y, random_state=options.seed
@@ -103,7 +109,7 @@ def fit_artefact(
         params={k: v for k, v in model.get_params(deep=False).items() if _plain(v)},
         metrics={k: float(report[k]) for k in ("auc", "gini", "ks", "brier")} | {"holdout_rows": float(report["n"])},
         period=period,
-        columns=plan.to_dict() if plan else {},
+        columns=plan.to_dict() | {"categories": _categories(X)} if plan else {},
         left_out=report["left_out"],
         protected=_protected(plan) if plan else {},
         scale={"kind": options.scale, "upper_bounds": list(_bounds(model, X, options.scale))},
@@ -112,6 +118,26 @@ def fit_artefact(
     stamped = artefact.save(model, folder, meta, reference=reference)
     (folder / "validation.json").write_text(pd.Series(report).to_json(indent=1), encoding="utf-8")
     return stamped, report
+
+
+def _categories(X: pd.DataFrame) -> dict[str, list[str]]:
+    """Each category column's values seen in training (scoring warns of the others)."""
+    return {name: sorted(as_text(X[name]).dropna().unique()) for name in categorical_columns(X)}
+
+
+def unseen_categories(meta: artefact.ArtefactMetadata, X: pd.DataFrame) -> list[str]:
+    """A warning per category column holding values the model never saw (scored at average risk)."""
+    warnings = []
+    for name, seen in meta.columns.get("categories", {}).items():
+        values = as_text(X[name])
+        new = values.notna() & ~values.isin(seen)
+        if new.any():
+            examples = ", ".join(sorted(values[new].unique())[:5])
+            warnings.append(
+                f"{name}: {int(new.sum()):,} row(s) hold categories not seen in training ({examples}); "
+                "the model gives them the average risk"
+            )
+    return warnings
 
 
 def _bounds(model: Any, X: pd.DataFrame, scale: str) -> tuple[float, ...]:
@@ -189,10 +215,12 @@ def score_table(
         reasons = reasons_against_typical(model.contributions(X), typical, top, leave_out)
     else:  # a segmented model gives each segment's reasons
         reasons = model.reasons(X, top=top)
-    labels = value_labels(X) if words is None else words.set_axis(X.index).replace("", MISSING)
+    missing = "（缺失）" if lang == "zh" else MISSING
+    labels = (value_labels(X) if words is None else words.set_axis(X.index)).replace({"": missing, MISSING: missing})
     separator = "：" if lang == "zh" else ": "
     for k in range(top):
-        chosen = [row[k] if len(row) > k else None for row in reasons]
+        # A reason worth less than a tenth of a point would read "0.0 points": not a reason.
+        chosen = [row[k] if len(row) > k and abs(row[k][1] * scale.factor) >= 0.05 else None for row in reasons]
         table[f"reason_{k + 1}"] = [c[0] if c else "" for c in chosen]
         table[f"reason_{k + 1}_points"] = [round(c[1] * scale.factor, 1) if c else np.nan for c in chosen]
         table[f"reason_{k + 1}_text"] = [

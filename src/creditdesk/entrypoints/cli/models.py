@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import pandas as pd
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from creditdesk.adapters import model_schema
@@ -23,6 +25,7 @@ from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, err, fail, 
 from creditdesk.risk import artefact, peers, workflow
 from creditdesk.risk.column_plan import FEATURE_ROLES, ColumnPlan, Declared
 from creditdesk.risk.cross_validation import cross_validate
+from creditdesk.risk.fairness import MIN_GROUP_ROWS
 
 model_app = typer.Typer(help="Fit, evaluate and apply scoring models on CSV files.", no_args_is_help=True)
 
@@ -70,6 +73,8 @@ class Columns:
     def declared(self) -> Declared:
         if self.allow_protected and not self.protected_reason.strip():
             fail("--allow-protected needs --protected-reason: why this model may use it (it is recorded)", EXIT_USAGE)
+        if self.protected_reason.strip() and not self.allow_protected:
+            fail("--protected-reason says why a column given with --allow-protected may be used; name one", EXIT_USAGE)
         try:
             as_of = date.fromisoformat(self.as_of) if self.as_of else None
         except ValueError:
@@ -85,8 +90,6 @@ class Columns:
             )
         except ModelDataError as error:
             _report(error)
-        except (ValueError, TypeError, AttributeError) as error:
-            fail(f"{self.schema}: {error}", EXIT_DATA)
 
 
 CategoricalOption = Annotated[list[str] | None, typer.Option("--categorical", help="A column of categories.")]
@@ -163,16 +166,19 @@ def _report(error: ModelDataError) -> NoReturn:
 
 def _print_plan(plan: ColumnPlan) -> None:
     """The inferred and declared roles, before fitting: what the model will and will not see."""
-    table = Table("column", "holds", "role", "missing", "distinct", "why", title="columns", title_justify="left")
+    table = Table(title="columns", title_justify="left")
+    table.add_column("column", overflow="fold")
+    for heading in ("holds", "role", "missing", "distinct", "why"):
+        table.add_column(heading)
     for column in plan.columns:
         style = "" if column.role in FEATURE_ROLES else "dim"
         table.add_row(
-            column.name,
+            escape(column.name),
             column.holds,
             str(column.role),
             f"{column.missing_share:.0%}",
             f"{column.distinct:,}",
-            column.why,
+            escape(column.why),
             style=style,
         )
     err.print(table)
@@ -198,6 +204,8 @@ def model_fit(
         fail(f"unknown --kind {kind!r}; expected one of {', '.join(workflow.MODEL_KINDS)}", EXIT_USAGE)
     if scale not in workflow.SCALES:
         fail(f"unknown --scale {scale!r}; expected one of {', '.join(workflow.SCALES)}", EXIT_USAGE)
+    if out_dir.exists() and not out_dir.is_dir():
+        fail(f"{out_dir} is a file; an artefact is a new folder, choose a new name", EXIT_USAGE)
     if out_dir.exists() and any(out_dir.iterdir()):
         fail(f"{out_dir} is not empty; an artefact is never overwritten, choose a new folder", EXIT_USAGE)
     table = _read(data, target=target, declared=columns.declared())
@@ -241,13 +249,13 @@ def model_fit(
     if meta.cv:
         out.print(_cv_line(meta.cv), soft_wrap=True)
     for name, why in meta.left_out.items():
-        out.print(f"left out: {name} ({why})", soft_wrap=True)
+        out.print(f"left out: {name} ({why})", soft_wrap=True, markup=False)
     for name, why in meta.protected.get("allowed", {}).items():
-        out.print(f"protected but allowed: {name} ({why})", soft_wrap=True)
+        out.print(f"protected but allowed: {name} ({why})", soft_wrap=True, markup=False)
     for attribute in report.get("fairness", []):
         out.print(_fairness_line(attribute), soft_wrap=True)
     for warning in report["warnings"]:
-        out.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        out.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
 
 
 def _cv_line(cv: dict[str, Any]) -> str:
@@ -258,12 +266,17 @@ def _cv_line(cv: dict[str, Any]) -> str:
 
 
 def _fairness_line(attribute: dict[str, Any]) -> str:
-    groups = [g for g in attribute["groups"] if g["adverse_impact_ratio"] is not None]
-    lowest = min(groups, key=lambda g: g["adverse_impact_ratio"], default=None)
+    judged = [g for g in attribute["groups"] if g["judged"] and g["adverse_impact_ratio"] is not None]
+    small = [g["group"] for g in attribute["groups"] if not g["judged"]]
+    lowest = min(judged, key=lambda g: g["adverse_impact_ratio"], default=None)
     used = "used by the model" if attribute["used_by_model"] else "not used by the model"
-    flagged = ", ".join(attribute["flagged"]) or "none"
-    lowest_text = f"lowest impact ratio {lowest['adverse_impact_ratio']:.2f} ({lowest['group']})" if lowest else ""
-    return f"fairness: {attribute['attribute']} ({used}): {lowest_text}; below four fifths: {flagged}"
+    parts = [f"fairness: {attribute['attribute']} ({used})"]
+    if lowest:
+        parts.append(f"lowest impact ratio {lowest['adverse_impact_ratio']:.2f} ({lowest['group']})")
+    parts.append(f"below four fifths: {', '.join(attribute['flagged']) or 'none'}")
+    if small:
+        parts.append(f"not judged, under {MIN_GROUP_ROWS} rows: {', '.join(small)}")
+    return escape("; ".join(parts))
 
 
 @model_app.command("evaluate")
@@ -282,7 +295,7 @@ def model_evaluate(
         print_json(report)
         return
     for warning in report["warnings"]:
-        err.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     out.print(
         f"n {report['n']:,}  AUC {report['auc']:.4f}  Gini {report['gini']:.4f}  "
         f"KS {report['ks']:.4f}  Brier {report['brier']:.4f}"
@@ -304,16 +317,27 @@ def model_score(
     """Write each input row with its pd, score, grade and top reasons (code, points and text)."""
     if lang not in ("en", "zh"):
         fail(f"unknown --lang {lang!r}; expected en or zh", EXIT_USAGE)
+    if out_file.is_dir() or not out_file.parent.is_dir():
+        fail(f"--out {out_file}: expected a file name in an existing folder", EXIT_USAGE)
+    if out_file.exists() and data.exists() and out_file.samefile(data):
+        fail(f"--out {out_file} is the input file; write the scores to another file", EXIT_USAGE)
     model, meta = _load(folder)
     table = _for_model(data, meta, None)
+    for warning in workflow.unseen_categories(meta, table.X):
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     words = table.frame[list(table.X.columns)].apply(lambda column: column.str.strip())
     scored = workflow.score_table(model, table.X, top=top, meta=meta, lang=lang, words=words)
-    result = table.frame.merge(
-        scored.set_axis(table.frame.index), how="left", left_index=True, right_index=True, suffixes=("", "_scored")
-    )
+    replaced = [name for name in scored.columns if name in table.frame.columns]
+    if replaced:
+        err.print(f"the input's own {', '.join(replaced)} are replaced by the new scores", soft_wrap=True, markup=False)
+    result = pd.concat([table.frame.drop(columns=replaced), scored.set_axis(table.frame.index)], axis=1)
     partial = out_file.with_name(out_file.name + ".partial")
-    result.to_csv(partial, index=False)
-    partial.replace(out_file)  # all or nothing: no half-written file under the real name
+    try:
+        result.to_csv(partial, index=False)
+        partial.replace(out_file)  # all or nothing: no half-written file under the real name
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        fail(f"--out {out_file}: cannot write it ({error.strerror or error}); nothing was written", EXIT_DATA)
     err.print(f"{out_file}: {len(result):,} rows scored with {meta.kind} {meta.model_sha256[:12]}")
 
 
@@ -341,6 +365,10 @@ def model_compare(
         fail(f"unknown --models {', '.join(unknown)}; expected some of {', '.join(everyone)}", EXIT_USAGE)
     table = _read(data, target=target, declared=columns.declared())
     assert table.y is not None
+    try:
+        workflow.check_fittable(table.y)
+    except ValueError as error:
+        fail(f"{data}: {error}", EXIT_DATA)
     results = {}
     for name, make in (everyone[key] for key in chosen):
         err.print(f"{name}: {cv} folds…")
