@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.column_types import features_of, frame_of, target_of
-from creditdesk.risk.explain import reasons_against_typical, typical_contributions
+from creditdesk.risk.explain import fitting_without_reasons, reasons_against_typical, typical_contributions
 from creditdesk.risk.scorecard import Scorecard
 
 _EPS = 1e-6
@@ -65,10 +65,12 @@ class ChampionPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.classes_ = np.array([0, 1])
         out_of_fold = np.zeros((len(frame), len(self._members())))
         folds = StratifiedKFold(self.calibration_folds, shuffle=True, random_state=self.random_state)
-        for train, test in folds.split(frame, target):
-            members = [m.fit(frame.iloc[train], target.iloc[train]) for m in self._members()]
-            out_of_fold[test] = self._log_odds(members, frame.iloc[test])
-        self.members_ = [m.fit(frame, target) for m in self._members()]
+        # The members give no reasons of their own: the champion measures its terms against typical.
+        with fitting_without_reasons():
+            for train, test in folds.split(frame, target):
+                members = [m.fit(frame.iloc[train], target.iloc[train]) for m in self._members()]
+                out_of_fold[test] = self._log_odds(members, frame.iloc[test])
+            self.members_ = [m.fit(frame, target) for m in self._members()]
         self.stacker_ = LogisticRegression(C=1e6).fit(out_of_fold, target)
         self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self

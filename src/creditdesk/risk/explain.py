@@ -14,7 +14,9 @@ so ``base_points`` stands for odds of ``base_odds`` to 1 and every ``pdo`` point
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,8 +49,27 @@ class PointsScale:
 TYPICAL_ROWS = 20_000
 
 
-def typical_contributions(contributions_of: Callable[[pd.DataFrame], pd.DataFrame], X: pd.DataFrame) -> pd.Series:
-    """Each feature's median term over the training rows: the typical applicant's."""
+_NO_REASONS: ContextVar[bool] = ContextVar("no_reasons", default=False)
+
+
+@contextmanager
+def fitting_without_reasons() -> Iterator[None]:
+    """Fits whose models never give reasons (a champion's members, cross-validation folds, a
+    hold-out model) skip the typical terms: computing them costs a TreeSHAP pass per fit."""
+    token = _NO_REASONS.set(True)
+    try:
+        yield
+    finally:
+        _NO_REASONS.reset(token)
+
+
+def typical_contributions(
+    contributions_of: Callable[[pd.DataFrame], pd.DataFrame], X: pd.DataFrame
+) -> pd.Series | None:
+    """Each feature's median term over the training rows: the typical applicant's (None when
+    fitting without reasons: the raw terms are used then)."""
+    if _NO_REASONS.get():
+        return None
     sample = X if len(X) <= TYPICAL_ROWS else X.sample(TYPICAL_ROWS, random_state=0)
     return contributions_of(sample).median()
 

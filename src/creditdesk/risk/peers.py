@@ -39,7 +39,8 @@ class NativeLightGBM:
         from lightgbm import LGBMClassifier
 
         self.categories = {name: sorted(as_text(X[name]).dropna().unique()) for name in categorical_columns(X)}
-        self.model = LGBMClassifier(verbose=-1, random_state=0).fit(self._frame(X), y)
+        # One thread: the same trees on any machine, and fit times comparable with ours.
+        self.model = LGBMClassifier(verbose=-1, random_state=0, n_jobs=1).fit(self._frame(X), y)
         return self
 
     def _frame(self, X: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from creditdesk.risk.champion import ChampionPD
 from creditdesk.risk.column_plan import ColumnPlan
 from creditdesk.risk.column_types import MISSING, as_text, categorical_columns, value_labels
 from creditdesk.risk.cross_validation import cross_validate
-from creditdesk.risk.explain import PointsScale, reasons_against_typical
+from creditdesk.risk.explain import PointsScale, fitting_without_reasons, reasons_against_typical
 from creditdesk.risk.fairness import fairness_section
 from creditdesk.risk.rating import UPPER_BOUNDS, grade_of, quantile_bounds
 from creditdesk.risk.scorecard import Scorecard
@@ -82,11 +82,12 @@ def fit_artefact(
     if options.scale not in SCALES:
         raise ValueError(f"unknown scale {options.scale!r}; expected one of {', '.join(SCALES)}")
     check_fittable(y)
-    cv = cross_validate(lambda: clone(model), X, y, options.cv_folds, options.seed) if options.cv_folds else {}
     train_X, test_X, train_y, test_y = train_test_split(
         X, y, test_size=HOLDOUT_SHARE, stratify=y, random_state=options.seed
     )
-    holdout_model = clone(model).fit(train_X, train_y)
+    with fitting_without_reasons():  # the folds and the hold-out model are measured, never explained
+        cv = cross_validate(lambda: clone(model), X, y, options.cv_folds, options.seed) if options.cv_folds else {}
+        holdout_model = clone(model).fit(train_X, train_y)
     bounds = _bounds(holdout_model, train_X, options.scale)
     report = validation_report(holdout_model, test_X, test_y, train_X, bounds=bounds, scale=options.scale)
     plan = options.plan
