@@ -52,9 +52,8 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory -j2 lint suite
 
 # Two workers (the machine's cores); a file's tests stay together on one (they share its fixtures).
-# One OpenMP/BLAS thread each: two workers already fill two cores, and spinning threads only wait.
 suite: $(STAMP)
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
+	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
 		$(BIN)/pytest -q -n 2 --dist loadfile --durations=25
 
 # The inner loop: the domain and the service on fakes, no server, no database file, under a minute.

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from creditdesk.risk.boosting import BoostedPD
+from creditdesk.risk.explain import fitting_without_reasons
 
 #: Interval edges in days since the invoice; the last edge is the end of the modelled support.
 EDGES = np.concatenate([np.arange(0, 120, 2), np.arange(120, 365, 7), [365]])
@@ -77,7 +78,8 @@ class PaymentTimeModel(BaseEstimator):  # type: ignore[misc]
             raise ValueError("the history needs both settled and open intervals to learn when invoices are paid")
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         default = BoostedPD(n_estimators=120, learning_rate=0.1, min_child_samples=100, colsample_bytree=1.0)
-        self.estimator_ = clone(self.estimator if self.estimator is not None else default).fit(rows, labels)
+        with fitting_without_reasons():  # hazards, never reasons
+            self.estimator_ = clone(self.estimator if self.estimator is not None else default).fit(rows, labels)
         return self
 
     def predict_hazards(self, X: pd.DataFrame) -> np.ndarray:
