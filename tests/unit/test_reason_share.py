@@ -50,3 +50,19 @@ def test_no_reason_leads_the_top_three_for_more_than_half_the_rows(seed: int) ->
     control = {name: share for name, share in control_shares.items() if share > HALF}
     assert control and not any(dominates(model, X, name) for name in control)
     assert control_shares["foreign_worker"] > 2 * shares.get("foreign_worker", 0) + 0.1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_row_typical_on_every_feature_is_measured_against_the_safer_quartile(seed: int) -> None:
+    frame = credit_file(rows=1000, seed=seed)
+    X, y = frame.drop(columns=["bad", "personal_status_sex", "foreign_worker", "age"]), frame["bad"]
+    model = Scorecard().fit(X, y)
+    terms = model.contributions(X)
+    typical_only = top_reasons(terms - model.typical_contributions_.loc["typical"], 3)
+    bare = [row for row, found in enumerate(typical_only) if not found]
+    assert bare, "no row is typical on every feature: the fallback is not exercised"
+    reasons = model.reasons(X)
+    assert sum(1 for row in bare if reasons[row]) > len(bare) / 2
+    safer = top_reasons(terms.iloc[bare] - model.typical_contributions_.loc["better"], 3)
+    assert [reasons[row] for row in bare] == safer
+    assert all(reasons[row] == found for row, found in enumerate(typical_only) if found)

@@ -66,23 +66,35 @@ def fitting_without_reasons() -> Iterator[None]:
 
 def typical_contributions(
     contributions_of: Callable[[pd.DataFrame], pd.DataFrame], X: pd.DataFrame
-) -> pd.Series | None:
-    """Each feature's median term over the training rows: the typical applicant's (None when
-    fitting without reasons: the raw terms are used then)."""
+) -> pd.DataFrame | None:
+    """Each feature's terms over the training rows: the typical applicant's (the median, row
+    ``typical``) and a safer one's (the lower quartile, row ``better``). None when fitting without
+    reasons: the raw terms are used then."""
     if _NO_REASONS.get():
         return None
     sample = X if len(X) <= TYPICAL_ROWS else X.sample(TYPICAL_ROWS, random_state=0)
-    return contributions_of(sample).median()
+    terms = contributions_of(sample)
+    return pd.DataFrame({"typical": terms.median(), "better": terms.quantile(0.25)}).T
 
 
 def reasons_against_typical(
-    contributions: pd.DataFrame, typical: pd.Series | None, top: int = 3, leave_out: Sequence[str] = ()
+    contributions: pd.DataFrame, typical: pd.DataFrame | None, top: int = 3, leave_out: Sequence[str] = ()
 ) -> list[list[tuple[str, float]]]:
     """Per row, the features that raise its risk most above the typical applicant's, largest
-    first; never a feature in ``leave_out`` (a protected attribute is never a reason). A model
-    fitted by an earlier release has no typical terms: its raw terms are used."""
-    against = contributions if typical is None else contributions - typical.reindex(contributions.columns).fillna(0)
-    return top_reasons(against.drop(columns=[c for c in leave_out if c in against.columns]), top)
+    first; never a feature in ``leave_out`` (a protected attribute is never a reason). A row
+    typical or better on every feature is measured against the safer quartile instead, so a
+    declined typical applicant still hears why. A model fitted by an earlier release has no
+    typical terms: its raw terms are used."""
+    terms = contributions.drop(columns=[c for c in leave_out if c in contributions.columns])
+    if typical is None:
+        return top_reasons(terms, top)
+    reference = typical.reindex(columns=terms.columns).fillna(0.0)
+    reasons = top_reasons(terms - reference.loc["typical"], top)
+    bare = [row for row, found in enumerate(reasons) if not found]
+    if bare:
+        for row, found in zip(bare, top_reasons(terms.iloc[bare] - reference.loc["better"], top), strict=True):
+            reasons[row] = found
+    return reasons
 
 
 def top_reasons(contributions: pd.DataFrame, top: int = 3) -> list[list[tuple[str, float]]]:
