@@ -127,7 +127,7 @@ def _categories(X: pd.DataFrame) -> dict[str, list[str]]:
 
 
 def unseen_categories(meta: artefact.ArtefactMetadata, X: pd.DataFrame) -> list[str]:
-    """A warning per category column holding values the model never saw (scored at average risk)."""
+    """A warning per category column holding values the model never saw."""
     warnings = []
     for name, seen in meta.columns.get("categories", {}).items():
         values = as_text(X[name])
@@ -136,7 +136,7 @@ def unseen_categories(meta: artefact.ArtefactMetadata, X: pd.DataFrame) -> list[
             examples = ", ".join(sorted(values[new].unique())[:5])
             warnings.append(
                 f"{name}: {int(new.sum()):,} row(s) hold categories not seen in training ({examples}); "
-                "the model gives them the average risk"
+                "the scorecard gives them the average risk, the booster reads them as missing"
             )
     return warnings
 
