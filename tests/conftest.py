@@ -151,7 +151,6 @@ LONGEST_FIRST = (
     "tests/e2e/test_browser_every_page.py",
     "tests/integration/test_scoring.py",
     "tests/e2e/test_controls_live.py",
-    "tests/e2e/test_cli_credit_file.py",
     "tests/e2e/test_wheel.py",
     "tests/e2e/test_cli.py",
     "tests/e2e/test_observability.py",
