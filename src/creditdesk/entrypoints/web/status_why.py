@@ -140,21 +140,19 @@ def dispute(case: Any, lang: str) -> Why:
     return Why(_named("why_opened", lang, _get(case, "opened_by"), date=opened_on), opened + sep + due)
 
 
+def _waiting(required_role: Any, asked_by: Any, asked_on: Any, lang: str) -> Why:
+    """Waiting for a role's decision: the role, and in full who asked and when."""
+    role = i18n.label("role", _value(required_role), lang)
+    full = _t("why_waits_for_full", lang, role=role, who=asked_by or "—", date=_day(asked_on, lang))
+    return Why(_t("why_waits_for", lang, role=role), full)
+
+
 def application(app: Any, lang: str) -> Why:
     """A credit application: pending for which role since when; decided by whom, when and why."""
     status = _value(_get(app, "status"))
     reason = _get(app, "reason") or ""
     if status == "pending":
-        role = i18n.label("role", _value(_get(app, "required_role")), lang)
-        short = _t("why_waits_for", lang, role=role)
-        full = _t(
-            "why_waits_for_full",
-            lang,
-            role=role,
-            who=_get(app, "submitted_by") or "—",
-            date=_day(_get(app, "submitted_on"), lang),
-        )
-        return Why(short, full)
+        return _waiting(_get(app, "required_role"), _get(app, "submitted_by"), _get(app, "submitted_on"), lang)
     who = _get(app, "decided_by") or _get(app, "submitted_by") or "—"
     short = _t("why_decided", lang, who=who, date=_day(_get(app, "decided_at"), lang))
     if reason:
@@ -167,15 +165,10 @@ def limit_request(request: Any, lang: str) -> Why:
     status = _value(_get(request, "status"))
     reason = (_get(request, "reason_zh") if lang == "zh" else None) or _get(request, "reason") or ""
     if status in ("", "pending"):
-        role = i18n.label("role", _value(_get(request, "required_role")), lang)
-        short = _t("why_waits_for", lang, role=role)
-        full = _t(
-            "why_waits_for_full",
-            lang,
-            role=role,
-            who=_get(request, "requested_by") or "—",
-            date=_day(_get(request, "requested_on"), lang),
+        waiting = _waiting(
+            _get(request, "required_role"), _get(request, "requested_by"), _get(request, "requested_on"), lang
         )
+        short, full = waiting.short, waiting.full
     else:
         who = _get(request, "decided_by") or "—"
         short = _t(
