@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import peers
+from creditdesk.demo.credit_file import PROTECTED
 from creditdesk.demo.credit_file import credit_file as make_credit_file
 from creditdesk.risk import datasets
 from creditdesk.risk import peers as risk_peers
@@ -65,9 +66,7 @@ def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
 def credit_file(seed: int) -> datasets.Dataset:
     """The synthetic credit file (text categories), protected attributes left out as the CLI does."""
     frame = make_credit_file(rows=1000, seed=seed)
-    return datasets.Dataset(
-        f"credit_file_{seed}", frame.drop(columns=["bad", "personal_status_sex", "foreign_worker", "age"]), frame["bad"]
-    )
+    return datasets.Dataset(f"credit_file_{seed}", frame.drop(columns=["bad", *PROTECTED]), frame["bad"])
 
 
 CREDIT_FILES = {f"credit_file_{seed}": seed for seed in (0, 1, 2)}

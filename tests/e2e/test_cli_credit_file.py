@@ -14,12 +14,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from creditdesk.demo.credit_file import PROTECTED as CREDIT_FILE_PROTECTED
 from creditdesk.demo.credit_file import credit_file
 from tests.e2e.conftest import cli
 
 pytestmark = pytest.mark.e2e
 
-PROTECTED = {"personal_status_sex", "foreign_worker", "age"}
+PROTECTED = set(CREDIT_FILE_PROTECTED)
 FIT = ("model", "fit", "--data", "file.csv", "--target", "bad")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.demo.credit_file import credit_file
+from creditdesk.demo.credit_file import PROTECTED, credit_file
 from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.champion import ChampionPD
 from creditdesk.risk.column_types import ColumnTypeError
@@ -23,7 +23,6 @@ MODELS: dict[str, Callable[[], Any]] = {
     "gbm": lambda: BoostedPD(n_estimators=60, learning_rate=0.1),
     "champion": lambda: ChampionPD(gbms=(SMALL_BOOSTER,)),
 }
-PROTECTED = ["personal_status_sex", "foreign_worker", "age"]
 
 
 @pytest.fixture(scope="module")

@@ -90,6 +90,8 @@ NUMERIC_COLUMNS = (
     "existing_credits",
     "dependents",
 )
+#: The protected attributes among the columns (left out by the model commands by default).
+PROTECTED = ("personal_status_sex", "foreign_worker", "age")
 #: Columns left empty in this share of rows: what a real file has.
 GAPS = {"savings": 0.03, "employment_since": 0.02, "credit_amount": 0.01, "telephone": 0.02}
 
