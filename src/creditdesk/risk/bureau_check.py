@@ -18,6 +18,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from creditdesk.risk.features.bureau import ScoreReference, score_ranks, score_reference
 from creditdesk.risk.metrics import auc
 from creditdesk.risk.rating import grade_distance, grade_of
 
@@ -49,22 +50,30 @@ def native_grades(reports: pd.DataFrame) -> pd.Series:
 COLUMNS = ["customer_id", "provider", "report_date", "grade", "native_grade", "our_grade", "distance", "flag"]
 
 
-def bureau_views(reports: pd.DataFrame, as_of: date, our_pd: pd.Series) -> pd.DataFrame:
+def bureau_views(
+    reports: pd.DataFrame,
+    as_of: date,
+    our_pd: pd.Series,
+    among: ScoreReference | None = None,
+    all_pds: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Per customer and provider (latest report on or before ``as_of``): its grade on our scale,
     its native grade, ours, the distance and whether it calls for review. ``our_pd`` is our PD
-    by customer_id (1 for customers in default)."""
+    by customer_id (1 for customers in default). ``among`` and ``all_pds``: the whole
+    portfolio's latest bureau scores and our PDs, when ``reports`` and ``our_pd`` are part of it."""
     if reports.empty or our_pd.empty:
         return pd.DataFrame(columns=COLUMNS)
     r = reports.copy()
     r["report_date"] = pd.to_datetime(r["report_date"])
-    r = r.loc[r["report_date"] <= pd.Timestamp(as_of)].sort_values("report_date")
+    r = r.loc[r["report_date"] <= pd.Timestamp(as_of)].sort_values(["report_date", "provider"], kind="stable")
     latest = r.groupby(["customer_id", "provider"]).tail(1).copy()
     latest["native_grade"] = native_grades(latest)
-    ours = np.sort(our_pd.to_numpy(dtype=float))
+    ours = np.sort(all_pds if all_pds is not None else our_pd.to_numpy(dtype=float))
     # Higher bureau score = safer: the share of the provider's customers scored above this one
     # is its risk percentile, which picks our PD at the same percentile.
-    riskier_share = latest.groupby("provider")["score"].rank(pct=True, ascending=False)
-    latest["grade"] = grade_of(np.quantile(ours, riskier_share.clip(0, 1).to_numpy(), method="nearest"))
+    reference = among if among is not None else score_reference(latest)
+    riskier_share = score_ranks(latest, reference, ascending=False)
+    latest["grade"] = grade_of(np.quantile(ours, np.clip(riskier_share, 0, 1), method="nearest"))
     latest["our_grade"] = latest["customer_id"].map(pd.Series(grade_of(our_pd.to_numpy()), index=our_pd.index))
     both = latest["grade"].notna() & latest["our_grade"].notna()
     latest["distance"] = np.nan

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.authority import SYSTEM
-from creditdesk.domain.limit_policy import LimitPolicy
+from creditdesk.domain.limit_policy import LimitPolicy, Recommendation
 from creditdesk.domain.limit_requests import LimitRequest, Origin
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import AccountFacts, Change, Field, assess
@@ -58,8 +58,15 @@ def account_facts(
 ) -> list[AccountFacts]:
     """Each account's facts with its method limit and grade from the policy's recommendation."""
     _, recommendations = recommend_limits(inputs_store, as_of, policy, customer_id)
-    methods = {r.inputs.customer_id: r for r in recommendations}
     facts = facts_store.monitor_facts(as_of, policy.grace_days, policy.monitor.reward_months, customer_id)
+    return with_recommendations(facts, recommendations, policy)
+
+
+def with_recommendations(
+    facts: list[AccountFacts], recommendations: list[Recommendation], policy: LimitPolicy
+) -> list[AccountFacts]:
+    """The facts completed with each account's method limit, grade and the role its raises need."""
+    methods = {r.inputs.customer_id: r for r in recommendations}
     completed = []
     for f in facts:
         rec = methods.get(f.customer_id)
@@ -67,6 +74,34 @@ def account_facts(
             f = replace(f, method_limit=rec.final.amount, grade=rec.inputs.grade, raise_role=rec.raise_role(policy))
         completed.append(f)
     return completed
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the rules call for on one account, and the standing they judged (the change is only
+    made if the account still stands so when it is locked)."""
+
+    customer_id: str
+    currency: str
+    as_of: date
+    status: AccountStatus
+    limit: Decimal
+    grade: int | None
+    changes: list[Change]
+
+    @classmethod
+    def of(cls, facts: AccountFacts, changes: list[Change]) -> Proposal:
+        return cls(facts.customer_id, facts.currency, facts.as_of, facts.status, facts.limit, facts.grade, changes)
+
+
+def proposals(facts: list[AccountFacts], policy: LimitPolicy) -> list[Proposal]:
+    """The accounts the rules would change, each with its changes."""
+    found = []
+    for f in facts:
+        changes = assess(f, policy.monitor, policy.authority, policy.unit)
+        if changes:
+            found.append(Proposal.of(f, changes))
+    return found
 
 
 def run_monitor(
@@ -78,31 +113,38 @@ def run_monitor(
     customer_id: str | None = None,
 ) -> MonitorRun:
     version, policy = inputs_store.active_limit_policy()
-    run = MonitorRun(as_of, version)
-    for facts in account_facts(facts_store, inputs_store, as_of, policy, customer_id):
-        run.accounts += 1
-        changes = assess(facts, policy.monitor, policy.authority, policy.unit)
-        if changes:
-            applied = _apply(facts, changes, version, uow_factory(), clock)
-            if applied is None:
-                run.skipped.append(facts.customer_id)
-            else:
-                run.changes += applied
+    facts = account_facts(facts_store, inputs_store, as_of, policy, customer_id)
+    run = apply_proposals(proposals(facts, policy), as_of, version, uow_factory, clock)
+    run.accounts = len(facts)
     return run
 
 
-def _apply(
-    facts: AccountFacts, changes: list[Change], version: int | None, uow: UnitOfWork, clock: Clock
-) -> list[RecordedChange] | None:
-    as_of, at = facts.as_of, clock.now()
+def apply_proposals(
+    found: list[Proposal], as_of: date, version: int | None, uow_factory: Callable[[], UnitOfWork], clock: Clock
+) -> MonitorRun:
+    """Carry out each proposal under its account's lock, audited; one whose account moved since
+    its facts were read is skipped (the next run judges it afresh). The monitor's own path and the
+    nightly batch's (whose proposals were computed elsewhere) both come through here."""
+    run = MonitorRun(as_of, version, accounts=len(found))
+    for proposal in found:
+        applied = _apply(proposal, version, uow_factory(), clock)
+        if applied is None:
+            run.skipped.append(proposal.customer_id)
+        else:
+            run.changes += applied
+    return run
+
+
+def _apply(proposal: Proposal, version: int | None, uow: UnitOfWork, clock: Clock) -> list[RecordedChange] | None:
+    as_of, at = proposal.as_of, clock.now()
     with uow:
-        account = uow.management.account(facts.customer_id, lock=True)
-        if account is None or account.status is not facts.status or account.limit.amount != facts.limit:
+        account = uow.management.account(proposal.customer_id, lock=True)
+        if account is None or account.status is not proposal.status or account.limit.amount != proposal.limit:
             return None
         recorded = []
-        for change in changes:
+        for change in proposal.changes:
             entry = RecordedChange(
-                facts.customer_id,
+                proposal.customer_id,
                 as_of,
                 change.rule.value,
                 change.field.value,
@@ -115,7 +157,7 @@ def _apply(
                 SYSTEM,
                 at,
             )
-            _carry_out(uow, facts, change, version, as_of, at)
+            _carry_out(uow, proposal, change, version, as_of, at)
             uow.management.record(entry)
             recorded.append(entry)
         uow.commit()
@@ -123,9 +165,9 @@ def _apply(
 
 
 def _carry_out(
-    uow: UnitOfWork, facts: AccountFacts, change: Change, version: int | None, as_of: date, at: datetime
+    uow: UnitOfWork, proposal: Proposal, change: Change, version: int | None, as_of: date, at: datetime
 ) -> None:
-    cid, ccy = facts.customer_id, facts.currency
+    cid, ccy = proposal.customer_id, proposal.currency
     if change.field is Field.STATUS:
         assert change.after is not None
         status = AccountStatus(change.after)
@@ -170,7 +212,7 @@ def _carry_out(
             requested_by=SYSTEM,
             requested_on=as_of,
             requested_at=at,
-            grade=facts.grade,
+            grade=proposal.grade,
             policy_version=version,
         )
         open_request(uow, request)

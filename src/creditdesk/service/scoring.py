@@ -27,6 +27,7 @@ from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.bureau_check import bureau_views, ranking_power
 from creditdesk.risk.champion import ChampionPD
 from creditdesk.risk.explain import PointsScale
+from creditdesk.risk.features.bureau import ScoreReference
 from creditdesk.risk.features.customer import (
     NO_HISTORY_FEATURES,
     SourceTables,
@@ -115,7 +116,22 @@ def train_model(
     return version
 
 
-def _in_default(features: pd.DataFrame, tables: SourceTables, as_of: date) -> np.ndarray:
+@dataclass(frozen=True)
+class PortfolioFigures:
+    """The whole portfolio's latest bureau scores and our PDs (sorted): what one part of it is
+    ranked among."""
+
+    bureau_scores: ScoreReference
+    pds: np.ndarray
+
+
+def champion_pd(model: Any, features: pd.DataFrame, defaulted: np.ndarray) -> np.ndarray:
+    """Our PD: 1 for a customer in default, else the model's."""
+    found: np.ndarray = np.where(defaulted, 1.0, model.predict_proba(features)[:, 1])
+    return found
+
+
+def in_default(features: pd.DataFrame, tables: SourceTables, as_of: date) -> np.ndarray:
     """In default now: a default on record and an item still more than 90 days overdue."""
     on_record = features.index.isin(defaults_known(tables, as_of).index)
     still_overdue = (features["oldest_overdue_days"].fillna(0) > DEFAULT_DAYS_PAST_DUE).to_numpy()
@@ -123,7 +139,7 @@ def _in_default(features: pd.DataFrame, tables: SourceTables, as_of: date) -> np
     return in_default
 
 
-def _rows(
+def score_rows(
     model: Any,
     version: str,
     role: str,
@@ -132,13 +148,17 @@ def _rows(
     tables: SourceTables,
     as_of: date,
     clock: Clock,
+    portfolio: PortfolioFigures | None = None,
 ) -> list[dict[str, Any]]:
-    pd_ = np.where(defaulted, 1.0, model.predict_proba(features)[:, 1])
+    """A score row per customer; ``portfolio``: the whole portfolio's figures the bureaus' views are
+    ranked among, when ``features`` are part of it (a batch's bucket)."""
+    pd_ = champion_pd(model, features, defaulted)
     grades = grade_of(pd_, defaulted)
     scale = PointsScale()
     scores = np.round(scale.score(pd_)).astype(int)
     reasons = model.reasons(features, top=3)
-    views = bureau_views(tables.reports, as_of, pd.Series(pd_, index=features.index))
+    among, all_pds = (None, None) if portfolio is None else (portfolio.bureau_scores, portfolio.pds)
+    views = bureau_views(tables.reports, as_of, pd.Series(pd_, index=features.index), among, all_pds)
     by_customer = {cid: part for cid, part in views.groupby("customer_id")} if len(views) else {}
     now = clock.now()
     rows = []
@@ -185,11 +205,11 @@ def rescore_customer(
             f"customer {customer_id!r} does not exist", code="not_found", values={"what": "customer", "id": customer_id}
         )
     one = features.loc[[customer_id]]
-    defaulted = _in_default(one, tables, as_of)
+    defaulted = in_default(one, tables, as_of)
     rows: list[dict[str, Any]] = []
     for entry in [champions[0], *store.models_in_role("challenger")]:
         model, _meta = artefact.load(Path(entry["artefact_path"]))
-        rows.extend(_rows(model, entry["version"], entry["role"], one, defaulted, tables, as_of, clock))
+        rows.extend(score_rows(model, entry["version"], entry["role"], one, defaulted, tables, as_of, clock))
     store.save_scores(rows)
     now = rows[0]
     change = {
@@ -252,12 +272,12 @@ def score_portfolio(
         )
         champions = store.models_in_role("champion")
     features = customer_features(tables, as_of)
-    defaulted = _in_default(features, tables, as_of)  # a fact of the customer, the same for every model
+    defaulted = in_default(features, tables, as_of)  # a fact of the customer, the same for every model
     run_rows: list[dict[str, Any]] = []
     challengers = store.models_in_role("challenger")
     for entry in [champions[0], *challengers]:
         model, _meta = artefact.load(Path(entry["artefact_path"]))
-        run_rows.extend(_rows(model, entry["version"], entry["role"], features, defaulted, tables, as_of, clock))
+        run_rows.extend(score_rows(model, entry["version"], entry["role"], features, defaulted, tables, as_of, clock))
     store.save_scores(run_rows)
     champion_rows = [r for r in run_rows if r["role"] == "champion"]
     grades = Counter(r["grade"] for r in champion_rows)

@@ -45,7 +45,7 @@ class SqlLimitInputs:
         self, as_of: date, customer_id: str | None = None, *, customer_ids: Collection[str] | None = None
     ) -> list[LimitInputs]:
         """Every customer's inputs, or one's (``customer_id``), or a few's (``customer_ids``)."""
-        c, a, i = t.customers, t.credit_accounts, t.invoices
+        c, i = t.customers, t.invoices
         fs, br, sc = t.financial_statements, t.bureau_reports, t.customer_scores
 
         def only(query: Any, column: Any) -> Any:
@@ -55,34 +55,7 @@ class SqlLimitInputs:
 
         since = as_of - timedelta(days=365)
         with self.engine.connect() as conn:
-            # The master data valid on ``as_of`` (customer_versions), else what is stored now.
-            v = t.customer_versions
-            valid = (
-                select(v).where(v.c.valid_from <= as_of, or_(v.c.valid_to.is_(None), v.c.valid_to > as_of)).subquery()
-            )
-
-            def on_the_day(name: str) -> Any:
-                return case((valid.c.customer_id.is_not(None), valid.c[name]), else_=c.c[name]).label(name)
-
-            customers = frame_of(
-                conn,
-                only(
-                    select(
-                        c.c.customer_id,
-                        c.c.currency,
-                        on_the_day("payment_terms_days"),
-                        on_the_day("segment"),
-                        on_the_day("industry"),
-                        on_the_day("country"),
-                        on_the_day("group_id"),
-                        on_the_day("registered_on"),
-                        a.c.limit_minor,
-                    )
-                    .join(a, a.c.customer_id == c.c.customer_id)
-                    .outerjoin(valid, valid.c.customer_id == c.c.customer_id),
-                    c.c.customer_id,
-                ),
-            )
+            customers = frame_of(conn, only(limit_customers_query(as_of), c.c.customer_id))
             invoices = frame_of(
                 conn,
                 only(
@@ -123,17 +96,70 @@ class SqlLimitInputs:
                     sc.c.customer_id,
                 ),
             )
-            cs = t.credit_support
-            support = frame_of(
-                conn,
-                only(
-                    select(cs.c.customer_id, cs.c.kind, cs.c.provider, cs.c.amount_minor, cs.c.cover_share).where(
-                        cs.c.valid_from <= as_of, or_(cs.c.valid_to.is_(None), cs.c.valid_to >= as_of)
-                    ),
-                    cs.c.customer_id,
-                ),
-            )
+            support = frame_of(conn, only(support_query(as_of), t.credit_support.c.customer_id))
         return _assemble(customers, invoices, statements, reports, scores, support)
+
+
+def limit_customers_query(as_of: date) -> Any:
+    """Each account's customer with its master data valid on ``as_of`` (customer_versions, else
+    what is stored now) and its limit."""
+    c, a, v = t.customers, t.credit_accounts, t.customer_versions
+    valid = select(v).where(v.c.valid_from <= as_of, or_(v.c.valid_to.is_(None), v.c.valid_to > as_of)).subquery()
+
+    def on_the_day(name: str) -> Any:
+        return case((valid.c.customer_id.is_not(None), valid.c[name]), else_=c.c[name]).label(name)
+
+    return (
+        select(
+            c.c.customer_id,
+            c.c.currency,
+            on_the_day("payment_terms_days"),
+            on_the_day("segment"),
+            on_the_day("industry"),
+            on_the_day("country"),
+            on_the_day("group_id"),
+            on_the_day("registered_on"),
+            a.c.limit_minor,
+        )
+        .join(a, a.c.customer_id == c.c.customer_id)
+        .outerjoin(valid, valid.c.customer_id == c.c.customer_id)
+    )
+
+
+def support_query(as_of: date) -> Any:
+    """The credit insurance, guarantees and letters of credit in force on ``as_of``."""
+    cs = t.credit_support
+    return select(cs.c.customer_id, cs.c.kind, cs.c.provider, cs.c.amount_minor, cs.c.cover_share).where(
+        cs.c.valid_from <= as_of, or_(cs.c.valid_to.is_(None), cs.c.valid_to >= as_of)
+    )
+
+
+def inputs_from_frames(
+    as_of: date,
+    customers: pd.DataFrame,
+    invoices: pd.DataFrame,
+    statements: pd.DataFrame,
+    reports: pd.DataFrame,
+    scores: pd.DataFrame,
+    support: pd.DataFrame,
+) -> list[LimitInputs]:
+    """The inputs from whole tables read elsewhere (the batch's Parquet files): ``customers`` and
+    ``support`` as their queries above give them, the others uncut, cut here as the queries of
+    :meth:`SqlLimitInputs.limit_inputs` cut them in SQL."""
+    day, since = pd.Timestamp(as_of), pd.Timestamp(as_of - timedelta(days=365))
+    dated = pd.to_datetime(invoices["invoice_date"])
+    invoices = invoices.loc[(dated > since) & (dated <= day), ["customer_id", "invoice_date", "amount_minor"]]
+    lag = pd.Timestamp(as_of - timedelta(days=PUBLICATION_LAG_DAYS))
+    statements = statements.loc[
+        pd.to_datetime(statements["period_end"]) <= lag,
+        ["customer_id", "period_end", "equity_minor", "current_assets_minor", "current_liabilities_minor"],
+    ]
+    reports = reports.loc[
+        (pd.to_datetime(reports["report_date"]) <= day) & reports["recommended_limit_minor"].notna(),
+        ["customer_id", "provider", "report_date", "recommended_limit_minor"],
+    ]
+    scores = scores.loc[pd.to_datetime(scores["as_of"]) <= day, ["customer_id", "as_of", "id", "pd", "grade"]]
+    return _assemble(customers, invoices, statements, reports, scores, support)
 
 
 def _latest(frame: pd.DataFrame, order: list[str]) -> dict[str, dict[str, Any]]:
@@ -169,9 +195,13 @@ def _assemble(
     bureau: dict[str, dict[str, Any]] = {}
     if len(reports):
         latest_per_provider = (
-            reports.sort_values(["customer_id", "report_date"]).groupby(["customer_id", "provider"]).tail(1)
+            reports.sort_values(["customer_id", "report_date"], kind="stable")
+            .groupby(["customer_id", "provider"])
+            .tail(1)
         )
-        lowest = latest_per_provider.sort_values("recommended_limit_minor").groupby("customer_id").head(1)
+        # The lowest; of equal ones the first provider by name (the same whatever the rows around it).
+        ordered = latest_per_provider.sort_values(["recommended_limit_minor", "provider"], kind="stable")
+        lowest = ordered.groupby("customer_id").head(1)
         bureau = lowest.set_index("customer_id").to_dict("index")
     latest_score = _latest(scores, ["customer_id", "as_of", "id"])
     means, cvs = mean.to_dict(), cv.to_dict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -41,51 +42,74 @@ class SqlMonitorFacts:
                 return []  # nothing to judge (a new database: its empty frames have no dtypes to work on)
             tables = self.tables if self.tables is not None else load_source_tables(conn)
             management = SqlLimitManagement(conn)
-            pending = management.pending_customers()
-            seen = management.downgrades_seen()
-            rejected = management.rejections()
-        invoices = _only(tables.invoices, customer_id)
-        allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
-        overdue = days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))
-        months = good_months(invoices, allocations, as_of, grace_days)
-        window = {acc.customer_id: _window_start(acc, as_of, window_months) for acc in accounts}
-        peak = peak_receivable(invoices, allocations, as_of, pd.Series(window, dtype="datetime64[ns]"))
-        bureau = bureau_drops(_only(tables.reports, customer_id), as_of)
-        facts = []
-        for acc in accounts:
-            cid = acc.customer_id
-            limit = acc.limit.amount
-            drop = bureau.loc[cid] if cid in bureau.index else None
-            peak_amount = float(peak.get(cid, 0.0))
-            facts.append(
-                AccountFacts(
-                    customer_id=cid,
-                    currency=acc.currency,
-                    as_of=as_of,
-                    status=acc.status,
-                    status_by_rule=acc.status_source == "rule",
-                    status_changed_on=acc.status_changed_on,
-                    limit=limit,
-                    limit_valid_to=acc.limit_valid_to,
-                    base_limit=acc.base_limit.amount if acc.base_limit is not None else None,
-                    days_overdue=int(overdue.get(cid, 0)),
-                    good_months=int(months.get(cid, 0)),
-                    peak_utilisation=_utilisation(peak_amount, acc),
-                    method_limit=None,
-                    grade=None,
-                    bureau_drop=int(drop["bureau_drop"]) if drop is not None else 0,
-                    bureau_provider=str(drop["provider"]) if drop is not None else None,
-                    bureau_report_on=drop["report_date"].date() if drop is not None else None,
-                    downgrade_seen_on=seen.get(cid),
-                    increases_frozen_since=acc.increases_frozen_since,
-                    last_increase_on=acc.last_increase_on,
-                    in_default_since=acc.in_default_since,
-                    next_review_on=acc.next_review_on,
-                    pending_request=cid in pending,
-                    last_rejected_on=rejected.get(cid),
-                )
+            standing = AccountStanding(
+                management.pending_customers(), management.downgrades_seen(), management.rejections()
             )
-        return facts
+        return facts_of(accounts, tables, standing, as_of, grace_days, window_months, customer_id)
+
+
+@dataclass(frozen=True)
+class AccountStanding:
+    """What the limit requests and the rules' own log say of each account."""
+
+    pending: set[str]  # customers with a limit request waiting
+    downgrades_seen: dict[str, date]  # the latest bureau report a downgrade rule acted on
+    rejections: dict[str, date]  # the day a person last turned a request down
+
+
+def facts_of(
+    accounts: list[ManagedAccount],
+    tables: SourceTables,
+    standing: AccountStanding,
+    as_of: date,
+    grace_days: int,
+    window_months: int,
+    customer_id: str | None = None,
+) -> list[AccountFacts]:
+    """The accounts' facts from the source tables (read from the database or, in the batch, from
+    one bucket's Parquet files)."""
+    invoices = _only(tables.invoices, customer_id)
+    allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
+    overdue = days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))
+    months = good_months(invoices, allocations, as_of, grace_days)
+    window = {acc.customer_id: _window_start(acc, as_of, window_months) for acc in accounts}
+    peak = peak_receivable(invoices, allocations, as_of, pd.Series(window, dtype="datetime64[ns]"))
+    bureau = bureau_drops(_only(tables.reports, customer_id), as_of)
+    facts = []
+    for acc in accounts:
+        cid = acc.customer_id
+        limit = acc.limit.amount
+        drop = bureau.loc[cid] if cid in bureau.index else None
+        peak_amount = float(peak.get(cid, 0.0))
+        facts.append(
+            AccountFacts(
+                customer_id=cid,
+                currency=acc.currency,
+                as_of=as_of,
+                status=acc.status,
+                status_by_rule=acc.status_source == "rule",
+                status_changed_on=acc.status_changed_on,
+                limit=limit,
+                limit_valid_to=acc.limit_valid_to,
+                base_limit=acc.base_limit.amount if acc.base_limit is not None else None,
+                days_overdue=int(overdue.get(cid, 0)),
+                good_months=int(months.get(cid, 0)),
+                peak_utilisation=_utilisation(peak_amount, acc),
+                method_limit=None,
+                grade=None,
+                bureau_drop=int(drop["bureau_drop"]) if drop is not None else 0,
+                bureau_provider=str(drop["provider"]) if drop is not None else None,
+                bureau_report_on=drop["report_date"].date() if drop is not None else None,
+                downgrade_seen_on=standing.downgrades_seen.get(cid),
+                increases_frozen_since=acc.increases_frozen_since,
+                last_increase_on=acc.last_increase_on,
+                in_default_since=acc.in_default_since,
+                next_review_on=acc.next_review_on,
+                pending_request=cid in standing.pending,
+                last_rejected_on=standing.rejections.get(cid),
+            )
+        )
+    return facts
 
 
 def _window_start(account: ManagedAccount, as_of: date, months: int) -> date:

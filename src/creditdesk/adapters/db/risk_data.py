@@ -7,7 +7,7 @@ edge of the modelling library (features are ratios and sizes; money stays exact 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -33,83 +33,78 @@ def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+def source_queries() -> dict[str, Any]:
+    """The queries whose rows make the scoring library's tables, by name, each row a customer's
+    (the batch exports them to Parquet by these names and buckets them by ``customer_id``)."""
+    i, a, p, d, v = t.invoices, t.payment_allocations, t.payments, t.disputes, t.customer_versions
+    return {
+        "customers": select(
+            t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on
+        ),
+        "groups": select(t.customer_groups.c.group_id, t.customer_groups.c.parent_group_id),
+        "invoices": select(
+            i.c.invoice_id,
+            i.c.customer_id,
+            i.c.invoice_date,
+            i.c.due_date,
+            i.c.amount_minor,
+            i.c.currency,
+            i.c.disputed,
+        ),
+        "allocations": select(a.c.invoice_id, a.c.applied_on, a.c.amount_minor, i.c.currency, p.c.kind, i.c.customer_id)
+        .join(i, i.c.invoice_id == a.c.invoice_id)
+        .join(p, p.c.payment_id == a.c.payment_id),
+        "payments": select(p.c.customer_id, p.c.payment_date, p.c.amount_minor, p.c.currency).where(
+            p.c.kind == "payment"
+        ),
+        "statements": select(t.financial_statements),
+        "reports": select(t.bureau_reports),
+        "disputes": select(d.c.customer_id, d.c.invoice_id, d.c.opened_on, d.c.amount_minor, d.c.currency),
+        "versions": select(
+            v.c.customer_id, v.c.valid_from, v.c.valid_to, v.c.group_id, v.c.segment, v.c.registered_on
+        ).order_by(v.c.customer_id, v.c.version),
+    }
+
+
 def load_source_tables(conn: Connection) -> SourceTables:
+    return shape_source_tables({name: frame_of(conn, query) for name, query in source_queries().items()})
+
+
+def shape_source_tables(raw: Mapping[str, pd.DataFrame]) -> SourceTables:
+    """The scoring library's tables from the rows of :func:`source_queries` (read from the
+    database or from the batch's Parquet files): amounts in major units, cash only."""
     import pandas as pd
 
     from creditdesk.risk.features.customer import SourceTables
     from creditdesk.risk.features.payment import cash_only
 
-    customers = frame_of(
-        conn,
-        select(t.customers.c.customer_id, t.customers.c.group_id, t.customers.c.segment, t.customers.c.registered_on),
-    )
-    groups = frame_of(conn, select(t.customer_groups.c.group_id, t.customer_groups.c.parent_group_id))
-    invoices = _major(
-        frame_of(
-            conn,
-            select(
-                t.invoices.c.invoice_id,
-                t.invoices.c.customer_id,
-                t.invoices.c.invoice_date,
-                t.invoices.c.due_date,
-                t.invoices.c.amount_minor,
-                t.invoices.c.currency,
-                t.invoices.c.disputed,
-            ),
-        ),
-        ["amount_minor"],
-    )
-    allocations = _major(
-        frame_of(
-            conn,
-            select(
-                t.payment_allocations.c.invoice_id,
-                t.payment_allocations.c.applied_on,
-                t.payment_allocations.c.amount_minor,
-                t.invoices.c.currency,
-                t.payments.c.kind,
-            )
-            .join(t.invoices, t.invoices.c.invoice_id == t.payment_allocations.c.invoice_id)
-            .join(t.payments, t.payments.c.payment_id == t.payment_allocations.c.payment_id),
-        ),
-        ["amount_minor"],
-    )
-    payments = _major(
-        frame_of(
-            conn,
-            select(
-                t.payments.c.customer_id, t.payments.c.payment_date, t.payments.c.amount_minor, t.payments.c.currency
-            ).where(t.payments.c.kind == "payment"),
-        ),
-        ["amount_minor"],
-    )
+    invoices = _major(raw["invoices"].copy(), ["amount_minor"])
+    allocations = _major(raw["allocations"].drop(columns="customer_id").copy(), ["amount_minor"])
+    payments = _major(raw["payments"].copy(), ["amount_minor"])
     money = [c.name for c in t.financial_statements.c if c.name.endswith("_minor")]
-    statements = _major(frame_of(conn, select(t.financial_statements)), money)
-    reports = frame_of(conn, select(t.bureau_reports))
+    statements = _major(raw["statements"].copy(), money)
+    reports = raw["reports"]
     if invoices.empty:
         invoices = pd.DataFrame(columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "disputed"])
     if allocations.empty:
         allocations = pd.DataFrame(columns=["invoice_id", "applied_on", "amount"])
     if payments.empty:
         payments = pd.DataFrame(columns=["customer_id", "payment_date", "amount"])
-    d = t.disputes
-    disputes = _major(
-        frame_of(conn, select(d.c.customer_id, d.c.invoice_id, d.c.opened_on, d.c.amount_minor, d.c.currency)),
-        ["amount_minor"],
-    )
+    disputes = _major(raw["disputes"].copy(), ["amount_minor"])
     # No cases at all (data from imports only): the features keep reading the invoices' flag.
     found = None if disputes.empty else disputes[["customer_id", "invoice_id", "opened_on", "amount"]]
     # Risk sees cash: a credit note lowers its invoice, a written-off item stays unpaid.
     invoices, allocations = cash_only(invoices, allocations, written_off_unpaid=True)
-    v = t.customer_versions
-    versions = frame_of(
-        conn,
-        select(v.c.customer_id, v.c.valid_from, v.c.valid_to, v.c.group_id, v.c.segment, v.c.registered_on).order_by(
-            v.c.customer_id, v.c.version
-        ),
-    )
     return SourceTables(
-        customers, groups, invoices, allocations, payments, statements, reports, found, versions=versions
+        raw["customers"],
+        raw["groups"],
+        invoices,
+        allocations,
+        payments,
+        statements,
+        reports,
+        found,
+        versions=raw["versions"],
     )
 
 

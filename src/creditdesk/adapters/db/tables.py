@@ -823,6 +823,35 @@ policy_activations = Table(
 )
 
 
+# The nightly batch (migration 0017) --------------------------------------------------------------
+# A batch run's results loaded back: once per run id, in one transaction (docs/scale.md).
+batch_runs = Table(
+    "batch_runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("engine", String(16), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("counts", Text, nullable=False),  # JSON: rows loaded, stage times, peak memory
+)
+
+# Every customer's recommended limit of a batch run, with every method's working.
+batch_limits = Table(
+    "batch_limits",
+    metadata,
+    Column("run_id", String(64), ForeignKey("batch_runs.run_id"), primary_key=True),
+    Column("customer_id", String(ID), primary_key=True),
+    Column("currency", String(3), nullable=False),
+    Column("grade", Integer, nullable=True),
+    Column("pd", Float, nullable=True),
+    Column("segment", String(40), nullable=True),
+    Column("current_limit_minor", BigInteger, nullable=False),
+    Column("recommended_minor", BigInteger, nullable=True),
+    Column("formula", Text, nullable=True),
+    Column("working", Text, nullable=False),
+)
+
+
 def _bound_money_columns() -> None:
     """Every money column (integer minor units: ``*_minor``, and the ledger's ``*_delta``) stays
     within ``MAX_MINOR`` either way (docs/money.md, migration 0010). The domain refuses such

@@ -93,6 +93,10 @@ COMMANDS: dict[str, Entry] = {
         f"{_CLI}.worker:worker_command",
         "Run the daily cycle on its schedule, and publish events and notifications, until stopped.",
     ),
+    "batch": Entry(
+        f"{_CLI}.batch:batch_app",
+        "The nightly portfolio batch as of a day (features, scores, limits, proposals), locally or on Spark.",
+    ),
     "jobs": Entry(f"{_CLI}.worker:jobs_app", "The daily cycle's jobs: their runs, and one run now."),
     "webhook": Entry(f"{_CLI}.webhooks:webhook_app", "Webhook subscriptions and their deliveries."),
     "events": Entry(f"{_CLI}.webhooks:events_app", "The published event feed."),

@@ -40,14 +40,18 @@ class SourceTables:
 def master_data_on(tables: SourceTables, as_of: date) -> pd.DataFrame:
     """The customers as their master data stood on ``as_of``: each one's version valid that day
     ([valid_from, valid_to)); a customer without a version then keeps what is stored now."""
-    versions = tables.versions
-    if versions is None or versions.empty or tables.customers.empty:
-        return tables.customers
+    return master_data_of(tables.customers, tables.versions, as_of)
+
+
+def master_data_of(customers: pd.DataFrame, versions: pd.DataFrame | None, as_of: date) -> pd.DataFrame:
+    """:func:`master_data_on` of the customers and their master-data versions."""
+    if versions is None or versions.empty or customers.empty:
+        return customers
     day = pd.Timestamp(as_of)
     start, end = pd.to_datetime(versions["valid_from"]), pd.to_datetime(versions["valid_to"])
     valid = versions.loc[(start <= day) & (end.isna() | (end > day))]
     valid = valid.drop_duplicates("customer_id", keep="last").set_index("customer_id")
-    found = tables.customers.set_index("customer_id", drop=False).copy()
+    found = customers.set_index("customer_id", drop=False).copy()
     known = valid.index.intersection(found.index)
     for column in ("group_id", "segment", "registered_on"):
         if column in found.columns and column in valid.columns:
@@ -65,9 +69,12 @@ def defaults_known(tables: SourceTables, as_of: date) -> pd.Series:
     return payment.default_dates(tables.invoices, tables.allocations, as_of, payments=tables.payments)
 
 
-def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
+def customer_features(
+    tables: SourceTables, as_of: date, bureau_scores: bureau.ScoreReference | None = None
+) -> pd.DataFrame:
     """One row per customer registered by ``as_of``: every feature, NaN where a source is silent,
-    and ``has_history`` (1 when the customer has an invoice by then)."""
+    and ``has_history`` (1 when the customer has an invoice by then). ``bureau_scores``: the
+    whole portfolio's latest bureau scores, when ``tables`` hold part of it (a batch's bucket)."""
     # An unknown registration date counts as registered long ago (in range of any resolution).
     on_the_day = master_data_on(tables, as_of)
     registered = pd.to_datetime(on_the_day["registered_on"]).fillna(pd.Timestamp("1900-01-01"))
@@ -77,7 +84,7 @@ def customer_features(tables: SourceTables, as_of: date) -> pd.DataFrame:
     parts = [
         payment.payment_features(tables.invoices, tables.allocations, as_of, tables.disputes),
         financial.financial_features(tables.statements, as_of),
-        bureau.bureau_features(tables.reports, as_of) if len(tables.reports) else None,
+        bureau.bureau_features(tables.reports, as_of, bureau_scores) if len(tables.reports) else None,
         network.network_features(customers, tables.groups, defaults, as_of),
     ]
     frame = pd.concat([p.reindex(index) for p in parts if p is not None], axis=1)

@@ -1,0 +1,130 @@
+"""A batch run's results into the database: once per run id, in one transaction.
+
+The scores join the score history (the same rows the online scoring writes) and the recommended
+limits go to ``batch_limits``, with the run's record, all in one transaction: a run is loaded
+whole or not at all, and loading it again changes nothing. The monitor's proposals are then
+carried out by the live service (`apply_proposals`): each account locked, checked to still
+stand as the batch saw it, changed within the system's authority and audited, exactly as the
+online monitor does; only the first load of a run applies them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, insert, select
+
+from creditdesk.adapters.batch.pipeline import read_output
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.uow import SqlUnitOfWork
+from creditdesk.domain.accounts import AccountStatus
+from creditdesk.domain.authority import SYSTEM
+from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.monitoring import Change, Field, Rule
+from creditdesk.service.monitor import MonitorRun, Proposal, apply_proposals
+from creditdesk.service.ports import Clock
+
+CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    run_id: str
+    already: bool  # loaded before: nothing written this time
+    scores: int
+    limits: int
+    monitor: MonitorRun | None
+
+    def as_json(self) -> dict[str, Any]:
+        applied = (
+            None if self.monitor is None else {"changes": len(self.monitor.changes), "skipped": self.monitor.skipped}
+        )
+        return {
+            "run_id": self.run_id,
+            "already_loaded": self.already,
+            "scores": self.scores,
+            "limits": self.limits,
+            "monitor": applied,
+        }
+
+
+def _none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
+def _rows(frame: pd.DataFrame, run_id: str | None = None) -> list[dict[str, Any]]:
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return [{**row, "run_id": run_id} if run_id is not None else row for row in rows]
+
+
+def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        conn.execute(insert(table), rows[start : start + CHUNK])
+
+
+def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
+    found = []
+    for row in frame.itertuples(index=False):
+        changes = [
+            Change(
+                Rule(c["rule"]),
+                Field(c["field"]),
+                c["before"],
+                c["after"],
+                c["inputs"],
+                c["en"],
+                c["zh"],
+                c["required_role"],
+            )
+            for c in json.loads(row.changes)
+        ]
+        limit = Decimal(int(row.limit_minor)).scaleb(-minor_unit_exponent(row.currency))
+        grade = _none(row.grade)
+        as_of = row.as_of if isinstance(row.as_of, date) else pd.Timestamp(row.as_of).date()
+        status = AccountStatus(row.status)
+        found.append(
+            Proposal(
+                row.customer_id, row.currency, as_of, status, limit, None if grade is None else int(grade), changes
+            )
+        )
+    return found
+
+
+def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, apply: bool = True) -> Loaded:
+    """Load the run in ``folder`` (its run.json names it) unless that run is loaded already."""
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    run_id, as_of = record["run_id"], date.fromisoformat(record["as_of"])
+    scores = read_output(folder, "scores")
+    limits = read_output(folder, "limits")
+    with uow_factory() as uow:
+        conn = uow.connection
+        if conn.execute(select(t.batch_runs.c.run_id).where(t.batch_runs.c.run_id == run_id)).first() is not None:
+            return Loaded(run_id, True, 0, 0, None)
+        counts = {"scores": len(scores), "limits": len(limits), "stages": record["stages"]}
+        conn.execute(
+            insert(t.batch_runs).values(
+                run_id=run_id, as_of=as_of, engine=record["engine"], loaded_at=clock.now(), counts=json.dumps(counts)
+            )
+        )
+        _insert(conn, t.customer_scores, _rows(scores))
+        _insert(conn, t.batch_limits, _rows(limits, run_id))
+        summary = {"engine": record["engine"], "scores": len(scores), "limits": len(limits), "grades": record["grades"]}
+        uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
+        uow.commit()
+    monitor = None
+    if apply:
+        proposals = proposals_of(read_output(folder, "proposals"))
+        monitor = apply_proposals(proposals, as_of, record.get("policy_version"), uow_factory, clock)
+    return Loaded(run_id, False, len(scores), len(limits), monitor)
+
+
+def loaded_runs(engine: Engine) -> Iterable[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(select(t.batch_runs).order_by(t.batch_runs.c.loaded_at))]

@@ -1,0 +1,143 @@
+"""A batch run end to end: export, bucket, compute on an engine, summarise; and its loading back.
+
+A run lives in one folder: ``inputs/`` (the Parquet export, or a data lake's files of the same
+shape), ``work/`` (the buckets, scratch), ``outputs/<name>/`` (features, scores, limits,
+proposals, timings: Parquet) and ``run.json`` (what ran, each stage's time, rows and the peak
+memory). Loading it into the database is a separate step, once per run id.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from creditdesk.adapters.batch.buckets import assign_buckets, bucket_count
+from creditdesk.adapters.batch.exchange import Manifest
+from creditdesk.adapters.batch.local_engine import in_database_order
+from creditdesk.adapters.batch.stages import STAGES, BatchContext
+from creditdesk.risk.features.bureau import latest_reports, score_reference
+
+ENGINES = ("local", "spark")
+Progress = Callable[[str, str], None]  # (stage, what is done)
+
+
+def peak_rss_mib() -> float:
+    """The peak resident memory of this process or of its largest finished child (KiB on Linux)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+@dataclass
+class StageRecord:
+    name: str
+    seconds: float
+    rows: int
+
+
+@dataclass
+class BatchRun:
+    run_id: str
+    as_of: str
+    engine: str
+    master: str | None
+    buckets: int
+    customers: int
+    policy_version: int | None
+    stages: list[StageRecord] = field(default_factory=list)
+    peak_rss_mib: float = 0.0
+    grades: dict[str, int] = field(default_factory=dict)
+    proposals_by_rule: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def seconds(self) -> float:
+        return sum(stage.seconds for stage in self.stages if stage.name != "compute")
+
+
+@contextmanager
+def _timed(run: BatchRun, name: str) -> Iterator[dict[str, int]]:
+    counted = {"rows": 0}
+    started = time.perf_counter()
+    yield counted
+    run.stages.append(StageRecord(name, time.perf_counter() - started, counted["rows"]))
+
+
+def read_output(folder: Path, name: str) -> pd.DataFrame:
+    return pq.read_table(folder / "outputs" / name).to_pandas()
+
+
+def compute(
+    folder: Path,
+    *,
+    engine: str = "local",
+    master: str | None = None,
+    buckets: int | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> BatchRun:
+    """Run every stage on the inputs in ``folder/inputs`` with ``engine``; the outputs and the
+    run record go to ``folder``."""
+    if engine not in ENGINES:
+        raise ValueError(f"the engine is one of {', '.join(ENGINES)}; got {engine!r}")
+    say = progress or (lambda _stage, _done: None)
+    inputs, work, outputs = folder / "inputs", folder / "work", folder / "outputs"
+    manifest = Manifest.read(inputs)
+    work.mkdir(parents=True, exist_ok=True)
+    customers = pq.read_table(inputs / "customers.parquet").to_pandas()
+    count = buckets or bucket_count(len(customers))
+    run = BatchRun(
+        run_id or f"batch-{manifest.as_of:%Y%m%d}-{uuid4().hex[:8]}",
+        manifest.as_of.isoformat(),
+        engine,
+        master,
+        count,
+        len(customers),
+        manifest.policy_version,
+    )
+    with _timed(run, "buckets") as counted:
+        versions = in_database_order(pq.read_table(inputs / "versions.parquet").to_pandas())
+        groups = in_database_order(pq.read_table(inputs / "groups.parquet").to_pandas())
+        assignment = assign_buckets(in_database_order(customers), versions, groups, manifest.as_of, count)
+        assignment.to_parquet(work / "buckets.parquet", index=False)
+        counted["rows"] = len(assignment)
+        reports = pq.read_table(inputs / "reports.parquet", columns=["customer_id", "provider", "report_date", "score"])
+        bureau_scores = score_reference(latest_reports(reports.to_pandas(), manifest.as_of))
+    del customers, versions, groups, assignment, reports
+    context = BatchContext(
+        manifest.as_of, manifest.limit_policy(), manifest.champion, manifest.champion_path, datetime.now(UTC)
+    )
+    with _timed(run, "compute"):
+        if engine == "local":
+            from creditdesk.adapters.batch import local_engine
+
+            local_engine.run(inputs, work / "buckets.parquet", work, outputs, count, context, bureau_scores, say)
+        else:
+            from creditdesk.adapters.batch import spark_engine
+
+            spark_engine.run(inputs, work / "buckets.parquet", outputs, count, context, bureau_scores, master, say)
+    timings = read_output(folder, "timings")
+    for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
+        part = timings.loc[timings["stage"] == stage]
+        run.stages.append(StageRecord(stage, float(part["seconds"].sum()), int(part["rows"].sum())))
+    scores = read_output(folder, "scores")
+    run.grades = {str(g): int(n) for g, n in scores["grade"].value_counts().sort_index().items()}
+    changes = read_output(folder, "proposals")["changes"]
+    rules = [change["rule"] for text in changes for change in json.loads(text)]
+    run.proposals_by_rule = dict(sorted(pd.Series(rules, dtype=object).value_counts().items()))
+    run.peak_rss_mib = round(peak_rss_mib(), 1)
+    (folder / "run.json").write_text(json.dumps(run.as_json(), indent=2), encoding="utf-8")
+    return run

@@ -1,0 +1,278 @@
+"""The nightly book's stages for one bucket of customers, declared once for every engine.
+
+Each stage is the online path's own code on the bucket's tables: the point-in-time features
+(`customer_features`), the champion's scores, grades and reasons (`score_rows`), the limit
+methods' recommendations (`recommend`), and the monitor's proposals (`assess`, through the
+service's `proposals`). An engine only decides where a bucket's tables come from and where its
+outputs go: DuckDB on one machine, Spark on a cluster (`local_engine`, `spark_engine`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from creditdesk.adapters.clock import FixedClock
+from creditdesk.adapters.db.limit_inputs import inputs_from_frames
+from creditdesk.adapters.db.limit_management import managed_from_row
+from creditdesk.adapters.db.monitor_facts import AccountStanding, facts_of
+from creditdesk.adapters.db.risk_data import shape_source_tables
+from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.limit_policy import LimitPolicy, Recommendation, recommend
+from creditdesk.risk import artefact
+from creditdesk.risk.features.bureau import ScoreReference
+from creditdesk.risk.features.customer import ALL_FEATURES, customer_features
+from creditdesk.service.monitor import Proposal, proposals, with_recommendations
+from creditdesk.service.scoring import PortfolioFigures, champion_pd, in_default, score_rows
+
+STAGES = ("features", "pd", "scores", "limits", "proposals")
+
+#: The outputs of a bucket, their columns and types: the same from every engine.
+OUTPUTS: dict[str, pa.Schema] = {
+    "features": pa.schema(
+        [pa.field("customer_id", pa.string())] + [pa.field(n, pa.float64()) for n in (*ALL_FEATURES, "has_history")]
+    ),
+    "scores": pa.schema(
+        [
+            ("customer_id", pa.string()),
+            ("as_of", pa.date32()),
+            ("model_version", pa.string()),
+            ("role", pa.string()),
+            ("pd", pa.float64()),
+            ("score", pa.int64()),
+            ("grade", pa.int64()),
+            ("segment", pa.string()),
+            ("reasons", pa.string()),
+            ("bureau", pa.string()),
+            ("review_flag", pa.bool_()),
+            ("scored_at", pa.timestamp("us", tz="UTC")),
+        ]
+    ),
+    "limits": pa.schema(
+        [
+            ("customer_id", pa.string()),
+            ("currency", pa.string()),
+            ("grade", pa.int64()),
+            ("pd", pa.float64()),
+            ("segment", pa.string()),
+            ("current_limit_minor", pa.int64()),
+            ("recommended_minor", pa.int64()),
+            ("formula", pa.string()),
+            ("working", pa.string()),  # every method's working, as `limits recommend --json` gives it
+        ]
+    ),
+    "proposals": pa.schema(
+        [
+            ("customer_id", pa.string()),
+            ("currency", pa.string()),
+            ("as_of", pa.date32()),
+            ("status", pa.string()),
+            ("limit_minor", pa.int64()),
+            ("grade", pa.int64()),
+            ("changes", pa.string()),  # the rules' changes (rule, field, before, after, reasons)
+        ]
+    ),
+    "pds": pa.schema([("customer_id", pa.string()), ("pd", pa.float64())]),
+    "timings": pa.schema(
+        [("bucket", pa.int64()), ("stage", pa.string()), ("seconds", pa.float64()), ("rows", pa.int64())]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What every bucket is judged by: the day, the limit policy and the champion."""
+
+    as_of: date
+    policy: LimitPolicy
+    champion: str
+    champion_path: str
+    scored_at: datetime
+
+
+@lru_cache(maxsize=2)
+def _champion(path: str) -> Any:
+    """The champion, loaded once a worker process (its digest checked on load)."""
+    model, _meta = artefact.load(Path(path))
+    return model
+
+
+def _minor(amount: Any, currency: str) -> int | None:
+    return None if amount is None else int(amount.scaleb(minor_unit_exponent(currency)))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows with None for a missing value (a file's integer column with gaps reads as floats)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[no-any-return]
+
+
+@dataclass
+class _Clock:
+    bucket: int
+    timings: list[dict[str, Any]] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[dict[str, int]]:
+        counted = {"rows": 0}
+        started = time.perf_counter()
+        yield counted
+        seconds = time.perf_counter() - started
+        self.timings.append({"bucket": self.bucket, "stage": name, "seconds": seconds, "rows": counted["rows"]})
+
+
+def first_pass(
+    bucket: int, frames: Mapping[str, pd.DataFrame], context: BatchContext, bureau_scores: ScoreReference
+) -> dict[str, pd.DataFrame]:
+    """The bucket's features and our PDs: the whole portfolio's PDs rank the bureaus' views after."""
+    clock = _Clock(bucket)
+    with clock.stage("features") as counted:
+        tables = shape_source_tables(frames)
+        features = customer_features(tables, context.as_of, bureau_scores)
+        counted["rows"] = len(features)
+    with clock.stage("pd") as counted:
+        found = np.array([])
+        if len(features):
+            found = champion_pd(_champion(context.champion_path), features, in_default(features, tables, context.as_of))
+        counted["rows"] = len(found)
+    return {
+        "features": features.reset_index(),
+        "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
+        "timings": pd.DataFrame(clock.timings),
+    }
+
+
+def second_pass(
+    bucket: int,
+    frames: Mapping[str, pd.DataFrame],
+    features: pd.DataFrame,
+    context: BatchContext,
+    portfolio: PortfolioFigures,
+) -> dict[str, pd.DataFrame]:
+    """The bucket's scores with reasons and the bureaus' views, its limits and the monitor's proposals."""
+    clock = _Clock(bucket)
+    with clock.stage("scores") as counted:
+        tables = shape_source_tables(frames)
+        known = features.set_index("customer_id").sort_index()[[*ALL_FEATURES, "has_history"]]
+        scores = _scores(known, tables, context, portfolio)
+        counted["rows"] = len(scores)
+    with clock.stage("limits") as counted:
+        recommendations = _recommendations(frames, scores, context)
+        counted["rows"] = len(recommendations)
+    with clock.stage("proposals") as counted:
+        found = _proposals(frames, tables, recommendations, context)
+        counted["rows"] = len(found)
+    return {
+        "scores": scores,
+        "limits": _limit_frame(recommendations),
+        "proposals": proposal_frame(found),
+        "timings": pd.DataFrame(clock.timings),
+    }
+
+
+def _scores(features: pd.DataFrame, tables: Any, context: BatchContext, portfolio: PortfolioFigures) -> pd.DataFrame:
+    if features.empty:
+        return OUTPUTS["scores"].empty_table().to_pandas()
+    model = _champion(context.champion_path)
+    defaulted = in_default(features, tables, context.as_of)
+    at = FixedClock(context.scored_at)
+    rows = score_rows(model, context.champion, "champion", features, defaulted, tables, context.as_of, at, portfolio)
+    return pd.DataFrame(rows)
+
+
+def _recommendations(
+    frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame, context: BatchContext
+) -> list[Recommendation]:
+    # The scores just computed are the latest (the online path reads them back from the table).
+    latest = scores.assign(id=np.arange(len(scores)))[["customer_id", "as_of", "id", "pd", "grade"]]
+    inputs = inputs_from_frames(
+        context.as_of,
+        frames["limit_customers"],
+        frames["invoices"],
+        frames["statements"],
+        frames["reports"],
+        latest,
+        frames["support"],
+    )
+    return [recommend(found, context.policy, context.as_of) for found in inputs]
+
+
+def _limit_frame(recommendations: list[Recommendation]) -> pd.DataFrame:
+    rows = [
+        {
+            "customer_id": r.inputs.customer_id,
+            "currency": r.inputs.currency,
+            "grade": r.inputs.grade,
+            "pd": r.inputs.pd,
+            "segment": r.segment,
+            "current_limit_minor": _minor(r.inputs.current_limit, r.inputs.currency),
+            "recommended_minor": _minor(r.final.amount, r.inputs.currency),
+            "formula": r.final.formula,
+            "working": json.dumps(r.as_json(), ensure_ascii=False, sort_keys=True),
+        }
+        for r in recommendations
+    ]
+    return pd.DataFrame(rows, columns=OUTPUTS["limits"].names)
+
+
+def _proposals(
+    frames: Mapping[str, pd.DataFrame], tables: Any, recommendations: list[Recommendation], context: BatchContext
+) -> list[Proposal]:
+    accounts = [managed_from_row(row) for row in _records(frames["accounts"])]  # type: ignore[arg-type]
+    if not accounts:
+        return []
+    standing = AccountStanding(
+        set(frames["pending"]["customer_id"]),
+        {row["customer_id"]: date.fromisoformat(row["after"]) for row in _records(frames["downgrades"])},
+        {row["customer_id"]: pd.Timestamp(row["decided_at"]).date() for row in _records(frames["rejections"])},
+    )
+    policy = context.policy
+    facts = facts_of(accounts, tables, standing, context.as_of, policy.grace_days, policy.monitor.reward_months)
+    return proposals(with_recommendations(facts, recommendations, policy), policy)
+
+
+def proposal_frame(found: list[Proposal]) -> pd.DataFrame:
+    rows = [
+        {
+            "customer_id": p.customer_id,
+            "currency": p.currency,
+            "as_of": p.as_of,
+            "status": p.status.value,
+            "limit_minor": _minor(p.limit, p.currency),
+            "grade": p.grade,
+            "changes": json.dumps([change_json(c) for c in p.changes], ensure_ascii=False),
+        }
+        for p in found
+    ]
+    return pd.DataFrame(rows, columns=OUTPUTS["proposals"].names)
+
+
+def change_json(change: Any) -> dict[str, Any]:
+    return {
+        "rule": change.rule.value,
+        "field": change.field.value,
+        "before": change.before,
+        "after": change.after,
+        "inputs": change.inputs,
+        "en": change.en,
+        "zh": change.zh,
+        "required_role": change.required_role,
+    }
+
+
+def as_arrow(name: str, frame: pd.DataFrame) -> pa.Table:
+    """A bucket's output in its declared types (an empty bucket's too)."""
+    schema = OUTPUTS[name]
+    if frame.empty:
+        return schema.empty_table()
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
