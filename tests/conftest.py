@@ -158,6 +158,7 @@ LONGEST_FIRST = (
     "tests/e2e/test_browser_what_if.py",
     "tests/integration/test_limit_year.py",
     "tests/e2e/test_browser.py",  # its models page reads the scored demo
+    "tests/e2e/test_batch.py",  # the scored demo, and Spark
     "tests/e2e/test_browser_day.py",
     "tests/e2e/test_scoring.py",
     "tests/e2e/test_cash_forecast.py",
