@@ -317,8 +317,10 @@ def provision_matrix(
         before, after = items_on(mine, start), items_on(mine, end).set_index("invoice_id")
         before = before.loc[before["open_minor"] > 0]
         bucket = _bucket_index(before["days_past_due"], ROLL_BUCKETS)
-        later = before["invoice_id"].map(after["open_minor"]).fillna(0)
-        later_bucket = _bucket_index(before["invoice_id"].map(after["days_past_due"]).fillna(-1), ROLL_BUCKETS)
+        # Numbers even when nothing was open (an empty map of text ids would stay text).
+        later = before["invoice_id"].map(after["open_minor"]).fillna(0).astype("int64")
+        later_days = before["invoice_id"].map(after["days_past_due"]).fillna(-1).astype("int64")
+        later_bucket = _bucket_index(later_days, ROLL_BUCKETS)
         rolled = later.where(later_bucket == np.minimum(bucket + 1, len(ROLL_BUCKETS) - 1), 0)
         for position in range(len(ROLL_BUCKETS) - 1):
             here = bucket == position
