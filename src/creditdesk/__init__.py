@@ -1,1 +1,5 @@
 """creditdesk."""
+
+from creditdesk.text_storage import python_text
+
+python_text()

@@ -17,7 +17,10 @@ from creditdesk.service.jobs import FAILED, SUCCEEDED, worker_name
 
 JOB = "batch"
 
-batch_app = typer.Typer(no_args_is_help=True, help="The nightly portfolio batch, locally or on Spark.")
+batch_app = typer.Typer(
+    no_args_is_help=True,
+    help="The nightly portfolio batch as of a day (features, scores, limits, proposals), locally or on Spark.",
+)
 
 
 class _Bars:
