@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import BigInteger, Connection, String, case, func, insert, literal_column, select, update
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.credit_store import SqlCreditStore
+from creditdesk.adapters.db.many_rows import update_each
 from creditdesk.domain.fx import MissingRate, identity
 from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.service.events import event_payload
@@ -98,12 +99,42 @@ class Booker:
             )
             .scalar_subquery()
         )
+        if (
+            len(customers) >= 500
+            and len(customers) * 4 >= conn.execute(select(func.count()).select_from(accounts)).scalar_one()
+        ):
+            # Most accounts (a large file): one pass over the invoices, not a lookup of each one.
+            Booker._recount_all_overdue(conn, customers, today)
+            return
         for start in range(0, len(customers), 500):
             conn.execute(
                 update(accounts)
                 .where(accounts.c.customer_id.in_(customers[start : start + 500]))
                 .values(overdue_minor=overdue, overdue_through=today)
             )
+
+    @staticmethod
+    def _recount_all_overdue(conn: Connection, customers: list[str], today: date) -> None:
+        """What ``_recount_overdue`` sets, summed over the whole table at once."""
+        accounts, inv = t.credit_accounts, t.invoices
+        undisputed = case((inv.c.open_minor > inv.c.disputed_minor, inv.c.open_minor - inv.c.disputed_minor), else_=0)
+        # Grouped by an expression, so neither engine walks an index and fetches row by row.
+        customer = (inv.c.customer_id + literal_column("''")).label("customer")
+        overdue = dict(
+            conn.execute(
+                select(customer, func.sum(undisputed))
+                .where(inv.c.open_minor > 0, inv.c.disputed.is_(False), inv.c.due_date < today)
+                .group_by(customer)
+            ).all()
+        )
+        update_each(
+            conn,
+            accounts,
+            "customer_id",
+            {"cid": String(), "overdue": BigInteger()},
+            [(cid, int(overdue.get(cid) or 0)) for cid in customers],
+            lambda v: {"overdue_minor": v.overdue, "overdue_through": today},
+        )
 
     def _check_balances(self, conn: Connection) -> None:
         """BalanceOutOfRange when the file's documents would take a customer's total beyond the
@@ -164,16 +195,13 @@ class Booker:
         accounts = t.credit_accounts
         if self.deltas:
             self._check_balances(conn)
-            conn.execute(
-                update(accounts)
-                .where(accounts.c.customer_id == bindparam("cid"))
-                .values(
-                    receivable_minor=accounts.c.receivable_minor + bindparam("d_receivable"),
-                    reserved_minor=accounts.c.reserved_minor + bindparam("d_reserved"),
-                    delivered_minor=accounts.c.delivered_minor + bindparam("d_delivered"),
-                    unapplied_minor=accounts.c.unapplied_minor + bindparam("d_unapplied"),
-                ),
-                [{"cid": cid, **{f"d_{k}": v for k, v in d.items()}} for cid, d in self.deltas.items()],
+            update_each(
+                conn,
+                accounts,
+                "customer_id",
+                {"cid": String(), **{bucket: BigInteger() for bucket in BUCKETS}},
+                [(cid, *(d[bucket] for bucket in BUCKETS)) for cid, d in self.deltas.items()],
+                lambda v: {f"{bucket}_minor": accounts.c[f"{bucket}_minor"] + getattr(v, bucket) for bucket in BUCKETS},
             )
         today: date = self.clock.today()
         self._recount_overdue(conn, touched, today)
@@ -189,10 +217,11 @@ class Booker:
             )
             grouped.update({cid: (gid, ccy) for cid, gid, ccy in rows})
         currency_of = self._segment_currencies(conn)
+        events: list[tuple[str, str, dict[str, Any]]] = []  # emitted together, in this order, at the end
         for cid in touched:
             totals = self.deltas.get(cid)
             if totals is None:
-                store.emit(cid, "import.booked", event_payload(cid, [], self.orders.get(cid, [])), self.now)
+                events.append((cid, "import.booked", event_payload(cid, [], self.orders.get(cid, []))))
                 continue
             delta = Delta(**totals)
             postings = [Posting("customer", cid, EntryKind.IMPORT, source, delta)]
@@ -215,4 +244,5 @@ class Booker:
             # The customer's entries were written per document above; only the pools' here.
             if len(postings) > 1:
                 store.post(postings[1:], self.now)
-            store.emit(cid, "import.booked", event_payload(cid, postings, self.orders.get(cid, [])), self.now)
+            events.append((cid, "import.booked", event_payload(cid, postings, self.orders.get(cid, []))))
+        store.emit_all(events, self.now)

@@ -5,6 +5,10 @@ the write transaction (so a concurrent change cannot slip in between) and insert
 first problem it rolls back, and the read-only pass then collects every problem of the file (a
 dry run is that pass alone). Rows already stored with the same content are skipped, so
 importing a file twice changes nothing.
+
+A large invoices CSV is first tried the bulk way (bulk/): parsed, checked and written set-wise in
+one transaction. At the first thing it does not take (any problem among them) that transaction
+rolls back and the file goes the row-by-row way, so problems are only ever reported from there.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ from creditdesk.domain.roles import Role
 from creditdesk.service.ports import Clock
 
 from .booking import Booker, MissingGroupRate
+from .bulk import NotEligible
 from .kinds import KINDS, BuildError, ImportState, Kind
 from .kinds.base import ChangeRefused, ChangingKind
 from .problems import Code, FieldError, FileError, Problem, Severity
-from .readers import Progress, Record, Source, open_source
+from .readers import CsvSource, Progress, Record, Source, open_source
 
 BATCH = 2000
 MAX_PROBLEMS = 10_000
+BULK_FROM_BYTES = 1 << 20  # smaller files go the row-by-row way straight away
 
 
 @dataclass
@@ -47,6 +53,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     more_problems: int = 0
     dry_run: bool = False
+    bulk: bool = False  # imported the bulk way (not part of the JSON: the outcome is the same)
 
     @property
     def errors(self) -> list[Problem]:
@@ -145,6 +152,8 @@ def import_file(
     if dry_run:
         _validate(kind, source, engine, report, tick, clock, actor=actor, role=role)
         return report
+    if _import_in_bulk(kind, source, header, engine, clock, report, tick, actor=actor):
+        return report
     # A clean file (the usual case) is read once: the write pass checks every batch before it
     # inserts it and rolls everything back at the first problem. Only then is the whole file read
     # again, read-only, for the complete list of its problems.
@@ -153,20 +162,7 @@ def import_file(
         with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
             _run_pass(kind, source, conn, counted, write=True, progress=tick, clock=clock, actor=actor, role=role)
             if counted.inserted or counted.changed:
-                SqlAuditLog(conn, clock).append(
-                    actor,
-                    "import.completed",
-                    "import",
-                    kind_name,
-                    {
-                        "file": path.name,
-                        "sha256": _sha256(path),
-                        "rows": counted.rows,
-                        "inserted": counted.inserted,
-                        "changed": counted.changed,
-                        "unchanged": counted.unchanged,
-                    },
-                )
+                _record(conn, clock, actor, kind_name, path, _sha256(path), counted)
     except (_Abort, FileError):
         _validate(kind, source, engine, report, None, clock, actor=actor, role=role)
         if report.ok:  # the database moved under the write pass: what that pass found
@@ -185,6 +181,67 @@ def import_file(
         report.add(problem)
     report.more_problems += counted.more_problems
     return report
+
+
+def _record(
+    conn: Connection, clock: Clock, actor: str, kind_name: str, path: Path, sha256: str, report: ImportReport
+) -> None:
+    """The audit record of an import that wrote something."""
+    SqlAuditLog(conn, clock).append(
+        actor,
+        "import.completed",
+        "import",
+        kind_name,
+        {
+            "file": path.name,
+            "sha256": sha256,
+            "rows": report.rows,
+            "inserted": report.inserted,
+            "changed": report.changed,
+            "unchanged": report.unchanged,
+        },
+    )
+
+
+def _import_in_bulk(
+    kind: Kind,
+    source: Source,
+    header: list[str],
+    engine: Engine,
+    clock: Clock,
+    report: ImportReport,
+    progress: Progress | None,
+    *,
+    actor: str,
+) -> bool:
+    """Whether the file was imported the bulk way; False: nothing was written, go row by row."""
+    if kind.name != "invoices" or not isinstance(source, CsvSource) or source.total < BULK_FROM_BYTES:
+        return False
+    try:
+        from .bulk.invoices import import_invoices
+    except ImportError:  # pyarrow is not installed
+        return False
+    read = 0
+
+    def tick(advance: int) -> None:
+        nonlocal read
+        read += advance
+        if progress is not None:
+            progress(advance)
+
+    try:
+        with engine.connect() as conn, _plan_each_statement(conn), conn.begin():
+            done = import_invoices(source.path, header, conn, clock, source=source.name, progress=tick)
+            report.rows, report.inserted, report.unchanged = done.rows, done.inserted, done.unchanged
+            if done.inserted:
+                _record(conn, clock, actor, kind.name, source.path, done.sha256, report)
+    except NotEligible:
+        report.rows = report.inserted = report.unchanged = 0
+        if progress is not None:
+            progress(-read)  # the row-by-row way reads the file from its start again
+        return False
+    report.bulk = True
+    return True
 
 
 def _validate(

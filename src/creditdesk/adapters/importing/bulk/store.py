@@ -1,0 +1,295 @@
+"""What the bulk way asks of the database, in bulk: SQLite through prepared statements run over
+many rows, PostgreSQL through COPY. All in the caller's transaction (one per import).
+
+Stored invoices are looked up by id (not at all when none is stored between the block's lowest
+and highest id); one this import wrote itself is an id twice in the file (SQLite: a rowid beyond
+the largest before the import; PostgreSQL: a row of this transaction). The ids of invoices the
+file names again are kept in a temporary table, where a second time is a duplicate key. Either
+raises NotEligible, as does any write the database refuses (a duplicate id, a foreign key, a
+value).
+
+SQLite, when the file brings at least as many rows as a table holds: that table's secondary
+indexes are dropped before the rows go in and created again (from their stored definitions)
+after, in the same transaction, which sorting does in a fraction of the time of a million
+inserts at random places. Readers see the old indexes until the commit, as they see the old rows.
+(Not PostgreSQL: dropping an index there locks the table against every reader.)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+from sqlalchemy import Connection
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.domain.ledger import EntryKind
+
+from . import NotEligible
+from .invoice_columns import InvoiceColumns
+
+_SEEN = "bulk_import_seen_invoices"
+_INVOICE_COLUMNS = "invoice_id, customer_id, invoice_date, due_date, amount_minor, currency, disputed, open_minor"
+_LEDGER_COLUMNS = (
+    "account_kind, account_id, kind, ref_id, reserved_delta, delivered_delta, receivable_delta, unapplied_delta, at"
+)
+_AS_ISSUED = (
+    "invoice_id, customer_id, invoice_date, due_date,"
+    " CASE WHEN doc_currency IS NULL THEN amount_minor ELSE doc_amount_minor END,"
+    " COALESCE(doc_currency, currency), order_id, disputed, company_code"
+)
+_ANY_BETWEEN = "SELECT 1 FROM invoices WHERE invoice_id BETWEEN ? AND ? LIMIT 1"
+_ANY_AMONG = (  # one row of bounds, then one index range probe (a join could rescan the array)
+    "SELECT EXISTS (SELECT 1 FROM invoices WHERE invoice_id BETWEEN ids.lowest AND ids.highest)"
+    " FROM (SELECT min(id) AS lowest, max(id) AS highest FROM unnest(%s::text[]) AS id) AS ids"
+)
+_BYTEWISE = "SELECT datcollate IN ('C', 'POSIX') FROM pg_database WHERE datname = current_database()"
+_SQLITE_CACHE_KIB = 65_536  # the page cache while importing: index pages stay in memory
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInvoice:
+    """A stored invoice as its file gave it (fields compared by the row-by-row way's ``compare``)."""
+
+    invoice_id: str
+    customer_id: str
+    invoice_date: str
+    due_date: str
+    amount_minor: int
+    currency: str
+    order_id: str | None
+    disputed: bool
+    company_code: str | None
+    written_now: bool  # by this import: the file names the invoice twice
+
+
+class BulkStore(Protocol):
+    def customer_currencies(self, ids: list[str]) -> dict[str, str]: ...
+
+    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+        """The stored invoices of these ids (a pyarrow string array; the lowest and highest of them:
+        a range to look in first)."""
+
+    def remember(self, ids: list[str]) -> None:
+        """Keep the ids of stored invoices the file names; NotEligible when one is kept already."""
+
+    def expect(self, rows: int) -> None:
+        """About how many rows the file will insert (before the first ``insert``)."""
+
+    def insert(self, rows: InvoiceColumns, at: datetime) -> None:
+        """The invoices, and per invoice its ledger entry (in the file's order)."""
+
+    def inserted(self) -> None:
+        """Every row is in (the bookings that follow read the tables)."""
+
+
+@contextmanager
+def bulk_store(conn: Connection) -> Iterator[BulkStore]:
+    driver = conn.connection.driver_connection
+    dbapi: Any = conn.dialect.dbapi
+    refused = (dbapi.IntegrityError, dbapi.DataError)  # a key twice, a foreign key, a value refused
+    store: _SqliteStore | _PostgresStore
+    if conn.dialect.name == "sqlite":
+        store = _SqliteStore(driver, conn.dialect)
+    elif conn.dialect.name == "postgresql":
+        store = _PostgresStore(driver)
+    else:
+        raise NotEligible(f"no bulk way into {conn.dialect.name}")
+    try:
+        yield store
+    except refused:
+        raise NotEligible("the database refused a row") from None
+    finally:
+        store.close()
+
+
+def _stored(row: tuple[Any, ...]) -> StoredInvoice:
+    invoice_id, customer_id, invoice_date, due_date, amount, currency, order_id, disputed, code, now = row
+    return StoredInvoice(
+        invoice_id,
+        customer_id,
+        invoice_date.isoformat() if isinstance(invoice_date, date) else invoice_date,
+        due_date.isoformat() if isinstance(due_date, date) else due_date,
+        amount,
+        currency,
+        order_id,
+        bool(disputed),
+        code,
+        bool(now),
+    )
+
+
+class _SqliteStore:
+    def __init__(self, driver: Any, dialect: Any) -> None:
+        self._db = driver
+        # New rows get rowids past the largest (SQLite's rule until the largest possible one).
+        self._mark = driver.execute("SELECT coalesce(max(rowid), 0) FROM invoices").fetchone()[0]
+        if self._mark > 2**62:
+            raise NotEligible("rowids near their end")
+        self._at = t.ledger_entries.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+        self._cache = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
+        driver.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
+        self._seen = False
+        self._dropped: list[str] = []  # index definitions to create again
+
+    def customer_currencies(self, ids: list[str]) -> dict[str, str]:
+        query = "SELECT customer_id, currency FROM customers WHERE customer_id IN (SELECT value FROM json_each(?))"
+        return dict(self._db.execute(query, (json.dumps(ids),)).fetchall())
+
+    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+        # TEXT compares as its UTF-8 bytes here (BINARY), as pyarrow orders strings.
+        if self._db.execute(_ANY_BETWEEN, (lowest, highest)).fetchone() is None:
+            return []
+        query = f"SELECT {_AS_ISSUED}, rowid > ? FROM invoices WHERE invoice_id IN (SELECT value FROM json_each(?))"
+        return [_stored(row) for row in self._db.execute(query, (self._mark, json.dumps(ids.to_pylist())))]
+
+    def remember(self, ids: list[str]) -> None:
+        if not self._seen:
+            self._db.execute(f"CREATE TEMP TABLE {_SEEN} (invoice_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._seen = True
+        self._db.executemany(f"INSERT INTO temp.{_SEEN} VALUES (?)", ((i,) for i in ids))
+
+    def expect(self, rows: int) -> None:
+        for table, key in (("invoices", "rowid"), ("ledger_entries", "entry_id")):
+            held = self._db.execute(f"SELECT coalesce(max({key}), 0) FROM {table}").fetchone()[0]
+            if rows >= held:
+                self._drop_indexes(table)
+
+    def _drop_indexes(self, table: str) -> None:
+        for _, name, unique, origin, *_ in self._db.execute(f"PRAGMA index_list({table})").fetchall():
+            if unique or origin != "c":  # a constraint's index (the primary key) stays
+                continue
+            (sql,) = self._db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            self._db.execute(f'DROP INDEX "{name}"')
+            self._dropped.append(sql)
+
+    def insert(self, rows: InvoiceColumns, at: datetime) -> None:
+        ids, customers, amounts = (
+            rows.invoice_id.to_pylist(),
+            rows.customer_id.to_pylist(),
+            rows.amount_minor.to_pylist(),
+        )
+        self._db.executemany(
+            f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            zip(
+                ids,
+                customers,
+                rows.invoice_date.to_pylist(),
+                rows.due_date.to_pylist(),
+                amounts,
+                rows.currency.to_pylist(),
+                rows.disputed.to_pylist(),
+                amounts,
+                strict=True,
+            ),
+        )
+        constant = ("customer", EntryKind.POST.value, self._at(at) if self._at else at)
+        self._db.executemany(
+            f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS}) VALUES (?1, ?4, ?2, ?5, 0, 0, ?6, 0, ?3)",
+            (constant + row for row in zip(customers, ids, amounts, strict=True)),
+        )
+
+    def inserted(self) -> None:
+        while self._dropped:
+            self._db.execute(self._dropped.pop(0))
+
+    def close(self) -> None:
+        if self._seen:
+            self._db.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
+        self._db.execute(f"PRAGMA cache_size = {self._cache}")
+
+
+class _PostgresStore:
+    def __init__(self, driver: Any) -> None:
+        self._db = driver
+        self._seen = False
+        # Text ordered as its bytes (as pyarrow orders it) only in the C collation.
+        self._bytewise = driver.execute(_BYTEWISE).fetchone()[0]
+
+    def customer_currencies(self, ids: list[str]) -> dict[str, str]:
+        query = "SELECT customer_id, currency FROM customers WHERE customer_id = ANY(%s)"
+        return dict(self._db.execute(query, (ids,)).fetchall())
+
+    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+        ids = ids.to_pylist()
+        if self._bytewise:
+            anything = self._db.execute(_ANY_BETWEEN.replace("?", "%s"), (lowest, highest)).fetchone()
+        else:  # the range in the column's own collation (it need not order as pyarrow does)
+            anything = self._db.execute(_ANY_AMONG, (ids,)).fetchone()[0]
+        if not anything:
+            return []
+        query = f"SELECT {_AS_ISSUED}, xmin = pg_current_xact_id()::xid FROM invoices WHERE invoice_id = ANY(%s)"
+        return [_stored(row) for row in self._db.execute(query, (ids,))]
+
+    def remember(self, ids: list[str]) -> None:
+        if not self._seen:
+            self._db.execute(f"CREATE TEMP TABLE {_SEEN} (invoice_id text PRIMARY KEY) ON COMMIT DROP")
+            self._seen = True
+        self._copy(f"COPY {_SEEN} (invoice_id) FROM STDIN (FORMAT csv)", pa.table({"invoice_id": pa.array(ids)}))
+
+    def insert(self, rows: InvoiceColumns, at: datetime) -> None:
+        invoices = pa.table(
+            [
+                rows.invoice_id,
+                rows.customer_id,
+                rows.invoice_date,
+                rows.due_date,
+                rows.amount_minor,
+                rows.currency,
+                rows.disputed,
+                rows.amount_minor,
+            ],
+            names=[name.strip() for name in _INVOICE_COLUMNS.split(",")],
+        )
+        # In the order of the customer indexes (the order of rows in a table is no part of them):
+        # their entries go in next to one another rather than all over the index.
+        invoices = invoices.take(
+            pc.sort_indices(invoices, sort_keys=[("customer_id", "ascending"), ("due_date", "ascending")])
+        )
+        self._copy(f"COPY invoices ({_INVOICE_COLUMNS}) FROM STDIN (FORMAT csv)", invoices)
+        count = len(rows)
+        zero = pa.repeat(pa.scalar(0, pa.int64()), count)
+        self._copy(
+            f"COPY ledger_entries ({_LEDGER_COLUMNS}) FROM STDIN (FORMAT csv)",
+            pa.table(
+                [
+                    pa.repeat(pa.scalar("customer"), count),
+                    rows.customer_id,
+                    pa.repeat(pa.scalar(EntryKind.POST.value), count),
+                    rows.invoice_id,
+                    zero,
+                    zero,
+                    rows.amount_minor,
+                    zero,
+                    pa.repeat(pa.scalar(at.isoformat()), count),
+                ],
+                names=[name.strip() for name in _LEDGER_COLUMNS.split(",")],
+            ),
+        )
+
+    def _copy(self, statement: str, table: Any) -> None:
+        """``table`` as CSV: every value is plain (checked: no comma, quote or line break)."""
+        buffer = io.BytesIO()
+        pcsv.write_csv(table, buffer, pcsv.WriteOptions(include_header=False, quoting_style="none"))
+        with self._db.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(buffer.getbuffer())
+
+    def expect(self, rows: int) -> None:
+        """Every index stays (see the module's documentation)."""
+
+    def inserted(self) -> None:
+        """Nothing to do."""
+
+    def close(self) -> None:
+        """The temporary table goes with the transaction."""

@@ -1,0 +1,216 @@
+"""Large invoice files the bulk way, on SQLite and PostgreSQL: what it stores is what the row-by-row
+way stores, a file with a problem gets the row-by-row way's problems and writes nothing, and a
+second import of a file changes nothing. Small files and blocks make the bulk way take these."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from creditdesk.adapters.clock import FixedClock
+from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.importing import pipeline
+from creditdesk.adapters.importing.bulk import plain_csv
+from creditdesk.adapters.importing.pipeline import ImportReport, import_file
+from creditdesk.bootstrap import Services, bootstrap
+from creditdesk.domain.money import Money
+from creditdesk.domain.roles import Role
+from creditdesk.service.accounts import SetGroupLimit, set_group_limit
+from tests.conftest import fresh_postgres
+from tests.helpers import snapshot, write_csv
+
+ROWS = 1000
+HEADER = "invoice_id,customer_id,invoice_date,due_date,amount,currency,disputed,erp_note\n"
+# Two customers pooled in group G1 (the group account moves too); one in yen.
+CUSTOMERS = "customer_id,name,currency,group_id,credit_limit\n" + "".join(
+    f"K{n:02d},Customer {n},{'JPY' if n == 2 else 'EUR'},{'G1' if n < 2 else ''},100000\n" for n in range(30)
+)
+
+
+def invoice_line(n: int, *, customer: int | None = None) -> str:
+    """Invoice n (dates around the clock's day, 2026-03-31, so some are overdue)."""
+    cid = customer if customer is not None else n % 30
+    month, day = 1 + n % 12, 1 + n % 28
+    amount = f"{1 + n * 7 % 5000}" if cid == 2 else f"{1 + n * 37 % 90000}.{n % 100:02d}"
+    disputed = ("", "no", "yes", "TRUE", "0")[n % 5]
+    return f"N{n:06d},K{cid:02d},2025-{month:02d}-{day:02d},2026-{month:02d}-{day:02d},{amount},{'JPY' if cid == 2 else 'EUR'},{disputed},note {n}\n"
+
+
+def invoices(path: Path, numbers: range, *, replace: dict[int, str] | None = None) -> Path:
+    lines = [(replace or {}).get(n, invoice_line(n)) for n in numbers]
+    return write_csv(path, HEADER + "".join(lines))
+
+
+def run(
+    services: Services,
+    kind: str,
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    bulk: bool,
+    progress: list[int] | None = None,
+) -> ImportReport:
+    monkeypatch.setattr(pipeline, "BULK_FROM_BYTES", 0 if bulk else 1 << 60)
+    tick = None if progress is None else lambda advance, total: progress.append(advance)
+    return import_file(kind, path, services.engine, services.clock, role=Role.ADMIN, progress=tick)
+
+
+def lines(report: ImportReport) -> list[str]:
+    return [str(p) for p in report.problems]
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plain_csv, "BLOCK", 8 << 10)  # about ten blocks per file
+
+
+@pytest.fixture
+def twin(request: pytest.FixtureRequest, services: Services, clock: FixedClock, tmp_path: Path) -> Iterator[Services]:
+    """A second database like ``services``' (same engine, migrated, empty)."""
+    if services.engine.dialect.name == "sqlite":
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), tmp_path / "twin.db")
+        url = f"sqlite:///{tmp_path / 'twin.db'}"
+    else:
+        url = fresh_postgres(
+            request.getfixturevalue("pg_server"), template=request.getfixturevalue("migrated_postgres")
+        )
+    twin = bootstrap(url, clock=clock)
+    twin.settings.var_dir = tmp_path / "twin-var"
+    yield twin
+    twin.engine.dispose()
+
+
+def contents(services: Services) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table; the audit records without their MACs (each database has keys of its own)."""
+    tables = snapshot(services.engine)
+    del tables["audit_heads"]
+    log = t.audit_log.c
+    with services.engine.connect() as conn:
+        tables["audit_log"] = conn.execute(
+            select(log.seq, log.stream, log.stream_seq, log.at, log.actor, log.action, log.entity_id, log.payload)
+        ).all()
+    return tables
+
+
+def test_a_large_clean_file_goes_the_bulk_way_and_stores_what_the_row_way_stores(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customers = write_csv(tmp_path / "customers.csv", CUSTOMERS)
+    first = invoices(tmp_path / "first.csv", range(ROWS))
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes().replace(b"\n", b"\n\n", 3))  # a BOM, blank lines
+    # The second file repeats the last half of the first and brings as many new invoices (CRLF).
+    second = invoices(tmp_path / "second.csv", range(ROWS // 2, ROWS + ROWS // 2))
+    second.write_bytes(second.read_bytes().replace(b"\n", b"\r\n"))
+    for db in (services, twin):
+        assert run(db, "customers", customers, monkeypatch, bulk=False).ok
+        pooled = SetGroupLimit("G1", Money.of("900000", "EUR"), "pooled", "admin", Role.ADMIN)
+        set_group_limit(pooled, db.uow(), db.clock)
+    for path, expected in ((first, (ROWS, ROWS, 0)), (second, (ROWS, ROWS // 2, ROWS // 2))):
+        read: list[int] = []
+        bulk = run(services, "invoices", path, monkeypatch, bulk=True, progress=read)
+        assert sum(read) == path.stat().st_size  # the progress: every byte once
+        rows = run(twin, "invoices", path, monkeypatch, bulk=False)
+        assert bulk.bulk and not rows.bulk
+        assert (bulk.rows, bulk.inserted, bulk.unchanged) == (rows.rows, rows.inserted, rows.unchanged) == expected
+        assert (
+            lines(bulk)
+            == lines(rows)
+            == [f"{path}:1:8: warning: UNKNOWN_COLUMN column 'erp_note' is not a invoices field; ignored"]
+        )
+        assert bulk.as_json() == rows.as_json()
+        assert contents(services) == contents(twin)
+    with services.engine.connect() as conn:
+        kinds = set(conn.execute(select(t.ledger_entries.c.account_kind)).scalars())
+        events = conn.execute(select(t.outbox.c.type).distinct()).scalars().all()
+    assert kinds == {"customer", "group"} and events == ["import.booked"]
+
+
+def test_a_second_import_of_the_same_file_changes_nothing(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS), monkeypatch, bulk=True).ok
+    path = invoices(tmp_path / "invoices.csv", range(ROWS))
+    assert run(services, "invoices", path, monkeypatch, bulk=True).inserted == ROWS
+    before = snapshot(services.engine)
+    again = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert again.bulk and again.ok and (again.rows, again.inserted, again.unchanged) == (ROWS, 0, ROWS)
+    assert snapshot(services.engine) == before
+
+
+MIDDLE = ROWS // 2
+
+
+@pytest.mark.parametrize(
+    "replace",
+    [
+        pytest.param(
+            {MIDDLE: invoice_line(MIDDLE).replace(".", ".1", 1)[:-1].replace(",EUR", "5,EUR") + "\n"}, id="3-decimals"
+        ),
+        pytest.param({MIDDLE: invoice_line(MIDDLE).replace("K", "X", 1)}, id="unknown-customer"),
+        pytest.param({MIDDLE: invoice_line(7).replace("note 7", "again")}, id="id-twice-in-other-blocks"),
+        pytest.param({MIDDLE: invoice_line(MIDDLE).replace("2025-", "2027-", 1)}, id="due-before-invoice-date"),
+        pytest.param({MIDDLE: invoice_line(MIDDLE)[:-1] + ",extra\n"}, id="a-field-too-many"),
+        pytest.param({MIDDLE: invoice_line(MIDDLE).replace("EUR", "USD")}, id="no-rate"),
+        pytest.param(
+            {n: f"B{n},K03,2026-03-01,2026-04-30,4000000000000.00,EUR,,\n" for n in (10, 20, 30)}, id="balance"
+        ),
+    ],
+)
+def test_a_file_with_a_problem_gets_the_row_way_problems_and_writes_nothing(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, replace: dict[int, str]
+) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS), monkeypatch, bulk=True).ok
+    path = invoices(tmp_path / "invoices.csv", range(ROWS), replace=replace)
+    before = snapshot(services.engine)
+    rows = run(services, "invoices", path, monkeypatch, bulk=False)
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert not bulk.ok and not bulk.bulk
+    assert [p for p in lines(rows) if "UNKNOWN_COLUMN" not in p]  # the problem is found...
+    assert lines(bulk) == lines(rows) and bulk.as_json() == rows.as_json()  # ...the same way
+    assert snapshot(services.engine) == before
+
+
+@pytest.mark.parametrize("changed", [True, False], ids=["changed", "repeated"])
+def test_stored_invoices_changed_or_named_twice_get_the_row_way_problems(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: bool
+) -> None:
+    assert run(services, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS), monkeypatch, bulk=True).ok
+    assert run(services, "invoices", invoices(tmp_path / "first.csv", range(ROWS)), monkeypatch, bulk=True).bulk
+    before = snapshot(services.engine)
+    # Changed: the stored invoice's amount; repeated: invoice 5 (on line 7 too), stored unchanged.
+    again = invoice_line(MIDDLE).replace(".", "9.", 1) if changed else invoice_line(5)
+    path = invoices(tmp_path / "again.csv", range(ROWS), replace={MIDDLE: again})
+    rows = run(services, "invoices", path, monkeypatch, bulk=False)
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert [p.code.value for p in rows.errors] == ["CONFLICT" if changed else "DUPLICATE_ID"]
+    assert not bulk.bulk and lines(bulk) == lines(rows)
+    assert snapshot(services.engine) == before
+
+
+def test_a_valid_file_the_bulk_way_does_not_take_is_imported_row_by_row(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customers = write_csv(tmp_path / "customers.csv", CUSTOMERS)
+    odd = {  # spaces around values and quotes; zero decimals beyond the currency's two
+        MIDDLE: f' N{MIDDLE:06d} ,"K03",2026-03-01,2026-04-30,10.00,EUR,,\n',
+        MIDDLE + 1: f"N{MIDDLE + 1:06d},K03,2026-03-01,2026-04-30,10.000,EUR,,\n",
+    }
+    path = invoices(tmp_path / "invoices.csv", range(ROWS), replace=odd)
+    assert run(services, "customers", customers, monkeypatch, bulk=True).ok
+    assert run(twin, "customers", customers, monkeypatch, bulk=False).ok
+    read: list[int] = []
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True, progress=read)
+    assert bulk.ok and not bulk.bulk and bulk.inserted == ROWS
+    assert min(read) < 0 and sum(read) == path.stat().st_size  # rewound, then read row by row
+    assert run(twin, "invoices", path, monkeypatch, bulk=False).inserted == ROWS
+    mine, theirs = contents(services), contents(twin)
+    # PostgreSQL: the bulk attempt, rolled back, used up ledger entry numbers (as any rolled-back
+    # insert does); the entries are the same, in the same order.
+    for tables in (mine, theirs):
+        tables["ledger_entries"] = [entry[1:] for entry in sorted(tables["ledger_entries"])]
+    assert mine == theirs
