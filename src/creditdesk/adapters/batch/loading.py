@@ -11,22 +11,22 @@ online monitor does; only the first load of a run applies them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, insert, select
 
 from creditdesk.adapters.batch.pipeline import read_output
+from creditdesk.adapters.batch.stages import records
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.authority import SYSTEM
-from creditdesk.domain.currencies import minor_unit_exponent
+from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import Change, Field, Rule
 from creditdesk.service.monitor import MonitorRun, Proposal, apply_proposals
 from creditdesk.service.ports import Clock
@@ -55,12 +55,8 @@ class Loaded:
         }
 
 
-def _none(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
-
-
 def _rows(frame: pd.DataFrame, run_id: str | None = None) -> list[dict[str, Any]]:
-    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows = records(frame)
     return [{**row, "run_id": run_id} if run_id is not None else row for row in rows]
 
 
@@ -71,7 +67,7 @@ def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
 
 def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
     found = []
-    for row in frame.itertuples(index=False):
+    for row in records(frame):
         changes = [
             Change(
                 Rule(c["rule"]),
@@ -83,17 +79,14 @@ def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
                 c["zh"],
                 c["required_role"],
             )
-            for c in json.loads(row.changes)
+            for c in json.loads(row["changes"])
         ]
-        limit = Decimal(int(row.limit_minor)).scaleb(-minor_unit_exponent(row.currency))
-        grade = _none(row.grade)
-        as_of = row.as_of if isinstance(row.as_of, date) else pd.Timestamp(row.as_of).date()
-        status = AccountStatus(row.status)
-        found.append(
-            Proposal(
-                row.customer_id, row.currency, as_of, status, limit, None if grade is None else int(grade), changes
-            )
-        )
+        currency, grade = row["currency"], row["grade"]
+        limit = Money.from_minor(int(row["limit_minor"]), currency).amount
+        status = AccountStatus(row["status"])
+        as_of = pd.Timestamp(row["as_of"]).date()
+        grade = None if grade is None else int(grade)
+        found.append(Proposal(row["customer_id"], currency, as_of, status, limit, grade, changes))
     return found
 
 
@@ -123,8 +116,3 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         proposals = proposals_of(read_output(folder, "proposals"))
         monitor = apply_proposals(proposals, as_of, record.get("policy_version"), uow_factory, clock)
     return Loaded(run_id, False, len(scores), len(limits), monitor)
-
-
-def loaded_runs(engine: Engine) -> Iterable[dict[str, Any]]:
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(select(t.batch_runs).order_by(t.batch_runs.c.loaded_at))]

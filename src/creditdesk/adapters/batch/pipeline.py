@@ -63,10 +63,6 @@ class BatchRun:
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
-    @property
-    def seconds(self) -> float:
-        return sum(stage.seconds for stage in self.stages if stage.name != "compute")
-
 
 @contextmanager
 def _timed(run: BatchRun, name: str) -> Iterator[dict[str, int]]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,8 @@ from creditdesk.adapters.db.limit_inputs import inputs_from_frames
 from creditdesk.adapters.db.limit_management import managed_from_row
 from creditdesk.adapters.db.monitor_facts import AccountStanding, facts_of
 from creditdesk.adapters.db.risk_data import shape_source_tables
-from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.limit_policy import LimitPolicy, Recommendation, recommend
+from creditdesk.domain.money import Money
 from creditdesk.risk import artefact
 from creditdesk.risk.features.bureau import ScoreReference
 from creditdesk.risk.features.customer import ALL_FEATURES, customer_features
@@ -108,11 +109,11 @@ def _champion(path: str) -> Any:
     return model
 
 
-def _minor(amount: Any, currency: str) -> int | None:
-    return None if amount is None else int(amount.scaleb(minor_unit_exponent(currency)))
+def _minor(amount: Decimal | None, currency: str) -> int | None:
+    return None if amount is None else Money(amount, currency).minor
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows with None for a missing value (a file's integer column with gaps reads as floats)."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[no-any-return]
 
@@ -228,13 +229,13 @@ def _limit_frame(recommendations: list[Recommendation]) -> pd.DataFrame:
 def _proposals(
     frames: Mapping[str, pd.DataFrame], tables: Any, recommendations: list[Recommendation], context: BatchContext
 ) -> list[Proposal]:
-    accounts = [managed_from_row(row) for row in _records(frames["accounts"])]  # type: ignore[arg-type]
+    accounts = [managed_from_row(row) for row in records(frames["accounts"])]  # type: ignore[arg-type]
     if not accounts:
         return []
     standing = AccountStanding(
         set(frames["pending"]["customer_id"]),
-        {row["customer_id"]: date.fromisoformat(row["after"]) for row in _records(frames["downgrades"])},
-        {row["customer_id"]: pd.Timestamp(row["decided_at"]).date() for row in _records(frames["rejections"])},
+        {row["customer_id"]: date.fromisoformat(row["after"]) for row in records(frames["downgrades"])},
+        {row["customer_id"]: pd.Timestamp(row["decided_at"]).date() for row in records(frames["rejections"])},
     )
     policy = context.policy
     facts = facts_of(accounts, tables, standing, context.as_of, policy.grace_days, policy.monitor.reward_months)
