@@ -20,8 +20,14 @@ from creditdesk.risk.features.network import top_parents
 CUSTOMERS_PER_BUCKET = 25_000
 
 
-def bucket_count(customers: int) -> int:
-    return max(1, -(-customers // CUSTOMERS_PER_BUCKET))
+#: A bucket smaller than this is not worth a worker of its own.
+MIN_CUSTOMERS_PER_BUCKET = 2_500
+
+
+def bucket_count(customers: int, workers: int = 1) -> int:
+    """One bucket per 25,000 customers, and at least one per worker while each keeps 2,500."""
+    by_size = -(-customers // CUSTOMERS_PER_BUCKET)
+    return max(1, by_size, min(workers, customers // MIN_CUSTOMERS_PER_BUCKET))
 
 
 def assign_buckets(
@@ -30,10 +36,10 @@ def assign_buckets(
     """customer_id and its bucket (0 to ``buckets`` - 1)."""
     on_the_day = master_data_of(customers, versions, as_of)
     top = top_parents(groups)
-    group = on_the_day["group_id"].where(on_the_day["group_id"].notna(), None)
+    # A missing group is NaN in a text column (never None): ask pandas, not `is None`.
     keys = [
-        f"g:{top.get(g, g)}" if g is not None else f"c:{cid}"
-        for cid, g in zip(on_the_day["customer_id"], group, strict=True)
+        f"g:{top.get(g, g)}" if pd.notna(g) else f"c:{cid}"
+        for cid, g in zip(on_the_day["customer_id"], on_the_day["group_id"], strict=True)
     ]
     bucket = [zlib.crc32(key.encode("utf-8")) % buckets for key in keys]
     return pd.DataFrame(

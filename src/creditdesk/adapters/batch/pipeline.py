@@ -9,7 +9,6 @@ memory). Loading it into the database is a separate step, once per run id.
 from __future__ import annotations
 
 import json
-import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,18 +24,12 @@ import pyarrow.parquet as pq
 from creditdesk.adapters.batch.buckets import assign_buckets, bucket_count
 from creditdesk.adapters.batch.exchange import Manifest
 from creditdesk.adapters.batch.local_engine import in_database_order
+from creditdesk.adapters.batch.memory import PeakMemory
 from creditdesk.adapters.batch.stages import STAGES, BatchContext
 from creditdesk.risk.features.bureau import latest_reports, score_reference
 
 ENGINES = ("local", "spark")
 Progress = Callable[[str, str], None]  # (stage, what is done)
-
-
-def peak_rss_mib() -> float:
-    """The peak resident memory of this process or of its largest finished child (KiB on Linux)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
 
 
 @dataclass
@@ -53,6 +46,7 @@ class BatchRun:
     engine: str
     master: str | None
     buckets: int
+    workers: int
     customers: int
     policy_version: int | None
     stages: list[StageRecord] = field(default_factory=list)
@@ -82,11 +76,28 @@ def compute(
     engine: str = "local",
     master: str | None = None,
     buckets: int | None = None,
+    workers: int = 1,
     run_id: str | None = None,
     progress: Progress | None = None,
 ) -> BatchRun:
-    """Run every stage on the inputs in ``folder/inputs`` with ``engine``; the outputs and the
-    run record go to ``folder``."""
+    """Run every stage on the inputs in ``folder/inputs`` with ``engine`` (the local engine's
+    buckets ``workers`` at a time); the outputs and the run record go to ``folder``."""
+    with PeakMemory() as peak:
+        run = _compute(folder, engine, master, buckets, workers, run_id, progress)
+    run.peak_rss_mib = round(peak.mib, 1)
+    (folder / "run.json").write_text(json.dumps(run.as_json(), indent=2), encoding="utf-8")
+    return run
+
+
+def _compute(
+    folder: Path,
+    engine: str,
+    master: str | None,
+    buckets: int | None,
+    workers: int,
+    run_id: str | None,
+    progress: Progress | None,
+) -> BatchRun:
     if engine not in ENGINES:
         raise ValueError(f"the engine is one of {', '.join(ENGINES)}; got {engine!r}")
     say = progress or (lambda _stage, _done: None)
@@ -94,13 +105,14 @@ def compute(
     manifest = Manifest.read(inputs)
     work.mkdir(parents=True, exist_ok=True)
     customers = pq.read_table(inputs / "customers.parquet").to_pandas()
-    count = buckets or bucket_count(len(customers))
+    count = buckets or bucket_count(len(customers), workers if engine == "local" else 1)
     run = BatchRun(
         run_id or f"batch-{manifest.as_of:%Y%m%d}-{uuid4().hex[:8]}",
         manifest.as_of.isoformat(),
         engine,
         master,
         count,
+        workers if engine == "local" else 0,
         len(customers),
         manifest.policy_version,
     )
@@ -116,14 +128,17 @@ def compute(
     context = BatchContext(
         manifest.as_of, manifest.limit_policy(), manifest.champion, manifest.champion_path, datetime.now(UTC)
     )
-    with _timed(run, "compute"):
-        if engine == "local":
-            from creditdesk.adapters.batch import local_engine
+    if engine == "local":
+        from creditdesk.adapters.batch import local_engine
 
-            local_engine.run(inputs, work / "buckets.parquet", work, outputs, count, context, bureau_scores, say)
-        else:
-            from creditdesk.adapters.batch import spark_engine
+        with _timed(run, "partition") as counted:
+            counted["rows"] = local_engine.partition(inputs, work, lambda name: say("partition", name))
+        with _timed(run, "compute"):
+            local_engine.run(inputs, work, outputs, count, context, bureau_scores, say, workers)
+    else:
+        from creditdesk.adapters.batch import spark_engine
 
+        with _timed(run, "compute"):
             spark_engine.run(inputs, work / "buckets.parquet", outputs, count, context, bureau_scores, master, say)
     timings = read_output(folder, "timings")
     for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
@@ -134,6 +149,4 @@ def compute(
     changes = read_output(folder, "proposals")["changes"]
     rules = [change["rule"] for text in changes for change in json.loads(text)]
     run.proposals_by_rule = dict(sorted(pd.Series(rules, dtype=object).value_counts().items()))
-    run.peak_rss_mib = round(peak_rss_mib(), 1)
-    (folder / "run.json").write_text(json.dumps(run.as_json(), indent=2), encoding="utf-8")
     return run

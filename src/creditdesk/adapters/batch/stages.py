@@ -33,7 +33,7 @@ from creditdesk.domain.limit_policy import LimitPolicy, Recommendation, recommen
 from creditdesk.domain.money import Money
 from creditdesk.risk import artefact
 from creditdesk.risk.features.bureau import ScoreReference
-from creditdesk.risk.features.customer import ALL_FEATURES, customer_features
+from creditdesk.risk.features.customer import ALL_FEATURES, SourceTables, customer_features
 from creditdesk.service.monitor import Proposal, proposals, with_recommendations
 from creditdesk.service.scoring import PortfolioFigures, champion_pd, in_default, score_rows
 
@@ -42,7 +42,9 @@ STAGES = ("features", "pd", "scores", "limits", "proposals")
 #: The outputs of a bucket, their columns and types: the same from every engine.
 OUTPUTS: dict[str, pa.Schema] = {
     "features": pa.schema(
-        [pa.field("customer_id", pa.string())] + [pa.field(n, pa.float64()) for n in (*ALL_FEATURES, "has_history")]
+        [pa.field("customer_id", pa.string())]
+        + [pa.field(n, pa.float64()) for n in (*ALL_FEATURES, "has_history")]
+        + [pa.field("in_default", pa.bool_())]  # the second pass's, not a feature
     ),
     "scores": pa.schema(
         [
@@ -132,22 +134,60 @@ class _Clock:
         self.timings.append({"bucket": self.bucket, "stage": name, "seconds": seconds, "rows": counted["rows"]})
 
 
+#: The tables that name invoices: their ids are only keys inside a bucket's computation.
+_INVOICE_KEYED = ("invoices", "allocations", "disputes")
+#: The tables that name customers, as the first pass reads them (the second reads the rest).
+_CUSTOMER_KEYED = ("customers", "invoices", "payments", "statements", "reports", "disputes", "versions")
+
+
+def _as_codes(frames: dict[str, pd.DataFrame], names: tuple[str, ...], column: str) -> pd.Index:
+    """``column`` of the ``names`` tables replaced by integers in its values' own order (so every
+    sort and group comes out as it would on the text); the values, by code."""
+    keyed = [frames[name][column] for name in names]
+    codes, values = pd.factorize(pd.concat(keyed, ignore_index=True), sort=True)
+    parts = np.split(codes.astype("int64"), np.cumsum([len(k) for k in keyed])[:-1])
+    for name, part in zip(names, parts, strict=True):
+        frames[name] = frames[name].assign(**{column: part})
+    return pd.Index(values)
+
+
+def bucket_tables(frames: Mapping[str, pd.DataFrame]) -> SourceTables:
+    """The scoring library's tables of a bucket, its invoice ids replaced by integers in the ids'
+    own order: the same groups and sorts, but pandas groups a bucket's hundreds of thousands of
+    integers three times faster than as many strings (no invoice id leaves the batch)."""
+    found = dict(frames)
+    _as_codes(found, _INVOICE_KEYED, "invoice_id")
+    return shape_source_tables(found)
+
+
+def coded_bucket_tables(frames: Mapping[str, pd.DataFrame]) -> tuple[SourceTables, pd.Index]:
+    """:func:`bucket_tables` with the customer ids as integers too (for the features, whose
+    index maps back through the ids returned, by code)."""
+    found = dict(frames)
+    _as_codes(found, _INVOICE_KEYED, "invoice_id")
+    ids = _as_codes(found, _CUSTOMER_KEYED, "customer_id")
+    return shape_source_tables(found), ids
+
+
 def first_pass(
     bucket: int, frames: Mapping[str, pd.DataFrame], context: BatchContext, bureau_scores: ScoreReference
 ) -> dict[str, pd.DataFrame]:
     """The bucket's features and our PDs: the whole portfolio's PDs rank the bureaus' views after."""
     clock = _Clock(bucket)
     with clock.stage("features") as counted:
-        tables = shape_source_tables(frames)
+        tables, ids = coded_bucket_tables(frames)
         features = customer_features(tables, context.as_of, bureau_scores)
         counted["rows"] = len(features)
     with clock.stage("pd") as counted:
-        found = np.array([])
+        found, defaulted = np.array([]), np.zeros(len(features), dtype=bool)
         if len(features):
-            found = champion_pd(_champion(context.champion_path), features, in_default(features, tables, context.as_of))
+            defaulted = in_default(features, tables, context.as_of)
+            found = champion_pd(_champion(context.champion_path), features, defaulted)
         counted["rows"] = len(found)
+    if len(features):  # the customers' own ids again
+        features.index = pd.Index(ids[features.index.to_numpy(dtype="int64")], name="customer_id")
     return {
-        "features": features.reset_index(),
+        "features": features.assign(in_default=defaulted).reset_index(),
         "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
         "timings": pd.DataFrame(clock.timings),
     }
@@ -163,9 +203,11 @@ def second_pass(
     """The bucket's scores with reasons and the bureaus' views, its limits and the monitor's proposals."""
     clock = _Clock(bucket)
     with clock.stage("scores") as counted:
-        tables = shape_source_tables(frames)
-        known = features.set_index("customer_id").sort_index()[[*ALL_FEATURES, "has_history"]]
-        scores = _scores(known, tables, context, portfolio)
+        tables = bucket_tables(frames)
+        known = features.set_index("customer_id").sort_index()
+        scores = _scores(
+            known[[*ALL_FEATURES, "has_history"]], known["in_default"].to_numpy(), tables, context, portfolio
+        )
         counted["rows"] = len(scores)
     with clock.stage("limits") as counted:
         recommendations = _recommendations(frames, scores, context)
@@ -181,11 +223,12 @@ def second_pass(
     }
 
 
-def _scores(features: pd.DataFrame, tables: Any, context: BatchContext, portfolio: PortfolioFigures) -> pd.DataFrame:
+def _scores(
+    features: pd.DataFrame, defaulted: np.ndarray, tables: Any, context: BatchContext, portfolio: PortfolioFigures
+) -> pd.DataFrame:
     if features.empty:
         return OUTPUTS["scores"].empty_table().to_pandas()
     model = _champion(context.champion_path)
-    defaulted = in_default(features, tables, context.as_of)
     at = FixedClock(context.scored_at)
     rows = score_rows(model, context.champion, "champion", features, defaulted, tables, context.as_of, at, portfolio)
     return pd.DataFrame(rows)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # the tables for the modelling library load with it, when a m
 def _major(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     if frame.empty:
         return frame
-    scale = frame["currency"].map(lambda code: 10.0 ** minor_unit_exponent(code))
+    # One lookup a currency, not a call a row (a bucket's million rows hold a few currencies).
+    scale = frame["currency"].map({code: 10.0 ** minor_unit_exponent(code) for code in frame["currency"].unique()})
     for name in columns:
         frame[name.removesuffix("_minor")] = frame[name].astype(float) / scale
     return frame
