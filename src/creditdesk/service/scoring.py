@@ -93,6 +93,18 @@ def train_model(
     if role not in ROLES:
         raise InvalidInput(f"a model's role is champion or challenger; got {role!r}")
     tables = tables if tables is not None else store.source_tables()
+    version, folder, meta = fit_model(tables, models_dir, as_of, horizon_days, min_defaults)
+    store.register_model(
+        ModelVersion(version, meta.kind, role, str(folder), meta.model_sha256, as_of, meta.metrics, clock.now(), actor)
+    )
+    return version
+
+
+def fit_model(
+    tables: SourceTables, models_dir: Path, as_of: date, horizon_days: int = 365, min_defaults: int = MIN_DEFAULTS
+) -> tuple[str, Path, Any]:
+    """Fit the portfolio model on the window ending ``as_of`` and save it as a new artefact under
+    ``models_dir``: its version, its folder and its metadata (registering it is the caller's)."""
     X, y = training_set(tables, as_of, horizon_days)
     defaults = int(y.sum())
     needed = max(min_defaults, workflow.MIN_ROWS_PER_CLASS)
@@ -110,10 +122,7 @@ def train_model(
     meta, _report = workflow.fit_artefact(
         X, y, kind="segmented", target="defaulted", folder=folder, model=model, period=(start, as_of.isoformat())
     )
-    store.register_model(
-        ModelVersion(version, meta.kind, role, str(folder), meta.model_sha256, as_of, meta.metrics, clock.now(), actor)
-    )
-    return version
+    return version, folder, meta
 
 
 @dataclass(frozen=True)
@@ -159,12 +168,12 @@ def score_rows(
     reasons = model.reasons(features, top=3)
     among, all_pds = (None, None) if portfolio is None else (portfolio.bureau_scores, portfolio.pds)
     views = bureau_views(tables.reports, as_of, pd.Series(pd_, index=features.index), among, all_pds)
-    by_customer = {cid: part for cid, part in views.groupby("customer_id")} if len(views) else {}
+    by_customer = _bureau_json(views)
+    history = features["has_history"].to_numpy() > 0
     now = clock.now()
     rows = []
     for position, customer_id in enumerate(features.index):
-        seen = by_customer.get(customer_id)
-        bureau = [] if seen is None else _bureau_json(seen)
+        bureau = by_customer.get(customer_id, [])
         rows.append(
             {
                 "customer_id": customer_id,
@@ -174,7 +183,7 @@ def score_rows(
                 "pd": float(pd_[position]),
                 "score": int(scores[position]),
                 "grade": int(grades[position]),
-                "segment": "established" if features["has_history"].iloc[position] > 0 else "new",
+                "segment": "established" if history[position] else "new",
                 "reasons": json.dumps([reason(f, p * scale.factor) for f, p in reasons[position]], ensure_ascii=False),
                 "bureau": json.dumps(bureau),
                 "review_flag": any(view["flag"] for view in bureau),
@@ -224,18 +233,39 @@ def rescore_customer(
     return change
 
 
-def _bureau_json(views: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {
-            "provider": str(v.provider),
-            "report_date": pd.Timestamp(v.report_date).date().isoformat(),
-            "grade": None if pd.isna(v.grade) else int(v.grade),
-            "native_grade": None if pd.isna(v.native_grade) else int(v.native_grade),
-            "distance": None if pd.isna(v.distance) else int(v.distance),
-            "flag": bool(v.flag),
-        }
-        for v in views.itertuples()
-    ]
+def _bureau_json(views: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Each customer's bureau views, in their order, in one pass over the columns (a
+    portfolio's hundreds of thousands of views are not worth a small frame each)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not len(views):
+        return found
+
+    def whole(values: pd.Series) -> list[int | None]:
+        return [None if pd.isna(v) else int(v) for v in values]
+
+    days = [pd.Timestamp(day).date().isoformat() for day in views["report_date"]]
+    columns = zip(
+        views["customer_id"],
+        views["provider"].astype(str),
+        days,
+        whole(views["grade"]),
+        whole(views["native_grade"]),
+        whole(views["distance"]),
+        views["flag"].astype(bool),
+        strict=True,
+    )
+    for customer_id, provider, day, grade, native, distance, flag in columns:
+        found.setdefault(customer_id, []).append(
+            {
+                "provider": provider,
+                "report_date": day,
+                "grade": grade,
+                "native_grade": native,
+                "distance": distance,
+                "flag": bool(flag),
+            }
+        )
+    return found
 
 
 def score_portfolio(

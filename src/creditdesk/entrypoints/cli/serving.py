@@ -6,6 +6,8 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -79,11 +81,23 @@ def demo(
             "default zh when LC_ALL or LANG is Chinese, else en.",
         ),
     ] = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet",
+            help="Write the book as the nightly batch's Parquet inputs to this folder instead "
+            "(bounded memory, any size; `batch run --inputs DIR`); no database, nothing served.",
+        ),
+    ] = None,
 ) -> None:
     """Build the demo portfolio through the importers, then serve it."""
     from creditdesk.entrypoints.cli.demo import DEMO_PASSWORD, DEMO_USERS, build_demo
 
     st = state(ctx)
+    if parquet is not None:
+        day = as_of_date(as_of) if as_of else st.services.clock.today()
+        _parquet_book(parquet, customers, months, seed, day, json_flag(ctx, as_json))
+        return
     language = lang or demo_language(os.environ)
     if language not in ("zh", "en"):
         fail(f"--lang is zh or en; got {language!r}", EXIT_USAGE)
@@ -118,3 +132,38 @@ def demo(
             f"other users: {', '.join(u for u, _ in DEMO_USERS[1:])}, same password)"
         )
         _serve(st, host, port, 1)
+
+
+def _parquet_book(folder: Path, customers: int, months: int, seed: int, as_of: date, quiet: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from creditdesk.entrypoints.cli.parquet_book import write_book
+
+    if folder.exists() and any(folder.iterdir()):
+        fail(f"{folder} is not empty: the book is written to a new folder", EXIT_USAGE)
+    started = time.perf_counter()
+    with (
+        user_errors(),
+        Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, disable=quiet) as bar,
+    ):
+        task = bar.add_task("chunks")
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        manifest = write_book(folder, customers, months=months, seed=seed, as_of=as_of, progress=advance)
+    summary = {
+        "folder": str(folder),
+        "as_of": manifest.as_of.isoformat(),
+        "champion": manifest.champion,
+        "rows": manifest.rows,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    if quiet:
+        print_json(summary)
+        return
+    out.print(
+        f"wrote {customers:,} customers, {manifest.rows['invoices']:,} invoices and "
+        f"{manifest.rows['payments']:,} payments as of {summary['as_of']} to {folder} in {summary['seconds']} s; "
+        f"run the batch on it: creditdesk batch run --as-of {summary['as_of']} --inputs {folder}"
+    )
