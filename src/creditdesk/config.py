@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # How far back a worker that was down catches up, and how often the portfolio is re-scored.
     catch_up_days: int = Field(default=31, ge=0, le=3660)
     rescore_every_days: int = Field(default=30, ge=1, le=366)
+    # The nightly batch (docs/scale.md): off, or the engine the worker runs it on each day (its
+    # results loaded and its proposals applied by the service); Spark's master URL.
+    batch_engine: Literal["off", "local", "spark"] = "off"
+    batch_master: str | None = None
 
     # Webhooks (docs/events.md): attempts before a delivery is given up, the first retry's delay
     # (doubling each time, at most backoff_max), the receiver's time to answer, and how long

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 
 from creditdesk.adapters.batch.pipeline import read_output
 from creditdesk.adapters.batch.stages import records
@@ -90,6 +90,15 @@ def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
     return found
 
 
+def _loaded(conn: Connection, run_id: str) -> bool:
+    return conn.execute(select(t.batch_runs.c.run_id).where(t.batch_runs.c.run_id == run_id)).first() is not None
+
+
+def is_loaded(engine: Engine, run_id: str) -> bool:
+    with engine.connect() as conn:
+        return _loaded(conn, run_id)
+
+
 def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, apply: bool = True) -> Loaded:
     """Load the run in ``folder`` (its run.json names it) unless that run is loaded already."""
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
@@ -98,7 +107,7 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
     limits = read_output(folder, "limits")
     with uow_factory() as uow:
         conn = uow.connection
-        if conn.execute(select(t.batch_runs.c.run_id).where(t.batch_runs.c.run_id == run_id)).first() is not None:
+        if _loaded(conn, run_id):
             return Loaded(run_id, True, 0, 0, None)
         counts = {"scores": len(scores), "limits": len(limits), "stages": record["stages"]}
         conn.execute(

@@ -7,6 +7,7 @@ pinned to that day, and is idempotent for its day: a second run finds nothing le
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,36 @@ def rescore(services: Services, as_of: date) -> dict[str, int | str]:
         clock=day.clock,
     )
     return {"customers": run.customers, "flagged_by_bureau": run.flagged_by_bureau, "champion": run.champion}
+
+
+def batch(services: Services, as_of: date) -> dict[str, int | str]:
+    """The nightly batch on ``batch_engine``, loaded once for the day (a rerun finds it loaded)."""
+    settings = services.settings
+    if settings.batch_engine == "off":
+        return {"skipped": "batch_engine is off: set it to local or spark to run the nightly batch"}
+    if not services.job_store().has_champion():
+        return {"skipped": "no champion model yet: `creditdesk score` trains one"}
+    from creditdesk.adapters.batch.loading import is_loaded
+    from creditdesk.entrypoints.batch_run import BatchOptions, run_batch
+
+    run_id = f"batch-{as_of:%Y%m%d}-nightly"  # one a day: a rerun of the day finds it loaded
+    if is_loaded(services.engine, run_id):
+        return {"skipped": f"{run_id} is loaded already"}
+    folder = settings.var_dir / "batch" / run_id
+    shutil.rmtree(folder, ignore_errors=True)  # what an interrupted run of the day left
+    options = BatchOptions(engine=settings.batch_engine, master=settings.batch_master, folder=folder, run_id=run_id)
+    record = run_batch(pinned(services, as_of), as_of, options)
+    loaded = record["loaded"]
+    monitor = loaded["monitor"] or {"changes": 0, "skipped": []}
+    return {
+        "run_id": record["run_id"],
+        "customers": record["customers"],
+        "buckets": record["buckets"],
+        "peak_rss_mib": int(record["peak_rss_mib"]),
+        "scores": loaded["scores"],
+        "changes": monitor["changes"],
+        "skipped": len(monitor["skipped"]),
+    }
 
 
 def snapshots(services: Services, as_of: date) -> dict[str, int | str]:

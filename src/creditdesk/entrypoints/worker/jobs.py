@@ -83,6 +83,12 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
         "Re-score the portfolio with the champion when the last scoring is rescore_every_days old.",
     ),
     DailyJob(
+        "batch",
+        f"{_WORKER}.daily:batch",
+        "With batch_engine set: the nightly batch on it (scores, limits, proposals for the whole book; docs/scale.md).",
+        catch_up=False,
+    ),
+    DailyJob(
         "snapshots",
         f"{_WORKER}.daily:snapshots",
         "Compute the dashboard's and the reports' snapshots that the day's data left stale.",
