@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from creditdesk.adapters.batch.buckets import assign_buckets, bucket_count
+from creditdesk.adapters.batch.buckets import assign_buckets, bucket_count, default_buckets
 
 DAY = date(2026, 6, 30)
 NO_VERSIONS = pd.DataFrame(columns=["customer_id", "valid_from", "valid_to", "group_id", "segment", "registered_on"])
@@ -44,3 +44,9 @@ def test_the_bucket_count_follows_the_book_and_the_workers() -> None:
     assert bucket_count(10_000, workers=2) == 2  # a worker each while a bucket keeps 2,500
     assert bucket_count(3_000, workers=4) == 1
     assert bucket_count(0) == 1
+
+
+def test_spark_takes_smaller_buckets() -> None:
+    """A Spark bucket reaches one Python worker whole: 25,000 customers crashed one here."""
+    assert default_buckets("spark", 100_000, 2) == 20
+    assert default_buckets("local", 100_000, 2) == 4

@@ -78,3 +78,22 @@ def test_bureau_drop_compares_each_bureaus_latest_report_with_its_previous() -> 
     assert found.loc["A"].tolist() == [3, "b1", pd.Timestamp("2026-04-10")]
     assert found.loc["B", "bureau_drop"] == -1  # BBB (4) to A (3)
     assert bureau_drops(reports, date(2026, 3, 31)).loc["A", "bureau_drop"] == 0  # one report so far
+
+
+def test_two_bureaus_down_as_far_on_one_day_are_told_apart_by_name_not_by_row_order() -> None:
+    """The batch found one bureau on a small bucket and the other on a large one (an unstable sort)."""
+    reports = pd.DataFrame(
+        [
+            ("A", "bureau_a", "2026-01-10", 700, "A", None),
+            ("A", "bureau_b", "2026-01-10", 700, "A", None),
+            ("A", "bureau_a", "2026-04-10", 650, "BBB", None),  # A (3) to BBB (4) at both: one grade down
+            ("A", "bureau_b", "2026-04-10", 650, "BBB", None),
+        ]
+        + [(f"Z{i}", "bureau_a", "2026-04-10", 600, "BB", None) for i in range(40)],
+        columns=["customer_id", "provider", "report_date", "score", "rating", "pd"],
+    )
+    found = {
+        bureau_drops(reports.sample(frac=1.0, random_state=seed), date(2026, 6, 30)).loc["A", "provider"]
+        for seed in range(8)
+    }
+    assert found == {"bureau_b"}

@@ -49,7 +49,7 @@ def _link_inputs(inputs: Path, place: Path, manifest: str) -> None:
 def run_batch(services: Services, day: date, options: BatchOptions, bars: Bars = _quiet) -> dict[str, Any]:
     """Run the batch as of ``day``; its record (stages, rows, peak memory, what was loaded)."""
     from creditdesk.adapters.batch import exchange, loading, pipeline
-    from creditdesk.adapters.batch.buckets import bucket_count
+    from creditdesk.adapters.batch.buckets import default_buckets
 
     engine = options.engine
     if engine not in pipeline.ENGINES:
@@ -69,7 +69,7 @@ def run_batch(services: Services, day: date, options: BatchOptions, bars: Bars =
         _link_inputs(options.inputs, home / "inputs", exchange.MANIFEST)
     cores = options.workers or os.cpu_count() or 1
     customers = exchange.Manifest.read(home / "inputs").rows["customers"]
-    count = options.buckets or bucket_count(customers, cores if engine == "local" else 1)
+    count = options.buckets or default_buckets(engine, customers, cores)
     files = [path for path in (home / "inputs").glob("*.parquet") if path.stem not in exchange.SHARED]
     totals = {"partition": len(files), "pass 1": count, "pass 2": count}
     if engine == "spark":  # Spark reports each pass once, whole

@@ -18,16 +18,25 @@ from creditdesk.risk.features.network import top_parents
 
 #: About this many customers a bucket: a bucket's tables fit in a worker's memory many times over.
 CUSTOMERS_PER_BUCKET = 25_000
+#: Spark's: `applyInPandas` hands a bucket's every table to one Python worker as one wide frame
+#: (the inputs' columns side by side), five times the local engine's memory a customer; a
+#: 25,000-customer bucket crashed a worker here, 5,000 take about 2.6 GB.
+SPARK_CUSTOMERS_PER_BUCKET = 5_000
 
 
 #: A bucket smaller than this is not worth a worker of its own.
 MIN_CUSTOMERS_PER_BUCKET = 2_500
 
 
-def bucket_count(customers: int, workers: int = 1) -> int:
-    """One bucket per 25,000 customers, and at least one per worker while each keeps 2,500."""
-    by_size = -(-customers // CUSTOMERS_PER_BUCKET)
+def bucket_count(customers: int, workers: int = 1, per_bucket: int = CUSTOMERS_PER_BUCKET) -> int:
+    """One bucket per ``per_bucket`` customers, and at least one per worker while each keeps 2,500."""
+    by_size = -(-customers // per_bucket)
     return max(1, by_size, min(workers, customers // MIN_CUSTOMERS_PER_BUCKET))
+
+
+def default_buckets(engine: str, customers: int, workers: int) -> int:
+    per_bucket = SPARK_CUSTOMERS_PER_BUCKET if engine == "spark" else CUSTOMERS_PER_BUCKET
+    return bucket_count(customers, workers, per_bucket)
 
 
 def assign_buckets(

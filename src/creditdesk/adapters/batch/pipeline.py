@@ -21,7 +21,7 @@ from uuid import uuid4
 import pandas as pd
 import pyarrow.parquet as pq
 
-from creditdesk.adapters.batch.buckets import assign_buckets, bucket_count
+from creditdesk.adapters.batch.buckets import assign_buckets, default_buckets
 from creditdesk.adapters.batch.exchange import Manifest
 from creditdesk.adapters.batch.local_engine import in_database_order
 from creditdesk.adapters.batch.memory import PeakMemory
@@ -105,7 +105,7 @@ def _compute(
     manifest = Manifest.read(inputs)
     work.mkdir(parents=True, exist_ok=True)
     customers = pq.read_table(inputs / "customers.parquet").to_pandas()
-    count = buckets or bucket_count(len(customers), workers if engine == "local" else 1)
+    count = buckets or default_buckets(engine, len(customers), workers)
     run = BatchRun(
         run_id or f"batch-{manifest.as_of:%Y%m%d}-{uuid4().hex[:8]}",
         manifest.as_of.isoformat(),

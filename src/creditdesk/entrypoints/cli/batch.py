@@ -58,7 +58,9 @@ def batch_run(
             "their manifest names the champion.",
         ),
     ] = None,
-    buckets: Annotated[int | None, typer.Option("--buckets", min=1, help="Default: one per 25,000 customers.")] = None,
+    buckets: Annotated[
+        int | None, typer.Option("--buckets", min=1, help="Default: one per 25,000 customers (Spark: 5,000).")
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(

@@ -24,28 +24,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from creditdesk.adapters.batch.exchange import ROW, Manifest, export_queries, query_schema
+from creditdesk.adapters.db import tables as t
 from creditdesk.demo import make_portfolio
 from creditdesk.demo.portfolio import Portfolio, source_tables
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.service.scoring import fit_model
 
 CHUNK_CUSTOMERS = 25_000
-_STATEMENT_MONEY = (
-    "revenue",
-    "total_assets",
-    "total_liabilities",
-    "current_assets",
-    "current_liabilities",
-    "equity",
-    "net_income",
-    "ebit",
-    "retained_earnings",
-    "cash",
-    "inventory",
-    "receivables",
-    "payables",
-    "operating_cash_flow",
-)
+#: The statements' money, as the generator names it (the table's columns without ``_minor``).
+_STATEMENT_MONEY = [c.name.removesuffix("_minor") for c in t.financial_statements.c if c.name.endswith("_minor")]
 
 
 def _minor(values: pd.Series, currency: pd.Series) -> pd.Series:

@@ -118,14 +118,16 @@ def bureau_drops(reports: pd.DataFrame, as_of: date) -> pd.DataFrame:
     if reports.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name="customer_id"))
     r = reports.assign(report_date=pd.to_datetime(reports["report_date"]))
-    r = r.loc[r["report_date"] <= pd.Timestamp(as_of)].sort_values("report_date")
+    # Stable: reports of one day keep their order, whatever else the table holds (a batch's bucket).
+    r = r.loc[r["report_date"] <= pd.Timestamp(as_of)].sort_values("report_date", kind="stable")
     r = r.assign(grade=native_grades(r))
     last_two = r.groupby(["customer_id", "provider"]).tail(2)
     previous = last_two.groupby(["customer_id", "provider"])["grade"].transform("first")
     latest = last_two.groupby(["customer_id", "provider"]).tail(1).copy()
     counts = last_two.groupby(["customer_id", "provider"])["grade"].transform("size").loc[latest.index]
     latest["bureau_drop"] = (latest["grade"] - previous.loc[latest.index]).where(counts == 2).fillna(0)
-    best = latest.sort_values(["bureau_drop", "report_date"]).groupby("customer_id").tail(1)
+    # Two bureaus down as far on the same day: the provider's name decides, never the rows' order.
+    best = latest.sort_values(["bureau_drop", "report_date", "provider"]).groupby("customer_id").tail(1)
     frame = best.set_index("customer_id")[columns]
     frame["bureau_drop"] = frame["bureau_drop"].astype(int)
     return frame
