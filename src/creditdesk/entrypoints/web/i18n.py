@@ -420,6 +420,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Re-score the portfolio with the champion model when the last scoring is old enough.",
         "zh": "上次评分已到期时，用冠军模型重新评分整个客户组合。",
     },
+    "job_help_batch": {
+        "en": "With batch_engine set: the nightly batch on it (scores, limits, proposals for the whole book).",
+        "zh": "设置了批处理引擎后，每晚在该引擎上运行批处理（全部客户的评分、额度建议与监控提议）。",
+    },
     "job_help_snapshots": {
         "en": "Compute the dashboard's and the reports' snapshots the day's data left stale.",
         "zh": "重新计算因当日数据而过期的仪表盘与报表快照。",

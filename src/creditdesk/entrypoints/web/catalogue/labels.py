@@ -228,6 +228,7 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "collections": ("collections", "催收"),
         "revalue": ("revalue", "外币重估"),
         "rescore": ("rescore", "重新评分"),
+        "batch": ("nightly batch", "夜间批处理"),
         "snapshots": ("snapshots", "报表快照"),
         "reviews_due": ("reviews due", "复核提醒"),
         "digest": ("digest", "每日摘要"),
