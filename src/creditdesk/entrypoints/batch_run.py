@@ -51,11 +51,7 @@ def run_batch(services: Services, day: date, options: BatchOptions, bars: Bars =
     from creditdesk.adapters.batch import exchange, loading, pipeline
     from creditdesk.adapters.batch.buckets import default_buckets
 
-    engine = options.engine
-    if engine not in pipeline.ENGINES:
-        raise InvalidInput(f"the engine is one of {', '.join(pipeline.ENGINES)}; got {engine!r}")
-    if options.master is not None and engine != "spark":
-        raise InvalidInput("a master URL is Spark's: use it with the spark engine")
+    engine = options.engine  # checked where it is given: the command's options, the settings
     run_id = options.run_id or f"batch-{day:%Y%m%d}-{datetime.now(UTC):%H%M%S%f}"
     home = options.folder or services.settings.var_dir / "batch" / run_id
     if options.inputs is None:

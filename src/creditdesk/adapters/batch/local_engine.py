@@ -1,10 +1,10 @@
-"""The batch on one machine: DuckDB buckets the input files, then each bucket runs in turn.
+"""The batch on one machine: DuckDB buckets the input files, then worker processes compute the buckets.
 
 DuckDB rather than Polars: bucketing 50 million invoices is a join of every input file with
 the customers' buckets, written back partitioned, and DuckDB's joins and its partitioned
 Parquet writer spill to disk under a memory limit (out of core), where Polars' streaming
-engine does not yet cover partitioned writes with a join. After it, a bucket's tables are a
-few hundred thousand rows: pandas in memory, the online path's own code.
+engine does not yet cover partitioned writes with a join. After it, a bucket's tables are
+about a million rows: pandas in memory, the online path's own code, a worker process a core.
 """
 
 from __future__ import annotations

@@ -88,7 +88,8 @@ def batch(services: Services, as_of: date) -> dict[str, int | str]:
         return {"skipped": f"{run_id} is loaded already"}
     folder = settings.var_dir / "batch" / run_id
     shutil.rmtree(folder, ignore_errors=True)  # what an interrupted run of the day left
-    options = BatchOptions(engine=settings.batch_engine, master=settings.batch_master, folder=folder, run_id=run_id)
+    master = settings.batch_master if settings.batch_engine == "spark" else None
+    options = BatchOptions(engine=settings.batch_engine, master=master, folder=folder, run_id=run_id)
     record = run_batch(pinned(services, as_of), as_of, options)
     loaded = record["loaded"]
     monitor = loaded["monitor"] or {"changes": 0, "skipped": []}
