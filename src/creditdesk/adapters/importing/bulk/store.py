@@ -175,16 +175,13 @@ class _SqliteStore:
             self._dropped.append(sql)
 
     def insert(self, rows: InvoiceColumns, at: datetime) -> None:
-        ids, customers, amounts = (
-            rows.invoice_id.to_pylist(),
-            rows.customer_id.to_pylist(),
-            rows.amount_minor.to_pylist(),
-        )
+        amounts = rows.amount_minor.to_pylist()
+        before = self._db.execute("SELECT coalesce(max(rowid), 0) FROM invoices").fetchone()[0]
         self._db.executemany(
             f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             zip(
-                ids,
-                customers,
+                rows.invoice_id.to_pylist(),
+                rows.customer_id.to_pylist(),
                 rows.invoice_date.to_pylist(),
                 rows.due_date.to_pylist(),
                 amounts,
@@ -194,15 +191,23 @@ class _SqliteStore:
                 strict=True,
             ),
         )
-        constant = ("customer", EntryKind.POST.value, self._at(at) if self._at else at)
-        self._db.executemany(
-            f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS}) VALUES (?1, ?4, ?2, ?5, 0, 0, ?6, 0, ?3)",
-            (constant + row for row in zip(customers, ids, amounts, strict=True)),
+        # The entries from the rows just written, in rowid order (the file's): one statement, no
+        # second pass of Python values.
+        self._db.execute(
+            f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS})"
+            " SELECT 'customer', customer_id, ?, invoice_id, 0, 0, amount_minor, 0, ?"
+            " FROM invoices WHERE rowid > ? ORDER BY rowid",
+            (EntryKind.POST.value, self._at(at) if self._at else at, before),
         )
 
     def inserted(self) -> None:
+        # Sorting for an index is faster in a small page cache, and with a helper thread.
+        self._db.execute(f"PRAGMA cache_size = {self._cache}")
+        threads = self._db.execute("PRAGMA threads").fetchone()[0]
+        self._db.execute("PRAGMA threads = 2")
         while self._dropped:
             self._db.execute(self._dropped.pop(0))
+        self._db.execute(f"PRAGMA threads = {threads}")
 
     def close(self) -> None:
         if self._seen:
