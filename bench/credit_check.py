@@ -7,7 +7,9 @@ bench`` runs it with the others; it was ``creditdesk bench credit-check``). One 
   with SQL (the way ERP limit checks do);
 - over HTTP, 32 connections (wrk): checks per second and p50/p99 on SQLite and on a
   durable PostgreSQL, orders (check and reserve) per second on PostgreSQL, and a bare
-  ``GET /healthz`` of the same server under the same load: the framework's ceiling here.
+  ``GET /healthz`` of the same server under the same load: the framework's ceiling here;
+- to size a server: ``--workers 1,2,4 --connections 8,32`` measures PostgreSQL with every
+  number of server processes against every number of connections (``postgres_sizing``).
 """
 
 from __future__ import annotations
@@ -157,8 +159,10 @@ def run(
     seconds: int = 10,
     connections: int = 32,
     workers: int = 2,
+    sizing: list[tuple[int, int]] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
+    """``sizing``: further (server processes, connections) pairs measured on PostgreSQL."""
     result: dict[str, Any] = {
         "customers": customers,
         "invoices": invoices,
@@ -208,6 +212,23 @@ def run(
             postgres = http_figures(
                 pg, ids, folder, workers=workers, connections=connections, seconds=seconds, orders=True
             )
+            result["postgres_sizing"] = []
+            for processes, clients in sizing or []:
+                progress(f"HTTP on PostgreSQL: {processes} server processes, {clients} connections")
+                found = http_figures(
+                    pg, ids, folder, workers=processes, connections=clients, seconds=seconds, orders=True
+                )
+                result["postgres_sizing"].append(
+                    {
+                        "workers": processes,
+                        "connections": clients,
+                        "checks_per_s": found["checks"]["per_s"],
+                        "checks_p99_ms": found["checks"]["p99_ms"],
+                        "orders_per_s": found["orders"]["per_s"],
+                        "orders_p99_ms": found["orders"]["p99_ms"],
+                        "healthz_per_s": found["healthz"]["per_s"],
+                    }
+                )
             pg.engine.dispose()
         finally:
             server.stop()
@@ -226,6 +247,16 @@ def run(
     return result
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        found = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a number or a list of numbers (1,2,4); got {text!r}") from None
+    if not found or min(found) < 1:
+        raise argparse.ArgumentTypeError(f"numbers of at least 1; got {text!r}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="accepted for the old command line: it always is JSON")
@@ -233,16 +264,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--big-items", type=int, default=100_000, help="open items of the largest customer")
     parser.add_argument("--seconds", type=int, default=10, help="length of each HTTP load run")
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--connections", type=_counts, default=[32], help="one number, or a list: 8,32")
+    parser.add_argument("--workers", type=_counts, default=[2], help="server processes; a list (1,2,4) sizes")
     args = parser.parse_args(argv)
+    grid = [(w, c) for w in args.workers for c in args.connections]
     figures = run(
         customers=args.customers,
         invoices=args.invoices,
         big_items=args.big_items,
         seconds=args.seconds,
-        connections=args.connections,
-        workers=args.workers,
+        connections=grid[0][1],
+        workers=grid[0][0],
+        sizing=grid if len(grid) > 1 else None,
         progress=lambda message: print(f"{message}...", file=sys.stderr),
     )
     print(json.dumps(figures))  # one line, as every benchmark of `python -m bench`
