@@ -160,36 +160,54 @@ def score_rows(
     portfolio: PortfolioFigures | None = None,
 ) -> list[dict[str, Any]]:
     """A score row per customer; ``portfolio``: the whole portfolio's figures the bureaus' views are
-    ranked among, when ``features`` are part of it (a batch's bucket)."""
+    ranked among, when ``features`` are part of it."""
+    rows = unranked_score_rows(model, version, role, features, defaulted, as_of, clock)
+    return with_bureau_views(rows, tables.reports, as_of, portfolio)
+
+
+def unranked_score_rows(
+    model: Any, version: str, role: str, features: pd.DataFrame, defaulted: np.ndarray, as_of: date, clock: Clock
+) -> list[dict[str, Any]]:
+    """The score rows before the bureaus' views (which rank each customer among the whole
+    portfolio: a batch adds them once every bucket's PDs are known)."""
     pd_ = champion_pd(model, features, defaulted)
     grades = grade_of(pd_, defaulted)
     scale = PointsScale()
     scores = np.round(scale.score(pd_)).astype(int)
     reasons = model.reasons(features, top=3)
-    among, all_pds = (None, None) if portfolio is None else (portfolio.bureau_scores, portfolio.pds)
-    views = bureau_views(tables.reports, as_of, pd.Series(pd_, index=features.index), among, all_pds)
-    by_customer = _bureau_json(views)
     history = features["has_history"].to_numpy() > 0
     now = clock.now()
-    rows = []
-    for position, customer_id in enumerate(features.index):
-        bureau = by_customer.get(customer_id, [])
-        rows.append(
-            {
-                "customer_id": customer_id,
-                "as_of": as_of,
-                "model_version": version,
-                "role": role,
-                "pd": float(pd_[position]),
-                "score": int(scores[position]),
-                "grade": int(grades[position]),
-                "segment": "established" if history[position] else "new",
-                "reasons": json.dumps([reason(f, p * scale.factor) for f, p in reasons[position]], ensure_ascii=False),
-                "bureau": json.dumps(bureau),
-                "review_flag": any(view["flag"] for view in bureau),
-                "scored_at": now,
-            }
-        )
+    return [
+        {
+            "customer_id": customer_id,
+            "as_of": as_of,
+            "model_version": version,
+            "role": role,
+            "pd": float(pd_[position]),
+            "score": int(scores[position]),
+            "grade": int(grades[position]),
+            "segment": "established" if history[position] else "new",
+            "reasons": json.dumps([reason(f, p * scale.factor) for f, p in reasons[position]], ensure_ascii=False),
+            "bureau": "[]",
+            "review_flag": False,
+            "scored_at": now,
+        }
+        for position, customer_id in enumerate(features.index)
+    ]
+
+
+def with_bureau_views(
+    rows: list[dict[str, Any]], reports: pd.DataFrame, as_of: date, portfolio: PortfolioFigures | None = None
+) -> list[dict[str, Any]]:
+    """The rows with each customer's bureau views (its latest reports against our PD) and the
+    review flag they raise."""
+    our_pd = pd.Series([row["pd"] for row in rows], index=[row["customer_id"] for row in rows], dtype=float)
+    among, all_pds = (None, None) if portfolio is None else (portfolio.bureau_scores, portfolio.pds)
+    by_customer = _bureau_json(bureau_views(reports, as_of, our_pd, among, all_pds))
+    for row in rows:
+        bureau = by_customer.get(row["customer_id"], [])
+        row["bureau"] = json.dumps(bureau)
+        row["review_flag"] = any(view["flag"] for view in bureau)
     return rows
 
 

@@ -73,9 +73,10 @@ def in_database_order(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[ROW, BUCKET], errors="ignore").reset_index(drop=True)
 
 
-def read_bucket(inputs: Path, parts: Path, bucket: int) -> dict[str, pd.DataFrame]:
+def read_bucket(inputs: Path, parts: Path, bucket: int, names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """The bucket's rows of every input (or of ``names``), in the database's order."""
     frames = {}
-    for name in input_names(inputs):
+    for name in names or input_names(inputs):
         if name in SHARED:
             table = pq.read_table(inputs / f"{name}.parquet")
         else:
@@ -101,8 +102,9 @@ def _first(
 def _second(
     inputs: Path, parts: Path, outputs: Path, context: BatchContext, portfolio: PortfolioFigures, bucket: int
 ) -> None:
-    features = pq.read_table(outputs / "features" / f"part-{bucket:05d}-a.parquet").to_pandas()
-    _write(outputs, second_pass(bucket, read_bucket(inputs, parts, bucket), features, context, portfolio), bucket, "b")
+    unranked = pq.read_table(outputs / "unranked" / f"part-{bucket:05d}-a.parquet").to_pandas()
+    reports = read_bucket(inputs, parts, bucket, ["reports"])["reports"]
+    _write(outputs, second_pass(bucket, reports, unranked, context, portfolio), bucket, "b")
 
 
 def _largest_first(work: Path, buckets: int) -> list[int]:
@@ -169,9 +171,9 @@ def run(
     progress: Callable[[str, str], None],
     workers: int = 1,
 ) -> None:
-    """Compute every partitioned bucket in two passes (the second ranks among the whole
-    portfolio's PDs from the first), ``workers`` buckets at a time; the outputs go to
-    ``outputs/<name>/``."""
+    """Compute every partitioned bucket in two passes (the second, a light one, ranks the bureaus'
+    views among the whole portfolio's PDs from the first), ``workers`` buckets at a time; the
+    outputs go to ``outputs/<name>/``."""
     parts = work / "parts"
     for name in OUTPUTS:
         (outputs / name).mkdir(parents=True, exist_ok=True)

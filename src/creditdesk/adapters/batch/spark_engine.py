@@ -3,7 +3,7 @@
 Spark joins every input file with the customers' buckets and shuffles each bucket's rows of all
 the inputs to one task (one long table tagged by input, ``groupBy(bucket).applyInPandas``); the
 task unpacks them into the tables the online path reads and runs the domain's own Python
-(`run_bucket`). The outputs travel back the same way, tagged by output, and are written as
+(`stages.first_pass`, `stages.second_pass`). The outputs travel back the same way, tagged by output, and are written as
 Parquet. ``master`` is Spark's (``local[2]``, ``spark://host:7077``, ``yarn``); the inputs, the
 outputs and the champion's artefact must be on storage every executor reads (docs/scale.md).
 """
@@ -147,16 +147,14 @@ def run(
 
     names = input_names(inputs)
     schemas = {name: pq.read_schema(inputs / f"{name}.parquet") for name in names}
-    schemas["features"] = OUTPUTS["features"]
+    schemas["unranked"] = OUTPUTS["unranked"]
     shared = {name: in_database_order(pq.read_table(inputs / f"{name}.parquet").to_pandas()) for name in SHARED}
     files = {name: inputs / f"{name}.parquet" for name in names if name not in SHARED}
 
-    def unpacked(long: pd.DataFrame, parts: list[str]) -> dict[str, pd.DataFrame]:
-        return {**{name: unpack(long, name, schemas[name]) for name in parts}, **shared}
-
     def first(key: tuple[Any, ...], long: pd.DataFrame) -> pd.DataFrame:
         bucket = int(key[0])
-        return pack(bucket, first_pass(bucket, unpacked(long, list(files)), context, bureau_scores))
+        frames = {**{name: unpack(long, name, schemas[name]) for name in files}, **shared}
+        return pack(bucket, first_pass(bucket, frames, context, bureau_scores))
 
     with session(master, buckets) as spark:
         owners = F.broadcast(spark.read.parquet(str(assignment)))
@@ -168,14 +166,12 @@ def run(
 
         def second(key: tuple[Any, ...], long: pd.DataFrame) -> pd.DataFrame:
             bucket = int(key[0])
-            frames = unpacked(long, [*files, "features"])
-            features = frames.pop("features")
-            return pack(bucket, second_pass(bucket, frames, features, context, portfolio))
+            reports, unranked = (unpack(long, name, schemas[name]) for name in ("reports", "unranked"))
+            return pack(bucket, second_pass(bucket, reports, unranked, context, portfolio))
 
-        with_features = {**files, "features": outputs / "features"}
-        result = (
-            _long(spark, with_features, schemas, owners).groupBy(BUCKET).applyInPandas(second, schema=packed_schema())
-        )
+        # Only the reports and the first pass's scores travel again: the second pass is light.
+        ranking = {"reports": files["reports"], "unranked": outputs / "unranked"}
+        result = _long(spark, ranking, schemas, owners).groupBy(BUCKET).applyInPandas(second, schema=packed_schema())
         result.write.mode("overwrite").partitionBy(PART).parquet(str(outputs / "_spark"))
         _split(outputs / "_spark", outputs, "b")
         progress("pass 2", "all")

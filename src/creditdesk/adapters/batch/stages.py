@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -35,7 +35,13 @@ from creditdesk.risk import artefact
 from creditdesk.risk.features.bureau import ScoreReference
 from creditdesk.risk.features.customer import ALL_FEATURES, SourceTables, customer_features
 from creditdesk.service.monitor import Proposal, proposals, with_recommendations
-from creditdesk.service.scoring import PortfolioFigures, champion_pd, in_default, score_rows
+from creditdesk.service.scoring import (
+    PortfolioFigures,
+    champion_pd,
+    in_default,
+    unranked_score_rows,
+    with_bureau_views,
+)
 
 STAGES = ("features", "pd", "scores", "limits", "proposals")
 
@@ -87,10 +93,13 @@ OUTPUTS: dict[str, pa.Schema] = {
         ]
     ),
     "pds": pa.schema([("customer_id", pa.string()), ("pd", pa.float64())]),
+    # The first pass's scores: everything but the bureaus' views, ranked in the second.
+    "unranked": pa.schema([]),  # set below: the scores' columns
     "timings": pa.schema(
         [("bucket", pa.int64()), ("stage", pa.string()), ("seconds", pa.float64()), ("rows", pa.int64())]
     ),
 }
+OUTPUTS["unranked"] = OUTPUTS["scores"]
 
 
 @dataclass(frozen=True)
@@ -151,18 +160,11 @@ def _as_codes(frames: dict[str, pd.DataFrame], names: tuple[str, ...], column: s
     return pd.Index(values)
 
 
-def bucket_tables(frames: Mapping[str, pd.DataFrame]) -> SourceTables:
-    """The scoring library's tables of a bucket, its invoice ids replaced by integers in the ids'
-    own order: the same groups and sorts, but pandas groups a bucket's hundreds of thousands of
-    integers three times faster than as many strings (no invoice id leaves the batch)."""
-    found = dict(frames)
-    _as_codes(found, _INVOICE_KEYED, "invoice_id")
-    return shape_source_tables(found)
-
-
 def coded_bucket_tables(frames: Mapping[str, pd.DataFrame]) -> tuple[SourceTables, pd.Index]:
-    """:func:`bucket_tables` with the customer ids as integers too (for the features, whose
-    index maps back through the ids returned, by code)."""
+    """The scoring library's tables of a bucket, its invoice and customer ids replaced by integers
+    in the ids' own order: the same groups and sorts, but pandas groups a bucket's hundreds of
+    thousands of integers three times faster than as many strings (no invoice id leaves the
+    batch; the customers' map back through the ids returned, by code)."""
     found = dict(frames)
     _as_codes(found, _INVOICE_KEYED, "invoice_id")
     ids = _as_codes(found, _CUSTOMER_KEYED, "customer_id")
@@ -172,65 +174,71 @@ def coded_bucket_tables(frames: Mapping[str, pd.DataFrame]) -> tuple[SourceTable
 def first_pass(
     bucket: int, frames: Mapping[str, pd.DataFrame], context: BatchContext, bureau_scores: ScoreReference
 ) -> dict[str, pd.DataFrame]:
-    """The bucket's features and our PDs: the whole portfolio's PDs rank the bureaus' views after."""
+    """Everything of a bucket but the bureaus' views: its features, our PDs (the whole
+    portfolio's rank the bureaus' views after), its scores with reasons, its limits and the
+    monitor's proposals."""
     clock = _Clock(bucket)
     with clock.stage("features") as counted:
-        tables, ids = coded_bucket_tables(frames)
-        features = customer_features(tables, context.as_of, bureau_scores)
+        coded, ids = coded_bucket_tables(frames)
+        features = customer_features(coded, context.as_of, bureau_scores)
         counted["rows"] = len(features)
     with clock.stage("pd") as counted:
         found, defaulted = np.array([]), np.zeros(len(features), dtype=bool)
         if len(features):
-            defaulted = in_default(features, tables, context.as_of)
+            defaulted = in_default(features, coded, context.as_of)
             found = champion_pd(_champion(context.champion_path), features, defaulted)
         counted["rows"] = len(found)
-    if len(features):  # the customers' own ids again
-        features.index = pd.Index(ids[features.index.to_numpy(dtype="int64")], name="customer_id")
-    return {
-        "features": features.assign(in_default=defaulted).reset_index(),
-        "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
-        "timings": pd.DataFrame(clock.timings),
-    }
-
-
-def second_pass(
-    bucket: int,
-    frames: Mapping[str, pd.DataFrame],
-    features: pd.DataFrame,
-    context: BatchContext,
-    portfolio: PortfolioFigures,
-) -> dict[str, pd.DataFrame]:
-    """The bucket's scores with reasons and the bureaus' views, its limits and the monitor's proposals."""
-    clock = _Clock(bucket)
+    # The customers' own ids again, in their order (the codes' order).
+    features.index = pd.Index(ids[features.index.to_numpy(dtype="int64")], name="customer_id", dtype=object)
     with clock.stage("scores") as counted:
-        tables = bucket_tables(frames)
-        known = features.set_index("customer_id").sort_index()
-        scores = _scores(
-            known[[*ALL_FEATURES, "has_history"]], known["in_default"].to_numpy(), tables, context, portfolio
-        )
+        scores = _scores(features[[*ALL_FEATURES, "has_history"]], defaulted, context)
         counted["rows"] = len(scores)
     with clock.stage("limits") as counted:
         recommendations = _recommendations(frames, scores, context)
         counted["rows"] = len(recommendations)
     with clock.stage("proposals") as counted:
-        found = _proposals(frames, tables, recommendations, context)
-        counted["rows"] = len(found)
+        proposed = _proposals(frames, named_tables(coded, ids), recommendations, context)
+        counted["rows"] = len(proposed)
     return {
-        "scores": scores,
+        "features": features.assign(in_default=defaulted).reset_index(),
+        "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
+        "unranked": scores,
         "limits": _limit_frame(recommendations),
-        "proposals": proposal_frame(found),
+        "proposals": proposal_frame(proposed),
         "timings": pd.DataFrame(clock.timings),
     }
 
 
-def _scores(
-    features: pd.DataFrame, defaulted: np.ndarray, tables: Any, context: BatchContext, portfolio: PortfolioFigures
-) -> pd.DataFrame:
+def second_pass(
+    bucket: int, reports: pd.DataFrame, unranked: pd.DataFrame, context: BatchContext, portfolio: PortfolioFigures
+) -> dict[str, pd.DataFrame]:
+    """The bucket's scores with the bureaus' views, ranked among the whole portfolio."""
+    clock = _Clock(bucket)
+    with clock.stage("scores") as counted:
+        rows = with_bureau_views(unranked.to_dict("records"), reports, context.as_of, portfolio)
+        scores = pd.DataFrame(rows, columns=OUTPUTS["scores"].names)
+        counted["rows"] = len(scores)
+    return {"scores": scores, "timings": pd.DataFrame(clock.timings)}
+
+
+def named_tables(coded: SourceTables, ids: pd.Index) -> SourceTables:
+    """``coded``'s tables with the customers' own ids in place of their codes."""
+    named = {}
+    for name in ("customers", "invoices", "payments", "statements", "reports", "disputes", "versions"):
+        frame = getattr(coded, name)
+        if frame is not None and "customer_id" in frame.columns:
+            codes = frame["customer_id"].to_numpy(dtype="int64")
+            frame = frame.assign(customer_id=np.asarray(ids, dtype=object)[codes])
+        named[name] = frame
+    return replace(coded, **named)
+
+
+def _scores(features: pd.DataFrame, defaulted: np.ndarray, context: BatchContext) -> pd.DataFrame:
     if features.empty:
         return OUTPUTS["scores"].empty_table().to_pandas()
     model = _champion(context.champion_path)
     at = FixedClock(context.scored_at)
-    rows = score_rows(model, context.champion, "champion", features, defaulted, tables, context.as_of, at, portfolio)
+    rows = unranked_score_rows(model, context.champion, "champion", features, defaulted, context.as_of, at)
     return pd.DataFrame(rows)
 
 
