@@ -170,7 +170,7 @@ def test_the_local_engine_gives_the_online_answers(book: Book, online: dict[str,
     _same_limits_and_proposals(online, local_run)
     record = json.loads((local_run / "run.json").read_text())
     assert record["buckets"] == 3 and record["customers"] == SCORED_CUSTOMERS and record["workers"] >= 1
-    stages = {"partition", "features", "pd", "scores", "limits", "proposals"}
+    stages = {"partition", "features", "pd", "scores", "limits", "proposals", "views"}
     assert {s["name"] for s in record["stages"]} >= stages
     assert record["peak_rss_mib"] > 0
 

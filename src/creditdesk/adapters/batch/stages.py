@@ -43,7 +43,8 @@ from creditdesk.service.scoring import (
     with_bureau_views,
 )
 
-STAGES = ("features", "pd", "scores", "limits", "proposals")
+#: Each bucket's stages, in their order; "views": the bureaus' views, the second pass.
+STAGES = ("features", "pd", "scores", "limits", "proposals", "views")
 
 #: The outputs of a bucket, their columns and types: the same from every engine.
 OUTPUTS: dict[str, pa.Schema] = {
@@ -214,7 +215,7 @@ def second_pass(
 ) -> dict[str, pd.DataFrame]:
     """The bucket's scores with the bureaus' views, ranked among the whole portfolio."""
     clock = _Clock(bucket)
-    with clock.stage("scores") as counted:
+    with clock.stage("views") as counted:
         rows = with_bureau_views(unranked.to_dict("records"), reports, context.as_of, portfolio)
         scores = pd.DataFrame(rows, columns=OUTPUTS["scores"].names)
         counted["rows"] = len(scores)
