@@ -9,6 +9,7 @@ memory). Loading it into the database is a separate step, once per run id.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -140,6 +141,7 @@ def _compute(
 
         with _timed(run, "compute"):
             spark_engine.run(inputs, work / "buckets.parquet", outputs, count, context, bureau_scores, master, say)
+    shutil.rmtree(outputs / "unranked", ignore_errors=True)  # the first pass's, ranked into scores
     timings = read_output(folder, "timings")
     for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
         part = timings.loc[timings["stage"] == stage]
