@@ -1,0 +1,137 @@
+"""A batch run's results into the database, on SQLite and PostgreSQL (COPY there): the rows as its
+Parquet outputs give them, types and missing values included; once per run id; whole or not at all."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import insert, select
+
+from creditdesk.adapters.batch.loading import load
+from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
+from creditdesk.adapters.db import tables as t
+from creditdesk.bootstrap import Services
+from tests.helpers import write_csv
+
+AS_OF = date(2026, 3, 31)
+MODEL = "pd-20260331-test"
+SCORED_AT = datetime(2026, 3, 31, 22, 15, 30, 123456, tzinfo=UTC)
+CUSTOMERS = ["K00", "K01", "K02"]
+
+
+@pytest.fixture
+def book(services: Services, tmp_path: Path) -> Services:
+    from creditdesk.adapters.importing.pipeline import import_file
+
+    lines = "".join(f"{cid},Customer {cid},EUR,100000\n" for cid in CUSTOMERS)
+    path = write_csv(tmp_path / "customers.csv", "customer_id,name,currency,credit_limit\n" + lines)
+    assert import_file("customers", path, services.engine, services.clock).ok
+    with services.engine.begin() as conn:
+        conn.execute(
+            insert(t.model_versions).values(
+                version=MODEL,
+                kind="segmented",
+                role="champion",
+                artefact_path="/nowhere",
+                model_sha256="0" * 64,
+                trained_as_of=AS_OF,
+                metrics="{}",
+                created_at=SCORED_AT,
+                created_by="test",
+            )
+        )
+    return services
+
+
+def _scores(ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "as_of": [AS_OF] * len(ids),
+            "model_version": [MODEL] * len(ids),
+            "role": ["champion"] * len(ids),
+            "pd": [0.012345678901234567, 1.0, 0.5][: len(ids)],
+            "score": [712, 300, 555][: len(ids)],
+            "grade": [3, 10, 6][: len(ids)],
+            "segment": ["established", "new", "established"][: len(ids)],
+            "reasons": ['[{"code": "late", "points": -12.5}]', "[]", '[{"code": "逾期", "points": 3}]'][: len(ids)],
+            "bureau": ["[]", '[{"provider": "A", "flag": true}]', "[]"][: len(ids)],
+            "review_flag": [False, True, False][: len(ids)],
+            "scored_at": [SCORED_AT] * len(ids),
+        }
+    )
+
+
+def _limits(ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "currency": ["EUR"] * len(ids),
+            "grade": [3, None, 6][: len(ids)],
+            "pd": [0.012345678901234567, None, 0.5][: len(ids)],
+            "segment": [None, "probation", None][: len(ids)],
+            "current_limit_minor": [10_000_000, 0, 999_999_999_999_999][: len(ids)],
+            "recommended_minor": [12_000_000, None, 1][: len(ids)],
+            "formula": ["min(capacity, budget)", None, "x, with a comma\tand a tab"][: len(ids)],
+            "working": ['{"final": "120000.00"}', "{}", '{"note": "a \\\\ backslash\\nand a line"}'][: len(ids)],
+        }
+    )
+
+
+def run_folder(folder: Path, run_id: str, scores: pd.DataFrame, limits: pd.DataFrame) -> Path:
+    """A run's folder as a batch leaves it: run.json and its outputs (no proposals)."""
+    frames = {"scores": scores, "limits": limits, "proposals": pd.DataFrame(columns=OUTPUTS["proposals"].names)}
+    for name, frame in frames.items():
+        (folder / "outputs" / name).mkdir(parents=True)
+        pq.write_table(as_arrow(name, frame), folder / "outputs" / name / "part-00000-a.parquet")
+    record = {"run_id": run_id, "as_of": AS_OF.isoformat(), "engine": "local", "stages": [], "grades": {}}
+    (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
+    return folder
+
+
+def stored(services: Services, table: Any) -> list[dict[str, Any]]:
+    with services.engine.connect() as conn:
+        rows = conn.execute(select(table).order_by(table.c.customer_id)).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def test_a_run_loads_its_rows_as_they_are_once(book: Services, tmp_path: Path) -> None:
+    folder = run_folder(tmp_path / "run", "batch-20260331-a", _scores(CUSTOMERS), _limits(CUSTOMERS))
+    first = load(folder, book.uow, book.clock, apply=False)
+    again = load(folder, book.uow, book.clock, apply=False)
+    assert (first.already, first.scores, first.limits) == (False, 3, 3)
+    assert (again.already, again.scores, again.limits) == (True, 0, 0)
+
+    scores = stored(book, t.customer_scores)
+    assert len(scores) == 3  # the second load wrote nothing
+    for row, expected in zip(scores, _scores(CUSTOMERS).to_dict("records"), strict=True):
+        row.pop("id")
+        scored_at = row.pop("scored_at")  # SQLite keeps no zone: compare the instant in UTC
+        assert (scored_at if scored_at.tzinfo else scored_at.replace(tzinfo=UTC)) == expected.pop("scored_at")
+        assert row == expected
+    limits = stored(book, t.batch_limits)
+    expected_limits = _limits(CUSTOMERS).astype(object).where(_limits(CUSTOMERS).notna(), None)
+    assert limits == [{**row, "run_id": "batch-20260331-a"} for row in expected_limits.to_dict("records")]
+
+
+def test_a_run_that_cannot_load_writes_nothing_and_loads_once_put_right(book: Services, tmp_path: Path) -> None:
+    """A score of a customer the database does not know: the foreign key refuses it, at the end
+    of the scores (COPY checks as it goes; SQLite at the statement), and the run's record, its
+    limits and its other scores go with it."""
+    ids = [*CUSTOMERS[:2], "NOBODY"]
+    broken = run_folder(tmp_path / "broken", "batch-20260331-b", _scores(ids), _limits(ids))
+    with pytest.raises(Exception, match="(?i)foreign key"):
+        load(broken, book.uow, book.clock, apply=False)
+    assert stored(book, t.customer_scores) == [] and stored(book, t.batch_limits) == []
+    with book.engine.connect() as conn:
+        assert conn.execute(select(t.batch_runs)).all() == []
+
+    mended = run_folder(tmp_path / "mended", "batch-20260331-b", _scores(CUSTOMERS), _limits(CUSTOMERS))
+    assert load(mended, book.uow, book.clock, apply=False).scores == 3
+    assert len(stored(book, t.customer_scores)) == 3
