@@ -4,8 +4,9 @@ For each size: writes the generated book straight to the batch's Parquet inputs 
 kept under ``--dir`` and reused when it is already there), then runs `creditdesk batch run
 --inputs ... --no-load` on each engine in a process of its own and reads its run record: each
 stage's time and rows, the peak memory of the run's whole process tree, and the wall time. Prints
-one JSON line per run, then the scaling exponent of each engine's wall time (time ∝ customers^k,
-fitted on the sizes run).
+one JSON line per run, then how the engines' answers at each size differ (when both ran) and the
+scaling exponent of each engine's wall time (time ∝ customers^k, fitted on the sizes run).
+``--compare RUN RUN`` compares two run folders kept from before.
 """
 
 from __future__ import annotations
@@ -60,6 +61,42 @@ def _run(book: Path, run: Path, engine: str, workers: int | None, env: dict[str,
     }
 
 
+#: What is compared of two runs' outputs: each column's values, customer by customer.
+_COMPARED = {
+    "scores": ["grade", "score", "reasons", "bureau", "review_flag"],
+    "limits": ["recommended_minor", "formula", "grade", "working"],
+    "proposals": ["status", "limit_minor", "changes"],
+}
+
+
+def compare(first: Path, second: Path) -> dict[str, Any]:
+    """How two runs' answers differ: per output column, the customers whose values differ; the
+    largest difference of the PD, and the largest relative one of any feature."""
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    def read(run: Path, name: str) -> Any:
+        return pq.read_table(run / "outputs" / name).to_pandas().set_index("customer_id").sort_index()
+
+    found: dict[str, Any] = {"runs": [first.name, second.name]}
+    for name, columns in _COMPARED.items():
+        a, b = read(first, name), read(second, name)
+        if not a.index.equals(b.index):
+            found[name] = "other customers"
+            continue
+        found[name] = {c: int((a[c].astype(str) != b[c].astype(str)).sum()) for c in columns}
+    a, b = read(first, "scores"), read(second, "scores")
+    found["pd_max_abs_difference"] = float(np.abs(a["pd"] - b["pd"]).max())
+    a, b = read(first, "features"), read(second, "features")
+    numbers = [c for c in a.columns if a[c].dtype.kind == "f"]
+    x, y = a[numbers].to_numpy(), b[numbers].to_numpy()
+    found["features_missing_apart"] = int((np.isnan(x) != np.isnan(y)).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.abs(x - y) / np.maximum(np.abs(x), np.finfo(float).tiny)
+    found["features_max_relative_difference"] = float(np.nanmax(relative)) if relative.size else 0.0
+    return found
+
+
 def exponent(points: list[tuple[int, float]]) -> float | None:
     """The slope of log(time) on log(customers), by least squares."""
     if len(points) < 2:
@@ -77,7 +114,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--engines", default="local,spark")
     parser.add_argument("--workers", type=int, default=None, help="the local engine's (default: the cores)")
     parser.add_argument("--dir", type=Path, default=Path("var/bench-batch"), help="books and runs (kept)")
+    parser.add_argument("--compare", nargs=2, type=Path, metavar="RUN", help="only compare two kept run folders")
     args = parser.parse_args(argv)
+    if args.compare:
+        print(json.dumps(compare(*args.compare)), flush=True)
+        return []
     base = args.dir.resolve()
     base.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CREDITDESK_DATABASE_URL": f"sqlite:///{base / 'jobs.db'}", "CREDITDESK_VAR_DIR": str(base)}
@@ -86,10 +127,15 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     for size in (int(n) for n in args.customers.split(",")):
         book = base / f"book-{size}"
         print(json.dumps({"book": _book(book, size, env)}), flush=True)
+        runs = []
         for engine in args.engines.split(","):
-            found = _run(book, base / f"run-{size}-{engine}-{int(time.time())}", engine, args.workers, env)
+            run = base / f"run-{size}-{engine}-{int(time.time())}"
+            found = _run(book, run, engine, args.workers, env)
             print(json.dumps(found), flush=True)
             results.append(found)
+            runs.append(run)
+        if len(runs) == 2:
+            print(json.dumps({"customers": size, "engines_compared": compare(*runs)}), flush=True)
     for engine in args.engines.split(","):
         curve = [(r["customers"], r["wall_seconds"]) for r in results if r["engine"] == engine]
         print(json.dumps({"engine": engine, "scaling_exponent": exponent(curve), "points": curve}), flush=True)
