@@ -21,12 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from sqlalchemy import insert
+from tests.support.model_rows import register_model_row
 
 from bench.import_invoices import database_url
 from creditdesk.adapters.batch import loading
 from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
-from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.migrate import upgrade
 from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import bootstrap
@@ -94,20 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         services = bootstrap(url)
         upgrade(services.engine)
         assert import_file("customers", customers, services.engine, services.clock).ok
-        with services.engine.begin() as conn:
-            conn.execute(
-                insert(t.model_versions).values(
-                    version=MODEL,
-                    kind="segmented",
-                    role="champion",
-                    artefact_path="/nowhere",
-                    model_sha256="0" * 64,
-                    trained_as_of=AS_OF,
-                    metrics="{}",
-                    created_at=datetime.now(UTC),
-                    created_by="bench",
-                )
-            )
+        register_model_row(services.engine, MODEL, AS_OF, datetime.now(UTC))
         started = time.perf_counter()
         loaded = loading.load(folder / "run", services.uow, services.clock, apply=False)
         seconds = time.perf_counter() - started

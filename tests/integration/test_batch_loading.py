@@ -11,13 +11,14 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from creditdesk.adapters.batch.loading import load
 from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
 from creditdesk.adapters.db import tables as t
 from creditdesk.bootstrap import Services
 from tests.helpers import write_csv
+from tests.support.model_rows import register_model_row
 
 AS_OF = date(2026, 3, 31)
 MODEL = "pd-20260331-test"
@@ -32,20 +33,7 @@ def book(services: Services, tmp_path: Path) -> Services:
     lines = "".join(f"{cid},Customer {cid},EUR,100000\n" for cid in CUSTOMERS)
     path = write_csv(tmp_path / "customers.csv", "customer_id,name,currency,credit_limit\n" + lines)
     assert import_file("customers", path, services.engine, services.clock).ok
-    with services.engine.begin() as conn:
-        conn.execute(
-            insert(t.model_versions).values(
-                version=MODEL,
-                kind="segmented",
-                role="champion",
-                artefact_path="/nowhere",
-                model_sha256="0" * 64,
-                trained_as_of=AS_OF,
-                metrics="{}",
-                created_at=SCORED_AT,
-                created_by="test",
-            )
-        )
+    register_model_row(services.engine, MODEL, AS_OF, SCORED_AT)
     return services
 
 
@@ -126,7 +114,7 @@ def test_a_run_that_cannot_load_writes_nothing_and_loads_once_put_right(book: Se
     limits and its other scores go with it."""
     ids = [*CUSTOMERS[:2], "NOBODY"]
     broken = run_folder(tmp_path / "broken", "batch-20260331-b", _scores(ids), _limits(ids))
-    with pytest.raises(Exception, match="(?i)foreign key"):
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
         load(broken, book.uow, book.clock, apply=False)
     assert stored(book, t.customer_scores) == [] and stored(book, t.batch_limits) == []
     with book.engine.connect() as conn:
