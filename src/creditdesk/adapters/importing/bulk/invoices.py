@@ -9,8 +9,7 @@ account's, one that differs from the stored one) is NotEligible.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,9 @@ def import_invoices(
     receivables = _Receivables()
     rows = inserted = unchanged = 0
     with bulk_store(conn) as store:
-        for columns, block_bytes in _parsed(file.blocks(header), header):
+        for block in file.blocks(header):
             try:
+                columns = invoice_columns(block, header)
                 rows += len(columns)
                 _check_customers(store, columns, currencies)
                 fresh, repeated = _without_stored(store, columns)
@@ -66,7 +66,7 @@ def import_invoices(
             unchanged += repeated
             if len(fresh):
                 if not inserted:
-                    store.expect(len(fresh) * size // block_bytes)
+                    store.expect(len(fresh) * size // len(block))
                 store.insert(fresh, booker.now)
                 receivables.add(fresh)
                 inserted += len(fresh)
@@ -77,27 +77,6 @@ def import_invoices(
         except (BalanceOutOfRange, MissingGroupRate):  # the row-by-row way reports them
             raise NotEligible("a balance beyond the bound or a missing rate") from None
     return BulkImport(rows, inserted, unchanged, file.sha256)
-
-
-def _parsed(blocks: Iterator[bytes], header: list[str]) -> Iterator[tuple[InvoiceColumns, int]]:
-    """Each block's columns and its size in bytes. The next block is parsed in a thread while the
-    caller writes this one (pyarrow lets go of the GIL as the database driver does)."""
-    with ThreadPoolExecutor(1) as pool:
-        pending: tuple[Future[InvoiceColumns], int] | None = None
-        for block in blocks:
-            parsing = pool.submit(invoice_columns, block, header), len(block)
-            if pending is not None:
-                yield _columns(pending[0]), pending[1]
-            pending = parsing
-        if pending is not None:
-            yield _columns(pending[0]), pending[1]
-
-
-def _columns(parsing: Future[InvoiceColumns]) -> InvoiceColumns:
-    try:
-        return parsing.result()
-    except pa.ArrowException as error:  # a value pyarrow cannot take after all
-        raise NotEligible(str(error)) from None
 
 
 def _check_customers(store: BulkStore, columns: InvoiceColumns, currencies: dict[str, str | None]) -> None:
