@@ -32,9 +32,8 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, *, durable: bool = False, settings: dict[str, str] | None = None) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         self.durable = durable
-        self.settings = settings or {}
         bin_dir = find_pg_bin()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL server programs (initdb, pg_ctl) not found")
@@ -72,7 +71,6 @@ class PostgresServer:
             options += " -c fsync=off -c full_page_writes=off"
         else:
             options += " -c shared_buffers=256MB"
-        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         self._run(
             str(self.bin / "pg_ctl"),
             "-D",

@@ -46,29 +46,31 @@ from creditdesk.service.scoring import (
 #: Each bucket's stages, in their order; "views": the bureaus' views, the second pass.
 STAGES = ("features", "pd", "scores", "limits", "proposals", "views")
 
+_SCORES = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("model_version", pa.string()),
+        ("role", pa.string()),
+        ("pd", pa.float64()),
+        ("score", pa.int64()),
+        ("grade", pa.int64()),
+        ("segment", pa.string()),
+        ("reasons", pa.string()),
+        ("bureau", pa.string()),
+        ("review_flag", pa.bool_()),
+        ("scored_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
 #: The outputs of a bucket, their columns and types: the same from every engine.
 OUTPUTS: dict[str, pa.Schema] = {
     "features": pa.schema(
         [pa.field("customer_id", pa.string())]
         + [pa.field(n, pa.float64()) for n in (*ALL_FEATURES, "has_history")]
-        + [pa.field("in_default", pa.bool_())]  # the second pass's, not a feature
+        + [pa.field("in_default", pa.bool_())]  # in default on the day: not a feature
     ),
-    "scores": pa.schema(
-        [
-            ("customer_id", pa.string()),
-            ("as_of", pa.date32()),
-            ("model_version", pa.string()),
-            ("role", pa.string()),
-            ("pd", pa.float64()),
-            ("score", pa.int64()),
-            ("grade", pa.int64()),
-            ("segment", pa.string()),
-            ("reasons", pa.string()),
-            ("bureau", pa.string()),
-            ("review_flag", pa.bool_()),
-            ("scored_at", pa.timestamp("us", tz="UTC")),
-        ]
-    ),
+    "scores": _SCORES,
     "limits": pa.schema(
         [
             ("customer_id", pa.string()),
@@ -95,12 +97,11 @@ OUTPUTS: dict[str, pa.Schema] = {
     ),
     "pds": pa.schema([("customer_id", pa.string()), ("pd", pa.float64())]),
     # The first pass's scores: everything but the bureaus' views, ranked in the second.
-    "unranked": pa.schema([]),  # set below: the scores' columns
+    "unranked": _SCORES,
     "timings": pa.schema(
         [("bucket", pa.int64()), ("stage", pa.string()), ("seconds", pa.float64()), ("rows", pa.int64())]
     ),
 }
-OUTPUTS["unranked"] = OUTPUTS["scores"]
 
 
 @dataclass(frozen=True)
