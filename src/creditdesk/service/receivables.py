@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import calendar
 import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -62,6 +63,20 @@ def buckets_from(text: str) -> tuple[tuple[str, int, int | None], ...]:
 
 COUNTBACK_MONTHS = 36
 
+#: A report's additive parts in integer minor units (or counts), by a key such as
+#: (currency, group, bucket): the sums of two sets of customers are the sums of their union, so
+#: the nightly batch computes them a bucket of customers at a time and adds them up
+#: (adapters/batch/reports.py); the rows are then made from the total exactly as from one ledger.
+Sums = dict[tuple[Any, ...], int]
+
+
+def add_sums(parts: Iterable[Sums]) -> Sums:
+    total: Sums = {}
+    for part in parts:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerFrames:
@@ -81,26 +96,60 @@ class LedgerFrames:
     # Credit insurance, guarantees and letters of credit (customer_id, kind, amount_minor,
     # currency, cover_share, valid_from, valid_to): what the ECL nets the loss given default of.
     cover: pd.DataFrame | None = None
+    # The open items of the last few days asked, when given a dict: the batch asks every report
+    # of the same days in turn (callers never change what ``items_on`` returns).
+    memo: dict[date, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
+
+
+MEMO_DAYS = 3
 
 
 def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
     """Every invoice dated on or before ``day`` with what was still open on it."""
+    memo = frames.memo
+    if memo is not None and day in memo:
+        return memo[day]
     stamp = pd.Timestamp(day)
     inv = frames.invoices.loc[frames.invoices["invoice_date"] <= stamp]
     alloc = frames.allocations.loc[frames.allocations["applied_on"] <= stamp]
     paid = alloc.groupby("invoice_id")["amount_minor"].sum()
     open_minor = inv["amount_minor"] - inv["invoice_id"].map(paid).fillna(0).astype("int64")
-    return inv.assign(open_minor=open_minor.clip(lower=0), days_past_due=(stamp - inv["due_date"]).dt.days)
+    items = inv.assign(open_minor=open_minor.clip(lower=0), days_past_due=(stamp - inv["due_date"]).dt.days)
+    if memo is not None:
+        memo[day] = items
+        while len(memo) > MEMO_DAYS:
+            del memo[next(iter(memo))]
+    return items
 
 
-def _group_keys(frames: LedgerFrames, items: pd.DataFrame, by: str | None) -> pd.Series:
+def _customer_groups(frames: LedgerFrames, customers: Iterable[Any], by: str | None) -> Any:
+    """The group of each of ``customers`` by ``by``: portfolio, customer, segment or grade."""
+    ids = pd.Series(customers) if not isinstance(customers, pd.Series) else customers
     if by is None:
-        return pd.Series("portfolio", index=items.index)
+        return np.full(len(ids), "portfolio", dtype=object)
     if by == "customer":
-        return items["customer_id"]
+        return ids.to_numpy()
     lookup = frames.customers.set_index("customer_id")[by]
-    found = items["customer_id"].map(lookup).astype(object)  # a label column: text fills the gaps
-    return found.fillna("unscored" if by == "grade" else "none").astype(str)
+    found = ids.map(lookup).astype(object)  # a label column: text fills the gaps
+    return found.fillna("unscored" if by == "grade" else "none").astype(str).to_numpy()
+
+
+def _per_customer(frame: pd.DataFrame, extra: pd.Series | None = None, **columns: pd.Series) -> pd.DataFrame:
+    """``columns`` summed per currency and customer (and ``extra``): a book's many documents
+    become its customers' few rows before they are added up by any grouping."""
+    keys = [frame["currency"], frame["customer_id"], *([extra] if extra is not None else [])]
+    return pd.DataFrame(columns, index=frame.index).groupby(keys).sum()
+
+
+def _roll_up(per: pd.DataFrame, frames: LedgerFrames, by: str | None) -> Sums:
+    """:func:`_per_customer`'s rows added up by ``by``: (column, currency, group[, extra])."""
+    if per.empty:
+        return {}
+    index = per.index
+    group = _customer_groups(frames, index.get_level_values(1).to_series(index=None), by)
+    levels = [index.get_level_values(0), group, *(index.get_level_values(k) for k in range(2, index.nlevels))]
+    grouped = per.groupby(levels).sum()
+    return {(column, *key): int(value) for column in per.columns for key, value in grouped[column].items()}
 
 
 def _money(minor: int, currency: str) -> str:
@@ -114,17 +163,29 @@ def ageing(
     buckets: Sequence[tuple[str, int, int | None]] = DEFAULT_BUCKETS,
 ) -> list[dict[str, Any]]:
     """Open receivables by days past due, per currency (and group)."""
+    return ageing_rows(ageing_sums(frames, as_of, (by,), buckets)[by], by, buckets)
+
+
+def ageing_sums(
+    frames: LedgerFrames,
+    as_of: date,
+    groupings: Sequence[str | None] = (None,),
+    buckets: Sequence[tuple[str, int, int | None]] = DEFAULT_BUCKETS,
+) -> dict[str | None, Sums]:
+    """Per grouping, the open receivables per ("open", currency, group, bucket): what
+    :func:`ageing_rows` prints."""
     items = items_on(frames, as_of)
     items = items.loc[items["open_minor"] > 0]
-    keys = _group_keys(frames, items, by)
     names = [name for name, _, _ in buckets]
     label = _bucket_index(items["days_past_due"], buckets).map(lambda index: names[index])
-    table = items.assign(group=keys, bucket=label).pivot_table(
-        index=["currency", "group"], columns="bucket", values="open_minor", aggfunc="sum", fill_value=0
-    )
+    per = _per_customer(items, label, open=items["open_minor"])
+    return {by: _roll_up(per, frames, by) for by in groupings}
+
+
+def ageing_rows(sums: Sums, by: str | None, buckets: Sequence[tuple[str, int, int | None]]) -> list[dict[str, Any]]:
     rows = []
-    for (currency, group), row in table.iterrows():
-        amounts = {name: int(row.get(name, 0)) for name, _, _ in buckets}
+    for currency, group in sorted({(currency, group) for _, currency, group, _ in sums}):
+        amounts = {name: sums.get(("open", currency, group, name), 0) for name, _, _ in buckets}
         total = sum(amounts.values())
         rows.append(
             {
@@ -164,44 +225,55 @@ def countback_dso(receivables: int, monthly_sales: Sequence[tuple[int, int]]) ->
     return None  # older than the months counted back: not measurable
 
 
-def _sums(frame: pd.DataFrame, keys: pd.Series, column: str, where: pd.Series | None = None) -> dict[Any, int]:
-    chosen = frame if where is None else frame.loc[where]
-    grouped = chosen.groupby([chosen["currency"], keys.loc[chosen.index]])[column].sum()
-    return {key: int(value) for key, value in grouped.items()}
-
-
 def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None = None) -> list[dict[str, Any]]:
     """DSO, countback DSO, best possible DSO, ADD, CEI, overdue ratio and turnover per currency
     (and group), for the ``period_days`` ending on ``as_of``."""
+    return dso_rows(dso_sums(frames, as_of, period_days, (by,))[by], as_of, period_days, by)
+
+
+def dso_sums(
+    frames: LedgerFrames, as_of: date, period_days: int = 90, groupings: Sequence[str | None] = (None,)
+) -> dict[str | None, Sums]:
+    """Per grouping, what :func:`dso_rows` reads per (measure, currency, group): the receivables
+    at the end and the current ones, those at the opening, invoiced (where anything was), credit
+    notes and written off in the period, and the sales of each month counted back (measure
+    ``month``, with the months back)."""
     start = as_of - timedelta(days=period_days)  # the opening is the end of this day
     closing, opening = items_on(frames, as_of), items_on(frames, start)
     inv = frames.invoices.loc[frames.invoices["invoice_date"] <= pd.Timestamp(as_of)]
-    close_keys, inv_keys = _group_keys(frames, closing, by), _group_keys(frames, inv, by)
-    receivables = _sums(closing, close_keys, "open_minor")
-    current = _sums(closing, close_keys, "open_minor", closing["days_past_due"] <= 0)
-    opening_ar = _sums(opening, _group_keys(frames, opening, by), "open_minor")
-    invoiced = _sums(inv, inv_keys, "amount_minor", inv["invoice_date"] > pd.Timestamp(start))
+    in_period = inv.loc[inv["invoice_date"] > pd.Timestamp(start)]
     adj = frames.adjustments
     adj = adj.loc[(adj["payment_date"] > pd.Timestamp(start)) & (adj["payment_date"] <= pd.Timestamp(as_of))]
-    adj_keys = _group_keys(frames, adj, by)
-    credit_notes = _sums(adj, adj_keys, "amount_minor", adj["kind"] == "credit_note")
-    written_off = _sums(adj, adj_keys, "amount_minor", adj["kind"] == "write_off")
-    sales = {key: value - credit_notes.get(key, 0) for key, value in invoiced.items()}
     months_back = (as_of.year * 12 + as_of.month) - (inv["invoice_date"].dt.year * 12 + inv["invoice_date"].dt.month)
-    recent = months_back < COUNTBACK_MONTHS
-    monthly = (
-        inv.loc[recent]
-        .groupby([inv.loc[recent, "currency"], inv_keys.loc[recent], months_back.loc[recent]])["amount_minor"]
-        .sum()
-    )
+    recent = inv.loc[months_back < COUNTBACK_MONTHS]
+    current = closing["open_minor"].where(closing["days_past_due"] <= 0, 0)
+    parts = [
+        _per_customer(closing, receivables=closing["open_minor"], current=current),
+        _per_customer(opening, opening=opening["open_minor"]),
+        _per_customer(in_period, invoiced=in_period["amount_minor"]),
+        _per_customer(
+            adj,
+            credit_notes=adj["amount_minor"].where(adj["kind"] == "credit_note", 0),
+            written_off=adj["amount_minor"].where(adj["kind"] == "write_off", 0),
+        ),
+        _per_customer(recent, months_back.loc[recent.index], month=recent["amount_minor"]),
+    ]
+    return {by: {key: value for part in parts for key, value in _roll_up(part, frames, by).items()} for by in groupings}
+
+
+def dso_rows(sums: Sums, as_of: date, period_days: int, by: str | None) -> list[dict[str, Any]]:
+    def get(measure: str, key: tuple[Any, ...]) -> int:
+        return sums.get((measure, *key), 0)
+
     lengths = _month_lengths(as_of)
     rows = []
-    for key in sorted(receivables):
+    for key in sorted(key[1:] for key in sums if key[0] == "receivables"):
         currency, group = key
-        ar, now, sold, before = receivables[key], current.get(key, 0), sales.get(key, 0), opening_ar.get(key, 0)
-        lost = written_off.get(key, 0)
-        history = monthly.loc[key] if key in monthly.index.droplevel(2) else None
-        months = [(int(history.get(k, 0)) if history is not None else 0, length) for k, length in enumerate(lengths)]
+        ar, now, before = get("receivables", key), get("current", key), get("opening", key)
+        lost = get("written_off", key)
+        # Sales only where something was invoiced in the period; a credit note alone sells nothing.
+        sold = get("invoiced", key) - get("credit_notes", key) if ("invoiced", *key) in sums else 0
+        months = [(get("month", (*key, back)), length) for back, length in enumerate(lengths)]
         collectible = before + sold - now
         dso_days = ar / sold * period_days if sold else None
         best = now / sold * period_days if sold else None
@@ -216,7 +288,7 @@ def dso(frames: LedgerFrames, as_of: date, period_days: int = 90, by: str | None
                 "current_receivables": _money(now, currency),
                 "opening_receivables": _money(before, currency),
                 "credit_sales": _money(sold, currency),
-                "credit_notes": _money(credit_notes.get(key, 0), currency),
+                "credit_notes": _money(get("credit_notes", key), currency),
                 "written_off": _money(lost, currency),
                 "dso": _round(dso_days),
                 "countback_dso": _round(countback_dso(ar, months)),
@@ -257,9 +329,18 @@ def trends(
 ) -> list[dict[str, Any]]:
     """The DSO figures at each of the last ``months`` month-ends and on ``as_of``, oldest first:
     every point sees the ledger as it stood that day."""
+    return trend_rows([dso(frames, day, period_days, by) for day in trend_days(as_of, months)], by)
+
+
+def trend_days(as_of: date, months: int = 12) -> list[date]:
+    return _month_ends(as_of, months - 1)
+
+
+def trend_rows(rows_by_day: Sequence[list[dict[str, Any]]], by: str | None) -> list[dict[str, Any]]:
+    """:func:`dso`'s rows of each of :func:`trend_days`, as the trends' points."""
     rows = []
-    for day in _month_ends(as_of, months - 1):
-        for row in dso(frames, day, period_days, by):
+    for day_rows in rows_by_day:
+        for row in day_rows:
             rows.append({"currency": row["currency"], by or "scope": row[by or "scope"], "as_of": row["as_of"]}
                         | {name: row[name] for name in TREND_FIELDS})  # fmt: skip
     return rows
@@ -301,40 +382,55 @@ def _month_ends(as_of: date, months: int) -> list[date]:
     return sorted(ends)
 
 
-def provision_matrix(
-    frames: LedgerFrames, as_of: date, currency: str, months: int = 12, forward_factor: float = 1.0
-) -> dict[str, Any]:
-    """The IFRS 9 simplified approach: roll rates between monthly ageing buckets, measured over
-    the ``months`` month-ends before ``as_of`` (how much of a bucket's balance sits one bucket
-    later a month on), chained into each bucket's loss rate (what over 180 days is taken as
-    lost), scaled by a forward-looking factor and applied to the balances on ``as_of``."""
-    inv = frames.invoices.loc[frames.invoices["currency"] == currency]
-    mine = LedgerFrames(inv, frames.allocations, frames.customers, frames.adjustments)
-    ends = _month_ends(as_of, months)
-    moved = np.zeros(len(ROLL_BUCKETS))
-    held = np.zeros(len(ROLL_BUCKETS))
-    for start, end in itertools.pairwise(ends):
-        before, after = items_on(mine, start), items_on(mine, end).set_index("invoice_id")
-        before = before.loc[before["open_minor"] > 0]
-        bucket = _bucket_index(before["days_past_due"], ROLL_BUCKETS)
-        # Numbers even when nothing was open (an empty map of text ids would stay text).
-        later = before["invoice_id"].map(after["open_minor"]).fillna(0).astype("int64")
-        later_days = before["invoice_id"].map(after["days_past_due"]).fillna(-1).astype("int64")
-        later_bucket = _bucket_index(later_days, ROLL_BUCKETS)
-        rolled = later.where(later_bucket == np.minimum(bucket + 1, len(ROLL_BUCKETS) - 1), 0)
-        for position in range(len(ROLL_BUCKETS) - 1):
-            here = bucket == position
-            held[position] += before.loc[here, "open_minor"].sum()
-            moved[position] += rolled[here].sum()
+def provision_sums(frames: LedgerFrames, as_of: date, months: int = 12) -> Sums:
+    """What the IFRS 9 simplified approach reads, per currency: roll rates between monthly ageing
+    buckets are measured over the ``months`` month-ends before ``as_of`` (each roll bucket's
+    balance ``held`` at a month-end and what of it ``moved`` one bucket on a month later), chained
+    into each bucket's loss rate (what is over 180 days is taken as lost) and applied to the
+    ``balance`` on ``as_of`` (and per ``segment``, for the reconciliation); ``count``: invoices."""
+    sums: Sums = {}
+    for currency in frames.invoices["currency"].unique():
+        inv = frames.invoices.loc[frames.invoices["currency"] == currency]
+        alone = len(inv) == len(frames.invoices)  # one currency: the same items (and their memo)
+        mine = frames if alone else LedgerFrames(inv, frames.allocations, frames.customers, frames.adjustments)
+        sums[("count", currency)] = len(inv)
+        for start, end in itertools.pairwise(_month_ends(as_of, months)):
+            before, after = items_on(mine, start), items_on(mine, end).set_index("invoice_id")
+            before = before.loc[before["open_minor"] > 0]
+            bucket = _bucket_index(before["days_past_due"], ROLL_BUCKETS)
+            # Numbers even when nothing was open (an empty map of text ids would stay text).
+            later = before["invoice_id"].map(after["open_minor"]).fillna(0).astype("int64")
+            later_days = before["invoice_id"].map(after["days_past_due"]).fillna(-1).astype("int64")
+            later_bucket = _bucket_index(later_days, ROLL_BUCKETS)
+            rolled = later.where(later_bucket == np.minimum(bucket + 1, len(ROLL_BUCKETS) - 1), 0)
+            for position in range(len(ROLL_BUCKETS) - 1):
+                here = bucket == position
+                for measure, amount in (("held", before.loc[here, "open_minor"].sum()), ("moved", rolled[here].sum())):
+                    key = (measure, currency, position)
+                    sums[key] = sums.get(key, 0) + int(amount)
+        items = items_on(mine, as_of)
+        items = items.loc[items["open_minor"] > 0]
+        position = _bucket_index(items["days_past_due"], ROLL_BUCKETS)
+        segment = items["customer_id"].map(frames.customers.set_index("customer_id")["segment"]).fillna("none")
+        for at, amount in items.groupby(position)["open_minor"].sum().items():
+            sums[("balance", currency, int(at))] = int(amount)
+        for (name, at), amount in items.groupby([segment, position])["open_minor"].sum().items():
+            sums[("segment", currency, name, int(at))] = int(amount)
+    return sums
+
+
+def matrix_of(sums: Sums, currency: str, as_of: date, months: int, forward_factor: float) -> dict[str, Any]:
+    """The provision matrix of ``currency`` from :func:`provision_sums`, its loss rates scaled by
+    a forward-looking factor."""
+    size = len(ROLL_BUCKETS)
+    moved = np.array([float(sums.get(("moved", currency, at), 0)) for at in range(size)])
+    held = np.array([float(sums.get(("held", currency, at), 0)) for at in range(size)])
     roll = np.divide(moved, held, out=np.zeros_like(moved), where=held > 0)
     roll[-1] = 1.0  # over 180 days: lost unless collected
-    loss = np.array([np.prod(roll[position:]) for position in range(len(ROLL_BUCKETS))])
-    items = items_on(mine, as_of)
-    items = items.loc[items["open_minor"] > 0]
-    balance = items.groupby(_bucket_index(items["days_past_due"], ROLL_BUCKETS))["open_minor"].sum()
+    loss = np.array([np.prod(roll[position:]) for position in range(size)])
     rows, total = [], 0.0
     for position, (name, _, _) in enumerate(ROLL_BUCKETS):
-        amount = int(balance.get(position, 0))
+        amount = sums.get(("balance", currency, position), 0)
         rate = min(1.0, float(loss[position]) * forward_factor)
         provision = amount * rate
         total += provision
@@ -400,23 +496,31 @@ def expected_losses(
     return per
 
 
+def customers_expected_losses(frames: LedgerFrames, as_of: date, lgd: float, fallback_pd: float) -> pd.DataFrame:
+    """:func:`expected_losses` of every currency: currency, customer_id, segment, ecl."""
+    pds = frames.customers.set_index("customer_id")["pd"].dropna()
+    parts = [
+        expected_losses(frames, as_of, currency, pds, lgd, fallback_pd).reset_index().assign(currency=currency)
+        for currency in sorted(frames.invoices["currency"].unique())
+    ]
+    columns = ["currency", "customer_id", "segment", "ecl"]
+    return pd.concat([part[columns] for part in parts], ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
 def reconcile_by_segment(
-    frames: LedgerFrames, as_of: date, currency: str, matrix: dict[str, Any], per_customer: pd.DataFrame
+    sums: Sums, currency: str, matrix: dict[str, Any], per_customer: pd.DataFrame
 ) -> list[dict[str, Any]]:
     """Both views per segment: the matrix's loss rates applied to each segment's balances beside
-    the sum of its customers' PD × LGD × EAD."""
-    rates = {row["bucket"]: float(row["loss_rate"] or 0) for row in matrix["matrix"]}
-    items = items_on(frames, as_of)
-    items = items.loc[(items["open_minor"] > 0) & (items["currency"] == currency)]
-    names = [name for name, _, _ in ROLL_BUCKETS]
-    items = items.assign(rate=_bucket_index(items["days_past_due"], ROLL_BUCKETS).map(lambda i: rates[names[i]]))
-    segment = frames.customers.set_index("customer_id")["segment"]
-    items = items.assign(segment=items["customer_id"].map(segment).fillna("none"))
-    by_matrix = (items["open_minor"] * items["rate"]).groupby(items["segment"]).sum()
-    by_pd = per_customer.groupby("segment")["ecl"].sum()
+    the sum of its customers' PD × LGD × EAD (``per_customer``: segment, ecl)."""
+    rates = [float(row["loss_rate"] or 0) for row in matrix["matrix"]]
+    by_matrix: dict[str, float] = {}
+    for key, amount in sums.items():
+        if key[0] == "segment" and key[1] == currency:
+            by_matrix[key[2]] = by_matrix.get(key[2], 0.0) + amount * rates[key[3]]
+    by_pd = {name: math.fsum(part) for name, part in per_customer.groupby("segment")["ecl"]}
     rows = []
-    for name in sorted(set(by_matrix.index) | set(by_pd.index)):
-        a, b = float(by_matrix.get(name, 0.0)), float(by_pd.get(name, 0.0))
+    for name in sorted(set(by_matrix) | set(by_pd)):
+        a, b = by_matrix.get(name, 0.0), by_pd.get(name, 0.0)
         rows.append(
             {
                 "segment": name,
@@ -432,12 +536,26 @@ def ecl_report(
     frames: LedgerFrames, as_of: date, months: int, forward_factor: float, lgd: float, fallback_pd: float
 ) -> list[dict[str, Any]]:
     """Per currency: the provision matrix, the PD × LGD × EAD total, and both by segment."""
-    pds = frames.customers.set_index("customer_id")["pd"].dropna()
+    return ecl_rows(
+        provision_sums(frames, as_of, months),
+        customers_expected_losses(frames, as_of, lgd, fallback_pd),
+        as_of,
+        months,
+        forward_factor,
+        lgd,
+    )
+
+
+def ecl_rows(
+    sums: Sums, losses: pd.DataFrame, as_of: date, months: int, forward_factor: float, lgd: float
+) -> list[dict[str, Any]]:
+    """The ECL report from :func:`provision_sums` and :func:`customers_expected_losses` (the
+    customers' losses summed exactly, so in any order to the same total)."""
     reports = []
-    for currency in sorted(frames.invoices["currency"].unique()):
-        matrix = provision_matrix(frames, as_of, currency, months, forward_factor)
-        per_customer = expected_losses(frames, as_of, currency, pds, lgd, fallback_pd)
-        total = _money(round(per_customer["ecl"].sum()), currency)
-        by_segment = reconcile_by_segment(frames, as_of, currency, matrix, per_customer)
+    for currency in sorted(key[1] for key in sums if key[0] == "count"):
+        matrix = matrix_of(sums, currency, as_of, months, forward_factor)
+        mine = losses.loc[losses["currency"] == currency]
+        total = _money(round(math.fsum(mine["ecl"])), currency)
+        by_segment = reconcile_by_segment(sums, currency, matrix, mine)
         reports.append({**matrix, "pd_lgd_ead": total, "lgd": lgd, "by_segment": by_segment})
     return reports
