@@ -4,7 +4,6 @@ snapshots: one key and one computation per view, shared by the web pages, which 
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
 from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.ports import SnapshotStore
-from creditdesk.service.snapshots import Reading, SnapshotRefresher, compute_snapshot
+from creditdesk.service.snapshots import Reading, SnapshotRefresher, View, compute_snapshot
 
 if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the first view computed
     from creditdesk.service.receivables import LedgerFrames
@@ -24,28 +23,6 @@ if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the
 #: The web's reports: the API's receivables reports, the cash forecast and working capital.
 WEB_REPORTS = (*REPORTS, "cash", "wcr")
 FORECAST_WEEKS = 13
-
-
-#: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
-UNGROUPED = ("ecl", "cash", "drift", "power")
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """One snapshot: a report (or dashboard panel) as of a day, by a grouping, with options."""
-
-    name: str
-    day: date
-    by: str | None = None
-    options: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.name in UNGROUPED and self.by is not None:
-            object.__setattr__(self, "by", None)  # one snapshot, however the page was asked
-
-    @property
-    def key(self) -> str:
-        return json.dumps([self.name, self.day.isoformat(), self.by, list(self.options)], separators=(",", ":"))
 
 
 def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str, Any]]:

@@ -11,19 +11,42 @@ ledger that moves during it leaves the snapshot stale, never wrongly fresh.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from creditdesk.service.errors import Detail, ServiceError
 from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
+
+#: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
+UNGROUPED = ("ecl", "cash", "drift", "power")
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One snapshot: a report (or dashboard panel) as of a day, by a grouping, with options."""
+
+    name: str
+    day: date
+    by: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.name in UNGROUPED and self.by is not None:
+            object.__setattr__(self, "by", None)  # one snapshot, however the page was asked
+
+    @property
+    def key(self) -> str:
+        return json.dumps([self.name, self.day.isoformat(), self.by, list(self.options)], separators=(",", ":"))
+
 
 State = Literal["fresh", "stale", "pending", "failed"]
 Compute = Callable[[], Any]

@@ -25,7 +25,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli import demo_cycle
 from creditdesk.entrypoints.cli.output import err
-from creditdesk.entrypoints.portfolio_views import PortfolioViews, View, compute_view, dashboard_views
+from creditdesk.entrypoints.portfolio_views import PortfolioViews, compute_view, dashboard_views
 from creditdesk.entrypoints.worker.events_jobs import leave_failed_deliveries, relay_until_idle
 from creditdesk.entrypoints.worker.notify_jobs import make_notifications
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
@@ -35,6 +35,7 @@ from creditdesk.service.errors import Conflict, InvalidInput, ServiceError
 from creditdesk.service.notifications import CONSUMER as NOTIFICATIONS
 from creditdesk.service.ports import Snapshot
 from creditdesk.service.scoring import score_portfolio
+from creditdesk.service.snapshots import View
 
 if TYPE_CHECKING:
     from creditdesk.risk.features.customer import SourceTables

@@ -20,13 +20,13 @@ from creditdesk.bootstrap import Services
 from creditdesk.domain.company_codes import CompanyCode, valid_code
 from creditdesk.entrypoints.api.deps import ServicesDep
 from creditdesk.entrypoints.api.downloads import sheet_download
-from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, View, grouping_of
+from creditdesk.entrypoints.portfolio_views import WEB_REPORTS, grouping_of
 from creditdesk.entrypoints.report_rows import sheet_rows
 from creditdesk.entrypoints.web import charts, i18n
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep
 from creditdesk.entrypoints.workbooks import flat_what_if
 from creditdesk.service.groupings import GROUPINGS
-from creditdesk.service.snapshots import Reading
+from creditdesk.service.snapshots import Reading, View
 
 if TYPE_CHECKING:
     import pandas as pd
