@@ -17,6 +17,7 @@ from creditdesk.adapters.batch.loading import load
 from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
 from creditdesk.adapters.db import tables as t
 from creditdesk.bootstrap import Services
+from creditdesk.service.snapshots import View
 from tests.helpers import write_csv
 from tests.support.model_rows import register_model_row
 
@@ -114,12 +115,54 @@ def test_a_run_that_cannot_load_writes_nothing_and_loads_once_put_right(book: Se
     limits and its other scores go with it."""
     ids = [*CUSTOMERS[:2], "NOBODY"]
     broken = run_folder(tmp_path / "broken", "batch-20260331-b", _scores(ids), _limits(ids))
+    _with_reports(broken, book.snapshot_store().data_version())
     with pytest.raises(Exception, match=r"(?i)foreign key"):
         load(broken, book.uow, book.clock, apply=False)
     assert stored(book, t.customer_scores) == [] and stored(book, t.batch_limits) == []
+    assert book.snapshot_store().headers() == []  # the reports went with the rest
     with book.engine.connect() as conn:
         assert conn.execute(select(t.batch_runs)).all() == []
 
     mended = run_folder(tmp_path / "mended", "batch-20260331-b", _scores(CUSTOMERS), _limits(CUSTOMERS))
     assert load(mended, book.uow, book.clock, apply=False).scores == 3
     assert len(stored(book, t.customer_scores)) == 3
+
+
+_AGEING = [{"currency": "EUR", "scope": "portfolio", "current": "10.00", "total": "10.00", "overdue": "0.00"}]
+
+
+def _with_reports(folder: Path, exported: str | None) -> list[View]:
+    """The run's inputs exported at the data version ``exported``, and one report it computed."""
+    from creditdesk.adapters.batch.exchange import Manifest
+    from creditdesk.adapters.batch.reports import REPORTS_FILE
+
+    (folder / "inputs").mkdir(parents=True)
+    Manifest(AS_OF, None, None, MODEL, "models/x", {}, exported).write(folder / "inputs")
+    views = [{"name": "aging", "day": AS_OF.isoformat(), "by": None, "rows": _AGEING}]
+    (folder / "outputs" / REPORTS_FILE).write_text(json.dumps(views), encoding="utf-8")
+    return [View("aging", AS_OF)]
+
+
+def test_the_runs_reports_are_fresh_pages_when_nothing_moved_since_the_export(book: Services, tmp_path: Path) -> None:
+    folder = run_folder(tmp_path / "run", "batch-20260331-r", _scores(CUSTOMERS), _limits(CUSTOMERS))
+    [view] = _with_reports(folder, book.snapshot_store().data_version())
+    load(folder, book.uow, book.clock, apply=False)
+    snapshot = book.snapshot_store().get(view.key)
+    assert snapshot is not None and snapshot.body == {"rows": _AGEING}
+    # Of the data as it stands after the load (its scores and audit record included): fresh.
+    assert snapshot.data_version == book.snapshot_store().data_version()
+
+
+def test_the_runs_reports_are_stale_when_the_ledger_moved_after_the_export(book: Services, tmp_path: Path) -> None:
+    from creditdesk.adapters.importing.pipeline import import_file
+
+    exported = book.snapshot_store().data_version()
+    invoice = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI-1,K00,2026-03-01,2026-03-31,10.00,EUR\n"
+    assert import_file("invoices", write_csv(tmp_path / "i.csv", invoice), book.engine, book.clock).ok
+    folder = run_folder(tmp_path / "run", "batch-20260331-s", _scores(CUSTOMERS), _limits(CUSTOMERS))
+    [view] = _with_reports(folder, exported)
+    load(folder, book.uow, book.clock, apply=False)
+    snapshot = book.snapshot_store().get(view.key)
+    assert snapshot is not None and snapshot.body == {"rows": _AGEING}
+    assert snapshot.data_version != book.snapshot_store().data_version()  # a page shows it stale
+    assert exported in snapshot.data_version

@@ -26,7 +26,9 @@ from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.limit_inputs import limit_customers_query, support_query
+from creditdesk.adapters.db.receivables_data import adjustments_query, cover_query, revalued_query
 from creditdesk.adapters.db.risk_data import source_queries
+from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
 from creditdesk.adapters.policy_file import parse_policy
 from creditdesk.domain.limit_policy import LimitPolicy
 from creditdesk.domain.limit_requests import RequestStatus
@@ -59,6 +61,10 @@ def export_queries(as_of: date) -> dict[str, Any]:
         "support": support_query(as_of),
         "accounts": select(t.credit_accounts),
         **_standing_queries(),
+        # What the receivables reports read beyond the scoring's tables (adapters/batch/reports.py).
+        "adjustments": adjustments_query(),
+        "cover": cover_query(as_of),
+        "revalued": revalued_query(),
     }
 
 
@@ -99,6 +105,8 @@ class Manifest:
     champion: str
     champion_path: str
     rows: dict[str, int]
+    # What the reports read, as the export found it (None: a data lake's files, not the database).
+    data_version: str | None = None
 
     def limit_policy(self) -> LimitPolicy:
         if self.policy_body is None:
@@ -143,13 +151,14 @@ def export(
     folder.mkdir(parents=True, exist_ok=True)
     rows = {}
     p = t.check_policies
+    version = SqlSnapshotStore(engine).data_version()  # before the rows: a change meanwhile shows
     with engine.connect() as conn:
         active = conn.execute(select(p.c.version, p.c.body).order_by(p.c.version.desc()).limit(1)).first()
         for name, query in export_queries(as_of).items():
             rows[name] = _write_query(conn, query, folder / f"{name}.parquet")
             if progress is not None:
                 progress(name)
-    version, body = (None, None) if active is None else (int(active.version), str(active.body))
-    manifest = Manifest(as_of, version, body, champion[0], champion[1], rows)
+    policy, body = (None, None) if active is None else (int(active.version), str(active.body))
+    manifest = Manifest(as_of, policy, body, champion[0], champion[1], rows, version)
     manifest.write(folder)
     return manifest

@@ -1,7 +1,8 @@
 """A batch run's results into the database: once per run id, in one transaction.
 
-The scores join the score history (the same rows the online scoring writes) and the recommended
-limits go to ``batch_limits``, with the run's record, all in one transaction (COPY on
+The scores join the score history (the same rows the online scoring writes), the recommended
+limits go to ``batch_limits`` and the receivables reports to the pages' report snapshots, with
+the run's record, all in one transaction (COPY on
 PostgreSQL): a run is loaded
 whole or not at all, and loading it again changes nothing. The monitor's proposals are then
 carried out by the live service (`apply_proposals`): each account locked, checked to still
@@ -22,16 +23,20 @@ import pandas as pd
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select
 
+from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
 from creditdesk.adapters.batch.pipeline import read_output
+from creditdesk.adapters.batch.reports import read_reports
 from creditdesk.adapters.batch.stages import records
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.snapshot_store import data_version_on, put_on
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.authority import SYSTEM
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import Change, Field, Rule
 from creditdesk.service.monitor import MonitorRun, Proposal, apply_proposals
-from creditdesk.service.ports import Clock
+from creditdesk.service.ports import Clock, Snapshot
+from creditdesk.service.snapshots import View
 
 CHUNK = 5_000
 
@@ -117,6 +122,16 @@ def is_loaded(engine: Engine, run_id: str) -> bool:
         return _loaded(conn, run_id)
 
 
+def _store_reports(conn: Connection, folder: Path, record: dict[str, Any], version: str, clock: Clock) -> None:
+    """The run's receivables reports as the pages' snapshots, tagged with the data version they
+    are of: the version after this load when nothing moved between the export and it (they are
+    fresh), else one no data will have (a page shows them as stale and computes them afresh)."""
+    seconds = next((stage["seconds"] for stage in record["stages"] if stage["name"] == "reports"), 0.0)
+    for view in read_reports(folder):
+        key = View(view["name"], date.fromisoformat(view["day"]), view["by"]).key
+        put_on(conn, Snapshot(key, version, clock.now(), round(seconds, 3), {"rows": view["rows"]}))
+
+
 def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, apply: bool = True) -> Loaded:
     """Load the run in ``folder`` (its run.json names it) unless that run is loaded already."""
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
@@ -133,10 +148,16 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
                 run_id=run_id, as_of=as_of, engine=record["engine"], loaded_at=clock.now(), counts=json.dumps(counts)
             )
         )
+        # The reports are of the data as exported: still so if nothing they read moved since.
+        manifest = folder / "inputs" / MANIFEST
+        exported = Manifest.read(manifest.parent).data_version if manifest.exists() else None
+        unmoved = exported is not None and data_version_on(conn) == exported
         _insert(conn, t.customer_scores, scores)
         _insert(conn, t.batch_limits, limits)
         summary = {"engine": record["engine"], "scores": len(scores), "limits": len(limits), "grades": record["grades"]}
         uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
+        version = data_version_on(conn) if unmoved else f"{exported or 'files'} (batch {run_id})"
+        _store_reports(conn, folder, record, version, clock)
         uow.commit()
     monitor = None
     if apply:

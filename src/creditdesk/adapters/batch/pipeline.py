@@ -2,8 +2,9 @@
 
 A run lives in one folder: ``inputs/`` (the Parquet export, or a data lake's files of the same
 shape), ``work/`` (the buckets, scratch), ``outputs/<name>/`` (features, scores, limits,
-proposals, timings: Parquet) and ``run.json`` (what ran, each stage's time, rows and the peak
-memory). Loading it into the database is a separate step, once per run id.
+proposals, the reports' parts, the customers' expected losses, timings: Parquet),
+``outputs/reports.json`` (the receivables reports) and ``run.json`` (what ran, each stage's
+time, rows and the peak memory). Loading it into the database is a separate step, once per run id.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from creditdesk.adapters.batch.buckets import assign_buckets, default_buckets
 from creditdesk.adapters.batch.exchange import Manifest
 from creditdesk.adapters.batch.local_engine import in_database_order
 from creditdesk.adapters.batch.memory import PeakMemory
+from creditdesk.adapters.batch.reports import write_reports
 from creditdesk.adapters.batch.stages import STAGES, BatchContext
 from creditdesk.risk.features.bureau import latest_reports, score_reference
 
@@ -142,6 +144,8 @@ def _compute(
         with _timed(run, "compute"):
             spark_engine.run(inputs, work / "buckets.parquet", outputs, count, context, bureau_scores, master, say)
     shutil.rmtree(outputs / "unranked", ignore_errors=True)  # the first pass's, ranked into scores
+    with _timed(run, "reports") as counted:  # the buckets' parts of the reports, added up
+        counted["rows"] = write_reports(folder, manifest.as_of, context.policy.lgd)
     timings = read_output(folder, "timings")
     for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
         part = timings.loc[timings["stage"] == stage]

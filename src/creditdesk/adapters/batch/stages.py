@@ -2,9 +2,10 @@
 
 Each stage is the online path's own code on the bucket's tables: the point-in-time features
 (`customer_features`), the champion's scores, grades and reasons (`score_rows`), the limit
-methods' recommendations (`recommend`), and the monitor's proposals (`assess`, through the
-service's `proposals`). An engine only decides where a bucket's tables come from and where its
-outputs go: DuckDB on one machine, Spark on a cluster (`local_engine`, `spark_engine`).
+methods' recommendations (`recommend`), the monitor's proposals (`assess`, through the
+service's `proposals`), and the bucket's part of the receivables reports (`batch.reports`).
+An engine only decides where a bucket's tables come from and where its outputs go: DuckDB on
+one machine, Spark on a cluster (`local_engine`, `spark_engine`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from creditdesk.adapters.batch import reports
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db.limit_inputs import inputs_from_frames
 from creditdesk.adapters.db.limit_management import managed_from_row
@@ -34,6 +36,7 @@ from creditdesk.domain.money import Money
 from creditdesk.risk import artefact
 from creditdesk.risk.features.bureau import ScoreReference
 from creditdesk.risk.features.customer import ALL_FEATURES, SourceTables, customer_features
+from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service.monitor import Proposal, proposals, with_recommendations
 from creditdesk.service.scoring import (
     PortfolioFigures,
@@ -44,7 +47,7 @@ from creditdesk.service.scoring import (
 )
 
 #: Each bucket's stages, in their order; "views": the bureaus' views, the second pass.
-STAGES = ("features", "pd", "scores", "limits", "proposals", "views")
+STAGES = ("features", "pd", "scores", "limits", "proposals", "receivables", "views")
 
 _SCORES = pa.schema(
     [
@@ -101,6 +104,7 @@ OUTPUTS: dict[str, pa.Schema] = {
     "timings": pa.schema(
         [("bucket", pa.int64()), ("stage", pa.string()), ("seconds", pa.float64()), ("rows", pa.int64())]
     ),
+    **reports.SCHEMAS,  # the receivables reports' parts and the customers' expected losses
 }
 
 
@@ -201,7 +205,12 @@ def first_pass(
     with clock.stage("proposals") as counted:
         proposed = _proposals(frames, named_tables(coded, ids), recommendations, context)
         counted["rows"] = len(proposed)
+    with clock.stage("receivables") as counted:
+        ledger, ids = reports.ledger_frames(frames, scores)
+        parts = reports.bucket_parts(ledger, ids, context.as_of, context.policy.lgd, UNSCORED_PD)
+        counted["rows"] = len(ledger.invoices)
     return {
+        **parts,
         "features": features.assign(in_default=defaulted).reset_index(),
         "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
         "unranked": scores,

@@ -4,6 +4,7 @@ customer's segment and grade (its latest champion score on the as-of date)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, exists, func, or_, select, true
@@ -26,7 +27,7 @@ _INVOICE_COLUMNS = [
 ]
 
 
-def _carried_amount() -> ColumnElement[int]:
+def carried_amount() -> ColumnElement[int]:
     """An invoice issued in another currency counts at its carried value: what it is open for
     now plus everything applied to it, so that after a month-end revaluation (which moves
     ``open_minor``) a settled invoice closes at 0 (docs/currencies.md)."""
@@ -53,6 +54,28 @@ def _disputed_on(as_of: date) -> ColumnElement[int]:
     )
 
 
+def adjustments_query() -> Any:
+    """The credit notes and write-offs as issued."""
+    p = t.payments
+    return select(p.c.customer_id, p.c.currency, p.c.payment_date, p.c.amount_minor, p.c.kind).where(
+        p.c.kind != SettlementKind.PAYMENT.value
+    )
+
+
+def cover_query(as_of: date) -> Any:
+    """The credit support that began by ``as_of`` (the ECL keeps what is valid on the day)."""
+    cs = t.credit_support
+    return select(
+        cs.c.customer_id, cs.c.kind, cs.c.amount_minor, cs.c.currency, cs.c.cover_share, cs.c.valid_from, cs.c.valid_to
+    ).where(cs.c.valid_from <= as_of)
+
+
+def revalued_query() -> Any:
+    """The invoices issued in another currency than their account's, at their carried value."""
+    i = t.invoices
+    return select(i.c.invoice_id, i.c.customer_id, carried_amount()).where(i.c.doc_currency.is_not(None))
+
+
 class SqlReceivables:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -72,7 +95,7 @@ class SqlReceivables:
                     i.c.currency,
                     i.c.invoice_date,
                     i.c.due_date,
-                    _carried_amount(),  # amount_minor; a foreign invoice's as revalued (docs/currencies.md)
+                    carried_amount(),  # amount_minor; a foreign invoice's as revalued (docs/currencies.md)
                     i.c.disputed,
                     _disputed_on(as_of),  # disputed_minor: the cases open on the day (service/disputes.py)
                     exists().where(t.disputes.c.invoice_id == i.c.invoice_id).label("has_cases"),
@@ -85,25 +108,8 @@ class SqlReceivables:
                 .join(i, i.c.invoice_id == a.c.invoice_id)
                 .where(in_invoices),
             )
-            adjustments = frame_of(
-                conn,
-                select(p.c.customer_id, p.c.currency, p.c.payment_date, p.c.amount_minor, p.c.kind).where(
-                    p.c.kind != SettlementKind.PAYMENT.value, in_payments
-                ),
-            )
-            cs = t.credit_support
-            cover = frame_of(
-                conn,
-                select(
-                    cs.c.customer_id,
-                    cs.c.kind,
-                    cs.c.amount_minor,
-                    cs.c.currency,
-                    cs.c.cover_share,
-                    cs.c.valid_from,
-                    cs.c.valid_to,
-                ).where(cs.c.valid_from <= as_of),
-            )
+            adjustments = frame_of(conn, adjustments_query().where(in_payments))
+            cover = frame_of(conn, cover_query(as_of))
             customers = frame_of(
                 conn,
                 select(c.c.customer_id, c.c.segment, k.c.limit_minor).select_from(

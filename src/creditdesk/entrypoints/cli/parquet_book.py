@@ -148,6 +148,9 @@ def chunk_inputs(p: Portfolio) -> dict[str, pd.DataFrame]:
     day, valid_to = pd.Timestamp(as_of), pd.to_datetime(s["valid_to"])
     in_force = (pd.to_datetime(s["valid_from"]) <= day) & (valid_to.isna() | (valid_to >= day))
     support = s.loc[in_force].assign(amount_minor=_minor(s["amount"], s["currency"]))
+    cover = s.loc[pd.to_datetime(s["valid_from"]) <= day].assign(
+        amount_minor=_minor(s["amount"], s["currency"]), valid_from=_day(s["valid_from"]), valid_to=_day(s["valid_to"])
+    )
     customers = c.assign(registered_on=_day(c["registered_on"]))
     return {
         "customers": customers,
@@ -158,6 +161,7 @@ def chunk_inputs(p: Portfolio) -> dict[str, pd.DataFrame]:
         "statements": statements,
         "reports": reports,
         "support": support,
+        "cover": cover,  # no credit notes, write-offs or foreign-currency invoices: those files stay empty
         "limit_customers": customers.assign(limit_minor=_minor(c["credit_limit"], c["currency"])),
         "accounts": _accounts(p, invoices, applied, unapplied),
     }
