@@ -84,6 +84,25 @@ def test_a_snapshot_is_kept_replaced_and_made_stale_by_a_posting(loaded: Service
     assert store.data_version() != before
 
 
+def test_a_limit_change_moves_every_reports_version_but_the_receivables_reports(loaded: Services) -> None:
+    """The receivables reports read no limit (the working-capital report does): a limit change,
+    the monitor's every night included, leaves their snapshots fresh and the others stale."""
+    from creditdesk.service.limits import SetCreditLimit, set_credit_limit
+    from creditdesk.service.snapshots import RECEIVABLES
+
+    store = loaded.snapshot_store()
+    every, receivables = store.data_version(), store.data_version(RECEIVABLES)
+    change = SetCreditLimit("C2", Money(Decimal("40000.00"), "EUR"), "smaller order book", "ann", Role.ADMIN)
+    assert set_credit_limit(change, loaded.uow(), loaded.clock).applied
+    assert store.data_version() != every and store.data_version(RECEIVABLES) == receivables
+    assert View("aging", date(2026, 3, 31)).scope == RECEIVABLES and View("wcr", date(2026, 3, 31)).scope is None
+    more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
+    assert import_file(
+        "invoices", write_csv(loaded.settings.var_dir / "more.csv", more), loaded.engine, loaded.clock
+    ).ok
+    assert store.data_version(RECEIVABLES) != receivables  # a posting moves both
+
+
 def test_the_views_compute_the_reports_rows_and_read_them_back_fresh(loaded: Services) -> None:
     views = PortfolioViews(loaded)
     view = View("aging", date(2026, 3, 31))

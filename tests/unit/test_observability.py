@@ -154,7 +154,7 @@ class _Store:
     def headers(self) -> list[tuple[str, str, datetime]]:
         return self.rows
 
-    def data_version(self) -> str:
+    def data_version(self, scope: str | None = None) -> str:
         return self.version
 
 

@@ -21,7 +21,7 @@ class FakeStore:
         self.version = 1
         self.saved: dict[str, Snapshot] = {}
 
-    def data_version(self) -> str:
+    def data_version(self, scope: str | None = None) -> str:
         return f"v{self.version}"
 
     def get(self, key: str) -> Snapshot | None:

@@ -34,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.api.problems import problem
+from creditdesk.service.snapshots import RECEIVABLES, RECEIVABLES_VIEWS
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"  # a path no route knows: one label, whatever was asked
@@ -141,7 +142,7 @@ class SnapshotStaleness(Collector):
         try:
             store = self.services.snapshot_store()
             headers = store.headers()
-            version = store.data_version()
+            versions = {scope: store.data_version(scope) for scope in (None, RECEIVABLES)}
         except SQLAlchemyError:
             readable.add_metric([], 0)
             yield readable
@@ -153,7 +154,7 @@ class SnapshotStaleness(Collector):
         latest: dict[str, tuple[str, list[tuple[float, bool]]]] = {}
         for key, data_version, computed_at in headers:
             report, day = _report_and_day(key)
-            stale = data_version != version
+            stale = data_version != versions[_scope(key)]
             counts[report, "stale" if stale else "fresh"] = counts.get((report, "stale" if stale else "fresh"), 0) + 1
             if computed_at.tzinfo is None:
                 computed_at = computed_at.replace(tzinfo=UTC)  # SQLite keeps no zone; stored as UTC
@@ -187,6 +188,14 @@ class SnapshotStaleness(Collector):
             staleness.add_metric([report], max((age for age, stale in ages if stale), default=0.0))
         yield age_family
         yield staleness
+
+
+def _scope(key: str) -> str | None:
+    """The data version's scope of a snapshot's key (``View.scope``)."""
+    try:
+        return RECEIVABLES if json.loads(key)[0] in RECEIVABLES_VIEWS else None
+    except (ValueError, IndexError, KeyError, TypeError):
+        return None
 
 
 def _report_and_day(key: str) -> tuple[str, str]:

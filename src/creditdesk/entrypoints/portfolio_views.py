@@ -114,11 +114,11 @@ class PortfolioViews:
 
     def read(self, view: View) -> Reading:
         """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued."""
-        return self.refresher.read(view.key, self._compute(view))
+        return self.refresher.read(view.key, self._compute(view), view.scope)
 
     def refresh(self, view: View) -> float:
         """Compute ``view`` now (the nightly job); the seconds it took."""
-        return compute_snapshot(self.store, self.services.clock, view.key, self._compute(view)).seconds
+        return compute_snapshot(self.store, self.services.clock, view.key, self._compute(view), view.scope).seconds
 
 
 def grouping_of(text: str) -> str | None:

@@ -662,8 +662,9 @@ class Snapshot:
 
 
 class SnapshotStore(Protocol):
-    def data_version(self) -> str:
-        """What the reports read, in one string that changes whenever it does (cheap to ask)."""
+    def data_version(self, scope: str | None = None) -> str:
+        """What the reports (of ``scope``: ``View.scope``) read, in one string that changes
+        whenever it does (cheap to ask)."""
         ...
 
     def get(self, key: str) -> Snapshot | None: ...

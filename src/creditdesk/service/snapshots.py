@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 #: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
 UNGROUPED = ("ecl", "cash", "drift", "power")
+#: The scope of the views that read only the receivables, the customers' segments and scores and the
+#: limit policy's LGD: what moves them is narrower than what moves every report (its data version).
+RECEIVABLES = "receivables"
+RECEIVABLES_VIEWS = ("aging", "dso", "cei", "trends", "ecl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,10 @@ class View:
     def __post_init__(self) -> None:
         if self.name in UNGROUPED and self.by is not None:
             object.__setattr__(self, "by", None)  # one snapshot, however the page was asked
+
+    @property
+    def scope(self) -> str | None:
+        return RECEIVABLES if self.name in RECEIVABLES_VIEWS else None
 
     @property
     def key(self) -> str:
@@ -63,10 +71,13 @@ class Reading:
     error: str | None = None
 
 
-def compute_snapshot(store: SnapshotStore, clock: Clock, key: str, compute: Compute) -> Snapshot:
-    """Compute one snapshot now and store it. A refusal of the service (a ``ServiceError``) is a
-    result too: it is kept as ``{"error": detail}`` until the data moves."""
-    version = store.data_version()
+def compute_snapshot(
+    store: SnapshotStore, clock: Clock, key: str, compute: Compute, scope: str | None = None
+) -> Snapshot:
+    """Compute one snapshot now and store it, tagged with the data version of its ``scope``. A
+    refusal of the service (a ``ServiceError``) is a result too: it is kept as
+    ``{"error": detail}`` until the data moves."""
+    version = store.data_version(scope)
     started = time.perf_counter()
     try:
         body: Any = {"rows": compute()}
@@ -86,20 +97,20 @@ class SnapshotRefresher:
     def __init__(self, store: SnapshotStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
-        self._queue: queue.Queue[tuple[str, Compute]] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, Compute, str | None]] = queue.Queue()
         self._queued: set[str] = set()
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
         self._failed: dict[str, str] = {}
 
-    def read(self, key: str, compute: Compute) -> Reading:
+    def read(self, key: str, compute: Compute, scope: str | None = None) -> Reading:
         found = self.store.get(key)
-        if found is not None and found.data_version == self.store.data_version():
+        if found is not None and found.data_version == self.store.data_version(scope):
             return _reading(found, "fresh")
         if found is None and key in self._failed and self.idle_for(key):
             # Failed before: queued again only when asked again after the failure was shown.
             return Reading(None, "failed", error=self._failed.pop(key))
-        self._submit(key, compute)
+        self._submit(key, compute, scope)
         return _reading(found, "stale") if found is not None else Reading(None, "pending")
 
     def idle(self) -> bool:
@@ -110,7 +121,7 @@ class SnapshotRefresher:
         with self._lock:
             return key not in self._queued
 
-    def _submit(self, key: str, compute: Compute) -> None:
+    def _submit(self, key: str, compute: Compute, scope: str | None) -> None:
         with self._lock:
             if key in self._queued:
                 return
@@ -118,13 +129,13 @@ class SnapshotRefresher:
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(target=self._run, name="snapshot-refresher", daemon=True)
                 self._worker.start()
-        self._queue.put((key, compute))
+        self._queue.put((key, compute, scope))
 
     def _run(self) -> None:
         while True:
-            key, compute = self._queue.get()
+            key, compute, scope = self._queue.get()
             try:
-                compute_snapshot(self.store, self.clock, key, compute)
+                compute_snapshot(self.store, self.clock, key, compute, scope)
                 self._failed.pop(key, None)
             except Exception as error:  # a background job must not die: the page shows the failure
                 log.exception("computing report snapshot %s failed", key)

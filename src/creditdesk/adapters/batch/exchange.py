@@ -32,6 +32,7 @@ from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore
 from creditdesk.adapters.policy_file import parse_policy
 from creditdesk.domain.limit_policy import LimitPolicy
 from creditdesk.domain.limit_requests import RequestStatus
+from creditdesk.service.snapshots import RECEIVABLES
 
 CHUNK_ROWS = 100_000
 MANIFEST = "manifest.json"
@@ -105,7 +106,7 @@ class Manifest:
     champion: str
     champion_path: str
     rows: dict[str, int]
-    # What the reports read, as the export found it (None: a data lake's files, not the database).
+    # The receivables reports' data version as the export found it (None: a data lake's files).
     data_version: str | None = None
 
     def limit_policy(self) -> LimitPolicy:
@@ -151,7 +152,7 @@ def export(
     folder.mkdir(parents=True, exist_ok=True)
     rows = {}
     p = t.check_policies
-    version = SqlSnapshotStore(engine).data_version()  # before the rows: a change meanwhile shows
+    version = SqlSnapshotStore(engine).data_version(RECEIVABLES)  # before the rows: a change meanwhile shows
     with engine.connect() as conn:
         active = conn.execute(select(p.c.version, p.c.body).order_by(p.c.version.desc()).limit(1)).first()
         for name, query in export_queries(as_of).items():

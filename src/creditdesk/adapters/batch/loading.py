@@ -36,7 +36,7 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import Change, Field, Rule
 from creditdesk.service.monitor import MonitorRun, Proposal, apply_proposals
 from creditdesk.service.ports import Clock, Snapshot
-from creditdesk.service.snapshots import View
+from creditdesk.service.snapshots import RECEIVABLES, View
 
 CHUNK = 5_000
 
@@ -151,12 +151,12 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         # The reports are of the data as exported: still so if nothing they read moved since.
         manifest = folder / "inputs" / MANIFEST
         exported = Manifest.read(manifest.parent).data_version if manifest.exists() else None
-        unmoved = exported is not None and data_version_on(conn) == exported
+        unmoved = exported is not None and data_version_on(conn, RECEIVABLES) == exported
         _insert(conn, t.customer_scores, scores)
         _insert(conn, t.batch_limits, limits)
         summary = {"engine": record["engine"], "scores": len(scores), "limits": len(limits), "grades": record["grades"]}
         uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
-        version = data_version_on(conn) if unmoved else f"{exported or 'files'} (batch {run_id})"
+        version = data_version_on(conn, RECEIVABLES) if unmoved else f"{exported or 'files'} (batch {run_id})"
         _store_reports(conn, folder, record, version, clock)
         uow.commit()
     monitor = None

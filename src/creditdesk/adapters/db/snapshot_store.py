@@ -11,13 +11,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.service.ports import Snapshot
+from creditdesk.service.snapshots import RECEIVABLES
 
-#: Audit actions that change nothing a report reads.
-_NOT_IN_REPORTS = ("order.", "token.", "user.", "collections.")
+#: Audit actions that change nothing a report reads, by the reports' scope (``View.scope``): the
+#: receivables reports read no limit and no account's standing either, so the monitor's changes
+#: leave them as they are (and the nightly batch's reports fresh after its proposals are applied).
+_NOT_READ: dict[str | None, tuple[str, ...]] = {
+    None: ("order.", "token.", "user.", "collections."),
+    RECEIVABLES: ("order.", "token.", "user.", "collections.", "account.", "limit."),
+}
 
 
-def data_version_on(conn: Connection) -> str:
-    """The version on ``conn``: inside a transaction, with its own writes."""
+def data_version_on(conn: Connection, scope: str | None = None) -> str:
+    """The version on ``conn`` (inside a transaction, with its own writes) of what the reports
+    of ``scope`` read."""
     # What the reports read moves one of three ids: a ledger entry that changes a receivable
     # (an invoice, a payment, a credit note or write-off), an audit record of a dispute, limit,
     # standing, policy or import, or a score. Reservations, tokens, users and dunning leave
@@ -29,7 +36,7 @@ def data_version_on(conn: Connection) -> str:
     ).scalar()
     audit = conn.execute(
         select(au.c.seq)
-        .where(*[au.c.action.not_like(f"{prefix}%") for prefix in _NOT_IN_REPORTS])
+        .where(*[au.c.action.not_like(f"{prefix}%") for prefix in _NOT_READ[scope]])
         .order_by(au.c.seq.desc())
         .limit(1)
     ).scalar()
@@ -57,9 +64,9 @@ class SqlSnapshotStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def data_version(self) -> str:
+    def data_version(self, scope: str | None = None) -> str:
         with self.engine.connect() as conn:
-            return data_version_on(conn)
+            return data_version_on(conn, scope)
 
     def get(self, key: str) -> Snapshot | None:
         s = t.report_snapshots

@@ -153,9 +153,9 @@ def build_demo(
         segments = _segment_limits(services, selling, lang)
         steps.done("credit segments in the company codes", f"{segments} segments")
     started = time.perf_counter()
-    version = views.store.data_version()
+    versions = {view: views.store.data_version(view.scope) for view in dashboard_views(as_of)}  # before the frames
     frames = views.frames(as_of)  # the dunning run's (neither dunning nor orders move the version)
-    for view in dashboard_views(as_of):  # the dashboard opens complete; the rest fill when asked
+    for view, version in versions.items():  # the dashboard opens complete; the rest fill when asked
         if not early.keep(view, frames, version):
             views.refresh(view)
     snapshot_seconds = round(time.perf_counter() - started, 1)

@@ -108,18 +108,19 @@ def snapshots(services: Services, as_of: date) -> dict[str, int | str]:
     """The snapshots ``report refresh`` computes, for ``as_of``: those missing or computed from
     other data than the current (a rerun on unchanged data computes none)."""
     from creditdesk.entrypoints.portfolio_views import PortfolioViews, standard_views
+    from creditdesk.service.snapshots import RECEIVABLES
 
     day = pinned(services, as_of)
     if not day.job_store().accounts():
         return {"skipped": "no accounts yet"}
     views = PortfolioViews(day)
     store = day.snapshot_store()
-    version = store.data_version()
+    versions = {scope: store.data_version(scope) for scope in (None, RECEIVABLES)}
     kept = {key: data_version for key, data_version, _ in store.headers()}
     computed = fresh = 0
     seconds = 0.0
     for view in standard_views(as_of):
-        if kept.get(view.key) == version:
+        if kept.get(view.key) == versions[view.scope]:
             fresh += 1
             continue
         seconds += views.refresh(view)
