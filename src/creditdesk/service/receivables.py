@@ -101,7 +101,7 @@ class LedgerFrames:
     memo: dict[date, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
 
 
-MEMO_DAYS = 3
+MEMO_DAYS = 2  # a day and its period's opening; a month-end and the next
 
 
 def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
