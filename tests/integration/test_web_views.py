@@ -4,6 +4,7 @@ migration, a customer's payment behaviour and timeline, the group pool, token re
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -113,6 +114,33 @@ def test_the_views_compute_the_reports_rows_and_read_them_back_fresh(loaded: Ser
     # Another day, or another grouping, is another snapshot: not computed yet.
     assert views.read(View("aging", date(2026, 3, 30))).state == "pending"
     assert views.read(View("aging", date(2026, 3, 31), "segment")).state == "pending"
+
+
+def test_with_the_nightly_batch_on_the_web_never_computes_the_receivables_reports(loaded: Services) -> None:
+    """They are the batch's: a stale one is shown as the night left it, a missing one waits for
+    the next run, and neither is queued (at a million customers it would hold the whole ledger in
+    the web process); the other views are computed as before. The control: with the batch off,
+    the same reads queue them."""
+    day = date(2026, 3, 31)
+    aging = View("aging", day)
+    for engine, queued, wcr in (
+        ("local", False, View("wcr", day, "segment")),
+        ("off", True, View("wcr", day, "grade")),
+    ):
+        loaded.settings.batch_engine = engine  # type: ignore[assignment]
+        views = PortfolioViews(loaded)
+        views.store.put(Snapshot(aging.key, "an older ledger", datetime(2026, 3, 30, tzinfo=UTC), 1.0, {"rows": []}))
+        stale, missing = views.read(aging), views.read(View("aging", day, "grade"))
+        assert (stale.state, stale.nightly, missing.state, missing.nightly) == (
+            "stale",
+            not queued,
+            "pending",
+            not queued,
+        )
+        assert views.refresher.idle_for(aging.key) is not queued
+        assert views.read(wcr).state == "pending" and not views.refresher.idle_for(wcr.key)
+        while not views.refresher.idle():  # the queued computations end before the next round
+            time.sleep(0.05)
 
 
 def test_payment_behaviour_month_by_month(loaded: Services) -> None:

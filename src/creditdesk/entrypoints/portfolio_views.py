@@ -15,7 +15,7 @@ from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
 from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.ports import SnapshotStore
-from creditdesk.service.snapshots import Reading, SnapshotRefresher, View, compute_snapshot
+from creditdesk.service.snapshots import RECEIVABLES, Reading, SnapshotRefresher, View, compute_snapshot
 
 if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the first view computed
     from creditdesk.service.receivables import LedgerFrames
@@ -112,9 +112,16 @@ class PortfolioViews:
     def _compute(self, view: View) -> Callable[[], Any]:
         return lambda: compute_view(self.services, self.frames, view)
 
+    def nightly(self, view: View) -> bool:
+        """Whether only the nightly batch computes ``view``: with the batch on, the receivables
+        reports are its (on a book that needs the batch, computing one here would hold the whole
+        ledger in this process)."""
+        return view.scope == RECEIVABLES and self.services.settings.batch_engine != "off"
+
     def read(self, view: View) -> Reading:
-        """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued."""
-        return self.refresher.read(view.key, self._compute(view), view.scope)
+        """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued,
+        unless the nightly batch computes it."""
+        return self.refresher.read(view.key, self._compute(view), view.scope, recompute=not self.nightly(view))
 
     def refresh(self, view: View) -> float:
         """Compute ``view`` now (the nightly job); the seconds it took."""

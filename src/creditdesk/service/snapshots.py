@@ -69,6 +69,7 @@ class Reading:
     state: State
     computed_at: datetime | None = None
     error: str | None = None
+    nightly: bool = False  # only the nightly batch computes it: a stale one stays until its next run
 
 
 def compute_snapshot(
@@ -103,10 +104,16 @@ class SnapshotRefresher:
         self._worker: threading.Thread | None = None
         self._failed: dict[str, str] = {}
 
-    def read(self, key: str, compute: Compute, scope: str | None = None) -> Reading:
+    def read(self, key: str, compute: Compute, scope: str | None = None, *, recompute: bool = True) -> Reading:
+        """The snapshot of ``key`` as it stands; a missing or stale one is queued unless
+        ``recompute`` is off (the nightly batch computes it)."""
         found = self.store.get(key)
         if found is not None and found.data_version == self.store.data_version(scope):
             return _reading(found, "fresh")
+        if not recompute:
+            return (
+                _reading(found, "stale", nightly=True) if found is not None else Reading(None, "pending", nightly=True)
+            )
         if found is None and key in self._failed and self.idle_for(key):
             # Failed before: queued again only when asked again after the failure was shown.
             return Reading(None, "failed", error=self._failed.pop(key))
@@ -145,9 +152,9 @@ class SnapshotRefresher:
                     self._queued.discard(key)
 
 
-def _reading(snapshot: Snapshot, state: State) -> Reading:
+def _reading(snapshot: Snapshot, state: State, *, nightly: bool = False) -> Reading:
     body = snapshot.body
     if isinstance(body, dict) and "error" in body:  # the refusal with its code, for the page's words
         error = Detail(str(body["error"]), body.get("code"), body.get("values"))
-        return Reading(None, state, snapshot.computed_at, error)
-    return Reading(body["rows"], state, snapshot.computed_at)
+        return Reading(None, state, snapshot.computed_at, error, nightly)
+    return Reading(body["rows"], state, snapshot.computed_at, nightly=nightly)

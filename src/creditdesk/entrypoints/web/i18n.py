@@ -273,6 +273,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "计算于 {at}；台账此后有变动，正在重新计算。",
     },
     "snapshot_fresh": {"en": "Computed {at} from the ledger as it stands.", "zh": "根据当前台账计算于 {at}。"},
+    "snapshot_stale_nightly": {
+        "en": "Computed {at} by the nightly batch; the ledger has moved since, and its next run recomputes it.",
+        "zh": "由夜间批处理计算于 {at}；台账此后有变动，下一次夜间批处理将重新计算。",
+    },
+    "awaiting_nightly": {
+        "en": "The nightly batch computes this report; it has not run for this day yet.",
+        "zh": "本报表由夜间批处理计算；该日的批处理尚未运行。",
+    },
     "trends_title": {"en": "DSO and CEI, month by month", "zh": "DSO 与 CEI 月度趋势"},
     "trend_dso": {"en": "DSO (days)", "zh": "应收账款周转天数"},
     "trend_add": {"en": "Average days delinquent", "zh": "平均逾期天数"},

@@ -184,7 +184,7 @@ async def report(
     view = View(name, day, grouping, options)
     if format != "html":
         reading = await run_in_threadpool(views.read, view)
-        if reading.body is None and reading.error is None:
+        if reading.body is None and reading.error is None and not reading.nightly:
             # A download waits for its figures: computed here, and kept for the pages.
             await run_in_threadpool(views.refresh, view)
             reading = await run_in_threadpool(views.read, view)

@@ -117,12 +117,15 @@ def snapshots(services: Services, as_of: date) -> dict[str, int | str]:
     store = day.snapshot_store()
     versions = {scope: store.data_version(scope) for scope in (None, RECEIVABLES)}
     kept = {key: data_version for key, data_version, _ in store.headers()}
-    computed = fresh = 0
+    computed = fresh = nightly = 0
     seconds = 0.0
     for view in standard_views(as_of):
+        if views.nightly(view):  # the batch job's
+            nightly += 1
+            continue
         if kept.get(view.key) == versions[view.scope]:
             fresh += 1
             continue
         seconds += views.refresh(view)
         computed += 1
-    return {"computed": computed, "fresh": fresh, "seconds": f"{seconds:.1f}"}
+    return {"computed": computed, "fresh": fresh, "by_the_batch": nightly, "seconds": f"{seconds:.1f}"}
