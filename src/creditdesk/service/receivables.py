@@ -177,7 +177,8 @@ def ageing_sums(
     items = items_on(frames, as_of)
     items = items.loc[items["open_minor"] > 0]
     names = [name for name, _, _ in buckets]
-    label = _bucket_index(items["days_past_due"], buckets).map(lambda index: names[index])
+    at = _bucket_index(items["days_past_due"], buckets).to_numpy()
+    label = pd.Series(np.asarray(names, dtype=object)[at], index=items.index)
     per = _per_customer(items, label, open=items["open_minor"])
     return {by: _roll_up(per, frames, by) for by in groupings}
 
