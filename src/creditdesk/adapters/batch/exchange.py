@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.limit_inputs import limit_customers_query, support_query
 from creditdesk.adapters.db.receivables_data import adjustments_query, cover_query, revalued_query
 from creditdesk.adapters.db.risk_data import source_queries
@@ -153,7 +154,7 @@ def export(
     rows = {}
     p = t.check_policies
     version = SqlSnapshotStore(engine).data_version(RECEIVABLES)  # before the rows: a change meanwhile shows
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         active = conn.execute(select(p.c.version, p.c.body).order_by(p.c.version.desc()).limit(1)).first()
         for name, query in export_queries(as_of).items():
             rows[name] = _write_query(conn, query, folder / f"{name}.parquet")

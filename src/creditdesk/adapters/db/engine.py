@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import QueuePool
 
@@ -67,3 +69,12 @@ def _sqlite_engine(url: URL, pool_size: int) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite its transaction takes no write lock (BEGIN
+    DEFERRED, see ``_on_begin``), so a long read (a report's whole ledger, the batch's export)
+    never holds a writer up."""
+    with engine.connect() as conn:
+        yield conn.execution_options(readonly=True)

@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, case, or_, select
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.limit_management import active_limit_policy
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.currencies import minor_unit_exponent
@@ -38,7 +39,7 @@ class SqlLimitInputs:
 
     def active_limit_policy(self) -> tuple[int | None, LimitPolicy]:
         """The limits section of the active policy version (the defaults when none is active)."""
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return active_limit_policy(conn)
 
     def limit_inputs(
@@ -54,7 +55,7 @@ class SqlLimitInputs:
             return query.where(column == customer_id) if customer_id is not None else query
 
         since = as_of - timedelta(days=365)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             customers = frame_of(conn, only(limit_customers_query(as_of), c.c.customer_id))
             invoices = frame_of(
                 conn,

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.limit_management import SqlLimitManagement, managed_from_row
 from creditdesk.adapters.db.risk_data import load_source_tables
 from creditdesk.domain.accounts import ManagedAccount
@@ -36,7 +37,7 @@ class SqlMonitorFacts:
         query = select(a)
         if customer_id is not None:
             query = query.where(a.c.customer_id == customer_id)
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             accounts = [managed_from_row(row) for row in conn.execute(query.order_by(a.c.customer_id)).mappings()]
             if not accounts:
                 return []  # nothing to judge (a new database: its empty frames have no dtypes to work on)

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Engine, case, exists, func, or_, select, true
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.documents import SettlementKind
 from creditdesk.service.receivables import LedgerFrames
@@ -86,7 +87,7 @@ class SqlReceivables:
         p = t.payments
         in_invoices = (i.c.company_code == company_code) if company_code is not None else true()
         in_payments = (p.c.company_code == company_code) if company_code is not None else true()
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             invoices = frame_of(
                 conn,
                 select(
@@ -151,7 +152,7 @@ class SqlReceivables:
         units (the last three may be missing)."""
         f = t.financial_statements
         columns = ["revenue_minor", "receivables_minor", "inventory_minor", "payables_minor"]
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             found = frame_of(
                 conn,
                 select(f.c.customer_id, f.c.period_end, f.c.currency, *[f.c[name] for name in columns]).where(

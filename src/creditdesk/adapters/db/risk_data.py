@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.service.ports import ModelVersion
@@ -172,7 +173,7 @@ class SqlScoringStore:
         self.engine = engine
 
     def source_tables(self) -> SourceTables:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return load_source_tables(conn)
 
     def register_model(self, entry: ModelVersion) -> None:
@@ -180,7 +181,7 @@ class SqlScoringStore:
             register_model(conn, entry)
 
     def models_in_role(self, role: str) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return models_in_role(conn, role)
 
     def promote(self, version: str) -> bool:
@@ -192,9 +193,9 @@ class SqlScoringStore:
             save_scores(conn, rows)
 
     def score_history(self, customer_id: str, role: str = "champion") -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return score_history(conn, customer_id, role)
 
     def score_frame(self, role: str) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return score_frame(conn, role)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.engine import reading
 from creditdesk.service.ports import Snapshot
 from creditdesk.service.snapshots import RECEIVABLES
 
@@ -65,12 +66,12 @@ class SqlSnapshotStore:
         self.engine = engine
 
     def data_version(self, scope: str | None = None) -> str:
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             return data_version_on(conn, scope)
 
     def get(self, key: str) -> Snapshot | None:
         s = t.report_snapshots
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(select(s).where(s.c.key == key)).first()
         if row is None:
             return None
@@ -79,7 +80,7 @@ class SqlSnapshotStore:
     def headers(self) -> list[tuple[str, str, datetime]]:
         """Every snapshot's key, data version and computation time, without the bodies (metrics)."""
         s = t.report_snapshots
-        with self.engine.connect() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(select(s.c.key, s.c.data_version, s.c.computed_at)).all()
         return [(row.key, row.data_version, row.computed_at) for row in rows]
 
