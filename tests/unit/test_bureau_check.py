@@ -84,3 +84,13 @@ def test_grades_for_ours_use_the_master_scale() -> None:
     )
     views = bureau_views(reports, date(2026, 3, 31), ours).set_index("customer_id")
     assert list(views["our_grade"]) == list(grade_of(ours.to_numpy()))
+
+
+def test_ranking_power_with_no_default_yet_judges_nothing_and_fails_nothing() -> None:
+    """A young book has no default: every period is left unjudged (before, mapping the customers
+    through an empty series of dates raised a TypeError and the models page showed a failure)."""
+    views = pd.DataFrame(
+        {"source": "creditdesk", "customer_id": ["A", "B"], "as_of": [date(2026, 1, 31)] * 2, "risk": [0.1, 0.2]}
+    )
+    power = ranking_power(views, pd.Series([], dtype="datetime64[ns]"))
+    assert power["auc"].isna().all()

@@ -94,7 +94,8 @@ def ranking_power(views: pd.DataFrame, defaults: pd.Series, horizon_days: int = 
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["period"] = frame["as_of"].dt.to_period(period)
     frame = frame.sort_values("as_of").groupby(["source", "period", "customer_id"]).tail(1).reset_index(drop=True)
-    defaulted_on = pd.to_datetime(frame["customer_id"].map(defaults))
+    # Through a dict: mapping by an empty Series of dates would cast the gaps to floats and fail.
+    defaulted_on = pd.to_datetime(frame["customer_id"].map(defaults.to_dict()))
     frame = frame.loc[~(defaulted_on <= frame["as_of"])]
     defaulted_on = defaulted_on.loc[frame.index]
     frame["defaulted"] = (defaulted_on <= frame["as_of"] + pd.Timedelta(days=horizon_days)).astype(int)
