@@ -113,10 +113,14 @@ class PortfolioViews:
         return lambda: compute_view(self.services, self.frames, view)
 
     def nightly(self, view: View) -> bool:
-        """Whether only the nightly batch computes ``view``: with the batch on, the receivables
-        reports are its (on a book that needs the batch, computing one here would hold the whole
-        ledger in this process)."""
-        return view.scope == RECEIVABLES and self.services.settings.batch_engine != "off"
+        """Whether ``view`` is computed only at night: with the batch on (a book that needs it),
+        every view is, since computing one in the web process would hold the whole ledger there;
+        the receivables reports by the batch, the others by the worker's daily refresh."""
+        return self.services.settings.batch_engine != "off"
+
+    def by_batch(self, view: View) -> bool:
+        """Whether the nightly batch computes ``view`` (the daily refresh leaves it to it)."""
+        return self.nightly(view) and view.scope == RECEIVABLES
 
     def read(self, view: View) -> Reading:
         """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued,

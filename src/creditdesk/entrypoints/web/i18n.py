@@ -274,12 +274,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "snapshot_fresh": {"en": "Computed {at} from the ledger as it stands.", "zh": "根据当前台账计算于 {at}。"},
     "snapshot_stale_nightly": {
-        "en": "Computed {at} by the nightly batch; the ledger has moved since, and its next run recomputes it.",
-        "zh": "由夜间批处理计算于 {at}；台账此后有变动，下一次夜间批处理将重新计算。",
+        "en": "Computed {at} in the nightly run; the ledger has moved since, and the next night's run recomputes it.",
+        "zh": "于 {at} 在夜间运行中计算；台账此后有变动，下一次夜间运行将重新计算。",
     },
     "awaiting_nightly": {
-        "en": "The nightly batch computes this report; it has not run for this day yet.",
-        "zh": "本报表由夜间批处理计算；该日的批处理尚未运行。",
+        "en": "This report is computed each night; it has not been computed for this day yet.",
+        "zh": "本报表每晚计算；该日的报表尚未计算。",
     },
     "trends_title": {"en": "DSO and CEI, month by month", "zh": "DSO 与 CEI 月度趋势"},
     "trend_dso": {"en": "DSO (days)", "zh": "应收账款周转天数"},
