@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.api.problems import problem
-from creditdesk.service.snapshots import RECEIVABLES, RECEIVABLES_VIEWS
+from creditdesk.service.snapshots import SCOPES, scope_of
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"  # a path no route knows: one label, whatever was asked
@@ -142,7 +142,7 @@ class SnapshotStaleness(Collector):
         try:
             store = self.services.snapshot_store()
             headers = store.headers()
-            versions = {scope: store.data_version(scope) for scope in (None, RECEIVABLES)}
+            versions = {scope: store.data_version(scope) for scope in SCOPES}
         except SQLAlchemyError:
             readable.add_metric([], 0)
             yield readable
@@ -191,9 +191,9 @@ class SnapshotStaleness(Collector):
 
 
 def _scope(key: str) -> str | None:
-    """The data version's scope of a snapshot's key (``View.scope``)."""
+    """The data version's scope of a snapshot's key (``View.key``)."""
     try:
-        return RECEIVABLES if json.loads(key)[0] in RECEIVABLES_VIEWS else None
+        return scope_of(json.loads(key)[0])
     except (ValueError, IndexError, KeyError, TypeError):
         return None
 

@@ -112,20 +112,21 @@ class PortfolioViews:
     def _compute(self, view: View) -> Callable[[], Any]:
         return lambda: compute_view(self.services, self.frames, view)
 
-    def nightly(self, view: View) -> bool:
-        """Whether ``view`` is computed only at night: with the batch on (a book that needs it),
-        every view is, since computing one in the web process would hold the whole ledger there;
-        the receivables reports by the batch, the others by the worker's daily refresh."""
+    @property
+    def nightly(self) -> bool:
+        """Whether the views are computed only at night: with the batch on (a book that needs
+        it), since computing one in the web process would hold the whole ledger there; the
+        receivables reports by the batch, the others by the worker's daily refresh."""
         return self.services.settings.batch_engine != "off"
 
     def by_batch(self, view: View) -> bool:
         """Whether the nightly batch computes ``view`` (the daily refresh leaves it to it)."""
-        return self.nightly(view) and view.scope == RECEIVABLES
+        return self.nightly and view.scope == RECEIVABLES
 
     def read(self, view: View) -> Reading:
         """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued,
         unless the nightly batch computes it."""
-        return self.refresher.read(view.key, self._compute(view), view.scope, recompute=not self.nightly(view))
+        return self.refresher.read(view.key, self._compute(view), view.scope, recompute=not self.nightly)
 
     def refresh(self, view: View) -> float:
         """Compute ``view`` now (the nightly job); the seconds it took."""

@@ -122,9 +122,8 @@ def items_on(frames: LedgerFrames, day: date) -> pd.DataFrame:
     return items
 
 
-def _customer_groups(frames: LedgerFrames, customers: Iterable[Any], by: str | None) -> Any:
-    """The group of each of ``customers`` by ``by``: portfolio, customer, segment or grade."""
-    ids = pd.Series(customers) if not isinstance(customers, pd.Series) else customers
+def _customer_groups(frames: LedgerFrames, ids: pd.Series, by: str | None) -> Any:
+    """The group of each customer of ``ids`` by ``by``: portfolio, customer, segment or grade."""
     if by is None:
         return np.full(len(ids), "portfolio", dtype=object)
     if by == "customer":

@@ -32,6 +32,12 @@ UNGROUPED = ("ecl", "cash", "drift", "power")
 #: limit policy's LGD: what moves them is narrower than what moves every report (its data version).
 RECEIVABLES = "receivables"
 RECEIVABLES_VIEWS = ("aging", "dso", "cei", "trends", "ecl")
+SCOPES = (None, RECEIVABLES)
+
+
+def scope_of(name: str) -> str | None:
+    """The data version's scope of the view ``name``."""
+    return RECEIVABLES if name in RECEIVABLES_VIEWS else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +55,7 @@ class View:
 
     @property
     def scope(self) -> str | None:
-        return RECEIVABLES if self.name in RECEIVABLES_VIEWS else None
+        return scope_of(self.name)
 
     @property
     def key(self) -> str:
@@ -69,7 +75,7 @@ class Reading:
     state: State
     computed_at: datetime | None = None
     error: str | None = None
-    nightly: bool = False  # only the nightly batch computes it: a stale one stays until its next run
+    nightly: bool = False  # computed only at night: a stale one stays until the next night
 
 
 def compute_snapshot(
@@ -106,7 +112,7 @@ class SnapshotRefresher:
 
     def read(self, key: str, compute: Compute, scope: str | None = None, *, recompute: bool = True) -> Reading:
         """The snapshot of ``key`` as it stands; a missing or stale one is queued unless
-        ``recompute`` is off (the nightly batch computes it)."""
+        ``recompute`` is off (it is computed at night)."""
         found = self.store.get(key)
         if found is not None and found.data_version == self.store.data_version(scope):
             return _reading(found, "fresh")

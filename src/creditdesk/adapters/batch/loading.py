@@ -2,12 +2,11 @@
 
 The scores join the score history (the same rows the online scoring writes), the recommended
 limits go to ``batch_limits`` and the receivables reports to the pages' report snapshots, with
-the run's record, all in one transaction (COPY on
-PostgreSQL): a run is loaded
-whole or not at all, and loading it again changes nothing. The monitor's proposals are then
-carried out by the live service (`apply_proposals`): each account locked, checked to still
-stand as the batch saw it, changed within the system's authority and audited, exactly as the
-online monitor does; only the first load of a run applies them.
+the run's record, all in one transaction (COPY on PostgreSQL): a run is loaded whole or not at
+all, and loading it again changes nothing. The monitor's proposals are then carried out by the
+live service (`apply_proposals`): each account locked, checked to still stand as the batch saw
+it, changed within the system's authority and audited, exactly as the online monitor does; only
+the first load of a run applies them.
 """
 
 from __future__ import annotations

@@ -52,10 +52,6 @@ SCHEMAS = {
 }
 
 
-def _day(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values)
-
-
 #: The files the reports read beyond the scoring's, by their columns: a data lake may leave them
 #: out when it has no credit notes, write-offs, foreign-currency invoices or cover.
 _OPTIONAL = {
@@ -89,16 +85,18 @@ def ledger_frames(frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame) -> t
     invoices = coded(invoices).assign(
         invoice_id=np.arange(len(invoices), dtype="int64"),
         currency=invoices["currency"].astype("category"),
-        invoice_date=_day(invoices["invoice_date"]),
-        due_date=_day(invoices["due_date"]),
+        invoice_date=pd.to_datetime(invoices["invoice_date"]),
+        due_date=pd.to_datetime(invoices["due_date"]),
         amount_minor=amount,
     )[["invoice_id", "customer_id", "currency", "invoice_date", "due_date", "amount_minor", "disputed"]]
     allocations = frames["allocations"]
     allocations = allocations.assign(
-        invoice_id=invoice_ids.get_indexer(allocations["invoice_id"]), applied_on=_day(allocations["applied_on"])
+        invoice_id=invoice_ids.get_indexer(allocations["invoice_id"]),
+        applied_on=pd.to_datetime(allocations["applied_on"]),
     )
     adjustments = coded(_optional(frames, "adjustments"))
-    adjustments = adjustments.assign(payment_date=_day(adjustments["payment_date"])).astype({"amount_minor": "int64"})
+    adjustments = adjustments.assign(payment_date=pd.to_datetime(adjustments["payment_date"]))
+    adjustments = adjustments.astype({"amount_minor": "int64"})
     scored = scores.set_index("customer_id")
     customers = frames["customers"]
     grade = customers["customer_id"].map(scored["grade"].dropna().astype(int).astype(str))

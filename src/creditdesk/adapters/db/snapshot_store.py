@@ -17,9 +17,10 @@ from creditdesk.service.snapshots import RECEIVABLES
 #: Audit actions that change nothing a report reads, by the reports' scope (``View.scope``): the
 #: receivables reports read no limit and no account's standing either, so the monitor's changes
 #: leave them as they are (and the nightly batch's reports fresh after its proposals are applied).
+_NOT_IN_REPORTS = ("order.", "token.", "user.", "collections.")
 _NOT_READ: dict[str | None, tuple[str, ...]] = {
-    None: ("order.", "token.", "user.", "collections."),
-    RECEIVABLES: ("order.", "token.", "user.", "collections.", "account.", "limit."),
+    None: _NOT_IN_REPORTS,
+    RECEIVABLES: (*_NOT_IN_REPORTS, "account.", "limit."),
 }
 
 

@@ -108,14 +108,14 @@ def snapshots(services: Services, as_of: date) -> dict[str, int | str]:
     """The snapshots ``report refresh`` computes, for ``as_of``: those missing or computed from
     other data than the current (a rerun on unchanged data computes none)."""
     from creditdesk.entrypoints.portfolio_views import PortfolioViews, standard_views
-    from creditdesk.service.snapshots import RECEIVABLES
+    from creditdesk.service.snapshots import SCOPES
 
     day = pinned(services, as_of)
     if not day.job_store().accounts():
         return {"skipped": "no accounts yet"}
     views = PortfolioViews(day)
     store = day.snapshot_store()
-    versions = {scope: store.data_version(scope) for scope in (None, RECEIVABLES)}
+    versions = {scope: store.data_version(scope) for scope in SCOPES}
     kept = {key: data_version for key, data_version, _ in store.headers()}
     computed = fresh = nightly = 0
     seconds = 0.0
