@@ -17,6 +17,7 @@ effect or waits for a second person (a policy that loosens authority).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from datetime import timedelta
 from importlib import resources
@@ -91,9 +92,17 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
         book = next((r for r in rows if r["currency"] == document["currency"]), None)
         document["book"] = {"as_of": opening_day.isoformat(), "row": book}
         document["created_at"] = services.clock.now().isoformat()
-        (folder / f"{job}.json").write_text(json.dumps(document), encoding="utf-8")
+        _write_whole(folder / f"{job}.json", json.dumps(document))
     except Exception as error:  # a background job reports its failure on the page, it does not raise
-        (folder / f"{job}.error").write_text(str(error), encoding="utf-8")
+        _write_whole(folder / f"{job}.error", str(error))
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """``text`` into ``path`` whole or not at all: the result page, polling every two seconds,
+    read a half-written result once (a JSONDecodeError, a 500, and a page that stopped waiting)."""
+    temporary = path.with_name(f".{path.name}.part")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 router = APIRouter(include_in_schema=False)
