@@ -357,3 +357,30 @@ def test_a_segment_limit_beyond_authority_is_a_request_decided_by_four_eyes(engi
         waiting = api.put("/api/v1/customers/C1/segments/DE01/credit-limit", json=body)
         assert waiting.status_code == 202 and waiting.json()["company_code"] == "DE01"
     assert engine.reconcile().ok
+
+
+def test_with_the_nightly_batch_on_the_dashboard_says_when_its_figures_were_added_up(engine: Driver) -> None:
+    """A book that needs the batch: the page answers at once, first saying that the totals are
+    being added up (and refreshing itself), then with them and when they were added up; the
+    company code's figures are their own snapshot."""
+    import time
+
+    services = engine.services
+    segment_limit(services, "C1", "DE01", "400")
+    engine.order("O1", "C1", "150", company_code="DE01")
+    services.settings.batch_engine = "local"  # type: ignore[assignment]
+    with _client(services, Role.VIEWER) as web:
+        first = web.get("/?company_code=DE01")
+        assert first.status_code == 200
+        assert 'id="figures-pending"' in first.text and 'http-equiv="refresh"' in first.text
+        assert 'id="kpi-customers-EUR"' not in first.text
+        deadline = time.monotonic() + 60
+        page = first
+        while 'id="figures-as-of"' not in page.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+            page = web.get("/?company_code=DE01")
+        assert 'id="figures-as-of"' in page.text and 'id="figures-pending"' not in page.text
+        assert '<strong id="kpi-customers-EUR">1</strong>' in page.text
+        assert "150.00" in page.text.split('id="kpi-exposure-EUR">')[1].split("<")[0]
+        whole = web.get("/")
+        assert 'id="figures-pending"' in whole.text  # the whole book is another snapshot

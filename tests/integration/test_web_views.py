@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.entrypoints.portfolio_views import PortfolioViews
+from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, PortfolioViews
 from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.auth import authenticate_token, create_token, revoke_token
 from creditdesk.service.errors import NotFound
@@ -138,6 +138,46 @@ def test_with_the_nightly_batch_on_the_web_never_computes_a_view(loaded: Service
     loaded.settings.batch_engine = "local"  # type: ignore[assignment]
     done = snapshots(loaded, day)  # the worker's refresh: every view but the batch's
     assert done["by_the_batch"] == 13 and int(done["computed"]) > 0
+
+
+def _settled(views: PortfolioViews) -> None:
+    while not views.refresher.idle():  # wait on the condition: the background computation's end
+        time.sleep(0.05)
+
+
+def test_with_the_nightly_batch_on_the_dashboards_figures_are_a_snapshot_minutes_old(loaded: Services) -> None:
+    """On a book that needs the batch, the portfolio's totals, breakdowns and counts take
+    seconds to add up: they are read from a snapshot at most FIGURES_MAX_AGE old, computed in
+    the background, and read back equal to what the live queries give. The control: with the
+    batch off they are added up in the request, and see an invoice at once."""
+    day = loaded.clock.today()
+    live, no_snapshot = PortfolioViews(loaded).figures(day, None)
+    assert no_snapshot is None and live is not None and live.totals[0].customers == 2
+    loaded.settings.batch_engine = "local"  # type: ignore[assignment]
+    views = PortfolioViews(loaded)
+    first, reading = views.figures(day, None)
+    assert first is None and reading is not None and reading.state == "pending"
+    _settled(views)
+    kept, reading = views.figures(day, None)
+    assert reading is not None and reading.state == "fresh" and kept == live  # the same objects, through JSON
+    more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
+    assert import_file(
+        "invoices", write_csv(loaded.settings.var_dir / "more.csv", more), loaded.engine, loaded.clock
+    ).ok
+    loaded.clock.at += FIGURES_MAX_AGE  # type: ignore[attr-defined]
+    kept, reading = views.figures(day, None)
+    assert reading is not None and reading.state == "fresh" and kept == live  # not older than the bound yet
+    loaded.clock.at += timedelta(seconds=1)  # type: ignore[attr-defined]
+    kept, reading = views.figures(day, None)
+    assert reading is not None and reading.state == "stale" and kept == live
+    _settled(views)
+    moved, reading = views.figures(day, None)
+    assert reading is not None and reading.state == "fresh" and moved is not None
+    added = Money(Decimal("10.00"), "EUR")
+    assert moved.totals[0].receivables == live.totals[0].receivables + added  # type: ignore[operator]
+    loaded.settings.batch_engine = "off"  # type: ignore[assignment]
+    now, _ = PortfolioViews(loaded).figures(day, None)
+    assert now == moved
 
 
 def test_payment_behaviour_month_by_month(loaded: Services) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from creditdesk.adapters.db.engine import reading
+from creditdesk.adapters.db.portfolio_figures import PortfolioFigures, from_body, portfolio_figures, to_body
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
 from creditdesk.service.groupings import GROUPINGS
@@ -23,6 +25,9 @@ if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the
 #: The web's reports: the API's receivables reports, the cash forecast and working capital.
 WEB_REPORTS = (*REPORTS, "cash", "wcr")
 FORECAST_WEEKS = 13
+#: How old the dashboard's portfolio figures may be on a book too large to add up in a request.
+FIGURES_MAX_AGE = timedelta(minutes=5)
+FIGURES = "figures"
 
 
 def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str, Any]]:
@@ -51,6 +56,9 @@ def compute_view(services: Services, frames_on: Callable[[date], LedgerFrames], 
     if view.name == "power":
         return ranking_power_report(services.scoring_store(), view.day)
     code = dict(view.options).get("company_code")
+    if view.name == FIGURES:
+        with reading(services.engine) as conn:
+            return to_body(portfolio_figures(conn, view.day, code))
     # One company code's documents: frames of their own (the shared ones are the whole ledger's).
     frames = services.receivables().frames(view.day, code) if code else frames_on(view.day)
     if view.name == "cash":
@@ -127,6 +135,17 @@ class PortfolioViews:
         """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued,
         unless the nightly batch computes it."""
         return self.refresher.read(view.key, self._compute(view), view.scope, recompute=not self.nightly)
+
+    def figures(self, day: date, company_code: str | None) -> tuple[PortfolioFigures | None, Reading | None]:
+        """The dashboard's portfolio figures: added up now, or, with the nightly batch on (a book
+        too large for that), a snapshot at most :data:`FIGURES_MAX_AGE` old (its reading says
+        when; None while the first is computed)."""
+        if not self.nightly:
+            with reading(self.services.engine) as conn:
+                return portfolio_figures(conn, day, company_code), None
+        view = View(FIGURES, day, options=(("company_code", company_code),) if company_code else ())
+        found = self.refresher.read(view.key, self._compute(view), max_age=FIGURES_MAX_AGE)
+        return (from_body(found.body) if found.body is not None else None), found
 
     def refresh(self, view: View) -> float:
         """Compute ``view`` now (the nightly job); the seconds it took."""

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from creditdesk.service.errors import Detail, ServiceError
@@ -27,7 +27,7 @@ from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
 log = logging.getLogger(__name__)
 
 #: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
-UNGROUPED = ("ecl", "cash", "drift", "power")
+UNGROUPED = ("ecl", "cash", "drift", "power", "figures")
 #: The scope of the views that read only the receivables, the customers' segments and scores and the
 #: limit policy's LGD: what moves them is narrower than what moves every report (its data version).
 RECEIVABLES = "receivables"
@@ -110,11 +110,20 @@ class SnapshotRefresher:
         self._worker: threading.Thread | None = None
         self._failed: dict[str, str] = {}
 
-    def read(self, key: str, compute: Compute, scope: str | None = None, *, recompute: bool = True) -> Reading:
+    def read(
+        self,
+        key: str,
+        compute: Compute,
+        scope: str | None = None,
+        *,
+        recompute: bool = True,
+        max_age: timedelta | None = None,
+    ) -> Reading:
         """The snapshot of ``key`` as it stands; a missing or stale one is queued unless
-        ``recompute`` is off (it is computed at night)."""
+        ``recompute`` is off (it is computed at night). With ``max_age``, a snapshot is fresh for
+        that long whatever moved since (figures that move with every order, kept a few minutes)."""
         found = self.store.get(key)
-        if found is not None and found.data_version == self.store.data_version(scope):
+        if found is not None and self._fresh(found, scope, max_age):
             return _reading(found, "fresh")
         if not recompute:
             return (
@@ -125,6 +134,14 @@ class SnapshotRefresher:
             return Reading(None, "failed", error=self._failed.pop(key))
         self._submit(key, compute, scope)
         return _reading(found, "stale") if found is not None else Reading(None, "pending")
+
+    def _fresh(self, snapshot: Snapshot, scope: str | None, max_age: timedelta | None) -> bool:
+        if max_age is None:
+            return snapshot.data_version == self.store.data_version(scope)
+        computed_at = snapshot.computed_at
+        if computed_at.tzinfo is None:  # SQLite keeps no zone: the clock's times are UTC
+            computed_at = computed_at.replace(tzinfo=UTC)
+        return self.clock.now() - computed_at <= max_age
 
     def idle(self) -> bool:
         with self._lock:

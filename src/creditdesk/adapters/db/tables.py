@@ -100,6 +100,11 @@ credit_accounts = Table(
     CheckConstraint("reserved_minor >= 0", name="reserved_not_negative"),
 )
 
+#: An account's exposure as the customer list sorts by it; indexed (migration 0018) so that the
+#: largest exposures of a million accounts are read from the index, not sorted in each request.
+EXPOSURE = credit_accounts.c.receivable_minor + credit_accounts.c.reserved_minor + credit_accounts.c.delivered_minor
+Index("ix_credit_accounts_exposure", EXPOSURE)
+
 # A pooled limit over a group (parent and subsidiaries); totals in the group's currency.
 group_accounts = Table(
     "group_accounts",

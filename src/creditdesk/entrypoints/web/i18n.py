@@ -277,6 +277,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Computed {at} in the nightly run; the ledger has moved since, and the next night's run recomputes it.",
         "zh": "于 {at} 在夜间运行中计算；台账此后有变动，下一次夜间运行将重新计算。",
     },
+    "figures_as_of": {
+        "en": (
+            "The portfolio's totals, breakdowns and counts were added up {at}; on a book this size"
+            " they are added up again every {minutes} minutes. A customer's own figures below are live."
+        ),
+        "zh": "组合合计、分布与提醒计数汇总于 {at}；账簿规模较大，每 {minutes} 分钟重新汇总一次。"
+        "下方各客户的数字为实时数据。",
+    },
+    "figures_being_computed": {
+        "en": "The portfolio's totals are being added up; this page refreshes itself.",
+        "zh": "正在汇总组合合计，本页将自动刷新。",
+    },
     "awaiting_nightly": {
         "en": "This report is computed each night; it has not been computed for this day yet.",
         "zh": "本报表每晚计算；该日的报表尚未计算。",

@@ -17,7 +17,7 @@ from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.company_codes import valid_code
 from creditdesk.domain.customers import Segment
 from creditdesk.entrypoints.api.deps import ServicesDep
-from creditdesk.entrypoints.portfolio_views import dashboard_views
+from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, dashboard_views
 from creditdesk.entrypoints.reporting import portfolio_in_reporting, utilisation
 from creditdesk.entrypoints.web import charts, i18n, listing
 from creditdesk.entrypoints.web import sections as customer_sections
@@ -192,9 +192,10 @@ async def home(
     grade = chosen_filters.get("grade")
 
     def load() -> dict[str, Any]:
+        figures, figures_reading = views.figures(as_of, code)
+        totals = figures.totals if figures else []
         with services.engine.connect() as conn:
             conn = conn.execution_options(readonly=True)
-            totals = queries.portfolio_totals(conn, as_of, code)
             count, rows = queries.customer_page(
                 conn,
                 as_of,
@@ -210,12 +211,11 @@ async def home(
                 grade=int(grade) if grade else None,
             )
             company_codes = SqlSegments(conn).company_codes()
-            # The breakdowns are in the currency most accounts keep (sums across currencies mean nothing).
-            main = max(totals, key=lambda c: c.customers).currency if totals else None
-            board = queries.dashboard(conn, main, as_of) if main else None
-            migration = queries.grade_migration(conn)
             standings = customer_views.standings(conn, [r.customer.customer_id for r in rows], as_of)
         panels = {view.name: views.read(view) for view in dashboard_views(as_of)}
+        board = figures.board if figures else None
+        migration = figures.migration if figures else None
+        main = board.currency if board else None
         reporting = portfolio_in_reporting(services, totals, as_of) if totals else None
         return {
             "totals": totals,
@@ -228,6 +228,8 @@ async def home(
             "board": board,
             "migration": migration,
             "panels": panels,
+            "figures_reading": figures_reading,  # a snapshot's, on a book too large to add up now
+            "figures_max_minutes": int(FIGURES_MAX_AGE.total_seconds() // 60),
             **charts.dashboard(panels, totals, buckets, board, migration, main, lang),  # figures and charts
         }
 
