@@ -13,6 +13,7 @@ from creditdesk.bootstrap import Services
 
 # SQLite's indexes on an expression are not reflected; the test below checks the one by name.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_match_the_declared_tables(services: Services) -> None:
     with services.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": False})
