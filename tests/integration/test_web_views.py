@@ -18,7 +18,7 @@ from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, PortfolioViews
+from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, PortfolioViews, figures_view
 from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.auth import authenticate_token, create_token, revoke_token
 from creditdesk.service.errors import NotFound
@@ -104,6 +104,11 @@ def test_a_limit_change_moves_every_reports_version_but_the_receivables_reports(
     assert store.data_version(RECEIVABLES) != receivables  # a posting moves both
 
 
+def _settled(views: PortfolioViews) -> None:
+    while not views.refresher.idle():  # wait on the condition: the background computation's end
+        time.sleep(0.05)
+
+
 def test_the_views_compute_the_reports_rows_and_read_them_back_fresh(loaded: Services) -> None:
     views = PortfolioViews(loaded)
     view = View("aging", date(2026, 3, 31))
@@ -133,16 +138,11 @@ def test_with_the_nightly_batch_on_the_web_never_computes_a_view(loaded: Service
             assert (stale.state, missing.state) == ("stale", "pending")
             assert stale.nightly is missing.nightly is not queued
             assert views.refresher.idle_for(view.key) is not queued
-        while not views.refresher.idle():  # the queued computations end before the next round
-            time.sleep(0.05)
+        _settled(views)  # the queued computations end before the next round
     loaded.settings.batch_engine = "local"  # type: ignore[assignment]
-    done = snapshots(loaded, day)  # the worker's refresh: every view but the batch's
+    done = snapshots(loaded, day)  # the worker's refresh: every view but the batch's, and the figures
     assert done["by_the_batch"] == 13 and int(done["computed"]) > 0
-
-
-def _settled(views: PortfolioViews) -> None:
-    while not views.refresher.idle():  # wait on the condition: the background computation's end
-        time.sleep(0.05)
+    assert views.store.get(figures_view(day).key) is not None
 
 
 def test_with_the_nightly_batch_on_the_dashboards_figures_are_a_snapshot_minutes_old(loaded: Services) -> None:

@@ -73,6 +73,11 @@ def dashboard_views(day: date) -> list[View]:
     return [View("trends", day), View("ecl", day), View("cash", day)]
 
 
+def figures_view(day: date, company_code: str | None = None) -> View:
+    """The dashboard's portfolio figures (of one company code's segments, or of the whole book)."""
+    return View(FIGURES, day, options=(("company_code", company_code),) if company_code else ())
+
+
 def model_views(day: date) -> list[View]:
     """The models page's: the champion's drift (PSI) and each source's ranking power (AUC)."""
     return [View("drift", day), View("power", day)]
@@ -143,7 +148,7 @@ class PortfolioViews:
         if not self.nightly:
             with reading(self.services.engine) as conn:
                 return portfolio_figures(conn, day, company_code), None
-        view = View(FIGURES, day, options=(("company_code", company_code),) if company_code else ())
+        view = figures_view(day, company_code)
         found = self.refresher.read(view.key, self._compute(view), max_age=FIGURES_MAX_AGE)
         return (from_body(found.body) if found.body is not None else None), found
 
