@@ -133,9 +133,10 @@ def _invoice_rows(frames: LedgerFrames) -> np.ndarray:
     if ids.dtype.kind == "i" and given.dtype.kind == "i" and len(ids):
         values = ids.to_numpy()
         if values[0] == 0 and bool((np.diff(values) == 1).all()):
-            found = given.to_numpy("int64")
+            found: np.ndarray = given.to_numpy("int64")
             return np.where((found >= 0) & (found < len(values)), found, -1)
-    return pd.Index(ids).get_indexer(given)
+    rows: np.ndarray = pd.Index(ids).get_indexer(given)
+    return rows
 
 
 def _customer_groups(frames: LedgerFrames, ids: pd.Series, by: str | None) -> Any:
