@@ -18,14 +18,14 @@ from creditdesk.adapters.importing.pipeline import import_file
 from creditdesk.bootstrap import Services
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
-from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, PortfolioViews, figures_view
+from creditdesk.entrypoints.portfolio_views import PortfolioViews, figures_view
 from creditdesk.entrypoints.presenters import answer
 from creditdesk.service.auth import authenticate_token, create_token, revoke_token
 from creditdesk.service.errors import NotFound
 from creditdesk.service.orders import SubmitOrder, submit_order
 from creditdesk.service.ports import Snapshot
 from creditdesk.service.receivables import ageing
-from creditdesk.service.snapshots import View
+from creditdesk.service.snapshots import FIGURES_MAX_AGE, View
 from tests.helpers import write_csv
 
 GROUPS = """group_id,name

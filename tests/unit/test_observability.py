@@ -185,6 +185,9 @@ def test_snapshot_staleness_is_measured_on_each_reports_latest_day() -> None:
         ('["aging","2026-06-30","segment",[]]', "L2.A1.S1", noon - timedelta(seconds=60)),  # fresh
         ('["aging","2026-05-31",null,[]]', "L0.A0.S0", noon - timedelta(days=30)),  # an old day: counted only
         ('["dso","2026-06-30",null,[]]', "L2.A1.S1", (noon - timedelta(seconds=30)).replace(tzinfo=None)),
+        # The dashboard's figures are fresh for FIGURES_MAX_AGE whatever moved, then stale.
+        ('["figures","2026-06-30",null,[]]', "L1.A1.S1", noon - timedelta(seconds=299)),
+        ('["figures","2026-06-30",null,[["company_code","DE01"]]]', "L2.A1.S1", noon - timedelta(seconds=301)),
     ]
     found = _samples(metrics.SnapshotStaleness(_Services(_Store(rows))))  # type: ignore[arg-type]
     assert found["creditdesk_report_snapshots_readable", ()] == 1
@@ -194,6 +197,9 @@ def test_snapshot_staleness_is_measured_on_each_reports_latest_day() -> None:
     assert found["creditdesk_report_snapshot_age_seconds", (("report", "aging"),)] == 300
     assert found["creditdesk_report_snapshot_staleness_seconds", (("report", "dso"),)] == 0
     assert found["creditdesk_report_snapshot_age_seconds", (("report", "dso"),)] == 30  # naive = UTC
+    assert found["creditdesk_report_snapshots", (("report", "figures"), ("state", "fresh"))] == 1
+    assert found["creditdesk_report_snapshots", (("report", "figures"), ("state", "stale"))] == 1
+    assert found["creditdesk_report_snapshot_staleness_seconds", (("report", "figures"),)] == 301
 
 
 def test_decisions_are_counted_from_the_answer() -> None:

@@ -21,7 +21,6 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable
-from datetime import UTC
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -34,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.api.problems import problem
-from creditdesk.service.snapshots import SCOPES, scope_of
+from creditdesk.service.snapshots import SCOPES, age_of, max_age_of, scope_of
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"  # a path no route knows: one label, whatever was asked
@@ -154,11 +153,11 @@ class SnapshotStaleness(Collector):
         latest: dict[str, tuple[str, list[tuple[float, bool]]]] = {}
         for key, data_version, computed_at in headers:
             report, day = _report_and_day(key)
-            stale = data_version != versions[_scope(key)]
+            age_now = age_of(computed_at, now)
+            max_age = max_age_of(report)
+            stale = data_version != versions[_scope(key)] if max_age is None else age_now > max_age
             counts[report, "stale" if stale else "fresh"] = counts.get((report, "stale" if stale else "fresh"), 0) + 1
-            if computed_at.tzinfo is None:
-                computed_at = computed_at.replace(tzinfo=UTC)  # SQLite keeps no zone; stored as UTC
-            age = max(0.0, (now - computed_at).total_seconds())
+            age = max(0.0, age_now.total_seconds())
             shown_day, ages = latest.get(report, ("", []))
             if day > shown_day:
                 latest[report] = (day, [(age, stale)])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
 from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.ports import SnapshotStore
-from creditdesk.service.snapshots import RECEIVABLES, Reading, SnapshotRefresher, View, compute_snapshot
+from creditdesk.service.snapshots import FIGURES, RECEIVABLES, Reading, SnapshotRefresher, View, compute_snapshot
 
 if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the first view computed
     from creditdesk.service.receivables import LedgerFrames
@@ -25,9 +25,6 @@ if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the
 #: The web's reports: the API's receivables reports, the cash forecast and working capital.
 WEB_REPORTS = (*REPORTS, "cash", "wcr")
 FORECAST_WEEKS = 13
-#: How old the dashboard's portfolio figures may be on a book too large to add up in a request.
-FIGURES_MAX_AGE = timedelta(minutes=5)
-FIGURES = "figures"
 
 
 def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str, Any]]:
@@ -143,13 +140,13 @@ class PortfolioViews:
 
     def figures(self, day: date, company_code: str | None) -> tuple[PortfolioFigures | None, Reading | None]:
         """The dashboard's portfolio figures: added up now, or, with the nightly batch on (a book
-        too large for that), a snapshot at most :data:`FIGURES_MAX_AGE` old (its reading says
+        too large for that), a snapshot at most ``FIGURES_MAX_AGE`` old (its reading says
         when; None while the first is computed)."""
         if not self.nightly:
             with reading(self.services.engine) as conn:
                 return portfolio_figures(conn, day, company_code), None
         view = figures_view(day, company_code)
-        found = self.refresher.read(view.key, self._compute(view), max_age=FIGURES_MAX_AGE)
+        found = self.refresher.read(view.key, self._compute(view), max_age=view.max_age)
         return (from_body(found.body) if found.body is not None else None), found
 
     def refresh(self, view: View) -> float:

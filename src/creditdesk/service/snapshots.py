@@ -27,7 +27,7 @@ from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
 log = logging.getLogger(__name__)
 
 #: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
-UNGROUPED = ("ecl", "cash", "drift", "power", "figures")
+UNGROUPED = ("ecl", "cash", "drift", "power", "figures")  # figures: FIGURES, below
 #: The scope of the views that read only the receivables, the customers' segments and scores and the
 #: limit policy's LGD: what moves them is narrower than what moves every report (its data version).
 RECEIVABLES = "receivables"
@@ -38,6 +38,25 @@ SCOPES = (None, RECEIVABLES)
 def scope_of(name: str) -> str | None:
     """The data version's scope of the view ``name``."""
     return RECEIVABLES if name in RECEIVABLES_VIEWS else None
+
+
+#: The dashboard's portfolio figures on a book too large to add up in a request: they move with
+#: every order (reservations), so no data version stays still; they are fresh for a while instead.
+FIGURES = "figures"
+FIGURES_MAX_AGE = timedelta(minutes=5)
+_MAX_AGES = {FIGURES: FIGURES_MAX_AGE}
+
+
+def max_age_of(name: str) -> timedelta | None:
+    """How long a snapshot of the view ``name`` is fresh whatever moved; None: while its data
+    version stands."""
+    return _MAX_AGES.get(name)
+
+
+def age_of(snapshot_at: datetime, now: datetime) -> timedelta:
+    if snapshot_at.tzinfo is None:  # SQLite keeps no zone: the clock's times are UTC
+        snapshot_at = snapshot_at.replace(tzinfo=UTC)
+    return now - snapshot_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +75,10 @@ class View:
     @property
     def scope(self) -> str | None:
         return scope_of(self.name)
+
+    @property
+    def max_age(self) -> timedelta | None:
+        return max_age_of(self.name)
 
     @property
     def key(self) -> str:
@@ -138,10 +161,7 @@ class SnapshotRefresher:
     def _fresh(self, snapshot: Snapshot, scope: str | None, max_age: timedelta | None) -> bool:
         if max_age is None:
             return snapshot.data_version == self.store.data_version(scope)
-        computed_at = snapshot.computed_at
-        if computed_at.tzinfo is None:  # SQLite keeps no zone: the clock's times are UTC
-            computed_at = computed_at.replace(tzinfo=UTC)
-        return self.clock.now() - computed_at <= max_age
+        return age_of(snapshot.computed_at, self.clock.now()) <= max_age
 
     def idle(self) -> bool:
         with self._lock:

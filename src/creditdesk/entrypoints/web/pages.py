@@ -17,7 +17,7 @@ from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.company_codes import valid_code
 from creditdesk.domain.customers import Segment
 from creditdesk.entrypoints.api.deps import ServicesDep
-from creditdesk.entrypoints.portfolio_views import FIGURES_MAX_AGE, dashboard_views
+from creditdesk.entrypoints.portfolio_views import dashboard_views
 from creditdesk.entrypoints.reporting import portfolio_in_reporting, utilisation
 from creditdesk.entrypoints.web import charts, i18n, listing
 from creditdesk.entrypoints.web import sections as customer_sections
@@ -34,6 +34,7 @@ from creditdesk.service.auth import (
 from creditdesk.service.errors import NotFound
 from creditdesk.service.limit_recommendation import recommend_limits
 from creditdesk.service.scores import customer_score
+from creditdesk.service.snapshots import FIGURES_MAX_AGE
 
 PAGE_SIZE = 50
 MAX_SEARCH = 200  # characters of the customer search; longer is cut, with a message
