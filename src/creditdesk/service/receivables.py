@@ -139,15 +139,20 @@ def _invoice_rows(frames: LedgerFrames) -> np.ndarray:
     return rows
 
 
-def _customer_groups(frames: LedgerFrames, ids: pd.Series, by: str | None) -> Any:
-    """The group of each customer of ``ids`` by ``by``: portfolio, customer, segment or grade."""
+def _customer_groups(frames: LedgerFrames, ids: pd.Index, by: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The group of each customer of ``ids`` by ``by`` (portfolio, customer, segment or grade), as
+    codes into the groups' labels: a million rows group by integers, not by their text."""
     if by is None:
-        return np.full(len(ids), "portfolio", dtype=object)
+        return np.zeros(len(ids), dtype="int64"), np.array(["portfolio"], dtype=object)
     if by == "customer":
-        return ids.to_numpy()
-    lookup = frames.customers.set_index("customer_id")[by]
-    found = ids.map(lookup).astype(object)  # a label column: text fills the gaps
-    return found.fillna("unscored" if by == "grade" else "none").astype(str).to_numpy()
+        codes, labels = pd.factorize(ids)
+        return codes, np.asarray(labels, dtype=object)
+    customers = frames.customers
+    gap = "unscored" if by == "grade" else "none"  # a label column: text fills the gaps
+    named = customers[by].astype(object).fillna(gap).astype(str).to_numpy()
+    codes, labels = pd.factorize(np.append(named, gap))  # the last: a customer not in the table
+    at = pd.Index(customers["customer_id"]).get_indexer(ids)
+    return codes[np.where(at >= 0, at, len(named))], np.asarray(labels, dtype=object)
 
 
 def _per_customer(frame: pd.DataFrame, extra: pd.Series | None = None, **columns: pd.Series) -> pd.DataFrame:
@@ -162,10 +167,14 @@ def _roll_up(per: pd.DataFrame, frames: LedgerFrames, by: str | None) -> Sums:
     if per.empty:
         return {}
     index = per.index
-    group = _customer_groups(frames, index.get_level_values(1).to_series(index=None), by)
-    levels = [index.get_level_values(0), group, *(index.get_level_values(k) for k in range(2, index.nlevels))]
+    codes, labels = _customer_groups(frames, index.get_level_values(1), by)
+    levels = [index.get_level_values(0), codes, *(index.get_level_values(k) for k in range(2, index.nlevels))]
     grouped = per.groupby(levels, sort=False).sum()
-    return {(column, *key): int(value) for column in per.columns for key, value in grouped[column].items()}
+    return {
+        (column, currency, labels[code], *rest): int(value)
+        for column in per.columns
+        for (currency, code, *rest), value in grouped[column].items()
+    }
 
 
 def _money(minor: int, currency: str) -> str:
