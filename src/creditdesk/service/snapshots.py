@@ -26,8 +26,11 @@ from creditdesk.service.ports import Clock, Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 
+#: The dashboard's portfolio figures on a book too large to add up in a request: they move with
+#: every order (reservations), so no data version stays still; they are fresh for a while instead.
+FIGURES = "figures"
 #: Views that have no grouping: the ECL report carries its segments inside, the forecast is per currency.
-UNGROUPED = ("ecl", "cash", "drift", "power", "figures")  # figures: FIGURES, below
+UNGROUPED = ("ecl", "cash", "drift", "power", FIGURES)
 #: The scope of the views that read only the receivables, the customers' segments and scores and the
 #: limit policy's LGD: what moves them is narrower than what moves every report (its data version).
 RECEIVABLES = "receivables"
@@ -40,9 +43,7 @@ def scope_of(name: str) -> str | None:
     return RECEIVABLES if name in RECEIVABLES_VIEWS else None
 
 
-#: The dashboard's portfolio figures on a book too large to add up in a request: they move with
-#: every order (reservations), so no data version stays still; they are fresh for a while instead.
-FIGURES = "figures"
+#: How long the figures are fresh (the dashboard says so).
 FIGURES_MAX_AGE = timedelta(minutes=5)
 _MAX_AGES = {FIGURES: FIGURES_MAX_AGE}
 
