@@ -140,9 +140,10 @@ def champion_pd(model: Any, features: pd.DataFrame, defaulted: np.ndarray) -> np
     return found
 
 
-def in_default(features: pd.DataFrame, tables: SourceTables, as_of: date) -> np.ndarray:
-    """In default now: a default on record and an item still more than 90 days overdue."""
-    on_record = features.index.isin(defaults_known(tables, as_of).index)
+def in_default(features: pd.DataFrame, defaults: pd.Series) -> np.ndarray:
+    """In default now: a default on record (``defaults``: :func:`defaults_known` on the day) and an
+    item still more than 90 days overdue."""
+    on_record = features.index.isin(defaults.index)
     still_overdue = (features["oldest_overdue_days"].fillna(0) > DEFAULT_DAYS_PAST_DUE).to_numpy()
     in_default: np.ndarray = on_record & still_overdue
     return in_default
@@ -161,16 +162,24 @@ def score_rows(
 ) -> list[dict[str, Any]]:
     """A score row per customer; ``portfolio``: the whole portfolio's figures the bureaus' views are
     ranked among, when ``features`` are part of it."""
-    rows = unranked_score_rows(model, version, role, features, defaulted, as_of, clock)
+    pd_ = champion_pd(model, features, defaulted)
+    rows = unranked_score_rows(model, version, role, features, pd_, defaulted, as_of, clock)
     return with_bureau_views(rows, tables.reports, as_of, portfolio)
 
 
 def unranked_score_rows(
-    model: Any, version: str, role: str, features: pd.DataFrame, defaulted: np.ndarray, as_of: date, clock: Clock
+    model: Any,
+    version: str,
+    role: str,
+    features: pd.DataFrame,
+    pd_: np.ndarray,
+    defaulted: np.ndarray,
+    as_of: date,
+    clock: Clock,
 ) -> list[dict[str, Any]]:
     """The score rows before the bureaus' views (which rank each customer among the whole
-    portfolio: a batch adds them once every bucket's PDs are known)."""
-    pd_ = champion_pd(model, features, defaulted)
+    portfolio: a batch adds them once every bucket's PDs are known); ``pd_``: the model's
+    :func:`champion_pd` of ``features``."""
     grades = grade_of(pd_, defaulted)
     scale = PointsScale()
     scores = np.round(scale.score(pd_)).astype(int)
@@ -232,7 +241,7 @@ def rescore_customer(
             f"customer {customer_id!r} does not exist", code="not_found", values={"what": "customer", "id": customer_id}
         )
     one = features.loc[[customer_id]]
-    defaulted = in_default(one, tables, as_of)
+    defaulted = in_default(one, defaults_known(tables, as_of))
     rows: list[dict[str, Any]] = []
     for entry in [champions[0], *store.models_in_role("challenger")]:
         model, _meta = artefact.load(Path(entry["artefact_path"]))
@@ -319,8 +328,9 @@ def score_portfolio(
             )
         )
         champions = store.models_in_role("champion")
-    features = customer_features(tables, as_of)
-    defaulted = in_default(features, tables, as_of)  # a fact of the customer, the same for every model
+    defaults = defaults_known(tables, as_of)
+    features = customer_features(tables, as_of, defaults=defaults)
+    defaulted = in_default(features, defaults)  # a fact of the customer, the same for every model
     run_rows: list[dict[str, Any]] = []
     challengers = store.models_in_role("challenger")
     for entry in [champions[0], *challengers]:

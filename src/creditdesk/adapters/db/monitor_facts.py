@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -66,17 +67,25 @@ def facts_of(
     grace_days: int,
     window_months: int,
     customer_id: str | None = None,
+    ids: pd.Index | None = None,
 ) -> list[AccountFacts]:
     """The accounts' facts from the source tables (read from the database or, in the batch, from
-    one bucket's Parquet files)."""
+    one bucket's Parquet files, its customers named by integer codes: ``ids`` their ids by code,
+    for pandas groups integers several times faster than text)."""
+
+    def named(found: Any) -> Any:
+        return found if ids is None else found.set_axis(ids[found.index.to_numpy(dtype="int64")])
+
     invoices = _only(tables.invoices, customer_id)
     allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
     # Plain dicts: an account's lookups are dict hits, not pandas index probes (a million accounts).
-    overdue = days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id)).to_dict()
-    months = good_months(invoices, allocations, as_of, grace_days).to_dict()
-    window = {acc.customer_id: _window_start(acc, as_of, window_months) for acc in accounts}
-    peak = peak_receivable(invoices, allocations, as_of, pd.Series(window, dtype="datetime64[ns]")).to_dict()
-    bureau = bureau_drops(_only(tables.reports, customer_id), as_of).to_dict("index")
+    overdue = named(days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))).to_dict()
+    months = named(good_months(invoices, allocations, as_of, grace_days)).to_dict()
+    window = pd.Series({acc.customer_id: _window_start(acc, as_of, window_months) for acc in accounts})
+    if ids is not None:
+        window.index = ids.get_indexer(window.index)
+    peak = named(peak_receivable(invoices, allocations, as_of, window.astype("datetime64[ns]"))).to_dict()
+    bureau = named(bureau_drops(_only(tables.reports, customer_id), as_of)).to_dict("index")
     facts = []
     for acc in accounts:
         cid = acc.customer_id

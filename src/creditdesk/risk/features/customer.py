@@ -70,22 +70,28 @@ def defaults_known(tables: SourceTables, as_of: date) -> pd.Series:
 
 
 def customer_features(
-    tables: SourceTables, as_of: date, bureau_scores: bureau.ScoreReference | None = None
+    tables: SourceTables,
+    as_of: date,
+    bureau_scores: bureau.ScoreReference | None = None,
+    defaults: pd.Series | None = None,
 ) -> pd.DataFrame:
     """One row per customer registered by ``as_of``: every feature, NaN where a source is silent,
     and ``has_history`` (1 when the customer has an invoice by then). ``bureau_scores``: the
-    whole portfolio's latest bureau scores, when ``tables`` hold part of it (a batch's bucket)."""
+    whole portfolio's latest bureau scores, when ``tables`` hold part of it (a batch's bucket);
+    ``defaults``: :func:`defaults_known` on the day, when the caller has it already."""
     # An unknown registration date counts as registered long ago (in range of any resolution).
     on_the_day = master_data_on(tables, as_of)
     registered = pd.to_datetime(on_the_day["registered_on"]).fillna(pd.Timestamp("1900-01-01"))
     customers = on_the_day.loc[registered <= pd.Timestamp(as_of)]
     index = pd.Index(customers["customer_id"], name="customer_id")
-    defaults = defaults_known(tables, as_of).reset_index()
+    if defaults is None:
+        defaults = defaults_known(tables, as_of)
+    first_defaults = defaults.reset_index()
     parts = [
         payment.payment_features(tables.invoices, tables.allocations, as_of, tables.disputes),
         financial.financial_features(tables.statements, as_of),
         bureau.bureau_features(tables.reports, as_of, bureau_scores) if len(tables.reports) else None,
-        network.network_features(customers, tables.groups, defaults, as_of),
+        network.network_features(customers, tables.groups, first_defaults, as_of),
     ]
     frame = pd.concat([p.reindex(index) for p in parts if p is not None], axis=1)
     frame = frame.reindex(columns=list(ALL_FEATURES))
