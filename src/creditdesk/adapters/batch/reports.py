@@ -66,22 +66,28 @@ def _optional(frames: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=_OPTIONAL[name]) if found is None else found
 
 
-def ledger_frames(frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame) -> tuple[LedgerFrames, pd.Index]:
+def ledger_frames(
+    frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame, customer_ids: pd.Index
+) -> tuple[LedgerFrames, pd.Index]:
     """A bucket's ledger as the receivables reports read it (adapters/db/receivables_data.py),
     its customers' grade and PD those the batch has just scored; and its customers' ids.
 
-    Ids as their places and the currency as a category (no id leaves the bucket): pandas groups
-    integers several times faster than text, and every report groups the documents a dozen times.
+    ``frames``: the bucket's tables with their invoice and customer ids as integer codes
+    (``customer_ids``: the customers' ids by code). In the ledger an invoice's id is its row and
+    a customer's its row in the customers' table (no id leaves the bucket), and the currency is a
+    category: pandas groups integers several times faster than text, and every report groups the
+    documents a dozen times.
     """
-    customer_ids = pd.Index(frames["customers"]["customer_id"])
+    customers = frames["customers"]
+    customer_row = _rows_by_code(customers["customer_id"])
 
     def coded(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(customer_id=customer_ids.get_indexer(frame["customer_id"]))
+        return frame.assign(customer_id=_row_of(customer_row, frame["customer_id"]))
 
     invoices = frames["invoices"]
     carried = _optional(frames, "revalued").set_index("invoice_id")["amount_minor"]
     amount = invoices["invoice_id"].map(carried).fillna(invoices["amount_minor"]).astype("int64")
-    invoice_ids = pd.Index(invoices["invoice_id"])
+    invoice_row = _rows_by_code(invoices["invoice_id"])
     invoices = coded(invoices).assign(
         invoice_id=np.arange(len(invoices), dtype="int64"),
         currency=invoices["currency"].astype("category"),
@@ -91,21 +97,20 @@ def ledger_frames(frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame) -> t
     )[["invoice_id", "customer_id", "currency", "invoice_date", "due_date", "amount_minor", "disputed"]]
     allocations = frames["allocations"]
     allocations = allocations.assign(
-        invoice_id=invoice_ids.get_indexer(allocations["invoice_id"]),
+        invoice_id=_row_of(invoice_row, allocations["invoice_id"]),
         applied_on=pd.to_datetime(allocations["applied_on"]),
     )
     adjustments = coded(_optional(frames, "adjustments"))
     adjustments = adjustments.assign(payment_date=pd.to_datetime(adjustments["payment_date"]))
     adjustments = adjustments.astype({"amount_minor": "int64"})
+    named = pd.Series(np.asarray(customer_ids, dtype=object)[customers["customer_id"].to_numpy("int64")])
     scored = scores.set_index("customer_id")
-    customers = frames["customers"]
-    grade = customers["customer_id"].map(scored["grade"].dropna().astype(int).astype(str))
     customers = pd.DataFrame(
         {
             "customer_id": np.arange(len(customers), dtype="int64"),
-            "segment": customers["segment"],
-            "grade": grade,
-            "pd": customers["customer_id"].map(scored["pd"]),
+            "segment": customers["segment"].to_numpy(),
+            "grade": named.map(scored["grade"].dropna().astype(int).astype(str)).to_numpy(),
+            "pd": named.map(scored["pd"]).to_numpy(),
         }
     )
     cover = coded(_optional(frames, "cover"))
@@ -117,7 +122,22 @@ def ledger_frames(frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame) -> t
         None if cover.empty else cover,
         memo={},
     )
-    return ledger, customer_ids
+    return ledger, pd.Index(named)
+
+
+def _rows_by_code(codes: pd.Series) -> np.ndarray:
+    """At each code, the row of the frame that has it (-1: none)."""
+    given = codes.to_numpy("int64")
+    rows = np.full(int(given.max(initial=-1)) + 1, -1, dtype="int64")
+    rows[given[given >= 0]] = np.flatnonzero(given >= 0)
+    return rows
+
+
+def _row_of(rows: np.ndarray, codes: pd.Series) -> np.ndarray:
+    """The row (``_rows_by_code``) of each of ``codes`` (-1: none)."""
+    given = codes.to_numpy("int64")
+    known = (given >= 0) & (given < len(rows))
+    return np.where(known, rows[np.where(known, given, 0)], -1)
 
 
 def _plain(value: Any) -> Any:

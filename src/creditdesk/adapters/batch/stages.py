@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from creditdesk.adapters.batch import reports
 from creditdesk.adapters.clock import FixedClock
@@ -165,31 +166,49 @@ def rare_collections() -> Iterator[None]:
 
 
 #: The tables that name invoices: their ids are only keys inside a bucket's computation.
-_INVOICE_KEYED = ("invoices", "allocations", "disputes")
+_INVOICE_KEYED = ("invoices", "allocations", "disputes", "revalued")
 #: The tables that name customers, as the first pass reads them (the second reads the rest).
-_CUSTOMER_KEYED = ("customers", "invoices", "payments", "statements", "reports", "disputes", "versions")
+_CUSTOMER_KEYED = (
+    *("customers", "invoices", "payments", "statements", "reports", "disputes", "versions"),
+    *("adjustments", "cover"),  # the receivables reports'
+)
 
 
-def _as_codes(frames: dict[str, pd.DataFrame], names: tuple[str, ...], column: str) -> pd.Index:
-    """``column`` of the ``names`` tables replaced by integers in its values' own order (so every
-    sort and group comes out as it would on the text); the values, by code."""
-    keyed = [frames[name][column] for name in names]
-    codes, values = pd.factorize(pd.concat(keyed, ignore_index=True), sort=True)
-    parts = np.split(codes.astype("int64"), np.cumsum([len(k) for k in keyed])[:-1])
-    for name, part in zip(names, parts, strict=True):
+def _as_codes(frames: dict[str, pd.DataFrame], names: tuple[str, ...], column: str) -> pa.Array:
+    """``column`` of the ``names`` tables (those the bucket has) replaced by integers in its
+    values' own order, so every sort and group comes out as it would on the text (-1: no value);
+    the values, by code. Arrow's hashing finds the codes in half the time pandas' does."""
+    present = [name for name in names if name in frames]
+    keyed = pa.chunked_array([pa.array(frames[name][column], type=pa.string()) for name in present], pa.string())
+    unique = pc.drop_null(pc.unique(keyed))
+    values = unique.take(pc.sort_indices(unique))  # as bytes: the order of the text's code points
+    codes = pc.index_in(keyed, value_set=values, skip_nulls=True).fill_null(-1)
+    offset = 0
+    for name in present:
+        size = len(frames[name])
+        part = codes.slice(offset, size).to_numpy().astype("int64")
         frames[name] = frames[name].assign(**{column: part})
-    return pd.Index(values)
+        offset += size
+    return values
 
 
-def coded_bucket_tables(frames: Mapping[str, pd.DataFrame]) -> tuple[SourceTables, pd.Index]:
-    """The scoring library's tables of a bucket, its invoice and customer ids replaced by integers
-    in the ids' own order: the same groups and sorts, but pandas groups a bucket's hundreds of
-    thousands of integers three times faster than as many strings (no invoice id leaves the
-    batch; the customers' map back through the ids returned, by code)."""
+@dataclass(frozen=True)
+class CodedBucket:
+    """A bucket's tables with its invoice and customer ids replaced by integers in the ids' own
+    order: the same groups and sorts, but pandas groups a bucket's hundreds of thousands of
+    integers three times faster than as many strings (no invoice id leaves the batch; the
+    customers' map back through ``customer_ids``, by code)."""
+
+    frames: dict[str, pd.DataFrame]  # as read, but for the codes
+    tables: SourceTables  # the scoring library's
+    customer_ids: pd.Index  # by code
+
+
+def coded_bucket(frames: Mapping[str, pd.DataFrame]) -> CodedBucket:
     found = dict(frames)
     _as_codes(found, _INVOICE_KEYED, "invoice_id")
     ids = _as_codes(found, _CUSTOMER_KEYED, "customer_id")
-    return shape_source_tables(found), ids
+    return CodedBucket(found, shape_source_tables(found), pd.Index(ids.to_pylist(), dtype=object))
 
 
 def first_pass(
@@ -207,7 +226,8 @@ def _first_pass(
 ) -> dict[str, pd.DataFrame]:
     clock = _Clock(bucket)
     with clock.stage("features") as counted:
-        coded, ids = coded_bucket_tables(frames)
+        bucket_codes = coded_bucket(frames)
+        coded, ids = bucket_codes.tables, bucket_codes.customer_ids
         defaults = defaults_known(coded, context.as_of)
         features = customer_features(coded, context.as_of, bureau_scores, defaults)
         counted["rows"] = len(features)
@@ -229,7 +249,7 @@ def _first_pass(
         proposed = _proposals(frames, coded, ids, recommendations, context)
         counted["rows"] = len(proposed)
     with clock.stage("receivables") as counted:
-        ledger, ids = reports.ledger_frames(frames, scores)
+        ledger, ids = reports.ledger_frames(bucket_codes.frames, scores, bucket_codes.customer_ids)
         parts = reports.bucket_parts(ledger, ids, context.as_of, context.policy.lgd, UNSCORED_PD)
         counted["rows"] = len(ledger.invoices)
     return {
