@@ -38,6 +38,7 @@ from creditdesk.domain.money import Money
 from creditdesk.risk import artefact
 from creditdesk.risk.features.bureau import ScoreReference
 from creditdesk.risk.features.customer import ALL_FEATURES, SourceTables, customer_features, defaults_known
+from creditdesk.risk.features.payment import shared_settlements
 from creditdesk.risk.rating import UNSCORED_PD
 from creditdesk.service.monitor import Proposal, proposals, with_recommendations
 from creditdesk.service.scoring import (
@@ -217,7 +218,7 @@ def first_pass(
     """Everything of a bucket but the bureaus' views: its features, our PDs (the whole
     portfolio's rank the bureaus' views after), its scores with reasons, its limits and the
     monitor's proposals."""
-    with rare_collections():
+    with rare_collections(), shared_settlements():
         return _first_pass(bucket, frames, context, bureau_scores)
 
 

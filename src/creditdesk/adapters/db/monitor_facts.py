@@ -77,7 +77,9 @@ def facts_of(
         return found if ids is None else found.set_axis(ids[found.index.to_numpy(dtype="int64")])
 
     invoices = _only(tables.invoices, customer_id)
-    allocations = tables.allocations.loc[tables.allocations["invoice_id"].isin(invoices["invoice_id"])]
+    allocations = tables.allocations  # each of the facts reads them through their invoices
+    if customer_id is not None:
+        allocations = allocations.loc[allocations["invoice_id"].isin(invoices["invoice_id"])]
     # Plain dicts: an account's lookups are dict hits, not pandas index probes (a million accounts).
     overdue = named(days_overdue(invoices, allocations, as_of, _only(tables.payments, customer_id))).to_dict()
     months = named(good_months(invoices, allocations, as_of, grace_days)).to_dict()

@@ -8,7 +8,11 @@ at least that late), so a customer who stops paying does not look punctual.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -51,8 +55,37 @@ def cash_only(
     return kept, allocations.loc[cash & allocations["invoice_id"].isin(kept["invoice_id"])].drop(columns="kind")
 
 
+#: Within :func:`shared_settlements`: the settlements worked out, by the frames' identity and day,
+#: with the frames themselves (so no other frame can take a kept one's identity meanwhile).
+_SETTLED: ContextVar[dict[tuple[int, int, pd.Timestamp], tuple[Any, Any, pd.DataFrame]] | None] = ContextVar(
+    "settled", default=None
+)
+
+
+@contextmanager
+def shared_settlements() -> Iterator[None]:
+    """Within it, the settlements of the same invoice and allocation frames on the same day are
+    worked out once: a batch's bucket asks for them four times (the payment features, the known
+    defaults, the monitor's days overdue and good months), a second of work each time."""
+    token = _SETTLED.set({})
+    try:
+        yield
+    finally:
+        _SETTLED.reset(token)
+
+
 def settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """Per invoice known on ``as_of``: amount, paid so far, settlement date (NaT if open), payments."""
+    kept = _SETTLED.get()
+    if kept is None:
+        return _settlements(invoices, allocations, as_of)
+    key = (id(invoices), id(allocations), pd.Timestamp(as_of))
+    if key not in kept:
+        kept[key] = (invoices, allocations, _settlements(invoices, allocations, as_of))
+    return kept[key][2].copy()  # the callers add columns of their own
+
+
+def _settlements(invoices: pd.DataFrame, allocations: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     inv = invoices.loc[pd.to_datetime(invoices["invoice_date"]) <= as_of].copy()
     inv["invoice_date"] = pd.to_datetime(inv["invoice_date"])
     inv["due_date"] = pd.to_datetime(inv["due_date"])
