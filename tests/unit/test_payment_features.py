@@ -127,3 +127,36 @@ def test_risk_and_cash_see_credit_notes_and_write_offs_their_own_way() -> None:
     assert risk_cash["amount"].tolist() == [40.0] and "kind" not in risk_cash
     cash_invoices, _ = cash_only(invoices, allocations, written_off_unpaid=False)
     assert cash_invoices["invoice_id"].tolist() == ["A"]  # nothing more is expected of B
+
+
+def test_shared_settlements_are_the_same_answer_once_a_day_and_the_callers_own_copy() -> None:
+    from creditdesk.risk.features import payment
+
+    inv, alloc = invoices(), allocations()
+    alone = payment.settlements(inv, alloc, pd.Timestamp(AS_OF))
+    worked: list[pd.Timestamp] = []
+    plain = payment._settlements
+
+    def counted(i: pd.DataFrame, a: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+        worked.append(day)
+        return plain(i, a, day)
+
+    payment._settlements = counted  # type: ignore[assignment]
+    try:
+        with payment.shared_settlements():
+            first = payment.settlements(inv, alloc, pd.Timestamp(AS_OF))
+            first["mine"] = 1  # a caller's own column stays its own
+            second = payment.settlements(inv, alloc, pd.Timestamp(AS_OF))
+            earlier = payment.settlements(inv, alloc, pd.Timestamp(date(2026, 2, 7)))
+            other_frame = payment.settlements(inv.copy(), alloc, pd.Timestamp(AS_OF))
+        outside = payment.settlements(inv, alloc, pd.Timestamp(AS_OF))
+    finally:
+        payment._settlements = plain  # type: ignore[assignment]
+    pd.testing.assert_frame_equal(second, alone)
+    assert "mine" not in second
+    # Worked out once for the day, again for another day, another frame, and outside the context.
+    assert worked == [pd.Timestamp(AS_OF), pd.Timestamp(date(2026, 2, 7)), pd.Timestamp(AS_OF), pd.Timestamp(AS_OF)]
+    on_feb_7 = earlier.set_index("invoice_id").loc["I1"]
+    assert on_feb_7["paid"] == 40.0 and pd.isna(on_feb_7["settled_on"])  # the day's own answer
+    pd.testing.assert_frame_equal(other_frame, alone)
+    pd.testing.assert_frame_equal(outside, alone)
