@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -25,21 +24,18 @@ from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.entrypoints.cli import demo_cycle
 from creditdesk.entrypoints.cli.output import err
-from creditdesk.entrypoints.portfolio_views import PortfolioViews, compute_view, dashboard_views
+from creditdesk.entrypoints.portfolio_views import PortfolioViews, dashboard_views
 from creditdesk.entrypoints.worker.events_jobs import leave_failed_deliveries, relay_until_idle
 from creditdesk.entrypoints.worker.notify_jobs import make_notifications
 from creditdesk.service.accounts import SetGroupLimit, set_group_limit
 from creditdesk.service.audit import seal_audit_trail
 from creditdesk.service.auth import add_user
-from creditdesk.service.errors import Conflict, InvalidInput, ServiceError
+from creditdesk.service.errors import Conflict, InvalidInput
 from creditdesk.service.notifications import CONSUMER as NOTIFICATIONS
-from creditdesk.service.ports import Snapshot
 from creditdesk.service.scoring import score_portfolio
-from creditdesk.service.snapshots import View
 
 if TYPE_CHECKING:
     from creditdesk.risk.features.customer import SourceTables
-    from creditdesk.service.receivables import LedgerFrames
 
 DEMO_PASSWORD = "creditdesk-demo"
 DEMO_USERS = [
@@ -137,7 +133,6 @@ def build_demo(
             progress.advance(task)
     if problems:
         return {"problems": problems, "steps": steps.seconds}
-    early = EarlyPanels(services, as_of)  # beside the scoring and the cycle: they move no invoice nor cash
     for username, role in DEMO_USERS:
         with suppress(Conflict):  # the users of an earlier build stay
             add_user(username, DEMO_PASSWORD, role, services.uow(), services.hasher, "demo", language=lang)
@@ -152,17 +147,13 @@ def build_demo(
         # The segments' limits follow the totals the policy and the cycle left.
         segments = _segment_limits(services, selling, lang)
         steps.done("credit segments in the company codes", f"{segments} segments")
+    # One after another, not in a thread beside the scoring: LightGBM (the cash forecast's payment
+    # model) trained in a second thread while the first fits the scorecards crashed the process.
     started = time.perf_counter()
-    versions = {view: views.store.data_version(view.scope) for view in dashboard_views(as_of)}  # before the frames
-    frames = views.frames(as_of)  # the dunning run's (neither dunning nor orders move the version)
-    for view, version in versions.items():  # the dashboard opens complete; the rest fill when asked
-        if not early.keep(view, frames, version):
-            views.refresh(view)
+    for view in dashboard_views(as_of):  # the dashboard opens complete; the rest fill when asked
+        views.refresh(view)
     snapshot_seconds = round(time.perf_counter() - started, 1)
-    steps.done(
-        "computed the dashboard's panels",
-        f"computed beside the scoring and the cycle: {', '.join(early.kept) or 'none'}",
-    )
+    steps.done("computed the dashboard's panels")
     problems.extend(_seal(services))
     with services.engine.connect() as conn:
         counts = table_counts(conn)
@@ -183,63 +174,6 @@ def build_demo(
         "attention": demo_cycle.attention(services, as_of),
         "steps": steps.seconds,
     }
-
-
-#: The dashboard's panels that read only the invoices, the cash applied to them and the credit
-#: notes and write-offs (the portfolio's trends, the cash forecast): what the cycle never moves.
-LEDGER_ONLY_PANELS = ("cash", "trends")
-
-
-class EarlyPanels:
-    """The dashboard's ledger-only panels (most of their time: the cash forecast trains the
-    payment model) computed in a thread from the ledger as imported while the scoring and the
-    cycle run, each through the same computation as a refresh. One is kept as the snapshot of the
-    data as the cycle leaves it only when the invoices and cash it read are the same then;
-    otherwise it is computed again."""
-
-    def __init__(self, services: Services, as_of: date) -> None:
-        self.services, self.as_of = services, as_of
-        self.kept: list[str] = []
-        self._frames: LedgerFrames | None = None
-        self._bodies: dict[View, tuple[dict[str, Any], float]] = {}
-        self._thread = threading.Thread(target=self._compute, name="demo-panels", daemon=True)
-        self._thread.start()
-
-    def _compute(self) -> None:
-        try:
-            frames = self._frames = self.services.receivables().frames(self.as_of)
-        except Exception:  # every panel is computed again after the cycle, where a failure is reported
-            return
-        for view in dashboard_views(self.as_of):
-            if view.name not in LEDGER_ONLY_PANELS or view.by is not None:
-                continue
-            started = time.perf_counter()
-            try:
-                body: dict[str, Any] = {"rows": compute_view(self.services, lambda _day: frames, view)}
-            except ServiceError as refusal:
-                body = {"error": refusal.detail}
-            except Exception:  # computed again after the cycle, where a failure is reported
-                continue
-            self._bodies[view] = (body, round(time.perf_counter() - started, 3))
-
-    def keep(self, view: View, frames: LedgerFrames, version: str) -> bool:
-        """Store ``view``'s early body as its snapshot of ``version`` when it was computed from the
-        same invoices and cash as ``frames`` (read at ``version``); whether it was."""
-        self._thread.join()
-        early, found = self._frames, self._bodies.get(view)
-        if early is None or found is None:
-            return False
-        same = (
-            early.invoices.equals(frames.invoices)
-            and early.allocations.equals(frames.allocations)
-            and early.adjustments.equals(frames.adjustments)
-        )
-        if not same:
-            return False
-        body, seconds = found
-        self.services.snapshot_store().put(Snapshot(view.key, version, self.services.clock.now(), seconds, body))
-        self.kept.append(view.name)
-        return True
 
 
 def _run_cycle(
