@@ -172,6 +172,7 @@ def backup_while_posting(book: Services, file: Path, target: str, *, snapshot: b
             writer.wait_for(at + 3)
             meanwhile.extend([at, writer.stop()])
 
+        started = writer.posted  # the snapshot is taken after this, before ``write_meanwhile`` runs
         made = backups.back_up(
             book.engine, file, pg_bin_dir=book.settings.pg_bin_dir, during=write_meanwhile, snapshot=snapshot
         )
@@ -180,7 +181,13 @@ def backup_while_posting(book: Services, file: Path, target: str, *, snapshot: b
     restored = cli(book, target, "--json", "restore", str(file))
     assert restored.exit_code in (0, 1), restored.output
     writes = sorted(int(order[1:]) for order in order_ids(target) if order.startswith("W"))
-    return {"made": made, "report": json.loads(restored.stdout), "writes": writes, "meanwhile": meanwhile}
+    return {
+        "made": made,
+        "report": json.loads(restored.stdout),
+        "writes": writes,
+        "started": started,
+        "meanwhile": meanwhile,
+    }
 
 
 def one_moment(seen: dict[str, Any]) -> bool:
@@ -192,7 +199,9 @@ def one_moment(seen: dict[str, Any]) -> bool:
     return bool(
         report["digest"] == seen["made"].contents.digest
         and writes == list(range(len(writes)))
-        and before <= len(writes) < after
+        # Taken between the call and the writes made while the copy ran (the writer may commit
+        # one more between the snapshot and the moment ``write_meanwhile`` counts).
+        and seen["started"] <= len(writes) <= before < after
         and report["reconcile"]["ok"]
         and report["audit"]["intact"]
     )
