@@ -15,6 +15,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -108,12 +109,20 @@ def exponent(points: list[tuple[int, float]]) -> float | None:
     return round(slope, 3)
 
 
+def _drop_older_runs(base: Path, size: int, engine: str, keep: Path) -> None:
+    """Keep only the newest run of a size and engine: a million customers' run is ~2.7 GB, and kept
+    runs once filled this machine's disk."""
+    for older in base.glob(f"run-{size}-{engine}-*"):
+        if older != keep and older.is_dir():
+            shutil.rmtree(older)
+
+
 def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", default="10000,100000,1000000", help="comma-separated sizes")
     parser.add_argument("--engines", default="local,spark")
     parser.add_argument("--workers", type=int, default=None, help="the local engine's (default: the cores)")
-    parser.add_argument("--dir", type=Path, default=Path("var/bench-batch"), help="books and runs (kept)")
+    parser.add_argument("--dir", type=Path, default=Path("var/bench-batch"), help="books (kept) and the newest run of each size and engine")
     parser.add_argument("--compare", nargs=2, type=Path, metavar="RUN", help="only compare two kept run folders")
     args = parser.parse_args(argv)
     if args.compare:
@@ -131,6 +140,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         for engine in args.engines.split(","):
             run = base / f"run-{size}-{engine}-{int(time.time())}"
             found = _run(book, run, engine, args.workers, env)
+            _drop_older_runs(base, size, engine, keep=run)
             print(json.dumps(found), flush=True)
             results.append(found)
             runs.append(run)
