@@ -144,7 +144,12 @@ def test_a_large_clean_file_goes_the_bulk_way_and_stores_what_the_row_way_stores
     with services.engine.connect() as conn:
         kinds = set(conn.execute(select(t.ledger_entries.c.account_kind)).scalars())
         events = conn.execute(select(t.outbox.c.type).distinct()).scalars().all()
+        numbered = conn.execute(select(t.outbox.c.stream, t.outbox.c.stream_seq)).all()
+        last = dict(conn.execute(select(t.credit_accounts.c.customer_id, t.credit_accounts.c.event_seq)).all())
     assert kinds == {"customer", "group"} and events == ["import.booked"]
+    # Each file's import numbered one event a customer after the account's last: 1, then 2.
+    assert sorted(numbered) == sorted((cid, seq) for cid in last for seq in range(1, 3))
+    assert set(last.values()) == {2}
 
 
 def test_a_second_import_of_the_same_file_changes_nothing(

@@ -32,10 +32,10 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import NoResultFound
 from sqlalchemy.sql.selectable import TextualSelect
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.many_rows import insert_each
 from creditdesk.adapters.policy_file import parse_check_policy
 from creditdesk.domain.accounts import AccountStatus
 from creditdesk.domain.company_codes import CompanyCode, segment_account_id, split_segment_account_id
@@ -713,29 +713,9 @@ class SqlCreditStore:
             {"stream": stream, "stream_seq": seq, "type": event_type, "payload": _json(payload), "at": at},
         )
 
-    def emit_all(self, events: list[tuple[str, str, dict[str, Any]]], at: datetime) -> None:
-        """``emit`` of each (stream, type, payload), in this order, with a few statements rather
-        than two per event; at most one event per stream."""
-        accounts = t.credit_accounts
-        streams = sorted({stream for stream, _, _ in events})
-        if len(streams) != len(events):
-            raise ValueError("emit_all: one event per stream")
-        seq: dict[str, int] = {}
-        for start in range(0, len(streams), 500):
-            moved = self._c.execute(
-                update(accounts)
-                .where(accounts.c.customer_id.in_(streams[start : start + 500]))
-                .values(event_seq=accounts.c.event_seq + 1)
-                .returning(accounts.c.customer_id, accounts.c.event_seq)
-            )
-            seq.update({stream: number for stream, number in moved})
-        if len(seq) != len(streams):
-            raise NoResultFound(f"no credit account for {sorted(set(streams) - set(seq))[:5]}")
-        if events:
-            self._c.execute(
-                insert(t.outbox),
-                [
-                    {"stream": stream, "stream_seq": seq[stream], "type": kind, "payload": _json(payload), "at": at}
-                    for stream, kind, payload in events
-                ],
-            )
+    def emit_numbered(self, events: list[tuple[str, int, str, dict[str, Any]]], at: datetime) -> None:
+        """Events (stream, number, type, payload) whose streams' accounts the caller has moved on
+        to these numbers (``emit`` moves it itself, one event at a time)."""
+        columns = ("stream", "stream_seq", "type", "payload", "at")
+        rows = [(stream, number, kind, _json(payload), at) for stream, number, kind, payload in events]
+        insert_each(self._c, t.outbox, columns, rows)

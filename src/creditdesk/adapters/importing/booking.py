@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, String, case, func, insert, literal_column, select, update
+from sqlalchemy import BigInteger, ColumnElement, Connection, String, case, func, insert, literal_column, select
+from sqlalchemy.exc import NoResultFound
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.credit_store import SqlCreditStore
-from creditdesk.adapters.db.many_rows import update_each
+from creditdesk.adapters.db.many_rows import rows_among, update_each
 from creditdesk.domain.fx import MissingRate, identity
 from creditdesk.domain.ledger import Delta, EntryKind, Totals
 from creditdesk.service.events import event_payload
@@ -84,85 +85,82 @@ class Booker:
             self.pending.clear()
 
     @staticmethod
-    def _recount_overdue(conn: Connection, customers: list[str], today: date) -> None:
-        """Back-dated items change what is overdue: recount it once here, so no check has to."""
+    def _overdue(conn: Connection, customers: list[str], today: date) -> dict[str, int] | ColumnElement[Any]:
+        """What each account's overdue is now: back-dated items change it, so it is recounted once
+        here and no check has to. For many accounts (a large file) their counts, from one pass over
+        the invoices; for a few, the expression that counts the updated account's."""
         accounts, inv = t.credit_accounts, t.invoices
         undisputed = case((inv.c.open_minor > inv.c.disputed_minor, inv.c.open_minor - inv.c.disputed_minor), else_=0)
-        overdue = (
-            # The part under open dispute cases is not overdue (service/disputes.py).
-            select(func.coalesce(func.sum(undisputed), 0))
-            .where(
-                inv.c.customer_id == accounts.c.customer_id,
-                inv.c.open_minor > 0,
-                inv.c.disputed.is_(False),
-                inv.c.due_date < today,
-            )
-            .scalar_subquery()
-        )
+        # The part under open dispute cases is not overdue (service/disputes.py).
+        overdue_now = (inv.c.open_minor > 0, inv.c.disputed.is_(False), inv.c.due_date < today)
         if (
-            len(customers) >= 500
-            and len(customers) * 4 >= conn.execute(select(func.count()).select_from(accounts)).scalar_one()
+            len(customers) < 500
+            or len(customers) * 4 < conn.execute(select(func.count()).select_from(accounts)).scalar_one()
         ):
-            # Most accounts (a large file): one pass over the invoices, not a lookup of each one.
-            Booker._recount_all_overdue(conn, customers, today)
-            return
-        for start in range(0, len(customers), 500):
-            conn.execute(
-                update(accounts)
-                .where(accounts.c.customer_id.in_(customers[start : start + 500]))
-                .values(overdue_minor=overdue, overdue_through=today)
+            one = select(func.coalesce(func.sum(undisputed), 0)).where(
+                inv.c.customer_id == accounts.c.customer_id, *overdue_now
             )
-
-    @staticmethod
-    def _recount_all_overdue(conn: Connection, customers: list[str], today: date) -> None:
-        """What ``_recount_overdue`` sets, summed over the whole table at once."""
-        accounts, inv = t.credit_accounts, t.invoices
-        undisputed = case((inv.c.open_minor > inv.c.disputed_minor, inv.c.open_minor - inv.c.disputed_minor), else_=0)
+            return one.scalar_subquery()
         # Grouped by an expression, so neither engine walks an index and fetches row by row.
         customer = (inv.c.customer_id + literal_column("''")).label("customer")
-        overdue = dict(
-            conn.execute(
-                select(customer, func.sum(undisputed))
-                .where(inv.c.open_minor > 0, inv.c.disputed.is_(False), inv.c.due_date < today)
-                .group_by(customer)
-            ).all()
-        )
+        summed = dict(conn.execute(select(customer, func.sum(undisputed)).where(*overdue_now).group_by(customer)).all())
+        return {cid: int(summed.get(cid) or 0) for cid in customers}
+
+    def _lock_accounts(self, conn: Connection, customers: list[str]) -> dict[str, int]:
+        """Lock the accounts; BalanceOutOfRange when the file's documents would take a customer's
+        total beyond the bound of one balance (each document is within it; their sum may not be).
+        Each account's event number before this import."""
+        accounts = t.credit_accounts
+        query = select(
+            accounts.c.customer_id, accounts.c.event_seq, *(accounts.c[f"{bucket}_minor"] for bucket in BUCKETS)
+        ).with_for_update()
+        numbers = {}
+        for cid, number, *balances in rows_among(conn, query, accounts.c.customer_id, customers):
+            numbers[cid] = number
+            if cid in self.deltas:
+                totals = Totals(**dict(zip(BUCKETS, balances, strict=True)))
+                totals.moved_by(Delta(**self.deltas[cid]), f"customer {cid}")
+        if len(numbers) != len(customers):
+            raise NoResultFound(f"no credit account for {sorted(set(customers) - set(numbers))[:5]}")
+        return numbers
+
+    def _move_accounts(self, conn: Connection, customers: list[str], today: date) -> None:
+        """One pass over the accounts: the totals by the file's documents, the overdue recounted,
+        the event number moved by each one's event."""
+        accounts = t.credit_accounts
+        overdue = self._overdue(conn, customers, today)
+        counted = isinstance(overdue, dict)
+        none = dict.fromkeys(BUCKETS, 0)
         update_each(
             conn,
             accounts,
             "customer_id",
-            {"cid": String(), "overdue": BigInteger()},
-            [(cid, int(overdue.get(cid) or 0)) for cid in customers],
-            lambda v: {"overdue_minor": v.overdue, "overdue_through": today},
+            {
+                "cid": String(),
+                **{bucket: BigInteger() for bucket in BUCKETS},
+                **({"overdue": BigInteger()} if counted else {}),
+            },
+            [
+                (
+                    cid,
+                    *(self.deltas.get(cid, none)[bucket] for bucket in BUCKETS),
+                    *((overdue[cid],) if counted else ()),
+                )
+                for cid in customers
+            ],
+            lambda v: {
+                **{f"{bucket}_minor": accounts.c[f"{bucket}_minor"] + getattr(v, bucket) for bucket in BUCKETS},
+                "overdue_minor": v.overdue if counted else overdue,
+                "overdue_through": today,
+                "event_seq": accounts.c.event_seq + 1,
+            },
         )
-
-    def _check_balances(self, conn: Connection) -> None:
-        """BalanceOutOfRange when the file's documents would take a customer's total beyond the
-        bound of one balance (each document is within it; their sum may not be)."""
-        accounts = t.credit_accounts
-        ids = sorted(self.deltas)
-        for start in range(0, len(ids), 500):
-            rows = conn.execute(
-                select(
-                    accounts.c.customer_id,
-                    *(accounts.c[f"{bucket}_minor"] for bucket in BUCKETS),
-                ).where(accounts.c.customer_id.in_(ids[start : start + 500]))
-            )
-            for cid, *balances in rows:
-                totals = Totals(**dict(zip(BUCKETS, balances, strict=True)))
-                totals.moved_by(Delta(**self.deltas[cid]), f"customer {cid}")
 
     def _segment_currencies(self, conn: Connection) -> dict[str, str]:
         """The account currency of each customer whose documents named a company code."""
-        ids = sorted(self.segment_deltas)
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            a = t.credit_accounts
-            rows = conn.execute(
-                select(a.c.customer_id, a.c.currency).where(a.c.customer_id.in_(ids[start : start + 500]))
-            )
-            found.update({cid: ccy for cid, ccy in rows})
-        return found
+        a = t.credit_accounts
+        query = select(a.c.customer_id, a.c.currency)
+        return {cid: ccy for cid, ccy in rows_among(conn, query, a.c.customer_id, sorted(self.segment_deltas))}
 
     def _segment_postings(
         self, store: SqlCreditStore, cid: str, currency: str | None, source: str, today: date
@@ -192,36 +190,28 @@ class Booker:
         touched = sorted(set(self.deltas) | set(self.orders))
         if not touched:
             return
-        accounts = t.credit_accounts
-        if self.deltas:
-            self._check_balances(conn)
-            update_each(
-                conn,
-                accounts,
-                "customer_id",
-                {"cid": String(), **{bucket: BigInteger() for bucket in BUCKETS}},
-                [(cid, *(d[bucket] for bucket in BUCKETS)) for cid, d in self.deltas.items()],
-                lambda v: {f"{bucket}_minor": accounts.c[f"{bucket}_minor"] + getattr(v, bucket) for bucket in BUCKETS},
-            )
+        numbers = self._lock_accounts(conn, touched)
         today: date = self.clock.today()
-        self._recount_overdue(conn, touched, today)
+        self._move_accounts(conn, touched, today)
         store = SqlCreditStore(conn, self.clock)
         c = t.customers
-        grouped: dict[str, tuple[str, str]] = {}
-        ids = sorted(self.deltas)
-        for start in range(0, len(ids), 500):
-            rows = conn.execute(
-                select(c.c.customer_id, c.c.group_id, c.c.currency).where(
-                    c.c.customer_id.in_(ids[start : start + 500]), c.c.group_id.is_not(None)
-                )
+        grouped = {
+            cid: (gid, ccy)
+            for cid, gid, ccy in rows_among(
+                conn,
+                select(c.c.customer_id, c.c.group_id, c.c.currency).where(c.c.group_id.is_not(None)),
+                c.c.customer_id,
+                sorted(self.deltas),
             )
-            grouped.update({cid: (gid, ccy) for cid, gid, ccy in rows})
+        }
         currency_of = self._segment_currencies(conn)
-        events: list[tuple[str, str, dict[str, Any]]] = []  # emitted together, in this order, at the end
+        events: list[tuple[str, int, str, dict[str, Any]]] = []  # written together at the end
         for cid in touched:
             totals = self.deltas.get(cid)
             if totals is None:
-                events.append((cid, "import.booked", event_payload(cid, [], self.orders.get(cid, []))))
+                events.append(
+                    (cid, numbers[cid] + 1, "import.booked", event_payload(cid, [], self.orders.get(cid, [])))
+                )
                 continue
             delta = Delta(**totals)
             postings = [Posting("customer", cid, EntryKind.IMPORT, source, delta)]
@@ -244,5 +234,7 @@ class Booker:
             # The customer's entries were written per document above; only the pools' here.
             if len(postings) > 1:
                 store.post(postings[1:], self.now)
-            events.append((cid, "import.booked", event_payload(cid, postings, self.orders.get(cid, []))))
-        store.emit_all(events, self.now)
+            events.append(
+                (cid, numbers[cid] + 1, "import.booked", event_payload(cid, postings, self.orders.get(cid, [])))
+            )
+        store.emit_numbered(events, self.now)
