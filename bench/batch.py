@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--customers", default="10000,100000,1000000", help="comma-separated sizes")
     parser.add_argument("--engines", default="local,spark")
     parser.add_argument("--workers", type=int, default=None, help="the local engine's (default: the cores)")
-    parser.add_argument("--dir", type=Path, default=Path("var/bench-batch"), help="books (kept) and the newest run of each size and engine")
+    parser.add_argument(
+        "--dir", type=Path, default=Path("var/bench-batch"), help="books, and the newest run of each size and engine"
+    )
     parser.add_argument("--compare", nargs=2, type=Path, metavar="RUN", help="only compare two kept run folders")
     args = parser.parse_args(argv)
     if args.compare:
