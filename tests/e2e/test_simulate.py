@@ -87,3 +87,42 @@ def test_bad_policy_files_and_options_are_refused_clearly(demo_server: DemoServe
     assert re.search(rf"{re.escape(str(bad))}:4:\d+: \w+", refused.stderr), refused.stderr
     lonely = cli(demo_server.cwd, "simulate", "--compare", str(bad), db=demo_server.db)
     assert lonely.returncode == 2 and "--compare needs --policy" in lonely.stderr
+
+
+def test_the_as_is_world_is_validated_against_the_months_that_followed(demo_server: DemoServer) -> None:
+    args = ("simulate", "validate", "--from", "2026-03-31", "--months", "3", "--seeds", "8", "--workers", "1")
+    shown = cli(demo_server.cwd, *args, "--json", db=demo_server.db)
+    assert shown.returncode in (0, 1), shown.stderr
+    found = json.loads(shown.stdout)
+    assert (shown.returncode == 0) == found["passes"] and (found["why"] == []) == found["passes"]
+    assert found["baseline"] == "as-is practice" and found["start"] == "2026-04-01" and found["seeds"] == 8
+    assert set(found["figures"]) == {
+        "sales",
+        "receivables",
+        "overdue",
+        "dso",
+        "defaults",
+        "write_offs",
+        "blocked_orders",
+    }
+    assert 0 <= found["coverage"] <= 1
+    # The book's side is the book: each month's sales are the invoices of the customers known on
+    # the day the world was estimated (invoiced or registered by then), in the run's currency.
+    with sqlite3.connect(demo_server.db.removeprefix("sqlite:///")) as conn:
+        monthly = dict(
+            conn.execute(
+                "SELECT substr(invoice_date, 1, 7), sum(amount_minor) FROM invoices WHERE currency = ?"
+                " AND invoice_date >= '2026-04-01' AND customer_id IN (SELECT customer_id FROM invoices"
+                " WHERE invoice_date <= '2026-03-31' UNION SELECT customer_id FROM customers"
+                " WHERE registered_on <= '2026-03-31') GROUP BY 1",
+                (found["currency"],),
+            ).fetchall()
+        )
+    for row in found["figures"]["sales"]:
+        assert row["actual"] == pytest.approx(monthly.get(row["month"], 0) / 100)
+        assert row["p05"] <= row["mean"] <= row["p95"] and row["inside"] == (row["p05"] <= row["actual"] <= row["p95"])
+    table = cli(demo_server.cwd, *args, db=demo_server.db)
+    assert "as-is world of 2026-03-31" in table.stdout and "receivables" in table.stdout
+    # A month beyond the book (its last day is the suite's day, 2026-06-30) is refused, not guessed.
+    beyond = cli(demo_server.cwd, "simulate", "validate", "--from", "2026-04-30", "--months", "3", db=demo_server.db)
+    assert beyond.returncode == 2 and "reaches beyond the book" in beyond.stderr

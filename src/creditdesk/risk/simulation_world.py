@@ -48,12 +48,20 @@ class World:
     late_mean: np.ndarray
     early_fraction: np.ndarray
     annual_pd: np.ndarray
+    # The portfolio's orders in each calendar month (January first) against its average month;
+    # None: the Hazards' seasonality, if any.
+    month_factors: np.ndarray | None = None
+    # The spread (log scale) of what moves every customer's orders of a month together, beyond
+    # the calendar: the economy, a competitor, the weather. Drawn per month and seed.
+    month_shock_sd: float = 0.0
 
     def __len__(self) -> int:
         return len(self.customer_ids)
 
     def subset(self, keep: np.ndarray) -> World:
-        return World(**{name: getattr(self, name)[keep] for name in self.__dataclass_fields__})
+        shared = ("month_factors", "month_shock_sd")
+        per_customer = {name: getattr(self, name)[keep] for name in self.__dataclass_fields__ if name not in shared}
+        return World(**per_customer, **{name: getattr(self, name) for name in shared})
 
 
 @dataclass(frozen=True)
@@ -111,8 +119,12 @@ def estimate_world(
     mu = _shrunk(log_amount.groupby(inv["customer_id"]).mean().reindex(ids), counts, pooled_mu, 1.0)
     sigma = _shrunk(log_amount.groupby(inv["customer_id"]).std().reindex(ids), counts, pooled_sigma, _PRIOR_INVOICES)
 
-    settled = inv.loc[inv["settled_on"].notna()]
-    days_late = (settled["settled_on"] - settled["due_date"]).dt.days
+    # The invoices paid by then, and those still open past their due date: late already, by at
+    # least the days so far. Leaving the open ones out would keep the worst payers' items out of
+    # the measure of lateness (they are the ones still open).
+    open_late = inv["settled_on"].isna() & (inv["due_date"] < day)
+    settled = inv.loc[inv["settled_on"].notna() | open_late]
+    days_late = (settled["settled_on"].fillna(day) - settled["due_date"]).dt.days
     late = days_late > 0
     paid_count = settled.groupby("customer_id").size().reindex(ids).fillna(0.0)
     pooled_late = float(late.mean()) if len(settled) else 0.3
@@ -126,7 +138,7 @@ def estimate_world(
         late_days.groupby(settled["customer_id"]).mean().reindex(ids), late_count, pooled_late_days, _PRIOR_INVOICES
     )
     terms = (settled["due_date"] - settled["invoice_date"]).dt.days.clip(lower=1)
-    fraction = ((settled["settled_on"] - settled["invoice_date"]).dt.days / terms).where(~late)
+    fraction = ((settled["settled_on"].fillna(day) - settled["invoice_date"]).dt.days / terms).where(~late)
     on_time_count = paid_count - late_count
     pooled_fraction = float(fraction.mean()) if fraction.notna().any() else 0.8
     early = _shrunk(
@@ -166,6 +178,9 @@ class Paths:
     wait_days: np.ndarray
     default_day: np.ndarray
     true_pd: np.ndarray
+    # The day each of the portfolio's carried items (invoiced before the run, open on its first
+    # day) is paid, or NEVER; None: none is paid (see draw_carried).
+    carried_paid: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer)
@@ -173,6 +188,45 @@ class Paths:
 
 #: A day beyond any horizon: no default, or no payment.
 NEVER = np.iinfo(np.int64).max // 4
+
+#: An item this many days past due when a run starts is not paid in it (unless its customer's
+#: default writes it off): the trade's rule of thumb, and what the book's ageing shows.
+STALE_DAYS = 180
+
+
+def draw_carried(
+    world: World, customer: np.ndarray, due_day: np.ndarray, seed: int, hazards: Hazards | None = None
+) -> np.ndarray:
+    """The day (from the run's first, day 0) each open item carried into a run is paid, drawn from
+    its customer's habits given that it was still open the day before: an item not yet due is
+    paid as the customer pays (early or late, redrawn until the day falls in the run); an item
+    already late, after a further wait as long as the customer's lateness when late (a gamma of
+    the customer's mean, so an item long past due is not paid at once); one over ``STALE_DAYS``
+    days past due, never. A generator of its own: the orders' draws are the same with or
+    without carried items."""
+    h = hazards or Hazards()
+    rng = np.random.default_rng([seed, 1])
+    m = len(customer)
+    terms = world.terms_days[customer]
+    invoiced = due_day - terms
+    paid = np.full(m, -1, dtype=np.int64)
+    pending = due_day >= 0
+    for _ in range(20):  # an item due soon is mostly paid after the start: a few rounds suffice
+        todo = np.flatnonzero(pending & (paid < 0))
+        if not len(todo):
+            break
+        c = customer[todo]
+        late = rng.random(len(todo)) < world.late_prob[c]
+        days_late = np.maximum(1, np.round(rng.gamma(h.late_shape, world.late_mean[c] / h.late_shape)))
+        share = np.clip(rng.normal(world.early_fraction[c], h.early_sd), 0.05, 1.0)
+        day = invoiced[todo] + np.where(late, terms[todo] + days_late, np.round(terms[todo] * share)).astype(np.int64)
+        paid[todo] = np.where(day >= 0, day, -1)
+    overdue = ~pending | (paid < 0)  # late already, or never drawn after the start: paid late
+    c = customer[overdue]
+    wait = np.maximum(0, np.round(rng.gamma(h.late_shape, world.late_mean[c] / h.late_shape))).astype(np.int64)
+    paid[overdue] = np.maximum(0, due_day[overdue]) + wait
+    paid[-due_day > STALE_DAYS] = NEVER
+    return paid
 
 
 def month_starts(start: date, months: int) -> np.ndarray:
@@ -202,7 +256,13 @@ def draw_paths(
 
     month_len = np.diff(bounds)
     month_no = (np.datetime64(start, "M") + np.arange(months)).astype(int) % 12
-    season = 1 + h.seasonality * np.sin(2 * np.pi * (month_no - 2) / 12)
+    if world.month_factors is not None:
+        season = world.month_factors[month_no]
+    else:
+        season = 1 + h.seasonality * np.sin(2 * np.pi * (month_no - 2) / 12)
+    if world.month_shock_sd > 0:  # drawn only then: the other draws of a seed stay as they were
+        sd = world.month_shock_sd
+        season = season * np.exp(rng.normal(-(sd**2) / 2, sd, months))
     counts = rng.poisson(np.outer(world.order_rate, season * month_len / 30.4375))
     customer = np.repeat(np.repeat(np.arange(n), months), counts.ravel())
     month = np.repeat(np.tile(np.arange(months), n), counts.ravel())
@@ -228,3 +288,35 @@ def draw_paths(
     release_draw = rng.random(m)
     wait_days = 1 + rng.geometric(0.5, m) - 1  # a person decides within a day or two, sometimes longer
     return Paths(customer, day, amount_minor, pay_after, release_draw, wait_days.astype(np.int64), default_day, true_pd)
+
+
+def month_profile(sales: np.ndarray, first_month_no: int) -> tuple[np.ndarray | None, float, float]:
+    """The calendar months' factors, the level of the month after and the months' spread beyond
+    them, fitted to consecutive months of sales (``first_month_no``: the first one's month, 0 for
+    January): log sales as a linear trend and a smooth yearly cycle (one harmonic; two from 24
+    months on), as forecasters fit seasons to a few years of months (Fourier terms). A factor of
+    its own for each calendar month, seen once or twice, was mostly that month's noise: on the
+    demo it moved the validation's coverage from 83 % to 64 %. The spread is the residuals'
+    standard deviation (log scale). Under 15 months: no factors, the months' mean and their
+    spread around it."""
+    sales = np.asarray(sales, dtype=float)
+    n = len(sales)
+    if n < 15 or (sales <= 0).any():
+        level = float(sales.mean()) if n else 0.0
+        spread = float(np.std(np.log(sales), ddof=1)) if n > 2 and (sales > 0).all() else 0.0
+        return None, level, spread
+    harmonics = 2 if n >= 24 else 1
+
+    def cycle(month_no: np.ndarray) -> np.ndarray:
+        angle = 2 * np.pi * month_no / 12
+        return np.column_stack([f(k * angle) for k in range(1, harmonics + 1) for f in (np.sin, np.cos)])
+
+    t = np.arange(n, dtype=float)
+    month = (first_month_no + np.arange(n)) % 12
+    design = np.column_stack([np.ones(n), t, cycle(month)])
+    coef, *_ = np.linalg.lstsq(design, np.log(sales), rcond=None)
+    residual = np.log(sales) - design @ coef
+    spread = float(np.sqrt((residual**2).sum() / (n - design.shape[1])))
+    factors = np.exp(cycle(np.arange(12)) @ coef[2:])  # the cycle averages 0 over a year
+    level = float(np.exp(coef[0] + coef[1] * n)) * float(factors.mean())
+    return factors / factors.mean(), level, spread

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -166,6 +167,14 @@ def score_frame(conn: Connection, role: str) -> pd.DataFrame:
     return pd.DataFrame(result.fetchall(), columns=["customer_id", "as_of", "risk"])
 
 
+def order_outcomes(conn: Connection, since: date, until: date) -> pd.DataFrame:
+    import pandas as pd
+
+    o = t.orders
+    query = select(o.c.customer_id, o.c.order_date, o.c.status).where(o.c.order_date.between(since, until))
+    return pd.DataFrame(conn.execute(query).fetchall(), columns=["customer_id", "order_date", "status"])
+
+
 class SqlScoringStore:
     """The scoring service's port on the database: each call is one short transaction."""
 
@@ -199,3 +208,7 @@ class SqlScoringStore:
     def score_frame(self, role: str) -> pd.DataFrame:
         with reading(self.engine) as conn:
             return score_frame(conn, role)
+
+    def order_outcomes(self, since: date, until: date) -> pd.DataFrame:
+        with reading(self.engine) as conn:
+            return order_outcomes(conn, since, until)

@@ -24,7 +24,7 @@ COMMANDS: dict[str, Entry] = {
         "Re-score the stored portfolio (champion and challengers); keep every score in the history.",
     ),
     "simulate": Entry(
-        f"{_CLI}.simulate:simulate_command",
+        f"{_CLI}.simulate:simulate_app",
         "Simulate the portfolio month by month under each policy, over many seeds: sales, margin, bad debts, "
         "receivables and DSO, financing cost, blocked orders and waits, net profit, each with its 5-95 % band. "
         "Without --policy it compares the built-in policies: static legacy limits, score-based, dynamic and "

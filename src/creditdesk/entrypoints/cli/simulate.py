@@ -3,6 +3,7 @@ switched on."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,6 +28,10 @@ def _file_policy(file: Path) -> policies.SimPolicy:
     return policies.from_file(f"{file.stem} ({check.name})", check, limits)
 
 
+simulate_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
+
+
+@simulate_app.callback()
 def simulate_command(
     ctx: typer.Context,
     policy: Annotated[
@@ -56,6 +61,8 @@ def simulate_command(
     debts, receivables and DSO, financing cost, blocked orders and waits, net profit, each with its
     5-95 % band. Without --policy it compares the built-in policies: static legacy limits,
     score-based, dynamic and profit-optimal."""
+    if ctx.invoked_subcommand is not None:
+        return
     if compare and policy is None:
         fail("--compare needs --policy: the policy the others are compared with", EXIT_USAGE)
     chosen = (
@@ -127,3 +134,78 @@ def _print(document: dict[str, Any]) -> None:
             f"{policy['policy']}: net profit {d['mean']:+,.0f} ({d['p05']:+,.0f} to {d['p95']:+,.0f}) against"
             f" {policy['against']}; {customers['gain']} customers buy more, {customers['lose']} less"
         )
+
+
+@simulate_app.command("validate")
+def validate_command(
+    ctx: typer.Context,
+    from_day: Annotated[
+        str,
+        typer.Option("--from", help="YYYY-MM-DD: the world is estimated from what the book knew at this month's end."),
+    ],
+    months: Annotated[int, typer.Option("--months", min=1, max=36, help="Months of the book to compare.")] = 6,
+    seeds: Annotated[int, typer.Option("--seeds", min=5, max=1000, help="Random worlds (the band's draws).")] = 40,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes (default: every core).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the as-is baseline from what the book knew on --from over the months that followed, and
+    compare it month by month with the book: sales, receivables, overdue, DSO, defaults,
+    write-offs and blocked orders, each with the simulation's 90 % band and whether the book's
+    value falls inside. Exit 0 when the world passes, 1 when it does not."""
+    from creditdesk.domain.monitoring import add_months
+    from creditdesk.service.simulation.runner import default_workers
+    from creditdesk.service.simulation.validation import month_end_on_or_before, validate_book
+
+    services = state(ctx).services
+    day = as_of_date(from_day)
+    today = services.clock.today()
+    start = month_end_on_or_before(day)
+    if add_months(start + timedelta(days=1), months) - timedelta(days=1) > today:
+        fail(
+            f"--from {from_day} --months {months} reaches beyond the book (today is {today}):"
+            " choose an earlier --from or fewer --months",
+            EXIT_USAGE,
+        )
+    frames = guarded(lambda: services.receivables().frames(today))
+    document = guarded(
+        lambda: validate_book(
+            services.limit_inputs(),
+            services.scoring_store(),
+            frames,
+            day,
+            months,
+            seeds,
+            workers=workers or default_workers(),
+        )
+    )
+    if json_flag(ctx, as_json):
+        print_json(document)
+    else:
+        _print_validation(document)
+    raise typer.Exit(0 if document["passes"] else 1)
+
+
+def _print_validation(document: dict[str, Any]) -> None:
+    verdict = "passes" if document["passes"] else "FAILS"
+    out.print(
+        f"The as-is world of {document['from']} ({document['customers']} customers, {document['currency']},"
+        f" {document['seeds']} seeds) {verdict}: the book inside the 90 % band in {document['coverage']:.0%}"
+        " of month-figure pairs."
+    )
+    for reason in document["why"]:
+        out.print(f"  - {reason}")
+    table = Table(title="the book and the simulation (mean, 90 % band), month by month")
+    for column in ("figure", "month", "book", "simulated", "5 %", "95 %", "inside", "error"):
+        table.add_column(column, justify="left" if column in ("figure", "month") else "right")
+    for name, rows in document["figures"].items():
+        for row in rows:
+            error = "–" if row["error"] is None else f"{row['error']:+.1%}"
+            inside = "yes" if row["inside"] else "[red]no[/red]"
+            values = (row["actual"], row["mean"], row["p05"], row["p95"])
+            table.add_row(name.replace("_", " "), row["month"], *(_num(v) for v in values), inside, error)
+        table.add_section()
+    out.print(table)
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"

@@ -28,7 +28,7 @@ from creditdesk.domain.limit_policy import LimitInputs, recommend
 from creditdesk.domain.money import Money
 from creditdesk.domain.monitoring import AccountFacts, Field, Rule, add_months, assess, months_between
 from creditdesk.domain.rules import CheckInputs, RuleSet, evaluate
-from creditdesk.risk.simulation_world import NEVER, Hazards, Paths, World, draw_paths, month_starts
+from creditdesk.risk.simulation_world import NEVER, Hazards, Paths, World, draw_carried, draw_paths, month_starts
 from creditdesk.service.simulation.policies import SimPolicy, Start
 
 APPROVED, RELEASED, REJECTED, BLOCKED = 0, 1, 2, 3
@@ -60,10 +60,10 @@ class SimPortfolio:
     inputs: tuple[LimitInputs, ...]
     world: World
     # The book's items older than the run (invoiced before its first day, warm-up included) and
-    # still open: (customer index, open amount in minor units, due date). The world never draws
-    # them (it has no item that stays unpaid for months without a default), so a run carries them
-    # from its first day: they stay open (a customer's default writes them off) and the checks and
-    # the monitor see them, as they see them in the book.
+    # still open: (customer index, open amount in minor units, due date). A run carries them from
+    # its first day, and each seed draws when each is paid (``draw_carried``: as its customer
+    # pays, given that it is still open; one long past due, never); a customer's default writes
+    # off what is still open. The checks and the monitor see them, as they see them in the book.
     carried: tuple[tuple[int, int, date], ...] = ()
 
     def __post_init__(self) -> None:
@@ -127,10 +127,17 @@ def run_bounds(portfolio: SimPortfolio, scenario: Scenario) -> tuple[date, np.nd
 
 
 def seed_paths(portfolio: SimPortfolio, seed: int, scenario: Scenario) -> Paths:
-    """The seed's draw of what the customers do (warm-up months included)."""
+    """The seed's draw of what the customers do (warm-up months included), and when the items
+    carried into the run are paid."""
     months = scenario.warmup_months + scenario.months
     start, _ = run_bounds(portfolio, scenario)
-    return draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
+    paths = draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
+    if not portfolio.carried:
+        return paths
+    customer, _, due_on = zip(*portfolio.carried, strict=True)
+    due = np.array([(day - start).days for day in due_on], dtype=np.int64)
+    paid = draw_carried(portfolio.world, np.array(customer, dtype=np.int64), due, seed, scenario.hazards)
+    return replace(paths, carried_paid=paid)
 
 
 def run_paths(portfolio: SimPortfolio, policy: SimPolicy, scenario: Scenario, paths: Paths) -> Ledger:
@@ -181,9 +188,14 @@ class _Run:
         self.peak = np.zeros((n, months), dtype=np.int64)  # the highest receivables in each month
         self.demand = np.zeros((n, months), dtype=np.int64)  # what each customer ordered each month
         self.ledger = Ledger(order_outcome=np.full(len(paths), -1, dtype=np.int8))
-        for c, amount, due_on in portfolio.carried:
+        carried_paid = (
+            paths.carried_paid.tolist() if paths.carried_paid is not None else [NEVER] * len(portfolio.carried)
+        )
+        for (c, amount, due_on), paid_on in zip(portfolio.carried, carried_paid, strict=True):
             due = (due_on - start).days
-            self.open_items[c].append((due, amount, NEVER))
+            if paid_on >= paths.default_day[c]:  # the customer fails first: written off then
+                paid_on = NEVER
+            self.open_items[c].append((due, amount, paid_on))
             for target, value in zip(
                 (self.ledger.invoice_customer, self.ledger.invoice_day, self.ledger.invoice_amount),
                 (c, 0, amount),
@@ -191,7 +203,7 @@ class _Run:
             ):
                 target.append(value)
             self.ledger.invoice_due.append(due)
-            self.ledger.invoice_paid.append(NEVER)
+            self.ledger.invoice_paid.append(paid_on)
         self.ledger.carried = len(portfolio.carried)
         # Plain lists: an element of a list is read many times faster than one of an array.
         self.terms: list[int] = portfolio.world.terms_days.tolist()
@@ -225,7 +237,7 @@ class _Run:
             p.wait_days[lo:hi].tolist(),
             p.release_draw[lo:hi].tolist(),
         )
-        terms, failing = self.terms, self.default_day
+        terms, failing, practice = self.terms, self.default_day, self.policy.practice
         demand, peak = self.demand[:, month].tolist(), self.peak[:, month].tolist()
         outcomes = []
         for k, (c, d, amount) in enumerate(zip(customers, days, amounts, strict=True)):
@@ -254,6 +266,8 @@ class _Run:
             )
             if history:
                 outcome = Outcome.APPROVED
+            elif practice is not None:  # as the book was run: refused at the practice's rate
+                outcome = Outcome.BLOCKED if draws[k] < practice.refused_share else Outcome.APPROVED
             else:
                 outcome = evaluate(acc.rules[c], inputs, Money.from_minor(amount, ccy), self.dates[d]).outcome
             demand[c] += amount

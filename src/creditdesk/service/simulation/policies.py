@@ -26,14 +26,31 @@ class Start(StrEnum):
 
 
 @dataclass(frozen=True)
+class Practice:
+    """What the credit team was seen to do in the history, whatever the limits said: the share of
+    orders it refused (rejected or left blocked), of those it did not cancel, and what it was
+    measured on; and whether it wrote bad debts off."""
+
+    refused_share: float
+    orders: int  # in the history measured (0: no order history: every invoice was a sale)
+    since: str  # the history's first and last day, ISO dates
+    until: str
+    # Whether the book wrote off what failed customers left unpaid; if not, it stays in the
+    # receivables (overdue), as it stayed in the book.
+    writes_off: bool = True
+
+
+@dataclass(frozen=True)
 class SimPolicy:
-    """``monitor`` None: limits never move (no reviews, no reward, no penalty)."""
+    """``monitor`` None: limits never move (no reviews, no reward, no penalty). ``practice``: the
+    check is not run; each order is refused with the practice's share (an as-is baseline)."""
 
     name: str
     check: CheckPolicy
     limits: LimitPolicy
     start: Start
     monitor: MonitorPolicy | None
+    practice: Practice | None = None
 
     @property
     def resets_at_review(self) -> bool:
@@ -54,8 +71,18 @@ def reviews_only(monitor: MonitorPolicy) -> MonitorPolicy:
     )
 
 
+AS_IS = "as-is practice"
+
+
+def as_is(practice: Practice) -> SimPolicy:
+    """The book as it was run: limits as they stand, never enforced beyond what the history shows
+    (the practice's refusals), nothing reviewed. The baseline every effect is measured against."""
+    return SimPolicy(AS_IS, builtin_policy(), LimitPolicy(), Start.CURRENT, None, practice)
+
+
 def legacy(check: CheckPolicy | None = None) -> SimPolicy:
-    """Static limits as they stand, the built-in check, nothing ever reviewed."""
+    """Static limits as they stand, enforced strictly by the built-in check, nothing ever reviewed
+    (a named alternative: the book was not run this way, see ``as_is``)."""
     return SimPolicy("static legacy limits", check or builtin_policy(), LimitPolicy(), Start.CURRENT, None)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,12 +13,15 @@ import pandas as pd
 
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.monitoring import add_months
-from creditdesk.risk.simulation_world import estimate_world
+from creditdesk.risk.simulation_world import estimate_world, month_profile
 from creditdesk.service.ports import LimitInputStore, ScoringStore
 from creditdesk.service.simulation.engine import SimPortfolio
 
 if TYPE_CHECKING:
     from creditdesk.service.receivables import LedgerFrames
+
+
+_PROFILE_MONTHS = 24
 
 
 def first_of_next_month(day: date) -> date:
@@ -55,18 +58,59 @@ def calibrate_to_book(portfolio: SimPortfolio, frames: LedgerFrames, as_of: date
         for row in old.itertuples()
         if row.customer_id in index
     )
-    # The world's demand at the book's scale: its expected sales a month (order rate × the
-    # lognormal's mean amount) equal to the book's mean over the year before ``as_of`` (a lognormal
-    # fitted to skewed amounts overstates their mean by a few per cent).
+    # The world's demand at the book's scale and season: its expected sales in an average month
+    # (order rate × the lognormal's mean amount; a lognormal fitted to skewed amounts overstates
+    # their mean by a few per cent) equal to the level the book's last two years of months lead
+    # to, each calendar month's orders by the book's factor for it, and the months' common
+    # shocks as large as the book's months vary beyond trend and calendar.
     world = portfolio.world
-    year = frames.invoices.loc[
-        (frames.invoices["invoice_date"] > pd.Timestamp(as_of) - pd.Timedelta(days=365))
-        & (frames.invoices["invoice_date"] <= pd.Timestamp(as_of))
-        & (frames.invoices["currency"] == currency)
-    ]
-    unit = 10 ** minor_unit_exponent(currency) if currency else 100
-    booked = float(year["amount_minor"].sum()) / unit / 12
+    factors, level, spread = month_profile(*monthly_sales(frames.invoices, currency, as_of, _PROFILE_MONTHS))
     expected = float((world.order_rate * np.exp(world.amount_mu + world.amount_sigma**2 / 2)).sum())
-    if booked > 0 and expected > 0:
-        world = replace(world, amount_mu=world.amount_mu + np.log(booked / expected))
-    return replace(portfolio, carried=carried, world=world)
+    if level > 0 and expected > 0:
+        world = replace(world, amount_mu=world.amount_mu + np.log(level / expected))
+    # The spread the draws make themselves (a compound Poisson's) is not drawn again as a shock.
+    mean_amount = np.exp(world.amount_mu + world.amount_sigma**2 / 2)
+    own = float((world.order_rate * np.exp(2 * world.amount_mu + 2 * world.amount_sigma**2)).sum())
+    own_cv2 = own / float((world.order_rate * mean_amount).sum()) ** 2 if expected > 0 else 0.0
+    shock = float(np.sqrt(max(0.0, spread**2 - own_cv2)))
+    return replace(portfolio, carried=carried, world=replace(world, month_factors=factors, month_shock_sd=shock))
+
+
+def monthly_sales(invoices: pd.DataFrame, currency: str | None, as_of: date, months: int) -> tuple[np.ndarray, int]:
+    """The book's sales (major units) in each of the whole months up to ``as_of`` (at most
+    ``months``, from the first with any sale), and the first one's calendar month (0: January)."""
+    last = as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
+    end = pd.Period(last, "M")
+    day = pd.to_datetime(invoices["invoice_date"])
+    chosen = invoices.loc[(invoices["currency"] == currency) & (day <= pd.Timestamp(last))]
+    by_month = chosen.groupby(day[chosen.index].dt.to_period("M"))["amount_minor"].sum()
+    periods = pd.period_range(end - (months - 1), end, freq="M")
+    sales = by_month.reindex(periods, fill_value=0).astype(float)
+    started = np.flatnonzero(sales.to_numpy() > 0)
+    sales = sales.iloc[started[0] :] if len(started) else sales.iloc[0:0]
+    unit = 10 ** minor_unit_exponent(currency) if currency else 100
+    first = sales.index[0].month - 1 if len(sales) else 0
+    return sales.to_numpy() / unit, first
+
+
+#: How many defaults' worth of the model's own PDs the observed year is blended with.
+_PD_PRIOR_DEFAULTS = 5.0
+
+
+def calibrate_defaults(portfolio: SimPortfolio, defaults: pd.Series, as_of: date) -> SimPortfolio:
+    """The world's PDs scaled so that the year before ``as_of`` would have seen as many defaults
+    as the book did (``defaults``: each customer's first default known on ``as_of``): the model
+    ranks customers; the book tells how many of them fail. Blended with the model's own level by
+    ``_PD_PRIOR_DEFAULTS`` (a year with two defaults does not halve every PD)."""
+    year_ago = pd.Timestamp(add_months(as_of, -12))
+    first = pd.to_datetime(defaults)
+    ids = pd.Index([i.customer_id for i in portfolio.inputs])
+    known = first.reindex(ids)
+    exposed = (known.isna() | (known > year_ago)).to_numpy()
+    observed = float(((known > year_ago) & (known <= pd.Timestamp(as_of))).sum())
+    expected = float(portfolio.world.annual_pd[exposed].sum())
+    if expected <= 0:
+        return portfolio
+    scale = (observed + _PD_PRIOR_DEFAULTS) / (expected + _PD_PRIOR_DEFAULTS)
+    annual_pd = np.clip(portfolio.world.annual_pd * scale, 1e-6, 0.99)
+    return replace(portfolio, world=replace(portfolio.world, annual_pd=annual_pd))

@@ -1,0 +1,226 @@
+"""The validation of a simulated world against the book: both sides measured alike, the band's
+verdict, the carried items' payments, the season, the practice and the default calibration."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from creditdesk.risk.features.payment import default_dates
+from creditdesk.risk.simulation_world import NEVER, STALE_DAYS, Paths, draw_carried, draw_paths, month_profile
+from creditdesk.service.simulation import policies
+from creditdesk.service.simulation.engine import (
+    APPROVED,
+    BLOCKED,
+    Ledger,
+    Scenario,
+    SimPortfolio,
+    run_paths,
+    seed_paths,
+)
+from creditdesk.service.simulation.policies import Practice
+from creditdesk.service.simulation.portfolio import calibrate_defaults
+from creditdesk.service.simulation.practice import observed_practice
+from creditdesk.service.simulation.validation import FIGURES, book_months, calendar, compare, simulated_months
+from tests.unit.test_simulation import inputs, world
+
+START = date(2026, 1, 1)
+D = pd.Timestamp
+
+
+def test_the_book_and_a_simulated_ledger_of_the_same_items_measure_alike() -> None:
+    # Customer 0: an item carried in (invoiced in December, paid on 10 January) and one of
+    # January paid on 3 February. Customer 1: an item 40 days past due on the first day, never
+    # paid (90 days past due on 18 February: a default), and one of January never paid either.
+    book = pd.DataFrame(
+        [
+            ("I1", "C0", D("2025-12-10"), D("2025-12-25"), 10_000, D("2026-01-10")),
+            ("I2", "C0", D("2026-01-05"), D("2026-01-20"), 20_000, D("2026-02-03")),
+            ("I3", "C1", D("2025-11-01"), D("2025-11-20"), 7_000, None),
+            ("I4", "C1", D("2026-01-15"), D("2026-02-14"), 5_000, None),
+            ("I0", "C0", D("2025-11-15"), D("2025-12-15"), 30_000, D("2025-12-20")),  # before: sales of November
+        ],
+        columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount_minor", "paid_on"],
+    )
+    paid = book.dropna(subset=["paid_on"])
+    allocations = pd.DataFrame(
+        {"invoice_id": paid["invoice_id"], "applied_on": paid["paid_on"], "amount_minor": paid["amount_minor"]}
+    ).assign(kind="payment")
+    in_major = book.assign(amount=book["amount_minor"] / 100)
+    defaults = default_dates(in_major, allocations.assign(amount=allocations["amount_minor"] / 100), date(2026, 2, 28))
+    months = calendar(START, 2, [0.0, 300.0])  # November's and December's sales
+    orders = pd.DataFrame(
+        [("C0", D("2026-01-05"), "invoiced"), ("C1", D("2026-01-20"), "rejected")],
+        columns=["customer_id", "order_date", "status"],
+    )
+    actual = book_months(book, allocations, defaults, orders, months, 100.0)
+
+    # The same book as a run's ledger: day 0 is 1 January; the carried items first.
+    ledger = Ledger(
+        order_outcome=np.array([APPROVED, APPROVED, BLOCKED], dtype=np.int8),
+        invoice_customer=[0, 1, 0, 1],
+        invoice_day=[0, 0, 4, 14],
+        invoice_amount=[10_000, 7_000, 20_000, 5_000],
+        invoice_due=[-7, -42, 19, 44],
+        invoice_paid=[9, NEVER, 33, NEVER],
+        carried=2,
+    )
+    paths = Paths(
+        customer=np.array([0, 1, 1]),
+        day=np.array([4, 14, 19]),
+        amount_minor=np.array([20_000, 5_000, 900]),
+        pay_after=np.zeros(3, dtype=np.int64),
+        release_draw=np.zeros(3),
+        wait_days=np.ones(3, dtype=np.int64),
+        default_day=np.array([NEVER, NEVER]),
+        true_pd=np.zeros(2),
+    )
+    simulated = simulated_months(ledger, paths, months, 100.0, writes_off=False)
+    for name in FIGURES:
+        np.testing.assert_allclose(simulated[name], actual[name], err_msg=name)
+    assert list(actual["sales"]) == [250.0, 0.0] and list(actual["receivables"]) == [320.0, 120.0]
+    assert list(actual["overdue"]) == [270.0, 120.0] and list(actual["defaults"]) == [0.0, 1.0]
+    assert list(actual["blocked_orders"]) == [1.0, 0.0]
+    assert actual["dso"][1] == pytest.approx(120 * (31 + 31 + 28) / 550)  # December to February
+
+    # Written off on the failure day, the unpaid items leave the receivables then.
+    failing = replace(paths, default_day=np.array([NEVER, 40]))
+    written = simulated_months(ledger, failing, months, 100.0, writes_off=True)
+    assert list(written["write_offs"]) == [0.0, 120.0] and written["receivables"][1] == 0.0
+
+
+def runs_of(values: dict[str, list[float]], count: int = 20) -> list[dict[str, np.ndarray]]:
+    """``count`` draws spread evenly around each figure's values (±10 %)."""
+    spread = np.linspace(0.9, 1.1, count)
+    return [{name: np.asarray(v, dtype=float) * s for name, v in values.items()} for s in spread]
+
+
+def test_the_comparison_counts_the_book_inside_the_band_and_says_why_a_world_fails() -> None:
+    months = calendar(START, 2, [100.0, 100.0])
+    centre = {name: [100.0, 100.0] for name in FIGURES} | {"write_offs": [0.0, 0.0], "blocked_orders": [0.0, 0.0]}
+    inside = compare({name: np.asarray(v) for name, v in centre.items()}, runs_of(centre), months)
+    assert inside["passes"] and inside["coverage"] == 1.0 and inside["why"] == []
+    assert inside["nil_figures"] == ["blocked_orders", "write_offs"] and inside["coverage_without_nil_figures"] == 1.0
+
+    off = {**centre, "sales": [120.0, 100.0], "dso": [100.0, 150.0]}
+    outside = compare({name: np.asarray(v) for name, v in off.items()}, runs_of(centre), months)
+    assert not outside["passes"]
+    assert outside["figures"]["sales"][0] | {"actual": 120.0, "inside": False} == outside["figures"]["sales"][0]
+    assert outside["first_month_error"]["sales"] == pytest.approx(-1 / 6, abs=1e-3)
+    assert outside["coverage"] == pytest.approx(12 / 14, abs=1e-4)
+    assert any(reason.startswith("sales in the first month") for reason in outside["why"])
+    assert outside["coverage_by_figure"]["dso"] == 0.5
+
+
+def test_carried_items_are_paid_after_the_start_as_their_customers_pay_and_stale_ones_never() -> None:
+    w = world(2)
+    customer = np.array([0, 0, 1, 1, 1])
+    due = np.array([10, 25, -5, -60, -(STALE_DAYS + 1)])  # two not yet due, three past due
+    paid = draw_carried(w, customer, due, seed=3)
+    assert (paid[:4] >= 0).all() and paid[4] == NEVER
+    assert (paid[2:4] >= 0).all()  # a late item is paid after the start, not before it
+    assert np.array_equal(paid, draw_carried(w, customer, due, seed=3))
+    assert not np.array_equal(paid, draw_carried(w, customer, due, seed=4))
+
+    # Carried items draw from a generator of their own: every order of the seed is unchanged.
+    portfolio = SimPortfolio(
+        START, (inputs("A", "1000"), inputs("B", "1000")), w, carried=((1, 500, date(2025, 12, 1)),)
+    )
+    scenario = Scenario(months=2, warmup_months=0)
+    with_carried = seed_paths(portfolio, 7, scenario)
+    alone = draw_paths(w, 7, START, 2, np.array([100, 100]))
+    assert np.array_equal(with_carried.amount_minor, alone.amount_minor) and alone.carried_paid is None
+    assert with_carried.carried_paid is not None and len(with_carried.carried_paid) == 1
+
+
+def test_a_failing_customer_leaves_its_carried_items_unpaid() -> None:
+    portfolio = SimPortfolio(START, (inputs("A", "1000"),), world(1), carried=((0, 500, date(2026, 1, 20)),))
+    paths = Paths(
+        customer=np.zeros(0, dtype=np.int64),
+        day=np.zeros(0, dtype=np.int64),
+        amount_minor=np.zeros(0, dtype=np.int64),
+        pay_after=np.zeros(0, dtype=np.int64),
+        release_draw=np.zeros(0),
+        wait_days=np.zeros(0, dtype=np.int64),
+        default_day=np.array([15]),
+        true_pd=np.zeros(1),
+        carried_paid=np.array([30]),
+    )
+    ledger = run_paths(portfolio, policies.open_book(), Scenario(months=2, warmup_months=0), paths)
+    assert ledger.invoice_paid == [NEVER]
+    paid_first = replace(paths, carried_paid=np.array([10]))
+    assert run_paths(portfolio, policies.open_book(), Scenario(months=2, warmup_months=0), paid_first).invoice_paid == [
+        10
+    ]
+
+
+def test_the_month_profile_finds_the_season_and_the_trend_and_needs_fifteen_months() -> None:
+    months = np.arange(24)
+    season = np.exp(0.2 * np.sin(2 * np.pi * months / 12))
+    sales = 100 * 1.01**months * season
+    factors, level, spread = month_profile(sales, 0)
+    assert factors is not None
+    np.testing.assert_allclose(factors, season[:12] / season[:12].mean(), rtol=1e-6)
+    assert level == pytest.approx(100 * 1.01**24 * season[:12].mean(), rel=1e-6)
+    assert spread == pytest.approx(0.0, abs=1e-9)
+    # A shuffled series has no cycle to find: the spread shows it.
+    noisy = np.random.default_rng(0).permutation(sales)
+    assert month_profile(noisy, 0)[2] > 0.05
+    few, mean, _ = month_profile(sales[:14], 0)
+    assert few is None and mean == pytest.approx(sales[:14].mean())
+
+
+def test_the_practice_is_what_the_team_refused_of_what_it_decided() -> None:
+    as_of = date(2026, 6, 30)
+    rows = [
+        ("C1", "2026-06-01", "invoiced"),
+        ("C1", "2026-05-01", "invoiced"),
+        ("C2", "2026-04-01", "cancelled"),  # the customer's choice: not counted
+        ("C2", "2026-03-01", "rejected"),
+        ("C3", "2026-05-10", "blocked"),  # held for 51 days: refused
+        ("C3", "2026-06-25", "review"),  # held for 5 days: still to decide, not refused
+        ("C4", "2025-05-01", "rejected"),  # before the year measured
+        ("C4", "2026-02-01", "expired"),
+    ]
+    orders = pd.DataFrame(rows, columns=["customer_id", "order_date", "status"])
+    practice = observed_practice(orders, written_off=0, as_of=as_of)
+    assert practice.orders == 6 and practice.refused_share == pytest.approx(3 / 6)
+    assert not practice.writes_off and practice.since == "2025-06-30"
+    assert observed_practice(orders.iloc[0:0], written_off=2, as_of=as_of) == Practice(
+        0.0, 0, "2025-06-30", "2026-06-30", writes_off=True
+    )
+
+
+def test_the_as_is_baseline_refuses_at_the_practice_rate_and_never_runs_the_check() -> None:
+    zero_limits = SimPortfolio(START, (inputs("A", "0"),), world(1))
+    paths = Paths(
+        customer=np.zeros(4, dtype=np.int64),
+        day=np.array([1, 2, 3, 4]),
+        amount_minor=np.full(4, 10_000),
+        pay_after=np.full(4, 30),
+        release_draw=np.array([0.1, 0.5, 0.2, 0.9]),
+        wait_days=np.ones(4, dtype=np.int64),
+        default_day=np.array([NEVER]),
+        true_pd=np.zeros(1),
+    )
+    scenario = Scenario(months=1, warmup_months=0)
+    as_is = policies.as_is(Practice(0.25, 100, "2025-01-01", "2025-12-31"))
+    assert list(run_paths(zero_limits, as_is, scenario, paths).order_outcome) == [BLOCKED, APPROVED, BLOCKED, APPROVED]
+    # The same orders under limits enforced strictly: a limit of 0 blocks them all.
+    assert set(run_paths(zero_limits, policies.legacy(), scenario, paths).order_outcome) == {BLOCKED}
+
+
+def test_the_default_rate_is_the_books_blended_with_the_models() -> None:
+    w = replace(world(10), annual_pd=np.full(10, 0.1))
+    portfolio = SimPortfolio(START, tuple(inputs(f"C{k}", "1000") for k in range(10)), w)
+    ids = [f"C{k}" for k in range(10)]
+    none_seen = calibrate_defaults(portfolio, pd.Series(dtype="datetime64[ns]"), date(2025, 12, 31))
+    np.testing.assert_allclose(none_seen.world.annual_pd, 0.1 * 5 / 6)
+    # Three defaults in the year (one of them a customer defaulted before it: not exposed).
+    seen = pd.Series(pd.to_datetime(["2025-03-01", "2025-06-01", "2025-09-01", "2024-01-01"]), index=ids[:4])
+    three = calibrate_defaults(portfolio, seen, date(2025, 12, 31))
+    np.testing.assert_allclose(three.world.annual_pd, 0.1 * (3 + 5) / (0.9 + 5))
