@@ -16,7 +16,7 @@ from tests.e2e.conftest import DemoServer, cli
 pytestmark = pytest.mark.e2e
 
 REQUIRED = ("sales", "bad_debt_losses", "net_profit", "dso", "blocked_orders")
-BUILT_IN = ["static legacy limits", "score-based limits", "dynamic limits", "profit-optimal limits"]
+BUILT_IN = ["as-is practice", "static legacy limits", "score-based limits", "dynamic limits", "profit-optimal limits"]
 
 
 def test_the_built_in_policies_compared_with_bands_report_and_workbook(demo_server: DemoServer, tmp_path: Path) -> None:
@@ -38,8 +38,13 @@ def test_the_built_in_policies_compared_with_bands_report_and_workbook(demo_serv
         assert policy["net_profit"]["mean"] == pytest.approx(margin - losses - financing, abs=0.01)
         assert 0 <= policy["sales_captured"]["mean"] <= 1
         assert len(policy["monthly"]["sales"]) == 6
-    legacy, score_based, dynamic, optimal = study["policies"]
-    assert all(d["mean"] == 0 for d in legacy["difference"].values())
+    as_is, legacy, score_based, dynamic, optimal = study["policies"]
+    assert all(d["mean"] == 0 for d in as_is["difference"].values())
+    # The book never refused an order: the as-is baseline sells what it was asked; limits
+    # enforced strictly block some of it.
+    assert as_is["blocked_orders"]["mean"] == 0 and legacy["blocked_orders"]["mean"] > 0
+    # Twelve months of book: no year before the last six to validate the world on.
+    assert study["validation"] == {"from": "2025-12-31", "months": 6, "skipped": "the book holds no year before"}
     # The policies decide differently on the same customers: the sales differ seed by seed.
     assert score_based["difference"]["sales"]["mean"] != 0 and optimal["difference"]["sales"]["mean"] != 0
     assert dynamic["customers"]["gain"] + dynamic["customers"]["lose"] > 0
@@ -63,7 +68,7 @@ def test_a_seed_gives_the_same_figures_every_time(demo_server: DemoServer) -> No
     assert json.loads(first.stdout) == json.loads(again.stdout)
 
 
-def test_policy_files_are_simulated_against_todays_limits(demo_server: DemoServer, tmp_path: Path) -> None:
+def test_policy_files_are_simulated_against_the_as_is_practice(demo_server: DemoServer, tmp_path: Path) -> None:
     example = Path(__file__).parents[2] / "policies" / "check-policy.example.yaml"
     standard = shutil.copy(example, tmp_path / "standard.yaml")
     generous = tmp_path / "generous.yaml"
@@ -74,7 +79,7 @@ def test_policy_files_are_simulated_against_todays_limits(demo_server: DemoServe
     shown = cli(demo_server.cwd, *args, "--no-frontier", "--json", db=demo_server.db)
     assert shown.returncode == 0, shown.stderr
     names = [p["policy"] for p in json.loads(shown.stdout)["policies"]]
-    assert names == ["static legacy limits", "standard (standard-2026)", "generous (standard-2026)"]
+    assert names == ["as-is practice", "standard (standard-2026)", "generous (standard-2026)"]
     standard_run, generous_run = json.loads(shown.stdout)["policies"][1:]
     assert generous_run["sales"]["mean"] > standard_run["sales"]["mean"]  # a bigger need, more sold
 

@@ -224,3 +224,33 @@ def test_the_default_rate_is_the_books_blended_with_the_models() -> None:
     seen = pd.Series(pd.to_datetime(["2025-03-01", "2025-06-01", "2025-09-01", "2024-01-01"]), index=ids[:4])
     three = calibrate_defaults(portfolio, seen, date(2025, 12, 31))
     np.testing.assert_allclose(three.world.annual_pd, 0.1 * (3 + 5) / (0.9 + 5))
+
+
+def test_an_effect_within_the_validation_error_is_not_distinguishable() -> None:
+    from creditdesk.service.simulation.validation import label_effects
+
+    def policy(sales: float, dso: float, margin: float) -> dict[str, object]:
+        return {
+            "sales": {"mean": sales},
+            "dso": {"mean": dso},
+            "gross_margin": {"mean": margin},
+            "blocked_orders": {"mean": 0.0},
+        }
+
+    base = policy(1000.0, 40.0, 150.0)
+    other = {
+        **policy(1030.0, 38.0, 154.5),
+        "difference": {
+            "sales": {"mean": 30.0},
+            "dso": {"mean": -2.0},
+            "blocked_orders": {"mean": 5.0},
+            "net_profit": {"mean": 12.0},
+        },
+    }
+    document = {"policies": [base, other]}
+    label_effects(document, {"mean_abs_error": {"sales": 0.05, "dso": 0.02, "blocked_orders": None}})
+    labelled = other["difference"]
+    assert labelled["sales"] == {"mean": 30.0, "validation_error": 50.0, "distinguishable": False}
+    assert labelled["dso"] == {"mean": -2.0, "validation_error": 0.8, "distinguishable": True}
+    assert labelled["net_profit"] == {"mean": 12.0, "validation_error": 7.5, "distinguishable": True}
+    assert labelled["blocked_orders"]["distinguishable"] is None  # no error measured: no verdict

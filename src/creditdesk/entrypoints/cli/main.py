@@ -26,9 +26,9 @@ COMMANDS: dict[str, Entry] = {
     "simulate": Entry(
         f"{_CLI}.simulate:simulate_app",
         "Simulate the portfolio month by month under each policy, over many seeds: sales, margin, bad debts, "
-        "receivables and DSO, financing cost, blocked orders and waits, net profit, each with its 5-95 % band. "
-        "Without --policy it compares the built-in policies: static legacy limits, score-based, dynamic and "
-        "profit-optimal.",
+        "receivables and DSO, financing cost, blocked orders and waits, net profit, each with its 5-95 % band, "
+        "against the as-is practice (the book as it was run). Without --policy it compares the built-in "
+        "policies: static legacy limits, score-based, dynamic and profit-optimal.",
     ),
     "import": Entry(
         f"{_CLI}.imports:import_command", "Import a file. Any error: nothing is written, one line per problem, exit 65."

@@ -3,7 +3,7 @@ switched on."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from creditdesk.domain.monitoring import add_months
 from creditdesk.entrypoints.cli.context import json_flag, state
 from creditdesk.entrypoints.cli.engine import read_policy
 from creditdesk.entrypoints.cli.output import EXIT_USAGE, err, fail, guarded, out, print_json
@@ -19,8 +20,8 @@ from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.simulation_report import study_workbook, write_report
 from creditdesk.service.simulation import policies
 from creditdesk.service.simulation.engine import Scenario
-from creditdesk.service.simulation.portfolio import load_portfolio
 from creditdesk.service.simulation.study import Study, run_study
+from creditdesk.service.simulation.validation import label_effects
 
 
 def _file_policy(file: Path) -> policies.SimPolicy:
@@ -53,34 +54,58 @@ def simulate_command(
     recovery_rate: Annotated[
         float, typer.Option("--recovery-rate", min=0.0, max=1.0, help="Share of a written-off item recovered.")
     ] = Scenario.recovery_rate,
+    validation: Annotated[
+        bool,
+        typer.Option(
+            "--validation/--no-validation",
+            help="Validate the world on the book's last six months first (simulate validate) and label the effects.",
+        ),
+    ] = True,
     as_json: JsonOption = False,
     report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report with charts.")] = None,
     xlsx: XlsxOption = None,
 ) -> None:
     """Simulate the portfolio month by month under each policy, over many seeds: sales, margin, bad
     debts, receivables and DSO, financing cost, blocked orders and waits, net profit, each with its
-    5-95 % band. Without --policy it compares the built-in policies: static legacy limits,
-    score-based, dynamic and profit-optimal."""
+    5-95 % band, against the as-is practice (the book as it was run). Without --policy it compares
+    the built-in policies: static legacy limits, score-based, dynamic and profit-optimal."""
     if ctx.invoked_subcommand is not None:
         return
     if compare and policy is None:
         fail("--compare needs --policy: the policy the others are compared with", EXIT_USAGE)
+    from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
+    from creditdesk.service.simulation.validation import book_start
+
+    services = state(ctx).services
+    day = as_of_date(as_of)
+    frames = guarded(lambda: services.receivables().frames(day))
+    book = guarded(lambda: book_start(services.limit_inputs(), services.scoring_store(), frames, day))
+    if not book.portfolio.inputs:
+        fail("there are no customers to simulate: import or build a portfolio first (creditdesk demo)", EXIT_USAGE)
+    # The baseline is the book as it was run (its practice), then the alternatives.
+    baseline = policies.as_is(book.practice)
+    under_study = _file_policy(policy) if policy is not None else policies.score_based()
     chosen = (
-        [policies.legacy(), _file_policy(policy), *(_file_policy(f) for f in compare or [])]
+        [baseline, under_study, *(_file_policy(f) for f in compare or [])]
         if policy is not None
-        else policies.builtins()
+        else [baseline, *policies.builtins()]
     )
     names = [p.name for p in chosen]
     if len(set(names)) != len(names):
         fail(f"two policies share a name: {', '.join(names)}; give the files different names", EXIT_USAGE)
-    services = state(ctx).services
-    day = as_of_date(as_of)
-    portfolio, left_out = guarded(lambda: load_portfolio(services.limit_inputs(), services.scoring_store(), day))
-    if not portfolio.inputs:
-        fail("there are no customers to simulate: import or build a portfolio first (creditdesk demo)", EXIT_USAGE)
-    scenario = Scenario(months=months, release_share=release_share, recovery_rate=recovery_rate)
+    # Every policy starts from the book: its open items, its season, its default rate; the
+    # warm-up months replay the book's selling, and the policies act from the first month on.
+    portfolio = guarded(lambda: calibrate_to_book(book.portfolio, frames, day, policies.WARMUP_MONTHS))
+    portfolio = calibrate_defaults(portfolio, book.defaults_on(day), day)
+    scenario = Scenario(
+        months=months,
+        warmup_months=policies.WARMUP_MONTHS,
+        history_warmup=True,
+        release_share=release_share,
+        recovery_rate=recovery_rate,
+    )
     # The frontier moves the risk budget of the policy under study (the built-in score-based one).
-    study = Study(chosen, seeds, scenario, frontier_of=chosen[1] if frontier else None)
+    study = Study(chosen, seeds, scenario, frontier_of=under_study if frontier else None)
     quiet = json_flag(ctx, as_json)
     columns = (TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
@@ -90,8 +115,12 @@ def simulate_command(
             study,
             workers=workers,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
-            left_out=left_out,
+            left_out=book.left_out,
         )
+    if validation:
+        document["validation"] = _validation_of(services, frames, day, workers)
+        if document["validation"].get("mean_abs_error"):
+            label_effects(document, document["validation"])
     if report is not None:
         write_report(document, report)
         err.print(f"wrote {report}")
@@ -104,6 +133,33 @@ def simulate_command(
         _print(document)
 
 
+VALIDATION_MONTHS = 6
+VALIDATION_SEEDS = 20  # the band's draws, whatever --seeds says
+
+
+def _validation_of(services: Any, frames: Any, day: date, workers: int | None) -> dict[str, Any]:
+    """The validation of the world on the book's last ``VALIDATION_MONTHS`` whole months, or why
+    there is none (a book too young to hold a year before them)."""
+    from creditdesk.service.simulation.runner import default_workers
+    from creditdesk.service.simulation.validation import month_end_on_or_before, validate_book
+
+    end = month_end_on_or_before(day)
+    start = add_months(end + timedelta(days=1), -VALIDATION_MONTHS) - timedelta(days=1)
+    first = frames.invoices["invoice_date"].min() if len(frames.invoices) else None
+    if first is None or first.date() > add_months(start, -12):
+        return {"from": start.isoformat(), "months": VALIDATION_MONTHS, "skipped": "the book holds no year before"}
+    found = validate_book(
+        services.limit_inputs(),
+        services.scoring_store(),
+        frames,
+        start,
+        VALIDATION_MONTHS,
+        VALIDATION_SEEDS,
+        workers=workers or default_workers(),
+    )
+    return {key: value for key, value in found.items() if key != "figures"}
+
+
 def _without_paths(document: dict[str, Any]) -> dict[str, Any]:
     """The JSON keeps the monthly means; the bands of every month are in the report and workbook."""
     trimmed = []
@@ -113,7 +169,27 @@ def _without_paths(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "policies": trimmed}
 
 
+def _validation_line(validation: dict[str, Any] | None) -> str | None:
+    """What the world's validation says, for the top of the output (None: not asked for)."""
+    if validation is None:
+        return None
+    if "skipped" in validation:
+        return f"[yellow]The world is not validated[/yellow]: {validation['skipped']} {validation['from']}."
+    errors = validation["first_month_error"]
+    head = f"The world of {validation['from']} ({validation['months']} months of the book after it)"
+    if not validation["passes"]:
+        return f"{head} [red]FAILS[/red] its validation: " + "; ".join(validation["why"]) + "."
+    return (
+        f"{head} [green]passes[/green] its validation: the book inside the 90 % band in"
+        f" {validation['coverage']:.0%} of month-figure pairs; the first month's sales {errors['sales']:+.1%},"
+        f" receivables {errors['receivables']:+.1%}, DSO {errors['dso']:+.1%}."
+    )
+
+
 def _print(document: dict[str, Any]) -> None:
+    line = _validation_line(document.get("validation"))
+    if line:
+        out.print(line)
     title = (
         f"{document['customers']} customers, {document['months']} months from {document['start']},"
         f" {document['seeds']} seeds ({document['currency']}; mean and 5-95 % band)"
@@ -130,9 +206,14 @@ def _print(document: dict[str, Any]) -> None:
     for policy in document["policies"][1:]:
         d = policy["difference"]["net_profit"]
         customers = policy["customers"]
+        honest = ""
+        if d.get("distinguishable") is False:
+            honest = (
+                f" [yellow]not distinguishable[/yellow] (the world's validation error: ±{d['validation_error']:,.0f})"
+            )
         out.print(
             f"{policy['policy']}: net profit {d['mean']:+,.0f} ({d['p05']:+,.0f} to {d['p95']:+,.0f}) against"
-            f" {policy['against']}; {customers['gain']} customers buy more, {customers['lose']} less"
+            f" {policy['against']}{honest}; {customers['gain']} customers buy more, {customers['lose']} less"
         )
 
 

@@ -47,9 +47,8 @@ from creditdesk.service.policies import (
     request_policy_activation,
     withdraw_policy_activation,
 )
-from creditdesk.service.simulation.policies import SimPolicy, Start
+from creditdesk.service.simulation.policies import WARMUP_MONTHS, SimPolicy, Start
 
-WARMUP_MONTHS = 3
 TODAY = "today"  # the baseline's name in the document; pages show it as the catalogue's "today"
 
 

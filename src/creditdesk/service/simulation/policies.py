@@ -16,6 +16,10 @@ from creditdesk.domain.limit_policy import PROBATION, LimitPolicy, SegmentRule
 from creditdesk.domain.monitoring import MonitorPolicy
 from creditdesk.domain.rules import CheckPolicy, RuleSet, builtin_policy
 
+#: The months a run from the book replays its selling before the policies act (``Scenario``'s
+#: history warm-up): the monitor sees a ledger with history, not an empty one.
+WARMUP_MONTHS = 3
+
 #: A threshold no account reaches in a simulation: switches a monitor rule off.
 _NEVER_DAYS = 10**6
 

@@ -323,24 +323,22 @@ def known_on(portfolio: SimPortfolio, invoices: pd.DataFrame, registered: pd.Ser
     return replace(portfolio, inputs=kept, world=portfolio.world.subset(keep))
 
 
-def validate_book(
-    limits: LimitInputStore,
-    scoring: ScoringStore,
-    frames: LedgerFrames,
-    as_of: date,
-    months: int,
-    seeds: int,
-    *,
-    workers: int = 1,
-) -> dict[str, Any]:
-    """Estimate the world and the practice from what the book knew on ``as_of`` (a month's end;
-    another day: the end of the month before), run the as-is baseline over the ``months`` that
-    followed, and compare them with the book (``compare``'s document, and what was run)."""
+@dataclass(frozen=True)
+class BookStart:
+    """The portfolio as the book knew it on a day (customers known by then, in the main
+    currency), the practice observed then, and each customer's first default known on a day."""
+
+    portfolio: SimPortfolio
+    practice: Practice
+    left_out: int
+    defaults_on: Callable[[date], pd.Series]
+
+
+def book_start(limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFrames, as_of: date) -> BookStart:
     from creditdesk.risk.features.payment import default_dates
     from creditdesk.service.simulation.portfolio import load_portfolio
     from creditdesk.service.simulation.practice import HISTORY_MONTHS, observed_practice
 
-    as_of = month_end_on_or_before(as_of)
     tables = scoring.source_tables()
     portfolio, left_out = load_portfolio(limits, scoring, as_of)
     registered = (
@@ -354,18 +352,41 @@ def validate_book(
     history = (written > pd.Timestamp(add_months(as_of, -HISTORY_MONTHS))) & (written <= pd.Timestamp(as_of))
     written_off = int(((adjustments["kind"] == "write_off") & history).sum())
     practice = observed_practice(scoring.order_outcomes(add_months(as_of, -HISTORY_MONTHS), as_of), written_off, as_of)
-    end = add_months(as_of + timedelta(days=1), months) - timedelta(days=1)
-    return validate(
+    return BookStart(
         portfolio,
         practice,
-        frames,
+        left_out,
         lambda day: default_dates(tables.invoices, tables.allocations, day, payments=tables.payments),
+    )
+
+
+def validate_book(
+    limits: LimitInputStore,
+    scoring: ScoringStore,
+    frames: LedgerFrames,
+    as_of: date,
+    months: int,
+    seeds: int,
+    *,
+    workers: int = 1,
+) -> dict[str, Any]:
+    """Estimate the world and the practice from what the book knew on ``as_of`` (a month's end;
+    another day: the end of the month before), run the as-is baseline over the ``months`` that
+    followed, and compare them with the book (``compare``'s document, and what was run)."""
+    as_of = month_end_on_or_before(as_of)
+    start = book_start(limits, scoring, frames, as_of)
+    end = add_months(as_of + timedelta(days=1), months) - timedelta(days=1)
+    return validate(
+        start.portfolio,
+        start.practice,
+        frames,
+        start.defaults_on,
         scoring.order_outcomes(as_of + timedelta(days=1), end),
         as_of,
         months,
         seeds,
         workers=workers,
-        left_out=left_out,
+        left_out=start.left_out,
     )
 
 
@@ -467,3 +488,29 @@ def _sales_by_month(invoices: pd.DataFrame, months: Months, unit: float) -> list
         float(invoices.loc[(day >= pd.Timestamp(a)) & (day < pd.Timestamp(b)), "amount_minor"].sum()) / unit
         for a, b in pairwise(months.firsts)
     ]
+
+
+#: The effects ``label_effects`` weighs against the validation, and the validated figure whose
+#: error they carry.
+_EFFECT_ERRORS = {"sales": "sales", "dso": "dso", "blocked_orders": "blocked_orders", "net_profit": "sales"}
+
+
+def label_effects(document: dict[str, Any], validation: dict[str, Any]) -> None:
+    """Each policy's differences from the baseline with the validation's error beside them, in
+    the difference's units: the validated figure's mean relative error times the baseline's value
+    (net profit: the sales' error on the gross margin). An effect within that error is
+    ``distinguishable: false``: the world does not reproduce the book that closely."""
+    errors = validation.get("mean_abs_error", {})
+    base = document["policies"][0]
+    for policy in document["policies"][1:]:
+        for name, figure in _EFFECT_ERRORS.items():
+            relative = errors.get(figure)
+            value = base["gross_margin"]["mean"] if name == "net_profit" else base[name]["mean"]
+            difference = policy["difference"][name]
+            if relative is None or not np.isfinite(relative) or value is None or not np.isfinite(value):
+                difference["validation_error"] = None
+                difference["distinguishable"] = None
+                continue
+            error = abs(relative * value)
+            difference["validation_error"] = round(error, 2)
+            difference["distinguishable"] = bool(abs(difference["mean"]) > error)
