@@ -248,9 +248,10 @@ def test_an_effect_within_the_validation_error_is_not_distinguishable() -> None:
         },
     }
     document = {"policies": [base, other]}
-    label_effects(document, {"mean_abs_error": {"sales": 0.05, "dso": 0.02, "blocked_orders": None}})
+    errors = {"sales": 0.05, "dso": 0.02, "blocked_orders": 0.0}
+    label_effects(document, {"mean_abs_error": errors, "nil_figures": ["blocked_orders"]})
     labelled = other["difference"]
     assert labelled["sales"] == {"mean": 30.0, "validation_error": 50.0, "distinguishable": False}
     assert labelled["dso"] == {"mean": -2.0, "validation_error": 0.8, "distinguishable": True}
     assert labelled["net_profit"] == {"mean": 12.0, "validation_error": 7.5, "distinguishable": True}
-    assert labelled["blocked_orders"]["distinguishable"] is None  # no error measured: no verdict
+    assert labelled["blocked_orders"]["distinguishable"] is None  # nil in the book and the world: no verdict

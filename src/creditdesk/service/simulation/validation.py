@@ -137,8 +137,12 @@ def book_months(
         first_default = pd.to_datetime(defaults)
         found["defaults"].append(float(((first_default >= lo) & (first_default < hi)).sum()))
         found["blocked_orders"].append(float(((placed >= lo) & (placed < hi) & denied).sum()))
+    found["sales"] = _sales_by_month(invoices, months, unit)
+    return _with_dso(found, months)
+
+
+def _with_dso(found: dict[str, list[float]], months: Months) -> dict[str, np.ndarray]:
     figures = {name: np.asarray(values, dtype=float) for name, values in found.items()}
-    figures["sales"] = np.asarray(_sales_by_month(invoices, months, unit), dtype=float)
     figures["dso"] = dso_of(figures["receivables"], figures["sales"], months)
     return figures
 
@@ -189,9 +193,7 @@ def simulated_months(
         found["write_offs"].append(float(amount[lost].sum()) / unit)
         found["defaults"].append(float(((first_default >= lo) & (first_default < hi)).sum()))
         found["blocked_orders"].append(float((placed_refused & (paths.day >= lo) & (paths.day < hi)).sum()))
-    figures = {name: np.asarray(values, dtype=float) for name, values in found.items()}
-    figures["dso"] = dso_of(figures["receivables"], figures["sales"], months)
-    return figures
+    return _with_dso(found, months)
 
 
 def _seed(
@@ -500,7 +502,8 @@ def label_effects(document: dict[str, Any], validation: dict[str, Any]) -> None:
     the difference's units: the validated figure's mean relative error times the baseline's value
     (net profit: the sales' error on the gross margin). An effect within that error is
     ``distinguishable: false``: the world does not reproduce the book that closely."""
-    errors = validation.get("mean_abs_error", {})
+    nil = set(validation.get("nil_figures", []))  # nil on both sides: no error measured
+    errors = {name: value for name, value in validation.get("mean_abs_error", {}).items() if name not in nil}
     base = document["policies"][0]
     for policy in document["policies"][1:]:
         for name, figure in _EFFECT_ERRORS.items():
