@@ -126,6 +126,10 @@ def test_carried_items_are_paid_after_the_start_as_their_customers_pay_and_stale
     assert np.array_equal(paid, draw_carried(w, customer, due, seed=3))
     assert not np.array_equal(paid, draw_carried(w, customer, due, seed=4))
 
+    # Known open on day 60 (a warm-up replaying the book up to its day): paid after it, not in it.
+    later = draw_carried(w, customer, due, seed=3, known_open=60)
+    assert (later[:4] > 60).all() and later[4] == NEVER
+
     # Carried items draw from a generator of their own: every order of the seed is unchanged.
     portfolio = SimPortfolio(
         START, (inputs("A", "1000"), inputs("B", "1000")), w, carried=((1, 500, date(2025, 12, 1)),)

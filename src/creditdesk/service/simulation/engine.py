@@ -65,6 +65,8 @@ class SimPortfolio:
     # pays, given that it is still open; one long past due, never); a customer's default writes
     # off what is still open. The checks and the monitor see them, as they see them in the book.
     carried: tuple[tuple[int, int, date], ...] = ()
+    # The day the book showed the carried items open (None: the day before the run's first).
+    carried_open_on: date | None = None
 
     def __post_init__(self) -> None:
         assert len(self.inputs) == len(self.world), "one set of limit inputs per simulated customer"
@@ -131,12 +133,14 @@ def seed_paths(portfolio: SimPortfolio, seed: int, scenario: Scenario) -> Paths:
     carried into the run are paid."""
     months = scenario.warmup_months + scenario.months
     start, _ = run_bounds(portfolio, scenario)
-    paths = draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards)
+    known = scenario.warmup_months if scenario.history_warmup else 0
+    paths = draw_paths(portfolio.world, seed, start, months, minor_per_unit(portfolio), scenario.hazards, known)
     if not portfolio.carried:
         return paths
     customer, _, due_on = zip(*portfolio.carried, strict=True)
     due = np.array([(day - start).days for day in due_on], dtype=np.int64)
-    paid = draw_carried(portfolio.world, np.array(customer, dtype=np.int64), due, seed, scenario.hazards)
+    known_open = (portfolio.carried_open_on - start).days if portfolio.carried_open_on else -1
+    paid = draw_carried(portfolio.world, np.array(customer, dtype=np.int64), due, seed, scenario.hazards, known_open)
     return replace(paths, carried_paid=paid)
 
 

@@ -73,7 +73,8 @@ def calibrate_to_book(portfolio: SimPortfolio, frames: LedgerFrames, as_of: date
     own = float((world.order_rate * np.exp(2 * world.amount_mu + 2 * world.amount_sigma**2)).sum())
     own_cv2 = own / float((world.order_rate * mean_amount).sum()) ** 2 if expected > 0 else 0.0
     shock = float(np.sqrt(max(0.0, spread**2 - own_cv2)))
-    return replace(portfolio, carried=carried, world=replace(world, month_factors=factors, month_shock_sd=shock))
+    world = replace(world, month_factors=factors, month_shock_sd=shock)
+    return replace(portfolio, carried=carried, carried_open_on=as_of, world=world)
 
 
 def monthly_sales(invoices: pd.DataFrame, currency: str | None, as_of: date, months: int) -> tuple[np.ndarray, int]:

@@ -327,8 +327,8 @@ def known_on(portfolio: SimPortfolio, invoices: pd.DataFrame, registered: pd.Ser
 
 @dataclass(frozen=True)
 class BookStart:
-    """The portfolio as the book knew it on a day (customers known by then, in the main
-    currency), the practice observed then, and each customer's first default known on a day."""
+    """The portfolio as the book knew it on a day (in the main currency), the practice observed
+    then, and each customer's first default known on a day."""
 
     portfolio: SimPortfolio
     practice: Practice
@@ -343,12 +343,6 @@ def book_start(limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFra
 
     tables = scoring.source_tables()
     portfolio, left_out = load_portfolio(limits, scoring, as_of)
-    registered = (
-        tables.customers.set_index("customer_id")["registered_on"]
-        if "registered_on" in tables.customers
-        else pd.Series(dtype=object)
-    )
-    portfolio = known_on(portfolio, tables.invoices, registered, as_of)
     adjustments = frames.adjustments
     written = pd.to_datetime(adjustments["payment_date"])
     history = (written > pd.Timestamp(add_months(as_of, -HISTORY_MONTHS))) & (written <= pd.Timestamp(as_of))
@@ -377,9 +371,16 @@ def validate_book(
     followed, and compare them with the book (``compare``'s document, and what was run)."""
     as_of = month_end_on_or_before(as_of)
     start = book_start(limits, scoring, frames, as_of)
+    # The customers known on the day; those who came later are in neither side.
+    tables = scoring.source_tables()
+    registered = (
+        tables.customers.set_index("customer_id")["registered_on"]
+        if "registered_on" in tables.customers
+        else pd.Series(dtype=object)
+    )
     end = add_months(as_of + timedelta(days=1), months) - timedelta(days=1)
     return validate(
-        start.portfolio,
+        known_on(start.portfolio, tables.invoices, registered, as_of),
         start.practice,
         frames,
         start.defaults_on,
