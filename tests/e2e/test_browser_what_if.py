@@ -74,6 +74,10 @@ def test_a_manager_runs_a_what_if_and_activates_it_after_the_verdict(browser: An
         "than today" in page.locator("#verdict-net_profit").inner_text()
         or "no clear" in page.locator("#verdict-net_profit").inner_text()
     )
+    # The world's check on the book's last six months: a twelve-month book holds no year before them,
+    # and the page says the world is not checked rather than staying silent.
+    note = page.locator("#validation-note")
+    assert note.get_attribute("data-state") == "skipped" and "not checked on the book" in note.inner_text()
     # Calibration: the simulated opening book beside the real one (the reports' figures that day).
     receivables = page.locator("#calibration-receivables")
     book, simulated = float(receivables.get_attribute("data-book")), float(receivables.get_attribute("data-simulated"))

@@ -259,3 +259,31 @@ def test_an_effect_within_the_validation_error_is_not_distinguishable() -> None:
     assert labelled["dso"] == {"mean": -2.0, "validation_error": 0.8, "distinguishable": True}
     assert labelled["net_profit"] == {"mean": 12.0, "validation_error": 7.5, "distinguishable": True}
     assert labelled["blocked_orders"]["distinguishable"] is None  # nil in the book and the world: no verdict
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_what_if_says_whether_its_world_passed_its_check_in_the_pages_language(lang: str) -> None:
+    from creditdesk.entrypoints.web import i18n
+    from creditdesk.entrypoints.web.what_if_verdict import validation_note
+
+    def tr(key: str, **values: object) -> str:
+        return i18n.translate(key, lang, **values)
+
+    failed = {
+        "from": "2025-12-31",
+        "months": 6,
+        "coverage": 0.71,
+        "passes": False,
+        "first_month_error": {"sales": 0.083, "receivables": 0.067, "dso": -0.011},
+    }
+    note = validation_note(failed, lang, tr)
+    assert note is not None and note["state"] == "fails"
+    assert "71 %" in note["text"] and "+8.3 %" in note["text"] and "2025-12-31" in note["text"]
+    assert validation_note({**failed, "passes": True}, lang, tr)["state"] == "passes"  # type: ignore[index]
+    skipped = validation_note({"from": "2025-12-31", "months": 6, "skipped": "no year"}, lang, tr)
+    assert skipped is not None and skipped["state"] == "skipped"
+    assert validation_note(None, lang, tr) is None
+    if lang == "zh":  # one language: no English word but the DSO acronym
+        import re
+
+        assert not re.search(r"[A-Za-z]{3,}", note["text"].replace("DSO", ""))

@@ -3,7 +3,7 @@ switched on."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,8 +20,9 @@ from creditdesk.entrypoints.cli.scoring import AsOfOption, as_of_date
 from creditdesk.entrypoints.simulation_report import study_workbook, write_report
 from creditdesk.service.simulation import policies
 from creditdesk.service.simulation.engine import Scenario
+from creditdesk.service.simulation.runner import default_workers
 from creditdesk.service.simulation.study import Study, run_study
-from creditdesk.service.simulation.validation import label_effects
+from creditdesk.service.simulation.validation import label_effects, recent_validation
 
 
 def _file_policy(file: Path) -> policies.SimPolicy:
@@ -118,7 +119,11 @@ def simulate_command(
             left_out=book.left_out,
         )
     if validation:
-        document["validation"] = _validation_of(services, frames, day, workers)
+        document["validation"] = guarded(
+            lambda: recent_validation(
+                services.limit_inputs(), services.scoring_store(), frames, day, workers=workers or default_workers()
+            )
+        )
         if document["validation"].get("mean_abs_error"):
             label_effects(document, document["validation"])
     if report is not None:
@@ -131,33 +136,6 @@ def simulate_command(
         print_json(_without_paths(document))
     else:
         _print(document)
-
-
-VALIDATION_MONTHS = 6
-VALIDATION_SEEDS = 20  # the band's draws, whatever --seeds says
-
-
-def _validation_of(services: Any, frames: Any, day: date, workers: int | None) -> dict[str, Any]:
-    """The validation of the world on the book's last ``VALIDATION_MONTHS`` whole months, or why
-    there is none (a book too young to hold a year before them)."""
-    from creditdesk.service.simulation.runner import default_workers
-    from creditdesk.service.simulation.validation import month_end_on_or_before, validate_book
-
-    end = month_end_on_or_before(day)
-    start = add_months(end + timedelta(days=1), -VALIDATION_MONTHS) - timedelta(days=1)
-    first = frames.invoices["invoice_date"].min() if len(frames.invoices) else None
-    if first is None or first.date() > add_months(start, -12):
-        return {"from": start.isoformat(), "months": VALIDATION_MONTHS, "skipped": "the book holds no year before"}
-    found = validate_book(
-        services.limit_inputs(),
-        services.scoring_store(),
-        frames,
-        start,
-        VALIDATION_MONTHS,
-        VALIDATION_SEEDS,
-        workers=workers or default_workers(),
-    )
-    return {key: value for key, value in found.items() if key != "figures"}
 
 
 def _without_paths(document: dict[str, Any]) -> dict[str, Any]:
@@ -233,8 +211,6 @@ def validate_command(
     compare it month by month with the book: sales, receivables, overdue, DSO, defaults,
     write-offs and blocked orders, each with the simulation's 90 % band and whether the book's
     value falls inside. Exit 0 when the world passes, 1 when it does not."""
-    from creditdesk.domain.monitoring import add_months
-    from creditdesk.service.simulation.runner import default_workers
     from creditdesk.service.simulation.validation import month_end_on_or_before, validate_book
 
     services = state(ctx).services

@@ -71,6 +71,7 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
     from creditdesk.service.simulation.engine import Scenario
     from creditdesk.service.simulation.portfolio import calibrate_to_book, load_portfolio
     from creditdesk.service.simulation.study import Study, run_study
+    from creditdesk.service.simulation.validation import label_effects, recent_validation
 
     folder = _folder(services)
     try:
@@ -90,6 +91,11 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
         rows = dso(services.receivables().frames(opening_day), opening_day)
         book = next((r for r in rows if r["currency"] == document["currency"]), None)
         document["book"] = {"as_of": opening_day.isoformat(), "row": book}
+        # The world checked on the book's last months first; effects within its error say so.
+        frames = services.receivables().frames(day)
+        document["validation"] = recent_validation(services.limit_inputs(), services.scoring_store(), frames, day)
+        if document["validation"].get("mean_abs_error"):
+            label_effects(document, document["validation"])
         document["created_at"] = services.clock.now().isoformat()
         _write_whole(folder / f"{job}.json", json.dumps(document))
     except Exception as error:  # a background job reports its failure on the page, it does not raise

@@ -104,10 +104,15 @@ def verdict(document: dict[str, Any], lang: str, tr: Translate) -> dict[str, Any
             high=shown(high, unit, lang, tr),
             judgement=tr(f"wi_judgement_{judgement}"),
         )
+        # Within the error the world's validation measured: not an effect to act on.
+        unproven = (proposed.get("difference", {}).get(name) or {}).get("distinguishable") is False
+        if unproven:
+            sentence += " " + tr("wi_not_distinguishable")
         rows.append(
             {
                 "name": name,
                 "unit": unit,
+                "unproven": unproven,
                 "today": level_before,
                 "proposed": level_after,
                 "change": mean,
@@ -149,7 +154,29 @@ def verdict(document: dict[str, Any], lang: str, tr: Translate) -> dict[str, Any
         "headline": tr(f"wi_overall_{overall}"),
         "sentence": str(profit["sentence"]) if profit else "",
         "rows": rows,
+        "validation": validation_note(document.get("validation"), lang, tr),
     }
+
+
+def validation_note(validation: dict[str, Any] | None, lang: str, tr: Translate) -> dict[str, str] | None:
+    """Whether the world reproduced the book's last months (``simulate validate``): its state
+    (passes, fails, skipped) and a sentence in the page's language."""
+    if not validation:
+        return None
+    day = validation["from"]
+    if "skipped" in validation:
+        return {"state": "skipped", "text": tr("wi_validation_skipped", months=validation["months"], day=day)}
+    first = validation["first_month_error"]
+    values = {
+        "months": validation["months"],
+        "day": day,
+        "coverage": f"{validation['coverage'] * 100:.0f} %",
+        "sales": shown(first.get("sales"), "percent", lang, tr),
+        "receivables": shown(first.get("receivables"), "percent", lang, tr),
+        "dso": shown(first.get("dso"), "percent", lang, tr),
+    }
+    state = "passes" if validation["passes"] else "fails"
+    return {"state": state, "text": tr(f"wi_validation_{state}", **values)}
 
 
 def calibration(document: dict[str, Any], lang: str, tr: Translate) -> dict[str, Any] | None:

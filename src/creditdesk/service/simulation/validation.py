@@ -518,3 +518,23 @@ def label_effects(document: dict[str, Any], validation: dict[str, Any]) -> None:
             error = abs(relative * value)
             difference["validation_error"] = round(error, 2)
             difference["distinguishable"] = bool(abs(difference["mean"]) > error)
+
+
+#: ``recent_validation``'s months and draws (the band's, whatever a study's seeds are).
+RECENT_MONTHS = 6
+RECENT_SEEDS = 20
+
+
+def recent_validation(
+    limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFrames, day: date, *, workers: int = 1
+) -> dict[str, Any]:
+    """The validation of the world on the book's last ``RECENT_MONTHS`` whole months before
+    ``day`` (without its month-by-month figures), or why there is none: a book too young to hold
+    a year before them."""
+    end = month_end_on_or_before(day)
+    start = add_months(end + timedelta(days=1), -RECENT_MONTHS) - timedelta(days=1)
+    first = frames.invoices["invoice_date"].min() if len(frames.invoices) else None
+    if first is None or pd.Timestamp(first).date() > add_months(start, -12):
+        return {"from": start.isoformat(), "months": RECENT_MONTHS, "skipped": "the book holds no year before"}
+    found = validate_book(limits, scoring, frames, start, RECENT_MONTHS, RECENT_SEEDS, workers=workers)
+    return {key: value for key, value in found.items() if key != "figures"}

@@ -236,6 +236,30 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_simulated": {"en": "Simulated", "zh": "模拟"},
     "wi_difference": {"en": "Difference", "zh": "差异"},
     "wi_first_month": {"en": "Simulated, end of first month", "zh": "模拟首月末"},
+    "wi_validation_passes": {
+        "en": "The simulated world passed its check on the book: run from {day} over the {months} months that "
+        "followed, the book fell inside its 90 % band in {coverage} of the figures; its first month was off by "
+        "{sales} in sales, {receivables} in receivables and {dso} in DSO.",
+        "zh": "模拟世界已通过账簿检验：从 {day} 起推演其后 {months} 个月，账簿实际值落在 90% 区间内的比例为 {coverage}；"
+        "首月销售额偏差 {sales}，应收账款偏差 {receivables}，DSO 偏差 {dso}。",
+    },
+    "wi_validation_fails": {
+        "en": "The simulated world did not reproduce the book: run from {day} over the {months} months that "
+        "followed, the book fell inside its 90 % band in only {coverage} of the figures (80 % needed), or its first "
+        "month was more than 5 % off (sales {sales}, receivables {receivables}, DSO {dso}). Read every difference "
+        "below with that error in mind.",
+        "zh": "模拟世界未能重现账簿：从 {day} 起推演其后 {months} 个月，账簿实际值落在 90% 区间内的比例仅为 {coverage}"
+        "（需达到 80%），或首月偏差超过 5%（销售额 {sales}，应收账款 {receivables}，DSO {dso}）。下列各项差异请结合该误差解读。",
+    },
+    "wi_validation_skipped": {
+        "en": "The simulated world is not checked on the book: the book holds no full year before {day}, the start "
+        "of its last {months} months.",
+        "zh": "模拟世界尚未经账簿检验：账簿在 {day}（最近 {months} 个月的起点）之前不足一整年。",
+    },
+    "wi_not_distinguishable": {
+        "en": "This is within the error of the world's check on the book: not distinguishable.",
+        "zh": "该差异在模拟世界检验误差之内：无法区分。",
+    },
     "wi_calibration_first_month_off": {
         "en": "At the end of its first month the simulation under today's policy is more than 5 % away from the "
         "book: the simulated baseline does not reproduce the book yet, so read the verdict's differences with care.",
