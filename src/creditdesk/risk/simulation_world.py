@@ -315,7 +315,8 @@ def month_profile(sales: np.ndarray, first_month_no: int) -> tuple[np.ndarray | 
     January): log sales as a linear trend and a smooth yearly cycle (one harmonic; two from 24
     months on), as forecasters fit seasons to a few years of months (Fourier terms). A factor of
     its own for each calendar month, seen once or twice, was mostly that month's noise: on the
-    demo it moved the validation's coverage from 83 % to 64 %. The spread is the residuals'
+    demo the validation covered less with it (64 %; 74 % blended with the cycle; 83 % with the
+    cycle alone). The spread is the residuals'
     standard deviation (log scale). Under 15 months: no factors, the months' mean and their
     spread around a linear trend."""
     sales = np.asarray(sales, dtype=float)
