@@ -55,6 +55,7 @@ def test_the_built_in_policies_compared_with_bands_report_and_workbook(demo_serv
 
     html = report.read_text(encoding="utf-8")
     assert html.count("<svg") == 10 and "信用政策模拟" in html
+    assert 'id="validation">The world is not checked on the book' in html  # and says why, with the day
     assert not re.search(r"""(src|href)=["']https?:""", html) and "<script" not in html  # nothing fetched
     sheets = load_workbook(book, read_only=True).sheetnames
     assert sheets == ["policies", "differences", "monthly", "customers", "frontier", "seeds"]
