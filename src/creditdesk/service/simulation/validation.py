@@ -120,6 +120,7 @@ def book_months(
     amount = inv.set_index("invoice_id")["amount_minor"].astype("int64")
     placed = pd.to_datetime(orders["order_date"]) if len(orders) else pd.Series(dtype="datetime64[ns]")
     denied = refused(orders, months.firsts[-1] - timedelta(days=1))
+    first_default = pd.to_datetime(defaults)
     found: dict[str, list[float]] = {name: [] for name in FIGURES if name != "dso"}
     for first, after in pairwise(months.firsts):
         lo, hi, end = pd.Timestamp(first), pd.Timestamp(after), pd.Timestamp(after - timedelta(days=1))
@@ -134,7 +135,6 @@ def book_months(
             (alloc["applied_on"] >= lo) & (alloc["applied_on"] < hi) & (alloc.get("kind", "payment") == "write_off")
         )
         found["write_offs"].append(float(alloc.loc[in_month, "amount_minor"].sum()) / unit)
-        first_default = pd.to_datetime(defaults)
         found["defaults"].append(float(((first_default >= lo) & (first_default < hi)).sum()))
         found["blocked_orders"].append(float(((placed >= lo) & (placed < hi) & denied).sum()))
     found["sales"] = _sales_by_month(invoices, months, unit)
