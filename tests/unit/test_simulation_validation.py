@@ -287,3 +287,105 @@ def test_the_what_if_says_whether_its_world_passed_its_check_in_the_pages_langua
         import re
 
         assert not re.search(r"[A-Za-z]{3,}", note["text"].replace("DSO", ""))
+
+
+def test_unapplied_cash_leaves_the_old_items_it_covers_open_for_good_and_measures_the_short_share() -> None:
+    from creditdesk.service.receivables import LedgerFrames
+    from creditdesk.service.simulation.portfolio import calibrate_to_book
+
+    rows = [  # C0 paid A without saying so (its unapplied cash covers it); C1 owes C
+        ("P", "C0", D("2025-04-01"), D("2025-05-01"), 10_000),
+        ("A", "C0", D("2025-06-01"), D("2025-06-30"), 300),  # 184 days past due on 31 December
+        ("B", "C0", D("2025-11-15"), D("2025-12-15"), 500),  # 16 days past due: may yet be paid
+        ("C", "C1", D("2025-07-01"), D("2025-08-01"), 200),
+    ]
+    invoices = pd.DataFrame(rows, columns=["invoice_id", "customer_id", "invoice_date", "due_date", "amount_minor"])
+    frames = LedgerFrames(
+        invoices=invoices.assign(currency="CNY", disputed=False),
+        allocations=pd.DataFrame(
+            {"invoice_id": ["P"], "applied_on": [D("2025-05-01")], "amount_minor": [10_000], "kind": ["payment"]}
+        ),
+        customers=pd.DataFrame({"customer_id": ["C0", "C1"]}),
+    )
+    portfolio = SimPortfolio(START, (inputs("C0", "1000"), inputs("C1", "1000")), world(2))
+    as_of = date(2025, 12, 31)
+    plain = calibrate_to_book(portfolio, frames, as_of, warmup_months=0)
+    assert sorted(amount for _, amount, _ in plain.carried) == [200, 300, 500] and plain.residue == ()
+    assert plain.world.short_share is None and plain.unapplied is None
+
+    cash = pd.Series({"C0": 400})  # covers A (the oldest) and 100 of B; B is too recent to be left for good
+    started = calibrate_to_book(portfolio, frames, as_of, warmup_months=0, unapplied=cash)
+    assert started.residue == ((0, 300, date(2025, 6, 30)),)
+    assert sorted(started.carried) == [(0, 500, date(2025, 12, 15)), (1, 200, date(2025, 8, 1))]
+    assert started.unapplied is not None and list(started.unapplied) == [400, 0]
+    # Due in the year to 90 days back: C0 left 300 of 10,300; C1 nothing of 200. Shrunk to the
+    # portfolio's 300 of 10,500 by the typical customer's 5,250.
+    share = started.world.short_share
+    assert share is not None
+    assert share[0] == pytest.approx((300 + 5_250 * 300 / 10_500) / (10_300 + 5_250))
+    assert share[1] == pytest.approx((0 + 5_250 * 300 / 10_500) / (200 + 5_250))
+
+
+def test_what_is_left_open_stays_in_the_receivables_and_unapplied_cash_is_no_default() -> None:
+    from creditdesk.service.simulation.engine import left_open
+
+    months = calendar(START, 4, [0.0, 0.0])  # January to April
+    # Customer 0: an invoice of 5,000 due on day 10, never paid: 90 days past due on day 100
+    # (11 April); one of 1,000 paid on day 40, a tenth of it short.
+    ledger = Ledger(
+        order_outcome=np.array([APPROVED, APPROVED], dtype=np.int8),
+        invoice_customer=[0, 0],
+        invoice_day=[0, 5],
+        invoice_amount=[5_000, 1_000],
+        invoice_due=[10, 35],
+        invoice_paid=[NEVER, 40],
+    )
+    paths = Paths(
+        customer=np.array([0, 0]),
+        day=np.array([0, 5]),
+        amount_minor=np.array([5_000, 1_000]),
+        pay_after=np.zeros(2, dtype=np.int64),
+        release_draw=np.zeros(2),
+        wait_days=np.zeros(2, dtype=np.int64),
+        default_day=np.array([NEVER]),
+        true_pd=np.zeros(1),
+    )
+    w = replace(world(1), short_share=np.array([0.1]))
+    portfolio = SimPortfolio(START, (inputs("C0", "1000"),), w, residue=((0, 700, date(2025, 9, 1)),))
+    left = left_open(portfolio, ledger, START)
+    assert sorted(zip(left.opened.tolist(), left.amount.tolist(), strict=True)) == [(-1, 700), (40, 100)]
+
+    alone = simulated_months(ledger, paths, months, 100.0, writes_off=False)
+    kept = simulated_months(ledger, paths, months, 100.0, writes_off=False, left=left)
+    # January: the residue (7.00); from February on, the short part of the paid invoice too (1.00).
+    assert list(kept["receivables"] - alone["receivables"]) == [7.0, 8.0, 8.0, 8.0]
+    assert list(kept["overdue"] - alone["overdue"]) == [7.0, 8.0, 8.0, 8.0]
+    assert list(alone["defaults"]) == [0.0, 0.0, 0.0, 1.0]
+    covered = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([5_000]))
+    assert list(covered["defaults"]) == [0.0, 0.0, 0.0, 0.0]  # the book's rule: offset by the cash
+    short = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([4_999]))
+    assert list(short["defaults"]) == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_a_runs_receivables_carry_what_is_left_open() -> None:
+    from creditdesk.service.simulation.engine import left_open, minor_per_unit, run_bounds
+    from creditdesk.service.simulation.results import seed_result
+
+    w = replace(world(3), short_share=np.array([0.0, 0.05, 0.2]))
+    portfolio = SimPortfolio(START, tuple(inputs(f"C{k}", "100000") for k in range(3)), w)
+    scenario = Scenario(months=3, warmup_months=0)
+    paths = seed_paths(portfolio, 5, scenario)
+    ledger = run_paths(portfolio, policies.open_book(), scenario, paths)
+    start, bounds = run_bounds(portfolio, scenario)
+    left = left_open(portfolio, ledger, start)
+    assert len(left.amount) and (np.asarray(ledger.invoice_customer)[: len(left.amount)] >= 0).all()
+    units = minor_per_unit(portfolio)
+    without = seed_result(5, paths, ledger, scenario, bounds, units)
+    with_left = seed_result(5, paths, ledger, scenario, bounds, units, left)
+    ends = bounds[1:] - 1
+    expected = [left.open_on(int(day)) for day in ends]
+    np.testing.assert_allclose(
+        with_left.monthly["receivables"] - without.monthly["receivables"], [r / 100 for r, _ in expected]
+    )
+    np.testing.assert_allclose(with_left.monthly["overdue"] - without.monthly["overdue"], [o / 100 for _, o in expected])
+    assert with_left.monthly["sales"].tolist() == without.monthly["sales"].tolist()  # not sales, not losses

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,13 +55,20 @@ class World:
     # The spread (log scale) of what moves every customer's orders of a month together, beyond
     # the calendar: the economy, a competitor, the weather. Drawn per month and seed.
     month_shock_sd: float = 0.0
+    # Per customer, the share of each invoice it pays that stays open for good: paid without
+    # remittance advice (cash the book holds unapplied) or short. None: nothing.
+    short_share: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.customer_ids)
 
     def subset(self, keep: np.ndarray) -> World:
         shared = ("month_factors", "month_shock_sd")
-        per_customer = {name: getattr(self, name)[keep] for name in self.__dataclass_fields__ if name not in shared}
+        per_customer: dict[str, Any] = {
+            name: None if getattr(self, name) is None else getattr(self, name)[keep]
+            for name in self.__dataclass_fields__
+            if name not in shared
+        }
         return World(**per_customer, **{name: getattr(self, name) for name in shared})
 
 

@@ -96,7 +96,9 @@ def simulate_command(
         fail(f"two policies share a name: {', '.join(names)}; give the files different names", EXIT_USAGE)
     # Every policy starts from the book: its open items, its season, its default rate; the
     # warm-up months replay the book's selling, and the policies act from the first month on.
-    portfolio = guarded(lambda: calibrate_to_book(book.portfolio, frames, day, policies.WARMUP_MONTHS))
+    portfolio = guarded(
+        lambda: calibrate_to_book(book.portfolio, frames, day, policies.WARMUP_MONTHS, book.unapplied_on(day))
+    )
     portfolio = calibrate_defaults(portfolio, book.defaults_on(day), day)
     scenario = Scenario(
         months=months,

@@ -236,6 +236,19 @@ def default_dates(
     return events.groupby("customer_id")["defaulted_on"].min().rename("defaulted_on")
 
 
+def unapplied_cash(invoices: pd.DataFrame, allocations: pd.DataFrame, payments: pd.DataFrame, as_of: date) -> pd.Series:
+    """Per customer, the cash received by ``as_of`` and not applied to any invoice by then, in
+    minor units (none below nil: an allocation beyond the payments seen is no debt)."""
+    day = pd.Timestamp(as_of)
+    received = payments.loc[pd.to_datetime(payments["payment_date"]) <= day]
+    received = received.groupby("customer_id")["amount_minor"].sum()
+    applied = allocations.loc[pd.to_datetime(allocations["applied_on"]) <= day, ["invoice_id", "amount_minor"]]
+    applied = applied.merge(invoices[["invoice_id", "customer_id"]], on="invoice_id")
+    applied = applied.groupby("customer_id")["amount_minor"].sum()
+    left = received.sub(applied, fill_value=0).clip(lower=0)
+    return left[left > 0].astype("int64").rename("unapplied_minor")
+
+
 def _cumulative_at(events: pd.DataFrame, flows: pd.DataFrame, key: str, when: str) -> pd.Series:
     """For each event, the sum of ``flows.amount`` with the same ``key`` dated on or before it."""
     if flows.empty:

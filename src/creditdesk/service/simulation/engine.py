@@ -67,6 +67,12 @@ class SimPortfolio:
     carried: tuple[tuple[int, int, date], ...] = ()
     # The day the book showed the carried items open (None: the day before the run's first).
     carried_open_on: date | None = None
+    # The book's open items its customer's unapplied cash covers (same form as ``carried``): paid
+    # in fact, without saying which; they stay open, as in the book, and are no one's default.
+    residue: tuple[tuple[int, int, date], ...] = ()
+    # Per customer, its cash received and not applied when the run starts (minor units; None:
+    # none): the book's default rule offsets each late item by it (``payment.default_dates``).
+    unapplied: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         assert len(self.inputs) == len(self.world), "one set of limit inputs per simulated customer"
@@ -391,3 +397,41 @@ class _Run:
             acc.frozen[c] = None if after is None else date.fromisoformat(after)
         elif what is Field.REVIEW:
             acc.next_review[c] = None if after is None else date.fromisoformat(after)
+
+
+@dataclass(frozen=True)
+class LeftOpen:
+    """What stays open for good, beside the ledger's invoices (see ``World.short_share`` and
+    ``SimPortfolio.residue``): the book shows it among the receivables, overdue once due; it is
+    not a default and never closes. The checks of a run do not see it."""
+
+    opened: np.ndarray  # run day
+    due: np.ndarray
+    amount: np.ndarray  # minor units
+
+    def open_on(self, day: int) -> tuple[int, int]:
+        """Its receivables and overdue at the end of ``day``."""
+        live = self.opened <= day
+        return int(self.amount[live].sum()), int(self.amount[live & (self.due < day)].sum())
+
+
+def left_open(portfolio: SimPortfolio, ledger: Ledger, start: date) -> LeftOpen:
+    """The short-paid parts of the invoices paid in the run, and the portfolio's residue
+    (``start``: the run's first day, warm-up included)."""
+    share = portfolio.world.short_share
+    paid = np.asarray(ledger.invoice_paid, dtype=np.int64)
+    parts = np.zeros(len(paid), dtype=np.int64)
+    if share is not None and len(paid):
+        customer = np.asarray(ledger.invoice_customer, dtype=np.int64)
+        amount = np.asarray(ledger.invoice_amount, dtype=np.int64)
+        parts = np.where(paid == NEVER, 0, np.round(amount * share[customer]).astype(np.int64))
+        parts[: ledger.carried] = 0  # the book's open amounts: what is left of them is in them
+    kept = parts > 0
+    residue = portfolio.residue
+    return LeftOpen(
+        opened=np.concatenate([paid[kept], np.full(len(residue), -1, dtype=np.int64)]),
+        due=np.concatenate(
+            [np.asarray(ledger.invoice_due, dtype=np.int64)[kept], [(due - start).days for _, _, due in residue]]
+        ).astype(np.int64),
+        amount=np.concatenate([parts[kept], [amount for _, amount, _ in residue]]).astype(np.int64),
+    )

@@ -42,21 +42,39 @@ def load_portfolio(limits: LimitInputStore, scoring: ScoringStore, as_of: date) 
     return SimPortfolio(first_of_next_month(as_of), kept, world), len(inputs) - len(kept)
 
 
-def calibrate_to_book(portfolio: SimPortfolio, frames: LedgerFrames, as_of: date, warmup_months: int) -> SimPortfolio:
+def calibrate_to_book(
+    portfolio: SimPortfolio,
+    frames: LedgerFrames,
+    as_of: date,
+    warmup_months: int,
+    unapplied: pd.Series | None = None,
+) -> SimPortfolio:
     """The portfolio started from the book: the items invoiced before the run's first day
     (``warmup_months`` before its start) and still open on ``as_of`` carried into the run (see
-    SimPortfolio.carried), and the world's demand scaled to the book's sales."""
+    SimPortfolio.carried), and the world's demand scaled to the book's sales. ``unapplied``: each
+    customer's cash received and not applied on ``as_of`` (minor units; ``unapplied_cash``): the
+    open items it covers, oldest first, are the portfolio's residue, and how much of what each
+    customer paid in the last year it left so the world's ``short_share``."""
     from creditdesk.service.receivables import items_on
 
     run_start = pd.Timestamp(add_months(portfolio.start, -warmup_months))
     index = {i.customer_id: k for k, i in enumerate(portfolio.inputs)}
     currency = portfolio.inputs[0].currency if portfolio.inputs else None
     items = items_on(frames, as_of)
-    old = items.loc[(items["invoice_date"] < run_start) & (items["currency"] == currency) & (items["open_minor"] > 0)]
+    items = items.loc[(items["currency"] == currency) & items["customer_id"].isin(index)]
+    old = items.loc[(items["invoice_date"] < run_start) & (items["open_minor"] > 0)]
+    covered = _covered(old, unapplied)
+    # Only items already past the default's days stay open for good; one due since may yet be paid.
+    covered = np.where(old["days_past_due"].to_numpy() > _LEFT_AFTER_DAYS, covered, 0)
     carried = tuple(
-        (index[row.customer_id], int(row.open_minor), row.due_date.date())
-        for row in old.itertuples()
-        if row.customer_id in index
+        (index[row.customer_id], int(row.open_minor - cover), row.due_date.date())
+        for row, cover in zip(old.itertuples(), covered, strict=True)
+        if row.open_minor > cover
+    )
+    residue = tuple(
+        (index[row.customer_id], int(cover), row.due_date.date())
+        for row, cover in zip(old.itertuples(), covered, strict=True)
+        if cover > 0
     )
     # The world's demand at the book's scale and season: its expected sales in an average month
     # (order rate × the lognormal's mean amount; a lognormal fitted to skewed amounts overstates
@@ -74,7 +92,53 @@ def calibrate_to_book(portfolio: SimPortfolio, frames: LedgerFrames, as_of: date
     own_cv2 = own / float((world.order_rate * mean_amount).sum()) ** 2 if expected > 0 else 0.0
     shock = float(np.sqrt(max(0.0, spread**2 - own_cv2)))
     world = replace(world, month_factors=factors, month_shock_sd=shock)
-    return replace(portfolio, carried=carried, carried_open_on=as_of, world=world)
+    cash = None
+    if unapplied is not None:
+        ids = [i.customer_id for i in portfolio.inputs]
+        world = replace(world, short_share=_short_share(items, old.assign(covered=covered), ids, as_of))
+        cash = unapplied.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+    return replace(portfolio, carried=carried, carried_open_on=as_of, world=world, residue=residue, unapplied=cash)
+
+
+def _covered(items: pd.DataFrame, unapplied: pd.Series | None) -> np.ndarray:
+    """Per item (open_minor), how much of it its customer's unapplied cash covers, the oldest due
+    first (as ``payment.default_dates`` offsets it)."""
+    if unapplied is None or not len(items):
+        return np.zeros(len(items), dtype=np.int64)
+    order = items.assign(row=np.arange(len(items))).sort_values(["customer_id", "due_date", "invoice_id"])
+    before = order.groupby("customer_id")["open_minor"].cumsum() - order["open_minor"]
+    cash = order["customer_id"].map(unapplied).fillna(0).astype("int64")
+    cover = np.clip(cash - before, 0, order["open_minor"]).astype("int64")
+    out = np.zeros(len(items), dtype=np.int64)
+    out[order["row"].to_numpy()] = cover.to_numpy()
+    return out
+
+
+#: The days after its due date by which an item still open is left over for good, and the year
+#: of such items the short share is measured on.
+_LEFT_AFTER_DAYS = 90
+
+
+def _short_share(items: pd.DataFrame, left: pd.DataFrame, ids: list[str], as_of: date) -> np.ndarray:
+    """Per customer, what its unapplied cash covers (``left``: the open items with ``covered``) of
+    the items due in the year to 90 days before ``as_of``, over their amount (``items``); shrunk
+    to the portfolio's share by a typical customer's year of items (a customer with two invoices
+    is not its own rate)."""
+    last = pd.Timestamp(as_of - timedelta(days=_LEFT_AFTER_DAYS))
+
+    def in_year(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[(frame["due_date"] <= last) & (frame["due_date"] > last - pd.Timedelta(days=365))]
+
+    year, kept = in_year(items), in_year(left)
+    left_over = kept["covered"].groupby(kept["customer_id"]).sum().reindex(ids).fillna(0.0)
+    billed = year["amount_minor"].groupby(year["customer_id"]).sum()
+    billed = billed.reindex(ids).fillna(0.0)
+    total = float(billed.sum())
+    if total <= 0:
+        return np.zeros(len(ids))
+    typical = float(billed[billed > 0].median())
+    share = (left_over + typical * float(left_over.sum()) / total) / (billed + typical)
+    return np.asarray(share.to_numpy(dtype=float))
 
 
 def monthly_sales(invoices: pd.DataFrame, currency: str | None, as_of: date, months: int) -> tuple[np.ndarray, int]:

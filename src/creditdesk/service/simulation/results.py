@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from creditdesk.risk.simulation_world import NEVER, Paths
-from creditdesk.service.simulation.engine import APPROVED, BLOCKED, REJECTED, RELEASED, Ledger, Scenario
+from creditdesk.service.simulation.engine import APPROVED, BLOCKED, REJECTED, RELEASED, Ledger, LeftOpen, Scenario
 
 #: The monthly series a run reports, in this order.
 MONTHLY = (
@@ -68,9 +68,17 @@ def _daily(opened: np.ndarray, closed: np.ndarray, amount: np.ndarray, horizon: 
 
 
 def seed_result(
-    seed: int, paths: Paths, ledger: Ledger, scenario: Scenario, bounds: np.ndarray, minor_per_unit: np.ndarray
+    seed: int,
+    paths: Paths,
+    ledger: Ledger,
+    scenario: Scenario,
+    bounds: np.ndarray,
+    minor_per_unit: np.ndarray,
+    left: LeftOpen | None = None,
 ) -> SeedResult:
-    """``bounds``: the first day of every month of the run and of the month after (warm-up included)."""
+    """``bounds``: the first day of every month of the run and of the month after (warm-up
+    included); ``left``: what stays open beside the invoices (``engine.left_open``): receivables,
+    and overdue once due, never sales or losses."""
     warm, months = scenario.warmup_months, scenario.months
     first, horizon = int(bounds[warm]), int(bounds[-1])
     n = len(minor_per_unit)
@@ -111,6 +119,10 @@ def seed_result(
     daily = _daily(inv_day, closed, inv_amount, horizon)
     inv_due = np.asarray(ledger.invoice_due, dtype=np.int64)
     daily_overdue = _daily(inv_due + 1, closed, inv_amount, horizon)
+    if left is not None and len(left.amount):
+        never = np.full(len(left.amount), NEVER, dtype=np.int64)
+        daily = daily + _daily(left.opened, never, left.amount, horizon)
+        daily_overdue = daily_overdue + _daily(np.maximum(left.opened, left.due + 1), never, left.amount, horizon)
     day_month = month_of(np.arange(horizon))
     reported = day_month >= 0
     receivable_days = _sum_by(day_month[reported], daily[reported], months)

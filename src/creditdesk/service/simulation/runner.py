@@ -16,6 +16,7 @@ from creditdesk.risk.simulation_world import Paths
 from creditdesk.service.simulation.engine import (
     Scenario,
     SimPortfolio,
+    left_open,
     minor_per_unit,
     run_bounds,
     run_paths,
@@ -48,8 +49,9 @@ def one_seed(portfolio: SimPortfolio, policy: SimPolicy, seed: int, scenario: Sc
 def outcome(portfolio: SimPortfolio, policy: SimPolicy, scenario: Scenario, paths: Paths, seed: int = 0) -> SeedResult:
     """The figures of what the policy makes of these paths (drawn, or a real ledger replayed)."""
     ledger = run_paths(portfolio, policy, scenario, paths)
-    _, bounds = run_bounds(portfolio, scenario)
-    return seed_result(seed, paths, ledger, scenario, bounds, minor_per_unit(portfolio))
+    start, bounds = run_bounds(portfolio, scenario)
+    left = left_open(portfolio, ledger, start)
+    return seed_result(seed, paths, ledger, scenario, bounds, minor_per_unit(portfolio), left)
 
 
 def _task(policy: SimPolicy, seed: int) -> SeedResult:

@@ -35,8 +35,10 @@ from creditdesk.service.simulation.engine import (
     BLOCKED,
     REJECTED,
     Ledger,
+    LeftOpen,
     Scenario,
     SimPortfolio,
+    left_open,
     run_paths,
     seed_paths,
 )
@@ -157,12 +159,16 @@ def simulated_months(
     unit: float,
     writes_off: bool = True,
     defaulted_before: np.ndarray | None = None,
+    left: LeftOpen | None = None,
+    unapplied: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """One seed's figures per month, measured as ``book_months`` measures the book (a run with
     no warm-up: day 0 is the first day of the first month). ``writes_off``: what a failed
     customer left unpaid is written off on its default day (else it stays open, as in a book
     that writes nothing off); ``defaulted_before``: per customer, whether the book knew a default
-    of it before the run (its first is behind it: not counted again, as in the book)."""
+    of it before the run (its first is behind it: not counted again, as in the book); ``left``:
+    what stays open beside the invoices (``engine.left_open``); ``unapplied``: per customer, its
+    unapplied cash at the start (``SimPortfolio.unapplied``)."""
     bounds = np.cumsum(np.concatenate([[0], months.days()]))
     customer = np.asarray(ledger.invoice_customer, dtype=np.int64)
     invoiced = np.asarray(ledger.invoice_day, dtype=np.int64)
@@ -175,7 +181,10 @@ def simulated_months(
     new = np.ones(len(customer), dtype=bool)
     new[: ledger.carried] = False
     # The scoring's default: the first item 90 days past due and not paid by then.
-    default_on = np.where(paid > due + DEFAULT_DAYS, due + DEFAULT_DAYS, NEVER)
+    late = paid > due + DEFAULT_DAYS
+    if unapplied is not None:  # offset by the customer's unapplied cash, as the book's rule does
+        late &= amount > unapplied[customer]
+    default_on = np.where(late, due + DEFAULT_DAYS, NEVER)
     first_default = np.full(len(paths.default_day), NEVER, dtype=np.int64)
     np.minimum.at(first_default, customer, default_on)
     if defaulted_before is not None:
@@ -187,8 +196,9 @@ def simulated_months(
         in_month = (invoiced >= lo) & (invoiced < hi) & new
         found["sales"].append(float(amount[in_month].sum()) / unit)
         open_now = (invoiced <= end) & (closed > end)
-        found["receivables"].append(float(amount[open_now].sum()) / unit)
-        found["overdue"].append(float(amount[open_now & (due < end)].sum()) / unit)
+        left_receivable, left_overdue = left.open_on(end) if left is not None else (0, 0)
+        found["receivables"].append(float(amount[open_now].sum() + left_receivable) / unit)
+        found["overdue"].append(float(amount[open_now & (due < end)].sum() + left_overdue) / unit)
         lost = written_off & (failed_on >= lo) & (failed_on < hi)
         found["write_offs"].append(float(amount[lost].sum()) / unit)
         found["defaults"].append(float(((first_default >= lo) & (first_default < hi)).sum()))
@@ -208,7 +218,8 @@ def _seed(
     paths = seed_paths(portfolio, seed, scenario)
     writes_off = policy.practice.writes_off if policy.practice is not None else True
     ledger = run_paths(portfolio, policy, scenario, paths)
-    return simulated_months(ledger, paths, months, unit, writes_off, defaulted_before)
+    left = left_open(portfolio, ledger, portfolio.start)
+    return simulated_months(ledger, paths, months, unit, writes_off, defaulted_before, left, portfolio.unapplied)
 
 
 def simulate_months(
@@ -334,10 +345,11 @@ class BookStart:
     practice: Practice
     left_out: int
     defaults_on: Callable[[date], pd.Series]
+    unapplied_on: Callable[[date], pd.Series]  # each customer's unapplied cash on a day
 
 
 def book_start(limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFrames, as_of: date) -> BookStart:
-    from creditdesk.risk.features.payment import default_dates
+    from creditdesk.risk.features.payment import default_dates, unapplied_cash
     from creditdesk.service.simulation.portfolio import load_portfolio
     from creditdesk.service.simulation.practice import HISTORY_MONTHS, observed_practice
 
@@ -353,6 +365,7 @@ def book_start(limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFra
         practice,
         left_out,
         lambda day: default_dates(tables.invoices, tables.allocations, day, payments=tables.payments),
+        lambda day: unapplied_cash(tables.invoices, tables.allocations, tables.payments, day),
     )
 
 
@@ -390,6 +403,7 @@ def validate_book(
         seeds,
         workers=workers,
         left_out=start.left_out,
+        unapplied=start.unapplied_on(as_of),
     )
 
 
@@ -405,14 +419,16 @@ def validate(
     *,
     workers: int = 1,
     left_out: int = 0,
+    unapplied: pd.Series | None = None,
 ) -> dict[str, Any]:
     """The validation of ``portfolio`` (its world estimated on ``as_of``, a month's end) run as
     ``practice`` against the book in ``frames``. ``defaults_on(day)``: each customer's first
-    default known on the day; ``orders``: the orders placed in the months compared."""
+    default known on the day; ``orders``: the orders placed in the months compared;
+    ``unapplied``: each customer's unapplied cash on ``as_of`` (None: the book keeps none)."""
     from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
 
     start = as_of + timedelta(days=1)
-    portfolio = calibrate_to_book(portfolio, frames, as_of, warmup_months=0)
+    portfolio = calibrate_to_book(portfolio, frames, as_of, warmup_months=0, unapplied=unapplied)
     known = defaults_on(as_of)
     portfolio = calibrate_defaults(portfolio, known, as_of)
     currency = portfolio.inputs[0].currency if portfolio.inputs else None
