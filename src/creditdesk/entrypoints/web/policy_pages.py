@@ -2,10 +2,11 @@
 the portfolio (the simulator), its verdict and full report, and its activation.
 
 The proposal is made in a form of the policy's figures (web/what_if_form.py), prefilled from the
-active policy, or as YAML (the advanced view). The what-if compares "today" (the active policy on
-today's limits) with the proposal (the same limits under the proposed rules) seed by seed, after a
-warm-up that replays the book as it was sold, and measures the simulated opening book against the
-real one (calibration).
+active policy, or as YAML (the advanced view). The what-if compares the book as it was run (the
+practice observed in its last year: the share of orders refused, whether anything was written off;
+``policies.as_is``) with the proposal (today's limits under the proposed rules) seed by seed, after
+a warm-up that replays the book as it was sold; it measures the simulated opening book against the
+real one (calibration) and checks the world on the book's last six months (validation).
 
 A what-if runs on the process's one background job thread (at most two waiting or running per
 user, eight in all) and leaves its result in a file under ``var/simulations/`` (so any worker
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from dataclasses import asdict
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -49,8 +51,6 @@ from creditdesk.service.policies import (
 )
 from creditdesk.service.simulation.policies import WARMUP_MONTHS, SimPolicy, Start
 
-TODAY = "today"  # the baseline's name in the document; pages show it as the catalogue's "today"
-
 
 def example_policy() -> str:
     """The example check policy shipped inside the package (``policies/`` at the repository's
@@ -69,30 +69,31 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
     # The simulator loads with the first what-if, not at start.
     from creditdesk.service.receivables import dso
     from creditdesk.service.simulation.engine import Scenario
-    from creditdesk.service.simulation.portfolio import calibrate_to_book, load_portfolio
+    from creditdesk.service.simulation.policies import as_is
+    from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
     from creditdesk.service.simulation.study import Study, run_study
-    from creditdesk.service.simulation.validation import label_effects, recent_validation
+    from creditdesk.service.simulation.validation import book_start, label_effects, recent_validation
 
     folder = _folder(services)
     try:
         check, limits = parse_policy(body)
-        with services.read_uow() as uow:
-            _, today_check, today_limits = uow.policies.active()
-        chosen = [
-            SimPolicy(TODAY, today_check, today_limits, Start.CURRENT, today_limits.monitor),
-            SimPolicy(check.name, check, limits, Start.CURRENT, limits.monitor),
-        ]
         day = services.clock.today()
-        portfolio, left_out = load_portfolio(services.limit_inputs(), services.scoring_store(), day)
-        portfolio = calibrate_to_book(portfolio, services.receivables().frames(day), day, WARMUP_MONTHS)
+        frames = services.receivables().frames(day)
+        start = book_start(services.limit_inputs(), services.scoring_store(), frames, day)
+        # The baseline is the book as it was run (its practice), not today's policy enforced as
+        # written: the book never was.
+        chosen = [as_is(start.practice), SimPolicy(check.name, check, limits, Start.CURRENT, limits.monitor)]
+        portfolio = calibrate_to_book(start.portfolio, frames, day, WARMUP_MONTHS, start.unapplied_on(day))
+        portfolio = calibrate_defaults(portfolio, start.defaults_on(day), day)
+        left_out = start.left_out
         study = Study(chosen, seeds, Scenario(months=months, warmup_months=WARMUP_MONTHS, history_warmup=True))
         document = run_study(portfolio, study, workers=1, left_out=left_out)
         opening_day = min(portfolio.start - timedelta(days=1), day)
         rows = dso(services.receivables().frames(opening_day), opening_day)
         book = next((r for r in rows if r["currency"] == document["currency"]), None)
         document["book"] = {"as_of": opening_day.isoformat(), "row": book}
+        document["practice"] = asdict(start.practice)
         # The world checked on the book's last months first; effects within its error say so.
-        frames = services.receivables().frames(day)
         document["validation"] = recent_validation(services.limit_inputs(), services.scoring_store(), frames, day)
         if document["validation"].get("mean_abs_error"):
             label_effects(document, document["validation"])

@@ -112,9 +112,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_choice_review": {"en": "Send to review", "zh": "转人工审核"},
     "wi_choice_off": {"en": "Off", "zh": "关闭"},
     "wi_form_hint": {
-        "en": "Change the figures of the active policy and simulate: the result compares it with today's policy on the same customers. "
+        "en": "Change the figures of the active policy and simulate: the result compares it, on the same customers, with the book as it was run "
+        "(the practice observed in the last year: the share of orders refused, whether anything was written off). "
         "Amounts are in the currency named; shares are from 0 to 1; write unlimited for no ceiling.",
-        "zh": "修改当前政策的参数后进行模拟：结果将在相同客户上与现行政策对比。金额以所列币种计；比例取 0 至 1；不设上限请填写“不限”。",
+        "zh": "修改当前政策的参数后进行模拟：结果将在相同客户上与账簿的实际做法（近一年观察到的做法：订单被拒比例、是否核销）对比。金额以所列币种计；比例取 0 至 1；不设上限请填写“不限”。",
     },
     "wi_form_problems": {
         "en": "{n} field(s) need correcting: see the messages beside them.",
@@ -189,16 +190,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_verb_same": {"en": "does not change", "zh": "不变"},
     "wi_band_min_max": {"en": "range over the seeds", "zh": "各模拟区间"},
     "wi_band_p10_p90": {"en": "P10–P90", "zh": "P10–P90"},
-    "wi_judgement_better": {"en": "better than today", "zh": "优于现行政策"},
-    "wi_judgement_worse": {"en": "worse than today", "zh": "差于现行政策"},
+    "wi_judgement_better": {"en": "better than the book as run", "zh": "优于实际做法"},
+    "wi_judgement_worse": {"en": "worse than the book as run", "zh": "差于实际做法"},
     "wi_judgement_unclear": {"en": "no clear change (the range holds zero)", "zh": "无明显变化（区间包含零）"},
-    "wi_judgement_same": {"en": "the same as today", "zh": "与现行政策相同"},
+    "wi_judgement_same": {"en": "the same as the book as run", "zh": "与实际做法相同"},
     "wi_judgement_info": {"en": "", "zh": ""},
-    "wi_overall_better": {"en": "Better than today", "zh": "优于现行政策"},
-    "wi_overall_worse": {"en": "Worse than today", "zh": "差于现行政策"},
-    "wi_overall_unclear": {"en": "No clear difference from today", "zh": "与现行政策无明显差异"},
-    "wi_overall_same": {"en": "The same as today", "zh": "与现行政策相同"},
-    "wi_today": {"en": "Today", "zh": "现行政策"},
+    "wi_overall_better": {"en": "Better than the book as run", "zh": "优于实际做法"},
+    "wi_overall_worse": {"en": "Worse than the book as run", "zh": "差于实际做法"},
+    "wi_overall_unclear": {"en": "No clear difference from the book as run", "zh": "与实际做法无明显差异"},
+    "wi_overall_same": {"en": "The same as the book as run", "zh": "与实际做法相同"},
+    "wi_today": {"en": "Book as run", "zh": "实际做法"},
     "wi_proposed": {"en": "Proposed", "zh": "拟议政策"},
     "wi_proposed_named": {"en": "Proposed ({name})", "zh": "拟议政策（{name}）"},
     "wi_chart_frontier": {"en": "Net profit against losses, each seed", "zh": "净利润与坏账损失（每次模拟）"},
@@ -207,9 +208,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_month": {"en": "Month", "zh": "月份"},
     "wi_seed": {"en": "Seed", "zh": "模拟序号"},
     "wi_run_facts": {
-        "en": "{policy} against today's policy: {customers} customers, {months} months from {start}, {seeds} seeds, amounts in {currency}.",
-        "zh": "{policy}与现行政策对比：{customers} 家客户，自 {start} 起 {months} 个月，模拟 {seeds} 次，金额单位 {currency}。",
+        "en": "{policy} against the book as run ({practice}): {customers} customers, {months} months from {start}, {seeds} seeds, amounts in {currency}.",
+        "zh": "{policy}与实际做法（{practice}）对比：{customers} 家客户，自 {start} 起 {months} 个月，模拟 {seeds} 次，金额单位 {currency}。",
     },
+    "wi_practice": {
+        "en": "{refused} of orders refused, {written_off}",
+        "zh": "订单被拒比例 {refused}，{written_off}",
+    },
+    "wi_practice_writes_off": {"en": "write-offs on default", "zh": "违约即核销"},
+    "wi_practice_keeps_open": {"en": "nothing written off", "zh": "不核销"},
     "wi_run_at": {"en": "simulated {when}", "zh": "模拟于 {when}"},
     "wi_figure": {"en": "Figure", "zh": "指标"},
     "wi_change": {"en": "Change", "zh": "变化"},
@@ -228,9 +235,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_unlimited": {"en": "unlimited", "zh": "不限"},  # what the form shows and takes for no ceiling
     "wi_calibration": {"en": "Calibration to the book", "zh": "与实际账簿的校准"},
     "wi_calibration_hint": {
-        "en": "The book the simulation opens with and its first month-end (today's policy, mean over the seeds) "
+        "en": "The book the simulation opens with and its first month-end (the book as run, mean over the seeds) "
         "beside the real book on {day}. Both should agree within 5 %.",
-        "zh": "模拟起始时及首月末的账簿（现行政策，各次模拟的平均值）与 {day} 的实际账簿对比，两者差异均应在 5 % 以内。",
+        "zh": "模拟起始时及首月末的账簿（实际做法，各次模拟的平均值）与 {day} 的实际账簿对比，两者差异均应在 5 % 以内。",
     },
     "wi_book": {"en": "Book", "zh": "实际账簿"},
     "wi_simulated": {"en": "Simulated", "zh": "模拟"},
@@ -261,9 +268,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "该差异在模拟世界检验误差之内：无法区分。",
     },
     "wi_calibration_first_month_off": {
-        "en": "At the end of its first month the simulation under today's policy is more than 5 % away from the "
+        "en": "At the end of its first month the simulation of the book as run is more than 5 % away from the "
         "book: the simulated baseline does not reproduce the book yet, so read the verdict's differences with care.",
-        "zh": "按现行政策模拟的首月末与实际账簿相差超过 5 %：模拟基准尚未重现实际账簿，请谨慎解读结论中的差异。",
+        "zh": "按实际做法模拟的首月末与实际账簿相差超过 5 %：模拟基准尚未重现实际账簿，请谨慎解读结论中的差异。",
     },
     "wi_charts": {"en": "Charts", "zh": "图表"},
     "wi_report_title": {"en": "Policy what-if: full report", "zh": "政策模拟：完整报告"},
