@@ -387,5 +387,7 @@ def test_a_runs_receivables_carry_what_is_left_open() -> None:
     np.testing.assert_allclose(
         with_left.monthly["receivables"] - without.monthly["receivables"], [r / 100 for r, _ in expected]
     )
-    np.testing.assert_allclose(with_left.monthly["overdue"] - without.monthly["overdue"], [o / 100 for _, o in expected])
+    np.testing.assert_allclose(
+        with_left.monthly["overdue"] - without.monthly["overdue"], [o / 100 for _, o in expected]
+    )
     assert with_left.monthly["sales"].tolist() == without.monthly["sales"].tolist()  # not sales, not losses
