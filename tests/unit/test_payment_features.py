@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.risk.features.payment import FEATURES, cash_only, default_dates, payment_features
+from creditdesk.risk.features.payment import FEATURES, cash_only, default_dates, payment_features, unapplied_cash
 
 AS_OF = date(2026, 6, 30)
 
@@ -160,3 +160,26 @@ def test_shared_settlements_are_the_same_answer_once_a_day_and_the_callers_own_c
     assert on_feb_7["paid"] == 40.0 and pd.isna(on_feb_7["settled_on"])  # the day's own answer
     pd.testing.assert_frame_equal(other_frame, alone)
     pd.testing.assert_frame_equal(outside, alone)
+
+
+def test_unapplied_cash_is_what_was_received_and_not_applied_by_the_day() -> None:
+    invoices = pd.DataFrame({"invoice_id": ["I1", "I2", "I3"], "customer_id": ["A", "A", "B"]})
+    allocations = pd.DataFrame(
+        {
+            "invoice_id": ["I1", "I2", "I3"],
+            "applied_on": ["2026-01-10", "2026-02-10", "2026-01-05"],
+            "amount_minor": [300, 200, 900],
+        }
+    )
+    payments = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B", "C"],
+            "payment_date": ["2026-01-09", "2026-02-01", "2026-01-05", "2026-03-01"],
+            "amount_minor": [300, 700, 500, 100],
+        }
+    )
+    # 31 January: A received 300 and had it applied; B had 900 applied of 500 received (no debt).
+    assert unapplied_cash(invoices, allocations, payments, date(2026, 1, 31)).to_dict() == {}
+    # 28 February: A received 1,000 and had 500 applied; C's payment comes later.
+    assert unapplied_cash(invoices, allocations, payments, date(2026, 2, 28)).to_dict() == {"A": 500}
+    assert unapplied_cash(invoices, allocations, payments, date(2026, 3, 1)).to_dict() == {"A": 500, "C": 100}
