@@ -266,6 +266,37 @@ def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfo
     assert found.terms_days.tolist() == [30, 30, 60] and found.annual_pd[2] == pytest.approx(0.06)
 
 
+def test_recent_payments_weigh_more_in_a_customers_habits() -> None:
+    """P paid 20 days late in the first half of the year and on time (at 80 % of its terms) in the
+    second: its habits lean to the recent half, not the year's plain mean."""
+    rows, allocations = [], []
+    for k in range(24):
+        day = pd.Timestamp("2026-01-05") + pd.Timedelta(days=15 * k)
+        pays = day + pd.Timedelta(days=50 if k < 12 else 24)
+        rows.append(
+            {
+                "invoice_id": f"P{k}",
+                "customer_id": "P",
+                "invoice_date": day,
+                "due_date": day + pd.Timedelta(days=30),
+                "amount": 1000.0,
+            }
+        )
+        allocations.append({"invoice_id": f"P{k}", "applied_on": pays, "amount": 1000.0})
+    found = estimate_world(
+        pd.DataFrame(rows),
+        pd.DataFrame(allocations),
+        pd.Series(["P"]),
+        pd.Series({"P": 30}),
+        pd.Series({"P": 0.02}),
+        date(2026, 12, 31),
+    )
+    # Half an invoice's weight every 240 days: the late half weighs about 0.6 of the recent one.
+    assert 0.25 < found.late_prob[0] < 0.45
+    assert found.late_mean[0] == pytest.approx(20)
+    assert found.early_fraction[0] == pytest.approx(0.8)
+
+
 def test_the_monitor_rewards_six_good_months_of_high_use_and_the_raise_lets_a_larger_order_through() -> None:
     # R's limit 10,000 sits below its method limit (need 10,000 × 40 / 30 × 1.2 = 16,000). It buys
     # 9,000 a month (90 % of its limit), pays in 20 days, and in August wants 11,000.

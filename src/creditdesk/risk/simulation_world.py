@@ -28,6 +28,7 @@ from creditdesk.risk.features.payment import settlements
 _PRIOR_INVOICES = 5.0
 _PRIOR_MONTHS = 3.0
 _HISTORY_DAYS = 365
+_HALF_LIFE_DAYS = 240
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,16 @@ def _shrunk(own: pd.Series, count: pd.Series, prior: float, weight: float) -> pd
     return (own.fillna(prior) * count + prior * weight) / (count + weight)
 
 
+def _weighted(values: pd.Series, weights: pd.Series, by: pd.Series, ids: pd.Index, fallback: float) -> pd.Series:
+    """Each customer's weighted mean of ``values``, shrunk to the portfolio's by _PRIOR_INVOICES
+    (its weight counts as so many invoices); missing values weigh nothing."""
+    weights = weights.where(values.notna(), 0.0).fillna(0.0)
+    total = weights.groupby(by).sum().reindex(ids).fillna(0.0)
+    summed = (values.fillna(0.0) * weights).groupby(by).sum().reindex(ids)
+    pooled = float((values.fillna(0.0) * weights).sum() / weights.sum()) if weights.sum() > 0 else fallback
+    return _shrunk(summed / total.where(total > 0), total, pooled, _PRIOR_INVOICES)
+
+
 def estimate_world(
     invoices: pd.DataFrame,
     allocations: pd.DataFrame,
@@ -134,24 +145,15 @@ def estimate_world(
     settled = inv.loc[inv["settled_on"].notna() | open_late]
     days_late = (settled["settled_on"].fillna(day) - settled["due_date"]).dt.days
     late = days_late > 0
-    paid_count = settled.groupby("customer_id").size().reindex(ids).fillna(0.0)
-    pooled_late = float(late.mean()) if len(settled) else 0.3
-    late_prob = _shrunk(
-        late.groupby(settled["customer_id"]).mean().reindex(ids), paid_count, pooled_late, _PRIOR_INVOICES
-    )
-    late_days = days_late.where(late)
-    late_count = late.groupby(settled["customer_id"]).sum().reindex(ids).fillna(0.0)
-    pooled_late_days = float(late_days.mean()) if late.any() else 15.0
-    late_mean = _shrunk(
-        late_days.groupby(settled["customer_id"]).mean().reindex(ids), late_count, pooled_late_days, _PRIOR_INVOICES
-    )
+    # Recent invoices weigh more (half their weight every _HALF_LIFE_DAYS): habits drift, and
+    # the year's plain mean lags them (IBM's customers paid a day a quarter faster through 2013).
+    weight = 0.5 ** ((day - settled["invoice_date"]).dt.days / _HALF_LIFE_DAYS)
+    who = settled["customer_id"]
+    late_prob = _weighted(late.astype(float), weight, who, ids, 0.3)
+    late_mean = _weighted(days_late.where(late), weight.where(late), who, ids, 15.0)
     terms = (settled["due_date"] - settled["invoice_date"]).dt.days.clip(lower=1)
     fraction = ((settled["settled_on"].fillna(day) - settled["invoice_date"]).dt.days / terms).where(~late)
-    on_time_count = paid_count - late_count
-    pooled_fraction = float(fraction.mean()) if fraction.notna().any() else 0.8
-    early = _shrunk(
-        fraction.groupby(settled["customer_id"]).mean().reindex(ids), on_time_count, pooled_fraction, _PRIOR_INVOICES
-    )
+    early = _weighted(fraction, weight.where(~late), who, ids, 0.8)
 
     pd_ = annual_pd.reindex(ids).astype(float)
     pd_ = pd_.fillna(float(pd_.median()) if pd_.notna().any() else 0.02)
