@@ -137,7 +137,7 @@ ledger_entries = Table(
     Column("source_currency", String(3), nullable=True),
     Column("fx_rate", String(40), nullable=True),
     Column("at", DateTime(timezone=True), nullable=False),
-    Index("ix_ledger_entries_account", "account_kind", "account_id", "entry_id"),
+    Index("ix_ledger_entries_account", "account_id", "account_kind", "entry_id"),  # the id first: see 0019
 )
 
 # Outbound events, written in the decision's transaction and published later (outbox).
