@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,10 +225,11 @@ def test_a_seed_gives_the_same_run_in_one_process_or_two_and_seeds_differ() -> N
     assert here[0].results[0].totals != here[0].results[1].totals
 
 
-def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfolios() -> None:
-    as_of = date(2026, 12, 31)
+def twice_a_month(paid_after: Callable[[int], int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Customer P's invoices of 1,000 every 15 days of 2026 (30 days' terms), invoice k paid
+    ``paid_after(k)`` days after its date: the rows and their allocations."""
     rows, allocations = [], []
-    for k in range(24):  # P: two invoices a month for a year, each paid 10 days late
+    for k in range(24):
         day = pd.Timestamp("2026-01-05") + pd.Timedelta(days=15 * k)
         rows.append(
             {
@@ -237,7 +240,15 @@ def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfo
                 "amount": 1000.0,
             }
         )
-        allocations.append({"invoice_id": f"P{k}", "applied_on": day + pd.Timedelta(days=40), "amount": 1000.0})
+        allocations.append(
+            {"invoice_id": f"P{k}", "applied_on": day + pd.Timedelta(days=paid_after(k)), "amount": 1000.0}
+        )
+    return rows, allocations
+
+
+def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfolios() -> None:
+    as_of = date(2026, 12, 31)
+    rows, allocations = twice_a_month(lambda k: 40)  # P: each paid 10 days late
     rows.append(
         {
             "invoice_id": "Q0",
@@ -269,20 +280,7 @@ def test_the_world_is_estimated_from_each_customers_history_shrunk_to_the_portfo
 def test_recent_payments_weigh_more_in_a_customers_habits() -> None:
     """P paid 20 days late in the first half of the year and on time (at 80 % of its terms) in the
     second: its habits lean to the recent half, not the year's plain mean."""
-    rows, allocations = [], []
-    for k in range(24):
-        day = pd.Timestamp("2026-01-05") + pd.Timedelta(days=15 * k)
-        pays = day + pd.Timedelta(days=50 if k < 12 else 24)
-        rows.append(
-            {
-                "invoice_id": f"P{k}",
-                "customer_id": "P",
-                "invoice_date": day,
-                "due_date": day + pd.Timedelta(days=30),
-                "amount": 1000.0,
-            }
-        )
-        allocations.append({"invoice_id": f"P{k}", "applied_on": pays, "amount": 1000.0})
+    rows, allocations = twice_a_month(lambda k: 50 if k < 12 else 24)
     found = estimate_world(
         pd.DataFrame(rows),
         pd.DataFrame(allocations),
