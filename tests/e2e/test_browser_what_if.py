@@ -67,6 +67,16 @@ def test_a_manager_runs_a_what_if_and_activates_it_after_the_verdict(browser: An
     # Against the book as it was run (the demo's practice refuses nothing), not today's rules.
     facts = page.locator("#run-facts").inner_text()
     assert "against the book as run (0.0% of orders refused, nothing written off)" in facts
+    # A result kept from before the as-is baseline (no practice in it) says what its first column was.
+    job = page.url.split("/policy/what-if/")[1].split("?")[0].split("/")[0]
+    (result,) = own_demo.cwd.rglob(f"simulations/{job}.json")
+    older = json.loads(result.read_text())
+    del older["practice"]
+    result.with_name("older1.json").write_text(json.dumps(older))
+    result.with_name("older1.yaml").write_text(result.with_suffix(".yaml").read_text())
+    page.goto(f"{url}/policy/what-if/older1")
+    assert "made before the as-is baseline" in page.locator("#run-facts").inner_text()
+    page.goto(f"{url}/policy/what-if/{job}")
     rows = page.locator("#verdict-table tbody tr")
     names = [rows.nth(k).get_attribute("id") for k in range(rows.count())]
     assert names == [

@@ -217,6 +217,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "wi_practice_writes_off": {"en": "write-offs on default", "zh": "违约即核销"},
     "wi_practice_keeps_open": {"en": "nothing written off", "zh": "不核销"},
+    # A result kept from before the as-is baseline: its first column was today's policy enforced.
+    "wi_practice_unrecorded": {
+        "en": "a result made before the as-is baseline: its first column is today's policy enforced as written",
+        "zh": "此结果生成于采用实际做法基准之前：其第一列为严格执行的现行政策",
+    },
     "wi_run_at": {"en": "simulated {when}", "zh": "模拟于 {when}"},
     "wi_figure": {"en": "Figure", "zh": "指标"},
     "wi_change": {"en": "Change", "zh": "变化"},
