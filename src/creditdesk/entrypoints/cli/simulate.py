@@ -74,7 +74,6 @@ def simulate_command(
         return
     if compare and policy is None:
         fail("--compare needs --policy: the policy the others are compared with", EXIT_USAGE)
-    from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
     from creditdesk.service.simulation.validation import book_start
 
     services = state(ctx).services
@@ -96,10 +95,7 @@ def simulate_command(
         fail(f"two policies share a name: {', '.join(names)}; give the files different names", EXIT_USAGE)
     # Every policy starts from the book: its open items, its season, its default rate; the
     # warm-up months replay the book's selling, and the policies act from the first month on.
-    portfolio = guarded(
-        lambda: calibrate_to_book(book.portfolio, frames, day, policies.WARMUP_MONTHS, book.unapplied_on(day))
-    )
-    portfolio = calibrate_defaults(portfolio, book.defaults_on(day), day)
+    portfolio = guarded(lambda: book.calibrated(frames, day, policies.WARMUP_MONTHS))
     scenario = Scenario(
         months=months,
         warmup_months=policies.WARMUP_MONTHS,

@@ -70,7 +70,6 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
     from creditdesk.service.receivables import dso
     from creditdesk.service.simulation.engine import Scenario
     from creditdesk.service.simulation.policies import as_is
-    from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
     from creditdesk.service.simulation.study import Study, run_study
     from creditdesk.service.simulation.validation import book_start, label_effects, recent_validation
 
@@ -83,8 +82,7 @@ def _run_what_if(services: Services, job: str, body: str, seeds: int, months: in
         # The baseline is the book as it was run (its practice), not today's policy enforced as
         # written: the book never was.
         chosen = [as_is(start.practice), SimPolicy(check.name, check, limits, Start.CURRENT, limits.monitor)]
-        portfolio = calibrate_to_book(start.portfolio, frames, day, WARMUP_MONTHS, start.unapplied_on(day))
-        portfolio = calibrate_defaults(portfolio, start.defaults_on(day), day)
+        portfolio = start.calibrated(frames, day, WARMUP_MONTHS)
         left_out = start.left_out
         study = Study(chosen, seeds, Scenario(months=months, warmup_months=WARMUP_MONTHS, history_warmup=True))
         document = run_study(portfolio, study, workers=1, left_out=left_out)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 
 _PROFILE_MONTHS = 24
+#: The days after its due date by which an item still open is left over for good, and the year
+#: of such items the short share is measured on.
+_LEFT_AFTER_DAYS = 90
 
 
 def first_of_next_month(day: date) -> date:
@@ -112,11 +115,6 @@ def _covered(items: pd.DataFrame, unapplied: pd.Series | None) -> np.ndarray:
     out = np.zeros(len(items), dtype=np.int64)
     out[order["row"].to_numpy()] = cover.to_numpy()
     return out
-
-
-#: The days after its due date by which an item still open is left over for good, and the year
-#: of such items the short share is measured on.
-_LEFT_AFTER_DAYS = 90
 
 
 def _short_share(items: pd.DataFrame, left: pd.DataFrame, ids: list[str], as_of: date) -> np.ndarray:

@@ -347,6 +347,15 @@ class BookStart:
     defaults_on: Callable[[date], pd.Series]
     unapplied_on: Callable[[date], pd.Series]  # each customer's unapplied cash on a day
 
+    def calibrated(self, frames: LedgerFrames, day: date, warmup_months: int) -> SimPortfolio:
+        """The portfolio every policy of a run starts from: the book's open items, unapplied
+        cash, level and season on ``day`` (``calibrate_to_book``), and its default rate
+        (``calibrate_defaults``)."""
+        from creditdesk.service.simulation.portfolio import calibrate_defaults, calibrate_to_book
+
+        portfolio = calibrate_to_book(self.portfolio, frames, day, warmup_months, self.unapplied_on(day))
+        return calibrate_defaults(portfolio, self.defaults_on(day), day)
+
 
 def book_start(limits: LimitInputStore, scoring: ScoringStore, frames: LedgerFrames, as_of: date) -> BookStart:
     from creditdesk.risk.features.payment import default_dates, unapplied_cash

@@ -19,8 +19,9 @@ and the ledger; a later, smaller file keeps every index and lets them be. While 
 held, its entry ids are taken from the sequence a block at a time and written in the COPY (one
 nextval a row was a fifth of the ledger's COPY), in the file's order as before.
 
-On PostgreSQL the server is the bottleneck: a block's COPYs run in a writer thread while the
-caller reads and checks the next block (about a quarter of the time, on two cores).
+On PostgreSQL the server is the bottleneck (a profile: 8.2 s of an 11.4 s import waiting on it,
+3.2 s of the client's own work after it): a block's COPYs run in a writer thread while the caller
+reads and checks the next block. The writer runs psycopg on bytes the caller encoded, no pyarrow.
 """
 
 from __future__ import annotations
