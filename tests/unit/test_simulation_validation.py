@@ -363,8 +363,18 @@ def test_what_is_left_open_stays_in_the_receivables_and_unapplied_cash_is_no_def
     assert list(alone["defaults"]) == [0.0, 0.0, 0.0, 1.0]
     covered = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([5_000]))
     assert list(covered["defaults"]) == [0.0, 0.0, 0.0, 0.0]  # the book's rule: offset by the cash
-    short = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([4_999]))
+    # What stays unpaid after the cash must exceed 1 % of the item (the book's materiality).
+    within = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([4_951]))
+    assert list(within["defaults"]) == [0.0, 0.0, 0.0, 0.0]
+    short = simulated_months(ledger, paths, months, 100.0, writes_off=False, unapplied=np.array([4_949]))
     assert list(short["defaults"]) == [0.0, 0.0, 0.0, 1.0]
+    # The short payment on day 40 leaves 100 unapplied by day 100: with it, 4,851 at the start
+    # covers the item as the book's cash would on its default day; without it, it does not.
+    grown = simulated_months(ledger, paths, months, 100.0, writes_off=False, left=left, unapplied=np.array([4_851]))
+    assert list(grown["defaults"]) == [0.0, 0.0, 0.0, 0.0]
+    assert left.cash_by(np.array([0, 0, 0]), np.array([39, 40, 100])).tolist() == [0, 100, 100]
+    less = simulated_months(ledger, paths, months, 100.0, writes_off=False, left=left, unapplied=np.array([4_849]))
+    assert list(less["defaults"]) == [0.0, 0.0, 0.0, 1.0]
 
 
 def test_a_runs_receivables_carry_what_is_left_open() -> None:

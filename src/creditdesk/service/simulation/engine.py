@@ -399,20 +399,39 @@ class _Run:
             acc.next_review[c] = None if after is None else date.fromisoformat(after)
 
 
+#: More days than any run holds: a (customer, day) pair as one sortable number.
+_DAY_SPAN = 1 << 32
+
+
 @dataclass(frozen=True)
 class LeftOpen:
     """What stays open for good, beside the ledger's invoices (see ``World.short_share`` and
     ``SimPortfolio.residue``): the book shows it among the receivables, overdue once due; it is
     not a default and never closes. The checks of a run do not see it."""
 
-    opened: np.ndarray  # run day
+    opened: np.ndarray  # run day (-1: open before the run)
     due: np.ndarray
     amount: np.ndarray  # minor units
+    customer: np.ndarray  # index into the world
 
     def open_on(self, day: int) -> tuple[int, int]:
         """Its receivables and overdue at the end of ``day``."""
         live = self.opened <= day
         return int(self.amount[live].sum()), int(self.amount[live & (self.due < day)].sum())
+
+    def cash_by(self, customer: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Per (customer, day) pair, the cash its short payments in the run left unapplied by the
+        end of that day: the book holds a short payment's cash unapplied, and its default rule
+        offsets a late item by it."""
+        paid = self.opened >= 0  # the residue's cash was unapplied before the run: the start's
+        key = self.customer[paid] * _DAY_SPAN + self.opened[paid]
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        total = np.concatenate([[0], np.cumsum(self.amount[paid][order])])
+        first = np.searchsorted(key, customer * _DAY_SPAN, side="left")
+        upto = np.searchsorted(key, customer * _DAY_SPAN + day, side="right")
+        cash: np.ndarray = total[np.maximum(upto, first)] - total[first]
+        return cash
 
 
 def left_open(portfolio: SimPortfolio, ledger: Ledger, start: date) -> LeftOpen:
@@ -434,4 +453,7 @@ def left_open(portfolio: SimPortfolio, ledger: Ledger, start: date) -> LeftOpen:
             [np.asarray(ledger.invoice_due, dtype=np.int64)[kept], [(due - start).days for _, _, due in residue]]
         ).astype(np.int64),
         amount=np.concatenate([parts[kept], [amount for _, amount, _ in residue]]).astype(np.int64),
+        customer=np.concatenate(
+            [np.asarray(ledger.invoice_customer, dtype=np.int64)[kept], [c for c, _, _ in residue]]
+        ).astype(np.int64),
     )

@@ -56,6 +56,9 @@ FIRST_MONTH_TOLERANCE = 0.05
 COVERAGE_TARGET = 0.80
 BAND = (5.0, 95.0)
 DEFAULT_DAYS = 90
+#: What stays unpaid of an item after the unapplied cash must exceed this share of it to be a
+#: default (``payment.default_dates``' materiality).
+MATERIALITY = 0.01
 _DSO_MONTHS = 3
 
 
@@ -183,7 +186,10 @@ def simulated_months(
     # The scoring's default: the first item 90 days past due and not paid by then.
     late = paid > due + DEFAULT_DAYS
     if unapplied is not None:  # offset by the customer's unapplied cash, as the book's rule does
-        late &= amount > unapplied[customer]
+        cash = unapplied[customer]
+        if left is not None:  # and by what its short payments left unapplied by then
+            cash = cash + left.cash_by(customer, due + DEFAULT_DAYS)
+        late &= amount - cash > MATERIALITY * amount
     default_on = np.where(late, due + DEFAULT_DAYS, NEVER)
     first_default = np.full(len(paths.default_day), NEVER, dtype=np.int64)
     np.minimum.at(first_default, customer, default_on)
