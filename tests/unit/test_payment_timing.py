@@ -155,3 +155,27 @@ def test_backtest_beats_the_due_date_on_steady_payers() -> None:
     assert metrics["mae_days_model"] < 0.5 * metrics["mae_days_due_date"]
     assert metrics["wape_model"] < metrics["wape_due_date"]
     assert (weekly["p10"] <= weekly["p50"] + 1e-9).all() and (weekly["p50"] <= weekly["p90"] + 1e-9).all()
+
+
+def test_the_interval_rows_are_the_invoices_repeated_whether_numbers_or_categories() -> None:
+    """The booster's rows, one per invoice and interval: numbers and flags as one block of floats;
+    a model fitted with a text column (a user's own features) still gets it as text."""
+    from creditdesk.risk.payment_timing import _with_interval
+
+    frame = pd.DataFrame({"terms_days": [30, 60], "disputed": [False, True], "amount": [1.5, 2.5]})
+    rows, start = np.array([0, 0, 1]), np.array([0, 2, 4])
+    grid = _with_interval(frame, rows, start)
+    assert grid.to_numpy().tolist() == [[30, 0, 1.5, 0, -30], [30, 0, 1.5, 2, -28], [60, 1, 2.5, 4, -56]]
+    assert list(grid.columns) == ["terms_days", "disputed", "amount", "interval_start", "start_vs_due"]
+
+    texts = _with_interval(frame.assign(region=["north", "south"]), rows, start)
+    assert texts["region"].tolist() == ["north", "north", "south"]
+    assert texts["start_vs_due"].tolist() == [-30.0, -28.0, -56.0]
+
+    rng = np.random.default_rng(0)
+    n = 400
+    features = pd.DataFrame({"terms_days": rng.choice([30, 60], n), "region": rng.choice(["north", "south"], n)})
+    days = np.where(features["region"] == "north", 20, 70) + rng.integers(0, 5, n)
+    model = PaymentTimeModel().fit(features, outcomes(np.ones(n, dtype=bool), days))
+    north, south = model.predict(pd.DataFrame({"terms_days": [30, 30], "region": ["north", "south"]}))
+    assert north < 30 and south > 60  # learnt from the text column, which reaches the booster
