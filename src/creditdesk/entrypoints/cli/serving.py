@@ -16,6 +16,10 @@ from creditdesk.entrypoints.cli.context import State, json_flag, state
 from creditdesk.entrypoints.cli.output import EXIT_DATA, EXIT_USAGE, err, fail, out, print_json, user_errors
 from creditdesk.entrypoints.cli.scoring import as_of_date
 
+#: On SIGTERM, how long the requests in flight may finish before they are cancelled: under the
+#: 10 s a container runtime waits before its SIGKILL. A write cut short is rolled back.
+GRACEFUL_SECONDS = 8
+
 
 def serve(
     ctx: typer.Context,
@@ -51,6 +55,7 @@ def _serve(st: State, host: str, port: int, workers: int) -> None:
         # X-Forwarded-* only when the settings say a proxy stands in front (never by default).
         proxy_headers=trusted,
         forwarded_allow_ips="*" if trusted else None,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
 
 
