@@ -113,3 +113,15 @@ def test_the_browsers_language_picks_chinese_or_english_by_weight() -> None:
     assert preferred_language("fr, de;q=0.5") == "en"
     assert preferred_language("zh;q=0, en;q=bad") == "en"
     assert preferred_language("") == "en"
+
+
+def test_a_count_of_one_takes_the_singular_in_english_and_chinese_needs_none() -> None:
+    from creditdesk.entrypoints.web.i18n import translate_count
+
+    assert translate_count("wi_n_months", 1, "en") == "1 month"
+    assert translate_count("wi_n_months", 6, "en") == "6 months"
+    assert translate_count("wi_n_seeds", 1, "en") == "1 seed"
+    assert translate_count("wi_n_seeds", 20, "zh") == "模拟 20 次"
+    assert translate_count("wi_n_months", 1, "zh") == "1 个月"
+    # A key without a singular form keeps its one text.
+    assert translate_count("wi_month", 1, "en") == "Month"

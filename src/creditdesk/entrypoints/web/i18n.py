@@ -532,6 +532,12 @@ def translate(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def translate_count(key: str, count: int, language: str) -> str:
+    """``key``'s text for ``count`` (as ``n``): its ``_one`` form for one ("1 month", not "1 months")."""
+    chosen = f"{key}_one" if count == 1 and f"{key}_one" in CATALOGUE else key
+    return translate(chosen, language, n=count)
+
+
 def preferred_language(accept_language: str) -> str:
     """The first of Chinese or English in an ``Accept-Language`` header, by its weight ("en" when neither)."""
     choices = []

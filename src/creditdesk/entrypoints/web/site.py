@@ -62,6 +62,7 @@ def templates() -> Jinja2Templates:
     found = Jinja2Templates(directory=str(_HERE / "templates"))
     found.env.globals.update(
         languages=i18n.LANGUAGES,
+        t_count=i18n.translate_count,  # t_count('wi_n_months', 1, lang) → "1 month"
         fmt_date=i18n.format_date,
         fmt_pct=i18n.format_percent,
         fmt_money=i18n.format_money,

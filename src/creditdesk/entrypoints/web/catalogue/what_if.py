@@ -208,9 +208,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_month": {"en": "Month", "zh": "月份"},
     "wi_seed": {"en": "Seed", "zh": "模拟序号"},
     "wi_run_facts": {
-        "en": "{policy} against the book as run ({practice}): {customers} customers, {months} months from {start}, {seeds} seeds, amounts in {currency}.",
-        "zh": "{policy}与实际做法（{practice}）对比：{customers} 家客户，自 {start} 起 {months} 个月，模拟 {seeds} 次，金额单位 {currency}。",
+        "en": "{policy} against the book as run ({practice}): {customers} customers, {months} from {start}, {seeds}, amounts in {currency}.",
+        "zh": "{policy}与实际做法（{practice}）对比：{customers} 家客户，自 {start} 起 {months}，{seeds}，金额单位 {currency}。",
     },
+    "wi_n_months": {"en": "{n} months", "zh": "{n} 个月"},
+    "wi_n_months_one": {"en": "1 month", "zh": "1 个月"},
+    "wi_n_seeds": {"en": "{n} seeds", "zh": "模拟 {n} 次"},
+    "wi_n_seeds_one": {"en": "1 seed", "zh": "模拟 1 次"},
     "wi_practice": {
         "en": "{refused} of orders refused, {written_off}",
         "zh": "订单被拒比例 {refused}，{written_off}",
