@@ -244,9 +244,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_unlimited": {"en": "unlimited", "zh": "不限"},  # what the form shows and takes for no ceiling
     "wi_calibration": {"en": "Calibration to the book", "zh": "与实际账簿的校准"},
     "wi_calibration_hint": {
-        "en": "The book the simulation opens with and its first month-end (the book as run, mean over the seeds) "
-        "beside the real book on {day}. Both should agree within 5 %.",
-        "zh": "模拟起始时及首月末的账簿（实际做法，各次模拟的平均值）与 {day} 的实际账簿对比，两者差异均应在 5 % 以内。",
+        "en": "The book the simulation opens with (the book as run, mean over the seeds) beside the real book on "
+        "{day}: they should agree within 5 %. The first month-end is shown for reference; how the simulated world "
+        "follows the months after a day is the check on the book above.",
+        "zh": "模拟起始时的账簿（实际做法，各次模拟的平均值）与 {day} 的实际账簿对比，差异应在 5 % 以内。首月末数值仅供参考；"
+        "模拟世界能否重现其后各月，见上方的账簿检验。",
     },
     "wi_book": {"en": "Book", "zh": "实际账簿"},
     "wi_simulated": {"en": "Simulated", "zh": "模拟"},
@@ -275,11 +277,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wi_not_distinguishable": {
         "en": "This is within the error of the world's check on the book: not distinguishable.",
         "zh": "该差异在模拟世界检验误差之内：无法区分。",
-    },
-    "wi_calibration_first_month_off": {
-        "en": "At the end of its first month the simulation of the book as run is more than 5 % away from the "
-        "book: the simulated baseline does not reproduce the book yet, so read the verdict's differences with care.",
-        "zh": "按实际做法模拟的首月末与实际账簿相差超过 5 %：模拟基准尚未重现实际账簿，请谨慎解读结论中的差异。",
     },
     "wi_charts": {"en": "Charts", "zh": "图表"},
     "wi_report_title": {"en": "Policy what-if: full report", "zh": "政策模拟：完整报告"},
