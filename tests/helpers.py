@@ -1,4 +1,4 @@
-"""Helpers for tests: write import files, snapshot the database."""
+"""Helpers for tests: write import files, snapshot the database, the app in-process."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from creditdesk.adapters.db import tables as t
 if TYPE_CHECKING:
     from creditdesk.bootstrap import Services
     from creditdesk.domain.limit_policy import LimitInputs, LimitPolicy
+    from creditdesk.domain.roles import Role
 
 
 def write_csv(path: Path, text: str) -> Path:
@@ -79,3 +80,25 @@ class SteadySales:
     def limit_inputs(self, as_of: date, customer_id: str | None = None, **kw: object) -> list[LimitInputs]:
         found = self.store.limit_inputs(as_of, customer_id, **kw)  # type: ignore[arg-type]
         return [replace(i, avg_monthly_sales=self.monthly, registered_on=date(2020, 1, 1)) for i in found]
+
+
+def app_client(services: Services, role: Role, name: str = "boss") -> Any:
+    """The whole app (API and pages) in-process, every request made as ``name`` in ``role``."""
+    import warnings
+
+    from creditdesk.entrypoints.api.app import create_app
+    from creditdesk.entrypoints.api.deps import get_principal
+    from creditdesk.entrypoints.web.deps import signed_in
+    from creditdesk.service.auth import Principal
+
+    app = create_app(services)
+
+    async def principal() -> Principal:
+        return Principal(name, role)
+
+    app.dependency_overrides[get_principal] = principal
+    app.dependency_overrides[signed_in] = principal
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    return TestClient(app, raise_server_exceptions=False)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -26,7 +25,7 @@ from creditdesk.service.segments import (
     set_segment_limit,
 )
 from tests.engine import Driver
-from tests.helpers import write_csv
+from tests.helpers import app_client, write_csv
 
 
 def company(services: Services, code: str, currency: str = "EUR") -> None:
@@ -184,30 +183,9 @@ def test_reports_filter_by_company_code(engine: Driver) -> None:
     assert [r["total"] for r in (every[0], de[0], cn[0])] == ["550.00", "300.00", "200.00"]
 
 
-def _client(services: Services, role: Role, name: str = "boss") -> Any:
-    import warnings
-
-    from creditdesk.entrypoints.api.app import create_app
-    from creditdesk.entrypoints.api.deps import get_principal
-    from creditdesk.entrypoints.web.deps import signed_in
-    from creditdesk.service.auth import Principal
-
-    app = create_app(services)
-
-    async def principal() -> Principal:
-        return Principal(name, role)
-
-    app.dependency_overrides[get_principal] = principal
-    app.dependency_overrides[signed_in] = principal
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    return TestClient(app, raise_server_exceptions=False)
-
-
 def test_over_the_api_and_on_the_customer_page(engine: Driver) -> None:
     services = engine.services
-    with _client(services, Role.ADMIN) as api:
+    with app_client(services, Role.ADMIN) as api:
         made = api.post("/api/v1/company-codes", json={"code": "US01", "name": "Acme Inc", "currency": "EUR"})
         assert made.status_code == 201, made.text
         assert (
@@ -239,10 +217,10 @@ def test_over_the_api_and_on_the_customer_page(engine: Driver) -> None:
         assert report.status_code == 200, report.text
         assert [row["total"] for row in report.json()["rows"]] == ["80.00"]
         assert api.get("/api/v1/reports/aging?company_code=bad").status_code == 422
-    with _client(services, Role.SALES, "seller") as api:
+    with app_client(services, Role.SALES, "seller") as api:
         asked = api.put("/api/v1/customers/C1/segments/US01/credit-limit", json=body)
         assert asked.status_code == 202 and asked.json()["status"] == "pending"  # sales asks
-    with _client(services, Role.VIEWER, "watcher") as api:
+    with app_client(services, Role.VIEWER, "watcher") as api:
         assert api.put("/api/v1/customers/C1/segments/US01/credit-limit", json=body).status_code == 403
 
 
@@ -253,7 +231,7 @@ def test_the_dashboard_filters_by_company_code(engine: Driver) -> None:
     engine.order("O1", "C1", "150", company_code="DE01")
     engine.order("O2", "C1", "90", company_code="CN01")
     engine.order("O3", "C2", "60")
-    with _client(services, Role.VIEWER) as web:
+    with app_client(services, Role.VIEWER) as web:
         whole = web.get("/")
         scoped = web.get("/?company_code=DE01")
     assert whole.status_code == scoped.status_code == 200
@@ -272,7 +250,7 @@ def test_an_admin_scopes_a_user_on_the_admin_page(engine: Driver) -> None:
     with services.uow() as uow:
         uow.users.add("carl", "-", Role.SALES.value, "en")
         uow.commit()
-    with _client(services, Role.ADMIN) as web:
+    with app_client(services, Role.ADMIN) as web:
         page = web.get("/admin")
         csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
         saved = web.post("/admin/users/company-codes", data={"csrf": csrf, "username": "carl", "company_codes": "DE01"})
@@ -352,7 +330,7 @@ def test_a_segment_limit_beyond_authority_is_a_request_decided_by_four_eyes(engi
         history = uow.limits.for_customer("C1")
     assert segment.limit == Money.of("300", "EUR")
     assert history[0].company_code == "DE01" and history[0].request_id == asked.request.request_id
-    with _client(services, Role.SALES, "sam") as api:
+    with app_client(services, Role.SALES, "sam") as api:
         body = {"amount": "350.00", "currency": "EUR", "reason": "more"}
         waiting = api.put("/api/v1/customers/C1/segments/DE01/credit-limit", json=body)
         assert waiting.status_code == 202 and waiting.json()["company_code"] == "DE01"
@@ -369,7 +347,7 @@ def test_with_the_nightly_batch_on_the_dashboard_says_when_its_figures_were_adde
     segment_limit(services, "C1", "DE01", "400")
     engine.order("O1", "C1", "150", company_code="DE01")
     services.settings.batch_engine = "local"  # type: ignore[assignment]
-    with _client(services, Role.VIEWER) as web:
+    with app_client(services, Role.VIEWER) as web:
         first = web.get("/?company_code=DE01")
         assert first.status_code == 200
         assert 'id="figures-pending"' in first.text and 'http-equiv="refresh"' in first.text

@@ -257,3 +257,55 @@ def test_a_revoked_token_no_longer_signs_in(loaded: Services) -> None:
     assert authenticate_token(token, loaded.read_uow()) is None
     with pytest.raises(NotFound):
         revoke_token(tokens[0]["id"], loaded.uow(), loaded.clock, "admin")
+
+
+def test_the_api_reads_the_reports_the_pages_keep_and_with_the_batch_on_computes_none(
+    loaded: Services, tmp_path: Path
+) -> None:
+    """A report asked with its defaults is the pages' kept one (the same figures, with when they
+    were computed); asked otherwise, it is computed for the request. With the nightly batch on,
+    the night's is served and said to be stale once the data has moved, and a day not computed
+    yet is a 503 that says how to compute it: the web process computes no view."""
+    from creditdesk.service.snapshots import RECEIVABLES
+    from tests.helpers import app_client
+
+    day = date(2026, 3, 31)
+    with app_client(loaded, Role.VIEWER) as api:
+        views = api.app.state.web.views
+        live = api.get("/api/v1/reports/dso").json()
+        assert live.get("computed_at") is None  # nothing kept yet: computed for the request
+        views.refresh(View("dso", day))
+        kept = api.get("/api/v1/reports/dso").json()
+        assert kept["computed_at"] and kept["stale"] is False
+        assert kept["rows"] == live["rows"]  # the kept figures are the computed ones
+        # The control: what the API answers is what is kept (a changed copy comes back changed) ...
+        marked = [{**row, "dso": 123.0} for row in kept["rows"]]
+        store = loaded.snapshot_store()
+        at = datetime(2026, 3, 31, 8, 0, tzinfo=UTC)
+        store.put(Snapshot(View("dso", day).key, store.data_version(RECEIVABLES), at, 1.0, {"rows": marked}))
+        assert [row["dso"] for row in api.get("/api/v1/reports/dso").json()["rows"]] == [123.0] * len(marked)
+        # ... and another option is computed for the request.
+        other = api.get("/api/v1/reports/dso", params={"period_days": 60}).json()
+        assert other.get("computed_at") is None and all(row["dso"] != 123.0 for row in other["rows"])
+
+        loaded.settings.batch_engine = "local"  # type: ignore[assignment]
+        missing = api.get("/api/v1/forecast/cash")
+        assert missing.status_code == 503 and missing.headers["content-type"] == "application/problem+json"
+        assert "report refresh --as-of 2026-03-31" in missing.json()["detail"]
+        more = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI9,C2,2026-03-30,2026-04-29,10.00,EUR\n"
+        assert import_file("invoices", write_csv(tmp_path / "more.csv", more), loaded.engine, loaded.clock).ok
+        night = api.get("/api/v1/reports/dso").json()
+        assert night["stale"] is True and night["computed_at"].startswith("2026-03-31T08:00")
+        assert [row["dso"] for row in night["rows"]] == [123.0] * len(marked)  # the night's, not computed
+
+
+def test_a_kept_ageing_and_ecl_answer_as_the_computed_ones_reporting_totals_and_all(loaded: Services) -> None:
+    from tests.helpers import app_client
+
+    with app_client(loaded, Role.VIEWER) as api:
+        for name in ("aging", "ecl", "trends", "cei"):
+            live = api.get(f"/api/v1/reports/{name}").json()
+            api.app.state.web.views.refresh(View(name, date(2026, 3, 31)))
+            kept = api.get(f"/api/v1/reports/{name}").json()
+            assert kept.pop("computed_at") and kept.pop("stale") is False
+            assert kept == live, name

@@ -70,6 +70,10 @@ class CashForecast(BaseModel):
     as_of: str
     weeks: int
     currencies: list[CurrencyForecast]
+    # The forecast the pages keep (the 13 weeks with new sales, no plan): when it was computed,
+    # and whether the data has moved since (the night's, with the nightly batch on).
+    computed_at: str | None = None
+    stale: bool | None = None
 
 
 class InvoicePrediction(BaseModel):

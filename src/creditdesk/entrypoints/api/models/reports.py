@@ -112,6 +112,10 @@ class Report(BaseModel):
     as_of: str
     rows: list[EclRow | DsoRow | CeiRow | TrendRow | AgingRow]
     reporting: ReportingTotals | None = None  # aging and ecl only
+    # A report the pages keep (every option at its default): when it was computed, and whether
+    # the data has moved since (the night's, with the nightly batch on).
+    computed_at: str | None = None
+    stale: bool | None = None
 
 
 class Figures(BaseModel):
