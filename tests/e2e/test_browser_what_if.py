@@ -112,6 +112,12 @@ def test_a_manager_runs_a_what_if_and_activates_it_after_the_verdict(browser: An
     assert [len(s["data"]) for s in frontier["series"]] == [2, 2]
     assert frontier["xAxis"]["name"] and frontier["yAxis"]["name"]
     shot(page, "what-if-verdict")
+    # On a tablet (768 px), in English (the longer sentences), the verdict is read without
+    # scrolling its table sideways: the sentence column was cut off at the screen's edge.
+    page.set_viewport_size({"width": 768, "height": 900})
+    box = page.locator("#verdict-table").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert box[0] <= box[1], box
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The full report: inside the app's frame, one language, a contents list, charts.
     page.click("#full-report")
