@@ -36,6 +36,20 @@ def test_the_collections_page_is_the_apis_worklist_and_records_a_promise(
     shown = [(r.get_attribute("id"), r.get_attribute("data-expected-loss")) for r in rows.all()]
     assert shown == [(f"coll-{i['invoice_id']}", i["expected_loss"]) for i in worklist[:50]]
     shot(page, "collections")
+    # At 1440 px the actions are in view: no sentence in a cell pushes them off the card.
+    edges = page.locator("#collections").evaluate(
+        "t => [t.getBoundingClientRect().right, t.closest('section, .card').getBoundingClientRect().right]"
+    )
+    assert edges[0] <= edges[1] + 1, edges
+    # A customer whose overdue items are all disputed is said to be so, not "0 days" late.
+    flags: dict[str, list[bool]] = {}
+    for i in worklist:
+        flags.setdefault(i["customer_id"], []).append(bool(i["disputed"]))
+    disputed = next((i for i in worklist if all(flags[i["customer_id"]])), None)
+    assert disputed is not None, "the demo has a customer whose overdue items are all disputed"
+    page.goto(f"{demo_server.url}/collections?q={disputed['invoice_id']}")
+    cell = page.locator(f"[id='coll-{disputed['invoice_id']}'] td.note-cell").inner_text()
+    assert "all of it disputed" in cell and "oldest 0 days" not in cell, cell
 
     # One click on a line further down: a promise to pay for its customer, then the API has it.
     item = next(i for i in worklist[60:] if not i["promise_id"] and not i["disputed"])

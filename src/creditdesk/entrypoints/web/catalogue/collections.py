@@ -29,6 +29,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "coll_no": {"en": "No", "zh": "否"},
     "coll_customer_overdue": {"en": "Customer overdue", "zh": "客户逾期合计"},
     "coll_oldest_days": {"en": "oldest {days} days", "zh": "最长逾期 {days} 天"},
+    # Its overdue items are all in dispute: none is counted late (the monitor's count, 0 days).
+    "coll_overdue_all_disputed": {"en": "all of it disputed: not counted late", "zh": "均在争议中，不计逾期"},
     "coll_act": {"en": "Act", "zh": "操作"},
     "coll_record_promise": {"en": "Promise to pay…", "zh": "记录付款承诺…"},
     "coll_promised_on": {"en": "Promised date", "zh": "承诺付款日"},
