@@ -195,7 +195,9 @@ def test_held_orders_show_context_and_only_the_buttons_a_user_may_press(
     sign_in(page, demo_server, "analyst")
     page.goto(f"{demo_server.url}/worklists/orders?q=WEB21-HELD-1")
     row = page.locator("#order-WEB21-HELD-1")
-    row.locator("input[name=comment]").fill("advance payment announced")
+    row.locator("input[name=comment]").fill(
+        "advance payment announced by the treasurer on the phone, confirmed by email"
+    )
     row.locator("button", has_text="Release").click()
     assert "second approver" in page.inner_text("#flash")
     page.goto(f"{demo_server.url}/worklists/orders?q=WEB21-HELD-1")
@@ -207,6 +209,12 @@ def test_held_orders_show_context_and_only_the_buttons_a_user_may_press(
     sign_in(manager, demo_server, "manager")
     manager.goto(f"{demo_server.url}/worklists/orders?q=WEB21-HELD-1")
     assert manager.locator("#order-WEB21-HELD-1 button", has_text="Release").is_enabled()
+    # The comment the release was asked with wraps under the amount: the buttons stay in view.
+    assert "confirmed by email" in manager.locator("#order-WEB21-HELD-1 .release-asked").inner_text()
+    edges = manager.locator("#held-orders").evaluate(
+        "t => [t.getBoundingClientRect().right, t.closest('section, .card').getBoundingClientRect().right]"
+    )
+    assert edges[0] <= edges[1] + 1, edges
     manager.close()
 
 
