@@ -107,8 +107,6 @@ async def get_report(
     night = await run_in_threadpool(kept, request, View(name, day, by)) if asks_the_kept_view else None
 
     def run() -> list[dict[str, Any]]:
-        if night is not None:
-            return list(night.body or [])
         return report_rows(
             services,
             name,
@@ -121,7 +119,7 @@ async def get_report(
             company_code=company_code,
         )
 
-    rows = await run_in_threadpool(run)
+    rows = list(night.body) if night is not None and night.body is not None else await run_in_threadpool(run)
     if format == "json":
         body: dict[str, Any] = {"report": name, "as_of": day.isoformat(), "rows": rows, **freshness(night)}
         # The money totals in the reporting currency (aging, ecl; docs/currencies.md).

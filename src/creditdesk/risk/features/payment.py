@@ -207,6 +207,11 @@ def payment_features(
     return out[list(FEATURES)].astype(float)
 
 
+#: What stays unpaid of a late item after the unapplied cash must exceed this share of it for a
+#: default (the EBA's materiality test); the simulation's validation counts defaults by it too.
+MATERIALITY = 0.01
+
+
 def default_dates(
     invoices: pd.DataFrame,
     allocations: pd.DataFrame,
@@ -214,7 +219,7 @@ def default_dates(
     *,
     payments: pd.DataFrame | None = None,
     days_past_due: int = 90,
-    materiality: float = 0.01,
+    materiality: float = MATERIALITY,
 ) -> pd.Series:
     """The day each customer first had an item ``days_past_due`` days past due and unpaid (the
     Basel default definition), as known on ``as_of``; customers without one are absent.

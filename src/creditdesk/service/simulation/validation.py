@@ -30,6 +30,7 @@ import pandas as pd
 
 from creditdesk.domain.currencies import minor_unit_exponent
 from creditdesk.domain.monitoring import add_months
+from creditdesk.risk.features.payment import MATERIALITY
 from creditdesk.risk.simulation_world import NEVER, Paths
 from creditdesk.service.simulation.engine import (
     BLOCKED,
@@ -56,9 +57,6 @@ FIRST_MONTH_TOLERANCE = 0.05
 COVERAGE_TARGET = 0.80
 BAND = (5.0, 95.0)
 DEFAULT_DAYS = 90
-#: What stays unpaid of an item after the unapplied cash must exceed this share of it to be a
-#: default (``payment.default_dates``' materiality).
-MATERIALITY = 0.01
 _DSO_MONTHS = 3
 
 
