@@ -246,6 +246,75 @@ def _same_reports_as_online(book: Book, run: Path) -> None:
 
 BY = (None, "segment", "grade")
 
+#: Windows of the worklist a collector asks for: every sort both ways, every filter, a search and
+#: later pages.
+_WINDOWS: list[dict[str, str]] = [
+    {},
+    *(
+        {"sort": key, "dir": way}
+        for key in ("loss", "days", "amount", "due", "level", "name", "promised")
+        for way in ("asc", "desc")
+    ),
+    {"level": "0"},
+    {"level": "1", "sort": "days"},
+    {"disputed": "yes"},
+    {"disputed": "no", "page": "3"},
+    {"promise": "yes"},
+    {"promise": "no", "sort": "promised", "dir": "desc"},
+    {"segment": "strategic"},
+    {"currency": "CNY", "sort": "amount", "dir": "desc", "page": "2"},
+    {"q": "-00"},
+    {"sort": "promised", "page": "2"},
+]
+
+
+def test_the_kept_worklist_pages_as_the_online_worklist(book: Book, local_run: Path) -> None:
+    """With the batch on, the collections page reads the night's worklist from the database: each
+    window a collector asks for (sorts, filters, search, pages) holds the lines, in the order,
+    that the page computes from the whole ledger, with the levels and promises as they stand."""
+    from sqlalchemy import update
+    from starlette.datastructures import QueryParams
+
+    from creditdesk.adapters.batch.loading import load
+    from creditdesk.adapters.db import tables as t
+    from creditdesk.domain.collections import Promise
+    from creditdesk.domain.money import Money
+    from creditdesk.entrypoints.web import collection_pages as pages
+    from creditdesk.entrypoints.web import listing
+
+    services = book.services()
+    try:
+        load(local_run, services.uow, services.clock)
+        day, frames = book.as_of, services.receivables().frames(book.as_of)
+        owing = list(dict.fromkeys(r["customer_id"] for r in pages.online_rows(services, frames, day)))
+        with services.uow() as uow:  # promises and levels to sort and filter by
+            for n, cid in enumerate(owing[3:60:4]):
+                amount = Money.from_minor(100_000, "CNY")
+                uow.collections.add_promise(Promise(f"P-{n}", cid, amount, day + timedelta(days=n % 3 + 1), day))
+            accounts = t.credit_accounts
+            uow.connection.execute(
+                update(accounts).where(accounts.c.customer_id.in_(owing[1:80:5])).values(dunning_level=1)
+            )
+            uow.commit()
+        online = pages.online_rows(services, frames, day)
+        spec = pages.online_spec(online)
+        kept = pages.kept_spec(sorted({r["currency"] for r in online}))
+        compared = 0
+        for asked in _WINDOWS:
+            expected = listing.read(QueryParams(asked), "/collections", spec).apply(spec, online)
+            total, rows = pages.kept_window(services, listing.read(QueryParams(asked), "/collections", kept), day)
+            assert (total, rows) == (expected.total, expected.rows), (asked, total, expected.total)
+            compared += len(rows)
+        # The negative control: the comparison sees an order that is not the page's.
+        upside_down = listing.read(QueryParams({"dir": "asc"}), "/collections", kept)
+        assert (
+            pages.kept_window(services, upside_down, day)[1]
+            != listing.read(QueryParams({}), "/collections", spec).apply(spec, online).rows
+        )
+    finally:
+        services.engine.dispose()
+    assert compared > 500 and any(r["promise_id"] for r in online) and any(r["dunning_level"] for r in online)
+
 
 #: What `demo --parquet` writes as the importers and the export would, table by table (the cash
 #: applied and the accounts' balances are the ledger's: the importer applies unnamed cash too).

@@ -4,7 +4,7 @@ Parquet outputs give them, types and missing values included; once per run id; w
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,13 +73,22 @@ def _limits(ids: list[str]) -> pd.DataFrame:
     )
 
 
-def run_folder(folder: Path, run_id: str, scores: pd.DataFrame, limits: pd.DataFrame) -> Path:
+def run_folder(
+    folder: Path,
+    run_id: str,
+    scores: pd.DataFrame,
+    limits: pd.DataFrame,
+    worklist: pd.DataFrame | None = None,
+    as_of: date = AS_OF,
+) -> Path:
     """A run's folder as a batch leaves it: run.json and its outputs (no proposals)."""
     frames = {"scores": scores, "limits": limits, "proposals": pd.DataFrame(columns=OUTPUTS["proposals"].names)}
+    if worklist is not None:
+        frames["worklist"] = worklist
     for name, frame in frames.items():
         (folder / "outputs" / name).mkdir(parents=True)
         pq.write_table(as_arrow(name, frame), folder / "outputs" / name / "part-00000-a.parquet")
-    record = {"run_id": run_id, "as_of": AS_OF.isoformat(), "engine": "local", "stages": [], "grades": {}}
+    record = {"run_id": run_id, "as_of": as_of.isoformat(), "engine": "local", "stages": [], "grades": {}}
     (folder / "run.json").write_text(json.dumps(record), encoding="utf-8")
     return folder
 
@@ -166,3 +175,81 @@ def test_the_runs_reports_are_stale_when_the_ledger_moved_after_the_export(book:
     assert snapshot is not None and snapshot.body == {"rows": _AGEING}
     assert snapshot.data_version != book.snapshot_store().data_version()  # a page shows it stale
     assert exported in snapshot.data_version
+
+
+def _worklist(invoices: list[str], days: int = 20) -> pd.DataFrame:
+    n = len(invoices)
+    return pd.DataFrame(
+        {
+            "customer_id": [CUSTOMERS[i % 2] for i in range(n)],
+            "invoice_id": invoices,
+            "currency": ["EUR"] * n,
+            "due_date": [date(2026, 3, 11)] * n,
+            "days_past_due": [days] * n,
+            "open_minor": [999_999_999_999_999, 1, 250_00][:n],
+            "disputed": [False, True, False][:n],
+            "pd": [0.012345678901234567, 1.0, 0.5][:n],
+            "expected_loss": [5_555_555_555_555.555, 0.45, 5625.0][:n],
+        }
+    )
+
+
+def test_a_runs_worklist_is_kept_as_given_and_a_later_days_is_not_replaced_by_an_earlier_one(
+    book: Services, tmp_path: Path
+) -> None:
+    from creditdesk.adapters.db.kept_worklist import kept_run
+
+    first = run_folder(
+        tmp_path / "a", "batch-a", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-1", "I-2", "I-3"])
+    )
+    load(first, book.uow, book.clock, apply=False)
+    kept = stored(book, t.kept_worklist)
+    expected = _worklist(["I-1", "I-2", "I-3"]).sort_values("customer_id", kind="stable").to_dict("records")
+    assert sorted(kept, key=lambda r: r["invoice_id"]) == sorted(
+        [{**row, "run_id": "batch-a"} for row in expected], key=lambda r: r["invoice_id"]
+    )
+    with book.engine.connect() as conn:
+        found = kept_run(conn)
+    assert found is not None and (found.run_id, found.as_of, found.items) == ("batch-a", AS_OF, 3)
+    assert found.totals == [("EUR", 999_999_999_999_999 + 1 + 250_00, 2)]
+
+    late = run_folder(
+        tmp_path / "b", "batch-b", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-9"]), AS_OF - timedelta(days=1)
+    )
+    load(late, book.uow, book.clock, apply=False)  # an earlier day's run, loaded late
+    assert {r["run_id"] for r in stored(book, t.kept_worklist)} == {"batch-a"}
+    newer = run_folder(
+        tmp_path / "c", "batch-c", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-7"]), AS_OF + timedelta(days=1)
+    )
+    load(newer, book.uow, book.clock, apply=False)
+    assert [(r["run_id"], r["invoice_id"]) for r in stored(book, t.kept_worklist)] == [("batch-c", "I-7")]
+
+
+def test_the_collections_page_with_the_batch_on_reads_the_kept_worklist_or_says_none_is_kept(
+    book: Services, tmp_path: Path
+) -> None:
+    from creditdesk.domain.roles import Role
+    from tests.helpers import app_client
+
+    book.settings.batch_engine = "local"
+    client = app_client(book, Role.ANALYST)
+    nothing = client.get("/collections")
+    assert nothing.status_code == 200 and 'id="coll-kept-missing"' in nothing.text
+    assert "creditdesk batch run --as-of" in nothing.text
+    refused = client.get("/api/v1/collections/worklist")
+    assert refused.status_code == 503 and "creditdesk batch run --as-of" in refused.json()["detail"]
+
+    folder = run_folder(
+        tmp_path / "a", "batch-a", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-1", "I-2", "I-3"])
+    )
+    load(folder, book.uow, book.clock, apply=False)
+    page = client.get("/collections")
+    assert page.status_code == 200 and 'id="coll-kept"' in page.text and "coll-kept-missing" not in page.text
+    order = [page.text.index(f'id="coll-{invoice}"') for invoice in ("I-1", "I-3", "I-2")]  # by expected loss
+    assert order == sorted(order)
+    assert client.get("/collections?q=I-3").text.count('id="coll-I-') == 1
+    answer = client.get("/api/v1/collections/worklist").json()
+    assert [i["invoice_id"] for i in answer["items"]] == ["I-1", "I-3", "I-2"] and answer["computed_at"]
+    assert answer["as_of"] == AS_OF.isoformat() and answer["items"][1]["expected_loss"] == "56.25"
+    book.settings.batch_engine = "off"  # the negative control: computed from the ledger, which has no items
+    assert 'id="coll-I-1"' not in client.get("/collections").text

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -242,17 +242,16 @@ def open_worklist(frames: LedgerFrames, as_of: date, lgd: float, uow: UnitOfWork
     return worklist(frames, as_of, lgd, UNSCORED_PD, levels, promises)
 
 
-def worklist(
-    frames: LedgerFrames,
-    as_of: date,
-    lgd: float,
-    fallback_pd: float,
-    levels: dict[str, tuple[int, date | None]],
-    promises: list[Promise],
-) -> list[dict[str, Any]]:
-    """The overdue items, highest expected loss first."""
-    import pandas as pd
+#: An overdue item's columns as the worklist ranks them (``overdue_items``; the nightly batch keeps
+#: them so, adapters/db/kept_worklist.py).
+ITEM_COLUMNS = (
+    *("customer_id", "invoice_id", "currency", "due_date", "days_past_due", "open_minor", "disputed"),
+    *("pd", "expected_loss"),
+)
 
+
+def overdue_items(frames: LedgerFrames, as_of: date, lgd: float, fallback_pd: float) -> pd.DataFrame:
+    """The overdue items (``ITEM_COLUMNS``), highest expected loss first, then the largest."""
     from creditdesk.service.receivables import items_on
 
     items = items_on(frames, as_of)
@@ -262,41 +261,64 @@ def worklist(
     pd_of = pd_of.where(late["days_past_due"] <= DEFAULT_AFTER_DAYS, 1.0)
     late = late.assign(pd=pd_of, expected_loss=pd_of * lgd * late["open_minor"])
     late = late.sort_values(["expected_loss", "open_minor", "invoice_id"], ascending=[False, False, True])
+    return late[list(ITEM_COLUMNS)]
+
+
+def latest_promises(promises: list[Promise], as_of: date) -> dict[str, Promise]:
+    """Each customer's open promise made by ``as_of``, the latest to pay when it has several
+    (``promises`` in the store's order: by customer, day promised, id)."""
     latest: dict[str, Promise] = {}
     for promise in promises:
         if promise.status is PromiseStatus.OPEN and promise.made_on <= as_of:
             latest[promise.customer_id] = promise
+    return latest
+
+
+def worklist(
+    frames: LedgerFrames,
+    as_of: date,
+    lgd: float,
+    fallback_pd: float,
+    levels: dict[str, tuple[int, date | None]],
+    promises: list[Promise],
+) -> list[dict[str, Any]]:
+    """The overdue items, highest expected loss first."""
+    latest = latest_promises(promises, as_of)
     rows = []
-    for row in late.itertuples():
-        level, since = levels.get(row.customer_id, (0, None))
-        disputed = bool(row.disputed)
-        action = DISPUTE_ACTION if disputed else ACTIONS[level]
-        pledged = latest.get(row.customer_id)
-        rows.append(
-            {
-                "customer_id": row.customer_id,
-                "invoice_id": row.invoice_id,
-                "currency": row.currency,
-                "due_date": pd.Timestamp(row.due_date).date().isoformat(),
-                "days_past_due": int(row.days_past_due),
-                "open_amount": str(Money.from_minor(int(row.open_minor), row.currency).amount),
-                "disputed": disputed,
-                "dunning_level": level,
-                "dunning_since": since.isoformat() if since else None,
-                "action_en": action[0],
-                "action_zh": action[1],
-                "promise_id": pledged.promise_id if pledged else None,
-                "promised_amount": str(pledged.amount.amount) if pledged else None,
-                "promised_on": pledged.promised_on.isoformat() if pledged else None,
-                "pd": round(float(row.pd), 4),
-                "expected_loss": str(
-                    Money.rounded(
-                        Decimal(str(row.expected_loss)).scaleb(-minor_unit_exponent(row.currency)), row.currency
-                    ).amount
-                ),
-            }
-        )
+    for item in overdue_items(frames, as_of, lgd, fallback_pd).itertuples():
+        level, since = levels.get(item.customer_id, (0, None))
+        rows.append(worklist_row(item, level, since, latest.get(item.customer_id)))
     return rows
+
+
+def worklist_row(item: Any, level: int, since: date | None, pledged: Promise | None) -> dict[str, Any]:
+    """One line of the worklist: an overdue item (``ITEM_COLUMNS`` as attributes) with its
+    customer's dunning level, next action and open promise."""
+    disputed = bool(item.disputed)
+    action = DISPUTE_ACTION if disputed else ACTIONS[level]
+    due = item.due_date.date() if isinstance(item.due_date, datetime) else item.due_date  # a Timestamp's day
+    return {
+        "customer_id": item.customer_id,
+        "invoice_id": item.invoice_id,
+        "currency": item.currency,
+        "due_date": due.isoformat(),
+        "days_past_due": int(item.days_past_due),
+        "open_amount": str(Money.from_minor(int(item.open_minor), item.currency).amount),
+        "disputed": disputed,
+        "dunning_level": level,
+        "dunning_since": since.isoformat() if since else None,
+        "action_en": action[0],
+        "action_zh": action[1],
+        "promise_id": pledged.promise_id if pledged else None,
+        "promised_amount": str(pledged.amount.amount) if pledged else None,
+        "promised_on": pledged.promised_on.isoformat() if pledged else None,
+        "pd": round(float(item.pd), 4),
+        "expected_loss": str(
+            Money.rounded(
+                Decimal(str(float(item.expected_loss))).scaleb(-minor_unit_exponent(item.currency)), item.currency
+            ).amount
+        ),
+    }
 
 
 def promise_json(promise: Promise) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """A batch run's results into the database: once per run id, in one transaction.
 
 The scores join the score history (the same rows the online scoring writes), the recommended
-limits go to ``batch_limits`` and the receivables reports to the pages' report snapshots, with
+limits go to ``batch_limits``, the receivables reports to the pages' report snapshots and the
+overdue items to the collections worklist kept for the page (``kept_worklist``), with
 the run's record, all in one transaction (COPY on PostgreSQL): a run is loaded whole or not at
 all, and loading it again changes nothing. The monitor's proposals are then carried out by the
 live service (`apply_proposals`): each account locked, checked to still stand as the batch saw
@@ -19,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select
 
 from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
 from creditdesk.adapters.batch.pipeline import read_output
-from creditdesk.adapters.batch.reports import read_reports
+from creditdesk.adapters.batch.reports import SCHEMAS, read_reports
 from creditdesk.adapters.batch.stages import records
+from creditdesk.adapters.db import kept_worklist
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.snapshot_store import data_version_on, put_on
 from creditdesk.adapters.db.uow import SqlUnitOfWork
@@ -112,6 +115,13 @@ def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
     return found
 
 
+def _worklist(folder: Path) -> pa.Table | None:
+    """The run's overdue items for the collections worklist (None from a run made before the
+    batch kept them)."""
+    path = folder / "outputs" / "worklist"
+    return pq.read_table(path, schema=SCHEMAS["worklist"]) if path.exists() else None
+
+
 def _loaded(conn: Connection, run_id: str) -> bool:
     return conn.execute(select(t.batch_runs.c.run_id).where(t.batch_runs.c.run_id == run_id)).first() is not None
 
@@ -137,11 +147,14 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
     run_id, as_of = record["run_id"], date.fromisoformat(record["as_of"])
     scores = _rows(folder, "scores")
     limits = _rows(folder, "limits", run_id)
+    worklist = _worklist(folder)
     with uow_factory() as uow:
         conn = uow.connection
         if _loaded(conn, run_id):
             return Loaded(run_id, True, 0, 0, None)
         counts = {"scores": len(scores), "limits": len(limits), "stages": record["stages"]}
+        if worklist is not None:
+            counts["worklist"] = kept_worklist.summary(worklist)
         conn.execute(
             insert(t.batch_runs).values(
                 run_id=run_id, as_of=as_of, engine=record["engine"], loaded_at=clock.now(), counts=json.dumps(counts)
@@ -153,6 +166,8 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         unmoved = exported is not None and data_version_on(conn, RECEIVABLES) == exported
         _insert(conn, t.customer_scores, scores)
         _insert(conn, t.batch_limits, limits)
+        if worklist is not None:
+            kept_worklist.keep(conn, run_id, as_of, worklist)
         summary = {"engine": record["engine"], "scores": len(scores), "limits": len(limits), "grades": record["grades"]}
         uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
         version = data_version_on(conn, RECEIVABLES) if unmoved else f"{exported or 'files'} (batch {run_id})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from creditdesk.service.collections import overdue_items
 from creditdesk.service.receivables import (
     DEFAULT_BUCKETS,
     LedgerFrames,
@@ -49,6 +51,21 @@ SCHEMAS = {
     "losses": pa.schema(
         [("currency", pa.string()), ("customer_id", pa.string()), ("segment", pa.string()), ("ecl", pa.float64())]
     ),
+    # The collections worklist's overdue items (service/collections.py ``ITEM_COLUMNS``), ranked
+    # when read (adapters/db/kept_worklist.py).
+    "worklist": pa.schema(
+        [
+            ("customer_id", pa.string()),
+            ("invoice_id", pa.string()),
+            ("currency", pa.string()),
+            ("due_date", pa.date32()),
+            ("days_past_due", pa.int64()),
+            ("open_minor", pa.int64()),
+            ("disputed", pa.bool_()),
+            ("pd", pa.float64()),
+            ("expected_loss", pa.float64()),
+        ]
+    ),
 }
 
 
@@ -66,15 +83,25 @@ def _optional(frames: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
     return pd.DataFrame(columns=_OPTIONAL[name]) if found is None else found
 
 
+@dataclass(frozen=True)
+class BucketLedger:
+    """A bucket's ledger with integer ids, and the ids they stand for: a customer's by its row in
+    the customers' table, an invoice's by its row in the invoices'."""
+
+    frames: LedgerFrames
+    customer_ids: pd.Index
+    invoice_ids: np.ndarray
+
+
 def ledger_frames(
-    frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame, customer_ids: pd.Index
-) -> tuple[LedgerFrames, pd.Index]:
+    frames: Mapping[str, pd.DataFrame], scores: pd.DataFrame, customer_ids: pd.Index, invoice_ids: pd.Index
+) -> BucketLedger:
     """A bucket's ledger as the receivables reports read it (adapters/db/receivables_data.py),
-    its customers' grade and PD those the batch has just scored; and its customers' ids.
+    its customers' grade and PD those the batch has just scored.
 
     ``frames``: the bucket's tables with their invoice and customer ids as integer codes
-    (``customer_ids``: the customers' ids by code). In the ledger an invoice's id is its row and
-    a customer's its row in the customers' table (no id leaves the bucket), and the currency is a
+    (``customer_ids``, ``invoice_ids``: the ids by code). In the ledger an invoice's id is its row
+    and a customer's its row in the customers' table, and the currency is a
     category: pandas groups integers several times faster than text, and every report groups the
     documents a dozen times.
     """
@@ -88,6 +115,7 @@ def ledger_frames(
     carried = _optional(frames, "revalued").set_index("invoice_id")["amount_minor"]
     amount = invoices["invoice_id"].map(carried).fillna(invoices["amount_minor"]).astype("int64")
     invoice_row = _rows_by_code(invoices["invoice_id"])
+    invoice_names = np.asarray(invoice_ids, dtype=object)[invoices["invoice_id"].to_numpy("int64")]
     invoices = coded(invoices).assign(
         invoice_id=np.arange(len(invoices), dtype="int64"),
         currency=invoices["currency"].astype("category"),
@@ -122,7 +150,7 @@ def ledger_frames(
         None if cover.empty else cover,
         memo={},
     )
-    return ledger, pd.Index(named)
+    return BucketLedger(ledger, pd.Index(named), invoice_names)
 
 
 def _rows_by_code(codes: pd.Series) -> np.ndarray:
@@ -144,10 +172,10 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def bucket_parts(
-    ledger: LedgerFrames, customer_ids: pd.Index, as_of: date, lgd: float, fallback_pd: float
-) -> dict[str, pd.DataFrame]:
-    """A bucket's part of every report (``report_sums``) and its customers' expected losses."""
+def bucket_parts(bucket: BucketLedger, as_of: date, lgd: float, fallback_pd: float) -> dict[str, pd.DataFrame]:
+    """A bucket's part of every report (``report_sums``), its customers' expected losses and its
+    overdue items for the collections worklist."""
+    ledger, customer_ids = bucket.frames, np.asarray(bucket.customer_ids, dtype=object)
     rows: list[tuple[str, str, int]] = []
 
     def add(part: str, sums: Sums) -> None:
@@ -161,8 +189,20 @@ def bucket_parts(
         add(f"aging|{by}", sums)
     add("provision", provision_sums(ledger, as_of, MONTHS))
     losses = customers_expected_losses(ledger, as_of, lgd, fallback_pd)
-    losses = losses.assign(customer_id=np.asarray(customer_ids, dtype=object)[losses["customer_id"].to_numpy(int)])
-    return {"report_sums": pd.DataFrame(rows, columns=SCHEMAS["report_sums"].names), "losses": losses}
+    losses = losses.assign(customer_id=customer_ids[losses["customer_id"].to_numpy(int)])
+    late = overdue_items(ledger, as_of, lgd, fallback_pd)
+    late = late.assign(
+        customer_id=customer_ids[late["customer_id"].to_numpy(int)],
+        invoice_id=bucket.invoice_ids[late["invoice_id"].to_numpy(int)],
+        currency=late["currency"].astype(str),
+        due_date=late["due_date"].dt.date,
+        disputed=late["disputed"].astype(bool),
+    )
+    return {
+        "report_sums": pd.DataFrame(rows, columns=SCHEMAS["report_sums"].names),
+        "losses": losses,
+        "worklist": late,
+    }
 
 
 def _totals(outputs: Path) -> dict[str, Sums]:

@@ -197,19 +197,25 @@ def _as_codes(frames: dict[str, pd.DataFrame], names: tuple[str, ...], column: s
 class CodedBucket:
     """A bucket's tables with its invoice and customer ids replaced by integers in the ids' own
     order: the same groups and sorts, but pandas groups a bucket's hundreds of thousands of
-    integers three times faster than as many strings (no invoice id leaves the batch; the
-    customers' map back through ``customer_ids``, by code)."""
+    integers three times faster than as many strings (the ids map back through
+    ``customer_ids`` and ``invoice_ids``, by code)."""
 
     frames: dict[str, pd.DataFrame]  # as read, but for the codes
     tables: SourceTables  # the scoring library's
     customer_ids: pd.Index  # by code
+    invoice_ids: pd.Index  # by code
 
 
 def coded_bucket(frames: Mapping[str, pd.DataFrame]) -> CodedBucket:
     found = dict(frames)
-    _as_codes(found, _INVOICE_KEYED, "invoice_id")
+    invoices = _as_codes(found, _INVOICE_KEYED, "invoice_id")
     ids = _as_codes(found, _CUSTOMER_KEYED, "customer_id")
-    return CodedBucket(found, shape_source_tables(found), pd.Index(ids.to_pylist(), dtype=object))
+    return CodedBucket(
+        found,
+        shape_source_tables(found),
+        pd.Index(ids.to_pylist(), dtype=object),
+        pd.Index(invoices.to_pylist(), dtype=object),
+    )
 
 
 def first_pass(
@@ -250,9 +256,9 @@ def _first_pass(
         proposed = _proposals(frames, coded, ids, recommendations, context)
         counted["rows"] = len(proposed)
     with clock.stage("receivables") as counted:
-        ledger, ids = reports.ledger_frames(bucket_codes.frames, scores, bucket_codes.customer_ids)
-        parts = reports.bucket_parts(ledger, ids, context.as_of, context.policy.lgd, UNSCORED_PD)
-        counted["rows"] = len(ledger.invoices)
+        ledger = reports.ledger_frames(bucket_codes.frames, scores, bucket_codes.customer_ids, bucket_codes.invoice_ids)
+        parts = reports.bucket_parts(ledger, context.as_of, context.policy.lgd, UNSCORED_PD)
+        counted["rows"] = len(ledger.frames.invoices)
     return {
         **parts,
         "features": features.assign(in_default=defaulted).reset_index(),

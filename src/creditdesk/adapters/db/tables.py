@@ -857,6 +857,36 @@ batch_limits = Table(
 )
 
 
+# The collections worklist's overdue items of the newest batch run loaded (migration 0020): at a
+# million customers the page ranks, filters and pages them here, in indexed SQL, and never
+# computes them from the whole ledger in the web process (adapters/db/kept_worklist.py).
+kept_worklist = Table(
+    "kept_worklist",
+    metadata,
+    Column("run_id", String(64), ForeignKey("batch_runs.run_id"), nullable=False),
+    Column("invoice_id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), nullable=False, index=True),
+    Column("currency", String(3), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("days_past_due", Integer, nullable=False),
+    Column("open_minor", BigInteger, nullable=False),
+    Column("disputed", Boolean, nullable=False),
+    Column("pd", Float, nullable=False),
+    Column("expected_loss", Float, nullable=False),
+    # Each sort's index (the other sorts join the customers or their accounts).
+    Index("ix_kept_worklist_days", "days_past_due"),
+    Index("ix_kept_worklist_amount", "open_minor"),
+    Index("ix_kept_worklist_due", "due_date", "invoice_id"),
+)
+#: The worklist's own order: highest expected loss first, then the largest, then by id.
+WORKLIST_ORDER = (
+    kept_worklist.c.expected_loss.desc(),
+    kept_worklist.c.open_minor.desc(),
+    kept_worklist.c.invoice_id,
+)
+Index("ix_kept_worklist_loss", *WORKLIST_ORDER)
+
+
 def _bound_money_columns() -> None:
     """Every money column (integer minor units: ``*_minor``, and the ledger's ``*_delta``) stays
     within ``MAX_MINOR`` either way (docs/money.md, migration 0010). The domain refuses such

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
+from creditdesk.adapters.db.kept_worklist import WorklistQuery
 from creditdesk.adapters.importing import fields as f
+from creditdesk.bootstrap import Services
 from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
@@ -18,8 +21,9 @@ from creditdesk.entrypoints.api.downloads import XLSX_OR_JSON, check_format, she
 from creditdesk.entrypoints.api.models import declared
 from creditdesk.entrypoints.api.models.collections import DunningRunOut, PromiseOut, Promises, Worklist
 from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
+from creditdesk.entrypoints.kept_lines import kept_lines, kept_run
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
-from creditdesk.service.errors import InvalidInput
+from creditdesk.service.errors import InvalidInput, Unavailable
 
 router = APIRouter(prefix="/api/v1/collections")
 
@@ -49,19 +53,38 @@ async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
 
 
 @router.get("/worklist", dependencies=[require(Permission.READ)], response_model=Worklist, responses=XLSX_OR_JSON)
-async def get_worklist(services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
-    """Overdue items, highest expected loss first, with level, next action, promise and dispute."""
+async def get_worklist(request: Request, services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
+    """Overdue items, highest expected loss first, with level, next action, promise and dispute.
+    With the nightly batch on, the night's worklist (``computed_at``: when it was loaded) unless
+    another day is asked for."""
     check_format(format)
     day = day_or(as_of, services.clock.today())
+    nightly = request.app.state.web.views.nightly
 
-    def build() -> list[dict[str, Any]]:
+    def build() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        if nightly and as_of is None:
+            return _kept(services, day)
         _, policy = services.limit_inputs().active_limit_policy()
-        return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow())
+        return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow()), {
+            "as_of": day.isoformat()
+        }
 
-    rows = await run_in_threadpool(build)
+    rows, about = await run_in_threadpool(build)
     if format == "json":
-        return declared({"as_of": day.isoformat(), "items": rows})
-    return sheet_download(rows, "worklist", f"collections-{day.isoformat()}")
+        return declared({**about, "items": rows})
+    return sheet_download(rows, "worklist", f"collections-{about['as_of']}")
+
+
+def _kept(services: Services, day: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    kept = kept_run(services)
+    if kept is None:
+        raise Unavailable(
+            "the collections worklist is computed at night with the batch on and no run is loaded yet; "
+            f"`creditdesk batch run --as-of {day.isoformat()}` computes it now"
+        )
+    _, lines = kept_lines(services, WorklistQuery(limit=max(kept.items, 1)), day)
+    rows = [{k: v for k, v in line.items() if k not in ("name", "segment")} for line in lines]
+    return rows, {"as_of": kept.as_of.isoformat(), "computed_at": kept.loaded_at.isoformat()}
 
 
 @router.post(

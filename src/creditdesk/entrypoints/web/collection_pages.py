@@ -21,13 +21,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from creditdesk.adapters.db import kept_worklist
 from creditdesk.adapters.db.worklist_context import customer_context, customer_names
 from creditdesk.adapters.importing import fields as f
 from creditdesk.adapters.importing.problems import FieldError
+from creditdesk.bootstrap import Services
 from creditdesk.domain.collections import TOP_LEVEL, Promise
+from creditdesk.domain.customers import Segment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission, may
 from creditdesk.entrypoints.api.deps import ServicesDep
+from creditdesk.entrypoints.kept_lines import kept_lines, kept_run
 from creditdesk.entrypoints.web import i18n, listing
 from creditdesk.entrypoints.web.deps import SignedIn, UiDep, ViewsDep, form_permitted
 from creditdesk.entrypoints.web.ui import Ui
@@ -50,11 +54,13 @@ def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _spec(rows: list[Row]) -> listing.Spec[Row]:
+def online_spec(rows: list[Row]) -> listing.Spec[Row]:
+    rank = {r["invoice_id"]: n for n, r in enumerate(rows)}
     segments = sorted({r["segment"] for r in rows if r["segment"]})
     return listing.Spec(
         sorts={
-            "loss": lambda r: (Decimal(r["expected_loss"]), Decimal(r["open_amount"])),
+            # The worklist's own order (by the unrounded expected loss), or that upside down.
+            "loss": lambda r: -rank[r["invoice_id"]],
             "days": lambda r: r["days_past_due"],
             "amount": lambda r: Decimal(r["open_amount"]),
             "due": lambda r: (r["due_date"], r["invoice_id"]),
@@ -98,34 +104,53 @@ async def collections_page(
     request: Request, user: SignedIn, services: ServicesDep, ui: UiDep, views: ViewsDep
 ) -> Response:
     day = services.clock.today()
+    if views.nightly:  # a book too large to rank in the web process: the night's, in SQL
+        return await _kept_page(request, user, services, ui, day)
 
     def load() -> list[Row]:
-        _, policy = services.limit_inputs().active_limit_policy()
         # The ledger's frames as the reports keep them: loaded once while the data stands still.
-        rows = open_worklist(views.frames(day), day, policy.lgd, services.uow())
-        with services.engine.connect() as conn:
-            names = customer_names(conn.execution_options(readonly=True), [r["customer_id"] for r in rows])
-        return [
-            {
-                **r,
-                "name": names.get(r["customer_id"], (r["customer_id"], ""))[0],
-                "segment": names.get(r["customer_id"], ("", ""))[1],
-            }
-            for r in rows
-        ]
+        return online_rows(services, views.frames(day), day)
 
     rows = await run_in_threadpool(load)
-    spec = _spec(rows)
+    spec = online_spec(rows)
     window = listing.read(request.query_params, _PAGE, spec).apply(spec, rows)
+    return await _render(request, user, services, ui, day, window, _selects(spec, Ui.language(request)), _totals(rows))
 
+
+def online_rows(services: Services, frames: Any, day: date) -> list[Row]:
+    """The whole worklist computed from the ledger's ``frames``, each line with its customer's
+    name and segment."""
+    _, policy = services.limit_inputs().active_limit_policy()
+    rows = open_worklist(frames, day, policy.lgd, services.uow())
+    with services.engine.connect() as conn:
+        names = customer_names(conn.execution_options(readonly=True), [r["customer_id"] for r in rows])
+    return [
+        {
+            **r,
+            "name": names.get(r["customer_id"], (r["customer_id"], ""))[0],
+            "segment": names.get(r["customer_id"], ("", ""))[1],
+        }
+        for r in rows
+    ]
+
+
+async def _render(
+    request: Request,
+    user: Principal,
+    services: Services,
+    ui: Ui,
+    day: date,
+    window: listing.Window[Row],
+    selects: list[tuple[str, str, list[tuple[str, str]]]],
+    overdue_total: list[tuple[str, Money, int]],
+    **more: Any,
+) -> Response:
     def context() -> dict[str, Any]:
         with services.engine.connect() as conn:
             return customer_context(conn.execution_options(readonly=True), [r["customer_id"] for r in window.rows], day)
 
     found = await run_in_threadpool(context)
     lines = [{**r, "ctx": found.get(r["customer_id"])} for r in window.rows]
-    can = may(user.role, Permission.WRITE_DOCUMENTS)
-    lang = Ui.language(request)
     return ui.render(
         request,
         "collections.html",
@@ -133,11 +158,79 @@ async def collections_page(
         lines=lines,
         as_of=day,
         promise_by=(day + timedelta(days=PROMISE_DAYS)).isoformat(),
-        can_act=can,
-        selects=_selects(spec, lang),
+        can_act=may(user.role, Permission.WRITE_DOCUMENTS),
+        selects=selects,
         reasons=disputes.REASON_CODES,
-        overdue_total=_totals(rows),
+        overdue_total=overdue_total,
+        **more,
     )
+
+
+def kept_spec(currencies: list[str]) -> listing.Spec[Row]:
+    """The kept worklist's listing: the database sorts, filters and searches (kept_worklist.page)."""
+    return listing.Spec(
+        sorts={key: _unsorted for key in kept_worklist.SORTS},
+        default_sort="loss",
+        default_descending=True,
+        filters={
+            "level": ([str(n) for n in range(TOP_LEVEL + 1)], _unsorted),
+            "disputed": (YES_NO, _unsorted),
+            "promise": (YES_NO, _unsorted),
+            "segment": ([s.value for s in Segment], _unsorted),
+            "currency": (currencies, _unsorted),
+        },
+        search=lambda _row: [],
+    )
+
+
+def _unsorted(_row: Row) -> None:
+    return None  # the database sorts and filters the kept worklist
+
+
+async def _kept_page(request: Request, user: Principal, services: Services, ui: Ui, day: date) -> Response:
+    """The worklist the nightly batch kept: one window read from the database, with the dunning
+    levels and the promises as they stand now."""
+
+    kept = await run_in_threadpool(kept_run, services)
+    spec = kept_spec(sorted(ccy for ccy, _, _ in kept.totals) if kept else [])
+    shown = listing.read(request.query_params, _PAGE, spec)
+    lang = Ui.language(request)
+
+    def load() -> tuple[int, list[Row]]:
+        return kept_window(services, shown, day) if kept is not None else (0, [])
+
+    total, rows = await run_in_threadpool(load)
+    totals = [(ccy, Money.from_minor(minor, ccy), customers) for ccy, minor, customers in kept.totals] if kept else []
+    return await _render(
+        request,
+        user,
+        services,
+        ui,
+        day,
+        shown.window(rows, total),
+        _selects(spec, lang),
+        totals,
+        kept=kept,
+        kept_missing=kept is None,
+    )
+
+
+def kept_window(services: Services, shown: listing.Listing, day: date) -> tuple[int, list[Row]]:
+    """How many lines of the kept worklist the listing's filters leave, and its window of them."""
+    chosen = dict(shown.filters)
+    query = kept_worklist.WorklistQuery(
+        sort=shown.sort,
+        descending=shown.descending,
+        offset=shown.offset,
+        limit=shown.size,
+        q=shown.q,
+        level=int(chosen["level"]) if "level" in chosen else None,
+        disputed=chosen["disputed"] == "yes" if "disputed" in chosen else None,
+        promised=chosen["promise"] == "yes" if "promise" in chosen else None,
+        segment=chosen.get("segment"),
+        currency=chosen.get("currency"),
+    )
+    return kept_lines(services, query, day)
 
 
 def _totals(rows: list[Row]) -> list[tuple[str, Money, int]]:

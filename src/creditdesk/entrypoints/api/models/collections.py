@@ -45,6 +45,9 @@ class WorklistItem(BaseModel):
 class Worklist(BaseModel):
     as_of: str
     items: list[WorklistItem]
+    computed_at: str | None = Field(
+        default=None, description="with the nightly batch on: when the night's worklist was loaded"
+    )
 
 
 class PromiseOut(BaseModel):

@@ -9,6 +9,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "截至 {date} 的逾期未清项，按预期损失（PD × LGD × 未清金额）从高到低排列，"
         "附催款级别、下一步行动、付款承诺与争议。",
     },
+    "coll_kept_as_of": {
+        "en": "The night's worklist, of {date}, loaded {at}: a payment since then leaves it with the next night's run. "
+        "Dunning levels and promises are as they stand now.",
+        "zh": "夜间运行生成的 {date} 清单，载入于 {at}：此后的回款在下一次夜间运行后移出清单。"
+        "催款级别与付款承诺为当前状态。",
+    },
+    "coll_kept_missing": {
+        "en": "With the nightly batch on, the worklist is computed each night, and no run has been loaded yet: "
+        "`creditdesk batch run --as-of {date}` computes it now.",
+        "zh": "已启用夜间批处理，清单每晚计算，目前尚未载入任何运行结果；"
+        "执行 `creditdesk batch run --as-of {date}` 可立即计算。",
+    },
     "coll_overdue_customers": {"en": "Overdue at {customers} customers:", "zh": "{customers} 位客户逾期合计："},
     "coll_due_on": {"en": "due {date}", "zh": "{date} 到期"},
     "coll_invoice": {"en": "Invoice", "zh": "发票"},

@@ -1,0 +1,213 @@
+"""The collections worklist the nightly batch keeps: its overdue items, ranked, filtered and paged
+in SQL.
+
+At a million customers the book has millions of overdue items; ranking them by expected loss
+from the whole ledger in each request (service/collections.py ``open_worklist``) takes the web
+process minutes and gigabytes. With the batch on, each run's items (the same ``overdue_items``,
+computed bucket by bucket) are kept in ``kept_worklist``, the newest run's only, each sort
+indexed; a page reads one window of them joined with what moves during the day: the customer's
+name and segment, its dunning level and its open promise. A page asks what the in-memory listing
+(web/listing.py) would: the same filters and search, the same sorts, each ending in the
+worklist's own order, and rows without a promise last when sorted by it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+)
+
+from creditdesk.adapters.db import tables as t
+from creditdesk.service.collections import ITEM_COLUMNS
+
+CHUNK = 5_000
+#: The sorts a page may ask for, as the page's listing names them.
+SORTS = ("loss", "days", "amount", "due", "level", "name", "promised")
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """The run whose worklist is kept: its day, when it was loaded, and the worklist's size and
+    overdue totals per currency (currency, overdue in minor units, customers)."""
+
+    run_id: str
+    as_of: date
+    loaded_at: datetime
+    items: int
+    totals: list[tuple[str, int, int]]
+
+
+@dataclass(frozen=True)
+class WorklistQuery:
+    """One window of the kept worklist: a sort of ``SORTS`` either way, the listing's filters
+    (None: not filtered) and a search of the customer's id and name and the invoice's id."""
+
+    sort: str = "loss"
+    descending: bool = True
+    offset: int = 0
+    limit: int = 50
+    q: str = ""
+    level: int | None = None
+    disputed: bool | None = None
+    promised: bool | None = None
+    segment: str | None = None
+    currency: str | None = None
+
+
+def summary(items: pa.Table) -> dict[str, Any]:
+    """A run's worklist in figures, kept with the run's record: its items and, per currency, the
+    overdue amount and how many customers owe it."""
+    grouped = items.group_by("currency").aggregate([("open_minor", "sum"), ("customer_id", "count_distinct")])
+    totals = sorted(
+        (row["currency"], int(row["open_minor_sum"]), int(row["customer_id_count_distinct"]))
+        for row in grouped.to_pylist()
+    )
+    return {"items": items.num_rows, "totals": totals}
+
+
+def keep(conn: Connection, run_id: str, as_of: date, items: pa.Table) -> bool:
+    """The run's overdue items in place of those kept, in the caller's transaction, unless a
+    later day's are kept already (a run loaded late does not hide a newer worklist)."""
+    kept = kept_run(conn)
+    if kept is not None and kept.as_of > as_of:
+        return False
+    w = t.kept_worklist
+    conn.execute(delete(w))
+    rows = items.append_column("run_id", pa.array([run_id] * items.num_rows, pa.string()))
+    if conn.dialect.name == "postgresql":
+        names = rows.column_names
+        driver: Any = conn.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(f"COPY {w.name} ({', '.join(names)}) FROM STDIN") as copy:
+            for batch in rows.to_batches(CHUNK):
+                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                    copy.write_row(row)
+        return True
+    for batch in rows.to_batches(CHUNK):
+        conn.execute(insert(w), batch.to_pylist())
+    return True
+
+
+def kept_run(conn: Connection) -> KeptRun | None:
+    w, b = t.kept_worklist, t.batch_runs
+    found = conn.execute(
+        select(b.c.run_id, b.c.as_of, b.c.loaded_at, b.c.counts).where(
+            b.c.run_id == select(w.c.run_id).limit(1).scalar_subquery()
+        )
+    ).first()
+    if found is None:
+        return None
+    worklist = json.loads(found.counts).get("worklist", {})
+    totals = [(str(c), int(minor), int(n)) for c, minor, n in worklist.get("totals", [])]
+    return KeptRun(found.run_id, found.as_of, found.loaded_at, int(worklist.get("items", 0)), totals)
+
+
+def page(conn: Connection, query: WorklistQuery, promised: Mapping[str, date]) -> tuple[int, list[dict[str, Any]]]:
+    """How many kept items the query's filters leave, and its window of them: the items' columns
+    (service/collections.py ``ITEM_COLUMNS``) with the customer's name and segment and its
+    dunning level and since when. ``promised``: the customers with an open promise, and the day
+    they promised to pay by."""
+    where = _filters(query, promised)
+    w = t.kept_worklist
+    counted = (
+        select(func.count()).select_from(_joined()).where(*where) if where else select(func.count()).select_from(w)
+    )
+    total = int(conn.execute(counted).scalar_one())
+    if query.sort == "promised":
+        rows = _promised_first(conn, query, promised, where)
+    else:
+        rows = _rows(conn, _select().where(*where).order_by(*_order(query)).offset(query.offset).limit(query.limit))
+    return total, rows
+
+
+def _joined() -> Any:
+    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    return w.join(c, c.c.customer_id == w.c.customer_id).outerjoin(a, a.c.customer_id == w.c.customer_id)
+
+
+def _select() -> Select[Any]:
+    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    level = func.coalesce(a.c.dunning_level, 0).label("dunning_level")
+    columns = [w.c[name] for name in ITEM_COLUMNS]
+    return select(*columns, c.c.name, c.c.segment, level, a.c.dunning_since).select_from(_joined())
+
+
+def _filters(query: WorklistQuery, promised: Collection[str]) -> list[ColumnElement[bool]]:
+    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    where: list[ColumnElement[bool]] = []
+    if query.level is not None:
+        where.append(func.coalesce(a.c.dunning_level, 0) == query.level)
+    if query.disputed is not None:
+        where.append(w.c.disputed.is_(query.disputed))
+    if query.promised is not None:
+        with_promise = w.c.customer_id.in_(list(promised))
+        where.append(with_promise if query.promised else not_(with_promise))
+    if query.segment is not None:
+        where.append(c.c.segment == query.segment)
+    if query.currency is not None:
+        where.append(w.c.currency == query.currency)
+    if query.q:
+        # autoescape: a % or _ in the search is that character, not a wildcard
+        where.append(
+            or_(
+                w.c.customer_id.icontains(query.q, autoescape=True),
+                c.c.name.icontains(query.q, autoescape=True),
+                w.c.invoice_id.icontains(query.q, autoescape=True),
+            )
+        )
+    return where
+
+
+def _order(query: WorklistQuery) -> list[Any]:
+    """The sort, then the worklist's own order: what a stable sort of the ranked list gives."""
+    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    if query.sort == "loss":  # the worklist's own order, or that upside down
+        return (
+            list(t.WORKLIST_ORDER) if query.descending else [w.c.expected_loss, w.c.open_minor, w.c.invoice_id.desc()]
+        )
+    keys: dict[str, list[Any]] = {
+        "days": [w.c.days_past_due],
+        "amount": [w.c.open_minor],
+        "due": [w.c.due_date, w.c.invoice_id],
+        "level": [func.coalesce(a.c.dunning_level, 0)],
+        "name": [func.lower(c.c.name)],
+    }
+    chosen = keys.get(query.sort, [])
+    return [key.desc() if query.descending else key.asc() for key in chosen] + list(t.WORKLIST_ORDER)
+
+
+def _promised_first(
+    conn: Connection, query: WorklistQuery, promised: Mapping[str, date], where: list[ColumnElement[bool]]
+) -> list[dict[str, Any]]:
+    """Sorted by the day promised: the items of customers with a promise (few) sorted here, then
+    the others in the worklist's order."""
+    ids = list(promised)
+    with_promise = _rows(
+        conn, _select().where(*where, t.kept_worklist.c.customer_id.in_(ids)).order_by(*t.WORKLIST_ORDER)
+    )
+    with_promise.sort(key=lambda row: promised[row["customer_id"]], reverse=query.descending)
+    window = with_promise[query.offset : query.offset + query.limit]
+    rest = query.limit - len(window)
+    if rest > 0:
+        skip = max(0, query.offset - len(with_promise))
+        others = _select().where(*where, not_(t.kept_worklist.c.customer_id.in_(ids)))
+        window += _rows(conn, others.order_by(*t.WORKLIST_ORDER).offset(skip).limit(rest))
+    return window
+
+
+def _rows(conn: Connection, query: Select[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(query).mappings()]

@@ -1,0 +1,35 @@
+"""The collections worklist's lines from the one the nightly batch keeps (adapters/db/
+kept_worklist.py), for the page and the API alike: each kept item as the worklist gives it
+(service/collections.py ``worklist_row``), with its customer's name and segment, its dunning level
+and its open promise as they stand on the day asked."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+
+from creditdesk.adapters.db import kept_worklist
+from creditdesk.bootstrap import Services
+from creditdesk.domain.collections import PromiseStatus
+from creditdesk.service.collections import latest_promises, worklist_row
+
+
+def kept_run(services: Services) -> kept_worklist.KeptRun | None:
+    with services.engine.connect() as conn:
+        return kept_worklist.kept_run(conn.execution_options(readonly=True))
+
+
+def kept_lines(services: Services, query: kept_worklist.WorklistQuery, day: date) -> tuple[int, list[dict[str, Any]]]:
+    """How many kept lines the query's filters leave, and its window of them."""
+    with services.uow() as uow:
+        latest = latest_promises(uow.collections.promises(status=PromiseStatus.OPEN), day)
+    promised = {cid: promise.promised_on for cid, promise in latest.items()}
+    with services.engine.connect() as conn:
+        total, found = kept_worklist.page(conn.execution_options(readonly=True), query, promised)
+    lines = []
+    for row in found:
+        item = SimpleNamespace(**row)
+        line = worklist_row(item, item.dunning_level, item.dunning_since, latest.get(item.customer_id))
+        lines.append({**line, "name": item.name, "segment": item.segment})
+    return total, lines
