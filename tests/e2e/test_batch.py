@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from creditdesk.adapters.batch.drift import read_drift
 from creditdesk.adapters.batch.local_engine import read_bucket
 from creditdesk.adapters.batch.pipeline import read_output
 from creditdesk.adapters.batch.reports import read_reports
@@ -184,6 +185,7 @@ def test_spark_gives_the_online_answers(book: Book, online: dict[str, Any], spar
     _same_limits_and_proposals(online, spark_run)
     # The reports equal the local engine's (which equal the pages', below), to the cent.
     assert read_reports(spark_run) == read_reports(local_run) and len(read_reports(local_run)) == 13
+    _same_drift(read_drift(spark_run), read_drift(local_run))
 
 
 def test_a_bucket_ranked_only_among_itself_would_differ(book: Book, online: dict[str, Any], local_run: Path) -> None:
@@ -245,6 +247,51 @@ def _same_reports_as_online(book: Book, run: Path) -> None:
 
 
 BY = (None, "segment", "grade")
+
+
+def _same_drift(found: dict[str, Any] | None, expected: dict[str, Any]) -> None:
+    assert found is not None and found.keys() == expected.keys()
+    assert found["psi_features"].keys() == expected["psi_features"].keys() and len(found["psi_features"]) > 5
+    assert found["psi_score"] == pytest.approx(expected["psi_score"], rel=1e-9, abs=1e-12)
+    for name, value in expected["psi_features"].items():
+        assert found["psi_features"][name] == pytest.approx(value, rel=1e-9, abs=1e-12), name
+    assert {k: v for k, v in found.items() if not k.startswith("psi")} == {
+        k: v for k, v in expected.items() if not k.startswith("psi")
+    }
+
+
+def test_the_runs_drift_is_the_models_pages(book: Book, local_run: Path) -> None:
+    """The champion's drift from the batch's features, stored as the models page's snapshot,
+    is what the page computes from the whole ledger, and reads fresh."""
+    from creditdesk.adapters.batch.loading import load
+    from creditdesk.service.scoring import champion_drift
+    from creditdesk.service.snapshots import View
+
+    services = book.services()
+    try:
+        load(local_run, services.uow, services.clock)
+        store = services.snapshot_store()
+        stored = store.get(View("drift", book.as_of).key)
+        online = champion_drift(services.scoring_store(), book.as_of)
+        assert stored is not None and stored.data_version == store.data_version(None)
+    finally:
+        services.engine.dispose()
+    _same_drift(stored.body, json.loads(json.dumps(online)))
+    assert online["holdout"] and online["psi_score"] > 0
+    # The negative control: the drift of all but a tenth of the portfolio is not the page's.
+    from creditdesk.adapters.batch.exchange import Manifest
+    from creditdesk.risk import artefact
+    from creditdesk.risk.validation import stability_report
+
+    folder = Path(Manifest.read(local_run / "inputs").champion_path)
+    model, meta = artefact.load(folder)
+    reference = artefact.load_reference(folder, meta)
+    features = read_output(local_run, "features")
+    most = features.iloc[len(features) // 10 :][meta.features]
+    partial = {**stored.body, **stability_report(model, reference[meta.features], most)}
+    with pytest.raises(AssertionError):
+        _same_drift(partial, json.loads(json.dumps(online)))
+
 
 #: Windows of the worklist a collector asks for: every sort both ways, every filter, a search and
 #: later pages.

@@ -17,7 +17,14 @@ from creditdesk.bootstrap import Services
 from creditdesk.entrypoints.report_rows import REPORTS, report_rows
 from creditdesk.service.groupings import GROUPINGS
 from creditdesk.service.ports import SnapshotStore
-from creditdesk.service.snapshots import FIGURES, RECEIVABLES, Reading, SnapshotRefresher, View, compute_snapshot
+from creditdesk.service.snapshots import (
+    BATCH_VIEWS,
+    FIGURES,
+    Reading,
+    SnapshotRefresher,
+    View,
+    compute_snapshot,
+)
 
 if TYPE_CHECKING:  # the views compute with pandas and the models, loaded by the first view computed
     from creditdesk.service.receivables import LedgerFrames
@@ -126,12 +133,13 @@ class PortfolioViews:
     def nightly(self) -> bool:
         """Whether the views are computed only at night: with the batch on (a book that needs
         it), since computing one in the web process would hold the whole ledger there; the
-        receivables reports by the batch, the others by the worker's daily refresh."""
+        receivables reports and the champion's drift by the batch, the others by the worker's
+        daily refresh."""
         return self.services.settings.batch_engine != "off"
 
     def by_batch(self, view: View) -> bool:
         """Whether the nightly batch computes ``view`` (the daily refresh leaves it to it)."""
-        return self.nightly and view.scope == RECEIVABLES
+        return self.nightly and view.name in BATCH_VIEWS
 
     def read(self, view: View) -> Reading:
         """The snapshot as it stands (fresh, stale or pending); a missing or stale one is queued,

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select
 
+from creditdesk.adapters.batch.drift import read_drift
 from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
 from creditdesk.adapters.batch.pipeline import read_output
 from creditdesk.adapters.batch.reports import SCHEMAS, read_reports
@@ -177,4 +178,26 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
     if apply:
         proposals = proposals_of(read_output(folder, "proposals"))
         monitor = apply_proposals(proposals, as_of, record.get("policy_version"), uow_factory, clock)
+    _store_drift(folder, record, uow_factory, clock, fresh=unmoved)
     return Loaded(run_id, False, len(scores), len(limits), monitor)
+
+
+def _store_drift(
+    folder: Path, record: dict[str, Any], uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, fresh: bool
+) -> None:
+    """The run's drift as the models page's snapshot, with the champion's held-out figures, once
+    the proposals are applied (they move limits, not what drift reads): of the data as it then
+    stands if nothing moved between the export and the load, else of no data (stale)."""
+    drift = read_drift(folder)
+    if drift is None:
+        return
+    seconds = next((stage["seconds"] for stage in record["stages"] if stage["name"] == "drift"), 0.0)
+    with uow_factory() as uow:
+        conn = uow.connection
+        models = t.model_versions
+        metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
+        body = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}"), **drift}
+        version = data_version_on(conn) if fresh else f"files (batch {record['run_id']})"
+        key = View("drift", date.fromisoformat(drift["as_of"])).key
+        put_on(conn, Snapshot(key, version, clock.now(), round(seconds, 3), body))
+        uow.commit()

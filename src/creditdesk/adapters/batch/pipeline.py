@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from creditdesk.adapters.batch.buckets import assign_buckets, default_buckets
+from creditdesk.adapters.batch.drift import write_drift
 from creditdesk.adapters.batch.exchange import Manifest
 from creditdesk.adapters.batch.local_engine import in_database_order
 from creditdesk.adapters.batch.memory import PeakMemory
@@ -146,6 +147,8 @@ def _compute(
     shutil.rmtree(outputs / "unranked", ignore_errors=True)  # the first pass's, ranked into scores
     with _timed(run, "reports") as counted:  # the buckets' parts of the reports, added up
         counted["rows"] = write_reports(folder, manifest.as_of, context.policy.lgd)
+    with _timed(run, "drift") as counted:  # the champion's, from the features just computed
+        counted["rows"] = write_drift(folder, manifest.as_of, context.champion, context.champion_path)
     timings = read_output(folder, "timings")
     for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
         part = timings.loc[timings["stage"] == stage]
