@@ -89,6 +89,10 @@ def test_promises_and_the_worklist_over_http(demo_server: DemoServer) -> None:
         assert [(p["promise_id"], p["amount"], p["recorded_by"]) for p in listed] == [
             ("PR-COL-1", "250.00", "test-analyst")
         ]
-        items = viewer.get("/api/v1/collections/worklist").json()["items"]
-        assert items and all(i["days_past_due"] > 0 for i in items)
+        whole = viewer.get("/api/v1/collections/worklist").json()
+        items = whole["items"]
+        assert items and all(i["days_past_due"] > 0 for i in items) and whole["total"] == len(items)
+        window = viewer.get("/api/v1/collections/worklist", params={"limit": 1, "offset": 1}).json()
+        assert (window["total"], window["items"]) == (len(items), items[1:2])
+        assert_problem(viewer.get("/api/v1/collections/worklist", params={"limit": 0}), 422)
         assert viewer.get("/api/v1/collections/worklist", params={"format": "xlsx"}).content[:2] == b"PK"

@@ -251,5 +251,7 @@ def test_the_collections_page_with_the_batch_on_reads_the_kept_worklist_or_says_
     answer = client.get("/api/v1/collections/worklist").json()
     assert [i["invoice_id"] for i in answer["items"]] == ["I-1", "I-3", "I-2"] and answer["computed_at"]
     assert answer["as_of"] == AS_OF.isoformat() and answer["items"][1]["expected_loss"] == "56.25"
+    window = client.get("/api/v1/collections/worklist", params={"limit": 1, "offset": 1}).json()
+    assert (window["total"], [i["invoice_id"] for i in window["items"]]) == (3, ["I-3"])
     book.settings.batch_engine = "off"  # the negative control: computed from the ledger, which has no items
     assert 'id="coll-I-1"' not in client.get("/collections").text

@@ -31,6 +31,7 @@ from creditdesk.adapters.batch.reports import SCHEMAS, read_reports
 from creditdesk.adapters.batch.stages import records
 from creditdesk.adapters.db import kept_worklist
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.many_rows import insert_each
 from creditdesk.adapters.db.snapshot_store import data_version_on, put_on
 from creditdesk.adapters.db.uow import SqlUnitOfWork
 from creditdesk.domain.accounts import AccountStatus
@@ -73,22 +74,11 @@ def _rows(folder: Path, name: str, run_id: str | None = None) -> list[dict[str, 
 
 
 def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """The rows in the run's transaction: through COPY on PostgreSQL (a million scores in
-    seconds), prepared statements over many rows on SQLite."""
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        names = list(rows[0])
-        columns = ", ".join(table.c[name].name for name in names)  # a column the table lacks: KeyError
-        # The run's own connection, so its transaction: the rows go or stay with the rest.
-        driver: Any = conn.connection.driver_connection
-        cursor = driver.cursor()
-        with cursor, cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(tuple(row[name] for name in names))
-        return
+    """The rows in the run's transaction (COPY on PostgreSQL: a million scores in seconds), a
+    chunk of tuples at a time."""
+    names = list(rows[0]) if rows else []
     for start in range(0, len(rows), CHUNK):
-        conn.execute(insert(table), rows[start : start + CHUNK])
+        insert_each(conn, table, names, [tuple(row[name] for name in names) for row in rows[start : start + CHUNK]])
 
 
 def proposals_of(frame: pd.DataFrame) -> list[Proposal]:

@@ -26,13 +26,13 @@ from sqlalchemy import (
     Select,
     delete,
     func,
-    insert,
     not_,
     or_,
     select,
 )
 
 from creditdesk.adapters.db import tables as t
+from creditdesk.adapters.db.many_rows import insert_each
 from creditdesk.service.collections import ITEM_COLUMNS
 
 CHUNK = 5_000
@@ -86,19 +86,11 @@ def keep(conn: Connection, run_id: str, as_of: date, items: pa.Table) -> bool:
     kept = kept_run(conn)
     if kept is not None and kept.as_of > as_of:
         return False
-    w = t.kept_worklist
-    conn.execute(delete(w))
+    conn.execute(delete(t.kept_worklist))
     rows = items.append_column("run_id", pa.array([run_id] * items.num_rows, pa.string()))
-    if conn.dialect.name == "postgresql":
-        names = rows.column_names
-        driver: Any = conn.connection.driver_connection
-        with driver.cursor() as cursor, cursor.copy(f"COPY {w.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for batch in rows.to_batches(CHUNK):
-                for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
-                    copy.write_row(row)
-        return True
-    for batch in rows.to_batches(CHUNK):
-        conn.execute(insert(w), batch.to_pylist())
+    for batch in rows.to_batches(CHUNK):  # a batch of Python values at a time, not the whole run's
+        columns = [column.to_pylist() for column in batch.columns]
+        insert_each(conn, t.kept_worklist, batch.schema.names, list(zip(*columns, strict=True)))
     return True
 
 

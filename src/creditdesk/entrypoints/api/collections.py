@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -17,7 +17,7 @@ from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Permission
 from creditdesk.entrypoints.api.deps import PrincipalDep, ServicesDep, require
-from creditdesk.entrypoints.api.downloads import XLSX_OR_JSON, check_format, sheet_download
+from creditdesk.entrypoints.api.downloads import MAX_SHEET_ROWS, XLSX_OR_JSON, check_format, sheet_download
 from creditdesk.entrypoints.api.models import declared
 from creditdesk.entrypoints.api.models.collections import DunningRunOut, PromiseOut, Promises, Worklist
 from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
@@ -53,38 +53,49 @@ async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
 
 
 @router.get("/worklist", dependencies=[require(Permission.READ)], response_model=Worklist, responses=XLSX_OR_JSON)
-async def get_worklist(request: Request, services: ServicesDep, as_of: str | None = None, format: str = "json") -> Any:
-    """Overdue items, highest expected loss first, with level, next action, promise and dispute.
-    With the nightly batch on, the night's worklist (``computed_at``: when it was loaded) unless
-    another day is asked for."""
+async def get_worklist(
+    request: Request,
+    services: ServicesDep,
+    as_of: str | None = None,
+    format: str = "json",
+    limit: Annotated[int | None, Query(ge=1, le=MAX_SHEET_ROWS, description="at most this many items")] = None,
+    offset: Annotated[int, Query(ge=0, le=100_000_000, description="after skipping this many")] = 0,
+) -> Any:
+    """Overdue items, highest expected loss first, with level, next action, promise and dispute;
+    ``total``: how many there are, ``limit`` and ``offset``: one window of them. With the nightly
+    batch on, the night's worklist (``computed_at``: when it was loaded) unless another day is
+    asked for."""
     check_format(format)
     day = day_or(as_of, services.clock.today())
     nightly = request.app.state.web.views.nightly
 
-    def build() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def build() -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
         if nightly and as_of is None:
-            return _kept(services, day)
+            return _kept(services, day, limit, offset)
         _, policy = services.limit_inputs().active_limit_policy()
-        return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow()), {
-            "as_of": day.isoformat()
-        }
+        rows = open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow())
+        window = rows[offset : None if limit is None else offset + limit]
+        return len(rows), window, {"as_of": day.isoformat()}
 
-    rows, about = await run_in_threadpool(build)
+    total, rows, about = await run_in_threadpool(build)
     if format == "json":
-        return declared({**about, "items": rows})
+        return declared({**about, "total": total, "items": rows})
     return sheet_download(rows, "worklist", f"collections-{about['as_of']}")
 
 
-def _kept(services: Services, day: date) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _kept(
+    services: Services, day: date, limit: int | None, offset: int
+) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
     kept = kept_run(services)
     if kept is None:
         raise Unavailable(
             "the collections worklist is computed at night with the batch on and no run is loaded yet; "
             f"`creditdesk batch run --as-of {day.isoformat()}` computes it now"
         )
-    _, lines = kept_lines(services, WorklistQuery(limit=max(kept.items, 1)), day)
+    query = WorklistQuery(offset=offset, limit=limit if limit is not None else max(kept.items, 1))
+    total, lines = kept_lines(services, query, day)
     rows = [{k: v for k, v in line.items() if k not in ("name", "segment")} for line in lines]
-    return rows, {"as_of": kept.as_of.isoformat(), "computed_at": kept.loaded_at.isoformat()}
+    return total, rows, {"as_of": kept.as_of.isoformat(), "computed_at": kept.loaded_at.isoformat()}
 
 
 @router.post(

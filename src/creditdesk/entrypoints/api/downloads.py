@@ -33,8 +33,18 @@ def workbook_download(write: Callable[[IO[bytes]], None], filename: str) -> Resp
     return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
 
 
+#: The rows a worksheet holds beside its header (Excel's limit).
+MAX_SHEET_ROWS = 1_048_575
+
+
 def sheet_download(rows: list[dict[str, Any]], sheet: str, filename: str) -> Response:
     import pandas as pd  # a download's cost, not every request's
+
+    if len(rows) > MAX_SHEET_ROWS:
+        raise InvalidInput(
+            f"{len(rows):,} rows do not fit one worksheet (at most {MAX_SHEET_ROWS:,}); "
+            "ask for JSON, or for a window of them with limit and offset"
+        )
 
     return workbook_download(
         lambda buffer: pd.DataFrame(rows).to_excel(buffer, sheet_name=sheet, index=False, engine="openpyxl"), filename

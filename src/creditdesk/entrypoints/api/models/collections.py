@@ -44,6 +44,7 @@ class WorklistItem(BaseModel):
 
 class Worklist(BaseModel):
     as_of: str
+    total: int = Field(description="how many overdue items there are; items: the window asked for")
     items: list[WorklistItem]
     computed_at: str | None = Field(
         default=None, description="with the nightly batch on: when the night's worklist was loaded"
