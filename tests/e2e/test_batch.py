@@ -184,7 +184,7 @@ def test_spark_gives_the_online_answers(book: Book, online: dict[str, Any], spar
     _same_scores(book, online, spark_run)
     _same_limits_and_proposals(online, spark_run)
     # The reports equal the local engine's (which equal the pages', below), to the cent.
-    assert read_reports(spark_run) == read_reports(local_run) and len(read_reports(local_run)) == 13
+    assert read_reports(spark_run) == read_reports(local_run) and len(read_reports(local_run)) == 16
     _same_drift(read_drift(spark_run), read_drift(local_run))
 
 
@@ -232,7 +232,7 @@ def _same_reports_as_online(book: Book, run: Path) -> None:
     services = book.services()
     try:
         store, frames = services.snapshot_store(), services.receivables().frames(book.as_of)
-        views = [View(name, book.as_of, by) for name in ("aging", "dso", "cei", "trends") for by in BY] + [
+        views = [View(name, book.as_of, by) for name in ("aging", "dso", "cei", "trends", "wcr") for by in BY] + [
             View("ecl", book.as_of)
         ]
         for view in views:

@@ -233,7 +233,7 @@ def test_working_capital_ccc_and_the_what_if_by_hand(services: Services, tmp_pat
     # The entered figures are EUR: the yen book has receivables only, and no limit to hold it back.
     assert (yen["inventory"], yen["wcr"], yen["ccc"], yen["what_if"]["credit_sales"]) == ("0", "100000", None, "100000")
     # The customers' own, from the latest statement on the date (2023's; 2024's is not yet out).
-    (own,) = customers_working_capital(services.receivables().statements(AS_OF), frames, "customer")
+    (own,) = customers_working_capital(services.receivables().statements(AS_OF), frames.customers, "customer")
     assert own == {
         "customer_id": "C1",
         "currency": "EUR",
@@ -245,7 +245,7 @@ def test_working_capital_ccc_and_the_what_if_by_hand(services: Services, tmp_pat
         "dpo": 14.6,
         "ccc": 94.9,
     }
-    (standard,) = customers_working_capital(services.receivables().statements(AS_OF), frames, "segment")
+    (standard,) = customers_working_capital(services.receivables().statements(AS_OF), frames.customers, "segment")
     assert standard == {"segment": "standard", "customers": 1, "median_dso": 36.5, "median_dio": 73.0,
                         "median_dpo": 14.6, "median_ccc": 94.9}  # fmt: skip
 

@@ -38,7 +38,7 @@ def _wcr(services: Services, frames: LedgerFrames, view: View) -> list[dict[str,
     from creditdesk.service.working_capital import CompanyFigures, WhatIf, customers_working_capital, working_capital
 
     if view.by is not None:
-        return customers_working_capital(services.receivables().statements(view.day), frames, view.by)
+        return customers_working_capital(services.receivables().statements(view.day), frames.customers, view.by)
     given = dict(view.options)
     company = CompanyFigures(
         inventory=Decimal(given.get("inventory", "0")),

@@ -36,8 +36,9 @@ UNGROUPED = ("ecl", "cash", "drift", "power", FIGURES)
 RECEIVABLES = "receivables"
 RECEIVABLES_VIEWS = ("aging", "dso", "cei", "trends", "ecl")
 SCOPES = (None, RECEIVABLES)
-#: The views the nightly batch computes when it is on (adapters/batch: reports.py, drift.py).
-BATCH_VIEWS = (*RECEIVABLES_VIEWS, "drift")
+#: The views the nightly batch computes when it is on (adapters/batch: reports.py,
+#: working_capital.py, drift.py).
+BATCH_VIEWS = (*RECEIVABLES_VIEWS, "wcr", "drift")
 
 
 def scope_of(name: str) -> str | None:

@@ -18,6 +18,7 @@ and so how much trade credit it leans on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -82,6 +83,27 @@ def working_capital(
     """Per currency: the WCR, CCC and financing cost, and the what-if beside them. The entered
     inventory and payables count in the company's currency only."""
     rows = dso(frames, as_of, period_days)
+    return working_capital_of(
+        rows,
+        as_of,
+        company,
+        what_if,
+        period_days,
+        lambda currency: _constrained_sales(frames, as_of, period_days, currency),
+    )
+
+
+def working_capital_of(
+    rows: list[dict[str, Any]],
+    as_of: date,
+    company: CompanyFigures,
+    what_if: WhatIf,
+    period_days: int,
+    constrained_sales: Callable[[str], Decimal],
+) -> list[dict[str, Any]]:
+    """:func:`working_capital` from the portfolio's DSO rows of the period (``dso``'s, or the
+    nightly batch's); ``constrained_sales``: a currency's sales of the customers near their
+    limit, read only by a what-if that changes the limits."""
     if not rows:
         return []
     main = company.currency or max(rows, key=lambda row: Decimal(row["receivables"]))["currency"]
@@ -107,7 +129,7 @@ def working_capital(
             **_render(figures, currency),
         }
         if what_if:
-            extra = _constrained_sales(frames, as_of, period_days, currency) * what_if.limit_change
+            extra = constrained_sales(currency) * what_if.limit_change
             new_sales = max(sales + extra, Decimal(0))
             new_dso = (
                 max(figures["dso"] + what_if.terms_change_days, Decimal(0)) if figures["dso"] is not None else None
@@ -168,8 +190,13 @@ def _render(figures: dict[str, Any], currency: str) -> dict[str, Any]:
     }
 
 
+def latest_statements(statements: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's latest of ``statements`` (those with a period end on or before the day)."""
+    return statements.sort_values(["customer_id", "period_end"]).groupby("customer_id").tail(1).reset_index(drop=True)
+
+
 def customers_working_capital(
-    statements: pd.DataFrame, frames: LedgerFrames, by: str = "customer"
+    statements: pd.DataFrame, customers: pd.DataFrame, by: str = "customer"
 ) -> list[dict[str, Any]]:
     """Each customer's own DSO, DIO, DPO, CCC and WCR from its latest statement (revenue for cost
     of sales); by segment or grade, the medians of the days and the number of customers."""
@@ -199,7 +226,7 @@ def customers_working_capital(
             }
             for row in table.sort_values("customer_id").itertuples()
         ]
-    lookup = frames.customers.set_index("customer_id")[by]
+    lookup = customers.set_index("customer_id")[by]
     found = table["customer_id"].map(lookup).astype(object)  # a label column: text fills the gaps
     table["group"] = found.fillna("unscored" if by == "grade" else "none").astype(str)
     grouped = table.groupby("group")

@@ -122,14 +122,19 @@ def is_loaded(engine: Engine, run_id: str) -> bool:
         return _loaded(conn, run_id)
 
 
+def _seconds(record: dict[str, Any], stage: str) -> float:
+    return round(next((found["seconds"] for found in record["stages"] if found["name"] == stage), 0.0), 3)
+
+
 def _store_reports(conn: Connection, folder: Path, record: dict[str, Any], version: str, clock: Clock) -> None:
     """The run's receivables reports as the pages' snapshots, tagged with the data version they
     are of: the version after this load when nothing moved between the export and it (they are
-    fresh), else one no data will have (a page shows them as stale and computes them afresh)."""
-    seconds = next((stage["seconds"] for stage in record["stages"] if stage["name"] == "reports"), 0.0)
+    fresh), else one no data will have (a page shows them as stale and computes them afresh).
+    The others (working capital) wait for the proposals (``_store_after_proposals``)."""
     for view in read_reports(folder):
-        key = View(view["name"], date.fromisoformat(view["day"]), view["by"]).key
-        put_on(conn, Snapshot(key, version, clock.now(), round(seconds, 3), {"rows": view["rows"]}))
+        found = View(view["name"], date.fromisoformat(view["day"]), view["by"])
+        if found.scope == RECEIVABLES:
+            put_on(conn, Snapshot(found.key, version, clock.now(), _seconds(record, "reports"), {"rows": view["rows"]}))
 
 
 def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, apply: bool = True) -> Loaded:
@@ -168,26 +173,31 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
     if apply:
         proposals = proposals_of(read_output(folder, "proposals"))
         monitor = apply_proposals(proposals, as_of, record.get("policy_version"), uow_factory, clock)
-    _store_drift(folder, record, uow_factory, clock, fresh=unmoved)
+    _store_after_proposals(folder, record, uow_factory, clock, fresh=unmoved)
     return Loaded(run_id, False, len(scores), len(limits), monitor)
 
 
-def _store_drift(
+def _store_after_proposals(
     folder: Path, record: dict[str, Any], uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, fresh: bool
 ) -> None:
-    """The run's drift as the models page's snapshot, with the champion's held-out figures, once
-    the proposals are applied (they move limits, not what drift reads): of the data as it then
-    stands if nothing moved between the export and the load, else of no data (stale)."""
-    drift = read_drift(folder)
-    if drift is None:
-        return
-    seconds = next((stage["seconds"] for stage in record["stages"] if stage["name"] == "drift"), 0.0)
+    """The run's views whose data version counts limits too (working capital; the champion's
+    drift, with its held-out figures), once the proposals are applied (they move limits, not
+    what these read): of the data as it then stands if nothing moved between the export and the
+    load, else of no data (stale)."""
+    views: list[tuple[View, dict[str, Any], str]] = []
+    for report in read_reports(folder):
+        found = View(report["name"], date.fromisoformat(report["day"]), report["by"])
+        if found.scope != RECEIVABLES:
+            views.append((found, {"rows": report["rows"]}, "reports"))
     with uow_factory() as uow:
         conn = uow.connection
-        models = t.model_versions
-        metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
-        body = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}"), **drift}
+        drift = read_drift(folder)
+        if drift is not None:
+            models = t.model_versions
+            metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
+            held_out = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}")}
+            views.append((View("drift", date.fromisoformat(drift["as_of"])), {**held_out, **drift}, "drift"))
         version = data_version_on(conn) if fresh else f"files (batch {record['run_id']})"
-        key = View("drift", date.fromisoformat(drift["as_of"])).key
-        put_on(conn, Snapshot(key, version, clock.now(), round(seconds, 3), body))
+        for view, body, stage in views:
+            put_on(conn, Snapshot(view.key, version, clock.now(), _seconds(record, stage), body))
         uow.commit()

@@ -1,5 +1,6 @@
 """The nightly book's receivables reports from the batch: ageing, the DSO family (DSO, CEI and
-their monthly trends) by the portfolio, segment and grade, and the ECL with its provision matrix.
+their monthly trends) by the portfolio, segment and grade, and the ECL with its provision matrix
+(and working capital from them, adapters/batch/working_capital.py).
 
 Each bucket adds up its own customers' part of every report (`service.receivables`'s sums, in
 integer minor units) and their expected losses; at the end one step adds the buckets' parts and
@@ -22,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from creditdesk.adapters.batch.working_capital import wcr_views
 from creditdesk.service.collections import overdue_items
 from creditdesk.service.receivables import (
     DEFAULT_BUCKETS,
@@ -235,8 +237,10 @@ def report_views(outputs: Path, as_of: date, lgd: float) -> list[dict[str, Any]]
 
 
 def write_reports(folder: Path, as_of: date, lgd: float) -> int:
-    """The run's reports into ``folder/outputs/reports.json``; how many."""
+    """The run's reports into ``folder/outputs/reports.json``, working capital among them; how many."""
     views = report_views(folder / "outputs", as_of, lgd)
+    portfolio_dso = next(view["rows"] for view in views if view["name"] == "dso" and view["by"] is None)
+    views += [{**view, "day": as_of.isoformat()} for view in wcr_views(folder, as_of, PERIOD_DAYS, portfolio_dso)]
     (folder / "outputs" / REPORTS_FILE).write_text(json.dumps(views, ensure_ascii=False), encoding="utf-8")
     return len(views)
 

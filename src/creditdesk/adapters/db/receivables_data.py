@@ -161,4 +161,6 @@ class SqlReceivables:
             )
         if found.empty:
             return pd.DataFrame(columns=["customer_id", "period_end", "currency", *columns])
-        return found.sort_values(["customer_id", "period_end"]).groupby("customer_id").tail(1).reset_index(drop=True)
+        from creditdesk.service.working_capital import latest_statements
+
+        return latest_statements(found)

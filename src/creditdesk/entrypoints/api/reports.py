@@ -68,7 +68,7 @@ async def get_working_capital(
         source = services.receivables()
         if by is None:
             return working_capital(source.frames(day), day, company, what_if, period_days)
-        return customers_working_capital(source.statements(day), source.frames(day), by)
+        return customers_working_capital(source.statements(day), source.frames(day).customers, by)
 
     rows = await run_in_threadpool(run)
     if format == "json":

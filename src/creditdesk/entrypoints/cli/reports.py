@@ -232,7 +232,7 @@ def report_wcr(
         if by is None:
             rows = working_capital(source.frames(day), day, company, what_if, period_days)
         else:
-            rows = customers_working_capital(source.statements(day), source.frames(day), by)
+            rows = customers_working_capital(source.statements(day), source.frames(day).customers, by)
     if xlsx is not None or not json_flag(ctx, as_json):
         rows = [flat_what_if(row) for row in rows]
     emit(ctx, rows, as_json, xlsx, "wcr")
