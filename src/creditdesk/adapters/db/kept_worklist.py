@@ -114,53 +114,60 @@ def page(conn: Connection, query: WorklistQuery, promised: Mapping[str, date]) -
     dunning level and since when. ``promised``: the customers with an open promise, and the day
     they promised to pay by."""
     where = _filters(query, promised)
-    w = t.kept_worklist
-    counted = (
-        select(func.count()).select_from(_joined()).where(*where) if where else select(func.count()).select_from(w)
-    )
-    total = int(conn.execute(counted).scalar_one())
+    total = int(conn.execute(select(func.count()).select_from(t.kept_worklist).where(*where)).scalar_one())
     if query.sort == "promised":
-        rows = _promised_first(conn, query, promised, where)
-    else:
-        rows = _rows(conn, _select().where(*where).order_by(*_order(query)).offset(query.offset).limit(query.limit))
-    return total, rows
+        return total, _promised_first(conn, query, promised, where)
+    return total, _window(conn, query, where)
 
 
-def _joined() -> Any:
-    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
-    return w.join(c, c.c.customer_id == w.c.customer_id).outerjoin(a, a.c.customer_id == w.c.customer_id)
+def _window(conn: Connection, query: WorklistQuery, where: list[ColumnElement[bool]]) -> list[dict[str, Any]]:
+    """The window's lines. Ordered by the kept items' own columns (an index), its ids are found
+    from them alone and only its lines are joined: a far page skips its rows in the index, not
+    in a join. Ordered by the customer's name or level, the join is sorted whole."""
+    w, order = t.kept_worklist, _order(query)
+    if query.sort in _JOINED_SORTS:
+        return _rows(conn, _select().where(*where).order_by(*order).offset(query.offset).limit(query.limit))
+    ids = select(w.c.invoice_id).where(*where).order_by(*order).offset(query.offset).limit(query.limit)
+    return _rows(conn, _select().where(w.c.invoice_id.in_(ids)).order_by(*order))
+
+
+#: The sorts by what the kept items do not hold.
+_JOINED_SORTS = ("name", "level")
 
 
 def _select() -> Select[Any]:
     w, c, a = t.kept_worklist, t.customers, t.credit_accounts
     level = func.coalesce(a.c.dunning_level, 0).label("dunning_level")
     columns = [w.c[name] for name in ITEM_COLUMNS]
-    return select(*columns, c.c.name, c.c.segment, level, a.c.dunning_since).select_from(_joined())
+    joined = w.join(c, c.c.customer_id == w.c.customer_id).outerjoin(a, a.c.customer_id == w.c.customer_id)
+    return select(*columns, c.c.name, c.c.segment, level, a.c.dunning_since).select_from(joined)
 
 
 def _filters(query: WorklistQuery, promised: Collection[str]) -> list[ColumnElement[bool]]:
     w, c, a = t.kept_worklist, t.customers, t.credit_accounts
     where: list[ColumnElement[bool]] = []
     if query.level is not None:
-        where.append(func.coalesce(a.c.dunning_level, 0) == query.level)
+        # The customers at the level as a set (no account: level 0), not a join per kept item.
+        dunned = select(a.c.customer_id).where(
+            a.c.dunning_level == query.level if query.level else a.c.dunning_level > 0
+        )
+        where.append(w.c.customer_id.in_(dunned) if query.level else not_(w.c.customer_id.in_(dunned)))
     if query.disputed is not None:
         where.append(w.c.disputed.is_(query.disputed))
     if query.promised is not None:
         with_promise = w.c.customer_id.in_(list(promised))
         where.append(with_promise if query.promised else not_(with_promise))
     if query.segment is not None:
-        where.append(c.c.segment == query.segment)
+        where.append(w.c.customer_id.in_(select(c.c.customer_id).where(c.c.segment == query.segment)))
     if query.currency is not None:
         where.append(w.c.currency == query.currency)
     if query.q:
-        # autoescape: a % or _ in the search is that character, not a wildcard
-        where.append(
-            or_(
-                w.c.customer_id.icontains(query.q, autoescape=True),
-                c.c.name.icontains(query.q, autoescape=True),
-                w.c.invoice_id.icontains(query.q, autoescape=True),
-            )
+        # The customers found by id or name first (one pass over them, not one a kept item);
+        # autoescape: a % or _ in the search is that character, not a wildcard.
+        found = select(c.c.customer_id).where(
+            or_(c.c.customer_id.icontains(query.q, autoescape=True), c.c.name.icontains(query.q, autoescape=True))
         )
+        where.append(or_(w.c.customer_id.in_(found), w.c.invoice_id.icontains(query.q, autoescape=True)))
     return where
 
 
@@ -196,8 +203,8 @@ def _promised_first(
     rest = query.limit - len(window)
     if rest > 0:
         skip = max(0, query.offset - len(with_promise))
-        others = _select().where(*where, not_(t.kept_worklist.c.customer_id.in_(ids)))
-        window += _rows(conn, others.order_by(*t.WORKLIST_ORDER).offset(skip).limit(rest))
+        others = WorklistQuery(sort="loss", descending=True, offset=skip, limit=rest)
+        window += _window(conn, others, [*where, not_(t.kept_worklist.c.customer_id.in_(ids))])
     return window
 
 

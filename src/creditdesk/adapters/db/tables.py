@@ -885,6 +885,7 @@ WORKLIST_ORDER = (
     kept_worklist.c.invoice_id,
 )
 Index("ix_kept_worklist_loss", *WORKLIST_ORDER)
+Index("ix_kept_worklist_disputed", kept_worklist.c.disputed, *WORKLIST_ORDER)  # the dispute filter, ranked
 
 
 def _bound_money_columns() -> None:

@@ -42,6 +42,11 @@ def upgrade() -> None:
         "kept_worklist",
         [sa.text("expected_loss DESC"), sa.text("open_minor DESC"), "invoice_id"],
     )
+    op.create_index(
+        "ix_kept_worklist_disputed",
+        "kept_worklist",
+        ["disputed", sa.text("expected_loss DESC"), sa.text("open_minor DESC"), "invoice_id"],
+    )
 
 
 def downgrade() -> None:
