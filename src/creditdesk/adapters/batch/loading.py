@@ -196,7 +196,7 @@ def _store_after_proposals(
             models = t.model_versions
             metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
             held_out = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}")}
-            views.append((View("drift", date.fromisoformat(drift["as_of"])), {**held_out, **drift}, "drift"))
+            views.append((View("drift", date.fromisoformat(drift["as_of"])), {"rows": {**held_out, **drift}}, "drift"))
         version = data_version_on(conn) if fresh else f"files (batch {record['run_id']})"
         for view, body, stage in views:
             put_on(conn, Snapshot(view.key, version, clock.now(), _seconds(record, stage), body))
