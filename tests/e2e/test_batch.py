@@ -353,6 +353,23 @@ def test_the_kept_worklist_pages_as_the_online_worklist(book: Book, local_run: P
             total, rows = pages.kept_window(services, listing.read(QueryParams(asked), "/collections", kept), day)
             assert (total, rows) == (expected.total, expected.rows), (asked, total, expected.total)
             compared += len(rows)
+        # A dispute opened since the night shows on its line at once (the filter is the night's).
+        from creditdesk.domain.roles import Role
+        from creditdesk.service.disputes import REASON_CODES, OpenDispute, open_dispute
+
+        first = next(
+            r
+            for r in pages.kept_window(services, listing.read(QueryParams({}), "/collections", kept), day)[1]
+            if not r["disputed"]
+        )
+        cmd = OpenDispute(first["invoice_id"], REASON_CODES[0], "t", Role.ANALYST)
+        open_dispute(cmd, services.uow(), services.clock)
+        shown = pages.kept_window(
+            services, listing.read(QueryParams({"q": first["invoice_id"]}), "/collections", kept), day
+        )[1]
+        assert [(r["invoice_id"], r["disputed"], r["action_en"]) for r in shown] == [
+            (first["invoice_id"], True, "resolve the dispute before dunning")
+        ]
         # The negative control: the comparison sees an order that is not the page's.
         upside_down = listing.read(QueryParams({"dir": "asc"}), "/collections", kept)
         assert (

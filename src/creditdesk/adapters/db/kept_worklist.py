@@ -136,10 +136,17 @@ _JOINED_SORTS = ("name", "level")
 
 
 def _select() -> Select[Any]:
-    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    """The lines: the kept items with their customer's name, segment and dunning level, and
+    whether the invoice is disputed now (a dispute opened since the night shows at once)."""
+    w, c, a, i = t.kept_worklist, t.customers, t.credit_accounts, t.invoices
     level = func.coalesce(a.c.dunning_level, 0).label("dunning_level")
-    columns = [w.c[name] for name in ITEM_COLUMNS]
-    joined = w.join(c, c.c.customer_id == w.c.customer_id).outerjoin(a, a.c.customer_id == w.c.customer_id)
+    disputed = func.coalesce(i.c.disputed, w.c.disputed).label("disputed")
+    columns = [disputed if name == "disputed" else w.c[name] for name in ITEM_COLUMNS]
+    joined = (
+        w.join(c, c.c.customer_id == w.c.customer_id)
+        .outerjoin(a, a.c.customer_id == w.c.customer_id)
+        .outerjoin(i, i.c.invoice_id == w.c.invoice_id)
+    )
     return select(*columns, c.c.name, c.c.segment, level, a.c.dunning_since).select_from(joined)
 
 

@@ -11,9 +11,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "coll_kept_as_of": {
         "en": "The night's worklist, of {date}, loaded {at}: a payment since then leaves it with the next night's run. "
-        "Dunning levels and promises are as they stand now.",
+        "Dunning levels, promises and disputes are as they stand now (the dispute filter is the night's).",
         "zh": "夜间运行生成的 {date} 清单，载入于 {at}：此后的回款在下一次夜间运行后移出清单。"
-        "催款级别与付款承诺为当前状态。",
+        "催款级别、付款承诺与争议为当前状态（争议筛选按夜间数据）。",
     },
     "coll_kept_missing": {
         "en": "With the nightly batch on, the worklist is computed each night, and no run has been loaded yet: "
