@@ -313,6 +313,8 @@ _WINDOWS: list[dict[str, str]] = [
     {"currency": "CNY", "sort": "amount", "dir": "desc", "page": "2"},
     {"q": "-00"},
     {"sort": "promised", "page": "2"},
+    {"sort": "level", "dir": "desc", "page": "2"},  # across the levels' boundary, and past it
+    {"sort": "level", "page": "49"},
 ]
 
 

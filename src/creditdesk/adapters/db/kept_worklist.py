@@ -117,6 +117,8 @@ def page(conn: Connection, query: WorklistQuery, promised: Mapping[str, date]) -
     total = int(conn.execute(select(func.count()).select_from(t.kept_worklist).where(*where)).scalar_one())
     if query.sort == "promised":
         return total, _promised_first(conn, query, promised, where)
+    if query.sort == "level":
+        return total, _by_level(conn, query, where)
     return total, _window(conn, query, where)
 
 
@@ -131,8 +133,8 @@ def _window(conn: Connection, query: WorklistQuery, where: list[ColumnElement[bo
     return _rows(conn, _select().where(w.c.invoice_id.in_(ids)).order_by(*order))
 
 
-#: The sorts by what the kept items do not hold.
-_JOINED_SORTS = ("name", "level")
+#: The sort by what the kept items do not hold.
+_JOINED_SORTS = ("name",)
 
 
 def _select() -> Select[Any]:
@@ -180,7 +182,7 @@ def _filters(query: WorklistQuery, promised: Collection[str]) -> list[ColumnElem
 
 def _order(query: WorklistQuery) -> list[Any]:
     """The sort, then the worklist's own order: what a stable sort of the ranked list gives."""
-    w, c, a = t.kept_worklist, t.customers, t.credit_accounts
+    w, c = t.kept_worklist, t.customers
     if query.sort == "loss":  # the worklist's own order, or that upside down
         return (
             list(t.WORKLIST_ORDER) if query.descending else [w.c.expected_loss, w.c.open_minor, w.c.invoice_id.desc()]
@@ -189,7 +191,6 @@ def _order(query: WorklistQuery) -> list[Any]:
         "days": [w.c.days_past_due],
         "amount": [w.c.open_minor],
         "due": [w.c.due_date, w.c.invoice_id],
-        "level": [func.coalesce(a.c.dunning_level, 0)],
         "name": [func.lower(c.c.name)],
     }
     chosen = keys.get(query.sort, [])
@@ -212,6 +213,28 @@ def _promised_first(
         skip = max(0, query.offset - len(with_promise))
         others = WorklistQuery(sort="loss", descending=True, offset=skip, limit=rest)
         window += _window(conn, others, [*where, not_(t.kept_worklist.c.customer_id.in_(ids))])
+    return window
+
+
+def _by_level(conn: Connection, query: WorklistQuery, where: list[ColumnElement[bool]]) -> list[dict[str, Any]]:
+    """Sorted by dunning level: one level after another (there are five), each in the
+    worklist's order, read as the level filter reads it; not the join of every item sorted."""
+    w, a = t.kept_worklist, t.credit_accounts
+    level = func.coalesce(a.c.dunning_level, 0)
+    joined = w.outerjoin(a, a.c.customer_id == w.c.customer_id)
+    found_counts = conn.execute(select(level, func.count()).select_from(joined).where(*where).group_by(level))
+    counts = {int(at): int(n) for at, n in found_counts}
+    window: list[dict[str, Any]] = []
+    skip = query.offset
+    for found in sorted(counts, reverse=query.descending):
+        if skip >= counts[found]:
+            skip -= counts[found]
+            continue
+        at_level = WorklistQuery(level=found, offset=skip, limit=query.limit - len(window))
+        window += _window(conn, at_level, [*where, *_filters(at_level, ())])
+        skip = 0
+        if len(window) == query.limit:
+            break
     return window
 
 
