@@ -255,3 +255,30 @@ def test_the_collections_page_with_the_batch_on_reads_the_kept_worklist_or_says_
     assert (window["total"], [i["invoice_id"] for i in window["items"]]) == (3, ["I-3"])
     book.settings.batch_engine = "off"  # the negative control: computed from the ledger, which has no items
     assert 'id="coll-I-1"' not in client.get("/collections").text
+
+
+def test_the_cli_worklist_with_the_batch_on_is_the_kept_one_or_says_none_is_kept(
+    book: Services, tmp_path: Path
+) -> None:
+    import contextlib
+
+    from typer.testing import CliRunner
+
+    from creditdesk.entrypoints.cli.main import app
+
+    url = book.engine.url.render_as_string(hide_password=False)
+
+    def worklist(engine: str) -> Any:
+        env = {"CI": "true", "CREDITDESK_DATABASE_URL": url, "CREDITDESK_BATCH_ENGINE": engine}
+        with contextlib.chdir(tmp_path):
+            return CliRunner().invoke(app, ["collections", "worklist", "--json"], env=env)
+
+    refused = worklist("local")
+    assert refused.exit_code != 0 and "creditdesk batch run --as-of" in refused.output
+    folder = run_folder(
+        tmp_path / "a", "batch-a", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-1", "I-2", "I-3"])
+    )
+    load(folder, book.uow, book.clock, apply=False)
+    kept = json.loads(worklist("local").stdout)
+    assert [item["invoice_id"] for item in kept] == ["I-1", "I-3", "I-2"]
+    assert json.loads(worklist("off").stdout) == []  # the control: the ledger itself has no items

@@ -13,6 +13,7 @@ from creditdesk.adapters.db import kept_worklist
 from creditdesk.bootstrap import Services
 from creditdesk.domain.collections import PromiseStatus
 from creditdesk.service.collections import latest_promises, worklist_row
+from creditdesk.service.errors import Unavailable
 
 
 def kept_run(services: Services) -> kept_worklist.KeptRun | None:
@@ -33,3 +34,19 @@ def kept_lines(services: Services, query: kept_worklist.WorklistQuery, day: date
         line = worklist_row(item, item.dunning_level, item.dunning_since, latest.get(item.customer_id))
         lines.append({**line, "name": item.name, "segment": item.segment})
     return total, lines
+
+
+def whole_kept_worklist(
+    services: Services, day: date, limit: int | None = None, offset: int = 0
+) -> tuple[kept_worklist.KeptRun, int, list[dict[str, Any]]]:
+    """The kept worklist (or a window of it) as the API and the CLI give it: its run, how many
+    items, and the lines without the page's name and segment. Unavailable before any run."""
+    kept = kept_run(services)
+    if kept is None:
+        raise Unavailable(
+            "the collections worklist is computed at night with the batch on and no run is loaded yet; "
+            f"`creditdesk batch run --as-of {day.isoformat()}` computes it now"
+        )
+    query = kept_worklist.WorklistQuery(offset=offset, limit=limit if limit is not None else max(kept.items, 1))
+    total, lines = kept_lines(services, query, day)
+    return kept, total, [{k: v for k, v in line.items() if k not in ("name", "segment")} for line in lines]

@@ -17,9 +17,8 @@ import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -34,6 +33,9 @@ from sqlalchemy import (
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.many_rows import insert_each
 from creditdesk.service.collections import ITEM_COLUMNS
+
+if TYPE_CHECKING:  # the pages read the kept items without Arrow; loading a run writes them with it
+    import pyarrow as pa
 
 CHUNK = 5_000
 #: The sorts a page may ask for, as the page's listing names them.
@@ -87,6 +89,8 @@ def keep(conn: Connection, run_id: str, as_of: date, items: pa.Table) -> bool:
     if kept is not None and kept.as_of > as_of:
         return False
     conn.execute(delete(t.kept_worklist))
+    import pyarrow as pa
+
     rows = items.append_column("run_id", pa.array([run_id] * items.num_rows, pa.string()))
     for batch in rows.to_batches(CHUNK):  # a batch of Python values at a time, not the whole run's
         columns = [column.to_pylist() for column in batch.columns]

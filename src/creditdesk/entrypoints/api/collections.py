@@ -10,7 +10,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from creditdesk.adapters.db.kept_worklist import WorklistQuery
 from creditdesk.adapters.importing import fields as f
 from creditdesk.bootstrap import Services
 from creditdesk.domain.collections import Promise, PromiseStatus
@@ -21,9 +20,9 @@ from creditdesk.entrypoints.api.downloads import MAX_SHEET_ROWS, XLSX_OR_JSON, c
 from creditdesk.entrypoints.api.models import declared
 from creditdesk.entrypoints.api.models.collections import DunningRunOut, PromiseOut, Promises, Worklist
 from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
-from creditdesk.entrypoints.kept_lines import kept_lines, kept_run
+from creditdesk.entrypoints.kept_lines import whole_kept_worklist
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
-from creditdesk.service.errors import InvalidInput, Unavailable
+from creditdesk.service.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/collections")
 
@@ -86,15 +85,7 @@ async def get_worklist(
 def _kept(
     services: Services, day: date, limit: int | None, offset: int
 ) -> tuple[int, list[dict[str, Any]], dict[str, Any]]:
-    kept = kept_run(services)
-    if kept is None:
-        raise Unavailable(
-            "the collections worklist is computed at night with the batch on and no run is loaded yet; "
-            f"`creditdesk batch run --as-of {day.isoformat()}` computes it now"
-        )
-    query = WorklistQuery(offset=offset, limit=limit if limit is not None else max(kept.items, 1))
-    total, lines = kept_lines(services, query, day)
-    rows = [{k: v for k, v in line.items() if k not in ("name", "segment")} for line in lines]
+    kept, total, rows = whole_kept_worklist(services, day, limit, offset)
     return total, rows, {"as_of": kept.as_of.isoformat(), "computed_at": kept.loaded_at.isoformat()}
 
 

@@ -40,11 +40,16 @@ def collections_run(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonO
 def collections_worklist(
     ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False, xlsx: XlsxOption = None
 ) -> None:
-    """The overdue items, highest expected loss first, with dunning level, action and promise."""
+    """The overdue items, highest expected loss first, with dunning level, action and promise.
+    With the nightly batch on, the night's worklist unless another day is asked for."""
     services = state(ctx).services
     day = as_of_date(as_of)
 
     def build() -> list[dict[str, Any]]:
+        if services.settings.batch_engine != "off" and as_of is None:
+            from creditdesk.entrypoints.kept_lines import whole_kept_worklist
+
+            return whole_kept_worklist(services, day)[2]
         _, policy = services.limit_inputs().active_limit_policy()
         return open_worklist(services.receivables().frames(day), day, policy.lgd, services.uow())
 
