@@ -85,12 +85,12 @@ def summary(items: pa.Table) -> dict[str, Any]:
 def keep(conn: Connection, run_id: str, as_of: date, items: pa.Table) -> bool:
     """The run's overdue items in place of those kept, in the caller's transaction, unless a
     later day's are kept already (a run loaded late does not hide a newer worklist)."""
+    import pyarrow as pa
+
     kept = kept_run(conn)
     if kept is not None and kept.as_of > as_of:
         return False
     conn.execute(delete(t.kept_worklist))
-    import pyarrow as pa
-
     rows = items.append_column("run_id", pa.array([run_id] * items.num_rows, pa.string()))
     for batch in rows.to_batches(CHUNK):  # a batch of Python values at a time, not the whole run's
         columns = [column.to_pylist() for column in batch.columns]
