@@ -11,7 +11,15 @@ import pandas as pd
 import pytest
 
 from creditdesk.risk.features.payment import default_dates
-from creditdesk.risk.simulation_world import NEVER, STALE_DAYS, Paths, draw_carried, draw_paths, month_profile
+from creditdesk.risk.simulation_world import (
+    NEVER,
+    STALE_DAYS,
+    Paths,
+    draw_carried,
+    draw_paths,
+    month_profile,
+    order_season,
+)
 from creditdesk.service.simulation import policies
 from creditdesk.service.simulation.engine import (
     APPROVED,
@@ -166,16 +174,60 @@ def test_the_month_profile_finds_the_season_and_the_trend_and_needs_fifteen_mont
     months = np.arange(24)
     season = np.exp(0.2 * np.sin(2 * np.pi * months / 12))
     sales = 100 * 1.01**months * season
-    factors, level, spread = month_profile(sales, 0)
-    assert factors is not None
-    np.testing.assert_allclose(factors, season[:12] / season[:12].mean(), rtol=1e-6)
-    assert level == pytest.approx(100 * 1.01**24 * season[:12].mean(), rel=1e-6)
-    assert spread == pytest.approx(0.0, abs=1e-9)
-    # A shuffled series has no cycle to find: the spread shows it.
-    noisy = np.random.default_rng(0).permutation(sales)
-    assert month_profile(noisy, 0)[2] > 0.05
-    few, mean, _ = month_profile(sales[:14], 0)
-    assert few is None and mean == pytest.approx(sales[:14].mean())
+    profile = month_profile(sales, 0)
+    assert profile.factors is not None
+    np.testing.assert_allclose(profile.factors, season[:12] / season[:12].mean(), rtol=1e-6)
+    assert profile.level == pytest.approx(100 * 1.01**24 * season[:12].mean(), rel=1e-6)
+    assert profile.spread == pytest.approx(0.0, abs=1e-9) and profile.level_sd == pytest.approx(0.0, abs=1e-9)
+    # A shuffled series has no cycle to find: the spread shows it, and the level's error with it
+    # (a regression forecast's, one month past 24: sqrt(1/24 + 12.5^2 / 1150) of the spread).
+    noisy = month_profile(np.random.default_rng(0).permutation(sales), 0)
+    assert noisy.spread > 0.05
+    assert noisy.level_sd == pytest.approx(noisy.spread * np.sqrt(1 / 24 + 12.5**2 / 1150), rel=1e-9)
+    few = month_profile(sales[:14], 0)
+    assert few.factors is None and few.level == pytest.approx(sales[:14].mean())
+
+
+def _stepped_season() -> np.ndarray:
+    """The demo's season: a smooth cycle and a step up in October to December (a January 8 %
+    under December), on the log scale, averaging 0."""
+    month = np.arange(12)
+    season = np.log(1 + 0.15 * np.sin(2 * np.pi * (month - 2) / 12) + np.where(month >= 9, 0.1, 0))
+    return np.asarray(season - season.mean())
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_many_orders_a_month_keep_each_calendar_month_and_few_keep_the_cycle(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    true = _stepped_season()
+    months = 18  # July of one year to December of the next: January seen once
+    month_no = (6 + np.arange(months)) % 12
+    growth = 1.01 ** np.arange(months)
+    many = order_season(rng.poisson(3000 * growth * np.exp(true[month_no])).astype(float), 6)
+    assert many is not None
+    # January against December, as the counts of 3,000 orders a month show it (no smooth cycle
+    # of a year and a half draws the step): within 3 points of the truth's -8.5 %.
+    assert many[0] - many[11] == pytest.approx(true[0] - true[11], abs=0.03)
+    assert np.abs(many - true).max() < 0.04
+    # A hundred invoices a month: each month's own factor is mostly noise; the cycle is kept.
+    few = order_season(rng.poisson(100 * growth * np.exp(true[month_no])).astype(float), 6)
+    assert few is not None and np.abs(few).max() < np.abs(many).max()
+    assert order_season(np.full(12, 100.0), 0) is None  # under 13 months
+    assert order_season(np.r_[np.full(14, 100.0), 0.0], 0) is None  # a month without an order
+
+
+def test_the_month_profile_reads_the_season_from_the_orders_and_the_level_from_the_sales() -> None:
+    true = _stepped_season()
+    month_no = np.arange(18) % 12
+    counts = 3000 * np.exp(true[month_no])  # the season, without the noise a Poisson count has
+    sales = 5_000 * counts  # the same season in the sales, a flat level of 15 M a month on average
+    profile = month_profile(sales, 0, counts)
+    assert profile.factors is not None
+    # Each month's own factor is shrunk a little towards the cycle (a count of 3,000 could be
+    # 2 % off by chance): within 2 points of the truth.
+    np.testing.assert_allclose(np.log(profile.factors), true - np.log(np.exp(true).mean()), atol=0.02)
+    assert profile.level == pytest.approx(15e6 * np.exp(true).mean(), rel=0.02)
+    assert profile.spread < 0.02
 
 
 def test_the_practice_is_what_the_team_refused_of_what_it_decided() -> None:

@@ -82,10 +82,12 @@ def calibrate_to_book(
     # The world's demand at the book's scale and season: its expected sales in an average month
     # (order rate × the lognormal's mean amount; a lognormal fitted to skewed amounts overstates
     # their mean by a few per cent) equal to the level the book's last two years of months lead
-    # to, each calendar month's orders by the book's factor for it, and the months' common
-    # shocks as large as the book's months vary beyond trend and calendar.
+    # to, each calendar month's orders by the factor the book's invoice counts give it, the
+    # months' common shocks as large as the book's months vary beyond trend and calendar, and
+    # the level as uncertain as those months leave it.
     world = portfolio.world
-    factors, level, spread = month_profile(*monthly_sales(frames.invoices, currency, as_of, _PROFILE_MONTHS))
+    profile = month_profile(*monthly_sales(frames.invoices, currency, as_of, _PROFILE_MONTHS))
+    level = profile.level
     expected = float((world.order_rate * np.exp(world.amount_mu + world.amount_sigma**2 / 2)).sum())
     if level > 0 and expected > 0:
         world = replace(world, amount_mu=world.amount_mu + np.log(level / expected))
@@ -93,8 +95,8 @@ def calibrate_to_book(
     mean_amount = np.exp(world.amount_mu + world.amount_sigma**2 / 2)
     own = float((world.order_rate * np.exp(2 * world.amount_mu + 2 * world.amount_sigma**2)).sum())
     own_cv2 = own / float((world.order_rate * mean_amount).sum()) ** 2 if expected > 0 else 0.0
-    shock = float(np.sqrt(max(0.0, spread**2 - own_cv2)))
-    world = replace(world, month_factors=factors, month_shock_sd=shock)
+    shock = float(np.sqrt(max(0.0, profile.spread**2 - own_cv2)))
+    world = replace(world, month_factors=profile.factors, month_shock_sd=shock, level_sd=profile.level_sd)
     cash = None
     if unapplied is not None:
         ids = [i.customer_id for i in portfolio.inputs]
@@ -139,21 +141,24 @@ def _short_share(items: pd.DataFrame, left: pd.DataFrame, ids: list[str], as_of:
     return np.asarray(share.to_numpy(dtype=float))
 
 
-def monthly_sales(invoices: pd.DataFrame, currency: str | None, as_of: date, months: int) -> tuple[np.ndarray, int]:
+def monthly_sales(
+    invoices: pd.DataFrame, currency: str | None, as_of: date, months: int
+) -> tuple[np.ndarray, int, np.ndarray]:
     """The book's sales (major units) in each of the whole months up to ``as_of`` (at most
-    ``months``, from the first with any sale), and the first one's calendar month (0: January)."""
+    ``months``, from the first with any sale), the first one's calendar month (0: January) and
+    the number of invoices in each."""
     last = as_of if (as_of + timedelta(days=1)).day == 1 else as_of.replace(day=1) - timedelta(days=1)
     end = pd.Period(last, "M")
     day = pd.to_datetime(invoices["invoice_date"])
     chosen = invoices.loc[(invoices["currency"] == currency) & (day <= pd.Timestamp(last))]
-    by_month = chosen.groupby(day[chosen.index].dt.to_period("M"))["amount_minor"].sum()
+    by_month = chosen.groupby(day[chosen.index].dt.to_period("M"))["amount_minor"].agg(["sum", "size"])
     periods = pd.period_range(end - (months - 1), end, freq="M")
-    sales = by_month.reindex(periods, fill_value=0).astype(float)
-    started = np.flatnonzero(sales.to_numpy() > 0)
-    sales = sales.iloc[started[0] :] if len(started) else sales.iloc[0:0]
+    months_of = by_month.reindex(periods, fill_value=0).astype(float)
+    started = np.flatnonzero(months_of["sum"].to_numpy() > 0)
+    months_of = months_of.iloc[started[0] :] if len(started) else months_of.iloc[0:0]
     unit = 10 ** minor_unit_exponent(currency) if currency else 100
-    first = sales.index[0].month - 1 if len(sales) else 0
-    return sales.to_numpy() / unit, first
+    first = months_of.index[0].month - 1 if len(months_of) else 0
+    return months_of["sum"].to_numpy() / unit, first, months_of["size"].to_numpy()
 
 
 #: How many defaults' worth of the model's own PDs the observed year is blended with.
