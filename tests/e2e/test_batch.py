@@ -186,6 +186,10 @@ def test_spark_gives_the_online_answers(book: Book, online: dict[str, Any], spar
     # The reports equal the local engine's (which equal the pages', below), to the cent.
     assert read_reports(spark_run) == read_reports(local_run) and len(read_reports(local_run)) == 16
     _same_drift(read_drift(spark_run), read_drift(local_run))
+    by_customer = [
+        read_output(run, "defaults").sort_values("customer_id", ignore_index=True) for run in (spark_run, local_run)
+    ]
+    pd.testing.assert_frame_equal(*by_customer)
 
 
 def test_a_bucket_ranked_only_among_itself_would_differ(book: Book, online: dict[str, Any], local_run: Path) -> None:
@@ -247,6 +251,35 @@ def _same_reports_as_online(book: Book, run: Path) -> None:
 
 
 BY = (None, "segment", "grade")
+
+
+def test_the_runs_ranking_power_is_the_models_pages(book: Book, local_run: Path) -> None:
+    """The ranking power with the batch's defaults, stored as the models page's snapshot, is
+    what the page computes from the whole ledger (each customer's default found there), and
+    reads fresh."""
+    from creditdesk.adapters.batch.loading import load
+    from creditdesk.adapters.batch.power import power_rows, read_defaults
+    from creditdesk.entrypoints.portfolio_views import PortfolioViews
+    from creditdesk.service.scoring import ranking_power_report
+    from creditdesk.service.snapshots import View
+
+    services = book.services()
+    try:
+        load(local_run, services.uow, services.clock)
+        services.settings.batch_engine = "local"
+        reading = PortfolioViews(services).read(View("power", book.as_of))  # as the models page reads it
+        online = json.loads(json.dumps(ranking_power_report(services.scoring_store(), book.as_of)))
+        defaults = read_defaults(local_run)
+        assert defaults is not None
+        # The negative control: without a third of the defaults (a bucket's), the power is not the page's.
+        with services.engine.connect() as conn:
+            partial = power_rows(conn, defaults.iloc[len(defaults) // 3 :])
+    finally:
+        services.engine.dispose()
+    assert reading.state == "fresh"
+    assert reading.body == online
+    assert sum(row["auc"] is not None for row in online) >= 4 and {r["source"] for r in online} >= {"creditdesk"}
+    assert json.loads(json.dumps(partial)) != online
 
 
 def _same_drift(found: dict[str, Any] | None, expected: dict[str, Any]) -> None:

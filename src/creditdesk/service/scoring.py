@@ -359,7 +359,15 @@ def ranking_power_report(store: ScoringStore, as_of: date, period: str = "Q") ->
     """How well each bureau and our champion ranked the customers that defaulted within a year of
     each view, per period (AUC; empty where the year has not passed or nobody defaulted)."""
     tables = store.source_tables()
-    reports = tables.reports
+    return ranking_power_rows(tables.reports, store.score_frame("champion"), defaults_known(tables, as_of), period)
+
+
+def ranking_power_rows(
+    reports: pd.DataFrame, champion_scores: pd.DataFrame, defaults: pd.Series, period: str = "Q"
+) -> list[dict[str, Any]]:
+    """The ranking power's rows from the bureau reports (provider, customer_id, report_date,
+    score), our champion's scores (customer_id, as_of, risk) and each customer's first default
+    known on the day (the nightly batch gives its own: adapters/batch/power.py)."""
     views = [
         pd.DataFrame(
             {
@@ -370,10 +378,9 @@ def ranking_power_report(store: ScoringStore, as_of: date, period: str = "Q") ->
             }
         )
     ]
-    ours = store.score_frame("champion")
-    if len(ours):
-        views.append(ours.assign(source="creditdesk")[["source", "customer_id", "as_of", "risk"]])
-    power = ranking_power(pd.concat(views, ignore_index=True), defaults_known(tables, as_of), period=period)
+    if len(champion_scores):
+        views.append(champion_scores.assign(source="creditdesk")[["source", "customer_id", "as_of", "risk"]])
+    power = ranking_power(pd.concat(views, ignore_index=True), defaults, period=period)
     return [
         {**row, "auc": None if pd.isna(row["auc"]) else round(float(row["auc"]), 4)}
         for row in power.to_dict(orient="records")

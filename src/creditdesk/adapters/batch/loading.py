@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from creditdesk.adapters.batch.drift import read_drift
 from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
 from creditdesk.adapters.batch.pipeline import read_output
+from creditdesk.adapters.batch.power import power_rows, read_defaults
 from creditdesk.adapters.batch.reports import SCHEMAS, read_reports
 from creditdesk.adapters.batch.stages import records
 from creditdesk.adapters.db import kept_worklist
@@ -181,9 +182,9 @@ def _store_after_proposals(
     folder: Path, record: dict[str, Any], uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, fresh: bool
 ) -> None:
     """The run's views whose data version counts limits too (working capital; the champion's
-    drift, with its held-out figures), once the proposals are applied (they move limits, not
-    what these read): of the data as it then stands if nothing moved between the export and the
-    load, else of no data (stale)."""
+    drift, with its held-out figures; the models' ranking power, with the scores just loaded),
+    once the proposals are applied (they move limits, not what these read): of the data as it
+    then stands if nothing moved between the export and the load, else of no data (stale)."""
     views: list[tuple[View, dict[str, Any], str]] = []
     for report in read_reports(folder):
         found = View(report["name"], date.fromisoformat(report["day"]), report["by"])
@@ -197,6 +198,10 @@ def _store_after_proposals(
             metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
             held_out = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}")}
             views.append((View("drift", date.fromisoformat(drift["as_of"])), {"rows": {**held_out, **drift}}, "drift"))
+        defaults = read_defaults(folder)
+        if defaults is not None:
+            as_of = date.fromisoformat(record["as_of"])
+            views.append((View("power", as_of), {"rows": power_rows(conn, defaults)}, "features"))
         version = data_version_on(conn) if fresh else f"files (batch {record['run_id']})"
         for view, body, stage in views:
             put_on(conn, Snapshot(view.key, version, clock.now(), _seconds(record, stage), body))

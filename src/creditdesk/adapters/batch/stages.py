@@ -102,6 +102,8 @@ OUTPUTS: dict[str, pa.Schema] = {
         ]
     ),
     "pds": pa.schema([("customer_id", pa.string()), ("pd", pa.float64())]),
+    # Each customer's first default known on the day (the models page's ranking power reads them).
+    "defaults": pa.schema([("customer_id", pa.string()), ("defaulted_on", pa.date32())]),
     # The first pass's scores: everything but the bureaus' views, ranked in the second.
     "unranked": _SCORES,
     "timings": pa.schema(
@@ -263,6 +265,13 @@ def _first_pass(
         **parts,
         "features": features.assign(in_default=defaulted).reset_index(),
         "pds": pd.DataFrame({"customer_id": features.index.astype(str), "pd": found}),
+        "defaults": pd.DataFrame(
+            {
+                "customer_id": ids[defaults.index.to_numpy(dtype="int64")].astype(str),
+                "defaulted_on": pd.to_datetime(defaults.to_numpy()).date,
+            },
+            columns=OUTPUTS["defaults"].names,
+        ),
         "unranked": scores,
         "limits": _limit_frame(recommendations),
         "proposals": proposal_frame(proposed),
