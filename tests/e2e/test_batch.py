@@ -348,6 +348,11 @@ _WINDOWS: list[dict[str, str]] = [
     {"sort": "promised", "page": "2"},
     {"sort": "level", "dir": "desc", "page": "2"},  # across the levels' boundary, and past it
     {"sort": "level", "page": "49"},
+    # By name: a list this short is sorted whole (tests/integration/test_kept_worklist_by_name.py
+    # walks the customers on both databases); later pages, a filter and a search.
+    {"sort": "name", "page": "12"},
+    {"sort": "name", "dir": "desc", "level": "0", "page": "9"},
+    {"q": "-00", "sort": "name", "dir": "desc"},
 ]
 
 

@@ -72,11 +72,14 @@ def _sorted_at_once(services: Services, query: WorklistQuery) -> list[str]:
         return list(conn.execute(statement).scalars())
 
 
-@pytest.mark.parametrize("first_names", [1, 2, 500])
+@pytest.mark.parametrize(("first_names", "sorted_whole"), [(1, 0), (2, 0), (500, 0), (500, 10_000)])
 def test_every_window_by_name_is_the_whole_list_sorted_at_once(
-    kept: Services, first_names: int, monkeypatch: pytest.MonkeyPatch
+    kept: Services, first_names: int, sorted_whole: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Walked (a list longer than ``sorted_whole``: 0 here), a run of one customer, two, or
+    every one at a time; and sorted whole (a list as short as this one, by default)."""
     monkeypatch.setattr(kept_worklist, "_FIRST_NAMES", first_names)
+    monkeypatch.setattr(kept_worklist, "_SORTED_WHOLE", sorted_whole)
     for descending in (False, True):
         for disputed in (None, False):
             whole = _sorted_at_once(kept, WorklistQuery(sort="name", descending=descending, disputed=disputed))

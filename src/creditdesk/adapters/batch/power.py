@@ -35,5 +35,6 @@ def power_rows(conn: Connection, defaults: pd.Series) -> list[dict[str, Any]]:
     """The ranking power's rows, as the models page shows them, with the batch's ``defaults``."""
     from creditdesk.service.scoring import ranking_power_rows
 
-    reports = frame_of(conn, select(t.bureau_reports))
+    b = t.bureau_reports
+    reports = frame_of(conn, select(b.c.provider, b.c.customer_id, b.c.report_date, b.c.score))
     return ranking_power_rows(reports, score_frame(conn, "champion"), defaults)

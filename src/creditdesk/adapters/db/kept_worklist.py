@@ -123,7 +123,7 @@ def page(conn: Connection, query: WorklistQuery, promised: Mapping[str, date]) -
         return total, _promised_first(conn, query, promised, where)
     if query.sort == "level":
         return total, _by_level(conn, query, where)
-    if query.sort == "name":
+    if query.sort == "name" and not query.q and total > _SORTED_WHOLE:  # else a few lines: sorted whole
         return total, _by_name(conn, query, where)
     return total, _window(conn, query, where)
 
@@ -240,6 +240,8 @@ def _by_level(conn: Connection, query: WorklistQuery, where: list[ColumnElement[
     return window
 
 
+#: Up to how many lines a sort by name sorts whole (the walk would read every customer's for few).
+_SORTED_WHOLE = 10_000
 #: How many customers a sort by name reads first; doubled each time their items fall short.
 _FIRST_NAMES = 500
 _MOST_NAMES = 64_000
