@@ -23,9 +23,7 @@ import pandas as pd
 from creditdesk.demo.calibration import calibration
 from creditdesk.demo.customers import Customers, draw_customers
 from creditdesk.demo.draws import EPOCH
-
-_CANCELLED = 0.02
-_INVOICE_LAG_DAYS = 6  # uniform over 0..5 days
+from creditdesk.demo.orders import CANCELLED_SHARE, INVOICE_LAG_DAYS, season_factor
 
 
 def _day(value: str | date) -> int:
@@ -46,11 +44,11 @@ def expected_sales(drawn: Customers, start_day: int, end_day: int, keep: np.ndar
     month = (EPOCH + days.astype("timedelta64[D]")).astype("datetime64[M]")
     month_no = month.astype(int) % 12
     month_len = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(int)
-    season = 1 + 0.15 * np.sin(2 * np.pi * (month_no - 2) / 12) + np.where(month_no >= 9, 0.1, 0)
+    season = season_factor(month_no)
     registered, failed = drawn.registered_day[keep, None], drawn.default_day[keep, None]
     alive = (days >= registered) & (np.isnan(failed) | (days < np.nan_to_num(failed, nan=np.inf)))
-    ordered = (drawn.monthly_purchases[keep, None] * alive).sum(axis=0) * season / month_len * (1 - _CANCELLED)
-    invoiced = np.convolve(ordered, np.ones(_INVOICE_LAG_DAYS) / _INVOICE_LAG_DAYS)[: len(days)]
+    ordered = (drawn.monthly_purchases[keep, None] * alive).sum(axis=0) * season / month_len * (1 - CANCELLED_SHARE)
+    invoiced = np.convolve(ordered, np.ones(INVOICE_LAG_DAYS) / INVOICE_LAG_DAYS)[: len(days)]
     return pd.Series(invoiced, index=pd.PeriodIndex(month, freq="M")).groupby(level=0).sum()
 
 

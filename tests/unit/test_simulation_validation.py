@@ -191,8 +191,9 @@ def test_the_month_profile_finds_the_season_and_the_trend_and_needs_fifteen_mont
 def _stepped_season() -> np.ndarray:
     """The demo's season: a smooth cycle and a step up in October to December (a January 8 %
     under December), on the log scale, averaging 0."""
-    month = np.arange(12)
-    season = np.log(1 + 0.15 * np.sin(2 * np.pi * (month - 2) / 12) + np.where(month >= 9, 0.1, 0))
+    from creditdesk.demo.orders import season_factor
+
+    season = np.log(season_factor(np.arange(12)))
     return np.asarray(season - season.mean())
 
 

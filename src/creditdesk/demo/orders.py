@@ -11,6 +11,16 @@ import pandas as pd
 
 from creditdesk.demo.draws import EPOCH, ids, to_dates
 
+#: The share of orders cancelled, and the days (0 to one less) from an order to its invoice.
+CANCELLED_SHARE = 0.02
+INVOICE_LAG_DAYS = 6
+
+
+def season_factor(month_no: np.ndarray) -> np.ndarray:
+    """The orders' seasonality by calendar month (0: January): a yearly cycle, and a step up from
+    October to December."""
+    return np.asarray(1 + 0.15 * np.sin(2 * np.pi * (month_no - 2) / 12) + np.where(month_no >= 9, 0.1, 0))
+
 
 @dataclass(frozen=True)
 class Orders:
@@ -44,8 +54,7 @@ def draw_orders(
     month_days = (month_starts - EPOCH).astype(int)
     month_len = np.diff(np.append(month_days, month_days[-1] + 31))
     month_no = (start_month + np.arange(months)).astype(int) % 12  # 0 = January
-    season = 1 + 0.15 * np.sin(2 * np.pi * (month_no - 2) / 12) + np.where(month_no >= 9, 0.1, 0)
-    counts = rng.poisson(np.outer(base_rate, season))  # customers x months
+    counts = rng.poisson(np.outer(base_rate, season_factor(month_no)))  # customers x months
     cust = np.repeat(np.repeat(np.arange(n), months), counts.ravel())
     month = np.repeat(np.tile(np.arange(months), n), counts.ravel())
     order_day = month_days[month] + (rng.random(len(cust)) * month_len[month]).astype(int)
@@ -62,8 +71,8 @@ def draw_orders(
     )
     amount = np.maximum(np.round(amount, 2), 1.0)
     order_ids = ids("O", m, 7)
-    invoice_day = order_day + rng.integers(0, 6, m)
-    cancelled = rng.random(m) < 0.02
+    invoice_day = order_day + rng.integers(0, INVOICE_LAG_DAYS, m)
+    cancelled = rng.random(m) < CANCELLED_SHARE
     invoiced = ~cancelled & (invoice_day <= as_of_day)
     status = np.where(cancelled, "cancelled", np.where(invoiced, "invoiced", "open"))
     orders = pd.DataFrame(

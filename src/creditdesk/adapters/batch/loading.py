@@ -13,6 +13,7 @@ the first load of a run applies them.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -185,11 +186,11 @@ def _store_after_proposals(
     drift, with its held-out figures; the models' ranking power, with the scores just loaded),
     once the proposals are applied (they move limits, not what these read): of the data as it
     then stands if nothing moved between the export and the load, else of no data (stale)."""
-    views: list[tuple[View, dict[str, Any], str]] = []
+    views: list[tuple[View, dict[str, Any], float]] = []  # each with the seconds it took
     for report in read_reports(folder):
         found = View(report["name"], date.fromisoformat(report["day"]), report["by"])
         if found.scope != RECEIVABLES:
-            views.append((found, {"rows": report["rows"]}, "reports"))
+            views.append((found, {"rows": report["rows"]}, _seconds(record, "reports")))
     with uow_factory() as uow:
         conn = uow.connection
         drift = read_drift(folder)
@@ -197,12 +198,15 @@ def _store_after_proposals(
             models = t.model_versions
             metrics = conn.execute(select(models.c.metrics).where(models.c.version == drift["version"])).scalar()
             held_out = {"version": drift["version"], "as_of": drift["as_of"], "holdout": json.loads(metrics or "{}")}
-            views.append((View("drift", date.fromisoformat(drift["as_of"])), {"rows": {**held_out, **drift}}, "drift"))
+            drift_view = View("drift", date.fromisoformat(drift["as_of"]))
+            views.append((drift_view, {"rows": {**held_out, **drift}}, _seconds(record, "drift")))
         defaults = read_defaults(folder)
         if defaults is not None:
-            as_of = date.fromisoformat(record["as_of"])
-            views.append((View("power", as_of), {"rows": power_rows(conn, defaults)}, "features"))
+            started = time.perf_counter()
+            rows = power_rows(conn, defaults)
+            power = View("power", date.fromisoformat(record["as_of"]))
+            views.append((power, {"rows": rows}, time.perf_counter() - started))
         version = data_version_on(conn) if fresh else f"files (batch {record['run_id']})"
-        for view, body, stage in views:
-            put_on(conn, Snapshot(view.key, version, clock.now(), _seconds(record, stage), body))
+        for view, body, seconds in views:
+            put_on(conn, Snapshot(view.key, version, clock.now(), round(seconds, 3), body))
         uow.commit()

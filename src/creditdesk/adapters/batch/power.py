@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 from sqlalchemy import Connection, select
 
+from creditdesk.adapters.batch.pipeline import read_output
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.adapters.db.risk_data import score_frame
@@ -24,10 +24,9 @@ from creditdesk.adapters.db.risk_data import score_frame
 
 def read_defaults(folder: Path) -> pd.Series | None:
     """Each customer's first default known on the run's day (None: a run from before they were kept)."""
-    path = folder / "outputs" / "defaults"
-    if not path.exists():
+    if not (folder / "outputs" / "defaults").exists():
         return None
-    found = pq.read_table(path, columns=["customer_id", "defaulted_on"]).to_pandas()
+    found = read_output(folder, "defaults")
     return pd.Series(pd.to_datetime(found["defaulted_on"]).to_numpy(), index=found["customer_id"], name="defaulted_on")
 
 
