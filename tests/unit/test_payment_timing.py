@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from creditdesk.risk.cash_forecast import actual_weekly, backtest, due_date_inflows
+from creditdesk.risk.cash_forecast import actual_weekly, backtest, due_date_inflows, training_sample
 from creditdesk.risk.features.timing import FEATURES, timing_frame
 from creditdesk.risk.payment_timing import PaymentTimeModel, outcomes, payment_pmf, quantile_days
 
@@ -123,6 +123,34 @@ def test_fit_refuses_a_history_without_payments() -> None:
     frame = timing_frame(invoices, pd.DataFrame(columns=["invoice_id", "applied_on", "amount"]), date(2023, 3, 1))
     with pytest.raises(ValueError, match="both settled and open"):
         PaymentTimeModel().fit(frame[list(FEATURES)], outcomes(frame["paid"], frame["duration"]))
+
+
+def test_a_large_ledger_is_learnt_from_whole_customers_of_a_sample_the_same_in_any_order() -> None:
+    invoices, allocations = _habits(customers=400, invoices_each=14)
+    as_of = date(2023, 5, 15)
+    known = int((invoices["invoice_date"] <= pd.Timestamp(as_of)).sum())
+    everything = training_sample(invoices, allocations, as_of, known)
+    assert everything[0] is invoices and everything[1] is allocations  # all fit
+    picked, cash = training_sample(invoices, allocations, as_of, known // 4)
+    customers = set(picked["customer_id"])
+    assert 0.75 * 100 <= len(customers) <= 1.25 * 100  # a quarter of 400, each drawn by its id's hash
+    whole = invoices.loc[invoices["customer_id"].isin(customers)]
+    assert sorted(picked["invoice_id"]) == sorted(whole["invoice_id"])  # every invoice of each
+    assert sorted(cash["invoice_id"]) == sorted(
+        allocations.loc[allocations["invoice_id"].isin(whole["invoice_id"]), "invoice_id"]
+    )
+    shuffled = training_sample(invoices.sample(frac=1, random_state=1), allocations, as_of, known // 4)[0]
+    assert set(shuffled["customer_id"]) == customers
+    # The model learns the habits from the sample as from the whole: on the invoices issued later.
+    later = timing_frame(invoices, allocations, date(2024, 6, 1))
+    fresh = later.loc[(later["invoice_date"] > pd.Timestamp(as_of)) & (later["prior_paid"] >= 3)]
+    errors = []
+    for most in (known, known // 4):
+        sampled, paid = training_sample(invoices, allocations, as_of, most)
+        frame = timing_frame(sampled, paid, as_of)
+        model = PaymentTimeModel().fit(frame[list(FEATURES)], outcomes(frame["paid"], frame["duration"]))
+        errors.append(float(np.abs(model.predict(fresh[list(FEATURES)]) - fresh["duration"].to_numpy()).mean()))
+    assert errors[1] < 1.25 * errors[0] + 0.5, errors
 
 
 def test_due_date_and_actual_weeks_are_counted_from_the_day_after() -> None:
