@@ -62,7 +62,7 @@ class Services:
     def receivables(self) -> SqlReceivables:
         from creditdesk.adapters.db.receivables_data import SqlReceivables
 
-        return SqlReceivables(self.engine)
+        return SqlReceivables(self.engine, self.settings.in_process_invoices)
 
     def snapshot_store(self) -> SqlSnapshotStore:
         from creditdesk.adapters.db.snapshot_store import SqlSnapshotStore

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # results loaded and its proposals applied by the service); Spark's master URL.
     batch_engine: Literal["off", "local", "spark"] = "off"
     batch_master: str | None = None
+    # The most invoices a report computed in one process (the web's, the CLI's, the worker's
+    # refresh) reads: beyond, it refuses at once rather than exhaust the memory (the cash forecast
+    # takes about 5.3 KB an invoice: 2.2 GB at 341,057). Larger books: the nightly batch.
+    in_process_invoices: int = Field(default=2_000_000, ge=1)
 
     # Webhooks (docs/events.md): attempts before a delivery is given up, the first retry's delay
     # (doubling each time, at most backoff_max), the receiver's time to answer, and how long

@@ -309,3 +309,45 @@ def test_a_kept_ageing_and_ecl_answer_as_the_computed_ones_reporting_totals_and_
             kept = api.get(f"/api/v1/reports/{name}").json()
             assert kept.pop("computed_at") and kept.pop("stale") is False
             assert kept == live, name
+
+
+def test_a_ledger_beyond_the_in_process_bound_is_refused_before_it_is_read(loaded: Services, tmp_path: Path) -> None:
+    """A report computed in one process reads at most ``in_process_invoices`` (a million-customer
+    ledger exhausted 14 GB while being read for the cash forecast): beyond, it is refused at once
+    with what to use instead; the worker's refresh keeps the refusal for the page to say, in
+    either language; the command says so without a traceback. The control: a bound the ledger meets reads it whole."""
+    import contextlib
+
+    from typer.testing import CliRunner
+
+    from creditdesk.entrypoints.cli.main import app
+    from creditdesk.entrypoints.web.i18n import refusal_text
+    from creditdesk.entrypoints.worker.daily import snapshots
+    from creditdesk.service.errors import TooLarge
+
+    day = date(2026, 3, 31)
+    loaded.settings.in_process_invoices = 3  # the three invoices of the book
+    assert len(loaded.receivables().frames(day).invoices) == 3
+    loaded.settings.in_process_invoices = 2
+    with pytest.raises(
+        TooLarge, match=r"more than 2 invoices.*CREDITDESK_IN_PROCESS_INVOICES.*CREDITDESK_BATCH_ENGINE"
+    ):
+        loaded.receivables().frames(day)
+    loaded.settings.batch_engine = "local"  # type: ignore[assignment]
+    done = snapshots(loaded, day)  # the cash forecast is the one view the batch leaves to it
+    assert int(done["computed"]) == 2  # the forecast's refusal kept (the page says it), the figures
+    views = PortfolioViews(loaded)
+    kept = views.read(View("cash", day))
+    assert kept.error is not None and "more than 2 invoices" in str(kept.error)
+    assert '超过 <span translate="no">2</span> 张' in refusal_text(
+        kept.error, "zh"
+    ) and "more than 2 invoices" in refusal_text(kept.error, "en")
+    assert views.store.get(figures_view(day).key) is not None
+
+    url = loaded.engine.url.render_as_string(hide_password=False)
+    for bound, refused in (("2", True), ("3", False)):
+        env = {"CI": "true", "CREDITDESK_DATABASE_URL": url, "CREDITDESK_IN_PROCESS_INVOICES": bound}
+        with contextlib.chdir(tmp_path):
+            shown = CliRunner().invoke(app, ["forecast", "cash", "--as-of", day.isoformat(), "--json"], env=env)
+        assert "Traceback" not in shown.output and ("more than 2 invoices" in shown.output) is refused
+        assert (shown.exit_code == 69) is refused, shown.output

@@ -80,6 +80,13 @@ class Unavailable(ServiceError):
     title = "Service unavailable"
 
 
+class TooLarge(Unavailable):
+    """The work would read more than is allowed in one process (a ledger beyond the settings'
+    bound): refused before it starts, with what to use instead."""
+
+    title = "Too large to compute here"
+
+
 class TooBusy(ServiceError):
     """Bounded work: the caller (or everyone) has as much running as is allowed; try later."""
 

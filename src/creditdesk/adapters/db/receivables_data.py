@@ -7,12 +7,13 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Engine, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Engine, case, exists, func, or_, select, true
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.engine import reading
 from creditdesk.adapters.db.queries import frame_of
 from creditdesk.domain.documents import SettlementKind
+from creditdesk.service.errors import TooLarge
 from creditdesk.service.receivables import LedgerFrames
 
 _INVOICE_COLUMNS = [
@@ -78,8 +79,12 @@ def revalued_query() -> Any:
 
 
 class SqlReceivables:
-    def __init__(self, engine: Engine) -> None:
+    """``most_invoices``: the most a report computed in one process may read (settings'
+    ``in_process_invoices``); a larger ledger is refused before it is read."""
+
+    def __init__(self, engine: Engine, most_invoices: int | None = None) -> None:
         self.engine = engine
+        self.most_invoices = most_invoices
 
     def frames(self, as_of: date, company_code: str | None = None) -> LedgerFrames:
         """The ledger's documents; with ``company_code``, only those of that selling entity."""
@@ -88,6 +93,7 @@ class SqlReceivables:
         in_invoices = (i.c.company_code == company_code) if company_code is not None else true()
         in_payments = (p.c.company_code == company_code) if company_code is not None else true()
         with reading(self.engine) as conn:
+            self._refuse_beyond_the_bound(conn, in_invoices)
             invoices = frame_of(
                 conn,
                 select(
@@ -164,3 +170,17 @@ class SqlReceivables:
         from creditdesk.service.working_capital import latest_statements
 
         return latest_statements(found)
+
+    def _refuse_beyond_the_bound(self, conn: Connection, in_invoices: ColumnElement[bool]) -> None:
+        """Counted up to one past the bound (a bounded read, not a count of tens of millions)."""
+        if self.most_invoices is None:
+            return
+        first = select(t.invoices.c.invoice_id).where(in_invoices).limit(self.most_invoices + 1).subquery()
+        if conn.execute(select(func.count()).select_from(first)).scalar_one() > self.most_invoices:
+            raise TooLarge(
+                f"the ledger holds more than {self.most_invoices:,} invoices, the most a report computed in one "
+                "process reads (CREDITDESK_IN_PROCESS_INVOICES); the nightly batch computes the receivables "
+                "reports of a larger book (CREDITDESK_BATCH_ENGINE=local, docs/scale.md)",
+                code="ledger_too_large",
+                values={"most": f"{self.most_invoices:,}"},
+            )

@@ -445,6 +445,11 @@ MESSAGES.update(
 #: its English ``detail``. ``label_object_*``: what was not found.
 MESSAGES.update(
     {
+        "refusal_ledger_too_large": {
+            "en": "The ledger holds more than {most} invoices, the most a report computed in one process reads: "
+            "the nightly batch computes the receivables reports of a larger book.",
+            "zh": "账簿中的发票超过 {most} 张，超出单个进程计算报表可读取的上限：更大账簿的应收报表由夜间批处理计算。",
+        },
         "refusal_no_champion": {
             "en": "No model is scoring the portfolio yet: the first scoring trains one (an administrator runs it).",
             "zh": "尚无评分模型：首次评分时将训练一个模型（由管理员运行）。",
