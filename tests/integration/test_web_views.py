@@ -324,6 +324,7 @@ def test_a_ledger_beyond_the_in_process_bound_is_refused_before_it_is_read(loade
     from creditdesk.entrypoints.web.i18n import refusal_text
     from creditdesk.entrypoints.worker.daily import snapshots
     from creditdesk.service.errors import TooLarge
+    from tests.helpers import app_client
 
     day = date(2026, 3, 31)
     loaded.settings.in_process_invoices = 3  # the three invoices of the book
@@ -343,6 +344,11 @@ def test_a_ledger_beyond_the_in_process_bound_is_refused_before_it_is_read(loade
         kept.error, "zh"
     ) and "more than 2 invoices" in refusal_text(kept.error, "en")
     assert views.store.get(figures_view(day).key) is not None
+    reader = app_client(loaded, Role.ANALYST)
+    reader.get("/lang/zh?next=/")
+    page = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
+    assert 'id="report-error"' in page and "超过 <span translate=\"no\">2</span> 张" in page
+    assert "the ledger holds" not in page  # one language on the page
 
     url = loaded.engine.url.render_as_string(hide_password=False)
     for bound, refused in (("2", True), ("3", False)):
