@@ -347,7 +347,7 @@ def test_a_ledger_beyond_the_in_process_bound_is_refused_before_it_is_read(loade
     reader = app_client(loaded, Role.ANALYST)
     reader.get("/lang/zh?next=/")
     page = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
-    assert 'id="report-error"' in page and "超过 <span translate=\"no\">2</span> 张" in page
+    assert 'id="report-error"' in page and '超过 <span translate="no">2</span> 张' in page
     assert "the ledger holds" not in page  # one language on the page
 
     url = loaded.engine.url.render_as_string(hide_password=False)
