@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 
 from creditdesk.risk.metrics import auc
-from creditdesk.risk.scorecard import Scorecard
+from creditdesk.risk.scorecard import Binning, Scorecard
 
 
 def sample(n: int = 4000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -55,3 +55,19 @@ def test_bad_parameters_are_named() -> None:
     X, y = sample(500)
     with pytest.raises(ValueError, match="The 'pdo' parameter must be a positive number; got -3"):
         Scorecard(pdo=-3).fit(X, y)
+
+
+def test_the_binning_without_selection_statistics_gives_optbinnings_bins_and_woe() -> None:
+    """``Binning`` skips the statistics optbinning computes to select variables: the WoE it gives
+    must stay optbinning's own, release after release (a guard for an upgrade of optbinning)."""
+    from optbinning import BinningProcess
+
+    X, y = sample(1500)
+    X = X.assign(segment=np.where(X["equity_ratio"] > 0.4, "a", "b"), code=(X["noise"] * 2).round().clip(-2, 2))
+    names, kinds = list(X.columns), ["segment", "code"]
+    ours = Binning(names, categorical_variables=kinds).fit(X, y)
+    theirs = BinningProcess(names, categorical_variables=kinds).fit(X, y)
+    pd.testing.assert_frame_equal(ours.transform(X, metric="woe"), theirs.transform(X, metric="woe"))
+    assert ours.get_support().all() and ours.get_support().shape == (len(names),)
+    selected = Binning(names, categorical_variables=kinds, selection_criteria={"iv": {"min": 0.5}}).fit(X, y)
+    assert 0 < selected.get_support().sum() < len(names)  # asked to select, it still does
