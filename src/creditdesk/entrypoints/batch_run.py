@@ -30,6 +30,7 @@ class BatchOptions:
     workers: int | None = None  # the local engine's; default: the cores
     load: bool = True
     run_id: str | None = None  # default: the day and the time it starts
+    cash: bool = True  # the cash forecast (adapters/batch/cash.py): a rerun for the scores may skip it
 
 
 def _quiet(_totals: dict[str, int]) -> Callable[[str, str], None]:
@@ -74,6 +75,7 @@ def run_batch(services: Services, day: date, options: BatchOptions, bars: Bars =
         home,
         engine=engine,
         master=options.master,
+        cash=options.cash,
         buckets=count,
         workers=cores,
         run_id=run_id,

@@ -63,12 +63,12 @@ def training_sample(
     if len(known) <= most:
         return invoices, allocations
     customers = known.unique()
-    chosen = customers[_unit_hash(customers) < most / len(known)]
+    chosen = customers[unit_hash(customers) < most / len(known)]
     picked = invoices.loc[invoices["customer_id"].isin(chosen)]
     return picked, allocations.loc[allocations["invoice_id"].isin(picked["invoice_id"])]
 
 
-def _unit_hash(ids: np.ndarray) -> np.ndarray:
+def unit_hash(ids: np.ndarray) -> np.ndarray:
     """A number in [0, 1) for each id, from its SHA-256: the same on every machine and run."""
     return np.array([int.from_bytes(hashlib.sha256(str(i).encode()).digest()[:8], "big") / 2.0**64 for i in ids])
 

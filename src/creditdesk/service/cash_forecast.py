@@ -7,6 +7,10 @@ forecast per currency, never added across currencies. Forecasts are model output
 printed rounded to the currency's minor unit. Beside the open items, the inflow from sales not
 yet invoiced is the run rate of the last 13 weeks paid the way recent invoices were predicted
 to be paid at issue; the P10–P90 band covers the open items only.
+
+A book too large to forecast whole in one process (the nightly batch at a million customers) is
+forecast on a sample of its customers and scaled to the whole (``Sampled``): a ratio estimate,
+per currency, by the whole book's open receivables and recent sales over the sample's.
 """
 
 from __future__ import annotations
@@ -78,6 +82,32 @@ def _amount(value: float, currency: str) -> str:
 
 
 @dataclass(frozen=True)
+class Sampled:
+    """The forecast is of ``customers`` of the book's ``of_customers``, chosen by a hash of their id,
+    and scaled to the whole book per currency: what the open items bring by ``open_ratio`` (the
+    book's open receivables over the sample's), what new sales bring by ``sales_ratio`` (the
+    book's sales of the last 13 weeks over the sample's). The band is scaled with them: errors
+    shared by many customers grow with the book, as the band calibrated on the sample has them."""
+
+    customers: int
+    of_customers: int
+    open_ratio: dict[str, float]
+    sales_ratio: dict[str, float]
+
+    def ratios(self, currency: str) -> tuple[float, float]:
+        return self.open_ratio.get(currency, 1.0), self.sales_ratio.get(currency, 1.0)
+
+    def as_json(self, currency: str) -> dict[str, Any]:
+        by_open, by_sales = self.ratios(currency)
+        return {
+            "customers": self.customers,
+            "of_customers": self.of_customers,
+            "open_ratio": round(by_open, 4),
+            "sales_ratio": round(by_sales, 4),
+        }
+
+
+@dataclass(frozen=True)
 class CashPlan:
     """What goes out: ``opening_cash`` on the as-of date, a constant ``outflow_per_week`` and/or
     dated ``outflows`` (date → amount), and the ``floor`` cash must not fall below, in
@@ -98,9 +128,11 @@ def cash_forecast(
     new_sales: bool = True,
     plan: CashPlan | None = None,
     seed: int = 0,
+    sampled: Sampled | None = None,
 ) -> list[dict[str, Any]]:
     """Per currency: weekly expected inflow from open items with P10/P50/P90, the due-date
-    forecast beside it, the inflow from new sales, and (with a ``plan``) the funding gap."""
+    forecast beside it, the inflow from new sales, and (with a ``plan``) the funding gap.
+    ``frames``: the whole ledger, or a sample of its customers scaled by ``sampled``."""
     invoices, allocations = model_ledger(frames)
     model = _trained(invoices, allocations, as_of)
     frame = timing_frame(invoices, allocations, as_of)
@@ -116,16 +148,21 @@ def cash_forecast(
     for currency in sorted(forecast.items["currency"].unique()):
         mine = (forecast.items["currency"] == currency).to_numpy()
         part = OpenItemForecast(as_of, forecast.items.loc[mine].reset_index(drop=True), forecast.pmf[mine])
-        daily_sales = _run_rate(invoices, currency, as_of) if new_sales else 0.0
+        by_open, by_sales = sampled.ratios(currency) if sampled else (1.0, 1.0)
+        daily_sales = (_run_rate(invoices, currency, as_of) if new_sales else 0.0) * by_sales
         from_sales = _new_sales_daily(daily_sales, hazards_at_issue, weeks * 7)
         draws = simulate_days(part, weeks, seed)  # one set of draws for the weeks and the days
-        table = weekly_inflows(part, weeks, draws=draws, scale=scale)
+        table = _scaled(weekly_inflows(part, weeks, draws=draws, scale=scale), by_open)
         table["new_sales"] = from_sales.reshape(weeks, 7).sum(axis=1)
         table["expected_total"] = table["expected"] + table["new_sales"]
-        days = inflows(part, weeks, 1, draws=draws, scale=scale)
+        days = _scaled(inflows(part, weeks, 1, draws=draws, scale=scale), by_open)
         days["new_sales"] = from_sales
         days["expected_total"] = days["expected"] + days["new_sales"]
-        document = _document(currency, as_of, weeks, part, table, daily_sales, plan if currency == planned else None)
+        chosen_plan = plan if currency == planned else None
+        document = _document(currency, as_of, weeks, part, table, daily_sales, chosen_plan, by_open)
+        if sampled is not None:
+            document["open_items"] = round(len(part.items) * sampled.of_customers / max(sampled.customers, 1))
+            document["sample"] = sampled.as_json(currency)
         document["band_scale"] = round(scale, 3)
         document["days"] = [
             {"date": row.start.date().isoformat(), **{name: _amount(getattr(row, name), currency) for name in MONEY}}
@@ -133,6 +170,12 @@ def cash_forecast(
         ]
         documents.append(document)
     return documents
+
+
+def _scaled(table: pd.DataFrame, ratio: float) -> pd.DataFrame:
+    """The open items' inflows (expected, band, due-date) of a sample, scaled to the whole."""
+    money = ["expected", "p10", "p50", "p90", "due_date"]
+    return table if ratio == 1.0 else table.assign(**{name: table[name] * ratio for name in money})
 
 
 def _recent_issue_pmf(model: PaymentTimeModel, frame: pd.DataFrame, as_of: date, days: int) -> np.ndarray:
@@ -173,6 +216,7 @@ def _document(
     table: pd.DataFrame,
     daily_sales: float,
     plan: CashPlan | None,
+    open_ratio: float = 1.0,
 ) -> dict[str, Any]:
     rows = [
         {
@@ -188,7 +232,7 @@ def _document(
         "as_of": as_of.isoformat(),
         "weeks": weeks,
         "open_items": len(part.items),
-        "open_receivables": _amount(part.items["open_amount"].sum(), currency),
+        "open_receivables": _amount(part.items["open_amount"].sum() * open_ratio, currency),
         "expected_from_open_items": _amount(table["expected"].sum(), currency),
         "expected_from_new_sales": _amount(table["new_sales"].sum(), currency),
         "due_date_total": _amount(table["due_date"].sum(), currency),

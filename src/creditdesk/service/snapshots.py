@@ -37,8 +37,8 @@ RECEIVABLES = "receivables"
 RECEIVABLES_VIEWS = ("aging", "dso", "cei", "trends", "ecl")
 SCOPES = (None, RECEIVABLES)
 #: The views the nightly batch computes when it is on (adapters/batch: reports.py,
-#: working_capital.py, drift.py, power.py).
-BATCH_VIEWS = (*RECEIVABLES_VIEWS, "wcr", "drift", "power")
+#: working_capital.py, drift.py, power.py, cash.py).
+BATCH_VIEWS = (*RECEIVABLES_VIEWS, "wcr", "drift", "power", "cash")
 
 
 def scope_of(name: str) -> str | None:

@@ -83,11 +83,12 @@ def compute(
     workers: int = 1,
     run_id: str | None = None,
     progress: Progress | None = None,
+    cash: bool = True,
 ) -> BatchRun:
     """Run every stage on the inputs in ``folder/inputs`` with ``engine`` (the local engine's
     buckets ``workers`` at a time); the outputs and the run record go to ``folder``."""
     with PeakMemory() as peak:
-        run = _compute(folder, engine, master, buckets, workers, run_id, progress)
+        run = _compute(folder, engine, master, buckets, workers, run_id, progress, cash)
     run.peak_rss_mib = round(peak.mib, 1)
     (folder / "run.json").write_text(json.dumps(run.as_json(), indent=2), encoding="utf-8")
     return run
@@ -101,6 +102,7 @@ def _compute(
     workers: int,
     run_id: str | None,
     progress: Progress | None,
+    cash: bool,
 ) -> BatchRun:
     if engine not in ENGINES:
         raise ValueError(f"the engine is one of {', '.join(ENGINES)}; got {engine!r}")
@@ -149,6 +151,11 @@ def _compute(
         counted["rows"] = write_reports(folder, manifest.as_of, context.policy.lgd)
     with _timed(run, "drift") as counted:  # the champion's, from the features just computed
         counted["rows"] = write_drift(folder, manifest.as_of, context.champion, context.champion_path)
+    if cash:
+        with _timed(run, "cash") as counted:  # the forecast, on the ledger or a sample of its customers
+            from creditdesk.adapters.batch.cash import write_cash
+
+            counted["rows"] = write_cash(folder, manifest.as_of)
     timings = read_output(folder, "timings")
     for stage in STAGES:  # each bucket's stage time, summed over the buckets (CPU time on a cluster)
         part = timings.loc[timings["stage"] == stage]

@@ -207,7 +207,7 @@ def bucket_parts(bucket: BucketLedger, as_of: date, lgd: float, fallback_pd: flo
     }
 
 
-def _totals(outputs: Path) -> dict[str, Sums]:
+def report_totals(outputs: Path) -> dict[str, Sums]:
     parts = pq.read_table(outputs / "report_sums").to_pandas()
     summed = parts.groupby(["part", "key"], sort=False)["minor"].sum()
     totals: dict[str, Sums] = {}
@@ -218,7 +218,7 @@ def _totals(outputs: Path) -> dict[str, Sums]:
 
 def report_views(outputs: Path, as_of: date, lgd: float) -> list[dict[str, Any]]:
     """Every report of the run, as (name, day, by, rows): the buckets' parts added up."""
-    totals = _totals(outputs)
+    totals = report_totals(outputs)
     days = trend_days(as_of, MONTHS)
     views = []
     for by in GROUPINGS:

@@ -68,6 +68,9 @@ def batch_run(
         ),
     ] = None,
     load: Annotated[bool, typer.Option("--load/--no-load", help="Load the results and apply the proposals.")] = True,
+    cash: Annotated[
+        bool, typer.Option("--cash/--no-cash", help="The 13-week cash forecast (a rerun for the scores may skip it).")
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Export the book as of a day to Parquet, compute every customer's features, scores, limits and
@@ -81,7 +84,7 @@ def batch_run(
         fail("--master is Spark's: use it with --engine spark", EXIT_USAGE)
     services = state(ctx).services
     day = as_of_date(as_of)
-    options = BatchOptions(engine, master, folder, inputs, buckets, workers, load)
+    options = BatchOptions(engine, master, folder, inputs, buckets, workers, load, cash=cash)
     jobs = services.job_store()
     with user_errors():  # a database without the schema yet says so
         job_run = jobs.start(JOB, day, worker_name(), services.clock.now())

@@ -273,6 +273,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "计算于 {at}；台账此后有变动，正在重新计算。",
     },
     "snapshot_fresh": {"en": "Computed {at} from the ledger as it stands.", "zh": "根据当前台账计算于 {at}。"},
+    "cash_sampled": {
+        "en": (
+            "{currency}: forecast by the nightly run from {customers} of {of} customers (chosen by their id) and"
+            " scaled to the whole book by its open receivables (×{open_ratio}) and its last 13 weeks' sales."
+        ),
+        "zh": (
+            "{currency}：夜间运行按客户编号抽取 {of} 家中的 {customers} 家客户进行预测，"
+            "再按全部应收余额（×{open_ratio}）和近 13 周销售额推算至全部账簿。"
+        ),
+    },
     "snapshot_stale_nightly": {
         "en": "Computed {at} in the nightly run; the ledger has moved since, and the next night's run recomputes it.",
         "zh": "于 {at} 在夜间运行中计算；台账此后有变动，下一次夜间运行将重新计算。",
