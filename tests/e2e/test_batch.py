@@ -231,6 +231,22 @@ def test_a_run_loads_once_and_its_proposals_go_through_the_service(book: Book, l
     assert first.monitor is not None and len(first.monitor.changes) > 0
     assert changes_after - changes_before == len(first.monitor.changes)
     _same_reports_as_online(book, local_run)
+    _same_dunning_positions_as_online(book, first.run_id)
+
+
+def _same_dunning_positions_as_online(book: Book, run_id: str) -> None:
+    """The dunning run's positions are the run's (its proposals moved limits, not what they read)
+    and what the ledger gives, customer for customer."""
+    from creditdesk.entrypoints.kept_lines import dunning_positions
+    from creditdesk.service.collections import positions
+
+    services = book.services()
+    try:
+        found, source = dunning_positions(services, book.as_of)
+        expected = positions(services.receivables().frames(book.as_of), book.as_of)
+    finally:
+        services.engine.dispose()
+    assert source == run_id and found == expected and len(expected) > 100
 
 
 def _same_reports_as_online(book: Book, run: Path) -> None:
@@ -500,6 +516,7 @@ def test_the_worker_runs_the_batch_once_a_day_when_an_engine_is_set(book: Book) 
         services.settings.batch_engine = "local"
         first = daily.batch(services, book.as_of)
         again = daily.batch(services, book.as_of)
+        dunning = daily.collections(services, book.as_of)  # the next job: the night's positions
         with services.engine.connect() as conn:
             runs = conn.exec_driver_sql("SELECT run_id FROM batch_runs WHERE run_id LIKE '%-nightly'").scalars().all()
     finally:
@@ -508,3 +525,4 @@ def test_the_worker_runs_the_batch_once_a_day_when_an_engine_is_set(book: Book) 
     assert first["customers"] == SCORED_CUSTOMERS and first["scores"] == SCORED_CUSTOMERS
     assert again == {"skipped": f"batch-{book.as_of:%Y%m%d}-nightly is loaded already"}
     assert runs == [f"batch-{book.as_of:%Y%m%d}-nightly"]
+    assert dunning["positions"] == f"batch-{book.as_of:%Y%m%d}-nightly" and int(dunning["level_changes"]) > 0

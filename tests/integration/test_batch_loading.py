@@ -17,7 +17,7 @@ from creditdesk.adapters.batch.loading import load
 from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
 from creditdesk.adapters.db import tables as t
 from creditdesk.bootstrap import Services
-from creditdesk.service.snapshots import View
+from creditdesk.service.snapshots import RECEIVABLES, View
 from tests.helpers import write_csv
 from tests.support.model_rows import register_model_row
 
@@ -190,6 +190,7 @@ def _worklist(invoices: list[str], days: int = 20) -> pd.DataFrame:
             "disputed": [False, True, False][:n],
             "pd": [0.012345678901234567, 1.0, 0.5][:n],
             "expected_loss": [5_555_555_555_555.555, 0.45, 5625.0][:n],
+            "undisputed_minor": [999_999_999_999_999, 0, 250_00][:n],  # the disputed one: nothing
         }
     )
 
@@ -282,3 +283,37 @@ def test_the_cli_worklist_with_the_batch_on_is_the_kept_one_or_says_none_is_kept
     kept = json.loads(worklist("local").stdout)
     assert [item["invoice_id"] for item in kept] == ["I-1", "I-3", "I-2"]
     assert json.loads(worklist("off").stdout) == []  # the control: the ledger itself has no items
+
+
+def test_the_dunning_positions_are_the_kept_runs_when_of_the_day_and_unmoved_else_the_ledgers(
+    book: Services, tmp_path: Path
+) -> None:
+    """The dunning run reads each customer's position from the night's run (its undisputed
+    overdue items) only when the run is of the day asked and nothing it read has moved since
+    its export; otherwise from the ledger. The controls: another day, a ledger moved, a run
+    kept before the undisputed amounts were."""
+    from creditdesk.adapters.db import kept_worklist
+    from creditdesk.adapters.importing.pipeline import import_file
+    from creditdesk.entrypoints.kept_lines import dunning_positions
+    from creditdesk.service.collections import Position
+
+    folder = run_folder(
+        tmp_path / "run", "batch-p", _scores(CUSTOMERS), _limits(CUSTOMERS), _worklist(["I-1", "I-2", "I-3"])
+    )
+    _with_reports(folder, book.snapshot_store().data_version(RECEIVABLES))  # as an export stamps it
+    load(folder, book.uow, book.clock, apply=False)
+    # I-1 and I-3 are K00's; K01's only item (I-2) is under dispute, so K01 is not late for dunning.
+    night = {"K00": Position("K00", "EUR", 20, 999_999_999_999_999 + 250_00)}
+    assert dunning_positions(book, AS_OF) == (night, "batch-p")
+    assert dunning_positions(book, AS_OF + timedelta(days=1)) == ({}, "ledger")  # the ledger holds no invoice
+    with book.engine.begin() as conn:
+        conn.execute(
+            t.kept_worklist.update().where(t.kept_worklist.c.invoice_id == "I-3").values(undisputed_minor=None)
+        )
+        assert kept_worklist.positions(conn) is None  # a run from before: the ledger is read instead
+        conn.execute(t.kept_worklist.update().values(undisputed_minor=t.kept_worklist.c.open_minor))
+    assert dunning_positions(book, AS_OF)[1] == "batch-p"
+    invoice = "invoice_id,customer_id,invoice_date,due_date,amount,currency\nI-8,K02,2026-01-01,2026-02-01,10.00,EUR\n"
+    assert import_file("invoices", write_csv(tmp_path / "i.csv", invoice), book.engine, book.clock).ok
+    found, source = dunning_positions(book, AS_OF)  # the ledger moved since the export: it is read
+    assert source == "ledger" and found == {"K02": Position("K02", "EUR", 58, 10_00)}

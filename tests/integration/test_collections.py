@@ -18,7 +18,7 @@ from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.billing import PostInvoice, ReceivePayment, post_invoice, receive_payment
-from creditdesk.service.collections import _move, run_dunning, worklist
+from creditdesk.service.collections import _move, positions, run_dunning, worklist
 from creditdesk.service.collections import record_promise as record_promise_as
 from creditdesk.service.credit_check import what_if
 from creditdesk.service.errors import Conflict, InvalidInput
@@ -64,7 +64,7 @@ def test_dunning_levels_promises_and_the_check(services: Services, tmp_path: Pat
 
     def run(day: date) -> dict[str, object]:
         morning(clock, day)
-        return run_dunning(services.receivables().frames(day), services.uow, clock, day).as_json()
+        return run_dunning(positions(services.receivables().frames(day), day), services.uow, clock, day).as_json()
 
     def level(customer: str = "C1") -> int:
         with services.uow() as uow:

@@ -86,7 +86,7 @@ def test_a_part_disputed_keeps_the_rest_in_dunning_and_the_check(both: Driver) -
     assert positions(frames, day)["C1"].overdue_minor == 60000
     before = day - timedelta(days=1)  # point in time: the day before, the case was not open yet
     assert positions(services.receivables().frames(before), before)["C1"].overdue_minor == 100000
-    run = run_dunning(frames, services.uow, services.clock, day)
+    run = run_dunning(positions(frames, day), services.uow, services.clock, day)
     assert [(c["customer_id"], c["after"] > 0) for c in run.changes] == [("C1", True)]  # dunned for the rest
     # More than the undisputed part is refused; the rest may be disputed too.
     with pytest.raises(InvalidInput):

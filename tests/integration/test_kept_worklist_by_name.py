@@ -48,6 +48,7 @@ def kept(services: Services, tmp_path: Path) -> Services:
             "expected_loss": [float((i * 37) % 11) for i in range(n)],
         }
     )
+    items["undisputed_minor"] = items["open_minor"].where(~items["disputed"], 0)
     folder = run_folder(tmp_path / "run", "batch-names", _scores(["K1"]), _limits(["K1"]), items)
     load(folder, services.uow, services.clock, apply=False)
     return services

@@ -13,8 +13,8 @@ from creditdesk.domain.collections import Promise, PromiseStatus
 from creditdesk.domain.documents import Invoice
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
+from creditdesk.service.collections import positions, run_dunning
 from creditdesk.service.collections import record_promise as record_promise_as
-from creditdesk.service.collections import run_dunning
 from creditdesk.service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from creditdesk.service.receivables import LedgerFrames
 from tests.fakes import Books, FakeUnitOfWork
@@ -89,15 +89,17 @@ def frames_of(books: Books) -> LedgerFrames:
 def test_dunning_moves_by_the_age_of_the_oldest_item_and_a_broken_promise(debtor: Books, clock: FixedClock) -> None:
     factory = partial(FakeUnitOfWork, debtor)
     as_of = clock.today()  # I1 is 31 days past due: level 3
-    first = run_dunning(frames_of(debtor), factory, clock, as_of)
+    first = run_dunning(positions(frames_of(debtor), as_of), factory, clock, as_of)
     assert [(c["customer_id"], c["before"], c["after"]) for c in first.changes] == [("C1", 0, 3)]
     assert (debtor.accounts["C1"].dunning_level, debtor.accounts["C1"].dunning_since) == (3, as_of)
     assert [c.rule for c in debtor.recorded] == ["DUNNING"]
-    assert run_dunning(frames_of(debtor), factory, clock, as_of).changes == []  # the same day again: nothing
+    assert (
+        run_dunning(positions(frames_of(debtor), as_of), factory, clock, as_of).changes == []
+    )  # the same day again: nothing
 
     record_promise(FakeUnitOfWork(debtor), clock, promise("PR1"))
     later = as_of + timedelta(days=20)  # past the promised day and its grace, no cash: broken
-    broken = run_dunning(frames_of(debtor), factory, clock, later)
+    broken = run_dunning(positions(frames_of(debtor), later), factory, clock, later)
     assert broken.promises["broken"] == ["PR1"] and debtor.promises["PR1"].status is PromiseStatus.BROKEN
     assert [(c["before"], c["after"]) for c in broken.changes] == [(3, 4)]
 

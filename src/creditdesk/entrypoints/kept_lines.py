@@ -12,13 +12,28 @@ from typing import Any
 from creditdesk.adapters.db import kept_worklist
 from creditdesk.bootstrap import Services
 from creditdesk.domain.collections import PromiseStatus
-from creditdesk.service.collections import latest_promises, worklist_row
+from creditdesk.service.collections import Position, latest_promises, positions, worklist_row
 from creditdesk.service.errors import Unavailable
+from creditdesk.service.snapshots import RECEIVABLES
 
 
 def kept_run(services: Services) -> kept_worklist.KeptRun | None:
     with services.engine.connect() as conn:
         return kept_worklist.kept_run(conn.execution_options(readonly=True))
+
+
+def dunning_positions(services: Services, day: date) -> tuple[dict[str, Position], str]:
+    """The customers' dunning positions on ``day`` and where they come from: the night's run when
+    it is of that day and nothing it read has moved since its export (at a million customers
+    the ledger is too large to read in one process), else the ledger."""
+    kept = kept_run(services)
+    unmoved = kept is not None and kept.fresh_at == services.snapshot_store().data_version(RECEIVABLES)
+    if kept is not None and kept.as_of == day and unmoved:
+        with services.engine.connect() as conn:
+            found = kept_worklist.positions(conn.execution_options(readonly=True))
+        if found is not None:
+            return found, kept.run_id
+    return positions(services.receivables().frames(day), day), "ledger"
 
 
 def kept_lines(services: Services, query: kept_worklist.WorklistQuery, day: date) -> tuple[int, list[dict[str, Any]]]:

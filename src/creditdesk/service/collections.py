@@ -12,7 +12,7 @@ days past due), then by amount, with each customer's level, next action, promise
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -144,9 +144,12 @@ class DunningRun:
         return {"as_of": self.as_of.isoformat(), "changes": self.changes, "to_level": levels, **self.promises}
 
 
-def run_dunning(frames: LedgerFrames, uow_factory: Callable[[], UnitOfWork], clock: Clock, as_of: date) -> DunningRun:
+def run_dunning(
+    found: Mapping[str, Position], uow_factory: Callable[[], UnitOfWork], clock: Clock, as_of: date
+) -> DunningRun:
+    """Settle the promises due and move each customer's dunning level by its position on
+    ``as_of`` (``positions`` of the ledger, or the night's run's: entrypoints/kept_lines.py)."""
     run = DunningRun(as_of)
-    found = positions(frames, as_of)
     with uow_factory() as uow:
         levels = uow.collections.dunning_levels()
         open_promises = uow.collections.promises(status=PromiseStatus.OPEN)

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from creditdesk.adapters.batch.drift import read_drift
 from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
@@ -150,6 +150,9 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         conn = uow.connection
         if _loaded(conn, run_id):
             return Loaded(run_id, True, 0, 0, None)
+        # The reports are of the data as exported: still so if nothing they read moved since.
+        manifest = folder / "inputs" / MANIFEST
+        exported = Manifest.read(manifest.parent).data_version if manifest.exists() else None
         counts = {"scores": len(scores), "limits": len(limits), "stages": record["stages"]}
         if worklist is not None:
             counts["worklist"] = kept_worklist.summary(worklist)
@@ -158,9 +161,6 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
                 run_id=run_id, as_of=as_of, engine=record["engine"], loaded_at=clock.now(), counts=json.dumps(counts)
             )
         )
-        # The reports are of the data as exported: still so if nothing they read moved since.
-        manifest = folder / "inputs" / MANIFEST
-        exported = Manifest.read(manifest.parent).data_version if manifest.exists() else None
         unmoved = exported is not None and data_version_on(conn, RECEIVABLES) == exported
         _insert(conn, t.customer_scores, scores)
         _insert(conn, t.batch_limits, limits)
@@ -170,6 +170,10 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
         version = data_version_on(conn, RECEIVABLES) if unmoved else f"{exported or 'files'} (batch {run_id})"
         _store_reports(conn, folder, record, version, clock)
+        # What the receivables read stood at after the load, when the run is of it (the dunning
+        # run reads the run's positions while it still is: entrypoints/kept_lines.py).
+        counts["fresh_at"] = version if unmoved else None
+        conn.execute(update(t.batch_runs).where(t.batch_runs.c.run_id == run_id).values(counts=json.dumps(counts)))
         uow.commit()
     monitor = None
     if apply:

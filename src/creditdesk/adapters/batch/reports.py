@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from creditdesk.adapters.batch.working_capital import wcr_views
-from creditdesk.service.collections import overdue_items
+from creditdesk.service.collections import overdue_items, undisputed_items
 from creditdesk.service.receivables import (
     DEFAULT_BUCKETS,
     LedgerFrames,
@@ -36,6 +36,7 @@ from creditdesk.service.receivables import (
     dso_rows,
     dso_sums,
     ecl_rows,
+    items_on,
     provision_sums,
     trend_days,
     trend_rows,
@@ -66,6 +67,7 @@ SCHEMAS = {
             ("disputed", pa.bool_()),
             ("pd", pa.float64()),
             ("expected_loss", pa.float64()),
+            ("undisputed_minor", pa.int64()),  # the dunning run's part of it (service/collections.py)
         ]
     ),
 }
@@ -193,7 +195,9 @@ def bucket_parts(bucket: BucketLedger, as_of: date, lgd: float, fallback_pd: flo
     losses = customers_expected_losses(ledger, as_of, lgd, fallback_pd)
     losses = losses.assign(customer_id=customer_ids[losses["customer_id"].to_numpy(int)])
     late = overdue_items(ledger, as_of, lgd, fallback_pd)
+    free = undisputed_items(items_on(ledger, as_of)).set_index("invoice_id")["undisputed_minor"]
     late = late.assign(
+        undisputed_minor=late["invoice_id"].map(free).astype("int64"),
         customer_id=customer_ids[late["customer_id"].to_numpy(int)],
         invoice_id=bucket.invoice_ids[late["invoice_id"].to_numpy(int)],
         currency=late["currency"].astype(str),

@@ -33,7 +33,7 @@ from sqlalchemy import (
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.adapters.db.many_rows import insert_each
-from creditdesk.service.collections import ITEM_COLUMNS
+from creditdesk.service.collections import ITEM_COLUMNS, Position
 
 if TYPE_CHECKING:  # the pages read the kept items without Arrow; loading a run writes them with it
     import pyarrow as pa
@@ -53,6 +53,7 @@ class KeptRun:
     loaded_at: datetime
     items: int
     totals: list[tuple[str, int, int]]
+    fresh_at: str | None = None  # the receivables' data version the run is of (None: moved before its load)
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,28 @@ def kept_run(conn: Connection) -> KeptRun | None:
     ).first()
     if found is None:
         return None
-    worklist = json.loads(found.counts).get("worklist", {})
+    counts = json.loads(found.counts)
+    worklist = counts.get("worklist", {})
     totals = [(str(c), int(minor), int(n)) for c, minor, n in worklist.get("totals", [])]
-    return KeptRun(found.run_id, found.as_of, found.loaded_at, int(worklist.get("items", 0)), totals)
+    items = int(worklist.get("items", 0))
+    return KeptRun(found.run_id, found.as_of, found.loaded_at, items, totals, counts.get("fresh_at"))
+
+
+def positions(conn: Connection) -> dict[str, Position] | None:
+    """Each customer's dunning position from the kept items, as ``service.collections.positions``
+    finds it in the ledger on the run's day: its undisputed overdue items' oldest days past due
+    and their sum (a customer late in two currencies: the last by code, as there). None when the
+    kept run predates the undisputed amounts (migration 0022)."""
+    w = t.kept_worklist
+    if conn.execute(select(w.c.invoice_id).where(w.c.undisputed_minor.is_(None)).limit(1)).first() is not None:
+        return None
+    rows = conn.execute(
+        select(w.c.customer_id, w.c.currency, func.max(w.c.days_past_due), func.sum(w.c.undisputed_minor))
+        .where(w.c.undisputed_minor > 0)
+        .group_by(w.c.customer_id, w.c.currency)
+        .order_by(w.c.customer_id, w.c.currency)
+    )
+    return {cid: Position(cid, currency, int(days), int(overdue)) for cid, currency, days, overdue in rows}
 
 
 def page(conn: Connection, query: WorklistQuery, promised: Mapping[str, date]) -> tuple[int, list[dict[str, Any]]]:

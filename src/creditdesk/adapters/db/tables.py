@@ -877,6 +877,8 @@ kept_worklist = Table(
     Column("disputed", Boolean, nullable=False),
     Column("pd", Float, nullable=False),
     Column("expected_loss", Float, nullable=False),
+    # What of the open amount is not under dispute (dunning's; migration 0022: null before it).
+    Column("undisputed_minor", BigInteger, nullable=True),
     # Each sort's index (the other sorts join the customers or their accounts).
     Index("ix_kept_worklist_days", "days_past_due"),
     Index("ix_kept_worklist_amount", "open_minor"),

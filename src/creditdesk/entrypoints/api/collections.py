@@ -20,7 +20,7 @@ from creditdesk.entrypoints.api.downloads import MAX_SHEET_ROWS, XLSX_OR_JSON, c
 from creditdesk.entrypoints.api.models import declared
 from creditdesk.entrypoints.api.models.collections import DunningRunOut, PromiseOut, Promises, Worklist
 from creditdesk.entrypoints.api.schemas import AmountText, Id, IdInQuery, RequestBody, day_or, parse_field
-from creditdesk.entrypoints.kept_lines import whole_kept_worklist
+from creditdesk.entrypoints.kept_lines import dunning_positions, whole_kept_worklist
 from creditdesk.service.collections import open_worklist, promise_json, record_promise, run_dunning
 from creditdesk.service.errors import InvalidInput
 
@@ -46,7 +46,7 @@ async def post_dunning_run(body: DunningRunBody, services: ServicesDep) -> Any:
     """Settle promises and move dunning levels for the day (default today)."""
     day = day_or(body.as_of, services.clock.today())
     run = await run_in_threadpool(
-        lambda: run_dunning(services.receivables().frames(day), services.uow, services.clock, day)
+        lambda: run_dunning(dunning_positions(services, day)[0], services.uow, services.clock, day)
     )
     return declared(run.as_json())
 

@@ -25,9 +25,11 @@ collections_app = typer.Typer(
 @collections_app.command("run")
 def collections_run(ctx: typer.Context, as_of: AsOfOption = None, as_json: JsonOption = False) -> None:
     """The dunning run: settle promises (kept or broken) and move each customer's dunning level."""
+    from creditdesk.entrypoints.kept_lines import dunning_positions
+
     services = state(ctx).services
     day = as_of_date(as_of)
-    run = guarded(lambda: run_dunning(services.receivables().frames(day), services.uow, services.clock, day))
+    run = guarded(lambda: run_dunning(dunning_positions(services, day)[0], services.uow, services.clock, day))
     if json_flag(ctx, as_json):
         print_json(run.as_json())
         return

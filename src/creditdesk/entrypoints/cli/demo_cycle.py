@@ -29,7 +29,7 @@ from creditdesk.domain.limit_policy import Recommendation
 from creditdesk.domain.money import Money
 from creditdesk.domain.orders import OrderStatus
 from creditdesk.domain.roles import Role
-from creditdesk.service.collections import run_dunning
+from creditdesk.service.collections import positions, run_dunning
 from creditdesk.service.errors import ServiceError
 from creditdesk.service.held_orders import ResolveOrder, resolve_order
 from creditdesk.service.limit_recommendation import apply_recommendations
@@ -174,7 +174,7 @@ def complete_reviews(services: Services, day: date, lang: str = "en") -> int:
 
 
 def dunning(services: Services, frames: LedgerFrames, day: date) -> int:
-    return len(run_dunning(frames, services.uow, pinned(day), day).changes)
+    return len(run_dunning(positions(frames, day), services.uow, pinned(day), day).changes)
 
 
 def _accounts(services: Services, *where: Any) -> list[tuple[str, str, int, int]]:

@@ -40,12 +40,15 @@ def monitor(services: Services, as_of: date) -> dict[str, int | str]:
 
 def collections(services: Services, as_of: date) -> dict[str, int | str]:
     """The dunning run: promises settled, levels moved (each under the account's lock, once)."""
+    from creditdesk.entrypoints.kept_lines import dunning_positions
     from creditdesk.service.collections import run_dunning
 
     day = pinned(services, as_of)
-    run = run_dunning(day.receivables().frames(as_of), day.uow, day.clock, as_of)
+    found, source = dunning_positions(day, as_of)
+    run = run_dunning(found, day.uow, day.clock, as_of)
     body = run.as_json()
-    return {"level_changes": len(run.changes), "kept": len(body["kept"]), "broken": len(body["broken"])}
+    counts: dict[str, int | str] = {"level_changes": len(run.changes), "kept": len(body["kept"])}
+    return {**counts, "broken": len(body["broken"]), "positions": source}
 
 
 def rescore(services: Services, as_of: date) -> dict[str, int | str]:

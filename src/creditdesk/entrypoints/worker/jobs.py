@@ -70,9 +70,6 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
         "The monitor's rules on every account: holds, blocks, defaults, rewards, lapsed temporary limits, reviews.",
     ),
     DailyJob(
-        "collections", f"{_WORKER}.daily:collections", "The dunning run: promises kept or broken, dunning levels."
-    ),
-    DailyJob(
         "revalue",
         f"{_WORKER}.revaluation_job:revalue",
         "On a month-end: revalue open foreign-currency invoices at that day's rates (docs/currencies.md).",
@@ -87,6 +84,11 @@ DAILY_JOBS: tuple[DailyJob, ...] = (
         f"{_WORKER}.daily:batch",
         "With batch_engine set: the nightly batch on it (scores, limits, proposals for the whole book; docs/scale.md).",
         catch_up=False,
+    ),
+    # After the batch: with it on, each customer's position is the night's run's (a million
+    # customers' ledger is too large to read in one process).
+    DailyJob(
+        "collections", f"{_WORKER}.daily:collections", "The dunning run: promises kept or broken, dunning levels."
     ),
     DailyJob(
         "snapshots",
