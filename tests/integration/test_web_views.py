@@ -361,3 +361,62 @@ def test_a_ledger_beyond_the_in_process_bound_is_refused_before_it_is_read(loade
             shown = CliRunner().invoke(app, ["forecast", "cash", "--as-of", day.isoformat(), "--json"], env=env)
         assert "Traceback" not in shown.output and ("more than 2 invoices" in shown.output) is refused
         assert (shown.exit_code == 69) is refused, shown.output
+
+
+def _sampled_forecast(day: date) -> list[dict[str, object]]:
+    """A forecast document as the batch keeps one made on a sample of 1,234 of 100,000 customers."""
+    weeks = [
+        {
+            "week": k + 1,
+            "week_start": (day + timedelta(days=7 * k + 1)).isoformat(),
+            "week_end": (day + timedelta(days=7 * k + 7)).isoformat(),
+            **dict.fromkeys(("expected", "p10", "p50", "p90", "due_date", "new_sales", "expected_total"), "100.00"),
+        }
+        for k in range(13)
+    ]
+    sample = {"customers": 1234, "of_customers": 100_000, "open_ratio": 81.04, "sales_ratio": 80.5}
+    return [
+        {
+            "currency": "EUR",
+            "as_of": day.isoformat(),
+            "weeks": 13,
+            "open_items": 5000,
+            "open_receivables": "1300.00",
+            "expected_from_open_items": "1300.00",
+            "expected_from_new_sales": "1300.00",
+            "due_date_total": "1300.00",
+            "sales_run_rate_per_week": "100.00",
+            "rows": weeks,
+            "sample": sample,
+            "band_scale": 1.1,
+            "days": [],
+        }
+    ]
+
+
+def test_a_forecast_made_on_a_sample_says_so_in_the_pages_language(loaded: Services) -> None:
+    """The nightly batch forecasts a book beyond its bound from a sample of customers scaled to
+    the whole: the cash page says which, how many of how many, in 中文 or English alone. The
+    control: a forecast of the whole book says nothing of a sample."""
+    from creditdesk.adapters.db.snapshot_store import data_version_on, put_on
+    from tests.helpers import app_client
+
+    day = date(2026, 3, 31)
+    loaded.settings.batch_engine = "local"  # type: ignore[assignment]
+    reader = app_client(loaded, Role.ANALYST)
+    for sampled, expected in ((True, True), (False, False)):
+        rows = _sampled_forecast(day)
+        if not sampled:
+            del rows[0]["sample"]
+        with loaded.engine.begin() as conn:
+            put_on(
+                conn, Snapshot(View("cash", day).key, data_version_on(conn), loaded.clock.now(), 1.0, {"rows": rows})
+            )
+        reader.get("/lang/zh?next=/")
+        zh = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
+        reader.get("/lang/en?next=/")
+        en = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
+        assert ('id="cash-sample-EUR"' in zh) is expected and ('id="cash-sample-EUR"' in en) is expected
+        assert ("抽取 100,000 家中的 1,234 家客户" in zh) is expected and "customers (chosen" not in zh
+        assert ("from 1,234 of 100,000 customers (chosen by their id)" in en) is expected and "抽取" not in en
+        assert "×81.04" in zh if expected else "×81.04" not in zh
