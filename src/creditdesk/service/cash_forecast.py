@@ -83,25 +83,30 @@ def _amount(value: float, currency: str) -> str:
 
 @dataclass(frozen=True)
 class Sampled:
-    """The forecast is of ``customers`` of the book's ``of_customers``, chosen by a hash of their id,
-    and scaled to the whole book per currency: what the open items bring by ``open_ratio`` (the
-    book's open receivables over the sample's), what new sales bring by ``sales_ratio`` (the
-    book's sales of the last 13 weeks over the sample's). The band is scaled with them: errors
-    shared by many customers grow with the book, as the band calibrated on the sample has them."""
+    """The forecast is of ``customers`` of the book's ``of_customers`` (per currency, by their
+    accounts), chosen by a hash of their id, and scaled to the whole book per currency: what the
+    open items bring by ``open_ratio`` (the book's open receivables over the sample's), what new
+    sales bring by ``sales_ratio`` (the book's sales of the last 13 weeks over the sample's). The
+    band is scaled with them: errors shared by many customers grow with the book, as the band
+    calibrated on the sample has them."""
 
-    customers: int
-    of_customers: int
+    customers: dict[str, int]
+    of_customers: dict[str, int]
     open_ratio: dict[str, float]
     sales_ratio: dict[str, float]
 
     def ratios(self, currency: str) -> tuple[float, float]:
         return self.open_ratio.get(currency, 1.0), self.sales_ratio.get(currency, 1.0)
 
+    def open_items(self, currency: str, found: int) -> int:
+        """The book's open items estimated from the sample's ``found``, by the customers' share."""
+        return round(found * self.of_customers.get(currency, 1) / max(self.customers.get(currency, 1), 1))
+
     def as_json(self, currency: str) -> dict[str, Any]:
         by_open, by_sales = self.ratios(currency)
         return {
-            "customers": self.customers,
-            "of_customers": self.of_customers,
+            "customers": self.customers.get(currency, 0),
+            "of_customers": self.of_customers.get(currency, 0),
             "open_ratio": round(by_open, 4),
             "sales_ratio": round(by_sales, 4),
         }
@@ -161,7 +166,7 @@ def cash_forecast(
         chosen_plan = plan if currency == planned else None
         document = _document(currency, as_of, weeks, part, table, daily_sales, chosen_plan, by_open)
         if sampled is not None:
-            document["open_items"] = round(len(part.items) * sampled.of_customers / max(sampled.customers, 1))
+            document["open_items"] = sampled.open_items(currency, len(part.items))
             document["sample"] = sampled.as_json(currency)
         document["band_scale"] = round(scale, 3)
         document["days"] = [

@@ -6,7 +6,9 @@ a million customers' ledger is far beyond that (34 million invoices, hundreds of
 model rows). Beyond ``FORECAST_INVOICES`` it is made on a sample of the customers, every invoice
 of each (a customer's invoices read its earlier ones), chosen by a hash of the id as the payment
 model's training sample is, and scaled to the whole book per currency by the run's own totals: its
-open receivables (the ageing report's) and its sales of the last 13 weeks (``Sampled``).
+open receivables (the ageing report's) and its sales of the last 13 weeks (``Sampled``). Each
+currency's accounts are sampled at least ``MIN_PER_CURRENCY`` customers deep (all of them when it
+has fewer), so a currency few customers trade in is forecast too, and from more than a handful.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from creditdesk.service.receivables import Sums, ageing_sums
 #: The most invoices the batch forecasts from; beyond them, a sample of customers holding about
 #: as many. The 10,000-customer demo's 341,057 invoices took 56 s and 2.2 GB whole.
 FORECAST_INVOICES = 300_000
+MIN_PER_CURRENCY = 500
 FORECAST_WEEKS = 13
 #: The groupings the pages ask the cash view by: the forecast is the book's for each.
 BY = (None, "segment", "grade")
@@ -45,17 +48,19 @@ def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list
     history to learn from (the page then says it has no forecast from the night)."""
     inputs, outputs = folder / "inputs", folder / "outputs"
     customers = pq.read_table(inputs / "customers.parquet", columns=["customer_id"]).column(0).to_numpy(False)
+    accounts = pq.read_table(inputs / "accounts.parquet", columns=["customer_id", "currency"]).to_pandas()
     invoices = pq.ParquetFile(inputs / "invoices.parquet").metadata.num_rows
-    chosen = customers[unit_hash(customers) < most / invoices] if invoices > most else None
+    chosen = _chosen(customers, accounts, most / invoices) if invoices > most else None
     frames = _frames(inputs, chosen)
     codes = coded_bucket(frames)
     scores = pq.read_table(outputs / "scores", columns=["customer_id", "grade", "pd"]).to_pandas()
     ledger = reports.ledger_frames(codes.frames, scores, codes.customer_ids, codes.invoice_ids).frames
     sampled = None
     if chosen is not None:
+        by_currency = accounts.drop_duplicates().groupby("currency")["customer_id"]
         sampled = Sampled(
-            len(chosen),
-            len(customers),
+            {str(c): int(ids.isin(chosen).sum()) for c, ids in by_currency},
+            {str(c): len(ids) for c, ids in by_currency},
             _ratio(_open(reports.report_totals(outputs)["aging|None"]), _open(ageing_sums(ledger, as_of)[None])),
             _ratio(_sales(inputs / "invoices.parquet", as_of), _sales(inputs / "invoices.parquet", as_of, chosen)),
         )
@@ -64,6 +69,17 @@ def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list
     except InvalidInput:
         return []
     return [{"name": "cash", "day": as_of.isoformat(), "by": by, "rows": documents} for by in BY]
+
+
+def _chosen(customers: np.ndarray, accounts: pd.DataFrame, share: float) -> np.ndarray:
+    """The customers whose id hashes under the share asked, or under their currency's share when
+    that is larger (``MIN_PER_CURRENCY`` of its customers); a customer of several currencies is
+    in when one of them takes it."""
+    held = accounts.drop_duplicates().groupby("currency")["customer_id"].transform("size")
+    needed = accounts.assign(share=np.maximum(share, np.minimum(1.0, MIN_PER_CURRENCY / held)))
+    shares = pd.Series(customers).map(needed.groupby("customer_id")["share"].max()).fillna(share).to_numpy()
+    chosen: np.ndarray = customers[unit_hash(customers) < shares]
+    return chosen
 
 
 def _frames(inputs: Path, chosen: np.ndarray | None) -> dict[str, pd.DataFrame]:
