@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, Engine, insert, select, update
 
@@ -68,19 +69,22 @@ class Loaded:
         }
 
 
-def _rows(folder: Path, name: str, run_id: str | None = None) -> list[dict[str, Any]]:
-    """An output's rows as Python values from Arrow: an integer column with gaps stays integers
-    and None (pandas would make it floats, which COPY refuses for an integer column)."""
-    rows: list[dict[str, Any]] = pq.read_table(folder / "outputs" / name).to_pylist()
-    return [{**row, "run_id": run_id} for row in rows] if run_id is not None else rows
+def _rows(folder: Path, name: str) -> ds.Dataset:
+    """An output's rows, read a chunk at a time when inserted."""
+    return ds.dataset(folder / "outputs" / name, format="parquet")
 
 
-def _insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """The rows in the run's transaction (COPY on PostgreSQL: a million scores in seconds), a
-    chunk of tuples at a time."""
-    names = list(rows[0]) if rows else []
-    for start in range(0, len(rows), CHUNK):
-        insert_each(conn, table, names, [tuple(row[name] for name in names) for row in rows[start : start + CHUNK]])
+def _insert(conn: Connection, table: Any, rows: ds.Dataset, run_id: str | None = None) -> None:
+    """The rows (with the run's id, when given) in the run's transaction (COPY on PostgreSQL: a
+    million scores in seconds), read and inserted a chunk at a time as Python values: an integer
+    column with gaps stays integers and None (pandas would make it floats, which COPY refuses
+    for an integer column), and only a chunk is ever held (a million limits' workings, read
+    whole, took 4 GB; as Python objects, 6)."""
+    for batch in rows.to_batches(batch_size=CHUNK):
+        names, columns = batch.schema.names, [column.to_pylist() for column in batch.columns]
+        if run_id is not None:
+            names, columns = [*names, "run_id"], [*columns, [run_id] * batch.num_rows]
+        insert_each(conn, table, names, list(zip(*columns, strict=True)))
 
 
 def proposals_of(frame: pd.DataFrame) -> list[Proposal]:
@@ -143,8 +147,8 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
     """Load the run in ``folder`` (its run.json names it) unless that run is loaded already."""
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     run_id, as_of = record["run_id"], date.fromisoformat(record["as_of"])
-    scores = _rows(folder, "scores")
-    limits = _rows(folder, "limits", run_id)
+    scores, limits = _rows(folder, "scores"), _rows(folder, "limits")
+    n_scores, n_limits = scores.count_rows(), limits.count_rows()
     worklist = _worklist(folder)
     with uow_factory() as uow:
         conn = uow.connection
@@ -153,7 +157,7 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         # The reports are of the data as exported: still so if nothing they read moved since.
         manifest = folder / "inputs" / MANIFEST
         exported = Manifest.read(manifest.parent).data_version if manifest.exists() else None
-        counts = {"scores": len(scores), "limits": len(limits), "stages": record["stages"]}
+        counts = {"scores": n_scores, "limits": n_limits, "stages": record["stages"]}
         if worklist is not None:
             counts["worklist"] = kept_worklist.summary(worklist)
         conn.execute(
@@ -163,10 +167,10 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         )
         unmoved = exported is not None and data_version_on(conn, RECEIVABLES) == exported
         _insert(conn, t.customer_scores, scores)
-        _insert(conn, t.batch_limits, limits)
+        _insert(conn, t.batch_limits, limits, run_id)
         if worklist is not None:
             kept_worklist.keep(conn, run_id, as_of, worklist)
-        summary = {"engine": record["engine"], "scores": len(scores), "limits": len(limits), "grades": record["grades"]}
+        summary = {"engine": record["engine"], "scores": n_scores, "limits": n_limits, "grades": record["grades"]}
         uow.audit.append(SYSTEM, "portfolio.batch_loaded", "portfolio", run_id, {"as_of": as_of.isoformat(), **summary})
         version = data_version_on(conn, RECEIVABLES) if unmoved else f"{exported or 'files'} (batch {run_id})"
         _store_reports(conn, folder, record, version, clock)
@@ -180,7 +184,7 @@ def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *
         proposals = proposals_of(read_output(folder, "proposals"))
         monitor = apply_proposals(proposals, as_of, record.get("policy_version"), uow_factory, clock)
     _store_after_proposals(folder, record, uow_factory, clock, fresh=unmoved)
-    return Loaded(run_id, False, len(scores), len(limits), monitor)
+    return Loaded(run_id, False, n_scores, n_limits, monitor)
 
 
 def _store_after_proposals(
