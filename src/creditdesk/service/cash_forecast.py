@@ -98,15 +98,24 @@ class Sampled:
     def ratios(self, currency: str) -> tuple[float, float]:
         return self.open_ratio.get(currency, 1.0), self.sales_ratio.get(currency, 1.0)
 
+    def counts(self, currency: str) -> tuple[int, int]:
+        """The sample's customers and the book's in ``currency``; all of them for a currency no
+        account is kept in (invoiced in it only)."""
+        if currency in self.of_customers:
+            return self.customers.get(currency, 0), self.of_customers[currency]
+        return sum(self.customers.values()), sum(self.of_customers.values())
+
     def open_items(self, currency: str, found: int) -> int:
         """The book's open items estimated from the sample's ``found``, by the customers' share."""
-        return round(found * self.of_customers.get(currency, 1) / max(self.customers.get(currency, 1), 1))
+        sample, book = self.counts(currency)
+        return round(found * book / max(sample, 1))
 
     def as_json(self, currency: str) -> dict[str, Any]:
         by_open, by_sales = self.ratios(currency)
+        sample, book = self.counts(currency)
         return {
-            "customers": self.customers.get(currency, 0),
-            "of_customers": self.of_customers.get(currency, 0),
+            "customers": sample,
+            "of_customers": book,
             "open_ratio": round(by_open, 4),
             "sales_ratio": round(by_sales, 4),
         }
