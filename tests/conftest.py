@@ -153,12 +153,14 @@ LONGEST_FIRST = (
     "tests/e2e/test_controls_live.py",
     "tests/e2e/test_wheel.py",
     "tests/e2e/test_cli.py",
+    # The longest file (the batch on two engines and its cash forecast, three minutes), the
+    # first to need the scored demo: started late, it ended the run alone by a minute.
+    "tests/e2e/test_batch.py",
     "tests/e2e/test_observability.py",
     "tests/e2e/test_browser_worklists.py",
     "tests/e2e/test_browser_what_if.py",
     "tests/integration/test_limit_year.py",
     "tests/e2e/test_browser.py",  # its models page reads the scored demo
-    "tests/e2e/test_batch.py",  # the scored demo, and Spark
     "tests/e2e/test_browser_day.py",
     "tests/e2e/test_scoring.py",
     "tests/e2e/test_cash_forecast.py",
