@@ -39,8 +39,6 @@ from creditdesk.service.receivables import Sums, ageing_sums
 FORECAST_INVOICES = 300_000
 MIN_PER_CURRENCY = 500
 FORECAST_WEEKS = 13
-#: The groupings the pages ask the cash view by: the forecast is the book's for each.
-BY = (None, "segment", "grade")
 
 
 def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list[dict[str, Any]]:
@@ -68,7 +66,8 @@ def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list
         documents = cash_forecast(ledger, as_of, FORECAST_WEEKS, sampled=sampled)
     except InvalidInput:
         return []
-    return [{"name": "cash", "day": as_of.isoformat(), "by": by, "rows": documents} for by in BY]
+    # The pages ask for it by each grouping of the reports: the forecast is the book's for each.
+    return [{"name": "cash", "day": as_of.isoformat(), "by": by, "rows": documents} for by in reports.GROUPINGS]
 
 
 def _chosen(customers: np.ndarray, accounts: pd.DataFrame, share: float) -> np.ndarray:
