@@ -4,14 +4,24 @@ the weekly sums built on them, against hand-worked cases."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from creditdesk.risk.boosting import BoostedPD
 from creditdesk.risk.cash_forecast import actual_weekly, backtest, due_date_inflows, training_sample
 from creditdesk.risk.features.timing import FEATURES, timing_frame
-from creditdesk.risk.payment_timing import PaymentTimeModel, outcomes, payment_pmf, quantile_days
+from creditdesk.risk.payment_timing import PaymentTimeModel, _person_periods, outcomes, payment_pmf, quantile_days
+
+
+class _Unweighted(BoostedPD):
+    """The booster deaf to sample weights: what the sample would learn without them."""
+
+    def fit(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> _Unweighted:  # noqa: N803 (scikit-learn's name)
+        super().fit(X, y)
+        return self
 
 
 def _ledger(rows: list[tuple[str, str, str, int, float, str | None]]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -207,3 +217,30 @@ def test_the_interval_rows_are_the_invoices_repeated_whether_numbers_or_categori
     model = PaymentTimeModel().fit(features, outcomes(np.ones(n, dtype=bool), days))
     north, south = model.predict(pd.DataFrame({"terms_days": [30, 30], "region": ["north", "south"]}))
     assert north < 30 and south > 60  # learnt from the text column, which reaches the booster
+
+
+def test_a_sample_of_the_unsettled_intervals_weighted_back_keeps_the_payment_days() -> None:
+    """``most_open_rows``: beyond it a share of the intervals lived through unsettled is learnt
+    from, each weighted by its inverse. The predicted payment days stay the full model's; the same
+    sample without its weights would pay every invoice days early (the hazards inflated by the
+    inverse of the share), so the weights are what keeps them."""
+    rng = np.random.default_rng(3)
+    n = 6_000
+    features = pd.DataFrame({"terms_days": rng.choice([30, 60], n), "late_payer": rng.integers(0, 2, n)})
+    days = features["terms_days"] + np.where(features["late_payer"] == 1, 25, -5) + rng.gamma(2.0, 6.0, n)
+    y = outcomes(np.ones(n, dtype=bool), np.round(days))
+    probe = pd.DataFrame({"terms_days": [30, 30, 60, 60], "late_payer": [0, 1, 0, 1]})
+    full = PaymentTimeModel().fit(features, y)
+    sampled = PaymentTimeModel(most_open_rows=30_000).fit(features, y)
+    _, labels = _person_periods(features, y)
+    share = 30_000 / int((labels == 0).sum())
+    assert share < 0.3  # the sample is a small part of what it stands for
+    booster = _Unweighted(n_estimators=120, learning_rate=0.1, min_child_samples=100, colsample_bytree=1.0)
+    unweighted = PaymentTimeModel(estimator=booster, most_open_rows=30_000).fit(features, y)  # negative control
+
+    expected = full.predict(probe)
+    assert np.abs(sampled.predict(probe) - expected).max() <= 2.0
+    assert (unweighted.predict(probe) < expected - 4.0).all()
+    assert PaymentTimeModel(most_open_rows=10**9).fit(features, y).predict(probe).tolist() == expected.tolist()
+    with pytest.raises(ValueError, match="most_open_rows"):
+        PaymentTimeModel(most_open_rows=0).fit(features, y)

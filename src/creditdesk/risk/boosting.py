@@ -57,7 +57,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.monotone = monotone
         self.random_state = random_state
 
-    def fit(self, X: pd.DataFrame, y: Any) -> Self:
+    def fit(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> Self:
         frame = frame_of(X)
         monotone = self.monotone or {}
         unknown = sorted(set(monotone) - set(frame.columns))
@@ -77,7 +77,7 @@ class BoostedPD(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
             )
         self.categories_ = {name: sorted(as_text(frame[name]).dropna().unique()) for name in categorical}
         inputs = self._inputs(frame)
-        self.estimator_ = self._booster(frame, monotone).fit(inputs, target_of(y))
+        self.estimator_ = self._booster(frame, monotone).fit(inputs, target_of(y), sample_weight=sample_weight)
         self.typical_contributions_ = typical_contributions(self.contributions, frame)
         return self
 

@@ -27,7 +27,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 class TokenCache:
     """Recently verified tokens, so a busy client costs one database read per token per TTL.
 
-    A revoked token stops working within ``ttl`` seconds; an unknown one is never cached.
+    A token revoked in this process stops working at once (:meth:`clear`); one revoked elsewhere
+    (the CLI, another server worker) within ``ttl`` seconds. An unknown one is never cached.
     """
 
     def __init__(self, ttl: float = 10.0, size: int = 10_000) -> None:
@@ -45,6 +46,9 @@ class TokenCache:
         if len(self._seen) >= self.size:
             self._seen.clear()
         self._seen[token] = (principal, time.monotonic() + self.ttl)
+
+    def clear(self) -> None:
+        self._seen.clear()
 
 
 # The OpenAPI's bearer scheme (components.securitySchemes, each operation's security). It never

@@ -148,4 +148,5 @@ async def revoke(request: Request, admin: AdminForm, services: ServicesDep, ui: 
         name = await run_in_threadpool(revoke_token, token_id, services.uow(), services.clock, admin.name)
     except ServiceError as error:
         return await _page(request, services, ui, status=error.status, error_detail=error.detail)
+    request.app.state.token_cache.clear()  # this process's API refuses it from the next request
     return await _page(request, services, ui, revoked=name)
