@@ -94,3 +94,32 @@ def test_ranking_power_with_no_default_yet_judges_nothing_and_fails_nothing() ->
     )
     power = ranking_power(views, pd.Series([], dtype="datetime64[ns]"))
     assert power["auc"].isna().all()
+
+
+def test_ranking_power_a_source_at_a_time_is_the_whole_ones() -> None:
+    """The nightly batch judges one source's views at a time (adapters/batch/power.py): with the
+    last of all views passed along, the rows are those of every source at once. Without it, a
+    source whose own views end early would leave a year that has passed unjudged."""
+    from creditdesk.service.scoring import power_rows_by_source
+
+    rng = np.random.default_rng(1)
+    customers = [f"C{i}" for i in range(300)]
+    truth = rng.random(300)
+    defaults = pd.Series(
+        pd.Timestamp("2025-06-30"), index=[c for c, x in zip(customers, truth, strict=True) if x > 0.9]
+    )
+    ours = pd.DataFrame(
+        {"source": "ours", "customer_id": customers, "as_of": pd.Timestamp("2026-03-31"), "risk": truth}
+    )
+    early = pd.DataFrame(
+        {"source": "early", "customer_id": customers, "as_of": pd.Timestamp("2025-01-31"), "risk": rng.random(300)}
+    )
+    whole = ranking_power(pd.concat([ours, early]), defaults)
+    expected = [
+        {**row, "auc": None if pd.isna(row["auc"]) else round(float(row["auc"]), 4)}
+        for row in whole.to_dict(orient="records")
+    ]
+    assert power_rows_by_source([ours, early], defaults, pd.Timestamp("2026-03-31")) == expected
+    assert any(row["source"] == "early" and row["auc"] is not None for row in expected)
+    alone = power_rows_by_source([ours, early], defaults, None)
+    assert [row["auc"] for row in alone if row["source"] == "early"] == [None]

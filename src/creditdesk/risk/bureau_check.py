@@ -82,13 +82,20 @@ def bureau_views(
     return latest[COLUMNS].reset_index(drop=True)
 
 
-def ranking_power(views: pd.DataFrame, defaults: pd.Series, horizon_days: int = 365, period: str = "Q") -> pd.DataFrame:
+def ranking_power(
+    views: pd.DataFrame,
+    defaults: pd.Series,
+    horizon_days: int = 365,
+    period: str = "Q",
+    last_view: date | pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """AUC of each source's ranking against the defaults that followed within ``horizon_days``.
 
     ``views``: source, customer_id, as_of, risk (higher = riskier: a PD or a grade);
     ``defaults``: default date by customer_id. Per source and period, each customer's latest
     view in the period counts once; customers already in default at that view are left out,
-    and periods whose horizon has not fully passed are not judged.
+    and periods whose horizon has not fully passed are not judged: by the last default or the
+    last view (``last_view`` when ``views`` are some sources' only, of all sources' views).
     """
     frame = views.reset_index(drop=True)
     frame["as_of"] = pd.to_datetime(frame["as_of"])
@@ -102,7 +109,8 @@ def ranking_power(views: pd.DataFrame, defaults: pd.Series, horizon_days: int = 
     frame = frame.loc[~(defaulted_on <= frame["as_of"])]
     defaulted_on = defaulted_on.loc[frame.index]
     frame["defaulted"] = (defaulted_on <= frame["as_of"] + pd.Timedelta(days=horizon_days)).astype(int)
-    last_known = max(pd.to_datetime(defaults).max(), frame["as_of"].max()) if len(defaults) else frame["as_of"].max()
+    seen = frame["as_of"].max() if last_view is None else max(pd.Timestamp(last_view), frame["as_of"].max())
+    last_known = max(pd.to_datetime(defaults).max(), seen) if len(defaults) else seen
     rows = []
     for (source, when), part in frame.groupby(["source", "period"]):
         complete = part["as_of"].max() + pd.Timedelta(days=horizon_days) <= last_known

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -367,23 +368,45 @@ def ranking_power_rows(
 ) -> list[dict[str, Any]]:
     """The ranking power's rows from the bureau reports (provider, customer_id, report_date,
     score), our champion's scores (customer_id, as_of, risk) and each customer's first default
-    known on the day (the nightly batch gives its own: adapters/batch/power.py)."""
-    views = [
-        pd.DataFrame(
-            {
-                "source": "bureau:" + reports["provider"].astype(str),
-                "customer_id": reports["customer_id"],
-                "as_of": reports["report_date"],
-                "risk": -pd.to_numeric(reports["score"]),  # a higher bureau score is safer
-            }
-        )
-    ]
+    known on the day (the nightly batch gives its own, a source at a time: adapters/batch/power.py)."""
+    views = [bureau_power_view(part) for _, part in reports.groupby("provider", sort=True)]
     if len(champion_scores):
-        views.append(champion_scores.assign(source="creditdesk")[["source", "customer_id", "as_of", "risk"]])
-    power = ranking_power(pd.concat(views, ignore_index=True), defaults, period=period)
+        views.append(champion_power_view(champion_scores))
+    last_view = max((view["as_of"].max() for view in views), default=None)
+    return power_rows_by_source(views, defaults, last_view, period)
+
+
+def bureau_power_view(reports: pd.DataFrame) -> pd.DataFrame:
+    """Bureau reports as views of :func:`ranking_power` (a higher bureau score is safer)."""
+    return pd.DataFrame(
+        {
+            "source": "bureau:" + reports["provider"].astype(str),
+            "customer_id": reports["customer_id"],
+            "as_of": pd.to_datetime(reports["report_date"]),
+            "risk": -pd.to_numeric(reports["score"]),
+        }
+    )
+
+
+def champion_power_view(scores: pd.DataFrame) -> pd.DataFrame:
+    return scores.assign(source="creditdesk", as_of=pd.to_datetime(scores["as_of"]))[
+        ["source", "customer_id", "as_of", "risk"]
+    ]
+
+
+def power_rows_by_source(
+    views: Iterable[pd.DataFrame], defaults: pd.Series, last_view: Any, period: str = "Q"
+) -> list[dict[str, Any]]:
+    """The rows of :func:`ranking_power`, one source's ``views`` at a time (at a million customers
+    their nine million views need not be held at once), judged against the last of all views."""
+    rows = []
+    for view in views:
+        if len(view):
+            power = ranking_power(view, defaults, period=period, last_view=last_view)
+            rows.extend(power.to_dict(orient="records"))
     return [
         {**row, "auc": None if pd.isna(row["auc"]) else round(float(row["auc"]), 4)}
-        for row in power.to_dict(orient="records")
+        for row in sorted(rows, key=lambda row: (row["source"], row["period"]))
     ]
 
 
