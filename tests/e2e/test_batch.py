@@ -302,6 +302,20 @@ def test_a_sampled_cash_forecast_is_scaled_to_the_whole_book(book: Book, local_r
         assert new_sales[0] == pytest.approx(new_sales[1], rel=0.05)
 
 
+def test_a_forecast_without_enough_history_is_kept_as_the_services_refusal(book: Book, local_run: Path) -> None:
+    """On a day the ledger had too few paid invoices to learn from, the run's cash views are the
+    service's refusal, with its code for the page's words (the loading keeps it as the snapshot)."""
+    from creditdesk.adapters.batch.cash import cash_views
+    from creditdesk.adapters.batch.reports import snapshot_body
+
+    first_day = date.fromisoformat(str(book.summary["as_of"])) - timedelta(days=730)
+    refused = cash_views(local_run, first_day)
+    assert [view["by"] for view in refused] == list(BY) and all("rows" not in view for view in refused)
+    body = snapshot_body(refused[0])
+    assert body["code"] == "too_few_paid_invoices" and body["values"]["day"] == first_day.isoformat()
+    assert body["error"].startswith(f"the ledger on {first_day} holds")
+
+
 def test_the_runs_ranking_power_is_the_models_pages(book: Book, local_run: Path) -> None:
     """The ranking power with the batch's defaults, stored as the models page's snapshot, is
     what the page computes from the whole ledger (each customer's default found there), and

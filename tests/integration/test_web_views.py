@@ -420,3 +420,41 @@ def test_a_forecast_made_on_a_sample_says_so_in_the_pages_language(loaded: Servi
         assert ("抽取 100,000 家中的 1,234 家客户" in zh) is expected and "customers (chosen" not in zh
         assert ("from 1,234 of 100,000 customers (chosen by their id)" in en) is expected and "抽取" not in en
         assert "×81.04" in zh if expected else "×81.04" not in zh
+
+
+def test_a_nightly_forecast_refused_for_too_little_history_says_why_in_the_pages_language(loaded: Services) -> None:
+    """The nightly batch keeps the forecast's refusal (this book holds too few paid invoices to
+    learn from) as the view, as the worker keeps its own: the cash page says why, in 中文 or
+    English alone, not that the night has yet to compute it. The control: the same refusal without
+    its code shows the server's English on the Chinese page."""
+    from creditdesk.adapters.batch.reports import snapshot_body
+    from creditdesk.adapters.db.snapshot_store import data_version_on, put_on
+    from creditdesk.service.cash_forecast import cash_forecast
+    from creditdesk.service.errors import InvalidInput
+    from creditdesk.service.snapshots import refusal_body
+    from tests.helpers import app_client
+
+    day = date(2026, 3, 31)
+    with pytest.raises(InvalidInput) as refused:
+        cash_forecast(loaded.receivables().frames(day), day, 13)
+    assert refused.value.code == "too_few_paid_invoices"
+    loaded.settings.batch_engine = "local"  # type: ignore[assignment]
+    reader = app_client(loaded, Role.ANALYST)
+    english = f"the ledger on {day} holds"
+    for coded in (True, False):
+        refusal = refusal_body(refused.value)
+        if not coded:
+            refusal["code"] = None
+        view = {"name": "cash", "day": day.isoformat(), "by": None, "refusal": refusal}
+        with loaded.engine.begin() as conn:
+            put_on(
+                conn,
+                Snapshot(View("cash", day).key, data_version_on(conn), loaded.clock.now(), 1.0, snapshot_body(view)),
+            )
+        reader.get("/lang/zh?next=/")
+        zh = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
+        reader.get("/lang/en?next=/")
+        en = reader.get("/reports/cash", params={"as_of": day.isoformat()}).text
+        assert english in en and "已付清的发票只有" not in en
+        assert ("已付清的发票只有" in zh) is coded and (english in zh) is not coded
+        assert "has not been computed for this day yet" not in en

@@ -67,7 +67,9 @@ def _check_history(allocations: pd.DataFrame, as_of: date) -> None:
     if settled < MIN_SETTLED:
         raise InvalidInput(
             f"the ledger on {as_of} holds {settled} paid invoices; at least {MIN_SETTLED} are needed "
-            "to learn when customers pay"
+            "to learn when customers pay",
+            code="too_few_paid_invoices",
+            values={"day": as_of, "paid": settled, "least": MIN_SETTLED},
         )
 
 

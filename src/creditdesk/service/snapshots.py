@@ -116,11 +116,17 @@ def compute_snapshot(
     try:
         body: Any = {"rows": compute()}
     except ServiceError as refusal:
-        detail = refusal.detail
-        body = {"error": detail, "code": getattr(detail, "code", None), "values": getattr(detail, "values", {})}
+        body = refusal_body(refusal)
     snapshot = Snapshot(key, version, clock.now(), round(time.perf_counter() - started, 3), body)
     store.put(snapshot)
     return snapshot
+
+
+def refusal_body(refusal: ServiceError) -> dict[str, Any]:
+    """A snapshot's body when the service refused to compute it: its English text, and its code
+    and values for the page's words."""
+    detail = refusal.detail
+    return {"error": str(detail), "code": getattr(detail, "code", None), "values": getattr(detail, "values", {})}
 
 
 class SnapshotRefresher:

@@ -33,6 +33,7 @@ from creditdesk.risk.cash_forecast import unit_hash
 from creditdesk.service.cash_forecast import RUN_RATE_DAYS, Sampled, cash_forecast
 from creditdesk.service.errors import InvalidInput
 from creditdesk.service.receivables import Sums, ageing_sums
+from creditdesk.service.snapshots import refusal_body
 
 #: The most invoices the batch forecasts from; beyond them, a sample of customers holding about
 #: as many. The 10,000-customer demo's 341,057 invoices took 56 s and 2.2 GB whole.
@@ -42,8 +43,8 @@ FORECAST_WEEKS = 13
 
 
 def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list[dict[str, Any]]:
-    """The cash forecast on ``as_of`` as the run's views; none when the ledger holds too little
-    history to learn from (the page then says it has no forecast from the night)."""
+    """The cash forecast on ``as_of`` as the run's views; when the ledger holds too little history
+    to learn from, the service's refusal instead (the page says why, as it does for its own)."""
     inputs, outputs = folder / "inputs", folder / "outputs"
     customers = pq.read_table(inputs / "customers.parquet", columns=["customer_id"]).column(0).to_numpy(False)
     accounts = pq.read_table(inputs / "accounts.parquet", columns=["customer_id", "currency"]).to_pandas()
@@ -62,12 +63,13 @@ def cash_views(folder: Path, as_of: date, most: int = FORECAST_INVOICES) -> list
             _ratio(_open(reports.report_totals(outputs)["aging|None"]), _open(ageing_sums(ledger, as_of)[None])),
             _ratio(_sales(inputs / "invoices.parquet", as_of), _sales(inputs / "invoices.parquet", as_of, chosen)),
         )
+    found: dict[str, Any]
     try:
-        documents = cash_forecast(ledger, as_of, FORECAST_WEEKS, sampled=sampled)
-    except InvalidInput:
-        return []
+        found = {"rows": cash_forecast(ledger, as_of, FORECAST_WEEKS, sampled=sampled)}
+    except InvalidInput as refusal:
+        found = {"refusal": refusal_body(refusal)}
     # The pages ask for it by each grouping of the reports: the forecast is the book's for each.
-    return [{"name": "cash", "day": as_of.isoformat(), "by": by, "rows": documents} for by in reports.GROUPINGS]
+    return [{"name": "cash", "day": as_of.isoformat(), "by": by, **found} for by in reports.GROUPINGS]
 
 
 def _chosen(customers: np.ndarray, accounts: pd.DataFrame, share: float) -> np.ndarray:

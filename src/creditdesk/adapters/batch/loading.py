@@ -30,7 +30,7 @@ from creditdesk.adapters.batch.drift import read_drift
 from creditdesk.adapters.batch.exchange import MANIFEST, Manifest
 from creditdesk.adapters.batch.pipeline import read_output
 from creditdesk.adapters.batch.power import power_rows, read_defaults
-from creditdesk.adapters.batch.reports import SCHEMAS, read_reports
+from creditdesk.adapters.batch.reports import SCHEMAS, read_reports, snapshot_body
 from creditdesk.adapters.batch.stages import records
 from creditdesk.adapters.db import kept_worklist
 from creditdesk.adapters.db import tables as t
@@ -140,7 +140,7 @@ def _store_reports(conn: Connection, folder: Path, record: dict[str, Any], versi
     for view in read_reports(folder):
         found = View(view["name"], date.fromisoformat(view["day"]), view["by"])
         if found.scope == RECEIVABLES:
-            put_on(conn, Snapshot(found.key, version, clock.now(), _seconds(record, "reports"), {"rows": view["rows"]}))
+            put_on(conn, Snapshot(found.key, version, clock.now(), _seconds(record, "reports"), snapshot_body(view)))
 
 
 def load(folder: Path, uow_factory: Callable[[], SqlUnitOfWork], clock: Clock, *, apply: bool = True) -> Loaded:
@@ -198,7 +198,7 @@ def _store_after_proposals(
     for report in read_reports(folder):
         found = View(report["name"], date.fromisoformat(report["day"]), report["by"])
         if found.scope != RECEIVABLES:
-            views.append((found, {"rows": report["rows"]}, _seconds(record, "reports")))
+            views.append((found, snapshot_body(report), _seconds(record, "reports")))
     with uow_factory() as uow:
         conn = uow.connection
         drift = read_drift(folder)

@@ -252,3 +252,10 @@ def write_reports(folder: Path, as_of: date, lgd: float) -> int:
 def read_reports(folder: Path) -> list[dict[str, Any]]:
     path = folder / "outputs" / REPORTS_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+
+
+def snapshot_body(view: dict[str, Any]) -> dict[str, Any]:
+    """A run's view as the pages' snapshot keeps it: its rows, or the service's refusal (the cash
+    forecast of a ledger with too little history) for the page to say why in its words."""
+    refusal: dict[str, Any] | None = view.get("refusal")
+    return refusal if refusal is not None else {"rows": view["rows"]}

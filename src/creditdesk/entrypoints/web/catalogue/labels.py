@@ -450,6 +450,11 @@ MESSAGES.update(
             "the nightly batch computes the receivables reports of a larger book.",
             "zh": "账簿中的发票超过 {most} 张，超出单个进程计算报表可读取的上限：更大账簿的应收报表由夜间批处理计算。",
         },
+        "refusal_too_few_paid_invoices": {
+            "en": "The ledger on {day} holds {paid} paid invoices; at least {least} are needed to learn when "
+            "customers pay.",
+            "zh": "截至 {day}，账簿中已付清的发票只有 {paid} 张；至少需要 {least} 张才能学习客户的付款时间。",
+        },
         "refusal_no_champion": {
             "en": "No model is scoring the portfolio yet: the first scoring trains one (an administrator runs it).",
             "zh": "尚无评分模型：首次评分时将训练一个模型（由管理员运行）。",
