@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from creditdesk.adapters.batch.loading import load
 from creditdesk.adapters.batch.stages import OUTPUTS, as_arrow
@@ -224,6 +224,9 @@ def test_a_runs_worklist_is_kept_as_given_and_a_later_days_is_not_replaced_by_an
     )
     load(newer, book.uow, book.clock, apply=False)
     assert [(r["run_id"], r["invoice_id"]) for r in stored(book, t.kept_worklist)] == [("batch-c", "I-7")]
+    # SQLite builds the items' indexes again after the load: each is back, as the schema has it.
+    indexes = {index["name"]: index["column_names"] for index in inspect(book.engine).get_indexes("kept_worklist")}
+    assert indexes == {index.name: [c.name for c in index.columns] for index in t.kept_worklist.indexes}
 
 
 def test_the_collections_page_with_the_batch_on_reads_the_kept_worklist_or_says_none_is_kept(

@@ -92,11 +92,19 @@ def keep(conn: Connection, run_id: str, as_of: date, items: pa.Table) -> bool:
     kept = kept_run(conn)
     if kept is not None and kept.as_of > as_of:
         return False
+    # SQLite: the indexes built once over the new items, not kept up item by item through a
+    # million deletions and insertions (readers see the old ones until the load commits). Not on
+    # PostgreSQL: dropping an index there locks the pages' readers out until then.
+    rebuilt = list(t.kept_worklist.indexes) if conn.dialect.name == "sqlite" else []
+    for index in rebuilt:
+        index.drop(conn)
     conn.execute(delete(t.kept_worklist))
     rows = items.append_column("run_id", pa.array([run_id] * items.num_rows, pa.string()))
     for batch in rows.to_batches(CHUNK):  # a batch of Python values at a time, not the whole run's
         columns = [column.to_pylist() for column in batch.columns]
         insert_each(conn, t.kept_worklist, batch.schema.names, list(zip(*columns, strict=True)))
+    for index in rebuilt:
+        index.create(conn)
     return True
 
 
