@@ -18,7 +18,7 @@ from creditdesk.domain.documents import Invoice, Payment
 from creditdesk.domain.money import Money
 from creditdesk.domain.roles import Role
 from creditdesk.service.billing import PostInvoice, ReceivePayment, post_invoice, receive_payment
-from creditdesk.service.collections import _move, positions, run_dunning, worklist
+from creditdesk.service.collections import _Move, _move, positions, run_dunning, worklist
 from creditdesk.service.collections import record_promise as record_promise_as
 from creditdesk.service.credit_check import what_if
 from creditdesk.service.errors import Conflict, InvalidInput
@@ -101,7 +101,8 @@ def test_dunning_levels_promises_and_the_check(services: Services, tmp_path: Pat
     assert "dunning level 3" in decision.reasons[0].message
     assert run(date(2024, 4, 9))["changes"] == []  # a second run the same day changes nothing
     # A run that read level 2 before another run moved it to 3 moves nothing under the lock.
-    assert _move(services.uow(), clock, date(2024, 4, 9), "C1", 2, 3, None, False) is None
+    with services.uow() as uow:
+        assert _move(uow, clock, date(2024, 4, 9), _Move("C1", 2, 3, None, False)) is None
 
     with services.uow() as uow:
         levels, promises = uow.collections.dunning_levels(), uow.collections.promises()

@@ -109,3 +109,36 @@ def test_a_role_that_may_not_write_documents_records_no_promise(debtor: Books, c
         with pytest.raises(Forbidden):
             record_promise_as(FakeUnitOfWork(debtor), clock, promise("PR1", invoice_id="I1"), role)
     assert not debtor.promises and not debtor.audit
+
+
+def test_a_first_run_on_a_large_book_moves_its_levels_a_few_hundred_to_a_transaction(
+    books: Books, clock: FixedClock
+) -> None:
+    """450 moves in three transactions (200, 200, 50), each move audited. A customer gone from
+    the books in the second refuses that transaction whole: the first's 200 moves stay, none of
+    the second's is half-written, and the run stops there."""
+    from creditdesk.service.collections import MOVES_PER_TRANSACTION, Position
+
+    ids = [f"C{n:03d}" for n in range(450)]
+    for cid in ids:
+        books.open_account(cid, "1000.00")
+    found = {cid: Position(cid, "EUR", 40, 100_00) for cid in ids}
+    committed: list[FakeUnitOfWork] = []
+
+    def factory() -> FakeUnitOfWork:
+        uow = FakeUnitOfWork(books)
+        original = uow.commit
+        uow.commit = lambda: (original(), committed.append(uow))[0]  # type: ignore[method-assign]
+        return uow
+
+    as_of = clock.today()
+    run = run_dunning(found, factory, clock, as_of)
+    assert MOVES_PER_TRANSACTION == 200 and len(committed) == 3
+    assert len(run.changes) == 450 and all(books.accounts[cid].dunning_level == 3 for cid in ids)
+    assert sum(action == "collections.dunning" for _, action, _, _ in books.audit) == 450
+
+    gone = {**{cid: Position(cid, "EUR", 70, 100_00) for cid in ids}, "C250x": Position("C250x", "EUR", 70, 1)}
+    with pytest.raises(NotFound):
+        run_dunning(gone, factory, clock, as_of)
+    moved = [cid for cid in ids if books.accounts[cid].dunning_level == 4]
+    assert moved == ids[:200]  # the first transaction's; the second's rolled back whole

@@ -169,29 +169,41 @@ def run_dunning(
         run.promises[outcome.value].append(promise.promise_id)
         if outcome is PromiseStatus.BROKEN:
             just_broken.add(promise.customer_id)
+    moves: list[_Move] = []
     for cid in sorted(set(found) | {c for c, (level, _) in levels.items() if level > 0}):
         current = levels.get(cid, (0, None))[0]
         position = found.get(cid)
         days = position.days_past_due if position else 0
         after = dunning_level(days, current, promise_open=cid in still_open, promise_broken=cid in just_broken)
         if after != current:
-            moved = _move(uow_factory(), clock, as_of, cid, current, after, position, cid in just_broken)
-            if moved is not None:
-                run.changes.append(moved)
+            moves.append(_Move(cid, current, after, position, cid in just_broken))
+    for first in range(0, len(moves), MOVES_PER_TRANSACTION):
+        with uow_factory() as uow:
+            moved = [_move(uow, clock, as_of, move) for move in moves[first : first + MOVES_PER_TRANSACTION]]
+            uow.commit()
+        run.changes.extend(change for change in moved if change is not None)
     return run
 
 
-def _move(
-    uow: UnitOfWork,
-    clock: Clock,
-    as_of: date,
-    customer_id: str,
-    before: int,
-    after: int,
-    position: Position | None,
-    broken: bool,
-) -> dict[str, Any] | None:
-    """Move the level under the account's lock; None when it moved in between (another run)."""
+#: Level moves written in one transaction: a first run on a large book moves hundreds of
+#: thousands, and a transaction each cost a fifth of the time again; a few hundred at once hold
+#: their accounts' locks for a fraction of a second.
+MOVES_PER_TRANSACTION = 200
+
+
+@dataclass(frozen=True)
+class _Move:
+    customer_id: str
+    before: int
+    after: int
+    position: Position | None
+    broken: bool
+
+
+def _move(uow: UnitOfWork, clock: Clock, as_of: date, move: _Move) -> dict[str, Any] | None:
+    """Move the level under the account's lock, in the caller's transaction; None when it moved
+    in between (another run)."""
+    customer_id, before, after, position, broken = move.customer_id, move.before, move.after, move.position, move.broken
     days = position.days_past_due if position else 0
     overdue = str(Money.from_minor(position.overdue_minor, position.currency).amount) if position else "0"
     action_en, action_zh = ACTIONS[after]
@@ -199,42 +211,40 @@ def _move(
     why_zh = f"最早的无争议未清项逾期 {days} 天，逾期金额 {overdue}" if days else "无逾期"
     if broken:
         why_en, why_zh = why_en + "; a promise to pay was broken", why_zh + "；付款承诺未兑现"
-    with uow:
-        account = uow.management.account(customer_id, lock=True)
-        if account is None:
-            raise NotFound(
-                f"customer {customer_id!r} does not exist",
-                code="not_found",
-                values={"what": "customer", "id": customer_id},
-            )
-        if uow.collections.dunning_level(customer_id) != before:
-            return None
-        uow.management.set_dunning(customer_id, after, as_of if after else None)
-        uow.management.record(
-            RecordedChange(
-                customer_id=customer_id,
-                effective_on=as_of,
-                rule="DUNNING",
-                field="dunning_level",
-                before=str(before),
-                after=str(after),
-                inputs={"days_past_due": str(days), "overdue": overdue, "promise_broken": str(broken).lower()},
-                policy_version=None,
-                en=f"dunning level {before} → {after}: {why_en}; {action_en}",
-                zh=f"催款级别 {before} → {after}：{why_zh}；{action_zh}",
-                actor=SYSTEM,
-                recorded_at=clock.now(),
-            )
+    account = uow.management.account(customer_id, lock=True)
+    if account is None:
+        raise NotFound(
+            f"customer {customer_id!r} does not exist",
+            code="not_found",
+            values={"what": "customer", "id": customer_id},
         )
-        uow.audit.append(
-            SYSTEM,
-            "collections.dunning",
-            "customer",
-            customer_id,
-            {"from": before, "to": after, "days_past_due": days},
-            stream=customer_id,
+    if uow.collections.dunning_level(customer_id) != before:
+        return None
+    uow.management.set_dunning(customer_id, after, as_of if after else None)
+    uow.management.record(
+        RecordedChange(
+            customer_id=customer_id,
+            effective_on=as_of,
+            rule="DUNNING",
+            field="dunning_level",
+            before=str(before),
+            after=str(after),
+            inputs={"days_past_due": str(days), "overdue": overdue, "promise_broken": str(broken).lower()},
+            policy_version=None,
+            en=f"dunning level {before} → {after}: {why_en}; {action_en}",
+            zh=f"催款级别 {before} → {after}：{why_zh}；{action_zh}",
+            actor=SYSTEM,
+            recorded_at=clock.now(),
         )
-        uow.commit()
+    )
+    uow.audit.append(
+        SYSTEM,
+        "collections.dunning",
+        "customer",
+        customer_id,
+        {"from": before, "to": after, "days_past_due": days},
+        stream=customer_id,
+    )
     return {"customer_id": customer_id, "before": before, "after": after, "days_past_due": days, "overdue": overdue}
 
 
