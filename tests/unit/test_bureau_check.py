@@ -51,13 +51,19 @@ def test_letter_ratings_map_to_grades() -> None:
     assert np.isnan(rating_grade(None)) and np.isnan(rating_grade("XYZ"))
 
 
-def test_ranking_power_credits_the_source_that_saw_defaults_coming() -> None:
-    rng = np.random.default_rng(0)
-    customers = [f"C{i}" for i in range(400)]
-    truth = rng.random(400)
+def _book(seed: int, n: int) -> tuple[np.random.Generator, list[str], np.ndarray, pd.Series]:
+    """``n`` customers, each's true risk, and those above 0.9 defaulted on 2025-06-30."""
+    rng = np.random.default_rng(seed)
+    customers = [f"C{i}" for i in range(n)]
+    truth = rng.random(n)
     defaults = pd.Series(
         pd.Timestamp("2025-06-30"), index=[c for c, t in zip(customers, truth, strict=True) if t > 0.9]
     )
+    return rng, customers, truth, defaults
+
+
+def test_ranking_power_credits_the_source_that_saw_defaults_coming() -> None:
+    rng, customers, truth, defaults = _book(0, 400)
     views = pd.concat(
         [
             pd.DataFrame({"source": "ours", "customer_id": customers, "as_of": "2025-01-31", "risk": truth}),
@@ -102,12 +108,7 @@ def test_ranking_power_a_source_at_a_time_is_the_whole_ones() -> None:
     source whose own views end early would leave a year that has passed unjudged."""
     from creditdesk.service.scoring import power_rows_by_source
 
-    rng = np.random.default_rng(1)
-    customers = [f"C{i}" for i in range(300)]
-    truth = rng.random(300)
-    defaults = pd.Series(
-        pd.Timestamp("2025-06-30"), index=[c for c, x in zip(customers, truth, strict=True) if x > 0.9]
-    )
+    rng, customers, truth, defaults = _book(1, 300)
     ours = pd.DataFrame(
         {"source": "ours", "customer_id": customers, "as_of": pd.Timestamp("2026-03-31"), "risk": truth}
     )
