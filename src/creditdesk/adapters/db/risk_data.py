@@ -160,12 +160,8 @@ def score_history(conn: Connection, customer_id: str, role: str = "champion") ->
 
 
 def score_frame(conn: Connection, role: str) -> pd.DataFrame:
-    import pandas as pd
-
     s = t.customer_scores
-    result = conn.execute(select(s.c.customer_id, s.c.as_of, s.c.pd.label("risk")).where(s.c.role == role))
-    # Plain tuples: pandas probes SQLAlchemy rows key by key (27 s of 3 million scores' 45).
-    return pd.DataFrame([tuple(row) for row in result], columns=["customer_id", "as_of", "risk"])
+    return frame_of(conn, select(s.c.customer_id, s.c.as_of, s.c.pd.label("risk")).where(s.c.role == role))
 
 
 def order_outcomes(conn: Connection, since: date, until: date) -> pd.DataFrame:
