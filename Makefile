@@ -55,7 +55,7 @@ test: $(STAMP)
 # A worker that crashes fails the run at once: xdist's replacement worker left the run waiting for ever.
 suite: $(STAMP)
 	CREDITDESK_RELIABILITY_SCALE=$(RELIABILITY_SCALE) CREDITDESK_PREBUILD_DEMOS=1 \
-		$(BIN)/pytest -q -n 2 --dist loadfile --max-worker-restart=0 --durations=25
+		$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --max-worker-restart=0 --durations=25
 
 # The inner loop: the domain and the service on fakes, no server, no database file, under a minute.
 test-fast: $(STAMP)

@@ -141,34 +141,37 @@ def needs_shared() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not datasets_dir().exists(), reason=f"needs {datasets_dir()}")
 
 
-# The longest files, longest first: with two workers taking whole files (`make test` runs
-# `-n 2 --dist loadfile`), starting these early keeps one worker from finishing alone. Those that
-# need the scored demo come after five that do not (about two minutes of the two workers), so that
-# its build (started with the session, see pytest_sessionstart) is done before a worker asks for it.
+# The longest files, longest first (their time in a full run of 2026-12-08, beside another file):
+# with two workers taking whole files (`make test` runs `-n 2 --dist loadfile
+# --no-loadscope-reorder`: xdist otherwise puts the files with the most tests first), starting these
+# early keeps one worker from finishing alone. Those that need the scored demo come after five that
+# do not (about five minutes of one worker, two and a half of the two), so that its build (started
+# with the session, see pytest_sessionstart) is done before a worker asks for it.
 LONGEST_FIRST = (
-    # The longest files first (the two workers end together), the scored demo's last among them:
-    # by then the coordinating process has built it, so no worker waits on its lock.
-    "tests/e2e/test_browser_every_page.py",
-    "tests/integration/test_scoring.py",
-    "tests/e2e/test_controls_live.py",
-    "tests/e2e/test_wheel.py",
-    "tests/e2e/test_cli.py",
-    # The longest file (the batch on two engines and its cash forecast, three minutes), the
-    # first to need the scored demo: started late, it ended the run alone by a minute.
-    "tests/e2e/test_batch.py",
-    "tests/e2e/test_observability.py",
-    "tests/e2e/test_browser_worklists.py",
-    "tests/e2e/test_browser_what_if.py",
+    "tests/e2e/test_browser_every_page.py",  # 104 s
+    "tests/e2e/test_controls_live.py",  # 60 s
+    "tests/integration/test_scoring.py",  # 56 s
+    "tests/e2e/test_browser_worklists.py",  # 49 s
+    "tests/e2e/test_cli.py",  # 44 s
+    # The scored demo's, longest first.
+    "tests/e2e/test_batch.py",  # 206 s: the batch on two engines and its cash forecast
+    "tests/e2e/test_browser.py",  # 93 s: its models page reads the scored demo
+    "tests/e2e/test_browser_day.py",  # 75 s
+    "tests/e2e/test_scoring.py",  # 70 s
+    "tests/e2e/test_cash_forecast.py",  # 53 s
+    # The rest over 20 s.
+    "tests/integration/test_money_bounds.py",
+    "tests/integration/test_bulk_import.py",
     "tests/integration/test_limit_year.py",
-    "tests/e2e/test_browser.py",  # its models page reads the scored demo
-    "tests/e2e/test_browser_day.py",
-    "tests/e2e/test_scoring.py",
-    "tests/e2e/test_cash_forecast.py",
     "tests/reliability/test_concurrency.py",
-    "tests/e2e/test_browser_charts.py",
-    "tests/e2e/test_worker.py",
+    "tests/e2e/test_observability.py",
+    "tests/e2e/test_browser_what_if.py",
+    "tests/e2e/test_simulate.py",
+    "tests/integration/test_web_views.py",
     "tests/e2e/test_daily_cycle_live.py",
-    "tests/reliability/test_engine_model.py",
+    "tests/e2e/test_cli_credit_file.py",
+    "tests/e2e/test_browser_charts.py",
+    "tests/e2e/test_wheel.py",
 )
 
 
