@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from creditdesk.adapters.clock import FixedClock
 from creditdesk.adapters.db import tables as t
@@ -237,3 +237,145 @@ def test_a_valid_file_the_bulk_way_does_not_take_is_imported_row_by_row(
     for tables in (mine, theirs):
         tables["ledger_entries"] = [entry[1:] for entry in sorted(tables["ledger_entries"])]
     assert mine == theirs
+
+
+ORDERED_HEADER = "invoice_id,customer_id,invoice_date,due_date,amount,currency,order_id,disputed,company_code\n"
+
+
+def _order_code(n: int) -> str:
+    return "SH01" if n % 7 == 0 else "HK01" if n % 11 == 0 else ""
+
+
+def _orders(path: Path, status: dict[int, str] | None = None) -> Path:
+    """Order n of invoice n's customer and amount, billed already (a few cancelled), some in a
+    company code."""
+    lines = []
+    for n in range(ROWS):
+        _, cid, day, _due, amount, currency, *_ = invoice_line(n).split(",")
+        state = (status or {}).get(n, "cancelled" if n % 17 == 0 else "invoiced")
+        lines.append(f"O{n:06d},{cid},{day},{amount},{currency},{state},{_order_code(n)}\n")
+    return write_csv(path, "order_id,customer_id,order_date,amount,currency,status,company_code\n" + "".join(lines))
+
+
+def _ordered_invoice(n: int, *, code: str | None = None) -> str:
+    """Invoice n: two in three bill their order (half of those naming its company code, the rest
+    taking it), one in thirteen of the others names a company code of its own."""
+    invoice_id, cid, day, due, amount, currency, disputed, _note = invoice_line(n).rstrip("\n").split(",")
+    order = f"O{n:06d}" if n % 3 else ""
+    if code is None:
+        code = (_order_code(n) if n % 2 else "") if order else ("HK01" if n % 13 == 0 else "")
+    return f"{invoice_id},{cid},{day},{due},{amount},{currency},{order},{disputed},{code}\n"
+
+
+def _ordered_invoices(path: Path, replace: dict[int, str] | None = None) -> Path:
+    lines = [(replace or {}).get(n, _ordered_invoice(n)) for n in range(ROWS)]
+    return write_csv(path, ORDERED_HEADER + "".join(lines))
+
+
+def _with_orders(db: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, orders: Path) -> None:
+    from creditdesk.domain.company_codes import CompanyCode
+    from creditdesk.service.segments import AddCompanyCode, SetSegmentLimit, add_company_code, set_segment_limit
+
+    assert run(db, "customers", write_csv(tmp_path / "customers.csv", CUSTOMERS), monkeypatch, bulk=False).ok
+    for code in ("SH01", "HK01"):
+        add_company_code(
+            AddCompanyCode(CompanyCode(code, f"Seller {code}", "EUR"), "admin", Role.ADMIN), db.uow(), db.clock
+        )
+    assert run(db, "orders", orders, monkeypatch, bulk=False).ok
+    for cid in ("K00", "K01", "K03", "K07"):  # their credit segments move with the invoices
+        for code in ("SH01", "HK01"):
+            limit = SetSegmentLimit(cid, code, Money.of("50000", "EUR"), "bulk test", "admin", Role.ADMIN)
+            assert set_segment_limit(limit, db.uow(), db.clock).applied
+
+
+def test_invoices_of_billed_orders_and_company_codes_go_the_bulk_way_as_the_row_way(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ERP's file names the order each invoice bills and the company code that sold it: the
+    orders billed already, the bulk way stores the order, the code named or the order's, and moves
+    the credit segments as the row-by-row way does; a second import changes nothing."""
+    orders = _orders(tmp_path / "orders.csv")
+    for db in (services, twin):
+        _with_orders(db, tmp_path, monkeypatch, orders)
+    path = _ordered_invoices(tmp_path / "invoices.csv")
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    rows = run(twin, "invoices", path, monkeypatch, bulk=False)
+    assert bulk.bulk and bulk.ok and not rows.bulk
+    assert bulk.as_json() == rows.as_json() and bulk.inserted == ROWS
+    assert contents(services) == contents(twin)
+    with services.engine.connect() as conn:
+        segments = conn.execute(select(func.count()).select_from(t.segment_accounts)).scalar_one()
+        inherited = conn.execute(
+            select(func.count()).where(t.invoices.c.company_code.is_not(None), t.invoices.c.order_id.is_not(None))
+        ).scalar_one()
+    assert segments > 0 and inherited > 0
+    again = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert again.bulk and (again.inserted, again.unchanged) == (0, ROWS)
+    assert contents(services) == contents(twin)
+
+
+def _entries_without_ids(tables: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """The ledger's entries as a set: the bulk way writes an invoice's release of its order after
+    every invoice (the row-by-row way after each batch's); PostgreSQL's rolled-back attempts use
+    up entry numbers."""
+    return {**tables, "ledger_entries": sorted(entry[1:] for entry in tables["ledger_entries"])}
+
+
+def test_invoices_of_open_orders_bill_them_the_bulk_way_as_the_row_way(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily file of an ERP: its invoices bill orders still open (some in a company code, one
+    of another customer's order, which it does not bill): each order is invoiced and what it
+    reserved released, as the row-by-row way does; the same file again changes nothing."""
+    other = 5  # invoice 5 names order 5 of customer K05; the order here is K06's
+    status = {n: "open" for n in range(ROWS) if n % 3 and n % 4 == 1}
+    orders = _orders(tmp_path / "orders.csv", status)
+    orders.write_text(orders.read_text().replace(f"O{other:06d},K05,", f"O{other:06d},K06,"))
+    for db in (services, twin):
+        _with_orders(db, tmp_path, monkeypatch, orders)
+    path = _ordered_invoices(tmp_path / "invoices.csv")
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    rows = run(twin, "invoices", path, monkeypatch, bulk=False)
+    assert bulk.bulk and bulk.ok and not rows.bulk and bulk.as_json() == rows.as_json()
+    assert _entries_without_ids(contents(services)) == _entries_without_ids(contents(twin))
+    with services.engine.connect() as conn:
+        still_open = set(conn.execute(select(t.orders.c.order_id).where(t.orders.c.status == "open")).scalars())
+        reserved = conn.execute(select(func.sum(t.credit_accounts.c.reserved_minor))).scalar_one()
+    assert still_open == {f"O{other:06d}"} and len(status) > 100
+    assert reserved == conn_reserved(twin)
+    again = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert again.bulk and (again.inserted, again.unchanged) == (0, ROWS)
+    assert _entries_without_ids(contents(services)) == _entries_without_ids(contents(twin))
+
+
+def conn_reserved(db: Services) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(select(func.sum(t.credit_accounts.c.reserved_minor))).scalar_one())
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["open order named twice", "another code than the order's", "unknown code"],
+)
+def test_an_open_order_named_twice_or_a_code_that_does_not_fit_goes_row_by_row(
+    services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    """The negative controls: an open order two invoices name (which one bills it is the row-by-row
+    way's rule), a company code other than its order's, or no company code at all: the row-by-row
+    way imports or refuses the file, with its problems, and the bulk way leaves it to it."""
+    n = 7  # it bills order 7, in SH01
+    status = {n: "open"} if case == "open order named twice" else {}
+    orders = _orders(tmp_path / "orders.csv", status)
+    for db in (services, twin):
+        _with_orders(db, tmp_path, monkeypatch, orders)
+    code = {"open order named twice": None, "another code than the order's": "HK01", "unknown code": "NOPE9"}[case]
+    replace = {n: _ordered_invoice(n, code=code)}
+    if case == "open order named twice":  # invoice 8 names order 7 too
+        replace[8] = _ordered_invoice(8).replace(f"O{8:06d}", f"O{n:06d}")
+    path = _ordered_invoices(tmp_path / "invoices.csv", replace)
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    rows = run(twin, "invoices", path, monkeypatch, bulk=False)
+    assert not bulk.bulk and bulk.ok == rows.ok
+    assert rows.ok or rows.errors  # imported or refused, with its problems...
+    assert lines(bulk) == lines(rows) and bulk.as_json() == rows.as_json()  # ...the same way
+    assert _entries_without_ids(contents(services)) == _entries_without_ids(contents(twin))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Connection, String, case, func, insert, literal_column, select
@@ -65,6 +66,11 @@ class Booker:
                 **{f"{name}_delta": delta.get(name, 0) for name in BUCKETS},
             }
         )
+        self.moved(customer_id, company_code, **delta)
+
+    def moved(self, customer_id: str, company_code: str | None, **delta: int) -> None:
+        """What documents whose entries are written (by ``book`` or in bulk) move in the account's
+        totals and in the credit segment of ``company_code``."""
         total = self.deltas.setdefault(customer_id, dict.fromkeys(BUCKETS, 0))
         for name, value in delta.items():
             total[name] += value
@@ -77,6 +83,10 @@ class Booker:
     def order_changed(self, customer_id: str, order_id: str, status: str, reserved: int, delivered: int) -> None:
         state = {"order_id": order_id, "status": status, "reserved": reserved, "delivered": delivered}
         self.orders.setdefault(customer_id, []).append(state)
+
+    def _orders_of(self, customer_id: str) -> list[dict[str, Any]]:
+        """The customer's orders this file changed, by id (whichever way the file was read)."""
+        return sorted(self.orders.get(customer_id, []), key=lambda state: str(state["order_id"]))
 
     def flush(self, conn: Connection) -> None:
         """Write the entries of one batch."""
@@ -157,19 +167,24 @@ class Booker:
         )
 
     def _segment_currencies(self, conn: Connection) -> dict[str, str]:
-        """The account currency of each customer whose documents named a company code."""
-        a = t.credit_accounts
+        """The account currency of each customer whose documents named a company code and who has
+        a credit segment (most customers of a company code have none: one query, not one each)."""
+        a, s = t.credit_accounts, t.segment_accounts
+        named = sorted(self.segment_deltas)
+        with_segments = sorted(set(rows_among(conn, select(s.c.customer_id).distinct(), s.c.customer_id, named)))
         query = select(a.c.customer_id, a.c.currency)
-        return {cid: ccy for cid, ccy in rows_among(conn, query, a.c.customer_id, sorted(self.segment_deltas))}
+        return {cid: ccy for cid, ccy in rows_among(conn, query, a.c.customer_id, [cid for (cid,) in with_segments])}
 
     def _segment_postings(
         self, store: SqlCreditStore, cid: str, currency: str | None, source: str, today: date
     ) -> list[Posting]:
         """The customer's credit segments moved by this file's documents in their company codes."""
+        if currency is None:  # no credit segment (or no account)
+            return []
         postings = []
         for code, totals in sorted(self.segment_deltas.get(cid, {}).items()):
             segment = store.segment_account(cid, code, lock=False)
-            if segment is None or currency is None:
+            if segment is None:
                 continue
             try:
                 rate = (
@@ -181,7 +196,8 @@ class Booker:
                 raise MissingGroupRate(error) from None
             moved = Delta(**totals).scaled(rate)
             segment.totals.moved_by(moved, f"segment {segment.group_id}")
-            postings.append(Posting("segment", segment.group_id, EntryKind.IMPORT, source, moved))
+            # ref_id: the file's name (an id's length; its folder can be any length).
+            postings.append(Posting("segment", segment.group_id, EntryKind.IMPORT, Path(source).name[: t.ID], moved))
         return postings
 
     def finish(self, conn: Connection, source: str) -> None:
@@ -209,9 +225,7 @@ class Booker:
         for cid in touched:
             totals = self.deltas.get(cid)
             if totals is None:
-                events.append(
-                    (cid, numbers[cid] + 1, "import.booked", event_payload(cid, [], self.orders.get(cid, [])))
-                )
+                events.append((cid, numbers[cid] + 1, "import.booked", event_payload(cid, [], self._orders_of(cid))))
                 continue
             delta = Delta(**totals)
             postings = [Posting("customer", cid, EntryKind.IMPORT, source, delta)]
@@ -234,7 +248,5 @@ class Booker:
             # The customer's entries were written per document above; only the pools' here.
             if len(postings) > 1:
                 store.post(postings[1:], self.now)
-            events.append(
-                (cid, numbers[cid] + 1, "import.booked", event_payload(cid, postings, self.orders.get(cid, [])))
-            )
+            events.append((cid, numbers[cid] + 1, "import.booked", event_payload(cid, postings, self._orders_of(cid))))
         store.emit_numbered(events, self.now)

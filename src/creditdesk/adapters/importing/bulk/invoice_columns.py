@@ -3,8 +3,9 @@
 Only the canonical spelling of each value is taken: what the row-by-row parsers (fields.py,
 kinds/invoices.py) certainly accept and read to the same value. Anything else makes the block
 NotEligible, whether the row-by-row way would refuse it or not: spaces around a value, '+5',
-'1.230' (more decimals than the currency has, even zeros), a date before the year 1000, an order
-id or a company code (their booking is the row-by-row way's), an amount of 0 or beyond the bound.
+'1.230' (more decimals than the currency has, even zeros), a date before the year 1000, an amount
+of 0 or beyond the bound. An order id and a company code are taken as text (empty: none); whether
+they fit the orders and company codes stored is checked against the database (bulk/invoices.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from creditdesk.domain.company_codes import CODE_PATTERN
 from creditdesk.domain.currencies import MINOR_UNIT_EXPONENT
 from creditdesk.domain.money import MAX_MINOR
 
@@ -31,13 +33,12 @@ _WHOLE_AND_DECIMALS = r"^(?P<whole>[0-9]+)(?:\.(?P<decimals>[0-9]*))?$"
 _TRUE, _FALSE = ["true", "yes", "y", "1"], ["false", "no", "n", "0", ""]  # fields.boolean's
 _CODES = pa.array(sorted(MINOR_UNIT_EXPONENT))
 _EXPONENTS = pa.array([MINOR_UNIT_EXPONENT[code] for code in sorted(MINOR_UNIT_EXPONENT)], pa.int64())
-_EMPTY_ONLY = ("order_id", "company_code")  # optional columns the bulk way takes only empty
 _REQUIRED = ("invoice_id", "customer_id", "invoice_date", "due_date", "amount", "currency")
 
 
 @dataclass(frozen=True, slots=True)
 class InvoiceColumns:
-    """Rows as the database stores them (dates as their ISO text); no order id, no company code."""
+    """Rows as the database stores them (dates as their ISO text)."""
 
     invoice_id: Any  # pa.StringArray
     customer_id: Any
@@ -46,6 +47,8 @@ class InvoiceColumns:
     amount_minor: Any  # pa.Int64Array, minor units of the row's currency
     currency: Any
     disputed: Any  # pa.BooleanArray
+    order_id: Any  # pa.StringArray, null: none
+    company_code: Any  # null: none named (an invoice of an order then takes the order's)
 
     def __len__(self) -> int:
         return len(self.invoice_id)
@@ -63,9 +66,6 @@ def invoice_columns(block: bytes, header: list[str]) -> InvoiceColumns:
     column = {name: table.column(index).combine_chunks() for name, index in position.items()}
     for values in column.values():
         _require(pc.less(pc.binary_length(values), _FIELD_LIMIT), "a field beyond csv's limit")
-    for name in _EMPTY_ONLY:
-        if name in column:
-            _require(pc.equal(column[name], ""), f"a value for {name}")
     for name in ("invoice_id", "customer_id"):
         _require(pc.match_substring_regex(column[name], ID_PATTERN), f"an unusual {name}")
     invoice_date, due_date = column["invoice_date"], column["due_date"]
@@ -87,7 +87,18 @@ def invoice_columns(block: bytes, header: list[str]) -> InvoiceColumns:
         amount_minor=_minor_units(column["amount"], exponent),
         currency=currency,
         disputed=_disputed(column.get("disputed"), len(table)),
+        order_id=_optional(column.get("order_id"), len(table), ID_PATTERN, "an unusual order_id"),
+        company_code=_optional(column.get("company_code"), len(table), CODE_PATTERN.pattern, "an unusual company_code"),
     )
+
+
+def _optional(values: Any | None, rows: int, pattern: str, what: str) -> Any:
+    """An optional text column: empty is null, anything else in its canonical spelling."""
+    if values is None:
+        return pa.nulls(rows, pa.string())
+    given = pc.not_equal(values, "")
+    _require(pc.or_(pc.invert(given), pc.match_substring_regex(values, pattern)), what)
+    return pc.if_else(given, values, pa.scalar(None, pa.string()))
 
 
 def _read(block: bytes, width: int) -> Any:

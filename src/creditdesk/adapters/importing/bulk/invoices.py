@@ -3,14 +3,19 @@
 What it writes is what the row-by-row way writes for the same file: the new invoices, one ledger
 entry per invoice in the file's order, and at the end the same ``Booker.finish`` (account totals,
 overdue, pooled groups, one event per customer). Stored invoices the file repeats unchanged are
-counted, not written. Anything else (a problem, an invoice in another currency than its
-account's, one that differs from the stored one) is NotEligible.
+counted, not written. An invoice naming an order stores it, and takes the order's company code
+when it names none; naming a company code, it moves that credit segment too. A new invoice of its
+customer's open order bills it: the order is invoiced and what it held released (a second ledger
+entry of the invoice, as the row-by-row way books it), after every invoice is in. Anything else
+(a problem, an invoice in another currency than its account's, one that differs from the stored
+one, an unknown company code or one other than its order's, an open order named twice) is
+NotEligible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +24,28 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from creditdesk.domain.ledger import BalanceOutOfRange
+from creditdesk.domain.orders import OrderStatus
 from creditdesk.service.ports import Clock
 
 from ..booking import BUCKETS, Booker, MissingGroupRate
 from . import NotEligible
 from .invoice_columns import InvoiceColumns, invoice_columns
 from .plain_csv import PlainCsv
-from .store import BulkStore, StoredInvoice, bulk_store
+from .store import BulkStore, StoredInvoice, StoredOrder, bulk_store
 
-_COMPARED = ("invoice_id", "customer_id", "invoice_date", "due_date", "amount_minor", "currency", "disputed")
+_RELEASES_AT_ONCE = 50_000  # orders billed a statement
+
+_COMPARED = (
+    "invoice_id",
+    "customer_id",
+    "invoice_date",
+    "due_date",
+    "amount_minor",
+    "currency",
+    "order_id",
+    "disputed",
+    "company_code",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +70,9 @@ def import_invoices(
     file = PlainCsv(path, progress)
     size = max(path.stat().st_size, 1)
     currencies: dict[str, str | None] = {}
+    known_codes: dict[str, bool] = {}
     receivables = _Receivables()
+    releases = _Releases()
     rows = inserted = unchanged = 0
     with bulk_store(conn) as store:
         for block in file.blocks(header):
@@ -60,7 +80,9 @@ def import_invoices(
                 columns = invoice_columns(block, header)
                 rows += len(columns)
                 _check_customers(store, columns, currencies)
+                columns, orders = _with_orders_codes(store, columns, known_codes)
                 fresh, repeated = _without_stored(store, columns)
+                releases.add(fresh, orders)
             except pa.ArrowException as error:  # a value pyarrow cannot take after all
                 raise NotEligible(str(error)) from None
             unchanged += repeated
@@ -70,6 +92,7 @@ def import_invoices(
                 store.insert(fresh, booker.now)
                 receivables.add(fresh)
                 inserted += len(fresh)
+        releases.book(booker, store)  # while a first load's indexes are away
         store.inserted()
         receivables.book(booker)
         try:
@@ -93,6 +116,38 @@ def _check_customers(store: BulkStore, columns: InvoiceColumns, currencies: dict
         raise NotEligible("an unknown customer or another currency than the account's")
 
 
+def _with_orders_codes(
+    store: BulkStore, columns: InvoiceColumns, known: dict[str, bool]
+) -> tuple[InvoiceColumns, dict[str, StoredOrder]]:
+    """The rows with each company code as stored: the one named (a known code, the order's if the
+    invoice names an order), or its order's; and the stored orders they name."""
+    named = pc.drop_null(pc.unique(columns.company_code)).to_pylist()
+    new = [code for code in named if code not in known]
+    if new:
+        found = store.known_codes(new)
+        known.update({code: code in found for code in new})
+    if not all(known[code] for code in named):
+        raise NotEligible("an unknown company code")
+    billed = pc.drop_null(pc.unique(columns.order_id))
+    if not len(billed):
+        return columns, {}
+    orders = store.orders(billed.to_pylist())
+    ids = list(orders)
+    order_codes = pa.array([orders[order_id].company_code for order_id in ids], pa.string())
+    of_order = pc.take(order_codes, pc.index_in(columns.order_id, pa.array(ids, pa.string())))
+    # A row whose order is stored: the code it names must be the order's (null for null).
+    stored_order = pc.is_in(columns.order_id, pa.array(ids, pa.string()))
+    named_code = pc.is_valid(columns.company_code)
+    differs = pc.and_(
+        pc.and_(stored_order, named_code),
+        pc.fill_null(pc.not_equal(columns.company_code, of_order), True),
+    )
+    if pc.any(differs).as_py():
+        raise NotEligible("a company code other than its order's")
+    code = pc.if_else(named_code, columns.company_code, of_order)
+    return replace(columns, company_code=code), orders
+
+
 def _without_stored(store: BulkStore, columns: InvoiceColumns) -> tuple[InvoiceColumns, int]:
     """The rows not stored yet, and how many are stored with the same content."""
     if pc.count_distinct(columns.invoice_id).as_py() != len(columns):
@@ -114,33 +169,75 @@ def _without_stored(store: BulkStore, columns: InvoiceColumns) -> tuple[InvoiceC
     return columns.where(pc.invert(pc.is_in(columns.invoice_id, ids))), len(stored)
 
 
-def _as_given(invoice: StoredInvoice) -> tuple[Any, ...] | None:
-    """The stored invoice as a bulk row, or None when it has what no bulk row has (an order, a code)."""
-    if invoice.order_id is not None or invoice.company_code is not None:
-        return None
+def _as_given(invoice: StoredInvoice) -> tuple[Any, ...]:
     return tuple(getattr(invoice, name) for name in _COMPARED)
 
 
 @dataclass
-class _Receivables:
-    """What each customer's new invoices add to the receivable (their ledger entries are written)."""
+class _Releases:
+    """The open orders the new invoices bill (each by its own customer), booked once every invoice
+    is in: the order invoiced, what it reserved and delivered released in its company code."""
 
-    sums: list[Any] = field(default_factory=list)  # pa.Table (customer, amount), summed now and then
+    # (customer, invoice, order, company code of the order, reserved, delivered), in the file's order
+    billed: list[tuple[str, str, str, str | None, int, int]] = field(default_factory=list)
+    named: set[str] = field(default_factory=set)  # open orders named so far (by any customer)
+
+    def add(self, rows: InvoiceColumns, orders: dict[str, StoredOrder]) -> None:
+        open_ids = [order_id for order_id, order in orders.items() if order.open]
+        if not open_ids:
+            return
+        naming = rows.where(pc.is_in(rows.order_id, pa.array(open_ids, pa.string())))
+        columns = (naming.customer_id.to_pylist(), naming.invoice_id.to_pylist(), naming.order_id.to_pylist())
+        for customer_id, invoice_id, order_id in zip(*columns, strict=True):
+            if order_id in self.named:  # which invoice bills it is the row-by-row way's rule
+                raise NotEligible("an open order named twice")
+            self.named.add(order_id)
+            order = orders[order_id]
+            if order.customer_id == customer_id:  # another customer's order: it bills nothing
+                self.billed.append(
+                    (customer_id, invoice_id, order_id, order.company_code, order.reserved_minor, order.delivered_minor)
+                )
+
+    def book(self, booker: Booker, store: BulkStore) -> None:
+        for start in range(0, len(self.billed), _RELEASES_AT_ONCE):
+            chunk = self.billed[start : start + _RELEASES_AT_ONCE]
+            invoiced = OrderStatus.INVOICED.value  # once, not an enum lookup a row
+            for customer_id, _invoice_id, order_id, code, reserved, delivered in chunk:
+                booker.moved(customer_id, code, reserved=-reserved, delivered=-delivered)
+                booker.order_changed(customer_id, order_id, invoiced, 0, 0)
+            store.bill_orders(
+                [(cid, invoice, order, -reserved, -delivered) for cid, invoice, order, _, reserved, delivered in chunk],
+                booker.now,
+            )
+
+
+@dataclass
+class _Receivables:
+    """What each customer's new invoices add to the receivable, and to the credit segment of the
+    company code they name (their ledger entries are written)."""
+
+    # pa.Table (customer, code, amount), summed now and then
+    sums: list[Any] = field(default_factory=list)
 
     def add(self, rows: InvoiceColumns) -> None:
         # As 38-digit decimals: a customer's sum never wraps around as 64-bit integers would.
         amount = pc.cast(rows.amount_minor, pa.decimal128(38, 0))
-        self.sums.append(pa.table({"customer": rows.customer_id, "amount": amount}))
+        self.sums.append(pa.table({"customer": rows.customer_id, "code": rows.company_code, "amount": amount}))
         if len(self.sums) >= 8:
             self.sums = [self._summed()]
 
     def _summed(self) -> Any:
-        grouped = pa.concat_tables(self.sums).group_by("customer", use_threads=False).aggregate([("amount", "sum")])
-        return pa.table({"customer": grouped["customer"], "amount": grouped["amount_sum"]})
+        table = pa.concat_tables(self.sums)
+        grouped = table.group_by(["customer", "code"], use_threads=False).aggregate([("amount", "sum")])
+        return pa.table({"customer": grouped["customer"], "code": grouped["code"], "amount": grouped["amount_sum"]})
 
     def book(self, booker: Booker) -> None:
         if not self.sums:
             return
         totals = self._summed()
-        for customer, amount in zip(totals["customer"].to_pylist(), totals["amount"].to_pylist(), strict=True):
+        columns = (totals[name].to_pylist() for name in ("customer", "code", "amount"))
+        for customer, code, amount in zip(*columns, strict=True):
             booker.deltas.setdefault(customer, dict.fromkeys(BUCKETS, 0))["receivable"] += int(amount)
+            if code is not None:
+                segments = booker.segment_deltas.setdefault(customer, {})
+                segments.setdefault(code, dict.fromkeys(BUCKETS, 0))["receivable"] += int(amount)

@@ -42,12 +42,18 @@ from sqlalchemy import Connection
 
 from creditdesk.adapters.db import tables as t
 from creditdesk.domain.ledger import EntryKind
+from creditdesk.domain.orders import OrderStatus
 
 from . import NotEligible
 from .invoice_columns import InvoiceColumns
 
 _SEEN = "bulk_import_seen_invoices"
-_INVOICE_COLUMNS = "invoice_id, customer_id, invoice_date, due_date, amount_minor, currency, disputed, open_minor"
+_INVOICE_COLUMNS = ", ".join(
+    (
+        "invoice_id, customer_id, invoice_date, due_date, amount_minor, currency",
+        "disputed, open_minor, order_id, company_code",
+    )
+)
 _LEDGER_COLUMNS = (
     "account_kind, account_id, kind, ref_id, reserved_delta, delivered_delta, receivable_delta, unapplied_delta, at"
 )
@@ -55,6 +61,13 @@ _AS_ISSUED = (
     "invoice_id, customer_id, invoice_date, due_date,"
     " CASE WHEN doc_currency IS NULL THEN amount_minor ELSE doc_amount_minor END,"
     " COALESCE(doc_currency, currency), order_id, disputed, company_code"
+)
+_ORDER_COLUMNS = (
+    f"order_id, customer_id, company_code, status = '{OrderStatus.OPEN.value}', reserved_minor, delivered_minor"
+)
+_BILLED = (
+    f"UPDATE orders SET status = '{OrderStatus.INVOICED.value}', reserved_minor = 0, delivered_minor = 0"
+    " WHERE order_id "
 )
 _ANY_BETWEEN = "SELECT 1 FROM invoices WHERE invoice_id BETWEEN ? AND ? LIMIT 1"
 _ANY_AMONG = (  # one row of bounds, then one index range probe (a join could rescan the array)
@@ -90,8 +103,23 @@ class StoredInvoice:
     written_now: bool  # by this import: the file names the invoice twice
 
 
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    customer_id: str
+    company_code: str | None
+    open: bool  # not billed yet: the invoice of it (its customer's) releases what it holds
+    reserved_minor: int
+    delivered_minor: int
+
+
 class BulkStore(Protocol):
     def customer_currencies(self, ids: list[str]) -> dict[str, str]: ...
+
+    def known_codes(self, codes: list[str]) -> set[str]:
+        """Those of ``codes`` that are company codes."""
+
+    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+        """The stored orders of these ids."""
 
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         """The stored invoices of these ids (a pyarrow string array; the lowest and highest of them:
@@ -108,6 +136,11 @@ class BulkStore(Protocol):
 
     def inserted(self) -> None:
         """Every row is in (the bookings that follow read the tables)."""
+
+    def bill_orders(self, billed: list[tuple[str, str, str, int, int]], at: datetime) -> None:
+        """Open orders billed by new invoices: (customer, invoice, order, reserved and delivered
+        deltas): the invoice's second ledger entry, releasing what the order held; the order
+        invoiced. After the last ``insert``."""
 
 
 @contextmanager
@@ -128,6 +161,11 @@ def bulk_store(conn: Connection) -> Iterator[BulkStore]:
         raise NotEligible("the database refused a row") from None
     finally:
         store.close()
+
+
+def _order(row: tuple[Any, ...]) -> StoredOrder:
+    _order_id, customer_id, code, open_, reserved, delivered = row
+    return StoredOrder(customer_id, code, bool(open_), int(reserved), int(delivered))
 
 
 def _stored(row: tuple[Any, ...]) -> StoredInvoice:
@@ -164,6 +202,14 @@ class _SqliteStore:
         query = "SELECT customer_id, currency FROM customers WHERE customer_id IN (SELECT value FROM json_each(?))"
         return dict(self._db.execute(query, (json.dumps(ids),)).fetchall())
 
+    def known_codes(self, codes: list[str]) -> set[str]:
+        query = "SELECT code FROM company_codes WHERE code IN (SELECT value FROM json_each(?))"
+        return {code for (code,) in self._db.execute(query, (json.dumps(codes),))}
+
+    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+        query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))"
+        return {row[0]: _order(row) for row in self._db.execute(query, (json.dumps(ids),))}
+
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         # TEXT compares as its UTF-8 bytes here (BINARY), as pyarrow orders strings.
         if self._db.execute(_ANY_BETWEEN, (lowest, highest)).fetchone() is None:
@@ -197,7 +243,7 @@ class _SqliteStore:
         amounts = rows.amount_minor.to_pylist()
         before = self._db.execute("SELECT coalesce(max(rowid), 0) FROM invoices").fetchone()[0]
         self._db.executemany(
-            f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             zip(
                 rows.invoice_id.to_pylist(),
                 rows.customer_id.to_pylist(),
@@ -207,6 +253,8 @@ class _SqliteStore:
                 rows.currency.to_pylist(),
                 rows.disputed.to_pylist(),
                 amounts,
+                rows.order_id.to_pylist(),
+                rows.company_code.to_pylist(),
                 strict=True,
             ),
         )
@@ -218,6 +266,14 @@ class _SqliteStore:
             " FROM invoices WHERE rowid > ? ORDER BY rowid",
             (EntryKind.POST.value, self._at(at) if self._at else at, before),
         )
+
+    def bill_orders(self, billed: list[tuple[str, str, str, int, int]], at: datetime) -> None:
+        when, post = self._at(at) if self._at else at, EntryKind.POST.value
+        self._db.executemany(
+            f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS}) VALUES ('customer', ?, ?, ?, ?, ?, 0, 0, ?)",
+            ((cid, post, invoice, reserved, delivered, when) for cid, invoice, _, reserved, delivered in billed),
+        )
+        self._db.execute(_BILLED + "IN (SELECT value FROM json_each(?))", (json.dumps([row[2] for row in billed]),))
 
     def inserted(self) -> None:
         # Sorting for an index is faster in a small page cache, and with a helper thread.
@@ -261,6 +317,15 @@ class _PostgresStore:
         query = "SELECT customer_id, currency FROM customers WHERE customer_id = ANY(%s)"
         return dict(self._db.execute(query, (ids,)).fetchall())
 
+    def known_codes(self, codes: list[str]) -> set[str]:
+        self._written()
+        return {code for (code,) in self._db.execute("SELECT code FROM company_codes WHERE code = ANY(%s)", (codes,))}
+
+    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+        self._written()
+        query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id = ANY(%s)"
+        return {row[0]: _order(row) for row in self._db.execute(query, (ids,))}
+
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         self._written()
         ids = ids.to_pylist()
@@ -291,6 +356,8 @@ class _PostgresStore:
                 rows.currency,
                 rows.disputed,
                 rows.amount_minor,
+                rows.order_id,
+                rows.company_code,
             ],
             names=[name.strip() for name in _INVOICE_COLUMNS.split(",")],
         )
@@ -377,6 +444,32 @@ class _PostgresStore:
             self._db.execute("SET LOCAL maintenance_work_mem = '256MB'")
         while self._dropped:
             self._db.execute(self._dropped.pop(0))
+
+    def bill_orders(self, billed: list[tuple[str, str, str, int, int]], at: datetime) -> None:
+        self._written()
+        cid, invoice, order, reserved, delivered = (list(column) for column in zip(*billed, strict=True))
+        count = len(billed)
+        zero = pa.repeat(pa.scalar(0, pa.int64()), count)
+        entries = pa.table(
+            [
+                pa.repeat(pa.scalar("customer"), count),
+                pa.array(cid, pa.string()),
+                pa.repeat(pa.scalar(EntryKind.POST.value), count),
+                pa.array(invoice, pa.string()),
+                pa.array(reserved, pa.int64()),
+                pa.array(delivered, pa.int64()),
+                zero,
+                zero,
+                pa.repeat(pa.scalar(at.isoformat()), count),
+            ],
+            names=[name.strip() for name in _LEDGER_COLUMNS.split(",")],
+        )
+        columns = _LEDGER_COLUMNS
+        if "ledger_entries" in self._locked:  # the ids the sequence would give, as for the invoices'
+            entries = entries.append_column("entry_id", pa.array(self._take_entry_ids(count), pa.int64()))
+            columns += ", entry_id"
+        self._copy(f"COPY ledger_entries ({columns}) FROM STDIN (FORMAT csv)", _csv(entries))
+        self._db.execute(_BILLED + "= ANY(%s)", (order,))
 
     def close(self) -> None:
         """The temporary table goes with the transaction; the writer ends before it does."""
