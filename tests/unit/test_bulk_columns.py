@@ -15,7 +15,17 @@ from creditdesk.adapters.importing.kinds import KINDS
 from creditdesk.adapters.importing.pipeline import ImportReport, _parse_record
 from creditdesk.adapters.importing.readers import Record
 
-HEADER = ["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "currency", "disputed", "order_id"]
+HEADER = [
+    "invoice_id",
+    "customer_id",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "currency",
+    "disputed",
+    "order_id",
+    "company_code",
+]
 # Characters a plain CSV field may hold (no comma, quote or line break), odd ones among them.
 ODD = st.text(alphabet=" +-.:/_0123456789aeEIsnN\u0663\u00a0\t", max_size=12)
 EXPONENT = {"EUR": 2, "JPY": 0, "KWD": 3, "CLF": 4}
@@ -45,7 +55,8 @@ def cells(draw: st.DrawFn) -> dict[str, str]:
         "amount": amount,
         "currency": currency,
         "disputed": pick(["", "yes", "NO", "Y", "true", "0"], [" yes", "maybe", "ja"]),
-        "order_id": pick([""], ["O1", " "]),
+        "order_id": pick(["", "O1", "o.2/x"], [" ", " O1", "O 1", "-O"]),
+        "company_code": pick(["", "SH01", "HK_1"], [" ", "sh01", "SH01 ", "-X"]),
     }
 
 
@@ -75,16 +86,17 @@ def test_what_the_bulk_way_takes_the_row_way_takes_the_same(row_cells: dict[str,
         "amount_minor": row["amount_minor"],
         "currency": row["currency"],
         "disputed": row["disputed"],
+        "order_id": row["order_id"],
+        "company_code": row["company_code"],
     }
-    assert row["order_id"] is None and row["company_code"] is None
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        "I1,C1,2024-01-01,2024-01-31,10.50,EUR,yes,",  # the canonical spellings
-        "I1,C1,2024-01-01,2024-01-31,7,JPY,,",
-        "I1,C1,2024-01-01,2024-01-01,0.001,KWD,FALSE,",
+        "I1,C1,2024-01-01,2024-01-31,10.50,EUR,yes,,",  # the canonical spellings
+        "I1,C1,2024-01-01,2024-01-31,7,JPY,,O-7,SH01",
+        "I1,C1,2024-01-01,2024-01-01,0.001,KWD,FALSE,,HK01",
     ],
 )
 def test_canonical_rows_are_taken(line: str) -> None:
