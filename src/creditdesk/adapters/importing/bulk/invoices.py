@@ -27,7 +27,7 @@ from creditdesk.domain.ledger import BalanceOutOfRange
 from creditdesk.domain.orders import OrderStatus
 from creditdesk.service.ports import Clock
 
-from ..booking import BUCKETS, Booker, MissingGroupRate
+from ..booking import Booker, MissingGroupRate
 from . import NotEligible
 from .invoice_columns import InvoiceColumns, invoice_columns
 from .plain_csv import PlainCsv
@@ -237,7 +237,4 @@ class _Receivables:
         totals = self._summed()
         columns = (totals[name].to_pylist() for name in ("customer", "code", "amount"))
         for customer, code, amount in zip(*columns, strict=True):
-            booker.deltas.setdefault(customer, dict.fromkeys(BUCKETS, 0))["receivable"] += int(amount)
-            if code is not None:
-                segments = booker.segment_deltas.setdefault(customer, {})
-                segments.setdefault(code, dict.fromkeys(BUCKETS, 0))["receivable"] += int(amount)
+            booker.moved(customer, code, receivable=int(amount))
