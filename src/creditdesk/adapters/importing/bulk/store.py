@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -184,6 +184,29 @@ def _stored(row: tuple[Any, ...]) -> StoredInvoice:
     )
 
 
+class _Writer:
+    """A block's writes run in a thread of their own while the caller reads and checks the next
+    block (pyarrow and the database both work without the GIL). Every other use of the connection
+    first waits for them (``written``, raising what they raised)."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="bulk-write")
+        self._writing: Future[None] | None = None
+
+    def written(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def submit(self, write: Callable[..., None], *args: Any) -> None:
+        self.written()
+        self._writing = self._thread.submit(write, *args)
+
+    def close(self) -> None:
+        """Ends once the last write did (what it raised is the failed import's, rolled back)."""
+        self._thread.shutdown(wait=True)
+
+
 class _SqliteStore:
     def __init__(self, driver: Any, dialect: Any) -> None:
         self._db = driver
@@ -197,20 +220,26 @@ class _SqliteStore:
         driver.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
         self._seen = False
         self._dropped: list[str] = []  # index definitions to create again
+        self._writer = _Writer()
+        self._written = self._writer.written
 
     def customer_currencies(self, ids: list[str]) -> dict[str, str]:
+        self._written()
         query = "SELECT customer_id, currency FROM customers WHERE customer_id IN (SELECT value FROM json_each(?))"
         return dict(self._db.execute(query, (json.dumps(ids),)).fetchall())
 
     def known_codes(self, codes: list[str]) -> set[str]:
+        self._written()
         query = "SELECT code FROM company_codes WHERE code IN (SELECT value FROM json_each(?))"
         return {code for (code,) in self._db.execute(query, (json.dumps(codes),))}
 
     def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+        self._written()
         query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))"
         return {row[0]: _order(row) for row in self._db.execute(query, (json.dumps(ids),))}
 
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+        self._written()
         # TEXT compares as its UTF-8 bytes here (BINARY), as pyarrow orders strings.
         if self._db.execute(_ANY_BETWEEN, (lowest, highest)).fetchone() is None:
             return []
@@ -218,12 +247,14 @@ class _SqliteStore:
         return [_stored(row) for row in self._db.execute(query, (self._mark, json.dumps(ids.to_pylist())))]
 
     def remember(self, ids: list[str]) -> None:
+        self._written()
         if not self._seen:
             self._db.execute(f"CREATE TEMP TABLE {_SEEN} (invoice_id TEXT PRIMARY KEY) WITHOUT ROWID")
             self._seen = True
         self._db.executemany(f"INSERT INTO temp.{_SEEN} VALUES (?)", ((i,) for i in ids))
 
     def expect(self, rows: int) -> None:
+        self._written()
         for table, key in (("invoices", "rowid"), ("ledger_entries", "entry_id")):
             held = self._db.execute(f"SELECT coalesce(max({key}), 0) FROM {table}").fetchone()[0]
             if rows >= held:
@@ -240,34 +271,24 @@ class _SqliteStore:
             self._dropped.append(sql)
 
     def insert(self, rows: InvoiceColumns, at: datetime) -> None:
-        amounts = rows.amount_minor.to_pylist()
+        values, bound = _sqlite_values(rows)
+        self._writer.submit(self._write, values, bound, self._at(at) if self._at else at)
+
+    def _write(self, values: str, bound: list[Any], at: Any) -> None:
         before = self._db.execute("SELECT coalesce(max(rowid), 0) FROM invoices").fetchone()[0]
-        self._db.executemany(
-            f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            zip(
-                rows.invoice_id.to_pylist(),
-                rows.customer_id.to_pylist(),
-                rows.invoice_date.to_pylist(),
-                rows.due_date.to_pylist(),
-                amounts,
-                rows.currency.to_pylist(),
-                rows.disputed.to_pylist(),
-                amounts,
-                rows.order_id.to_pylist(),
-                rows.company_code.to_pylist(),
-                strict=True,
-            ),
-        )
+        rows = zip(*(column.to_pylist() for column in bound), strict=True)
+        self._db.executemany(f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES ({values})", rows)
         # The entries from the rows just written, in rowid order (the file's): one statement, no
         # second pass of Python values.
         self._db.execute(
             f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS})"
             " SELECT 'customer', customer_id, ?, invoice_id, 0, 0, amount_minor, 0, ?"
             " FROM invoices WHERE rowid > ? ORDER BY rowid",
-            (EntryKind.POST.value, self._at(at) if self._at else at, before),
+            (EntryKind.POST.value, at, before),
         )
 
     def bill_orders(self, billed: list[tuple[str, str, str, int, int]], at: datetime) -> None:
+        self._written()
         when, post = self._at(at) if self._at else at, EntryKind.POST.value
         self._db.executemany(
             f"INSERT INTO ledger_entries ({_LEDGER_COLUMNS}) VALUES ('customer', ?, ?, ?, ?, ?, 0, 0, ?)",
@@ -276,6 +297,7 @@ class _SqliteStore:
         self._db.execute(_BILLED + "IN (SELECT value FROM json_each(?))", (json.dumps([row[2] for row in billed]),))
 
     def inserted(self) -> None:
+        self._written()
         # Sorting for an index is faster in a small page cache, and with a helper thread.
         self._db.execute(f"PRAGMA cache_size = {self._cache}")
         threads = self._db.execute("PRAGMA threads").fetchone()[0]
@@ -285,9 +307,26 @@ class _SqliteStore:
         self._db.execute(f"PRAGMA threads = {threads}")
 
     def close(self) -> None:
+        self._writer.close()
         if self._seen:
             self._db.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
         self._db.execute(f"PRAGMA cache_size = {self._cache}")
+
+
+def _sqlite_values(rows: InvoiceColumns) -> tuple[str, list[Any]]:
+    """The VALUES of an invoice (``_INVOICE_COLUMNS``) and the columns bound to them: only those
+    that vary in the block, each bound once (the open amount is the amount). Binding is most of
+    the insert's time, a Python bool or None the slowest of it (sqlite3 adapts them)."""
+    bound = [rows.invoice_id, rows.customer_id, rows.invoice_date, rows.due_date, rows.amount_minor, rows.currency]
+    values = ["?1", "?2", "?3", "?4", "?5", "?6", "0", "?5", "NULL", "NULL"]
+    if pc.any(rows.disputed).as_py():
+        bound.append(pc.cast(rows.disputed, pa.int8()))
+        values[6] = f"?{len(bound)}"
+    for at, column in ((8, rows.order_id), (9, rows.company_code)):
+        if column.null_count < len(column):
+            bound.append(column)
+            values[at] = f"?{len(bound)}"
+    return ", ".join(values), bound
 
 
 class _PostgresStore:
@@ -303,14 +342,8 @@ class _PostgresStore:
         self._locked: set[str] = set()  # tables held ACCESS EXCLUSIVE (a first load)
         self._expected = 0
         self._entry_ids = range(0)  # ids taken from the sequence and not given yet
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="bulk-copy")
-        self._writing: Future[None] | None = None
-
-    def _written(self) -> None:
-        """The COPYs handed to the writer are done (what they raised is raised here)."""
-        if self._writing is not None:
-            writing, self._writing = self._writing, None
-            writing.result()
+        self._writer = _Writer()
+        self._written = self._writer.written
 
     def customer_currencies(self, ids: list[str]) -> dict[str, str]:
         self._written()
@@ -386,8 +419,7 @@ class _PostgresStore:
             columns += ", entry_id"
         ledger = _csv(pa.table(entries, names=[name.strip() for name in columns.split(",")]))
         invoices_csv = _csv(invoices)
-        self._written()
-        self._writing = self._writer.submit(
+        self._writer.submit(
             self._copy_both,
             (f"COPY invoices ({_INVOICE_COLUMNS}) FROM STDIN (FORMAT csv)", invoices_csv),
             (f"COPY ledger_entries ({columns}) FROM STDIN (FORMAT csv)", ledger),
@@ -473,7 +505,7 @@ class _PostgresStore:
 
     def close(self) -> None:
         """The temporary table goes with the transaction; the writer ends before it does."""
-        self._writer.shutdown(wait=True)
+        self._writer.close()
 
 
 def _csv(table: Any) -> io.BytesIO:
