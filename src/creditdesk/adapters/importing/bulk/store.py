@@ -216,6 +216,7 @@ class _SqliteStore:
             raise NotEligible("rowids near their end")
         self._at = t.ledger_entries.c.at.type.dialect_impl(dialect).bind_processor(dialect)
         self._cache = driver.execute("PRAGMA cache_size").fetchone()[0]
+        self._threads = driver.execute("PRAGMA threads").fetchone()[0]
         driver.execute(f"PRAGMA cache_size = -{_SQLITE_CACHE_KIB}")
         driver.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
         self._seen = False
@@ -298,19 +299,19 @@ class _SqliteStore:
 
     def inserted(self) -> None:
         self._written()
-        # Sorting for an index is faster in a small page cache, and with a helper thread.
+        # Sorting for an index is faster in a small page cache, and with a helper thread (kept
+        # until the end: the booking that follows recounts the overdue in a sort too).
         self._db.execute(f"PRAGMA cache_size = {self._cache}")
-        threads = self._db.execute("PRAGMA threads").fetchone()[0]
         self._db.execute("PRAGMA threads = 2")
         while self._dropped:
             self._db.execute(self._dropped.pop(0))
-        self._db.execute(f"PRAGMA threads = {threads}")
 
     def close(self) -> None:
         self._writer.close()
         if self._seen:
             self._db.execute(f"DROP TABLE IF EXISTS temp.{_SEEN}")
         self._db.execute(f"PRAGMA cache_size = {self._cache}")
+        self._db.execute(f"PRAGMA threads = {self._threads}")
 
 
 def _sqlite_values(rows: InvoiceColumns) -> tuple[str, list[Any]]:
