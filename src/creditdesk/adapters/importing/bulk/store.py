@@ -19,9 +19,12 @@ and the ledger; a later, smaller file keeps every index and lets them be. While 
 held, its entry ids are taken from the sequence a block at a time and written in the COPY (one
 nextval a row was a fifth of the ledger's COPY), in the file's order as before.
 
-On PostgreSQL the server is the bottleneck (a profile: 8.2 s of an 11.4 s import waiting on it,
-3.2 s of the client's own work after it): a block's COPYs run in a writer thread while the caller
-reads and checks the next block. The writer runs psycopg on bytes the caller encoded, no pyarrow.
+A block's writes run in a writer thread while the caller reads and checks the next block. On
+PostgreSQL the server is the bottleneck (a profile: 8.2 s of an 11.4 s import waiting on it, 3.2 s
+of the client's own work after it); on SQLite binding the values is most of the insert (sqlite3
+lets go of the GIL while it steps). The writer runs psycopg on bytes, or sqlite3 on Python values,
+that the caller made: no pyarrow in a second thread (parsing there once left processes that later
+trained LightGBM to die of a segmentation fault).
 """
 
 from __future__ import annotations
@@ -275,10 +278,10 @@ class _SqliteStore:
         values, bound = _sqlite_values(rows)
         self._writer.submit(self._write, values, bound, self._at(at) if self._at else at)
 
-    def _write(self, values: str, bound: list[Any], at: Any) -> None:
+    def _write(self, values: str, bound: list[list[Any]], at: Any) -> None:
+        """In the writer thread: sqlite3 on Python values, no pyarrow (see the module's note)."""
         before = self._db.execute("SELECT coalesce(max(rowid), 0) FROM invoices").fetchone()[0]
-        rows = zip(*(column.to_pylist() for column in bound), strict=True)
-        self._db.executemany(f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES ({values})", rows)
+        self._db.executemany(f"INSERT INTO invoices ({_INVOICE_COLUMNS}) VALUES ({values})", zip(*bound, strict=True))
         # The entries from the rows just written, in rowid order (the file's): one statement, no
         # second pass of Python values.
         self._db.execute(
@@ -314,7 +317,7 @@ class _SqliteStore:
         self._db.execute(f"PRAGMA threads = {self._threads}")
 
 
-def _sqlite_values(rows: InvoiceColumns) -> tuple[str, list[Any]]:
+def _sqlite_values(rows: InvoiceColumns) -> tuple[str, list[list[Any]]]:
     """The VALUES of an invoice (``_INVOICE_COLUMNS``) and the columns bound to them: only those
     that vary in the block, each bound once (the open amount is the amount). Binding is most of
     the insert's time, a Python bool or None the slowest of it (sqlite3 adapts them)."""
@@ -327,7 +330,7 @@ def _sqlite_values(rows: InvoiceColumns) -> tuple[str, list[Any]]:
         if column.null_count < len(column):
             bound.append(column)
             values[at] = f"?{len(bound)}"
-    return ", ".join(values), bound
+    return ", ".join(values), [column.to_pylist() for column in bound]
 
 
 class _PostgresStore:
