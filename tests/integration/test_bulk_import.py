@@ -355,20 +355,27 @@ def conn_reserved(db: Services) -> int:
 
 @pytest.mark.parametrize(
     "case",
-    ["open order named twice", "another code than the order's", "unknown code"],
+    ["open order named twice", "another code than the order's", "a code its order has not", "unknown code"],
 )
 def test_an_open_order_named_twice_or_a_code_that_does_not_fit_goes_row_by_row(
     services: Services, twin: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
     """The negative controls: an open order two invoices name (which one bills it is the row-by-row
-    way's rule), a company code other than its order's, or no company code at all: the row-by-row
-    way imports or refuses the file, with its problems, and the bulk way leaves it to it."""
-    n = 7  # it bills order 7, in SH01
+    way's rule), a company code other than its order's (or an order billed already in none: the
+    bulk way looks up such an order only for an invoice naming a code), or no company code at all:
+    the row-by-row way imports or refuses the file, with its problems, and the bulk way leaves it
+    to it."""
+    n = 1 if case == "a code its order has not" else 7  # it bills order 1, in no code, or 7, in SH01
     status = {n: "open"} if case == "open order named twice" else {}
     orders = _orders(tmp_path / "orders.csv", status)
     for db in (services, twin):
         _with_orders(db, tmp_path, monkeypatch, orders)
-    code = {"open order named twice": None, "another code than the order's": "HK01", "unknown code": "NOPE9"}[case]
+    code = {
+        "open order named twice": None,
+        "another code than the order's": "HK01",
+        "a code its order has not": "SH01",
+        "unknown code": "NOPE9",
+    }[case]
     replace = {n: _ordered_invoice(n, code=code)}
     if case == "open order named twice":  # invoice 8 names order 7 too
         replace[8] = _ordered_invoice(8).replace(f"O{8:06d}", f"O{n:06d}")

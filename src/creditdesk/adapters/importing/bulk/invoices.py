@@ -31,7 +31,7 @@ from ..booking import Booker, MissingGroupRate
 from . import NotEligible
 from .invoice_columns import InvoiceColumns, invoice_columns
 from .plain_csv import PlainCsv
-from .store import BulkStore, StoredInvoice, StoredOrder, bulk_store
+from .store import BulkStore, StoredInvoice, StoredOrders, bulk_store
 
 _RELEASES_AT_ONCE = 50_000  # orders billed a statement
 
@@ -118,7 +118,7 @@ def _check_customers(store: BulkStore, columns: InvoiceColumns, currencies: dict
 
 def _with_orders_codes(
     store: BulkStore, columns: InvoiceColumns, known: dict[str, bool]
-) -> tuple[InvoiceColumns, dict[str, StoredOrder]]:
+) -> tuple[InvoiceColumns, StoredOrders | None]:
     """The rows with each company code as stored: the one named (a known code, the order's if the
     invoice names an order), or its order's; and the stored orders they name."""
     named = pc.drop_null(pc.unique(columns.company_code)).to_pylist()
@@ -130,16 +130,15 @@ def _with_orders_codes(
         raise NotEligible("an unknown company code")
     billed = pc.drop_null(pc.unique(columns.order_id))
     if not len(billed):
-        return columns, {}
-    orders = store.orders(billed.to_pylist())
-    ids = list(orders)
-    order_codes = pa.array([orders[order_id].company_code for order_id in ids], pa.string())
-    of_order = pc.take(order_codes, pc.index_in(columns.order_id, pa.array(ids, pa.string())))
-    # A row whose order is stored: the code it names must be the order's (null for null).
-    stored_order = pc.is_in(columns.order_id, pa.array(ids, pa.string()))
+        return columns, None
     named_code = pc.is_valid(columns.company_code)
+    coded = pc.drop_null(pc.unique(pc.filter(columns.order_id, named_code)))
+    orders = store.orders(billed.to_pylist(), coded.to_pylist())
+    at = pc.index_in(columns.order_id, orders.order_id)  # null: none named, stored or bearing on it
+    of_order = pc.take(orders.company_code, at)
+    # A row whose order is stored: the code it names must be the order's (null for null).
     differs = pc.and_(
-        pc.and_(stored_order, named_code),
+        pc.and_(pc.is_valid(at), named_code),
         pc.fill_null(pc.not_equal(columns.company_code, of_order), True),
     )
     if pc.any(differs).as_py():
@@ -178,37 +177,65 @@ class _Releases:
     """The open orders the new invoices bill (each by its own customer), booked once every invoice
     is in: the order invoiced, what it reserved and delivered released in its company code."""
 
-    # (customer, invoice, order, company code of the order, reserved, delivered), in the file's order
-    billed: list[tuple[str, str, str, str | None, int, int]] = field(default_factory=list)
+    # pa.Table (customer, invoice, order, code of the order, reserved, delivered), in the file's order
+    billed: list[Any] = field(default_factory=list)
     named: set[str] = field(default_factory=set)  # open orders named so far (by any customer)
 
-    def add(self, rows: InvoiceColumns, orders: dict[str, StoredOrder]) -> None:
-        open_ids = [order_id for order_id, order in orders.items() if order.open]
-        if not open_ids:
+    def add(self, rows: InvoiceColumns, orders: StoredOrders | None) -> None:
+        if orders is None:
             return
-        naming = rows.where(pc.is_in(rows.order_id, pa.array(open_ids, pa.string())))
-        columns = (naming.customer_id.to_pylist(), naming.invoice_id.to_pylist(), naming.order_id.to_pylist())
-        for customer_id, invoice_id, order_id in zip(*columns, strict=True):
-            if order_id in self.named:  # which invoice bills it is the row-by-row way's rule
-                raise NotEligible("an open order named twice")
-            self.named.add(order_id)
-            order = orders[order_id]
-            if order.customer_id == customer_id:  # another customer's order: it bills nothing
-                self.billed.append(
-                    (customer_id, invoice_id, order_id, order.company_code, order.reserved_minor, order.delivered_minor)
-                )
+        at = pc.index_in(rows.order_id, orders.order_id)
+        naming_open = pc.fill_null(pc.take(orders.open, at), False)
+        if not pc.any(naming_open).as_py():
+            return
+        at, naming = pc.filter(at, naming_open), rows.where(naming_open)
+        ids = naming.order_id.to_pylist()
+        # Which invoice bills an order named twice is the row-by-row way's rule.
+        if len(set(ids)) < len(ids) or not self.named.isdisjoint(ids):
+            raise NotEligible("an open order named twice")
+        self.named.update(ids)
+        own = pc.equal(naming.customer_id, pc.take(orders.customer_id, at))  # another's bills nothing
+        at, naming = pc.filter(at, own), naming.where(own)
+        self.billed.append(
+            pa.table(
+                {
+                    "customer": naming.customer_id,
+                    "invoice": naming.invoice_id,
+                    "order": naming.order_id,
+                    "code": pc.take(orders.company_code, at),
+                    "reserved": pc.take(orders.reserved_minor, at),
+                    "delivered": pc.take(orders.delivered_minor, at),
+                }
+            )
+        )
 
     def book(self, booker: Booker, store: BulkStore) -> None:
-        for start in range(0, len(self.billed), _RELEASES_AT_ONCE):
-            chunk = self.billed[start : start + _RELEASES_AT_ONCE]
-            invoiced = OrderStatus.INVOICED.value  # once, not an enum lookup a row
-            for customer_id, _invoice_id, order_id, code, reserved, delivered in chunk:
-                booker.moved(customer_id, code, reserved=-reserved, delivered=-delivered)
-                booker.order_changed(customer_id, order_id, invoiced, 0, 0)
-            store.bill_orders(
-                [(cid, invoice, order, -reserved, -delivered) for cid, invoice, order, _, reserved, delivered in chunk],
-                booker.now,
+        if not self.billed:
+            return
+        billed = pa.concat_tables(self.billed)
+        # Summed as 38-digit decimals: a customer's many orders never wrap around 64 bits.
+        held = {name: pc.cast(billed[name], pa.decimal128(38, 0)) for name in ("reserved", "delivered")}
+        summed = (
+            pa.table({"customer": billed["customer"], "code": billed["code"], **held})
+            .group_by(["customer", "code"], use_threads=False)
+            .aggregate([("reserved", "sum"), ("delivered", "sum")])
+        )
+        columns = (summed[name].to_pylist() for name in ("customer", "code", "reserved_sum", "delivered_sum"))
+        for customer_id, code, reserved, delivered in zip(*columns, strict=True):
+            booker.moved(customer_id, code, reserved=-int(reserved), delivered=-int(delivered))
+        invoiced = OrderStatus.INVOICED.value  # once, not an enum lookup a row
+        for customer_id, order_id in zip(billed["customer"].to_pylist(), billed["order"].to_pylist(), strict=True):
+            booker.order_changed(customer_id, order_id, invoiced, 0, 0)
+        for start in range(0, len(billed), _RELEASES_AT_ONCE):
+            chunk = billed.slice(start, _RELEASES_AT_ONCE)
+            releases = (
+                chunk["customer"],
+                chunk["invoice"],
+                chunk["order"],
+                pc.negate(chunk["reserved"]),
+                pc.negate(chunk["delivered"]),
             )
+            store.bill_orders(list(zip(*(column.to_pylist() for column in releases), strict=True)), booker.now)
 
 
 @dataclass

@@ -65,9 +65,11 @@ _AS_ISSUED = (
     " CASE WHEN doc_currency IS NULL THEN amount_minor ELSE doc_amount_minor END,"
     " COALESCE(doc_currency, currency), order_id, disputed, company_code"
 )
-_ORDER_COLUMNS = (
-    f"order_id, customer_id, company_code, status = '{OrderStatus.OPEN.value}', reserved_minor, delivered_minor"
+_ORDER_COLUMNS = (  # open as 1 or 0 on either database (PostgreSQL's comparison is a boolean)
+    "order_id, customer_id, company_code,"
+    f" CASE WHEN status = '{OrderStatus.OPEN.value}' THEN 1 ELSE 0 END, reserved_minor, delivered_minor"
 )
+_BEARING = f"status = '{OrderStatus.OPEN.value}' OR company_code IS NOT NULL"  # on its invoice's booking
 _BILLED = (
     f"UPDATE orders SET status = '{OrderStatus.INVOICED.value}', reserved_minor = 0, delivered_minor = 0"
     " WHERE order_id "
@@ -107,12 +109,15 @@ class StoredInvoice:
 
 
 @dataclass(frozen=True, slots=True)
-class StoredOrder:
-    customer_id: str
-    company_code: str | None
-    open: bool  # not billed yet: the invoice of it (its customer's) releases what it holds
-    reserved_minor: int
-    delivered_minor: int
+class StoredOrders:
+    """Stored orders as columns (pyarrow arrays, one value an order)."""
+
+    order_id: Any
+    customer_id: Any
+    company_code: Any
+    open: Any  # not billed yet: the invoice of it (its customer's) releases what it holds
+    reserved_minor: Any
+    delivered_minor: Any
 
 
 class BulkStore(Protocol):
@@ -121,8 +126,10 @@ class BulkStore(Protocol):
     def known_codes(self, codes: list[str]) -> set[str]:
         """Those of ``codes`` that are company codes."""
 
-    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
-        """The stored orders of these ids."""
+    def orders(self, ids: list[str], coded: list[str]) -> StoredOrders:
+        """The stored orders of ``ids`` an invoice's booking depends on: the open ones, those of a
+        company code, and those of ``coded`` (named by an invoice naming a code: it must be the
+        order's). Any other order gives its invoice nothing (a history load bills millions)."""
 
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         """The stored invoices of these ids (a pyarrow string array; the lowest and highest of them:
@@ -166,9 +173,18 @@ def bulk_store(conn: Connection) -> Iterator[BulkStore]:
         store.close()
 
 
-def _order(row: tuple[Any, ...]) -> StoredOrder:
-    _order_id, customer_id, code, open_, reserved, delivered = row
-    return StoredOrder(customer_id, code, bool(open_), int(reserved), int(delivered))
+def _orders(rows: list[tuple[Any, ...]]) -> StoredOrders:
+    """The rows of ``_ORDER_COLUMNS`` as columns (not an object an order: a million of them took
+    seconds)."""
+    order_id, customer_id, code, open_, reserved, delivered = list(zip(*rows, strict=True)) or [()] * 6
+    return StoredOrders(
+        pa.array(order_id, pa.string()),
+        pa.array(customer_id, pa.string()),
+        pa.array(code, pa.string()),
+        pc.cast(pa.array(open_, pa.int64()), pa.bool_()),
+        pa.array(reserved, pa.int64()),
+        pa.array(delivered, pa.int64()),
+    )
 
 
 def _stored(row: tuple[Any, ...]) -> StoredInvoice:
@@ -237,10 +253,13 @@ class _SqliteStore:
         query = "SELECT code FROM company_codes WHERE code IN (SELECT value FROM json_each(?))"
         return {code for (code,) in self._db.execute(query, (json.dumps(codes),))}
 
-    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+    def orders(self, ids: list[str], coded: list[str]) -> StoredOrders:
         self._written()
-        query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))"
-        return {row[0]: _order(row) for row in self._db.execute(query, (json.dumps(ids),))}
+        query = (
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id IN (SELECT value FROM json_each(?))"
+            f" AND ({_BEARING} OR order_id IN (SELECT value FROM json_each(?)))"
+        )
+        return _orders(self._db.execute(query, (json.dumps(ids), json.dumps(coded))).fetchall())
 
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         self._written()
@@ -358,10 +377,10 @@ class _PostgresStore:
         self._written()
         return {code for (code,) in self._db.execute("SELECT code FROM company_codes WHERE code = ANY(%s)", (codes,))}
 
-    def orders(self, ids: list[str]) -> dict[str, StoredOrder]:
+    def orders(self, ids: list[str], coded: list[str]) -> StoredOrders:
         self._written()
-        query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id = ANY(%s)"
-        return {row[0]: _order(row) for row in self._db.execute(query, (ids,))}
+        query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id = ANY(%s) AND ({_BEARING} OR order_id = ANY(%s))"
+        return _orders(self._db.execute(query, (ids, coded)).fetchall())
 
     def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
         self._written()
