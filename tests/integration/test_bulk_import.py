@@ -386,3 +386,32 @@ def test_an_open_order_named_twice_or_a_code_that_does_not_fit_goes_row_by_row(
     assert rows.ok or rows.errors  # imported or refused, with its problems...
     assert lines(bulk) == lines(rows) and bulk.as_json() == rows.as_json()  # ...the same way
     assert _entries_without_ids(contents(services)) == _entries_without_ids(contents(twin))
+
+
+@pytest.mark.parametrize(
+    ("n", "field", "given"),
+    [
+        (10, 6, ""),  # the order it bills, left out
+        (10, 3, "2027-01-10"),  # its due date
+        (10, 7, "yes"),  # disputed now
+        (12, 8, "SH01"),  # a company code, where it named none
+    ],
+    ids=["order_id", "due_date", "disputed", "company_code"],
+)
+def test_a_stored_invoice_given_again_with_any_field_changed_goes_row_by_row(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int, field: int, given: str
+) -> None:
+    """Each field the row-by-row way compares is compared the bulk way too (a null and a value
+    differ): the file goes row by row, with its conflict, and nothing is written."""
+    _with_orders(services, tmp_path, monkeypatch, _orders(tmp_path / "orders.csv"))
+    assert run(services, "invoices", _ordered_invoices(tmp_path / "invoices.csv"), monkeypatch, bulk=True).bulk
+    before = snapshot(services.engine)
+    values = _ordered_invoice(n).rstrip("\n").split(",")
+    assert values[field] != given
+    values[field] = given
+    path = _ordered_invoices(tmp_path / "again.csv", {n: ",".join(values) + "\n"})
+    rows = run(services, "invoices", path, monkeypatch, bulk=False)
+    bulk = run(services, "invoices", path, monkeypatch, bulk=True)
+    assert [p.code.value for p in rows.errors] == ["CONFLICT"]
+    assert not bulk.bulk and lines(bulk) == lines(rows)
+    assert snapshot(services.engine) == before

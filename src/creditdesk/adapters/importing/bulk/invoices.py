@@ -31,7 +31,7 @@ from ..booking import Booker, MissingGroupRate
 from . import NotEligible
 from .invoice_columns import InvoiceColumns, invoice_columns
 from .plain_csv import PlainCsv
-from .store import BulkStore, StoredInvoice, StoredOrders, bulk_store
+from .store import BulkStore, StoredOrders, bulk_store
 
 _RELEASES_AT_ONCE = 50_000  # orders billed a statement
 
@@ -155,21 +155,18 @@ def _without_stored(store: BulkStore, columns: InvoiceColumns) -> tuple[InvoiceC
         return columns, 0
     bounds = pc.min_max(columns.invoice_id)
     stored = store.stored(columns.invoice_id, bounds["min"].as_py(), bounds["max"].as_py())
-    if not stored:
+    if stored is None:
         return columns, 0
-    if any(invoice.written_now for invoice in stored):
+    if pc.any(stored.written_now).as_py():
         raise NotEligible("an invoice id twice in the file")
-    ids = pa.array([invoice.invoice_id for invoice in stored], pa.string())
-    at = pc.index_in(ids, columns.invoice_id)
-    given = zip(*(pc.take(getattr(columns, name), at).to_pylist() for name in _COMPARED), strict=True)
-    if any(_as_given(invoice) != row for invoice, row in zip(stored, given, strict=True)):
-        raise NotEligible("a stored invoice with other content")
-    store.remember(ids.to_pylist())
-    return columns.where(pc.invert(pc.is_in(columns.invoice_id, ids))), len(stored)
-
-
-def _as_given(invoice: StoredInvoice) -> tuple[Any, ...]:
-    return tuple(getattr(invoice, name) for name in _COMPARED)
+    at = pc.index_in(stored.invoice_id, columns.invoice_id)
+    for name in _COMPARED:
+        given, held = pc.take(getattr(columns, name), at), getattr(stored, name)
+        both_null = pc.and_(pc.is_null(given), pc.is_null(held))
+        if not pc.all(pc.or_(pc.fill_null(pc.equal(given, held), False), both_null), min_count=0).as_py():
+            raise NotEligible("a stored invoice with other content")
+    store.remember(stored.invoice_id.to_pylist())
+    return columns.where(pc.invert(pc.is_in(columns.invoice_id, stored.invoice_id))), len(stored)
 
 
 @dataclass

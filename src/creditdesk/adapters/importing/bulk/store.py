@@ -60,10 +60,10 @@ _INVOICE_COLUMNS = ", ".join(
 _LEDGER_COLUMNS = (
     "account_kind, account_id, kind, ref_id, reserved_delta, delivered_delta, receivable_delta, unapplied_delta, at"
 )
-_AS_ISSUED = (
+_AS_ISSUED = (  # StoredInvoices' columns: the invoice as its file gave it (booleans as 1 or 0)
     "invoice_id, customer_id, invoice_date, due_date,"
     " CASE WHEN doc_currency IS NULL THEN amount_minor ELSE doc_amount_minor END,"
-    " COALESCE(doc_currency, currency), order_id, disputed, company_code"
+    " COALESCE(doc_currency, currency), order_id, CASE WHEN disputed THEN 1 ELSE 0 END, company_code"
 )
 _ORDER_COLUMNS = (  # open as 1 or 0 on either database (PostgreSQL's comparison is a boolean)
     "order_id, customer_id, company_code,"
@@ -93,19 +93,23 @@ _SQLITE_CACHE_KIB = 65_536  # the page cache while importing: index pages stay i
 
 
 @dataclass(frozen=True, slots=True)
-class StoredInvoice:
-    """A stored invoice as its file gave it (fields compared by the row-by-row way's ``compare``)."""
+class StoredInvoices:
+    """Stored invoices as their files gave them (the fields the row-by-row way's ``compare``
+    compares), as columns (pyarrow arrays; dates as their ISO text)."""
 
-    invoice_id: str
-    customer_id: str
-    invoice_date: str
-    due_date: str
-    amount_minor: int
-    currency: str
-    order_id: str | None
-    disputed: bool
-    company_code: str | None
-    written_now: bool  # by this import: the file names the invoice twice
+    invoice_id: Any
+    customer_id: Any
+    invoice_date: Any
+    due_date: Any
+    amount_minor: Any
+    currency: Any
+    order_id: Any
+    disputed: Any
+    company_code: Any
+    written_now: Any  # by this import: the file names the invoice twice
+
+    def __len__(self) -> int:
+        return len(self.invoice_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +135,8 @@ class BulkStore(Protocol):
         company code, and those of ``coded`` (named by an invoice naming a code: it must be the
         order's). Any other order gives its invoice nothing (a history load bills millions)."""
 
-    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
-        """The stored invoices of these ids (a pyarrow string array; the lowest and highest of them:
+    def stored(self, ids: Any, lowest: str, highest: str) -> StoredInvoices | None:
+        """None, or the stored invoices of these ids (a pyarrow string array; the lowest and highest of them:
         a range to look in first)."""
 
     def remember(self, ids: list[str]) -> None:
@@ -187,20 +191,30 @@ def _orders(rows: list[tuple[Any, ...]]) -> StoredOrders:
     )
 
 
-def _stored(row: tuple[Any, ...]) -> StoredInvoice:
-    invoice_id, customer_id, invoice_date, due_date, amount, currency, order_id, disputed, code, now = row
-    return StoredInvoice(
-        invoice_id,
-        customer_id,
-        invoice_date.isoformat() if isinstance(invoice_date, date) else invoice_date,
-        due_date.isoformat() if isinstance(due_date, date) else due_date,
-        amount,
-        currency,
-        order_id,
-        bool(disputed),
-        code,
-        bool(now),
+def _stored(rows: list[tuple[Any, ...]]) -> StoredInvoices | None:
+    """The rows of ``_AS_ISSUED`` and whether this import wrote them, as columns."""
+    if not rows:
+        return None
+    invoice_id, customer_id, issued, due, amount, currency, order_id, disputed, code, now = zip(*rows, strict=True)
+    return StoredInvoices(
+        pa.array(invoice_id, pa.string()),
+        pa.array(customer_id, pa.string()),
+        _iso(issued),
+        _iso(due),
+        pa.array(amount, pa.int64()),
+        pa.array(currency, pa.string()),
+        pa.array(order_id, pa.string()),
+        pc.cast(pa.array(disputed, pa.int64()), pa.bool_()),
+        pa.array(code, pa.string()),
+        pc.cast(pa.array(now, pa.int64()), pa.bool_()),
     )
+
+
+def _iso(dates: tuple[Any, ...]) -> Any:
+    """Dates as their ISO text (SQLite stores the text, psycopg gives ``date``)."""
+    if isinstance(dates[0], date):
+        return pc.cast(pa.array(dates, pa.date32()), pa.string())
+    return pa.array(dates, pa.string())
 
 
 class _Writer:
@@ -261,13 +275,16 @@ class _SqliteStore:
         )
         return _orders(self._db.execute(query, (json.dumps(ids), json.dumps(coded))).fetchall())
 
-    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+    def stored(self, ids: Any, lowest: str, highest: str) -> StoredInvoices | None:
         self._written()
         # TEXT compares as its UTF-8 bytes here (BINARY), as pyarrow orders strings.
         if self._db.execute(_ANY_BETWEEN, (lowest, highest)).fetchone() is None:
-            return []
-        query = f"SELECT {_AS_ISSUED}, rowid > ? FROM invoices WHERE invoice_id IN (SELECT value FROM json_each(?))"
-        return [_stored(row) for row in self._db.execute(query, (self._mark, json.dumps(ids.to_pylist())))]
+            return None
+        query = (
+            f"SELECT {_AS_ISSUED}, CASE WHEN rowid > ? THEN 1 ELSE 0 END"
+            " FROM invoices WHERE invoice_id IN (SELECT value FROM json_each(?))"
+        )
+        return _stored(self._db.execute(query, (self._mark, json.dumps(ids.to_pylist()))).fetchall())
 
     def remember(self, ids: list[str]) -> None:
         self._written()
@@ -382,7 +399,7 @@ class _PostgresStore:
         query = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_id = ANY(%s) AND ({_BEARING} OR order_id = ANY(%s))"
         return _orders(self._db.execute(query, (ids, coded)).fetchall())
 
-    def stored(self, ids: Any, lowest: str, highest: str) -> list[StoredInvoice]:
+    def stored(self, ids: Any, lowest: str, highest: str) -> StoredInvoices | None:
         self._written()
         ids = ids.to_pylist()
         if self._bytewise:
@@ -390,9 +407,12 @@ class _PostgresStore:
         else:  # the range in the column's own collation (it need not order as pyarrow does)
             anything = self._db.execute(_ANY_AMONG, (ids,)).fetchone()[0]
         if not anything:
-            return []
-        query = f"SELECT {_AS_ISSUED}, xmin = pg_current_xact_id()::xid FROM invoices WHERE invoice_id = ANY(%s)"
-        return [_stored(row) for row in self._db.execute(query, (ids,))]
+            return None
+        query = (
+            f"SELECT {_AS_ISSUED}, CASE WHEN xmin = pg_current_xact_id()::xid THEN 1 ELSE 0 END"
+            " FROM invoices WHERE invoice_id = ANY(%s)"
+        )
+        return _stored(self._db.execute(query, (ids,)).fetchall())
 
     def remember(self, ids: list[str]) -> None:
         self._written()
